@@ -1,0 +1,226 @@
+/* libdwmtj: compact model of the four-terminal domain-wall MTJ
+ * integrate-fire-reset neuron (Cui, Liu, Kwon, Incorvia, "Domain Wall
+ * Magnetic Tunnel Junction Reliable Integrate and Fire Neuron").
+ *
+ * Pure C99: no I/O, no globals, no simulator headers.  The caller owns all
+ * memory.  Status codes: 0 = DWMTJ_OK, negative = error, positive = warning.
+ *
+ * Terminals, in this order everywhere: IN, GND, A, B (dwmtj_terminal).
+ * The track runs along x from the IN end (x = 0) to the GND end (x = L).
+ * MTJ_A joins terminal A to the track point under its centre, MTJ_B joins B
+ * to the point under its centre.  Conventional current from IN to GND drives
+ * the domain towards +x (the paper's j applied along -x with its axis
+ * reversed; see doc/model.md).
+ */
+#ifndef DWMTJ_H
+#define DWMTJ_H
+
+#include <stdint.h>
+
+#define DWMTJ_VERSION "0.1.0"
+
+enum dwmtj_terminal { DWMTJ_IN = 0, DWMTJ_GND = 1, DWMTJ_A = 2, DWMTJ_B = 3 };
+#define DWMTJ_NTERM 4
+
+/* Energy is accounted by the phase the device is in at the start of a step. */
+enum dwmtj_phase {
+    DWMTJ_PHASE_IDLE = 0,      /* no domain, no write current */
+    DWMTJ_PHASE_WRITE = 1,     /* a write MTJ carries >= i_nuc/2 */
+    DWMTJ_PHASE_INTEGRATE = 2, /* domain present, reader not yet switched */
+    DWMTJ_PHASE_FIRE = 3,      /* reader resistance past its midpoint */
+    DWMTJ_PHASE_RESET = 4      /* domain beyond the reader, on its way out */
+};
+#define DWMTJ_NPHASE 5
+
+/* Status codes.  Each invalid parameter has its own code so that a caller
+ * can name it (dwmtj_status_param). */
+enum dwmtj_status {
+    DWMTJ_OK = 0,
+    DWMTJ_WARN_STEP_LONG = 1,     /* step covered more noise slots than the cap */
+    DWMTJ_ERR_NULL = -1,          /* a required pointer was NULL */
+    DWMTJ_ERR_SET = -2,           /* unknown parameter-set name */
+    DWMTJ_ERR_TIME = -3,          /* step end before step start, or not finite */
+    DWMTJ_ERR_INPUT = -4,         /* a terminal voltage is not finite */
+    DWMTJ_ERR_NAME = -5,          /* unknown parameter name */
+    DWMTJ_ERR_LENGTH = -10,
+    DWMTJ_ERR_WIDTH = -11,
+    DWMTJ_ERR_THICK = -12,
+    DWMTJ_ERR_XA = -13,
+    DWMTJ_ERR_LA = -14,
+    DWMTJ_ERR_XB = -15,
+    DWMTJ_ERR_LB = -16,
+    DWMTJ_ERR_MS = -17,
+    DWMTJ_ERR_POL = -18,
+    DWMTJ_ERR_ALPHA = -19,
+    DWMTJ_ERR_DW_WIDTH = -20,
+    DWMTJ_ERR_HEFF = -21,
+    DWMTJ_ERR_ETA = -22,
+    DWMTJ_ERR_RHO = -23,
+    DWMTJ_ERR_RP_A = -24,
+    DWMTJ_ERR_RAP_A = -25,
+    DWMTJ_ERR_RP_B = -26,
+    DWMTJ_ERR_RAP_B = -27,
+    DWMTJ_ERR_I_NUC = -28,
+    DWMTJ_ERR_T_NUC = -29,
+    DWMTJ_ERR_L_NUC = -30,
+    DWMTJ_ERR_J_PIN_W = -31,
+    DWMTJ_ERR_J_PIN_T0 = -32,
+    DWMTJ_ERR_J_PIN_T1 = -33,
+    DWMTJ_ERR_J_PIN_R = -34,
+    DWMTJ_ERR_J_PIN_OUT = -35,
+    DWMTJ_ERR_PIN_WIDTH = -36,
+    DWMTJ_ERR_SIGMA = -37,
+    DWMTJ_ERR_T_SLOT = -38,
+    DWMTJ_ERR_DX_MAX = -39,
+    DWMTJ_ERR_OVERLAP = -40       /* MTJ_A and MTJ_B overlap or touch */
+};
+
+/* User-set parameters (NEST style: what a user writes on a .model card).
+ * Names of the fields are the parameter names of the code model. */
+typedef struct dwmtj_params {
+    /* geometry of the racetrack and the two MTJ pillars */
+    double length;   /* m, track length L from the IN end to the GND end */
+    double width;    /* m, track width w */
+    double thick;    /* m, track (free layer + underlayer) thickness d */
+    double xa;       /* m, centre of MTJ_A along the track */
+    double la;       /* m, length of MTJ_A along the track */
+    double xb;       /* m, centre of MTJ_B along the track */
+    double lb;       /* m, length of MTJ_B along the track */
+    /* magnetic parameters of the 1D wall model (paper, Methods table) */
+    double ms;       /* A/m, saturation magnetisation Msat */
+    double pol;      /* 1, spin polarisation P, in (0, 1] */
+    double alpha;    /* 1, Gilbert damping */
+    double dw_width; /* m, domain-wall width parameter Delta */
+    double heff;     /* A/m, net effective field driving the domain along +x */
+    double eta;      /* 1, spin-transfer efficiency (1 = paper's formula) */
+    /* electrical */
+    double rho;      /* Ohm m, track resistivity */
+    double rp_a;     /* Ohm, MTJ_A parallel resistance */
+    double rap_a;    /* Ohm, MTJ_A antiparallel resistance */
+    double rp_b;     /* Ohm, MTJ_B parallel resistance */
+    double rap_b;    /* Ohm, MTJ_B antiparallel resistance */
+    /* write (nucleation) */
+    double i_nuc;    /* A, current from the track into a pillar that nucleates */
+    double t_nuc;    /* s, time that current must last */
+    double l_nuc;    /* m, nucleated domain length; 0 = the write MTJ's length */
+    /* pinning landscape, in the frame of travel from writer to reader */
+    double j_pin_w;  /* A/m^2, depinning threshold out of the write MTJ's well */
+    double j_pin_t0; /* A/m^2, track threshold next to the write MTJ */
+    double j_pin_t1; /* A/m^2, track threshold next to the read MTJ */
+    double j_pin_r;  /* A/m^2, depinning threshold out of the read MTJ's well */
+    double j_pin_out;/* A/m^2, threshold outside the span of the two MTJs */
+    double pin_width;/* 1, relative drive above a threshold for full speed */
+    /* noise: dx = v dt N(1, sigma) per slot (paper, Eq. for dx) */
+    double sigma;    /* 1, relative standard deviation of each slot's step */
+    double t_slot;   /* s, noise slot (the paper's dt) */
+    uint64_t seed;   /* 1, noise seed; with the instance key selects the draws */
+    /* numerics */
+    double dx_max;   /* m, largest domain displacement wanted per step */
+} dwmtj_params;
+
+/* Derived constants, computed once by dwmtj_derive. */
+typedef struct dwmtj_derived {
+    dwmtj_params p;      /* validated copy of the parameters */
+    double area;         /* m^2, track cross-section w d */
+    double g_seg[3];     /* S, track segments IN-PA, PA-PB, PB-GND */
+    double stt;          /* m^3/C, eta g muB P / (2 e Ms): v per unit j */
+    double v_field;      /* m/s, gamma mu0 Delta Heff / alpha */
+    double f_mid[2];     /* 1, overlap at which R_A, R_B cross (R_P+R_AP)/2 */
+    double x_mtj[2];     /* m, centres of MTJ_A, MTJ_B */
+    double l_mtj[2];     /* m, lengths of MTJ_A, MTJ_B */
+    double gp[2];        /* S, parallel conductances of MTJ_A, MTJ_B */
+    double gap[2];       /* S, antiparallel conductances of MTJ_A, MTJ_B */
+} dwmtj_derived;
+
+/* What evolves.  Plain old data, so that a simulator can copy and roll it
+ * back (XSPICE cm_analog_alloc storage). */
+typedef struct dwmtj_state {
+    double t;            /* s, time this state belongs to */
+    int present;         /* 1 while a domain is on the track */
+    int writer;          /* 0 = MTJ_A, 1 = MTJ_B wrote the present domain */
+    int fired;           /* 1 once the reader crossed its midpoint this cycle */
+    int depinned;        /* 1 once the writer crossed back this cycle */
+    double x_lo;         /* m, lower wall position (may leave [0, L]) */
+    double x_hi;         /* m, upper wall position */
+    double v;            /* m/s, domain velocity at t */
+    double t_wr[2];      /* s, time the write current of A, B has lasted */
+    double i_mtj[2];     /* A, currents track -> pillar of A, B at t */
+    double power;        /* W, power into the device at t */
+    double energy[DWMTJ_NPHASE]; /* J, energy accumulated by phase */
+    double n_write;      /* 1, domains nucleated */
+    double n_depin;      /* 1, depinnings from the writer */
+    double n_fire;       /* 1, fires */
+    double n_reset;      /* 1, ejections past the reader's end */
+    double n_lost;       /* 1, ejections past the writer's end */
+    double t_write;      /* s, time of the last nucleation (-1: none) */
+    double t_depin;      /* s, time of the last depinning */
+    double t_fire;       /* s, time of the last fire */
+    double t_reset;      /* s, time of the last reset */
+} dwmtj_state;
+
+/* Electrical view of one instant: terminal currents (into the device) and
+ * their derivatives with respect to the terminal voltages. */
+typedef struct dwmtj_eval {
+    double i[DWMTJ_NTERM];               /* A, current into each terminal */
+    double g[DWMTJ_NTERM][DWMTJ_NTERM];  /* S, d i[k] / d v[j], full Jacobian */
+    double g_static[DWMTJ_NTERM][DWMTJ_NTERM]; /* S, conductance at frozen state */
+    double t_event;      /* s, predicted next event (nucleation, fire,
+                            stop, ejection); +inf if none */
+    double h_max;        /* s, longest next step for dx_max; +inf if idle */
+    int phase;           /* dwmtj_phase of the step just taken */
+} dwmtj_eval;
+
+/* Parameters */
+void dwmtj_params_defaults(dwmtj_params *p);             /* fills every field: proto */
+int dwmtj_params_set(dwmtj_params *p, const char *name); /* "proto" or "scaled" */
+int dwmtj_params_check(const dwmtj_params *p);           /* first invalid field */
+const char *dwmtj_status_string(int status);
+const char *dwmtj_status_param(int status); /* parameter named by a status, or NULL */
+
+/* Name-based access, for adapters: sets or reads one real parameter. */
+int dwmtj_param_set_by_name(dwmtj_params *p, const char *name, double value);
+int dwmtj_param_get_by_name(const dwmtj_params *p, const char *name, double *value);
+int dwmtj_param_count(void);
+const char *dwmtj_param_name(int index); /* NULL past the end */
+
+int dwmtj_derive(const dwmtj_params *p, dwmtj_derived *d);
+
+/* State */
+void dwmtj_state_init(dwmtj_state *s, double t0);
+
+/* Overlaps f_A, f_B in [0, 1] of the domain with MTJ_A and MTJ_B. */
+void dwmtj_overlap(const dwmtj_derived *d, const dwmtj_state *s, double f[2]);
+/* Resistances of MTJ_A and MTJ_B: 1/R = f/R_AP + (1 - f)/R_P. */
+void dwmtj_mtj_resistance(const dwmtj_derived *d, const dwmtj_state *s, double r[2]);
+/* Domain centre in m (NaN with no domain). */
+double dwmtj_position(const dwmtj_state *s);
+/* Total device energy in J. */
+double dwmtj_energy_total(const dwmtj_state *s);
+
+/* Kron-reduced 4x4 terminal conductance matrix for MTJ conductances ga, gb. */
+void dwmtj_conductance(const dwmtj_derived *d, double ga, double gb,
+                       double G[DWMTJ_NTERM][DWMTJ_NTERM]);
+
+/* Free-flow wall velocity in m/s for track current density j in A/m^2
+ * (paper: v = gamma Delta Heff / alpha + eta g muB P j / (2 e Msat)). */
+double dwmtj_velocity_free(const dwmtj_derived *d, double j);
+
+/* Standard normal draw for (seed, key, slot): counter-based, no state. */
+double dwmtj_noise_normal(uint64_t seed, uint64_t key, int64_t slot);
+/* 64-bit key from an instance name (FNV-1a), for adapters. */
+uint64_t dwmtj_key_from_name(const char *name);
+
+/* Advance s0 (at s0->t) to t1 with terminal voltages v at t1; the drive is
+ * taken linear in time between the two ends of the step.  s1 may not alias
+ * s0.  Fills out (may be NULL).  Deterministic in (s0, t1, v, key), so a
+ * rejected and retried step sees the same noise. */
+int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
+               double t1, const double v[DWMTJ_NTERM], dwmtj_state *s1,
+               dwmtj_eval *out);
+
+/* Terminal currents and Jacobian for state s at voltages v without moving
+ * the domain (DC and AC analysis). */
+int dwmtj_eval_static(const dwmtj_derived *d, const dwmtj_state *s,
+                      const double v[DWMTJ_NTERM], dwmtj_eval *out);
+
+#endif

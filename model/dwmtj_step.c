@@ -1,0 +1,471 @@
+/* Time evolution: nucleation, pinning, motion with noise, fire, ejection,
+ * energy by phase, and the Jacobian a simulator stamps. */
+#include "dwmtj_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+#define MAX_SLOTS 10000000L /* beyond this a step is split by the caller */
+
+void dwmtj_state_init(dwmtj_state *s, double t0)
+{
+    if (!s)
+        return;
+    memset(s, 0, sizeof *s);
+    s->t = t0;
+    s->t_write = s->t_depin = s->t_fire = s->t_reset = -1.0;
+}
+
+/* The domain's travel frame: coordinate u measured from the writer's centre
+ * towards the reader, so that the landscape reads the same in both
+ * directions of operation (paper, Fig. 3a and 3c). */
+struct frame {
+    double xw;   /* m, writer centre */
+    double dirn; /* +1 when the reader lies at larger x */
+    double dist; /* m, centre-to-centre distance D */
+    double ell;  /* m, domain length */
+    double ramp; /* m, end of the track ramp: where the reader's well begins */
+    double u;    /* m, domain centre in the frame */
+};
+
+static void frame_of(const dwmtj_derived *d, const dwmtj_state *s, struct frame *f)
+{
+    int w = s->writer;
+    double xr = d->x_mtj[1 - w];
+    f->xw = d->x_mtj[w];
+    f->dirn = xr > f->xw ? 1.0 : -1.0;
+    f->dist = fabs(xr - f->xw);
+    f->ell = s->x_hi - s->x_lo;
+    f->ramp = fmax(0.0, f->dist - 0.5 * f->ell);
+    f->u = (0.5 * (s->x_lo + s->x_hi) - f->xw) * f->dirn;
+}
+
+/* One piece of the pinning landscape along the direction of motion, in the
+ * coordinate w = sm u (sm = +1 towards the reader). */
+struct piece {
+    int point;       /* 1: a pinning point at w = a; 0: a region (a, b) */
+    double a, b;     /* m */
+    double ja, jb;   /* A/m^2, thresholds at a and b (linear between) */
+};
+
+static int landscape(const dwmtj_derived *d, const struct frame *f, int sm,
+                     struct piece pc[6])
+{
+    const dwmtj_params *p = &d->p;
+    double D = f->dist, R = f->ramp;
+    if (sm > 0) {
+        pc[0] = (struct piece){ 0, -INFINITY, 0.0, p->j_pin_out, p->j_pin_out };
+        pc[1] = (struct piece){ 1, 0.0, 0.0, p->j_pin_w, p->j_pin_w };
+        pc[2] = (struct piece){ 0, 0.0, R, p->j_pin_t0, p->j_pin_t1 };
+        pc[3] = (struct piece){ 0, R, D, p->j_pin_t1, p->j_pin_t1 };
+        pc[4] = (struct piece){ 1, D, D, p->j_pin_r, p->j_pin_r };
+        pc[5] = (struct piece){ 0, D, INFINITY, p->j_pin_out, p->j_pin_out };
+    } else {
+        pc[0] = (struct piece){ 0, -INFINITY, -D, p->j_pin_out, p->j_pin_out };
+        pc[1] = (struct piece){ 1, -D, -D, p->j_pin_r, p->j_pin_r };
+        pc[2] = (struct piece){ 0, -D, -R, p->j_pin_t1, p->j_pin_t1 };
+        pc[3] = (struct piece){ 0, -R, 0.0, p->j_pin_t1, p->j_pin_t0 };
+        pc[4] = (struct piece){ 1, 0.0, 0.0, p->j_pin_w, p->j_pin_w };
+        pc[5] = (struct piece){ 0, 0.0, INFINITY, p->j_pin_out, p->j_pin_out };
+    }
+    return 6;
+}
+
+static double eps_of(const struct frame *f)
+{
+    return 1e-9 * (f->dist + f->ell);
+}
+
+/* Threshold that holds the domain at w when it is pushed along sm: the
+ * region just ahead, and a pinning point it sits on. */
+static double threshold(const dwmtj_derived *d, const struct frame *f, int sm)
+{
+    struct piece pc[6];
+    int n = landscape(d, f, sm, pc);
+    double w = sm * f->u, eps = eps_of(f), thr = 0.0;
+    for (int k = 0; k < n; k++) {
+        if (pc[k].point) {
+            if (fabs(w - pc[k].a) <= eps)
+                thr = fmax(thr, pc[k].ja);
+        } else if (w + eps >= pc[k].a && w + eps < pc[k].b) {
+            double x = w + eps;
+            double jr = isfinite(pc[k].a) && isfinite(pc[k].b) && pc[k].b > pc[k].a
+                            ? pc[k].ja + (pc[k].jb - pc[k].ja) * (x - pc[k].a) / (pc[k].b - pc[k].a)
+                            : pc[k].ja;
+            thr = fmax(thr, jr);
+        }
+    }
+    return thr;
+}
+
+/* Distance along sm to the first place where the threshold reaches J. */
+static double stop_ahead(const dwmtj_derived *d, const struct frame *f, int sm, double J)
+{
+    struct piece pc[6];
+    int n = landscape(d, f, sm, pc);
+    double w = sm * f->u, eps = eps_of(f);
+    for (int k = 0; k < n; k++) {
+        if (pc[k].point) {
+            if (pc[k].a > w + eps && J <= pc[k].ja)
+                return pc[k].a - w;
+            continue;
+        }
+        if (pc[k].b <= w + eps)
+            continue;
+        double a = fmax(pc[k].a, w);
+        double ja = pc[k].ja, jb = pc[k].jb;
+        double len = pc[k].b - pc[k].a;
+        double j_at_a = (isfinite(len) && len > 0.0) ? ja + (jb - ja) * (a - pc[k].a) / len : ja;
+        if (J <= j_at_a && a > w + eps)
+            return a - w;
+        if (isfinite(len) && len > 0.0 && jb > ja && J <= jb && J > j_at_a) {
+            double x = pc[k].a + (J - ja) / (jb - ja) * len;
+            return x - w;
+        }
+    }
+    return INFINITY;
+}
+
+/* Drive on the domain and its velocity (paper, Eq. for v, gated by the
+ * pinning landscape). */
+struct motion {
+    double vf;            /* m/s, free velocity along +x */
+    double J;             /* A/m^2, drive as current density */
+    int sm;               /* +1 pushed towards the reader, -1 back */
+    double thr;           /* A/m^2, threshold holding it */
+    double v;             /* m/s, velocity along +x */
+    double dv_dj;         /* m^3/C, d v / d j_eff */
+    double dj_dv[DWMTJ_NTERM]; /* A/m^2/V, d j_eff / d v */
+};
+
+static int segment_of(const dwmtj_derived *d, double x)
+{
+    return x < d->p.xa ? 0 : (x < d->p.xb ? 1 : 2);
+}
+
+static void drive(const dwmtj_derived *d, const dwmtj_state *s, const dwmtj_net *n,
+                  struct motion *m)
+{
+    memset(m, 0, sizeof *m);
+    /* each wall is pushed by the current of the segment it sits in; a rigid
+     * domain moves with their mean */
+    double walls[2] = { s->x_lo, s->x_hi };
+    int on = 0;
+    double j = 0.0;
+    for (int k = 0; k < 2; k++) {
+        if (walls[k] < 0.0 || walls[k] > d->p.length)
+            continue;
+        int sg = segment_of(d, walls[k]);
+        j += n->i_seg[sg] / d->area;
+        for (int t = 0; t < DWMTJ_NTERM; t++)
+            m->dj_dv[t] += n->di_seg[sg][t] / d->area;
+        on++;
+    }
+    if (on == 0)
+        return;
+    j /= on;
+    for (int t = 0; t < DWMTJ_NTERM; t++)
+        m->dj_dv[t] /= on;
+    m->vf = d->v_field + d->stt * j;
+    if (m->vf == 0.0)
+        return;
+    struct frame f;
+    frame_of(d, s, &f);
+    m->J = fabs(m->vf) / d->stt;
+    m->sm = (m->vf > 0.0 ? 1 : -1) * (int)f.dirn;
+    m->thr = threshold(d, &f, m->sm);
+    double gate, dgate = 0.0;
+    if (m->thr <= 0.0) {
+        gate = 1.0;
+    } else if (m->J <= m->thr) {
+        gate = 0.0;
+    } else {
+        gate = (m->J / m->thr - 1.0) / d->p.pin_width;
+        if (gate >= 1.0)
+            gate = 1.0;
+        else
+            dgate = 1.0 / (m->thr * d->p.pin_width);
+    }
+    m->v = m->vf * gate;
+    m->dv_dj = d->stt * gate + fabs(m->vf) * dgate;
+}
+
+/* Noise weights: over the step, dx = v0 W0 + v1 W1 with v linear in time
+ * and each slot's share scaled by N(1, sigma) (paper, Eq. for dx). */
+static int weights(const dwmtj_derived *d, uint64_t key, double t0, double t1,
+                   double *w0, double *w1)
+{
+    double h = t1 - t0, ts = d->p.t_slot, sg = d->p.sigma;
+    *w0 = *w1 = 0.5 * h;
+    if (sg == 0.0 || h <= 0.0)
+        return DWMTJ_OK;
+    double k0 = floor(t0 / ts), k1 = floor(t1 / ts);
+    if (k1 - k0 > (double)MAX_SLOTS)
+        return DWMTJ_WARN_STEP_LONG;
+    *w0 = *w1 = 0.0;
+    for (int64_t k = (int64_t)k0; k <= (int64_t)k1; k++) {
+        double a = fmax(t0, (double)k * ts), b = fmin(t1, (double)(k + 1) * ts);
+        if (b <= a)
+            continue;
+        double mid = (0.5 * (a + b) - t0) / h;
+        double fac = 1.0 + sg * dwmtj_noise_normal(d->p.seed, key, k);
+        *w0 += fac * (b - a) * (1.0 - mid);
+        *w1 += fac * (b - a) * mid;
+    }
+    return DWMTJ_OK;
+}
+
+static void mtj_state_conductance(const dwmtj_derived *d, const dwmtj_state *s,
+                                  double g[2], double dg_dx[2])
+{
+    double f[2] = { 0.0, 0.0 }, df[2] = { 0.0, 0.0 };
+    if (s->present)
+        for (int k = 0; k < 2; k++)
+            dwmtj_overlap_one(d, s->x_lo, s->x_hi, k, &f[k], &df[k]);
+    dwmtj_mtj_conductance(d, f, g);
+    for (int k = 0; k < 2 && dg_dx; k++)
+        dg_dx[k] = (d->gap[k] - d->gp[k]) * df[k];
+}
+
+/* Fraction of [t0, t1] during which a linearly varying current is at or
+ * above the threshold. */
+static double frac_above(double i0, double i1, double thr)
+{
+    if (i0 >= thr && i1 >= thr)
+        return 1.0;
+    if (i0 < thr && i1 < thr)
+        return 0.0;
+    double c = (thr - i0) / (i1 - i0);
+    return i1 >= thr ? 1.0 - c : c;
+}
+
+static double lerp_time(double t0, double h, double y0, double y1, double y)
+{
+    if (y1 == y0)
+        return t0 + h;
+    double c = (y - y0) / (y1 - y0);
+    return t0 + h * fmin(1.0, fmax(0.0, c));
+}
+
+static void events(const dwmtj_derived *d, const dwmtj_state *s0, dwmtj_state *s1)
+{
+    int w = s1->writer, r = 1 - w;
+    double f0[2], f1[2];
+    dwmtj_overlap(d, s0, f0);
+    dwmtj_overlap(d, s1, f1);
+    double h = s1->t - s0->t;
+    if (!s1->depinned && f1[w] < d->f_mid[w]) {
+        s1->depinned = 1;
+        s1->n_depin += 1.0;
+        s1->t_depin = lerp_time(s0->t, h, f0[w], f1[w], d->f_mid[w]);
+    }
+    if (!s1->fired && f1[r] >= d->f_mid[r]) {
+        s1->fired = 1;
+        s1->n_fire += 1.0;
+        s1->t_fire = lerp_time(s0->t, h, f0[r], f1[r], d->f_mid[r]);
+    }
+    /* ejection: the trailing wall has left the track */
+    double len = d->p.length;
+    int out_hi = s1->x_lo >= len, out_lo = s1->x_hi <= 0.0;
+    if (out_hi || out_lo) {
+        double y0 = out_hi ? s0->x_lo : -s0->x_hi, y1 = out_hi ? s1->x_lo : -s1->x_hi;
+        double te = lerp_time(s0->t, h, y0, y1, out_hi ? len : 0.0);
+        int reader_side = (d->x_mtj[r] > d->x_mtj[w]) == (out_hi != 0);
+        if (reader_side) {
+            s1->n_reset += 1.0;
+            s1->t_reset = te;
+        } else {
+            s1->n_lost += 1.0;
+        }
+        s1->present = 0;
+        s1->v = 0.0;
+    }
+}
+
+static int phase_of(const dwmtj_derived *d, const dwmtj_state *s0, const dwmtj_net *n1)
+{
+    double half = 0.5 * d->p.i_nuc;
+    if (s0->t_wr[0] > 0.0 || s0->t_wr[1] > 0.0 || n1->i_mtj[0] >= half || n1->i_mtj[1] >= half)
+        return DWMTJ_PHASE_WRITE;
+    if (!s0->present)
+        return DWMTJ_PHASE_IDLE;
+    if (!s0->fired)
+        return DWMTJ_PHASE_INTEGRATE;
+    double f[2];
+    dwmtj_overlap(d, s0, f);
+    return f[1 - s0->writer] >= d->f_mid[1 - s0->writer] ? DWMTJ_PHASE_FIRE : DWMTJ_PHASE_RESET;
+}
+
+/* Next event and longest step from the state at the end of a step. */
+static void predict(const dwmtj_derived *d, const dwmtj_state *s, const dwmtj_net *n,
+                    dwmtj_eval *out)
+{
+    out->t_event = INFINITY;
+    out->h_max = INFINITY;
+    if (!s->present) {
+        for (int k = 0; k < 2; k++)
+            if (s->t_wr[k] > 0.0 && n->i_mtj[k] >= d->p.i_nuc)
+                out->t_event = fmin(out->t_event, s->t + (d->p.t_nuc - s->t_wr[k]));
+        return;
+    }
+    if (s->v == 0.0)
+        return;
+    struct frame f;
+    frame_of(d, s, &f);
+    int sm = (s->v > 0.0 ? 1 : -1) * (int)f.dirn;
+    double speed = fabs(s->v);
+    int w = s->writer, r = 1 - w;
+    double targets[5];
+    int nt = 0;
+    /* centre offsets at which the MTJs cross their midpoints */
+    double dw = 0.5 * (f.ell + d->l_mtj[w]) - d->f_mid[w] * d->l_mtj[w];
+    double dr = 0.5 * (f.ell + d->l_mtj[r]) - d->f_mid[r] * d->l_mtj[r];
+    if (!s->depinned)
+        targets[nt++] = sm * dw;
+    if (!s->fired)
+        targets[nt++] = f.dist - dr;
+    /* ejection past either end of the track */
+    double xend = sm * f.dirn > 0 ? d->p.length : 0.0;
+    targets[nt++] = ((xend - f.xw) * f.dirn) + sm * 0.5 * f.ell;
+    double best = stop_ahead(d, &f, sm, fabs(s->v) / d->stt);
+    for (int k = 0; k < nt; k++) {
+        double dist = sm * (targets[k] - f.u);
+        if (dist > eps_of(&f) && dist < best)
+            best = dist;
+    }
+    if (isfinite(best))
+        out->t_event = s->t + best / speed;
+    out->h_max = d->p.dx_max / speed;
+}
+
+int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
+               double t1, const double v[DWMTJ_NTERM], dwmtj_state *s1,
+               dwmtj_eval *out)
+{
+    if (!d || !s0 || !v || !s1)
+        return DWMTJ_ERR_NULL;
+    if (!isfinite(t1) || !(t1 >= s0->t))
+        return DWMTJ_ERR_TIME;
+    for (int k = 0; k < DWMTJ_NTERM; k++)
+        if (!isfinite(v[k]))
+            return DWMTJ_ERR_INPUT;
+    int status = DWMTJ_OK;
+    double h = t1 - s0->t;
+    *s1 = *s0;
+    s1->t = t1;
+
+    double g[2], dg_dx[2];
+    double dx_dv[DWMTJ_NTERM] = { 0, 0, 0, 0 };
+    dwmtj_net n;
+    if (s0->present && h > 0.0) {
+        /* drive at the end of the step through the network as it was */
+        mtj_state_conductance(d, s0, g, NULL);
+        dwmtj_solve(d, g[0], g[1], v, &n);
+        struct motion m;
+        drive(d, s0, &n, &m);
+        double w0, w1;
+        status = weights(d, key, s0->t, t1, &w0, &w1);
+        double dx = s0->v * w0 + m.v * w1;
+        int clamped = 0;
+        if (dx != 0.0) {
+            struct frame f;
+            frame_of(d, s0, &f);
+            int sm = (dx > 0.0 ? 1 : -1) * (int)f.dirn;
+            double J = (m.sm == sm) ? m.J : fabs(s0->v) / d->stt;
+            double room = stop_ahead(d, &f, sm, J);
+            if (fabs(dx) >= room) {
+                dx = dx > 0.0 ? room : -room;
+                clamped = 1;
+            }
+        }
+        s1->x_lo += dx;
+        s1->x_hi += dx;
+        if (!clamped)
+            for (int k = 0; k < DWMTJ_NTERM; k++)
+                dx_dv[k] = w1 * m.dv_dj * m.dj_dv[k];
+        events(d, s0, s1);
+        if (!s1->present)
+            memset(dx_dv, 0, sizeof dx_dv);
+    }
+
+    /* write: current from the track into a pillar above i_nuc for t_nuc */
+    mtj_state_conductance(d, s1, g, dg_dx);
+    dwmtj_solve(d, g[0], g[1], v, &n);
+    int nucleate = -1;
+    for (int k = 0; k < 2; k++) {
+        if (n.i_mtj[k] >= d->p.i_nuc) {
+            double fr = h > 0.0 ? frac_above(s0->i_mtj[k], n.i_mtj[k], d->p.i_nuc) : 0.0;
+            s1->t_wr[k] = s0->t_wr[k] + fr * h;
+        } else {
+            s1->t_wr[k] = 0.0;
+        }
+        if (!s1->present && n.i_mtj[k] >= d->p.i_nuc && s1->t_wr[k] >= d->p.t_nuc &&
+            (nucleate < 0 || n.i_mtj[k] > n.i_mtj[nucleate]))
+            nucleate = k;
+    }
+    if (nucleate >= 0) {
+        int k = nucleate;
+        double ell = d->p.l_nuc > 0.0 ? d->p.l_nuc : d->l_mtj[k];
+        s1->present = 1;
+        s1->writer = k;
+        s1->fired = s1->depinned = 0;
+        s1->x_lo = d->x_mtj[k] - 0.5 * ell;
+        s1->x_hi = d->x_mtj[k] + 0.5 * ell;
+        s1->n_write += 1.0;
+        s1->t_write = t1 - (s1->t_wr[k] - d->p.t_nuc);
+        memset(dx_dv, 0, sizeof dx_dv);
+        mtj_state_conductance(d, s1, g, dg_dx);
+        dwmtj_solve(d, g[0], g[1], v, &n);
+    }
+    s1->i_mtj[0] = n.i_mtj[0];
+    s1->i_mtj[1] = n.i_mtj[1];
+
+    /* velocity at the end of the step, for the next step's trapezoid */
+    s1->v = 0.0;
+    if (s1->present) {
+        struct motion m;
+        drive(d, s1, &n, &m);
+        s1->v = m.v;
+    }
+
+    double p1 = 0.0;
+    for (int k = 0; k < DWMTJ_NTERM; k++)
+        p1 += v[k] * n.i[k];
+    int phase = phase_of(d, s0, &n);
+    if (h > 0.0)
+        s1->energy[phase] += 0.5 * (s0->power + p1) * h;
+    s1->power = p1;
+
+    if (out) {
+        memcpy(out->i, n.i, sizeof n.i);
+        memcpy(out->g_static, n.G, sizeof n.G);
+        for (int i = 0; i < DWMTJ_NTERM; i++)
+            for (int j = 0; j < DWMTJ_NTERM; j++)
+                out->g[i][j] = n.G[i][j] +
+                               (n.di_dga[i] * dg_dx[0] + n.di_dgb[i] * dg_dx[1]) * dx_dv[j];
+        out->phase = phase;
+        predict(d, s1, &n, out);
+    }
+    return status;
+}
+
+int dwmtj_eval_static(const dwmtj_derived *d, const dwmtj_state *s,
+                      const double v[DWMTJ_NTERM], dwmtj_eval *out)
+{
+    if (!d || !s || !v || !out)
+        return DWMTJ_ERR_NULL;
+    for (int k = 0; k < DWMTJ_NTERM; k++)
+        if (!isfinite(v[k]))
+            return DWMTJ_ERR_INPUT;
+    double g[2];
+    dwmtj_net n;
+    mtj_state_conductance(d, s, g, NULL);
+    dwmtj_solve(d, g[0], g[1], v, &n);
+    memcpy(out->i, n.i, sizeof n.i);
+    memcpy(out->g, n.G, sizeof n.G);
+    memcpy(out->g_static, n.G, sizeof n.G);
+    out->t_event = INFINITY;
+    out->h_max = INFINITY;
+    out->phase = phase_of(d, s, &n);
+    return DWMTJ_OK;
+}
