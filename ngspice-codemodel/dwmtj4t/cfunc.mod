@@ -1,0 +1,250 @@
+/* dwmtj4t: XSPICE adapter over libdwmtj.  Parameters in, library calls,
+ * port currents and analytic partials out.  State lives in cm_analog_alloc
+ * storage so a rejected step rolls back; derived constants in STATIC_VAR
+ * inst, freed by the destroy callback. */
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dwmtj.h"
+
+enum { STATE_TAG = 0 };
+enum { NMON = 13 }; /* monitor outputs, see ifspec.ifs */
+
+typedef struct {
+    dwmtj_derived d;  /* derived constants of this instance */
+    uint64_t key;     /* noise key: hash of the instance's terminal nodes */
+    int status;       /* dwmtj status of the parameters; < 0 stops the run */
+} dwmtj4t_inst;
+
+static void cm_dwmtj4t_callback(ARGS, Mif_Callback_Reason_t reason)
+{
+    if (reason == MIF_CB_DESTROY) {
+        free(STATIC_VAR(inst));
+        STATIC_VAR(inst) = NULL;
+    }
+}
+
+/* The named set, then every parameter the .model card gives. */
+static int read_params(ARGS, dwmtj_params *p)
+{
+    int st = dwmtj_params_set(p, PARAM_NULL(set) ? "proto" : PARAM(set));
+    if (st != DWMTJ_OK)
+        return st;
+    if (!PARAM_NULL(seed)) p->seed = (uint64_t) PARAM(seed);
+    if (!PARAM_NULL(length)) p->length = PARAM(length);
+    if (!PARAM_NULL(width)) p->width = PARAM(width);
+    if (!PARAM_NULL(thick)) p->thick = PARAM(thick);
+    if (!PARAM_NULL(xa)) p->xa = PARAM(xa);
+    if (!PARAM_NULL(la)) p->la = PARAM(la);
+    if (!PARAM_NULL(xb)) p->xb = PARAM(xb);
+    if (!PARAM_NULL(lb)) p->lb = PARAM(lb);
+    if (!PARAM_NULL(ms)) p->ms = PARAM(ms);
+    if (!PARAM_NULL(pol)) p->pol = PARAM(pol);
+    if (!PARAM_NULL(alpha)) p->alpha = PARAM(alpha);
+    if (!PARAM_NULL(dw_width)) p->dw_width = PARAM(dw_width);
+    if (!PARAM_NULL(heff)) p->heff = PARAM(heff);
+    if (!PARAM_NULL(eta)) p->eta = PARAM(eta);
+    if (!PARAM_NULL(rho)) p->rho = PARAM(rho);
+    if (!PARAM_NULL(rp_a)) p->rp_a = PARAM(rp_a);
+    if (!PARAM_NULL(rap_a)) p->rap_a = PARAM(rap_a);
+    if (!PARAM_NULL(rp_b)) p->rp_b = PARAM(rp_b);
+    if (!PARAM_NULL(rap_b)) p->rap_b = PARAM(rap_b);
+    if (!PARAM_NULL(i_nuc)) p->i_nuc = PARAM(i_nuc);
+    if (!PARAM_NULL(t_nuc)) p->t_nuc = PARAM(t_nuc);
+    if (!PARAM_NULL(l_nuc)) p->l_nuc = PARAM(l_nuc);
+    if (!PARAM_NULL(j_pin_w)) p->j_pin_w = PARAM(j_pin_w);
+    if (!PARAM_NULL(j_pin_t0)) p->j_pin_t0 = PARAM(j_pin_t0);
+    if (!PARAM_NULL(j_pin_t1)) p->j_pin_t1 = PARAM(j_pin_t1);
+    if (!PARAM_NULL(j_pin_r)) p->j_pin_r = PARAM(j_pin_r);
+    if (!PARAM_NULL(j_pin_out)) p->j_pin_out = PARAM(j_pin_out);
+    if (!PARAM_NULL(pin_width)) p->pin_width = PARAM(pin_width);
+    if (!PARAM_NULL(sigma)) p->sigma = PARAM(sigma);
+    if (!PARAM_NULL(t_slot)) p->t_slot = PARAM(t_slot);
+    if (!PARAM_NULL(dx_max)) p->dx_max = PARAM(dx_max);
+    return dwmtj_params_check(p);
+}
+
+/* Noise key from the four terminal node names: instances on different
+ * nodes draw different noise, and a run is reproducible from its netlist. */
+static uint64_t node_key(void)
+{
+    static const char *const ports[4] = { "in", "gnd", "a", "b" };
+    uint64_t key = 0;
+    for (int k = 0; k < 4; k++) {
+        const char *node = cm_get_node_name(ports[k], 0);
+        key = key * 0x100000001b3ULL ^ dwmtj_key_from_name(node ? node : "");
+    }
+    return key;
+}
+
+static void report(int status, const dwmtj_params *p)
+{
+    const char *name = dwmtj_status_param(status);
+    double value = 0.0;
+    if (name && dwmtj_param_get_by_name(p, name, &value) == DWMTJ_OK)
+        cm_message_printf("dwmtj4t: invalid parameter %s = %g: %s; simulation stopped",
+                          name, value, dwmtj_status_string(status));
+    else
+        cm_message_printf("dwmtj4t: invalid parameters: %s; simulation stopped",
+                          dwmtj_status_string(status));
+}
+
+static void set_monitors(ARGS, const dwmtj4t_inst *in, const dwmtj_state *s)
+{
+    if (PORT_NULL(mon))
+        return;
+    double r[2];
+    dwmtj_mtj_resistance(&in->d, s, r);
+    double m[NMON] = {
+        s->present ? 1e6 * dwmtj_position(s) : -1.0,
+        r[0], r[1],
+        1e12 * dwmtj_energy_total(s),
+        1e12 * s->energy[DWMTJ_PHASE_WRITE],
+        1e12 * s->energy[DWMTJ_PHASE_INTEGRATE],
+        1e12 * s->energy[DWMTJ_PHASE_FIRE],
+        1e12 * s->energy[DWMTJ_PHASE_RESET],
+        1e12 * s->energy[DWMTJ_PHASE_IDLE],
+        s->n_write, s->n_depin, s->n_fire, s->n_reset
+    };
+    int n = PORT_SIZE(mon) < NMON ? PORT_SIZE(mon) : NMON;
+    for (int k = 0; k < n; k++) {
+        OUTPUT(mon[k]) = m[k];
+        PARTIAL(mon[k], in) = 0.0;
+        PARTIAL(mon[k], gnd) = 0.0;
+        PARTIAL(mon[k], a) = 0.0;
+        PARTIAL(mon[k], b) = 0.0;
+    }
+}
+
+/* Terminal currents and d i / d v for the four ports, from row k of g. */
+static void set_ports(ARGS, const double i[DWMTJ_NTERM],
+                      double g[DWMTJ_NTERM][DWMTJ_NTERM])
+{
+    OUTPUT(in) = i[DWMTJ_IN];
+    OUTPUT(gnd) = i[DWMTJ_GND];
+    OUTPUT(a) = i[DWMTJ_A];
+    OUTPUT(b) = i[DWMTJ_B];
+    PARTIAL(in, in) = g[DWMTJ_IN][DWMTJ_IN];
+    PARTIAL(in, gnd) = g[DWMTJ_IN][DWMTJ_GND];
+    PARTIAL(in, a) = g[DWMTJ_IN][DWMTJ_A];
+    PARTIAL(in, b) = g[DWMTJ_IN][DWMTJ_B];
+    PARTIAL(gnd, in) = g[DWMTJ_GND][DWMTJ_IN];
+    PARTIAL(gnd, gnd) = g[DWMTJ_GND][DWMTJ_GND];
+    PARTIAL(gnd, a) = g[DWMTJ_GND][DWMTJ_A];
+    PARTIAL(gnd, b) = g[DWMTJ_GND][DWMTJ_B];
+    PARTIAL(a, in) = g[DWMTJ_A][DWMTJ_IN];
+    PARTIAL(a, gnd) = g[DWMTJ_A][DWMTJ_GND];
+    PARTIAL(a, a) = g[DWMTJ_A][DWMTJ_A];
+    PARTIAL(a, b) = g[DWMTJ_A][DWMTJ_B];
+    PARTIAL(b, in) = g[DWMTJ_B][DWMTJ_IN];
+    PARTIAL(b, gnd) = g[DWMTJ_B][DWMTJ_GND];
+    PARTIAL(b, a) = g[DWMTJ_B][DWMTJ_A];
+    PARTIAL(b, b) = g[DWMTJ_B][DWMTJ_B];
+}
+
+static void set_ac(ARGS, double g[DWMTJ_NTERM][DWMTJ_NTERM])
+{
+    Complex_t c;
+    c.imag = 0.0;
+    c.real = g[DWMTJ_IN][DWMTJ_IN]; AC_GAIN(in, in) = c;
+    c.real = g[DWMTJ_IN][DWMTJ_GND]; AC_GAIN(in, gnd) = c;
+    c.real = g[DWMTJ_IN][DWMTJ_A]; AC_GAIN(in, a) = c;
+    c.real = g[DWMTJ_IN][DWMTJ_B]; AC_GAIN(in, b) = c;
+    c.real = g[DWMTJ_GND][DWMTJ_IN]; AC_GAIN(gnd, in) = c;
+    c.real = g[DWMTJ_GND][DWMTJ_GND]; AC_GAIN(gnd, gnd) = c;
+    c.real = g[DWMTJ_GND][DWMTJ_A]; AC_GAIN(gnd, a) = c;
+    c.real = g[DWMTJ_GND][DWMTJ_B]; AC_GAIN(gnd, b) = c;
+    c.real = g[DWMTJ_A][DWMTJ_IN]; AC_GAIN(a, in) = c;
+    c.real = g[DWMTJ_A][DWMTJ_GND]; AC_GAIN(a, gnd) = c;
+    c.real = g[DWMTJ_A][DWMTJ_A]; AC_GAIN(a, a) = c;
+    c.real = g[DWMTJ_A][DWMTJ_B]; AC_GAIN(a, b) = c;
+    c.real = g[DWMTJ_B][DWMTJ_IN]; AC_GAIN(b, in) = c;
+    c.real = g[DWMTJ_B][DWMTJ_GND]; AC_GAIN(b, gnd) = c;
+    c.real = g[DWMTJ_B][DWMTJ_A]; AC_GAIN(b, a) = c;
+    c.real = g[DWMTJ_B][DWMTJ_B]; AC_GAIN(b, b) = c;
+}
+
+static void stop(ARGS)
+{
+    double zero[DWMTJ_NTERM][DWMTJ_NTERM] = { { 0.0 } };
+    const double none[DWMTJ_NTERM] = { 0.0 };
+    if (ANALYSIS == MIF_AC) {
+        set_ac(mif_private, zero);
+        return;
+    }
+    set_ports(mif_private, none, zero);
+    if (!PORT_NULL(mon))
+        for (int k = 0; k < PORT_SIZE(mon); k++)
+            OUTPUT(mon[k]) = 0.0;
+    cm_analog_not_converged();
+}
+
+void cm_dwmtj4t(ARGS)
+{
+    dwmtj4t_inst *in;
+
+    if (INIT) {
+        dwmtj_params p;
+        in = (dwmtj4t_inst *) calloc(1, sizeof *in);
+        STATIC_VAR(inst) = in;
+        CALLBACK = cm_dwmtj4t_callback;
+        cm_analog_alloc(STATE_TAG, (int) sizeof(dwmtj_state));
+        if (!in) {
+            cm_message_printf("dwmtj4t: out of memory; simulation stopped");
+            cm_analog_not_converged();
+            return;
+        }
+        in->status = read_params(mif_private, &p);
+        if (in->status == DWMTJ_OK)
+            in->status = dwmtj_derive(&p, &in->d);
+        if (in->status < 0)
+            report(in->status, &p);
+        in->key = node_key();
+        dwmtj_state_init((dwmtj_state *) cm_analog_get_ptr(STATE_TAG, 0), 0.0);
+    }
+    in = (dwmtj4t_inst *) STATIC_VAR(inst);
+    if (!in || in->status < 0) {
+        stop(mif_private);
+        return;
+    }
+
+    double v[DWMTJ_NTERM] = { INPUT(in), INPUT(gnd), INPUT(a), INPUT(b) };
+    dwmtj_eval ev;
+
+    if (ANALYSIS == MIF_AC) {
+        /* small signal about the operating point: the frozen-state matrix */
+        dwmtj_state *s = (dwmtj_state *) cm_analog_get_ptr(STATE_TAG, 0);
+        dwmtj_eval_static(&in->d, s, v, &ev);
+        set_ac(mif_private, ev.g_static);
+        return;
+    }
+
+    if (ANALYSIS == MIF_DC) {
+        /* operating point: the pre-write device; also seeds the transient */
+        dwmtj_state s0, *s1 = (dwmtj_state *) cm_analog_get_ptr(STATE_TAG, 0);
+        dwmtj_state_init(&s0, 0.0);
+        dwmtj_step(&in->d, in->key, &s0, 0.0, v, s1, &ev);
+        set_ports(mif_private, ev.i, ev.g_static);
+        set_monitors(mif_private, in, s1);
+        return;
+    }
+
+    /* transient: advance from the last accepted state */
+    dwmtj_state *s0 = (dwmtj_state *) cm_analog_get_ptr(STATE_TAG, 1);
+    dwmtj_state *s1 = (dwmtj_state *) cm_analog_get_ptr(STATE_TAG, 0);
+    int st = dwmtj_step(&in->d, in->key, s0, TIME, v, s1, &ev);
+    if (st < 0) {
+        cm_message_printf("dwmtj4t: step to t = %g s failed: %s", TIME,
+                          dwmtj_status_string(st));
+        stop(mif_private);
+        return;
+    }
+    set_ports(mif_private, ev.i, ev.g);
+    set_monitors(mif_private, in, s1);
+    if (isfinite(ev.t_event) && ev.t_event > TIME)
+        cm_analog_set_temp_bkpt(ev.t_event);
+    if (isfinite(ev.h_max))
+        cm_analog_set_temp_bkpt(TIME + ev.h_max);
+}
