@@ -35,28 +35,62 @@ struct run {
     double mid[2];           /* Ohm, resistance midpoints of A, B */
 };
 
-static int parse_row(char *line, double row[NCOL])
+static const char *const col_names[NCOL] = {
+    "time", "v(in)", "v(x)", "v(ra)", "v(rb)", "v(e)", "v(nw)", "v(nd)", "v(nf)", "v(nr)",
+    "v(ew)", "v(ei)", "v(ef)", "v(er)", "v(eidle)"
+};
+#define NREQUIRED 10 /* time .. v(nr); the energies by phase are optional */
+
+/* Header of `set wr_singlescale` + `set wr_vecnames` wrdata output: maps
+ * each known vector to its column. */
+static int parse_header(char *line, const char *name, int map[NCOL], int *ncols)
 {
-    /* wrdata writes (time, value) per vector: 2 * (NCOL - 1) numbers */
+    for (int k = 0; k < NCOL; k++)
+        map[k] = -1;
+    int n = 0;
+    for (char *tok = strtok(line, " \t\r\n"); tok; tok = strtok(NULL, " \t\r\n"), n++)
+        for (int k = 0; k < NCOL; k++)
+            if (strcmp(tok, col_names[k]) == 0)
+                map[k] = n;
+    *ncols = n;
+    for (int k = 0; k < NREQUIRED; k++)
+        if (map[k] < 0) {
+            fprintf(stderr, "dwmtj-figcheck: %s: no column %s in the header line"
+                            " (run the netlist with set wr_singlescale and set wr_vecnames)\n",
+                    name, col_names[k]);
+            return -1;
+        }
+    return 0;
+}
+
+static int parse_row(char *line, const int map[NCOL], int ncols, double row[NCOL])
+{
     char *p = line, *end;
-    double v[2 * (NCOL - 1)];
-    for (int k = 0; k < 2 * (NCOL - 1); k++) {
+    double v[64];
+    if (ncols > 64)
+        return -1;
+    for (int k = 0; k < ncols; k++) {
         errno = 0;
         v[k] = strtod(p, &end);
         if (end == p || errno)
             return -1;
         p = end;
     }
-    row[C_T] = v[0];
-    for (int k = 1; k < NCOL; k++)
-        row[k] = v[2 * k - 1];
+    for (int k = 0; k < NCOL; k++)
+        row[k] = map[k] >= 0 ? v[map[k]] : 0.0;
     return 0;
 }
 
 static int read_run(FILE *f, const char *name, struct run *r)
 {
     char line[4096];
-    long lineno = 0;
+    long lineno = 1;
+    int map[NCOL], ncols = 0;
+    if (!fgets(line, sizeof line, f) || parse_header(line, name, map, &ncols) != 0) {
+        if (feof(f))
+            fprintf(stderr, "dwmtj-figcheck: %s: empty file\n", name);
+        return -1;
+    }
     int in_pulse = 0;
     double peak = 0.0, x_before = NAN;
     struct cycle *cur = NULL;
@@ -65,9 +99,8 @@ static int read_run(FILE *f, const char *name, struct run *r)
     while (fgets(line, sizeof line, f)) {
         double row[NCOL];
         lineno++;
-        if (parse_row(line, row) != 0) {
-            fprintf(stderr, "dwmtj-figcheck: %s:%ld: expected %d numbers (wrdata of the 14 vectors)\n",
-                    name, lineno, 2 * (NCOL - 1));
+        if (parse_row(line, map, ncols, row) != 0) {
+            fprintf(stderr, "dwmtj-figcheck: %s:%ld: expected %d numbers\n", name, lineno, ncols);
             return -1;
         }
         if (have_prev && row[C_NW] > prev[C_NW]) {
