@@ -213,7 +213,10 @@ uint64_t dwmtj_key_from_name(const char *name);
 /* Advance s0 (at s0->t) to t1 with terminal voltages v at t1; the drive is
  * taken linear in time between the two ends of the step.  s1 may not alias
  * s0.  Fills out (may be NULL).  Deterministic in (s0, t1, v, key), so a
- * rejected and retried step sees the same noise. */
+ * rejected and retried step sees the same noise.  Start a run with a
+ * zero-length step at t0, which sets the power at t0 for the energy
+ * trapezoid.  DWMTJ_WARN_STEP_LONG: the step covered more than 1e7 noise
+ * slots and moved the domain without noise; take shorter steps. */
 int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                double t1, const double v[DWMTJ_NTERM], dwmtj_state *s1,
                dwmtj_eval *out);

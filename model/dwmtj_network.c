@@ -47,6 +47,11 @@ int dwmtj_derive(const dwmtj_params *p, dwmtj_derived *d)
     return DWMTJ_OK;
 }
 
+double dwmtj_velocity_free(const dwmtj_derived *d, double j)
+{
+    return d ? d->v_field + d->stt * j : NAN;
+}
+
 double dwmtj_position(const dwmtj_state *s)
 {
     if (!s || !s->present)

@@ -146,7 +146,7 @@ int dwmtj_param_set_by_name(dwmtj_params *p, const char *name, double value)
             return DWMTJ_OK;
         }
     if (strcmp(name, "seed") == 0) {
-        if (!(value >= 0.0) || value > 18446744073709549568.0)
+        if (!(value >= 0.0) || value > 18446744073709549568.0 || value != floor(value))
             return DWMTJ_ERR_INPUT;
         p->seed = (uint64_t)value;
         return DWMTJ_OK;
@@ -208,7 +208,7 @@ const char *dwmtj_status_string(int status)
     case DWMTJ_ERR_RAP_B: return "MTJ_B R_AP must exceed R_P";
     case DWMTJ_ERR_I_NUC: return "nucleation current must be > 0";
     case DWMTJ_ERR_T_NUC: return "nucleation time must be >= 0";
-    case DWMTJ_ERR_L_NUC: return "domain length must be >= 0, fit on the track and cover half of each pillar";
+    case DWMTJ_ERR_L_NUC: return "domain length must be >= 0, fit on the track and be long enough to switch the reader past its midpoint";
     case DWMTJ_ERR_J_PIN_W: return "write-well depinning threshold must be >= 0";
     case DWMTJ_ERR_J_PIN_T0: return "track threshold near the writer must be >= 0";
     case DWMTJ_ERR_J_PIN_T1: return "track threshold near the reader must be >= 0";
@@ -258,11 +258,14 @@ int dwmtj_params_check(const dwmtj_params *p)
     if (!nonneg(p->t_nuc)) return DWMTJ_ERR_T_NUC;
     if (!nonneg(p->l_nuc)) return DWMTJ_ERR_L_NUC;
     {
-        /* A domain shorter than half a pillar never switches it past its
-         * midpoint; one longer than the track cannot be written. */
+        /* The reader fires when its resistance crosses (R_P + R_AP)/2, at
+         * the overlap R_AP/(R_P + R_AP) of its length: a shorter domain
+         * could never fire it.  One longer than the track cannot be
+         * written.  la, lb: lengths of domains written by A, by B. */
         double la = p->l_nuc > 0.0 ? p->l_nuc : p->la;
         double lb = p->l_nuc > 0.0 ? p->l_nuc : p->lb;
-        if (la < 0.5 * p->lb || lb < 0.5 * p->la || la > p->length || lb > p->length)
+        double fb = p->rap_b / (p->rp_b + p->rap_b), fa = p->rap_a / (p->rp_a + p->rap_a);
+        if (la < fb * p->lb || lb < fa * p->la || la > p->length || lb > p->length)
             return DWMTJ_ERR_L_NUC;
     }
     if (!nonneg(p->j_pin_w)) return DWMTJ_ERR_J_PIN_W;
