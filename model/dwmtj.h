@@ -143,6 +143,7 @@ typedef struct dwmtj_state {
     double x_lo;         /* m, lower wall position (may leave [0, L]) */
     double x_hi;         /* m, upper wall position */
     double v;            /* m/s, domain velocity at t */
+    double j;            /* A/m^2, mean wall current density at t */
     double t_wr[2];      /* s, time the write current of A, B has lasted */
     double i_mtj[2];     /* A, currents track -> pillar of A, B at t */
     double power;        /* W, power into the device at t */

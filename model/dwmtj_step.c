@@ -6,6 +6,7 @@
 #include <string.h>
 
 #define MAX_SLOTS 10000000L /* beyond this a step is split by the caller */
+#define MAX_SUB 4096         /* sub-steps of the motion within one step */
 
 void dwmtj_state_init(dwmtj_state *s, double t0)
 {
@@ -129,6 +130,7 @@ static double stop_ahead(const dwmtj_derived *d, const struct frame *f, int sm, 
 /* Drive on the domain and its velocity (paper, Eq. for v, gated by the
  * pinning landscape). */
 struct motion {
+    double j;             /* A/m^2, mean wall current density along +x */
     double vf;            /* m/s, free velocity along +x */
     double J;             /* A/m^2, drive as current density */
     int sm;               /* +1 pushed towards the reader, -1 back */
@@ -143,30 +145,13 @@ static int segment_of(const dwmtj_derived *d, double x)
     return x < d->p.xa ? 0 : (x < d->p.xb ? 1 : 2);
 }
 
-static void drive(const dwmtj_derived *d, const dwmtj_state *s, const dwmtj_net *n,
-                  struct motion *m)
+/* Velocity of the domain of s under the mean wall current density j. */
+static void velocity(const dwmtj_derived *d, const dwmtj_state *s, double j, struct motion *m)
 {
-    memset(m, 0, sizeof *m);
-    /* each wall is pushed by the current of the segment it sits in; a rigid
-     * domain moves with their mean */
-    double walls[2] = { s->x_lo, s->x_hi };
-    int on = 0;
-    double j = 0.0;
-    for (int k = 0; k < 2; k++) {
-        if (walls[k] < 0.0 || walls[k] > d->p.length)
-            continue;
-        int sg = segment_of(d, walls[k]);
-        j += n->i_seg[sg] / d->area;
-        for (int t = 0; t < DWMTJ_NTERM; t++)
-            m->dj_dv[t] += n->di_seg[sg][t] / d->area;
-        on++;
-    }
-    if (on == 0)
-        return;
-    j /= on;
-    for (int t = 0; t < DWMTJ_NTERM; t++)
-        m->dj_dv[t] /= on;
+    m->j = j;
     m->vf = d->v_field + d->stt * j;
+    m->J = m->thr = m->v = m->dv_dj = 0.0;
+    m->sm = 0;
     if (m->vf == 0.0)
         return;
     struct frame f;
@@ -188,6 +173,31 @@ static void drive(const dwmtj_derived *d, const dwmtj_state *s, const dwmtj_net 
     }
     m->v = m->vf * gate;
     m->dv_dj = d->stt * gate + fabs(m->vf) * dgate;
+}
+
+/* Drive from the network n: each wall is pushed by the current of the
+ * segment it sits in; a rigid domain moves with their mean. */
+static void drive(const dwmtj_derived *d, const dwmtj_state *s, const dwmtj_net *n,
+                  struct motion *m)
+{
+    memset(m, 0, sizeof *m);
+    double walls[2] = { s->x_lo, s->x_hi };
+    int on = 0;
+    double j = 0.0;
+    for (int k = 0; k < 2; k++) {
+        if (walls[k] < 0.0 || walls[k] > d->p.length)
+            continue;
+        int sg = segment_of(d, walls[k]);
+        j += n->i_seg[sg] / d->area;
+        for (int t = 0; t < DWMTJ_NTERM; t++)
+            m->dj_dv[t] += n->di_seg[sg][t] / d->area;
+        on++;
+    }
+    if (on == 0)
+        return;
+    for (int t = 0; t < DWMTJ_NTERM; t++)
+        m->dj_dv[t] /= on;
+    velocity(d, s, j / on, m);
 }
 
 /* Noise weights: over the step, dx = v0 W0 + v1 W1 with v linear in time
@@ -338,6 +348,55 @@ static void predict(const dwmtj_derived *d, const dwmtj_state *s, const dwmtj_ne
     out->h_max = d->p.dx_max / speed;
 }
 
+/* Moves the domain of s0 over [s0->t, s1->t] into s1 while the wall
+ * current density goes linearly from s0->j to j1 (the simulator's voltages
+ * are linear within a step).  Sub-steps resolve depinning inside the step,
+ * so that a long step starting at rest moves the domain as short ones do.
+ * Returns d x1 / d j1. */
+static double move(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
+                   dwmtj_state *s1, double j1, int *status)
+{
+    double t0 = s0->t, h = s1->t - t0, j0 = s0->j;
+    double vmax = fmax(fabs(s0->v), fabs(d->v_field) + d->stt * fmax(fabs(j0), fabs(j1)));
+    double nsub = ceil(h * vmax / d->p.dx_max);
+    int ns = nsub < 1.0 ? 1 : (nsub > MAX_SUB ? MAX_SUB : (int)nsub);
+    double va = s0->v, dva = 0.0, dx_dj1 = 0.0, ta = t0;
+    for (int k = 1; k <= ns && s1->present; k++) {
+        double tau = (double)k / ns, tb = t0 + h * tau;
+        struct motion mb;
+        velocity(d, s1, j0 + (j1 - j0) * tau, &mb);
+        double w0, w1;
+        int st = weights(d, key, ta, tb, &w0, &w1);
+        if (st != DWMTJ_OK)
+            *status = st;
+        double dx = va * w0 + mb.v * w1;
+        double ddx = w0 * dva + w1 * mb.dv_dj * tau;
+        if (dx != 0.0) {
+            struct frame f;
+            frame_of(d, s1, &f);
+            int sm = (dx > 0.0 ? 1 : -1) * (int)f.dirn;
+            double J = (mb.sm == sm) ? mb.J : fabs(va) / d->stt;
+            double room = stop_ahead(d, &f, sm, J);
+            if (fabs(dx) >= room) {
+                /* held where the threshold ahead meets the drive */
+                dx = dx > 0.0 ? room : -room;
+                ddx = -dx_dj1;
+                mb.v = 0.0;
+                mb.dv_dj = 0.0;
+            }
+        }
+        s1->x_lo += dx;
+        s1->x_hi += dx;
+        dx_dj1 += ddx;
+        if (s1->x_lo >= d->p.length || s1->x_hi <= 0.0)
+            break; /* off the track: events() ejects it */
+        va = mb.v;
+        dva = mb.dv_dj * tau;
+        ta = tb;
+    }
+    return dx_dj1;
+}
+
 int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                double t1, const double v[DWMTJ_NTERM], dwmtj_state *s1,
                dwmtj_eval *out)
@@ -361,28 +420,11 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
         /* drive at the end of the step through the network as it was */
         mtj_state_conductance(d, s0, g, NULL);
         dwmtj_solve(d, g[0], g[1], v, &n);
-        struct motion m;
-        drive(d, s0, &n, &m);
-        double w0, w1;
-        status = weights(d, key, s0->t, t1, &w0, &w1);
-        double dx = s0->v * w0 + m.v * w1;
-        int clamped = 0;
-        if (dx != 0.0) {
-            struct frame f;
-            frame_of(d, s0, &f);
-            int sm = (dx > 0.0 ? 1 : -1) * (int)f.dirn;
-            double J = (m.sm == sm) ? m.J : fabs(s0->v) / d->stt;
-            double room = stop_ahead(d, &f, sm, J);
-            if (fabs(dx) >= room) {
-                dx = dx > 0.0 ? room : -room;
-                clamped = 1;
-            }
-        }
-        s1->x_lo += dx;
-        s1->x_hi += dx;
-        if (!clamped)
-            for (int k = 0; k < DWMTJ_NTERM; k++)
-                dx_dv[k] = w1 * m.dv_dj * m.dj_dv[k];
+        struct motion m1;
+        drive(d, s0, &n, &m1);
+        double dx_dj1 = move(d, key, s0, s1, m1.j, &status);
+        for (int k = 0; k < DWMTJ_NTERM; k++)
+            dx_dv[k] = dx_dj1 * m1.dj_dv[k];
         events(d, s0, s1);
         if (!s1->present)
             memset(dx_dv, 0, sizeof dx_dv);
@@ -421,11 +463,12 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
     s1->i_mtj[1] = n.i_mtj[1];
 
     /* velocity at the end of the step, for the next step's trapezoid */
-    s1->v = 0.0;
+    s1->v = s1->j = 0.0;
     if (s1->present) {
         struct motion m;
         drive(d, s1, &n, &m);
         s1->v = m.v;
+        s1->j = m.j;
     }
 
     double p1 = 0.0;

@@ -79,11 +79,14 @@ static uint64_t node_key(void)
     return key;
 }
 
-static void report(int status, const dwmtj_params *p)
+static void report(ARGS, int status, const dwmtj_params *p)
 {
     const char *name = dwmtj_status_param(status);
     double value = 0.0;
-    if (name && dwmtj_param_get_by_name(p, name, &value) == DWMTJ_OK)
+    if (status == DWMTJ_ERR_SET)
+        cm_message_printf("dwmtj4t: invalid parameter set = \"%s\": %s; simulation stopped",
+                          PARAM(set), dwmtj_status_string(status));
+    else if (name && dwmtj_param_get_by_name(p, name, &value) == DWMTJ_OK)
         cm_message_printf("dwmtj4t: invalid parameter %s = %g: %s; simulation stopped",
                           name, value, dwmtj_status_string(status));
     else
@@ -200,7 +203,7 @@ void cm_dwmtj4t(ARGS)
         if (in->status == DWMTJ_OK)
             in->status = dwmtj_derive(&p, &in->d);
         if (in->status < 0)
-            report(in->status, &p);
+            report(mif_private, in->status, &p);
         in->key = node_key();
         dwmtj_state_init((dwmtj_state *) cm_analog_get_ptr(STATE_TAG, 0), 0.0);
     }

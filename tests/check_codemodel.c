@@ -1,0 +1,742 @@
+/* Tests of the dwmtj4t XSPICE code model through the real ngspice binary
+ * and through libngspice (helpers in ngrun.c).
+ *
+ * Environment: DWMTJ_CM, the built dwmtj.cm (required); DWMTJ_SRCDIR, the
+ * source tree with netlists/ (required); DWMTJ_NGSPICE, the binary
+ * (optional, else ngspice from PATH).  `make check' sets all three.
+ *
+ * Expectations are computed here: the energy from ngspice's own terminal
+ * voltages and currents, the DC current from the resistor network solved
+ * by Gaussian elimination; the model library only supplies the numbers of
+ * its parameter sets. */
+#define _XOPEN_SOURCE 700
+
+#include "dwmtj.h"
+#include "ngrun.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *cm;      /* absolute path of the code model */
+static char *srcdir;  /* absolute path of the source tree */
+
+/* ------------------------------------------------------------------------
+ * Netlists
+ * --------------------------------------------------------------------- */
+
+/* Write through MTJ_A (3.1 V, 50 ns, via a switch, as in fig3a.cir), then
+ * 50 ns pulses of 2.1 ... 2.7 V every 100 ns: the domain depins on the
+ * first, integrates, fires at 2.5 V and resets at 2.7 V.  Each terminal is
+ * fed through a 0 V source so that ngspice reports its current. */
+static const char cycle_fmt[] =
+    "* dwmtj4t write, integrate, fire, reset\n"
+    "Vw wsrc 0 PULSE(0 -3.1 10n 10n 10n 30n 1u)\n"
+    "Vsw ctl 0 PULSE(0 1 5n 1n 1n 58n 1u)\n"
+    "Sw a wsrc ctl 0 wsw\n"
+    ".model wsw sw(vt=0.5 vh=0.1 ron=1 roff=1e12)\n"
+    "Rsa a 0 100k\n"
+    "Rsb b 0 100k\n"
+    "Vamp amp 0 PWL(0 0 99.9n 0 100n 2.1 199.9n 2.1 200n 2.2 299.9n 2.2\n"
+    "+ 300n 2.3 399.9n 2.3 400n 2.4 499.9n 2.4 500n 2.5 599.9n 2.5\n"
+    "+ 600n 2.6 699.9n 2.6 700n 2.7 799.9n 2.7 800n 0)\n"
+    "Vshape shape 0 PULSE(0 1 100n 10n 10n 30n 100n)\n"
+    "Bin in 0 V = v(amp)*v(shape)\n"
+    "Vmin in nin 0\n"
+    "Vmgnd 0 ngnd 0\n"
+    "Vma a na 0\n"
+    "Vmb b nb 0\n"
+    "aneuron nin ngnd na nb [x ra rb e ew ei ef er eidle nw nd nf nr] neuron\n"
+    ".model neuron dwmtj4t(set=\"proto\" %s)\n"
+    ".tran 0.1n 800n 0 %s\n";
+
+/* Fig. 4 pulse-number encoding (netlists/fig4.cir) on two instances on
+ * different nodes, one noise slot per pulse period, up to 3 us. */
+static const char twin_fmt[] =
+    "* two dwmtj4t neurons, pulse-number encoding\n"
+    "Vw wsrc 0 PULSE(0 -3.1 10n 10n 10n 30n 4100n)\n"
+    "Vsw ctl 0 PULSE(0 1 5n 1n 1n 58n 4100n)\n"
+    "Sw1 a1 wsrc ctl 0 wsw\n"
+    "Sw2 a2 wsrc ctl 0 wsw\n"
+    ".model wsw sw(vt=0.5 vh=0.1 ron=1 roff=1e12)\n"
+    "Rsa1 a1 0 100k\n"
+    "Rsb1 b1 0 100k\n"
+    "Rsa2 a2 0 100k\n"
+    "Rsb2 b2 0 100k\n"
+    "Vamp amp 0 PULSE(0 2.4 99.9n 0.1n 0.1n 3999.8n 4100n)\n"
+    "Vshape shape 0 PULSE(0 1 100n 10n 10n 30n 100n)\n"
+    "Bin1 in1 0 V = v(amp)*v(shape)\n"
+    "Bin2 in2 0 V = v(amp)*v(shape)\n"
+    "aneuron1 in1 0 a1 b1 [x1 ra1 rb1 e1 ew1 ei1 ef1 er1 eidle1 nw1 nd1 nf1] neuron\n"
+    "aneuron2 in2 0 a2 b2 [x2 ra2 rb2 e2 ew2 ei2 ef2 er2 eidle2 nw2 nd2 nf2] neuron\n"
+    ".model neuron dwmtj4t(set=\"proto\" j_pin_t0=7.3333e+11 j_pin_t1=7.3333e+11\n"
+    "+ j_pin_w=7.6667e+11 j_pin_r=7.6667e+11 eta=0.058 t_slot=100n %s)\n"
+    ".tran 1n 3u\n";
+
+/* cards = fmt with its %s filled in; free it. */
+static char *cards(const char *fmt, const char *a, const char *b)
+{
+    size_t n = strlen(fmt) + strlen(a) + (b ? strlen(b) : 0) + 1;
+    char *s = malloc(n);
+    ck_assert_ptr_nonnull(s);
+    snprintf(s, n, fmt, a, b);
+    return s;
+}
+
+/* ------------------------------------------------------------------------
+ * Reading the data
+ * --------------------------------------------------------------------- */
+
+/* First time column c reaches 0.5 (a count monitor increments); -1 never. */
+static double first_count(const ngr_table *t, int c)
+{
+    for (int r = 0; r < t->nrow; r++)
+        if (NGR_AT(t, r, c) >= 0.5)
+            return NGR_AT(t, r, 0);
+    return -1.0;
+}
+
+static double last(const ngr_table *t, int c) { return NGR_AT(t, t->nrow - 1, c); }
+
+/* Integral over column 0 of sum_k v_k i_k, columns (v_k, i_k) from c0 on,
+ * by the trapezoid rule on the time points of the table. */
+static double energy(const ngr_table *t, int c0, int nterm)
+{
+    double e = 0.0, p0 = 0.0;
+    for (int r = 0; r < t->nrow; r++) {
+        double p = 0.0;
+        for (int k = 0; k < nterm; k++)
+            p += NGR_AT(t, r, c0 + 2 * k) * NGR_AT(t, r, c0 + 2 * k + 1);
+        if (r > 0)
+            e += 0.5 * (p + p0) * (NGR_AT(t, r, 0) - NGR_AT(t, r - 1, 0));
+        p0 = p;
+    }
+    return e;
+}
+
+static const char *mode_name(int m) { return m == NGR_BIN ? "ngspice" : "libngspice"; }
+
+/* The last 1500 characters of printed output, for a failure message
+ * (Check passes messages through a pipe of limited size). */
+static const char *tail(const char *out)
+{
+    size_t len = out ? strlen(out) : 0;
+    return out ? out + (len > 1500 ? len - 1500 : 0) : "(none)";
+}
+
+/* Runs cards in mode m and fails the test, showing the output's tail, if
+ * no data came back. */
+static void run_ok(int m, const char *net, const char *scale, const char *const *names,
+                   int n, ngr_table *t)
+{
+    char *out = NULL;
+    int rc = ngr_run((ngr_mode)m, cm, net, scale, names, n, t, &out);
+    ck_assert_msg(rc == 0, "%s run failed; output ends:\n%s", mode_name(m), tail(out));
+    free(out);
+}
+
+/* ------------------------------------------------------------------------
+ * 1. Loading
+ * --------------------------------------------------------------------- */
+
+static const char devhelp_net[] =
+    "* devhelp\n.control\ndevhelp dwmtj4t\n.endc\n.end\n";
+
+static void assert_devhelp(const char *out)
+{
+    ck_assert_msg(strstr(out, "dwmtj4t - four-terminal domain-wall MTJ") != NULL,
+                  "devhelp did not describe dwmtj4t:\n%s", tail(out));
+    static const char *const params[] = { "set", "seed", "rap_a", "j_pin_out", "sigma",
+                                          "t_slot", "dx_max" };
+    for (size_t k = 0; k < sizeof params / sizeof params[0]; k++)
+        ck_assert_msg(strstr(out, params[k]) != NULL, "devhelp lacks %s", params[k]);
+}
+
+START_TEST(load_bin_devhelp)
+{
+    ngr_bin_result r;
+    ck_assert_int_eq(ngr_bin_run(cm, devhelp_net, NULL, 30.0, &r), 0);
+    ck_assert_msg(r.exited, "ngspice did not exit normally");
+    assert_devhelp(r.out);
+    ngr_bin_result_free(&r);
+}
+END_TEST
+
+START_TEST(load_lib_devhelp)
+{
+    ck_assert_msg(ngr_lib_start(cm) == 0, "libngspice did not load %s", cm);
+    ngr_lib_clear();
+    ck_assert_int_eq(ngr_lib_cmd("devhelp dwmtj4t"), 0);
+    char *out = ngr_lib_output();
+    assert_devhelp(out);
+    free(out);
+    ck_assert(!ngr_lib_exit_requested());
+}
+END_TEST
+
+/* Full, shortened and NULL monitor vectors parse and run side by side. */
+START_TEST(load_monitor_shapes)
+{
+    static const char net[] =
+        "* monitor shapes\n"
+        "Vw wsrc 0 PULSE(0 -3.1 10n 10n 10n 30n 1u)\n"
+        "Vsw ctl 0 PULSE(0 1 5n 1n 1n 58n 1u)\n"
+        "Sw1 a1 wsrc ctl 0 wsw\nSw2 a2 wsrc ctl 0 wsw\nSw3 a3 wsrc ctl 0 wsw\n"
+        ".model wsw sw(vt=0.5 vh=0.1 ron=1 roff=1e12)\n"
+        "Ra1 a1 0 100k\nRb1 b1 0 100k\nRa2 a2 0 100k\nRb2 b2 0 100k\n"
+        "Ra3 a3 0 100k\nRb3 b3 0 100k\n"
+        "aful 0 0 a1 b1 [x1 ra1 rb1 e1 ew1 ei1 ef1 er1 eidle1 nw1 nd1 nf1 nr1] neuron\n"
+        "ashort 0 0 a2 b2 [x2 ra2] neuron\n"
+        "anull 0 0 a3 b3 NULL neuron\n"
+        ".model neuron dwmtj4t(set=\"proto\")\n"
+        ".tran 1n 100n\n";
+    static const char *const v[] = { "x1", "ra1", "nw1", "x2", "ra2", "a1", "a3" };
+    for (int m = NGR_BIN; m <= NGR_LIB; m++) {
+        ngr_table t;
+        run_ok(m, net, "time", v, 7, &t);
+        ck_assert_msg(last(&t, 3) == 1.0, "%s: no domain written", mode_name(m));
+        ck_assert_double_eq_tol(last(&t, 1), 0.45, 1e-9);
+        double dx = 0, dr = 0, da = 0;
+        for (int r = 0; r < t.nrow; r++) {
+            dx = fmax(dx, fabs(NGR_AT(&t, r, 1) - NGR_AT(&t, r, 4)));
+            dr = fmax(dr, fabs(NGR_AT(&t, r, 2) - NGR_AT(&t, r, 5)));
+            da = fmax(da, fabs(NGR_AT(&t, r, 6) - NGR_AT(&t, r, 7)));
+        }
+        ck_assert_msg(dx < 1e-6 && dr < 1e-6 && da < 1e-6,
+                      "%s: instances with 13, 2 and no monitors differ: x %g R_A %g V_A %g",
+                      mode_name(m), dx, dr, da);
+        ngr_table_free(&t);
+    }
+}
+END_TEST
+
+static char *fig3a_text(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/netlists/fig3a.cir", srcdir);
+    char *s = ngr_read_file(path);
+    ck_assert_msg(s != NULL, "cannot read %s", path);
+    return s;
+}
+
+/* fig3a.dat has named columns (set wr_vecnames, wr_singlescale). */
+START_TEST(load_bin_fig3a)
+{
+    char *net = fig3a_text();
+    ngr_bin_result r;
+    ck_assert_int_eq(ngr_bin_run(cm, net, "fig3a.dat", 30.0, &r), 0);
+    free(net);
+    ck_assert_msg(r.exited && r.data.nrow > 100, "fig3a did not run:\n%s", tail(r.out));
+    ck_assert_msg(ngr_column(r.header, "time") == 0, "fig3a.dat: no time column first");
+    ck_assert_double_eq_tol(last(&r.data, 0), 1.6e-6, 1e-12);
+    static const char *const counts[] = { "v(nw)", "v(nf)", "v(nr)" };
+    for (int k = 0; k < 3; k++) {
+        int c = ngr_column(r.header, counts[k]);
+        ck_assert_msg(c > 0 && c < r.data.ncol, "fig3a.dat: no column %s", counts[k]);
+        ck_assert_msg(last(&r.data, c) == 1.0, "%s = %g at the end", counts[k],
+                      last(&r.data, c));
+    }
+    ngr_bin_result_free(&r);
+}
+END_TEST
+
+/* The netlist as it is, .control section included (it runs on
+ * ngSpice_Circ and writes fig3a.dat into the scratch directory). */
+START_TEST(load_lib_fig3a)
+{
+    char *net = fig3a_text();
+    ck_assert_int_eq(ngr_lib_start(cm), 0);
+    ck_assert_int_eq(ngr_lib_circ(net), 0);
+    free(net);
+    int n;
+    const double *t = ngr_lib_vec("time", &n);
+    ck_assert_msg(t && n > 100, "fig3a produced no time vector");
+    ck_assert_double_eq_tol(t[n - 1], 1.6e-6, 1e-12);
+    static const char *const counts[] = { "nw", "nf", "nr" };
+    for (int k = 0; k < 3; k++) {
+        int len;
+        const double *v = ngr_lib_vec(counts[k], &len);
+        ck_assert_msg(v && len == n, "no vector %s", counts[k]);
+        ck_assert_msg(v[len - 1] == 1.0, "%s = %g at the end", counts[k], v[len - 1]);
+    }
+    ck_assert(!ngr_lib_exit_requested());
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * 2. Energy conservation
+ * --------------------------------------------------------------------- */
+
+enum { E_NIN = 1, E_E = 9, E_EW, E_EI, E_EF, E_ER, E_EIDLE, E_NW, E_NF, E_NR };
+static const char *const energy_vecs[] = {
+    "nin", "vmin#branch", "ngnd", "vmgnd#branch", "na", "vma#branch", "nb", "vmb#branch",
+    "e", "ew", "ei", "ef", "er", "eidle", "nw", "nf", "nr"
+};
+
+/* _i: even ngspice, odd libngspice; below 2 a fine step, else a coarse one */
+START_TEST(energy_conserved)
+{
+    int m = _i % 2 ? NGR_LIB : NGR_BIN;
+    char *net = cards(cycle_fmt, "", _i < 2 ? "0.1n" : "5n");
+    ngr_table t;
+    run_ok(m, net, "time", energy_vecs, 17, &t);
+    free(net);
+    ck_assert_msg(last(&t, E_NW) == 1.0 && last(&t, E_NF) == 1.0 && last(&t, E_NR) == 1.0,
+                  "%s: cycle incomplete: writes %g fires %g resets %g", mode_name(m),
+                  last(&t, E_NW), last(&t, E_NF), last(&t, E_NR));
+    double e_model = 1e-12 * last(&t, E_E);
+    double e_spice = energy(&t, E_NIN, 4);
+    ck_assert_msg(e_model > 100e-12, "%s: device energy only %g J", mode_name(m), e_model);
+    ck_assert_msg(fabs(e_model - e_spice) <= 0.01 * e_spice,
+                  "%s: model energy %.6g J, integral of V I %.6g J", mode_name(m), e_model,
+                  e_spice);
+    double phases = 0.0;
+    for (int c = E_EW; c <= E_EIDLE; c++) {
+        phases += last(&t, c);
+        if (c != E_EIDLE)
+            ck_assert_msg(last(&t, c) > 0.0, "%s: no energy in phase column %d",
+                          mode_name(m), c);
+    }
+    ck_assert_double_eq_tol(phases, last(&t, E_E), 1e-6 * last(&t, E_E));
+    ngr_table_free(&t);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * 3. Step-size independence
+ * --------------------------------------------------------------------- */
+
+enum { S_X = 1, S_NW, S_ND, S_NF, S_NR };
+static const char *const step_vecs[] = { "x", "nw", "nd", "nf", "nr" };
+#define FIRE_TOL 0.5e-9 /* s */
+
+START_TEST(step_independent)
+{
+    static const char *const tmax[] = { "0.05n", "0.1n", "1n", "5n" };
+    const char *model = _i ? "sigma=0.3 seed=5" : "";
+    double fire[4], counts[4][4];
+    for (int k = 0; k < 4; k++) {
+        char *net = cards(cycle_fmt, model, tmax[k]);
+        ngr_table t;
+        run_ok(NGR_BIN, net, "time", step_vecs, 5, &t);
+        free(net);
+        fire[k] = first_count(&t, S_NF);
+        for (int c = 0; c < 4; c++)
+            counts[k][c] = last(&t, S_NW + c);
+        ngr_table_free(&t);
+        ck_assert_msg(fire[k] > 0, "no fire with tmax %s", tmax[k]);
+    }
+    for (int k = 1; k < 4; k++) {
+        ck_assert_msg(fabs(fire[k] - fire[0]) <= FIRE_TOL,
+                      "sigma %s: fire at %.4f ns with tmax %s but %.4f ns with tmax %s "
+                      "(fires at %.4f %.4f %.4f %.4f ns)", _i ? "0.3" : "0",
+                      1e9 * fire[k], tmax[k], 1e9 * fire[0], tmax[0], 1e9 * fire[0],
+                      1e9 * fire[1], 1e9 * fire[2], 1e9 * fire[3]);
+        for (int c = 0; c < 4; c++)
+            ck_assert_msg(counts[k][c] == counts[0][c],
+                          "count %s = %g with tmax %s but %g with %s", step_vecs[1 + c],
+                          counts[k][c], tmax[k], counts[0][c], tmax[0]);
+    }
+    ck_assert(counts[0][0] == 1.0 && counts[0][2] == 1.0 && counts[0][3] == 1.0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * 4. Reproducibility
+ * --------------------------------------------------------------------- */
+
+enum { T_X1 = 1, T_X2, T_NF1, T_NF2, T_NW1, T_NW2 };
+static const char *const twin_vecs[] = { "x1", "x2", "nf1", "nf2", "nw1", "nw2" };
+
+static void twin_run(int m, const char *model, ngr_table *t)
+{
+    char *net = cards(twin_fmt, model, NULL);
+    run_ok(m, net, "time", twin_vecs, 6, t);
+    free(net);
+    ck_assert_msg(last(t, T_NW1) == 1.0 && last(t, T_NW2) == 1.0, "no write");
+    ck_assert_msg(last(t, T_NF1) >= 1.0 && last(t, T_NF2) >= 1.0, "a neuron did not fire");
+}
+
+/* Largest |x1 - x2| (um) while both instances hold a domain. */
+static double twin_spread(const ngr_table *t)
+{
+    double d = 0.0;
+    for (int r = 0; r < t->nrow; r++) {
+        double a = NGR_AT(t, r, T_X1), b = NGR_AT(t, r, T_X2);
+        if (a >= 0.0 && b >= 0.0)
+            d = fmax(d, fabs(a - b));
+    }
+    return d;
+}
+
+static int same_table(const ngr_table *a, const ngr_table *b)
+{
+    if (a->nrow != b->nrow || a->ncol != b->ncol)
+        return 0;
+    return memcmp(a->v, b->v, (size_t)a->nrow * (size_t)a->ncol * sizeof *a->v) == 0;
+}
+
+/* Same seed: the binary twice gives the same data; libngspice twice in
+ * one process gives the same vectors, and the same fire times as the
+ * binary; another seed changes them. */
+START_TEST(repro_same_seed)
+{
+    ngr_table b1, b2, l1, l2, other;
+    twin_run(NGR_BIN, "sigma=0.3 seed=7", &b1);
+    twin_run(NGR_BIN, "sigma=0.3 seed=7", &b2);
+    ck_assert_msg(same_table(&b1, &b2), "two ngspice runs with seed 7 differ");
+    twin_run(NGR_LIB, "sigma=0.3 seed=7", &l1);
+    twin_run(NGR_LIB, "sigma=0.3 seed=7", &l2);
+    ck_assert_msg(same_table(&l1, &l2), "two libngspice runs with seed 7 differ");
+    for (int c = T_NF1; c <= T_NF2; c++)
+        ck_assert_msg(fabs(first_count(&b1, c) - first_count(&l1, c)) < 1e-12,
+                      "fire at %.9g s in ngspice, %.9g s in libngspice", first_count(&b1, c),
+                      first_count(&l1, c));
+    twin_run(NGR_BIN, "sigma=0.3 seed=8", &other);
+    ck_assert_msg(first_count(&other, T_NF1) != first_count(&b1, T_NF1) ||
+                      first_count(&other, T_NF2) != first_count(&b1, T_NF2),
+                  "seeds 7 and 8 fire at the same times");
+    ngr_table_free(&b1);
+    ngr_table_free(&b2);
+    ngr_table_free(&l1);
+    ngr_table_free(&l2);
+    ngr_table_free(&other);
+}
+END_TEST
+
+/* Two instances on different nodes draw different noise; without noise
+ * they move together. */
+START_TEST(repro_instances_differ)
+{
+    ngr_table quiet, noisy;
+    twin_run(NGR_BIN, "sigma=0", &quiet);
+    twin_run(NGR_BIN, "sigma=0.3 seed=7", &noisy);
+    double f1 = first_count(&quiet, T_NF1), f2 = first_count(&quiet, T_NF2);
+    ck_assert_msg(twin_spread(&quiet) < 1e-6 && fabs(f1 - f2) < 0.1e-9,
+                  "identical noiseless neurons differ: %g um, fires %.4f / %.4f ns",
+                  twin_spread(&quiet), 1e9 * f1, 1e9 * f2);
+    ck_assert_msg(twin_spread(&noisy) > 0.05,
+                  "neurons on different nodes moved together (%g um apart at most)",
+                  twin_spread(&noisy));
+    ngr_table_free(&quiet);
+    ngr_table_free(&noisy);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * 5. Bad input
+ * --------------------------------------------------------------------- */
+
+static const struct {
+    const char *model;  /* .model card parameters */
+    const char *msg;    /* the message expected after "Message: " */
+} bad[] = {
+    { "set=\"proto\" rap_a=1000",
+      "dwmtj4t: invalid parameter rap_a = 1000: MTJ_A R_AP must exceed R_P; simulation stopped" },
+    { "set=\"proto\" sigma=-1",
+      "dwmtj4t: invalid parameter sigma = -1: noise sigma must be >= 0; simulation stopped" },
+    { "set=\"proto\" xa=3e-6",
+      "dwmtj4t: invalid parameter xa = 3e-06: MTJ_A must lie inside the track; "
+      "simulation stopped" },
+    { "set=\"nonsense\"",
+      "dwmtj4t: invalid parameter set = \"nonsense\": unknown parameter set (use proto or scaled); "
+      "simulation stopped" },
+};
+#define NBAD ((int)(sizeof bad / sizeof bad[0]))
+
+static char *bad_net(int k, int control)
+{
+    static const char fmt[] =
+        "* bad parameter\n"
+        "Vin in 0 PULSE(0 2 10n 1n 1n 20n 100n)\n"
+        "Ra a 0 100k\nRb b 0 100k\n"
+        "aneuron7 in 0 a b [x ra rb e] neuron\n"
+        ".model neuron dwmtj4t(%s)\n"
+        ".tran 1n 100n\n"
+        "%s";
+    return cards(fmt, bad[k].model,
+                 control ? ".control\nrun\nwrdata out.dat v(x)\n.endc\n.end\n" : ".end\n");
+}
+
+static void assert_one_message(const char *out, int k)
+{
+    char want[512];
+    snprintf(want, sizeof want, "Instance: aneuron7   Message: %s", bad[k].msg);
+    ck_assert_msg(ngr_count(out, want) == 1, "expected once: \"%s\"\noutput ends:\n%s", want,
+                  tail(out));
+    ck_assert_msg(ngr_count(out, "dwmtj4t:") == 1, "%d dwmtj4t messages; output ends:\n%s",
+                  ngr_count(out, "dwmtj4t:"), tail(out));
+}
+
+START_TEST(bad_bin)
+{
+    char *net = bad_net(_i, 1);
+    ngr_bin_result r;
+    ck_assert_int_eq(ngr_bin_run(cm, net, "out.dat", 20.0, &r), 0);
+    free(net);
+    ck_assert_msg(!r.timed_out, "ngspice still ran after 20 s");
+    ck_assert_msg(r.exited, "ngspice crashed:\n%s", tail(r.out));
+    assert_one_message(r.out, _i);
+    ck_assert_msg(r.data.nrow == 0, "the simulation went on (%d rows)", r.data.nrow);
+    ngr_bin_result_free(&r);
+}
+END_TEST
+
+/* In libngspice the run stops, the message arrives through SendChar, the
+ * background thread (bg_run) or ngSpice_Command (run) returns, nothing
+ * asks to exit, and a good circuit still runs afterwards. */
+START_TEST(bad_lib)
+{
+    int k = _i / 2;
+    const char *how = _i % 2 ? "run" : "bg_run";
+    ck_assert_int_eq(ngr_lib_start(cm), 0);
+    char *net = bad_net(k, 0);
+    ngr_lib_clear();
+    ck_assert_int_eq(ngr_lib_circ(net), 0);
+    free(net);
+    if (_i % 2)
+        ck_assert_int_eq(ngr_lib_cmd(how), 0);
+    else
+        ck_assert_msg(ngr_lib_bg(how, 20.0) == 0, "background run did not end");
+    char *out = ngr_lib_output();
+    assert_one_message(out, k);
+    free(out);
+    int n;
+    const double *x = ngr_lib_vec("x", &n);
+    ck_assert_msg(!x || n == 0, "%s: the simulation went on (%d points)", how, n);
+    ck_assert_msg(!ngr_lib_exit_requested(), "%s: ngspice asked to exit", how);
+
+    char *good = cards(cycle_fmt, "", "1n");
+    ngr_table t;
+    run_ok(NGR_LIB, good, "time", step_vecs, 5, &t);
+    free(good);
+    ck_assert(last(&t, S_NF) == 1.0);
+    ngr_table_free(&t);
+    ck_assert(!ngr_lib_exit_requested());
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * 6. DC and AC
+ * --------------------------------------------------------------------- */
+
+/* IN at 1 V (AC 1), GND at 0, A through 1 kOhm to 0, B through 2 kOhm to
+ * 0.3 V (AC 0).  Each case is a .model card and the parameter overrides
+ * it makes on its set. */
+static const struct {
+    const char *set, *card;
+    const char *names[3];
+    double values[3];
+} dc_case[] = {
+    { "proto", "set=\"proto\"", { NULL }, { 0 } },
+    { "scaled", "set=\"scaled\"", { NULL }, { 0 } },
+    { "proto", "set=\"proto\" rho=3e-6 rp_b=1300 xb=1.5e-6", { "rho", "rp_b", "xb" },
+      { 3e-6, 1300, 1.5e-6 } },
+};
+#define NDC ((int)(sizeof dc_case / sizeof dc_case[0]))
+
+#define R_A 1e3
+#define R_B 2e3
+#define V_B 0.3
+
+static char *dc_net(int k)
+{
+    static const char fmt[] =
+        "* dwmtj4t DC operating point\n"
+        "Vin in 0 DC 1 AC 1\n"
+        "Vmin in nin 0\n"
+        "Ra a 0 1k\n"
+        "Rb b vb 2k\n"
+        "Vb vb 0 DC 0.3 AC 0\n"
+        "aneuron nin 0 a b [x ra rb] neuron\n"
+        ".model neuron dwmtj4t(%s)\n"
+        "%s\n";
+    return cards(fmt, dc_case[k].card, ".op");
+}
+
+/* Solves A x = b (n <= 4) by Gaussian elimination with pivoting. */
+static void solve(int n, double a[4][4], double b[4], double x[4])
+{
+    for (int c = 0; c < n; c++) {
+        int p = c;
+        for (int r = c + 1; r < n; r++)
+            if (fabs(a[r][c]) > fabs(a[p][c]))
+                p = r;
+        for (int j = 0; j < n; j++) {
+            double s = a[c][j];
+            a[c][j] = a[p][j];
+            a[p][j] = s;
+        }
+        double s = b[c];
+        b[c] = b[p];
+        b[p] = s;
+        for (int r = c + 1; r < n; r++) {
+            double f = a[r][c] / a[c][c];
+            for (int j = c; j < n; j++)
+                a[r][j] -= f * a[c][j];
+            b[r] -= f * b[c];
+        }
+    }
+    for (int r = n - 1; r >= 0; r--) {
+        double s = b[r];
+        for (int j = r + 1; j < n; j++)
+            s -= a[r][j] * x[j];
+        x[r] = s / a[r][r];
+    }
+}
+
+/* Current into IN and voltages of A, B for IN at v_in, the B source at
+ * v_b: nodes PA, PB (track under the MTJ centres), A, B; MTJs at R_P. */
+static void expected_dc(int k, double v_in, double v_b, double *i_in, double *va, double *vb)
+{
+    dwmtj_params p;
+    ck_assert_int_eq(dwmtj_params_set(&p, dc_case[k].set), DWMTJ_OK);
+    for (int j = 0; j < 3 && dc_case[k].names[j]; j++)
+        ck_assert_int_eq(dwmtj_param_set_by_name(&p, dc_case[k].names[j],
+                                                 dc_case[k].values[j]), DWMTJ_OK);
+    double per_m = p.rho / (p.width * p.thick);
+    double g1 = 1.0 / (per_m * p.xa), g2 = 1.0 / (per_m * (p.xb - p.xa));
+    double g3 = 1.0 / (per_m * (p.length - p.xb));
+    double gma = 1.0 / p.rp_a, gmb = 1.0 / p.rp_b, ga = 1.0 / R_A, gb = 1.0 / R_B;
+    enum { PA, PB, A, B };
+    double y[4][4] = {
+        [PA] = { [PA] = g1 + g2 + gma, [PB] = -g2, [A] = -gma },
+        [PB] = { [PA] = -g2, [PB] = g2 + g3 + gmb, [B] = -gmb },
+        [A] = { [PA] = -gma, [A] = gma + ga },
+        [B] = { [PB] = -gmb, [B] = gmb + gb },
+    };
+    double rhs[4] = { [PA] = g1 * v_in, [B] = gb * v_b }, v[4];
+    solve(4, y, rhs, v);
+    *i_in = g1 * (v_in - v[PA]);
+    *va = v[A];
+    *vb = v[B];
+}
+
+static const char *const dc_vecs[] = { "vmin#branch", "a", "b", "x", "ra", "rb" };
+
+static void check_op(int k, const ngr_table *t, const char *who)
+{
+    double i_in, va, vb;
+    expected_dc(k, 1.0, V_B, &i_in, &va, &vb);
+    ck_assert_int_eq(t->nrow, 1);
+    ck_assert_msg(fabs(NGR_AT(t, 0, 0) - i_in) <= 1e-6 * fabs(i_in),
+                  "%s, %s: current into IN %.9g A, network gives %.9g A", who,
+                  dc_case[k].card, NGR_AT(t, 0, 0), i_in);
+    ck_assert_double_eq_tol(NGR_AT(t, 0, 1), va, 1e-6);
+    ck_assert_double_eq_tol(NGR_AT(t, 0, 2), vb, 1e-6);
+    ck_assert_double_eq(NGR_AT(t, 0, 3), -1.0);
+}
+
+START_TEST(dc_bin_op)
+{
+    char *net = dc_net(_i);
+    ngr_table t;
+    run_ok(NGR_BIN, net, NULL, dc_vecs, 6, &t);
+    free(net);
+    check_op(_i, &t, "ngspice");
+    ngr_table_free(&t);
+}
+END_TEST
+
+START_TEST(dc_lib_op_ac)
+{
+    char *net = dc_net(_i);
+    ngr_table t;
+    run_ok(NGR_LIB, net, NULL, dc_vecs, 6, &t);
+    free(net);
+    check_op(_i, &t, "libngspice");
+    ngr_table_free(&t);
+
+    /* small signal about that point: IN alone, the B source at AC 0 */
+    ngr_lib_clear();
+    ck_assert_int_eq(ngr_lib_cmd("ac lin 1 1k 1k"), 0);
+    double re, im, i_in, va, vb;
+    ck_assert_msg(ngr_lib_complex("vmin#branch", 0, &re, &im) == 0, "no AC current");
+    expected_dc(_i, 1.0, 0.0, &i_in, &va, &vb);
+    ck_assert_msg(fabs(re - i_in) <= 1e-6 * fabs(i_in) && fabs(im) <= 1e-9 * fabs(i_in),
+                  "%s: AC current into IN %.9g%+.3gj A, network gives %.9g A",
+                  dc_case[_i].card, re, im, i_in);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * Suite
+ * --------------------------------------------------------------------- */
+
+static TCase *tcase(Suite *s, const char *name, int timeout)
+{
+    TCase *tc = tcase_create(name);
+    tcase_set_timeout(tc, timeout);
+    suite_add_tcase(s, tc);
+    return tc;
+}
+
+static Suite *codemodel_suite(void)
+{
+    Suite *s = suite_create("codemodel");
+    TCase *tc = tcase(s, "loading", 60);
+    tcase_add_test(tc, load_bin_devhelp);
+    tcase_add_test(tc, load_lib_devhelp);
+    tcase_add_test(tc, load_monitor_shapes);
+    tcase_add_test(tc, load_bin_fig3a);
+    tcase_add_test(tc, load_lib_fig3a);
+
+    tc = tcase(s, "energy", 60);
+    tcase_add_loop_test(tc, energy_conserved, 0, 4);
+
+    tc = tcase(s, "step_size", 120);
+    tcase_add_loop_test(tc, step_independent, 0, 2);
+
+    tc = tcase(s, "reproducibility", 120);
+    tcase_add_test(tc, repro_same_seed);
+    tcase_add_test(tc, repro_instances_differ);
+
+    tc = tcase(s, "bad_input", 60);
+    tcase_add_loop_test(tc, bad_bin, 0, NBAD);
+    tcase_add_loop_test(tc, bad_lib, 0, 2 * NBAD);
+
+    tc = tcase(s, "dc_ac", 60);
+    tcase_add_loop_test(tc, dc_bin_op, 0, NDC);
+    tcase_add_loop_test(tc, dc_lib_op_ac, 0, NDC);
+    return s;
+}
+
+/* An absolute path from the environment variable var, or NULL with a
+ * message. */
+static char *env_path(const char *var, const char *what)
+{
+    const char *env = getenv(var);
+    if (!env || !*env) {
+        fprintf(stderr, "check_codemodel: %s is not set; set it to %s (make check does)\n",
+                var, what);
+        return NULL;
+    }
+    char *p = realpath(env, NULL);
+    if (!p)
+        fprintf(stderr, "check_codemodel: %s=%s: no such file or directory\n", var, env);
+    return p;
+}
+
+int main(void)
+{
+    cm = env_path("DWMTJ_CM", "the built dwmtj.cm");
+    srcdir = cm ? env_path("DWMTJ_SRCDIR", "the source tree") : NULL;
+    /* the tests run in a scratch directory: netlists may write files */
+    if (!cm || !srcdir || ngr_scratch_enter() != 0) {
+        if (cm && srcdir)
+            fprintf(stderr, "check_codemodel: cannot make a scratch directory\n");
+        free(cm);
+        free(srcdir);
+        return EXIT_FAILURE;
+    }
+    SRunner *sr = srunner_create(codemodel_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    ngr_scratch_leave();
+    free(cm);
+    free(srcdir);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
