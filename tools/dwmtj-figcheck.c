@@ -33,6 +33,7 @@ struct run {
     struct cycle *c;
     double last[NCOL];
     double mid[2];           /* Ohm, resistance midpoints of A, B */
+    int phases;              /* 1 when the energies by phase were written */
 };
 
 static const char *const col_names[NCOL] = {
@@ -91,6 +92,9 @@ static int read_run(FILE *f, const char *name, struct run *r)
             fprintf(stderr, "dwmtj-figcheck: %s: empty file\n", name);
         return -1;
     }
+    r->phases = 1;
+    for (int k = C_EW; k <= C_EIDLE; k++)
+        r->phases &= map[k] >= 0;
     int in_pulse = 0;
     double peak = 0.0, x_before = NAN;
     struct cycle *cur = NULL;
@@ -213,12 +217,13 @@ static void summary(const struct run *r)
     }
     if (nr)
         printf("mean latency, fire to reset: %.1f ns\n", 1e9 * rst / nr);
-    if (fires > 0) {
+    if (fires > 0 && r->phases)
         printf("mean device energy per spike: %.1f pJ = write %.1f + integrate %.1f + fire %.1f"
                " + reset %.1f + idle %.1f pJ\n",
                r->last[C_E] / fires, r->last[C_EW] / fires, r->last[C_EI] / fires,
                r->last[C_EF] / fires, r->last[C_ER] / fires, r->last[C_EIDLE] / fires);
-    }
+    else if (fires > 0)
+        printf("mean device energy per spike: %.1f pJ\n", r->last[C_E] / fires);
 }
 
 /* Pulse-number encoding (Fig. 4): the first pulse moves the domain, fire

@@ -8,7 +8,7 @@ set ylabel "R_A ({/Symbol W})" textcolor rgb "#c0392b"
 set y2label "R_B ({/Symbol W})"
 set ytics nomirror textcolor rgb "#c0392b"
 set y2tics
-set key top left
+set key top right
 set grid
 plot table using ($1 == 1 ? $2 : 1/0):4 with linespoints pt 7 lc rgb "#c0392b" title "R_A", \
      table using ($1 == 1 ? $2 : 1/0):5 axes x1y2 with linespoints pt 5 lc rgb "black" title "R_B"
