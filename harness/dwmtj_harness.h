@@ -1,0 +1,161 @@
+/* dwmtj harness: runs netlists with dwmtj4t neurons through libngspice and
+ * turns the output into spikes, energy and latency per spike.
+ *
+ * Status codes: 0 = DWMTJ_H_OK, negative = error.  After an error,
+ * dwmtj_session_error() (or the netlist's error) holds one message that
+ * names the file and line, or the instance, and what is wrong.  Nothing here
+ * calls exit() or prints; free functions accept NULL.
+ *
+ * libngspice is one simulator per process: open one session at a time. */
+#ifndef DWMTJ_HARNESS_H
+#define DWMTJ_HARNESS_H
+
+#include <stddef.h>
+
+#include "dwmtj.h"
+
+enum dwmtj_h_status {
+    DWMTJ_H_OK = 0,
+    DWMTJ_H_ERR_NOMEM = -100,       /* out of memory */
+    DWMTJ_H_ERR_USAGE = -101,       /* bad argument (NULL, out of range) */
+    DWMTJ_H_ERR_INIT = -102,        /* libngspice failed to initialise */
+    DWMTJ_H_ERR_CODEMODEL = -103,   /* dwmtj.cm missing or failed to load */
+    DWMTJ_H_ERR_FILE = -104,        /* a file is missing or unreadable/unwritable */
+    DWMTJ_H_ERR_NETLIST = -105,     /* malformed netlist, or ngspice rejected it */
+    DWMTJ_H_ERR_MODEL = -106,       /* unknown model, or dwmtj4t rejected a parameter */
+    DWMTJ_H_ERR_CONVERGENCE = -107, /* the analysis did not converge */
+    DWMTJ_H_ERR_EXIT = -108,        /* ngspice asked to exit; the session is unusable */
+    DWMTJ_H_ERR_COMMAND = -109,     /* an ngspice command failed */
+    DWMTJ_H_ERR_VECTOR = -110,      /* a vector the analysis needs is missing */
+    DWMTJ_H_ERR_TIMEOUT = -111,     /* the run exceeded its wall-clock limit */
+    DWMTJ_H_ERR_NOANALYSIS = -112   /* the netlist has no transient analysis */
+};
+
+const char *dwmtj_h_status_string(int status);
+
+/* ---- session: one libngspice simulator ---------------------------------- */
+
+typedef struct dwmtj_session dwmtj_session;
+
+/* Progress of a run: fraction in [0, 1] of the transient's stop time. */
+typedef void (*dwmtj_progress_fn)(double fraction, void *userdata);
+
+/* Initialises libngspice (ngSpice_Init; the callbacks carry the session
+ * through their userdata) and loads the code model: cm_path, or when NULL
+ * the environment variable DWMTJ_CM, or the installed dwmtj.cm. */
+int dwmtj_session_open(dwmtj_session **s, const char *cm_path);
+void dwmtj_session_close(dwmtj_session *s);
+/* Last error message (empty when none); valid until the next call. */
+const char *dwmtj_session_error(const dwmtj_session *s);
+/* ngspice's version string as it reports it, e.g. "39". */
+const char *dwmtj_session_ngspice_version(const dwmtj_session *s);
+/* Everything ngspice printed since the last load, for diagnostics. */
+const char *dwmtj_session_log(const dwmtj_session *s);
+
+/* Loads netlist text (a whole deck: title line first, .end last); name is
+ * used in messages (a file name).  Syntax errors and unknown models are
+ * reported with the line ngspice names. */
+int dwmtj_session_load(dwmtj_session *s, const char *name, const char *text);
+/* Runs the loaded deck's analysis ("run"), in ngspice's background thread,
+ * calling progress (may be NULL) as it goes; waits at most timeout_s
+ * seconds of wall time (<= 0: no limit) and then halts the run. */
+int dwmtj_session_run(dwmtj_session *s, dwmtj_progress_fn progress, void *userdata,
+                      double timeout_s);
+/* One ngspice command (e.g. "alter vin 2"); errors it prints are returned. */
+int dwmtj_session_command(dwmtj_session *s, const char *command);
+/* A real vector of the current plot, by ngspice name (e.g. "time",
+ * "v(in)", "vprobe#branch"); *data points into ngspice's memory and stays
+ * valid until the next load or run. */
+int dwmtj_session_vector(dwmtj_session *s, const char *name, const double **data,
+                         int *length);
+
+/* ---- netlist: find the neurons and instrument them ---------------------- */
+
+typedef struct dwmtj_netlist dwmtj_netlist;
+
+/* Reads and parses a netlist (continuation lines, comments, .control
+ * sections, .model cards).  A malformed line gives DWMTJ_H_ERR_NETLIST and
+ * a message "FILE:LINE: what" in *error (malloc'd, may be NULL). */
+int dwmtj_netlist_read(dwmtj_netlist **nl, const char *path, char **error);
+int dwmtj_netlist_parse(dwmtj_netlist **nl, const char *name, const char *text,
+                        char **error);
+void dwmtj_netlist_free(dwmtj_netlist *nl);
+
+int dwmtj_netlist_neuron_count(const dwmtj_netlist *nl);
+const char *dwmtj_netlist_neuron_name(const dwmtj_netlist *nl, int k); /* e.g. "aneuron" */
+/* Transient analysis of the deck (.tran card or tran in .control). */
+int dwmtj_netlist_tran(const dwmtj_netlist *nl, double *tstep, double *tstop,
+                       double *tmax);
+
+/* The deck rewritten for the harness, malloc'd into *text:
+ *  - every dwmtj4t instance NAME gets its 13 monitors on nodes
+ *    dwmtj_NAME_m0 .. dwmtj_NAME_m12 (replacing whatever the user gave,
+ *    which is then driven by 0 V sources so user nodes keep working), and
+ *    its four terminals fed through 0 V probes vdwmtj_NAME_in, _gnd, _a, _b
+ *    so that ngspice reports the terminal currents;
+ *  - the .control section is dropped (a tran command in it becomes a .tran
+ *    card) and a .save card keeps only what the analysis reads;
+ *  - every independent V and I source and behavioural V source is kept with
+ *    its branch current saved, for the circuit energy. */
+int dwmtj_netlist_instrument(const dwmtj_netlist *nl, char **text);
+
+/* ---- analysis: events, energy and latency per spike --------------------- */
+
+/* One write-integrate-fire(-reset) cycle of one neuron that fired. */
+typedef struct dwmtj_spike {
+    int neuron;              /* index into the report's neurons */
+    double t_write;          /* s, nucleation of this cycle's domain */
+    double t_first;          /* s, start of the first integrating pulse */
+    double t_fire;           /* s, reader crossed its midpoint */
+    double t_reset;          /* s, domain ejected; NaN if not within the run */
+    double latency;          /* s, t_fire - t_first */
+    double reset_latency;    /* s, t_reset - t_fire; NaN if no reset */
+    double energy[DWMTJ_NPHASE]; /* J, device energy of the cycle by phase */
+    double energy_vi;        /* J, integral of sum V*I over the cycle */
+} dwmtj_spike;
+
+typedef struct dwmtj_neuron_report {
+    char name[64];           /* instance name, lower case as ngspice has it */
+    int writes, depins, fires, resets;
+    double energy[DWMTJ_NPHASE]; /* J, device energy by phase over the run */
+    double energy_vi;        /* J, integral of sum V*I over the run */
+} dwmtj_neuron_report;
+
+typedef struct dwmtj_report {
+    double t_stop;           /* s, end of the run */
+    int n_neuron;
+    dwmtj_neuron_report *neuron;
+    int n_spike;
+    dwmtj_spike *spike;      /* in time order */
+    double energy_sources;   /* J, delivered by all independent sources */
+} dwmtj_report;
+
+/* Reads the vectors of the last run of an instrumented deck and fills r. */
+int dwmtj_analyse(dwmtj_session *s, const dwmtj_netlist *nl, dwmtj_report *r);
+void dwmtj_report_free(dwmtj_report *r);
+
+/* The event extraction itself, on arrays (so that it can be tested without
+ * a simulator): n time points t, the 13 monitor traces of one neuron
+ * (mon[k][i]), and v_drive[i] = V(IN) - V(GND).  The first integrating
+ * pulse of a cycle starts at the first time after the write where
+ * |v_drive| rises above half its largest value before the fire.  Appends
+ * the neuron's spikes to *spikes (realloc'd), counting in *n_spikes. */
+int dwmtj_events(int neuron, int n, const double *t, const double *const mon[13],
+                 const double *v_drive, const double *p_vi, dwmtj_spike **spikes,
+                 int *n_spikes);
+
+/* Summary over all spikes of a report. */
+typedef struct dwmtj_summary {
+    int spikes;
+    double energy_per_spike;     /* J, device energy (model) per spike */
+    double energy_per_spike_sd;  /* J */
+    double energy_phase[DWMTJ_NPHASE]; /* J per spike */
+    double energy_vi_per_spike;  /* J, from sum V*I */
+    double circuit_energy_per_spike; /* J, sources' energy / spikes */
+    double latency;              /* s, mean first pulse -> fire */
+    double latency_sd;           /* s */
+    double reset_latency;        /* s, mean fire -> reset */
+} dwmtj_summary;
+void dwmtj_summarise(const dwmtj_report *r, dwmtj_summary *out);
+
+#endif
