@@ -1,11 +1,19 @@
 #!/bin/sh
-# The main job: 100 continuous write-integrate-fire-reset cycles of the proto
-# device (paper, Fig. 3d) through the ngspice binary, then the summary:
-# cycles, fires, resets, latency and device energy per spike by phase.
-# usage: demo.sh CODEMODEL FIGCHECK SRCDIR OUTDIR
+# The main job.  1: 100 continuous write-integrate-fire-reset cycles of the
+# proto device (paper, Fig. 3d) through the ngspice binary, with the
+# summary: cycles, fires, resets, latency and device energy per spike by
+# phase.  2: the same netlist through the dwmtj tool (libngspice harness).
+# 3: a 64x16 crossbar of scaled neurons with its periphery.
+# usage: demo.sh CODEMODEL FIGCHECK SRCDIR OUTDIR   (env DWMTJ_TOOL: dwmtj)
 set -eu
 cm=$1 figcheck=$2 srcdir=$3 out=$4
-echo "dwmtj4t demo: netlists/fig3d.cir, 100 cycles through ngspice -b"
+echo "== dwmtj4t demo 1: netlists/fig3d.cir, 100 cycles through ngspice -b"
 "$srcdir/scripts/run-netlist" "$cm" "$srcdir/netlists/fig3d.cir" "$out"
 "$figcheck" summary "$out/fig3d.dat"
 rm -f "$out/fig3d.dat"
+if [ -n "${DWMTJ_TOOL:-}" ] && [ -x "$DWMTJ_TOOL" ]; then
+    echo "== dwmtj4t demo 2: dwmtj run netlists/fig3d.cir (libngspice)"
+    "$DWMTJ_TOOL" run --cm "$cm" "$srcdir/netlists/fig3d.cir" --csv "$out/fig3d-spikes.csv"
+    echo "== dwmtj4t demo 3: dwmtj array, 64 x 16 crossbar"
+    "$DWMTJ_TOOL" array --cm "$cm" --rows 64 --cols 16
+fi

@@ -1,0 +1,956 @@
+/* Tests of the dwmtj command-line tool, run as a subprocess.
+ *
+ * Environment: DWMTJ_TOOL, the built tool (default ./tools/dwmtj);
+ * DWMTJ_SRCDIR, the source tree with netlists/ (required); DWMTJ_CM, the
+ * built dwmtj.cm, which the tool reads from the environment.  `make check'
+ * sets all three.
+ *
+ * The JSON the tool prints is checked with a small strict parser below;
+ * numbers are compared with the paper's figures as the figure checker
+ * measures them (Fig. 3a: one spike, 1296.6 pJ, about 1.11 us from the
+ * first pulse to the fire). */
+#define _XOPEN_SOURCE 700
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char *tool;     /* absolute path of the tool */
+static char *srcdir;   /* absolute path of the source tree */
+static char scratch[1024]; /* scratch directory of this run */
+
+/* ------------------------------------------------------------------------
+ * Running the tool
+ * --------------------------------------------------------------------- */
+
+typedef struct {
+    int code;        /* exit status, -1 if killed or not exited */
+    int sig;         /* signal that ended it, 0 if none */
+    int timed_out;
+    char *out, *err; /* everything it printed */
+} cli_result;
+
+typedef struct {
+    const char *const *env; /* "NAME=value" to set, NULL-terminated */
+    double timeout;         /* s, default 120 */
+    const char *out_path;   /* stdout to this file instead of a pipe */
+    const char *term_when;  /* send SIGTERM once this file exists */
+} cli_opts;
+
+static void cli_free(cli_result *r)
+{
+    free(r->out);
+    free(r->err);
+    memset(r, 0, sizeof *r);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+struct buf {
+    char *s;
+    size_t n, cap;
+};
+
+static int buf_read(struct buf *b, int fd)
+{
+    if (b->cap - b->n < 4097) {
+        b->cap = b->cap ? 2 * b->cap : 8192;
+        b->s = realloc(b->s, b->cap);
+        ck_assert_ptr_nonnull(b->s);
+    }
+    ssize_t k = read(fd, b->s + b->n, b->cap - b->n - 1);
+    if (k > 0)
+        b->n += (size_t)k;
+    b->s[b->n] = '\0';
+    return (int)k;
+}
+
+/* Runs the tool with args (NULL-terminated, without argv[0]). */
+static void cli_run_opts(const char *const *args, const cli_opts *o, cli_result *r)
+{
+    memset(r, 0, sizeof *r);
+    int po[2], pe[2];
+    ck_assert_int_eq(pipe(po), 0);
+    ck_assert_int_eq(pipe(pe), 0);
+    int nargs = 0;
+    while (args[nargs])
+        nargs++;
+    char **argv = calloc((size_t)nargs + 2, sizeof *argv);
+    ck_assert_ptr_nonnull(argv);
+    argv[0] = tool;
+    for (int k = 0; k < nargs; k++)
+        argv[k + 1] = (char *)args[k];
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (o && o->env)
+            for (int k = 0; o->env[k]; k++)
+                putenv((char *)o->env[k]);
+        int fo = po[1];
+        if (o && o->out_path) {
+            fo = open(o->out_path, O_WRONLY);
+            if (fo < 0)
+                _exit(126);
+        }
+        dup2(fo, STDOUT_FILENO);
+        dup2(pe[1], STDERR_FILENO);
+        close(po[0]);
+        close(pe[0]);
+        int nul = open("/dev/null", O_RDONLY);
+        if (nul >= 0)
+            dup2(nul, STDIN_FILENO);
+        execv(tool, argv);
+        _exit(127);
+    }
+    free(argv);
+    close(po[1]);
+    close(pe[1]);
+    double limit = o && o->timeout > 0 ? o->timeout : 120.0;
+    double t0 = now();
+    struct buf bo = {0}, be = {0};
+    buf_read(&bo, -1);
+    buf_read(&be, -1);
+    int open_o = 1, open_e = 1, termed = 0;
+    while (open_o || open_e) {
+        struct pollfd fds[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
+        if (!open_o)
+            fds[0].fd = -1;
+        if (!open_e)
+            fds[1].fd = -1;
+        int k = poll(fds, 2, 50);
+        if (k < 0 && errno != EINTR)
+            break;
+        if (open_o && (fds[0].revents & (POLLIN | POLLHUP)))
+            open_o = buf_read(&bo, po[0]) > 0;
+        if (open_e && (fds[1].revents & (POLLIN | POLLHUP)))
+            open_e = buf_read(&be, pe[0]) > 0;
+        if (o && o->term_when && !termed && access(o->term_when, F_OK) == 0) {
+            kill(pid, SIGTERM);
+            termed = 1;
+        }
+        if (now() - t0 > limit) {
+            kill(pid, SIGKILL);
+            r->timed_out = 1;
+            break;
+        }
+    }
+    close(po[0]);
+    close(pe[0]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    r->code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    r->sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+    r->out = bo.s;
+    r->err = be.s;
+}
+
+static void cli_run(const char *const *args, cli_result *r)
+{
+    cli_run_opts(args, NULL, r);
+}
+
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* Asserts the exit status and shows what the tool printed if it differs. */
+#define ck_exit(r, want)                                                              \
+    ck_assert_msg(!(r).timed_out && (r).code == (want),                               \
+                  "exit %d (signal %d%s), wanted %d\n--- stdout:\n%.2000s\n--- "      \
+                  "stderr:\n%.2000s",                                                 \
+                  (r).code, (r).sig, (r).timed_out ? ", timed out" : "", (want),      \
+                  (r).out, (r).err)
+
+/* ------------------------------------------------------------------------
+ * Files
+ * --------------------------------------------------------------------- */
+
+static char *spath(const char *name)
+{
+    static char p[8][4096];
+    static int k;
+    k = (k + 1) % 8;
+    snprintf(p[k], sizeof p[k], "%s/%s", scratch, name);
+    return p[k];
+}
+
+static char *netlist(const char *name)
+{
+    static char p[4096];
+    snprintf(p, sizeof p, "%s/netlists/%s", srcdir, name);
+    return p;
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_msg(f != NULL, "cannot write %s", path);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct buf b = {0};
+    buf_read(&b, -1);
+    size_t k;
+    for (;;) {
+        if (b.cap - b.n < 4097) {
+            b.cap *= 2;
+            b.s = realloc(b.s, b.cap);
+        }
+        k = fread(b.s + b.n, 1, b.cap - b.n - 1, f);
+        if (k == 0)
+            break;
+        b.n += k;
+    }
+    b.s[b.n] = '\0';
+    fclose(f);
+    return b.s;
+}
+
+static int exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* ------------------------------------------------------------------------
+ * A strict JSON parser: validates the document and finds the value of a
+ * member of the top-level object.
+ * --------------------------------------------------------------------- */
+
+typedef struct {
+    const char *p;
+    int depth;
+    const char *want;  /* top-level key looked for */
+    const char *found; /* its value */
+} jp;
+
+static int jp_value(jp *j);
+
+static void jp_ws(jp *j)
+{
+    while (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')
+        j->p++;
+}
+
+/* A string; *match set when it equals want (no escapes in keys compared). */
+static int jp_string(jp *j, const char *want, int *match)
+{
+    if (*j->p != '"')
+        return -1;
+    const char *s = ++j->p;
+    while (*j->p != '"') {
+        unsigned char c = (unsigned char)*j->p;
+        if (c < 0x20)
+            return -1;
+        if (c == '\\') {
+            j->p++;
+            if (*j->p == 'u') {
+                for (int k = 1; k <= 4; k++)
+                    if (!strchr("0123456789abcdefABCDEF", j->p[k]) || !j->p[k])
+                        return -1;
+                j->p += 4;
+            } else if (!*j->p || !strchr("\"\\/bfnrt", *j->p)) {
+                return -1;
+            }
+        }
+        j->p++;
+    }
+    if (match)
+        *match = want && strlen(want) == (size_t)(j->p - s) &&
+                 strncmp(s, want, (size_t)(j->p - s)) == 0;
+    j->p++;
+    return 0;
+}
+
+static int jp_number(jp *j)
+{
+    const char *s = j->p;
+    if (*j->p == '-')
+        j->p++;
+    if (*j->p == '0')
+        j->p++;
+    else if (*j->p >= '1' && *j->p <= '9')
+        while (*j->p >= '0' && *j->p <= '9')
+            j->p++;
+    else
+        return -1;
+    if (*j->p == '.') {
+        j->p++;
+        if (!(*j->p >= '0' && *j->p <= '9'))
+            return -1;
+        while (*j->p >= '0' && *j->p <= '9')
+            j->p++;
+    }
+    if (*j->p == 'e' || *j->p == 'E') {
+        j->p++;
+        if (*j->p == '+' || *j->p == '-')
+            j->p++;
+        if (!(*j->p >= '0' && *j->p <= '9'))
+            return -1;
+        while (*j->p >= '0' && *j->p <= '9')
+            j->p++;
+    }
+    return j->p > s ? 0 : -1;
+}
+
+static int jp_value(jp *j)
+{
+    jp_ws(j);
+    if (*j->p == '{' || *j->p == '[') {
+        char close = *j->p == '{' ? '}' : ']';
+        int obj = close == '}';
+        j->p++;
+        j->depth++;
+        jp_ws(j);
+        if (*j->p == close) {
+            j->p++;
+            j->depth--;
+            return 0;
+        }
+        for (;;) {
+            jp_ws(j);
+            int match = 0;
+            if (obj) {
+                if (jp_string(j, j->depth == 1 ? j->want : NULL, &match) != 0)
+                    return -1;
+                jp_ws(j);
+                if (*j->p++ != ':')
+                    return -1;
+                jp_ws(j);
+            }
+            if (match && !j->found)
+                j->found = j->p;
+            if (jp_value(j) != 0)
+                return -1;
+            jp_ws(j);
+            if (*j->p == ',') {
+                j->p++;
+                continue;
+            }
+            if (*j->p++ != close)
+                return -1;
+            j->depth--;
+            return 0;
+        }
+    }
+    if (*j->p == '"')
+        return jp_string(j, NULL, NULL);
+    if (strncmp(j->p, "true", 4) == 0 || strncmp(j->p, "null", 4) == 0) {
+        j->p += 4;
+        return 0;
+    }
+    if (strncmp(j->p, "false", 5) == 0) {
+        j->p += 5;
+        return 0;
+    }
+    return jp_number(j);
+}
+
+/* 0 if doc is exactly one JSON object; *val (may be NULL) points at the
+ * value of its member key. */
+static int json_parse(const char *doc, const char *key, const char **val)
+{
+    jp j = {doc, 0, key, NULL};
+    jp_ws(&j);
+    if (*j.p != '{')
+        return -1;
+    if (jp_value(&j) != 0)
+        return -1;
+    jp_ws(&j);
+    if (*j.p)
+        return -1;
+    if (val)
+        *val = j.found;
+    return 0;
+}
+
+/* The top-level member key: 1 and *v if a number, 0 if null; fails the
+ * test if absent or the document is not valid JSON. */
+static int json_num(const char *doc, const char *key, double *v)
+{
+    const char *val = NULL;
+    ck_assert_msg(json_parse(doc, key, &val) == 0, "not one JSON object:\n%.3000s", doc);
+    ck_assert_msg(val != NULL, "no top-level key \"%s\" in\n%.3000s", key, doc);
+    if (strncmp(val, "null", 4) == 0)
+        return 0;
+    char *end;
+    *v = strtod(val, &end);
+    ck_assert_msg(end != val, "\"%s\" is not a number: %.40s", key, val);
+    return 1;
+}
+
+static int count_str(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* ------------------------------------------------------------------------
+ * Decks
+ * --------------------------------------------------------------------- */
+
+/* A short write-integrate-fire-reset cycle (as tests/check_codemodel.c):
+ * %s is extra model parameters. */
+static const char cycle_fmt[] =
+    "* dwmtj cli test deck\n"
+    "Vw wsrc 0 PULSE(0 -3.1 10n 10n 10n 30n 1u)\n"
+    "Vsw ctl 0 PULSE(0 1 5n 1n 1n 58n 1u)\n"
+    "Sw a wsrc ctl 0 wsw\n"
+    ".model wsw sw(vt=0.5 vh=0.1 ron=1 roff=1e12)\n"
+    "Rsa a 0 100k\n"
+    "Rsb b 0 100k\n"
+    "Vamp amp 0 PWL(0 0 99.9n 0 100n 2.1 199.9n 2.1 200n 2.2 299.9n 2.2\n"
+    "+ 300n 2.3 399.9n 2.3 400n 2.4 499.9n 2.4 500n 2.5 599.9n 2.5\n"
+    "+ 600n 2.6 699.9n 2.6 700n 2.7 799.9n 2.7 800n 0)\n"
+    "Vshape shape 0 PULSE(0 1 100n 10n 10n 30n 100n)\n"
+    "Bin in 0 V = v(amp)*v(shape)\n"
+    "aneuron7 in 0 a b NULL neuron\n"
+    ".model neuron %s\n"
+    ".tran 1n 800n\n"
+    ".end\n";
+
+static char *deck(const char *name, const char *model)
+{
+    char text[4096];
+    snprintf(text, sizeof text, cycle_fmt, model);
+    char *p = spath(name);
+    write_text(p, text);
+    return p;
+}
+
+/* ------------------------------------------------------------------------
+ * info: version, help, usage errors
+ * --------------------------------------------------------------------- */
+
+START_TEST(info_version)
+{
+    cli_result r;
+    cli_run(ARGS("--version"), &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strncmp(r.out, "dwmtj 0.1.0 (ngspice ", 21) == 0, "--version: %s", r.out);
+    /* a version number, not "unknown" */
+    ck_assert_msg(r.out[21] >= '1' && r.out[21] <= '9', "--version: %s", r.out);
+    ck_assert_msg(strchr(r.out, ')') && count_lines(r.out) == 1, "--version: %s", r.out);
+    cli_free(&r);
+}
+END_TEST
+
+START_TEST(info_help)
+{
+    static const char *const forms[][3] = {
+        {"--help", NULL, NULL}, {"-h", NULL, NULL}, {"help", NULL, NULL}};
+    for (int k = 0; k < 3; k++) {
+        cli_result r;
+        cli_run(forms[k], &r);
+        ck_exit(r, 0);
+        ck_assert_msg(strstr(r.out, "usage: dwmtj") && strstr(r.out, "run") &&
+                          strstr(r.out, "array") && strstr(r.out, "exit status"),
+                      "%s: %s", forms[k][0], r.out);
+        cli_free(&r);
+    }
+}
+END_TEST
+
+static const char *const subs[] = {"run", "array"};
+
+START_TEST(info_sub_help)
+{
+    cli_result r;
+    cli_run(ARGS(subs[_i], "--help"), &r);
+    ck_exit(r, 0);
+    char want[64];
+    snprintf(want, sizeof want, "usage: dwmtj %s", subs[_i]);
+    ck_assert_msg(strstr(r.out, want) && strstr(r.out, "--json") && strstr(r.out, "--csv"),
+                  "%s --help: %s", subs[_i], r.out);
+    ck_assert_msg(strstr(r.out, "exit status"), "%s --help: no exit status", subs[_i]);
+    cli_free(&r);
+    cli_run(ARGS("help", subs[_i]), &r);
+    ck_exit(r, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, want));
+    cli_free(&r);
+}
+END_TEST
+
+START_TEST(info_unknown)
+{
+    static const char *const bad[][5] = {
+        {"frobnicate", NULL, NULL, NULL},      /* unknown subcommand */
+        {"--frobnicate", NULL, NULL, NULL},    /* unknown option */
+        {"run", "--frobnicate", "x.cir", NULL},
+        {"run", NULL, NULL, NULL},             /* no netlist */
+        {"run", "a.cir", "b.cir", NULL},       /* two netlists */
+        {"run", "x.cir", "--csv", NULL},       /* option without its value */
+        {"run", "x.cir", "--timeout", "soon"}, /* not a number */
+        {"array", "--rows", "0", NULL},        /* not a count */
+        {"array", "--gmax", "big", NULL},
+        {"array", "--frobnicate", NULL, NULL},
+        {"help", "frobnicate", NULL, NULL},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        cli_result r;
+        cli_run(bad[k], &r);
+        ck_assert_msg(r.code == 2, "dwmtj %s %s %s %s: exit %d, wanted 2; stderr: %s",
+                      bad[k][0], bad[k][1] ? bad[k][1] : "", bad[k][2] ? bad[k][2] : "",
+                      bad[k][3] ? bad[k][3] : "", r.code, r.err);
+        ck_assert_msg(strstr(r.err, "dwmtj"), "no message on stderr for %s", bad[k][0]);
+        ck_assert_str_eq(r.out, "");
+        cli_free(&r);
+    }
+    cli_result r;
+    cli_run(ARGS("--bogus"), &r);
+    ck_exit(r, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "--bogus"));
+    cli_free(&r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * run: the paper's netlists
+ * --------------------------------------------------------------------- */
+
+START_TEST(run_fig3a_json)
+{
+    cli_result r;
+    cli_run(ARGS("run", netlist("fig3a.cir"), "--json"), &r);
+    ck_exit(r, 0);
+    double v;
+    ck_assert_int_eq(json_num(r.out, "spikes", &v), 1);
+    ck_assert_msg(v == 1, "spikes = %g, wanted 1", v);
+    ck_assert_int_eq(json_num(r.out, "energy_per_spike_J", &v), 1);
+    ck_assert_msg(v > 1e-9 && v < 2e-9, "energy_per_spike_J = %g, wanted 1.2966e-9", v);
+    ck_assert_int_eq(json_num(r.out, "latency_per_spike_s", &v), 1);
+    ck_assert_msg(fabs(v - 1.11e-6) < 0.05e-6, "latency_per_spike_s = %g, wanted 1.11e-6", v);
+    static const char *const keys[] = {
+        "energy_per_spike_vi_J", "circuit_energy_per_spike_J", "reset_latency_s",
+        "energy_by_phase_J", "neurons", "ngspice_version", "netlist"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        const char *val = NULL;
+        ck_assert_int_eq(json_parse(r.out, keys[k], &val), 0);
+        ck_assert_msg(val != NULL, "no key %s", keys[k]);
+    }
+    /* model and V*I energies agree; the sources deliver at least as much */
+    double e, evi, ec;
+    json_num(r.out, "energy_per_spike_J", &e);
+    ck_assert_int_eq(json_num(r.out, "energy_per_spike_vi_J", &evi), 1);
+    ck_assert_msg(fabs(evi - e) < 0.05 * e, "model %g J, V*I %g J", e, evi);
+    ck_assert_int_eq(json_num(r.out, "circuit_energy_per_spike_J", &ec), 1);
+    ck_assert_msg(ec > 0.9 * e, "circuit %g J < device %g J", ec, e);
+    ck_assert_ptr_nonnull(strstr(r.out, "\"aneuron\""));
+    ck_assert_ptr_nonnull(strstr(r.out, "\"t_fire_s\""));
+    /* not a terminal: no progress line */
+    ck_assert_ptr_null(strstr(r.err, "run:"));
+    cli_free(&r);
+}
+END_TEST
+
+START_TEST(run_fig3a_text)
+{
+    cli_result r;
+    cli_run(ARGS("run", netlist("fig3a.cir")), &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "aneuron") && strstr(r.out, "energy per spike") &&
+                      strstr(r.out, "latency") && strstr(r.out, "pJ"),
+                  "text report:\n%s", r.out);
+    /* the model's energy per spike, in pJ, as in the JSON test */
+    const char *line = strstr(r.out, "energy per spike (model)");
+    ck_assert_ptr_nonnull(line);
+    double pj = strtod(line + strlen("energy per spike (model)"), NULL);
+    ck_assert_msg(pj > 1000 && pj < 2000, "energy per spike %g pJ:\n%s", pj, r.out);
+    ck_assert_ptr_null(strstr(r.out, "{"));
+    cli_free(&r);
+}
+END_TEST
+
+/* Fig. 3d, 100 cycles: JSON and the CSV of the same run. */
+START_TEST(run_fig3d_csv)
+{
+    char *csv = spath("fig3d.csv");
+    char part[4200];
+    snprintf(part, sizeof part, "%s.part", csv);
+    cli_result r;
+    cli_opts o = {.timeout = 300};
+    cli_run_opts(ARGS("run", netlist("fig3d.cir"), "--json", "--csv", csv), &o, &r);
+    ck_exit(r, 0);
+    double v;
+    ck_assert_int_eq(json_num(r.out, "spikes", &v), 1);
+    ck_assert_msg(v == 100, "fig3d: spikes = %g, wanted 100", v);
+    ck_assert_msg(!exists(part), "%s remains", part);
+    char *text = read_text(csv);
+    ck_assert_msg(text != NULL, "no %s", csv);
+    ck_assert_int_eq(count_lines(text), 1 + 100);
+    ck_assert_msg(strncmp(text, "neuron,t_write_s,t_first_s,t_fire_s,t_reset_s,latency_s", 55) == 0,
+                  "header: %.200s", text);
+    ck_assert_int_eq(count_str(text, "\naneuron,"), 100);
+    /* every row has the header's number of fields */
+    int fields = 1;
+    for (const char *c = text; *c && *c != '\n'; c++)
+        fields += *c == ',';
+    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save))
+        ck_assert_int_eq(1 + count_str(line, ","), fields);
+    free(text);
+    cli_free(&r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * errors: the message names the file and line or the instance
+ * --------------------------------------------------------------------- */
+
+START_TEST(err_missing_file)
+{
+    char *p = spath("no-such-netlist.cir");
+    cli_result r;
+    cli_run(ARGS("run", p), &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "no-such-netlist.cir"), "message: %s", r.err);
+    ck_assert_str_eq(r.out, "");
+    cli_free(&r);
+}
+END_TEST
+
+START_TEST(err_syntax)
+{
+    /* line 4: the monitor vector of the instance is never closed */
+    char *p = spath("syntax.cir");
+    write_text(p, "* syntax error on line 4\n"
+                  "V1 in 0 PULSE(0 2 10n 1n 1n 50n 100n)\n"
+                  "* the neuron\n"
+                  "aneuron in 0 a b [x ra rb neuron\n"
+                  ".model neuron dwmtj4t(set=\"proto\")\n"
+                  "Rsa a 0 100k\n"
+                  "Rsb b 0 100k\n"
+                  ".tran 1n 100n\n"
+                  ".end\n");
+    cli_result r;
+    cli_run(ARGS("run", p), &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "syntax.cir:4") || (strstr(r.err, "syntax.cir") &&
+                                                    strstr(r.err, "line 4")),
+                  "message lacks file and line 4: %s", r.err);
+    ck_assert_str_eq(r.out, "");
+    cli_free(&r);
+}
+END_TEST
+
+START_TEST(err_unknown_model)
+{
+    char *p = deck("unknown_model.cir", "dwmtj4x(set=\"proto\")");
+    cli_result r;
+    cli_run(ARGS("run", p), &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "dwmtj4x") || strstr(r.err, "neuron"),
+                  "message names neither the model nor its type: %s", r.err);
+    cli_free(&r);
+}
+END_TEST
+
+START_TEST(err_bad_param)
+{
+    char *p = deck("bad_param.cir", "dwmtj4t(set=\"proto\" rap_a=1000)");
+    cli_result r;
+    cli_run(ARGS("run", p, "--json"), &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "aneuron7") && strstr(r.err, "rap_a"),
+                  "message does not name instance and parameter: %s", r.err);
+    cli_free(&r);
+}
+END_TEST
+
+START_TEST(err_timeout)
+{
+    cli_result r;
+    cli_run(ARGS("run", netlist("fig3d.cir"), "--timeout", "0.01"), &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strlen(r.err) > 0, "no message");
+    cli_free(&r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * outputs: whole or not at all
+ * --------------------------------------------------------------------- */
+
+START_TEST(out_csv_unwritable)
+{
+    cli_result r;
+    cli_run(ARGS("run", netlist("fig3a.cir"), "--csv", "/nonexistent/x.csv"), &r);
+    ck_exit(r, 3);
+    ck_assert_msg(strstr(r.err, "/nonexistent/x.csv"), "message: %s", r.err);
+    ck_assert(!exists("/nonexistent/x.csv"));
+    ck_assert(!exists("/nonexistent/x.csv.part"));
+    cli_free(&r);
+}
+END_TEST
+
+/* A failed simulation leaves no CSV, complete or partial. */
+START_TEST(out_csv_failed_run)
+{
+    char *p = deck("bad_param2.cir", "dwmtj4t(set=\"proto\" rap_a=1000)");
+    char *csv = spath("failed.csv");
+    char part[4200];
+    snprintf(part, sizeof part, "%s.part", csv);
+    cli_result r;
+    cli_run(ARGS("run", p, "--csv", csv), &r);
+    ck_exit(r, 1);
+    ck_assert(!exists(csv));
+    ck_assert(!exists(part));
+    cli_free(&r);
+}
+END_TEST
+
+/* SIGTERM during the run removes the partial CSV. */
+START_TEST(out_csv_interrupted)
+{
+    char *csv = spath("interrupted.csv");
+    char part[4200];
+    snprintf(part, sizeof part, "%s.part", csv);
+    cli_result r;
+    cli_opts o = {.term_when = part, .timeout = 120};
+    cli_run_opts(ARGS("run", netlist("fig3d.cir"), "--csv", csv), &o, &r);
+    ck_assert_msg(r.sig == SIGTERM, "exit %d signal %d", r.code, r.sig);
+    ck_assert(!exists(csv));
+    ck_assert(!exists(part));
+    cli_free(&r);
+}
+END_TEST
+
+START_TEST(out_stdout_full)
+{
+    if (!exists("/dev/full"))
+        return;
+    cli_result r;
+    cli_opts o = {.out_path = "/dev/full"};
+    cli_run_opts(ARGS("run", netlist("fig3a.cir"), "--json"), &o, &r);
+    ck_exit(r, 3);
+    cli_free(&r);
+}
+END_TEST
+
+static int have_gnuplot(void)
+{
+    return system("command -v gnuplot >/dev/null 2>&1") == 0;
+}
+
+START_TEST(out_plot)
+{
+    if (!have_gnuplot())
+        return;
+    char *png = spath("fig3a.png");
+    char part[4200];
+    snprintf(part, sizeof part, "%s.part", png);
+    cli_result r;
+    cli_run(ARGS("run", netlist("fig3a.cir"), "--plot", png), &r);
+    ck_exit(r, 0);
+    char *data = read_text(png);
+    ck_assert_msg(data && memcmp(data, "\x89PNG", 4) == 0, "%s is not a PNG", png);
+    free(data);
+    ck_assert(!exists(part));
+    cli_free(&r);
+}
+END_TEST
+
+START_TEST(out_plot_no_gnuplot)
+{
+    char *png = spath("nognuplot.png");
+    char *csv = spath("nognuplot.csv");
+    char part[4200];
+    snprintf(part, sizeof part, "%s.part", png);
+    cli_result r;
+    cli_opts o = {.env = (const char *const[]){"PATH=/nonexistent", NULL}};
+    cli_run_opts(ARGS("run", netlist("fig3a.cir"), "--plot", png, "--csv", csv), &o, &r);
+    ck_exit(r, 3);
+    ck_assert_msg(strstr(r.err, "gnuplot"), "message: %s", r.err);
+    ck_assert(!exists(png));
+    ck_assert(!exists(part));
+    ck_assert(!exists(csv));
+    cli_free(&r);
+}
+END_TEST
+
+/* Names in the JSON are escaped. */
+START_TEST(out_json_escaping)
+{
+    char *src = read_text(netlist("fig3a.cir"));
+    ck_assert_ptr_nonnull(src);
+    char *p = spath("we\"ird\\name\t.cir");
+    write_text(p, src);
+    free(src);
+    cli_result r;
+    cli_run(ARGS("run", p, "--json"), &r);
+    ck_exit(r, 0);
+    ck_assert_int_eq(json_parse(r.out, "netlist", NULL), 0);
+    ck_assert_msg(strstr(r.out, "we\\\"ird\\\\name\\t.cir\""), "netlist: %.300s", r.out);
+    cli_free(&r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * array
+ * --------------------------------------------------------------------- */
+
+START_TEST(array_json)
+{
+    char *deckout = spath("array.cir");
+    cli_result r;
+    cli_opts o = {.timeout = 300};
+    cli_run_opts(ARGS("array", "--rows", "4", "--cols", "2", "--json", "--netlist-out",
+                      deckout),
+                 &o, &r);
+    ck_exit(r, 0);
+    double v, spikes;
+    ck_assert_int_eq(json_num(r.out, "spikes", &spikes), 1);
+    ck_assert_int_eq(json_num(r.out, "rows", &v), 1);
+    ck_assert(v == 4);
+    ck_assert_int_eq(json_num(r.out, "cols", &v), 1);
+    ck_assert(v == 2);
+    int has = json_num(r.out, "energy_per_spike_J", &v);
+    if (spikes > 0)
+        ck_assert_msg(has && v > 0, "%g spikes, energy_per_spike_J %g", spikes, v);
+    else
+        ck_assert_msg(!has, "no spikes, but energy_per_spike_J = %g", v);
+    const char *val;
+    ck_assert_int_eq(json_parse(r.out, "firing_rate_per_neuron_Hz", &val), 0);
+    ck_assert_ptr_nonnull(val);
+    ck_assert_int_eq(json_parse(r.out, "circuit_energy_per_spike_J", &val), 0);
+    ck_assert_ptr_nonnull(val);
+    ck_assert_int_eq(count_str(r.out, "\"name\""), 2);
+    /* the deck written is the deck run: a netlist with two dwmtj4t neurons */
+    char *text = read_text(deckout);
+    ck_assert_msg(text != NULL, "no %s", deckout);
+    ck_assert_int_ge(count_str(text, "dwmtj4t"), 1);
+    free(text);
+    cli_free(&r);
+}
+END_TEST
+
+START_TEST(array_text)
+{
+    cli_result r;
+    cli_opts o = {.timeout = 300};
+    cli_run_opts(ARGS("array", "--rows", "2", "--cols", "1", "--tstop", "2u"), &o, &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "energy per spike") && strstr(r.out, "firing rate"),
+                  "%s", r.out);
+    cli_free(&r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+
+static TCase *tcase(Suite *s, const char *name, int timeout)
+{
+    TCase *tc = tcase_create(name);
+    tcase_set_timeout(tc, timeout);
+    suite_add_tcase(s, tc);
+    return tc;
+}
+
+static Suite *cli_suite(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase(s, "info", 60);
+    tcase_add_test(tc, info_version);
+    tcase_add_test(tc, info_help);
+    tcase_add_loop_test(tc, info_sub_help, 0, 2);
+    tcase_add_test(tc, info_unknown);
+
+    tc = tcase(s, "run", 400);
+    tcase_add_test(tc, run_fig3a_json);
+    tcase_add_test(tc, run_fig3a_text);
+    tcase_add_test(tc, run_fig3d_csv);
+
+    tc = tcase(s, "errors", 120);
+    tcase_add_test(tc, err_missing_file);
+    tcase_add_test(tc, err_syntax);
+    tcase_add_test(tc, err_unknown_model);
+    tcase_add_test(tc, err_bad_param);
+    tcase_add_test(tc, err_timeout);
+
+    tc = tcase(s, "outputs", 200);
+    tcase_add_test(tc, out_csv_unwritable);
+    tcase_add_test(tc, out_csv_failed_run);
+    tcase_add_test(tc, out_csv_interrupted);
+    tcase_add_test(tc, out_stdout_full);
+    tcase_add_test(tc, out_plot);
+    tcase_add_test(tc, out_plot_no_gnuplot);
+    tcase_add_test(tc, out_json_escaping);
+
+    tc = tcase(s, "array", 400);
+    tcase_add_test(tc, array_json);
+    tcase_add_test(tc, array_text);
+    return s;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+int main(void)
+{
+    const char *t = getenv("DWMTJ_TOOL");
+    if (!t || !*t)
+        t = "./tools/dwmtj";
+    tool = realpath(t, NULL);
+    if (!tool || access(tool, X_OK) != 0) {
+        fprintf(stderr, "check_cli: %s: no such program (set DWMTJ_TOOL; make check does)\n", t);
+        return EXIT_FAILURE;
+    }
+    const char *s = getenv("DWMTJ_SRCDIR");
+    srcdir = s && *s ? realpath(s, NULL) : NULL;
+    if (!srcdir) {
+        fprintf(stderr, "check_cli: DWMTJ_SRCDIR is not set or missing; set it to the source"
+                        " tree (make check does)\n");
+        free(tool);
+        return EXIT_FAILURE;
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(scratch, sizeof scratch, "%s/check_cli.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(scratch)) {
+        fprintf(stderr, "check_cli: cannot make a scratch directory\n");
+        return EXIT_FAILURE;
+    }
+    SRunner *sr = srunner_create(cli_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(tool);
+    free(srcdir);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,209 @@
+/* dwmtj array: builds a crossbar of M inputs driving N dwmtj4t neurons
+ * (dwmtj_crossbar), runs it through libngspice and reports the energy per
+ * spike, spikes per neuron, firing rate and latency. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "dwmtj_crossbar.h"
+#include "dwmtj_output.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void dwmtj_usage_array(FILE *f)
+{
+    dwmtj_crossbar d;
+    dwmtj_crossbar_defaults(&d);
+    fprintf(f,
+            "usage: dwmtj array [--rows M] [--cols N] [--drive S] [--gmin G] [--gmax G]\n"
+            "                   [--levels L] [--rwire R] [--seed S] [--tstop T]\n"
+            "                   [--netlist-out FILE] [--json] [--csv FILE]\n"
+            "                   [--plot FILE.png] [--cm PATH] [--timeout S]\n"
+            "\n"
+            "Builds a crossbar of M inputs (word lines carrying pulse trains) driving N\n"
+            "dwmtj4t neurons through differential conductance pairs G+ - G- with random\n"
+            "weights, runs it through libngspice and reports the energy per spike\n"
+            "(device and whole circuit), spikes per neuron, firing rate and latency.\n"
+            "Values are SPICE numbers: 1e-6, 1u, 10n, 2meg.\n"
+            "\n"
+            "options:\n"
+            "  --rows M            inputs (default %d)\n"
+            "  --cols N            neurons (default %d)\n"
+            "  --drive S           input strength in [0, 1]: the probability of a pulse\n"
+            "                      in each input slot (default %g)\n"
+            "  --gmin G, --gmax G  conductance window in S (default %g to %g)\n"
+            "  --levels L          conductance levels, 0 = continuous (default %d)\n"
+            "  --rwire R           wire resistance per cell in Ohm, 0 = ideal (default %g)\n"
+            "  --seed S            seed of the weights and input pulses (default %llu)\n"
+            "  --tstop T           length of the run in s (default %g)\n"
+            "  --netlist-out FILE  also write the generated deck to FILE\n"
+            "  --json              one JSON object on stdout instead of the text report\n"
+            "                      (as for run, plus rows, cols, spikes_per_neuron,\n"
+            "                      firing_rate_per_neuron_Hz)\n"
+            "  --csv FILE          one row per spike (as for run)\n"
+            "  --plot FILE.png     spike raster and energy per spike, drawn by gnuplot\n"
+            "  --cm PATH           the dwmtj.cm code model (default: $DWMTJ_CM, else the\n"
+            "                      installed one)\n"
+            "  --timeout S         stop the simulation after S seconds of wall time\n"
+            "  -h, --help          this help\n"
+            "\n"
+            "exit status: 0 success, 1 the simulation failed, 2 usage (including a bad\n"
+            "crossbar value), 3 an output file could not be written.\n",
+            d.rows, d.cols, d.drive, d.g_min, d.g_max, d.levels, d.r_wire,
+            (unsigned long long)d.seed, d.t_stop);
+}
+
+/* Spikes of neuron k. */
+static int spikes_of(const dwmtj_report *r, int k)
+{
+    int n = 0;
+    for (int i = 0; i < r->n_spike; i++)
+        n += r->spike[i].neuron == k;
+    return n;
+}
+
+static void array_extra(dwmtj_json *j, FILE *text, const dwmtj_report *r,
+                        const dwmtj_summary *sm, void *userdata)
+{
+    const dwmtj_crossbar *x = userdata;
+    double t = r->t_stop > 0 ? r->t_stop : x->t_stop;
+    int nn = r->n_neuron > 0 ? r->n_neuron : x->cols;
+    double per_neuron = nn > 0 ? (double)sm->spikes / nn : NAN;
+    double rate = t > 0 ? per_neuron / t : NAN;
+    if (j) {
+        dwmtj_json_int(j, "rows", x->rows);
+        dwmtj_json_int(j, "cols", x->cols);
+        dwmtj_json_num(j, "spikes_per_neuron", per_neuron);
+        dwmtj_json_num(j, "firing_rate_per_neuron_Hz", rate);
+        dwmtj_json_array(j, "firing_rate_Hz");
+        for (int k = 0; k < r->n_neuron; k++)
+            dwmtj_json_num(j, NULL, t > 0 ? spikes_of(r, k) / t : NAN);
+        dwmtj_json_end(j);
+        dwmtj_json_object(j, "crossbar");
+        dwmtj_json_num(j, "drive", x->drive);
+        dwmtj_json_num(j, "g_min_S", x->g_min);
+        dwmtj_json_num(j, "g_max_S", x->g_max);
+        dwmtj_json_int(j, "levels", x->levels);
+        dwmtj_json_num(j, "r_wire_ohm", x->r_wire);
+        dwmtj_json_u64(j, "seed", x->seed);
+        dwmtj_json_num(j, "t_stop_s", x->t_stop);
+        dwmtj_json_end(j);
+    }
+    if (text) {
+        fprintf(text, "\narray %d x %d (inputs x neurons)\n", x->rows, x->cols);
+        fprintf(text, "  spikes per neuron                   %.2f\n", per_neuron);
+        if (isfinite(rate))
+            fprintf(text, "  firing rate per neuron              %.4g MHz\n", rate / 1e6);
+        else
+            fprintf(text, "  firing rate per neuron              -\n");
+    }
+}
+
+int dwmtj_cmd_array(int argc, char **argv)
+{
+    dwmtj_crossbar x;
+    dwmtj_crossbar_defaults(&x);
+    struct dwmtj_outputs o;
+    memset(&o, 0, sizeof o);
+    const char *netlist_out = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        int m;
+        long l;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            dwmtj_usage_array(stdout);
+            return fflush(stdout) == 0 ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
+        }
+        if ((m = dwmtj_opt(argc, argv, &i, "--rows", &v)) != 0 ||
+            (m = dwmtj_opt(argc, argv, &i, "--cols", &v)) != 0 ||
+            (m = dwmtj_opt(argc, argv, &i, "--levels", &v)) != 0) {
+            if (m < 0)
+                return dwmtj_usage_hint("array");
+            int is_levels = strncmp(a, "--levels", 8) == 0;
+            if (dwmtj_parse_int(v, is_levels ? 0 : 1, 1000000, &l) != 0)
+                return dwmtj_usage_error("array", "not a valid count: '%s'", v);
+            if (strncmp(a, "--rows", 6) == 0)
+                x.rows = (int)l;
+            else if (strncmp(a, "--cols", 6) == 0)
+                x.cols = (int)l;
+            else
+                x.levels = (int)l;
+            continue;
+        }
+        double *num = NULL;
+        if ((m = dwmtj_opt(argc, argv, &i, "--drive", &v)) != 0)
+            num = &x.drive;
+        else if ((m = dwmtj_opt(argc, argv, &i, "--gmin", &v)) != 0)
+            num = &x.g_min;
+        else if ((m = dwmtj_opt(argc, argv, &i, "--gmax", &v)) != 0)
+            num = &x.g_max;
+        else if ((m = dwmtj_opt(argc, argv, &i, "--rwire", &v)) != 0)
+            num = &x.r_wire;
+        else if ((m = dwmtj_opt(argc, argv, &i, "--tstop", &v)) != 0)
+            num = &x.t_stop;
+        if (m < 0)
+            return dwmtj_usage_hint("array");
+        if (num) {
+            if (dwmtj_parse_number(v, num) != 0)
+                return dwmtj_usage_error("array", "not a number: '%s'", v);
+            continue;
+        }
+        if ((m = dwmtj_opt(argc, argv, &i, "--seed", &v)) != 0) {
+            if (m < 0)
+                return dwmtj_usage_hint("array");
+            if (dwmtj_parse_u64(v, &x.seed) != 0)
+                return dwmtj_usage_error("array", "not a seed: '%s'", v);
+            continue;
+        }
+        if ((m = dwmtj_opt(argc, argv, &i, "--netlist-out", &v)) != 0) {
+            if (m < 0)
+                return dwmtj_usage_hint("array");
+            netlist_out = v;
+            continue;
+        }
+        m = dwmtj_output_option(argc, argv, &i, &o);
+        if (m < 0)
+            return dwmtj_usage_hint("array");
+        if (m == 0) {
+            if (a[0] == '-')
+                return dwmtj_usage_error("array", "unknown option '%s'", a);
+            return dwmtj_usage_error("array", "unexpected argument '%s'", a);
+        }
+    }
+
+    char *err = NULL;
+    if (dwmtj_crossbar_check(&x, &err) != DWMTJ_H_OK) {
+        int code = dwmtj_usage_error("array", "%s", err ? err : "invalid crossbar");
+        free(err);
+        return code;
+    }
+    free(err);
+    err = NULL;
+    char *text = NULL;
+    int rc = dwmtj_crossbar_netlist(&x, &text, &err);
+    if (rc != DWMTJ_H_OK) {
+        dwmtj_error("array: %s", err ? err : dwmtj_h_status_string(rc));
+        free(err);
+        free(text);
+        return rc == DWMTJ_H_ERR_USAGE ? DWMTJ_EXIT_USAGE : DWMTJ_EXIT_SIM;
+    }
+    free(err);
+    err = NULL;
+    if (netlist_out && dwmtj_write_file(netlist_out, text) != 0) {
+        free(text);
+        return DWMTJ_EXIT_OUTPUT;
+    }
+    dwmtj_netlist *nl = NULL;
+    rc = dwmtj_netlist_parse(&nl, "array", text, &err);
+    free(text);
+    if (rc != DWMTJ_H_OK) {
+        dwmtj_error("array: generated deck: %s", err ? err : dwmtj_h_status_string(rc));
+        free(err);
+        dwmtj_netlist_free(nl);
+        return DWMTJ_EXIT_SIM;
+    }
+    free(err);
+    int code = dwmtj_pipeline("array", nl, &o, array_extra, &x);
+    dwmtj_netlist_free(nl);
+    return code;
+}

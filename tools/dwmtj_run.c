@@ -1,0 +1,258 @@
+/* dwmtj run NETLIST: runs a netlist with dwmtj4t neurons through
+ * libngspice and reports spikes, energy and latency per spike.  Also the
+ * pipeline that `dwmtj array' shares. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "dwmtj_output.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void dwmtj_usage_run(FILE *f)
+{
+    fputs("usage: dwmtj run NETLIST [--json] [--csv FILE] [--plot FILE.png] [--cm PATH]\n"
+          "                         [--timeout S]\n"
+          "\n"
+          "Runs NETLIST (an ngspice deck with dwmtj4t neurons and a transient analysis)\n"
+          "through libngspice and reports, per neuron, the domains written, depinnings,\n"
+          "fires and resets, the mean latency from the first integrating pulse to the\n"
+          "fire and the device energy per spike by phase; then the totals: spikes,\n"
+          "energy per spike from the model and from the integral of sum V*I at the\n"
+          "terminals, the circuit energy per spike (all independent sources) and the\n"
+          "mean latency.  A .control section of the deck is not run (its tran command\n"
+          "is); the deck is not changed on disk.\n"
+          "\n"
+          "options:\n"
+          "  --json           one JSON object on stdout instead of the text report\n"
+          "                   (keys: spikes, energy_per_spike_J, latency_per_spike_s,\n"
+          "                   energy_per_spike_vi_J, circuit_energy_per_spike_J,\n"
+          "                   reset_latency_s, energy_by_phase_J, neurons, ...;\n"
+          "                   undefined numbers are null)\n"
+          "  --csv FILE       one row per spike: neuron, times, latency, energy by\n"
+          "                   phase, energy from V*I (written to FILE.part, renamed to\n"
+          "                   FILE when complete)\n"
+          "  --plot FILE.png  spike raster and energy per spike, drawn by gnuplot\n"
+          "  --cm PATH        the dwmtj.cm code model (default: $DWMTJ_CM, else the\n"
+          "                   installed one)\n"
+          "  --timeout S      stop the simulation after S seconds of wall time\n"
+          "                   (SPICE numbers: 90, 1.5k, ...)\n"
+          "  -h, --help       this help\n"
+          "\n"
+          "exit status: 0 success, 1 the simulation failed (input file, netlist,\n"
+          "model, convergence, timeout), 2 usage, 3 an output file could not be\n"
+          "written.\n",
+          f);
+}
+
+/* Fails fast on an output path that cannot be written: creates and removes
+ * PATH.part. */
+static int probe_output(const char *path)
+{
+    dwmtj_outfile o;
+    if (dwmtj_outfile_open(&o, path) != 0)
+        return -1;
+    dwmtj_outfile_abort(&o);
+    return 0;
+}
+
+/* The harness's message, or the status when it left none. */
+static void sim_error(const char *name, const char *msg, int status)
+{
+    if (msg && *msg) {
+        size_t n = strlen(msg);
+        while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+            n--;
+        if (strstr(msg, name))
+            dwmtj_error("%.*s", (int)n, msg);
+        else
+            dwmtj_error("%s: %.*s", name, (int)n, msg);
+    } else {
+        dwmtj_error("%s: %s", name, dwmtj_h_status_string(status));
+    }
+}
+
+int dwmtj_pipeline(const char *name, const dwmtj_netlist *nl, const struct dwmtj_outputs *o,
+                   dwmtj_extra_fn extra, void *userdata)
+{
+    char *text = NULL;
+    dwmtj_session *s = NULL;
+    dwmtj_report rep;
+    dwmtj_outfile csv;
+    int rc, code = DWMTJ_EXIT_SIM;
+    memset(&rep, 0, sizeof rep);
+    memset(&csv, 0, sizeof csv);
+    csv.slot = -1;
+
+    rc = dwmtj_netlist_instrument(nl, &text);
+    if (rc != DWMTJ_H_OK) {
+        sim_error(name, NULL, rc);
+        goto out;
+    }
+    /* outputs before the (possibly long) run, so that a bad one fails now */
+    if (o->plot && (dwmtj_plot_available() != 0 || probe_output(o->plot) != 0)) {
+        code = DWMTJ_EXIT_OUTPUT;
+        goto out;
+    }
+    if (o->csv && (dwmtj_outfile_open(&csv, o->csv) != 0 || dwmtj_csv_header(&csv) != 0)) {
+        code = DWMTJ_EXIT_OUTPUT;
+        goto out;
+    }
+
+    rc = dwmtj_session_open(&s, o->cm);
+    if (rc != DWMTJ_H_OK) {
+        sim_error(o->cm ? o->cm : "dwmtj.cm", s ? dwmtj_session_error(s) : NULL, rc);
+        goto out;
+    }
+    rc = dwmtj_session_load(s, name, text);
+    if (rc != DWMTJ_H_OK) {
+        sim_error(name, dwmtj_session_error(s), rc);
+        goto out;
+    }
+    struct dwmtj_progress prog;
+    dwmtj_progress_init(&prog);
+    rc = dwmtj_session_run(s, dwmtj_progress_cb, &prog, o->timeout);
+    dwmtj_progress_done(&prog);
+    if (rc != DWMTJ_H_OK) {
+        sim_error(name, dwmtj_session_error(s), rc);
+        goto out;
+    }
+    rc = dwmtj_analyse(s, nl, &rep);
+    if (rc != DWMTJ_H_OK) {
+        sim_error(name, dwmtj_session_error(s), rc);
+        goto out;
+    }
+    dwmtj_summary sm;
+    dwmtj_summarise(&rep, &sm);
+
+    code = DWMTJ_EXIT_OUTPUT;
+    if (o->csv) {
+        for (int i = 0; i < rep.n_spike; i++)
+            if (dwmtj_csv_row(&csv, &rep, &rep.spike[i]) != 0)
+                goto out;
+        if (dwmtj_outfile_commit(&csv) != 0)
+            goto out;
+    }
+    const char *ver = dwmtj_session_ngspice_version(s);
+    if (o->json) {
+        dwmtj_json j;
+        dwmtj_json_init(&j, stdout, 1);
+        dwmtj_json_object(&j, NULL);
+        dwmtj_json_report(&j, name, ver, &rep, &sm);
+        if (extra)
+            extra(&j, NULL, &rep, &sm, userdata);
+        dwmtj_json_end(&j);
+    } else {
+        dwmtj_text_report(stdout, name, ver, &rep, &sm);
+        if (extra)
+            extra(NULL, stdout, &rep, &sm, userdata);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        dwmtj_error("cannot write to standard output");
+        goto out;
+    }
+    if (o->plot && dwmtj_plot(o->plot, name, &rep) != 0)
+        goto out;
+    code = DWMTJ_EXIT_OK;
+out:
+    dwmtj_outfile_abort(&csv);
+    dwmtj_report_free(&rep);
+    dwmtj_session_close(s);
+    free(text);
+    return code;
+}
+
+int dwmtj_output_option(int argc, char **argv, int *i, struct dwmtj_outputs *o)
+{
+    const char *v;
+    int m;
+    if (strcmp(argv[*i], "--json") == 0) {
+        o->json = 1;
+        return 1;
+    }
+    if ((m = dwmtj_opt(argc, argv, i, "--csv", &v)) != 0) {
+        o->csv = v;
+        return m;
+    }
+    if ((m = dwmtj_opt(argc, argv, i, "--plot", &v)) != 0) {
+        o->plot = v;
+        return m;
+    }
+    if ((m = dwmtj_opt(argc, argv, i, "--cm", &v)) != 0) {
+        o->cm = v;
+        return m;
+    }
+    if ((m = dwmtj_opt(argc, argv, i, "--timeout", &v)) != 0) {
+        if (m < 0)
+            return -1;
+        if (dwmtj_parse_number(v, &o->timeout) != 0 || o->timeout < 0) {
+            dwmtj_error("%s: --timeout: not a number of seconds: '%s'", argv[0], v);
+            return -1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+int dwmtj_usage_hint(const char *sub)
+{
+    fprintf(stderr, "Try '" DWMTJ_TOOL " %s --help'.\n", sub);
+    return DWMTJ_EXIT_USAGE;
+}
+
+int dwmtj_usage_error(const char *sub, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, DWMTJ_TOOL ": %s: ", sub);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return dwmtj_usage_hint(sub);
+}
+
+int dwmtj_cmd_run(int argc, char **argv)
+{
+    struct dwmtj_outputs o;
+    memset(&o, 0, sizeof o);
+    const char *netlist = NULL;
+    int dashdash = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!dashdash && a[0] == '-' && a[1] != '\0') {
+            if (strcmp(a, "--") == 0) {
+                dashdash = 1;
+                continue;
+            }
+            if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+                dwmtj_usage_run(stdout);
+                return fflush(stdout) == 0 ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
+            }
+            int m = dwmtj_output_option(argc, argv, &i, &o);
+            if (m < 0)
+                return dwmtj_usage_hint("run");
+            if (m == 0)
+                return dwmtj_usage_error("run", "unknown option '%s'", a);
+            continue;
+        }
+        if (netlist)
+            return dwmtj_usage_error("run", "more than one netlist ('%s')", a);
+        netlist = a;
+    }
+    if (!netlist)
+        return dwmtj_usage_error("run", "no netlist given");
+
+    dwmtj_netlist *nl = NULL;
+    char *err = NULL;
+    int rc = dwmtj_netlist_read(&nl, netlist, &err);
+    if (rc != DWMTJ_H_OK) {
+        sim_error(netlist, err, rc);
+        free(err);
+        dwmtj_netlist_free(nl);
+        return DWMTJ_EXIT_SIM;
+    }
+    free(err);
+    int code = dwmtj_pipeline(netlist, nl, &o, NULL, NULL);
+    dwmtj_netlist_free(nl);
+    return code;
+}
