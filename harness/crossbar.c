@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "dwmtj_crossbar.h"
+#include "harness_internal.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -107,8 +108,7 @@ void dwmtj_crossbar_defaults(dwmtj_crossbar *x)
 
 /* ---- the model card ------------------------------------------------------ */
 
-/* A SPICE number with an optional scale suffix (f p n u m k meg g t mil)
- * and trailing unit letters, as on a .model card. */
+/* A SPICE number (harness/spice_number.c) of len characters at s. */
 static int parse_number(const char *s, size_t len, double *out)
 {
     char buf[64];
@@ -116,30 +116,7 @@ static int parse_number(const char *s, size_t len, double *out)
         return -1;
     memcpy(buf, s, len);
     buf[len] = '\0';
-    char *end;
-    double v = strtod(buf, &end);
-    if (end == buf)
-        return -1;
-    double scale = 1.0;
-    const char *u = end;
-    if (*u) {
-        char c = (char)tolower((unsigned char)*u);
-        if (strncasecmp(u, "meg", 3) == 0) scale = 1e6;
-        else if (strncasecmp(u, "mil", 3) == 0) scale = 25.4e-6;
-        else if (c == 't') scale = 1e12;
-        else if (c == 'g') scale = 1e9;
-        else if (c == 'k') scale = 1e3;
-        else if (c == 'm') scale = 1e-3;
-        else if (c == 'u') scale = 1e-6;
-        else if (c == 'n') scale = 1e-9;
-        else if (c == 'p') scale = 1e-12;
-        else if (c == 'f') scale = 1e-15;
-        for (; *u; u++)
-            if (!isalpha((unsigned char)*u))
-                return -1;
-    }
-    *out = v * scale;
-    return isfinite(*out) ? 0 : -1;
+    return dwmtj_spice_number_token(buf, out) == 0 && isfinite(*out) ? 0 : -1;
 }
 
 /* Reads the dwmtj4t parameters of the model card: the set first, then the
