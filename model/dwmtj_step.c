@@ -7,6 +7,9 @@
 
 #define MAX_SLOTS 10000000L /* beyond this a step is split by the caller */
 #define MAX_SUB 4096         /* sub-steps of the motion within one step */
+/* A step that ends on a predicted event (the simulator's breakpoint) may
+ * fall short of the crossing by rounding; count the event there. */
+#define F_EVENT_TOL 1e-9
 
 void dwmtj_state_init(dwmtj_state *s, double t0)
 {
@@ -264,12 +267,12 @@ static void events(const dwmtj_derived *d, const dwmtj_state *s0, dwmtj_state *s
     dwmtj_overlap(d, s0, f0);
     dwmtj_overlap(d, s1, f1);
     double h = s1->t - s0->t;
-    if (!s1->depinned && f1[w] < d->f_mid[w]) {
+    if (!s1->depinned && f1[w] < d->f_mid[w] + F_EVENT_TOL) {
         s1->depinned = 1;
         s1->n_depin += 1.0;
         s1->t_depin = lerp_time(s0->t, h, f0[w], f1[w], d->f_mid[w]);
     }
-    if (!s1->fired && f1[r] >= d->f_mid[r]) {
+    if (!s1->fired && f1[r] >= d->f_mid[r] - F_EVENT_TOL) {
         s1->fired = 1;
         s1->n_fire += 1.0;
         s1->t_fire = lerp_time(s0->t, h, f0[r], f1[r], d->f_mid[r]);
