@@ -1,0 +1,426 @@
+/* Fashion-MNIST IDX reader (dwmtj_data.h).
+ *
+ * Each file is read through zlib's gzread, which inflates a gzip file and
+ * passes any other file through unchanged.  The data arrays grow while
+ * they are read, capped by the header's declared size, so that a header
+ * declaring an absurd count costs no more memory than the bytes actually
+ * present, and ends in DWMTJ_DATA_ERR_TRUNCATED rather than in a failed
+ * multi-terabyte allocation. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "dwmtj_data.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define IDX_MAGIC_IMAGES 0x00000803u
+#define IDX_MAGIC_LABELS 0x00000801u
+/* gzread reads at most this many bytes per call (its count is unsigned,
+ * its return value int). */
+#define READ_CHUNK ((size_t)1 << 24)
+/* first allocation of a data array; it doubles from there */
+#define FIRST_ALLOC ((size_t)1 << 20)
+
+/* Sets *error to a malloc'd message (when error is not NULL) and returns
+ * status. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int fail(char **error, int status, const char *fmt, ...)
+{
+    if (!error)
+        return status;
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    *error = NULL;
+    if (len < 0)
+        return status;
+    char *msg = malloc((size_t)len + 1);
+    if (!msg)
+        return status;
+    va_start(ap, fmt);
+    vsnprintf(msg, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    *error = msg;
+    return status;
+}
+
+/* One IDX file being read. */
+typedef struct idx_file {
+    const char *path; /* as given, for messages */
+    gzFile f;         /* open stream, NULL when closed */
+    int images;       /* 1 image file (IDX3), 0 label file (IDX1) */
+    uint32_t dims[3]; /* declared sizes: count[, rows, cols] */
+} idx_file;
+
+/* The status and message of a failed gzread on x: an I/O error is
+ * DWMTJ_DATA_ERR_FILE, anything else a bad gzip stream.  (Where in the
+ * file the stream broke is not told: zlib inflates ahead of the reader.) */
+static int stream_error(idx_file *x, char **error)
+{
+    int zerr = Z_OK;
+    const char *zmsg = gzerror(x->f, &zerr);
+    /* zlib's message is "PATH: what" */
+    size_t plen = strlen(x->path);
+    if (zmsg && strncmp(zmsg, x->path, plen) == 0 && strncmp(zmsg + plen, ": ", 2) == 0)
+        zmsg += plen + 2;
+    if (!zmsg || !*zmsg)
+        zmsg = "zlib error";
+    if (zerr == Z_ERRNO)
+        return fail(error, DWMTJ_DATA_ERR_FILE, "%s: read error: %s", x->path, zmsg);
+    if (zerr == Z_MEM_ERROR)
+        return fail(error, DWMTJ_DATA_ERR_NOMEM, "%s: out of memory inflating the file",
+                    x->path);
+    return fail(error, DWMTJ_DATA_ERR_GZIP, "%s: corrupt gzip stream (%s)", x->path, zmsg);
+}
+
+/* Reads up to len bytes; *got = bytes read.  Returns 0, or -1 on a stream
+ * error (then *got is what was read before the failing call). */
+static int read_some(gzFile f, unsigned char *buf, size_t len, size_t *got)
+{
+    *got = 0;
+    while (*got < len) {
+        size_t want = len - *got;
+        if (want > READ_CHUNK)
+            want = READ_CHUNK;
+        int r = gzread(f, buf + *got, (unsigned)want);
+        if (r < 0)
+            return -1;
+        if (r == 0) {
+            /* a gzip stream cut short reads like an end of file, with
+             * Z_BUF_ERROR ("unexpected end of file") in gzerror */
+            int zerr = Z_OK;
+            gzerror(f, &zerr);
+            if (zerr != Z_OK)
+                return -1;
+            break;
+        }
+        *got += (size_t)r;
+    }
+    return 0;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void idx_close(idx_file *x)
+{
+    if (x->f)
+        gzclose(x->f);
+    x->f = NULL;
+}
+
+/* Opens x->path and reads and checks its header. */
+static int idx_open(idx_file *x, char **error)
+{
+    const char *kind = x->images ? "an IDX3 image file" : "an IDX1 label file";
+    uint32_t want_magic = x->images ? IDX_MAGIC_IMAGES : IDX_MAGIC_LABELS;
+    size_t ndims = x->images ? 3 : 1;
+    size_t header_len = 4 + 4 * ndims;
+
+    errno = 0;
+    x->f = gzopen(x->path, "rb");
+    if (!x->f) {
+        int saved = errno;
+        return fail(error, saved == ENOMEM ? DWMTJ_DATA_ERR_NOMEM : DWMTJ_DATA_ERR_FILE,
+                    "%s: cannot open: %s", x->path,
+                    saved ? strerror(saved) : "gzopen failed");
+    }
+    gzbuffer(x->f, 1u << 17);
+
+    unsigned char h[16];
+    size_t got;
+    /* the magic number first, so that a file of the wrong kind is named as
+     * such even when it is shorter than this kind's header */
+    if (read_some(x->f, h, 4, &got) != 0)
+        return stream_error(x, error);
+    if (got == 4) {
+        uint32_t magic = be32(h);
+        uint32_t other = x->images ? IDX_MAGIC_LABELS : IDX_MAGIC_IMAGES;
+        if (magic != want_magic)
+            return fail(error, DWMTJ_DATA_ERR_MAGIC,
+                        "%s: magic 0x%08lx, expected 0x%08lx (%s)%s", x->path,
+                        (unsigned long)magic, (unsigned long)want_magic, kind,
+                        magic != other ? ""
+                        : x->images    ? "; this is a label file"
+                                       : "; this is an image file");
+        size_t more;
+        if (read_some(x->f, h + 4, header_len - 4, &more) != 0)
+            return stream_error(x, error);
+        got += more;
+    }
+    if (got < header_len)
+        return fail(error, DWMTJ_DATA_ERR_TRUNCATED,
+                    "%s: header ends after %zu of %zu bytes (%s)", x->path, got,
+                    header_len, kind);
+
+    for (size_t i = 0; i < ndims; i++)
+        x->dims[i] = be32(h + 4 + 4 * i);
+    const char *what = x->images ? "images" : "labels";
+    if (x->dims[0] == 0)
+        return fail(error, DWMTJ_DATA_ERR_DIMS, "%s: declares 0 %s", x->path, what);
+    if (x->dims[0] > (uint32_t)INT_MAX)
+        return fail(error, DWMTJ_DATA_ERR_DIMS, "%s: declares %lu %s, more than %d",
+                    x->path, (unsigned long)x->dims[0], what, INT_MAX);
+    if (x->images) {
+        for (int i = 1; i <= 2; i++)
+            if (x->dims[i] == 0 || x->dims[i] > DWMTJ_DATA_MAX_SIDE)
+                return fail(error, DWMTJ_DATA_ERR_DIMS,
+                            "%s: images of %lu x %lu pixels, expected 1..%d each",
+                            x->path, (unsigned long)x->dims[1],
+                            (unsigned long)x->dims[2], DWMTJ_DATA_MAX_SIDE);
+        /* count * rows * cols must fit size_t (always on 64-bit) */
+        size_t per = (size_t)x->dims[1] * x->dims[2];
+        if ((size_t)x->dims[0] > SIZE_MAX / per)
+            return fail(error, DWMTJ_DATA_ERR_DIMS,
+                        "%s: %lu images of %lu x %lu pixels do not fit in memory",
+                        x->path, (unsigned long)x->dims[0], (unsigned long)x->dims[1],
+                        (unsigned long)x->dims[2]);
+    }
+    return DWMTJ_DATA_OK;
+}
+
+/* Reads the data of x (its declared length) into a new array *out, then
+ * checks that the file ends there. */
+static int idx_read_data(idx_file *x, unsigned char **out, char **error)
+{
+    const char *what = x->images ? "image data" : "label data";
+    size_t per = x->images ? (size_t)x->dims[1] * x->dims[2] : 1;
+    size_t size = (size_t)x->dims[0] * per;
+    size_t cap = size < FIRST_ALLOC ? size : FIRST_ALLOC;
+    size_t have = 0;
+    unsigned char *buf = malloc(cap);
+    *out = NULL;
+    if (!buf)
+        return fail(error, DWMTJ_DATA_ERR_NOMEM, "%s: out of memory for %zu bytes of %s",
+                    x->path, cap, what);
+
+    for (;;) {
+        size_t got;
+        if (read_some(x->f, buf + have, cap - have, &got) != 0) {
+            free(buf);
+            return stream_error(x, error);
+        }
+        have += got;
+        if (have < cap) { /* end of file */
+            free(buf);
+            if (x->images)
+                return fail(error, DWMTJ_DATA_ERR_TRUNCATED,
+                            "%s: image data ends after %zu of %zu bytes (%zu of %lu "
+                            "images of %lux%lu)",
+                            x->path, have, size, have / per, (unsigned long)x->dims[0],
+                            (unsigned long)x->dims[1], (unsigned long)x->dims[2]);
+            return fail(error, DWMTJ_DATA_ERR_TRUNCATED,
+                        "%s: label data ends after %zu of %lu labels", x->path, have,
+                        (unsigned long)x->dims[0]);
+        }
+        if (cap == size)
+            break;
+        size_t next = cap > size / 2 ? size : 2 * cap;
+        unsigned char *grown = realloc(buf, next);
+        if (!grown) {
+            free(buf);
+            return fail(error, DWMTJ_DATA_ERR_NOMEM,
+                        "%s: out of memory for %zu bytes of %s", x->path, next, what);
+        }
+        buf = grown;
+        cap = next;
+    }
+
+    /* Nothing may follow.  Read on to the end, so that a corrupt stream
+     * (its CRC is checked at the end) is told from one with extra data. */
+    unsigned char extra[4096];
+    size_t trailing = 0;
+    for (;;) {
+        size_t got;
+        if (read_some(x->f, extra, sizeof extra, &got) != 0) {
+            free(buf);
+            return stream_error(x, error);
+        }
+        trailing += got;
+        if (got < sizeof extra)
+            break;
+    }
+    if (trailing) {
+        free(buf);
+        return fail(error, DWMTJ_DATA_ERR_TRAILING,
+                    "%s: %zu bytes after the %lu declared %s", x->path, trailing,
+                    (unsigned long)x->dims[0], x->images ? "images" : "labels");
+    }
+    *out = buf;
+    return DWMTJ_DATA_OK;
+}
+
+int dwmtj_dataset_load(dwmtj_dataset *d, const char *images_path,
+                       const char *labels_path, char **error)
+{
+    if (error)
+        *error = NULL;
+    if (!d)
+        return fail(error, DWMTJ_DATA_ERR_USAGE, "dwmtj_dataset_load: the data set is NULL");
+    memset(d, 0, sizeof *d);
+    if (!images_path || !labels_path)
+        return fail(error, DWMTJ_DATA_ERR_USAGE, "dwmtj_dataset_load: the %s path is NULL",
+                    images_path ? "labels" : "images");
+
+    idx_file im = {.path = images_path, .images = 1};
+    idx_file lb = {.path = labels_path, .images = 0};
+    unsigned char *pixels = NULL, *labels = NULL;
+    int rc = idx_open(&im, error);
+    if (rc == DWMTJ_DATA_OK)
+        rc = idx_open(&lb, error);
+    if (rc == DWMTJ_DATA_OK && im.dims[0] != lb.dims[0])
+        rc = fail(error, DWMTJ_DATA_ERR_MISMATCH, "%s: %lu labels, but %s has %lu images",
+                  labels_path, (unsigned long)lb.dims[0], images_path,
+                  (unsigned long)im.dims[0]);
+    if (rc == DWMTJ_DATA_OK)
+        rc = idx_read_data(&im, &pixels, error);
+    if (rc == DWMTJ_DATA_OK)
+        rc = idx_read_data(&lb, &labels, error);
+    if (rc == DWMTJ_DATA_OK) {
+        for (size_t i = 0; i < lb.dims[0]; i++)
+            if (labels[i] >= DWMTJ_DATA_CLASSES) {
+                rc = fail(error, DWMTJ_DATA_ERR_LABEL,
+                          "%s: label %u at index %zu, expected 0..%d", labels_path,
+                          (unsigned)labels[i], i, DWMTJ_DATA_CLASSES - 1);
+                break;
+            }
+    }
+    idx_close(&im);
+    idx_close(&lb);
+    if (rc != DWMTJ_DATA_OK) {
+        free(pixels);
+        free(labels);
+        return rc;
+    }
+    d->n = (int)im.dims[0];
+    d->rows = (int)im.dims[1];
+    d->cols = (int)im.dims[2];
+    d->pixels = pixels;
+    d->labels = labels;
+    return DWMTJ_DATA_OK;
+}
+
+int dwmtj_dataset_load_dir(dwmtj_dataset *d, const char *dir, int test, char **error)
+{
+    if (error)
+        *error = NULL;
+    if (d)
+        memset(d, 0, sizeof *d);
+    if (!d)
+        return fail(error, DWMTJ_DATA_ERR_USAGE,
+                    "dwmtj_dataset_load_dir: the data set is NULL");
+    if (test != 0 && test != 1)
+        return fail(error, DWMTJ_DATA_ERR_USAGE,
+                    "dwmtj_dataset_load_dir: test is %d, expected 0 (training set) "
+                    "or 1 (test set)",
+                    test);
+    if (!dir) {
+        dir = getenv("DWMTJ_FASHION_MNIST");
+        if (!dir || !*dir)
+            dir = DWMTJ_FASHION_DEFAULT_DIR;
+    }
+    const char *iname = test ? DWMTJ_FASHION_TEST_IMAGES : DWMTJ_FASHION_TRAIN_IMAGES;
+    const char *lname = test ? DWMTJ_FASHION_TEST_LABELS : DWMTJ_FASHION_TRAIN_LABELS;
+    size_t dl = strlen(dir);
+    int slash = dl > 0 && dir[dl - 1] == '/';
+    size_t ilen = dl + 1 + strlen(iname) + 1, llen = dl + 1 + strlen(lname) + 1;
+    char *ipath = malloc(ilen), *lpath = malloc(llen);
+    if (!ipath || !lpath) {
+        free(ipath);
+        free(lpath);
+        return fail(error, DWMTJ_DATA_ERR_NOMEM, "%s: out of memory", dir);
+    }
+    snprintf(ipath, ilen, "%s%s%s", dir, slash ? "" : "/", iname);
+    snprintf(lpath, llen, "%s%s%s", dir, slash ? "" : "/", lname);
+    int rc = dwmtj_dataset_load(d, ipath, lpath, error);
+    free(ipath);
+    free(lpath);
+    return rc;
+}
+
+void dwmtj_dataset_free(dwmtj_dataset *d)
+{
+    if (!d)
+        return;
+    free(d->pixels);
+    free(d->labels);
+    memset(d, 0, sizeof *d);
+}
+
+int dwmtj_dataset_downsample(const dwmtj_dataset *in, int factor, dwmtj_dataset *out)
+{
+    if (!in || !out || factor < 1 || in->n < 1 || in->rows < 1 || in->cols < 1 ||
+        !in->pixels || !in->labels || in->rows % factor || in->cols % factor)
+        return DWMTJ_DATA_ERR_USAGE;
+    size_t n = (size_t)in->n;
+    int orows = in->rows / factor, ocols = in->cols / factor;
+    size_t isize = (size_t)in->rows * (size_t)in->cols;
+    size_t osize = (size_t)orows * (size_t)ocols;
+    unsigned char *pixels = malloc(n * osize);
+    unsigned char *labels = malloc(n);
+    if (!pixels || !labels) {
+        free(pixels);
+        free(labels);
+        return DWMTJ_DATA_ERR_NOMEM;
+    }
+    /* factor <= 1024, so a block sum is at most 255 * 2^20: fits unsigned long */
+    unsigned long area = (unsigned long)factor * (unsigned long)factor;
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *src = in->pixels + i * isize;
+        unsigned char *dst = pixels + i * osize;
+        for (int r = 0; r < orows; r++)
+            for (int c = 0; c < ocols; c++) {
+                unsigned long sum = 0;
+                for (int y = 0; y < factor; y++) {
+                    const unsigned char *row =
+                        src + (size_t)(r * factor + y) * (size_t)in->cols + (size_t)(c * factor);
+                    for (int x = 0; x < factor; x++)
+                        sum += row[x];
+                }
+                dst[(size_t)(r * ocols + c)] = (unsigned char)((2 * sum + area) / (2 * area));
+            }
+    }
+    memcpy(labels, in->labels, n);
+    dwmtj_dataset result = {in->n, orows, ocols, pixels, labels};
+    if (out == in)
+        dwmtj_dataset_free(out);
+    *out = result;
+    return DWMTJ_DATA_OK;
+}
+
+const char *dwmtj_fashion_class_name(int label)
+{
+    static const char *const names[DWMTJ_DATA_CLASSES] = {
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+        "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+    return label >= 0 && label < DWMTJ_DATA_CLASSES ? names[label] : "?";
+}
+
+const char *dwmtj_data_status_string(int status)
+{
+    switch (status) {
+    case DWMTJ_DATA_OK: return "success";
+    case DWMTJ_DATA_ERR_FILE: return "a data file is missing or unreadable";
+    case DWMTJ_DATA_ERR_GZIP: return "corrupt or cut-off gzip stream";
+    case DWMTJ_DATA_ERR_MAGIC: return "wrong IDX magic number";
+    case DWMTJ_DATA_ERR_DIMS: return "image count or size out of range";
+    case DWMTJ_DATA_ERR_TRUNCATED: return "the file is shorter than its header declares";
+    case DWMTJ_DATA_ERR_TRAILING: return "the file is longer than its header declares";
+    case DWMTJ_DATA_ERR_MISMATCH: return "image and label counts differ";
+    case DWMTJ_DATA_ERR_LABEL: return "a label is outside 0..9";
+    case DWMTJ_DATA_ERR_NOMEM: return "out of memory";
+    case DWMTJ_DATA_ERR_USAGE: return "bad argument";
+    default: return "unknown status";
+    }
+}
