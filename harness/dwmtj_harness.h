@@ -144,6 +144,35 @@ int dwmtj_events(int neuron, int n, const double *t, const double *const mon[13]
                  const double *v_drive, const double *p_vi, dwmtj_spike **spikes,
                  int *n_spikes);
 
+/* ---- streaming: spikes as the run goes ---------------------------------- */
+
+/* One complete spike of a streaming run; neuron_name is its neuron's
+ * instance name (as in the report).  Both are valid during the call only. */
+typedef void (*dwmtj_spike_fn)(const dwmtj_spike *spike, const char *neuron_name,
+                               void *userdata);
+
+/* dwmtj_session_run and dwmtj_analyse in one, handing out each spike as
+ * soon as it is complete: the run pauses at a breakpoint every chunk_s
+ * seconds of simulated time (ngspice's "stop when time gt T", then
+ * "resume"), the data so far is analysed and on_spike (may be NULL) gets
+ * the spikes completed since the last pause, in time order: a spike is
+ * complete when its reset is seen or its neuron's next write; the rest
+ * come at the end.  Every spike is handed out exactly once, with the
+ * values it has in the final report.  chunk_s <= 0: no pauses (all spikes
+ * at the end); no pause is set within 2 maximum time steps of the end.
+ * Progress and timeout_s are those of the whole run, as for
+ * dwmtj_session_run.  On success r holds what dwmtj_analyse would give
+ * after dwmtj_session_run (the pauses do not change ngspice's time steps);
+ * on error r is empty and spikes handed out so far stay handed out.
+ * userdata goes to both progress and on_spike.  With pauses, the loaded
+ * circuit's option minbreak is set to the value ngspice starts a transient
+ * with (ngspice 39 resumes with another unless it is set; the deck's own
+ * .options minbreak is kept), and each pause analyses all the data so
+ * far: choose chunks of a few percent of the run. */
+int dwmtj_run_streaming(dwmtj_session *s, const dwmtj_netlist *nl, double chunk_s,
+                        dwmtj_progress_fn progress, dwmtj_spike_fn on_spike, void *userdata,
+                        double timeout_s, dwmtj_report *r);
+
 /* Summary over all spikes of a report. */
 typedef struct dwmtj_summary {
     int spikes;

@@ -615,7 +615,9 @@ static int exit_status(dwmtj_session *s, const findings *f, const char *what)
                 st);
 }
 
-enum phase { PHASE_LOAD, PHASE_RUN };
+/* PHASE_PAUSE: a run that stopped at the harness's own breakpoint, where
+ * ngspice's "simulation interrupted" is expected. */
+enum phase { PHASE_LOAD, PHASE_RUN, PHASE_PAUSE };
 
 /* Status of a load or run from the lines logged since mark. */
 static int classify(dwmtj_session *s, size_t mark, enum phase phase)
@@ -678,7 +680,7 @@ static int classify(dwmtj_session *s, size_t mark, enum phase phase)
     if (f.notparsed.p)
         return fail(s, DWMTJ_H_ERR_NETLIST, "%s: ngspice has no usable circuit: %.*s", at,
                     (int)f.notparsed.n, f.notparsed.p);
-    if (f.interrupted.p)
+    if (f.interrupted.p && phase != PHASE_PAUSE)
         return fail(s, DWMTJ_H_ERR_COMMAND, "%s: the run was interrupted: %.*s", at,
                     (int)f.interrupted.n, f.interrupted.p);
     if (f.error.p)
@@ -1064,36 +1066,81 @@ static void nap(void)
     nanosleep(&(struct timespec){ 0, 2000000 }, NULL); /* 2 ms */
 }
 
-int dwmtj_session_run(dwmtj_session *s, dwmtj_progress_fn progress, void *userdata,
-                      double timeout_s)
+/* A run may start: a usable session with a deck that loaded. */
+static int run_ready(dwmtj_session *s, const char *what)
 {
     int rc = usable(s);
     if (rc != DWMTJ_H_OK)
         return rc;
     if (s->load_status == LOAD_NONE)
-        return fail(s, DWMTJ_H_ERR_USAGE, "dwmtj_session_run: no netlist loaded");
+        return fail(s, DWMTJ_H_ERR_USAGE, "%s: no netlist loaded", what);
     if (s->load_status != DWMTJ_H_OK) {
         /* ngspice would only say "circuit not parsed": repeat the reason */
         snprintf(s->error, sizeof s->error, "%s", s->load_error);
         return s->load_status;
     }
+    return DWMTJ_H_OK;
+}
 
+/* Progress and wall clock of a run, over all its phases. */
+typedef struct {
+    dwmtj_progress_fn progress;
+    void *userdata;
+    double t0;        /* wall time of the start */
+    double timeout_s; /* <= 0: no limit */
+    double reported;  /* fraction reported so far */
+} run_clock;
+
+static void run_clock_init(dwmtj_session *s, run_clock *c, dwmtj_progress_fn progress,
+                           void *userdata, double timeout_s)
+{
+    c->progress = progress;
+    c->userdata = userdata;
+    c->t0 = now_s();
+    c->timeout_s = timeout_s;
+    c->reported = 0.0;
     pthread_mutex_lock(&s->lock);
-    size_t mark = s->log_base + s->log_len;
     s->stat_fraction = 0.0;
     s->t_scale = 0.0;
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Whether the log after mark has text (case-insensitive). */
+static bool logged_since(dwmtj_session *s, size_t mark, const char *text)
+{
+    pthread_mutex_lock(&s->lock);
+    const char *at = s->log ? s->log : "";
+    at += mark > s->log_base ? (mark - s->log_base < s->log_len ? mark - s->log_base : s->log_len)
+                             : 0;
+    span all = { at, strlen(at) };
+    bool found = find_ci(all, text) != NULL;
+    pthread_mutex_unlock(&s->lock);
+    return found;
+}
+
+/* One phase of a run in ngspice's background thread: cmd is "bg_run" or
+ * "bg_resume".  Waits for the thread's end, reporting progress and
+ * halting the run at the clock's time limit.  With may_pause, a stop at the
+ * harness's breakpoint ("condition met") is no error and sets *paused. */
+static int run_phase(dwmtj_session *s, const char *cmd, run_clock *c, bool may_pause,
+                     bool *paused)
+{
+    if (paused)
+        *paused = false;
+    pthread_mutex_lock(&s->lock);
+    size_t mark = s->log_base + s->log_len;
     int started0 = s->bg_started, ended0 = s->bg_ended;
     pthread_mutex_unlock(&s->lock);
 
-    rc = ng_command("bg_run");
+    int rc = ng_command(cmd);
     if (is_dead(s))
         return classify(s, mark, PHASE_RUN);
     if (rc != 0)
-        return fail(s, DWMTJ_H_ERR_COMMAND, "%s: ngspice refused bg_run", s->name);
+        return fail(s, DWMTJ_H_ERR_COMMAND, "%s: ngspice refused %s", s->name, cmd);
 
     /* wait for the thread's end (ngSpice_running() is false until the new
      * thread has started, so it cannot tell "not yet" from "done") */
-    double t0 = now_s(), reported = 0.0, t_now = 0.0;
+    double t1 = now_s(), t_now = 0.0;
     bool halted = false, ended = false;
     while (!ended) {
         nap();
@@ -1106,16 +1153,16 @@ int dwmtj_session_run(dwmtj_session *s, dwmtj_progress_fn progress, void *userda
         if (s->tstop > 0 && t_now / s->tstop > frac)
             frac = t_now / s->tstop;
         frac = frac > 1.0 ? 1.0 : frac;
-        if (progress && frac > reported) {
-            reported = frac;
-            progress(frac, userdata);
+        if (c->progress && frac > c->reported) {
+            c->reported = frac;
+            c->progress(frac, c->userdata);
         }
-        double dt = now_s() - t0;
-        if (!ended && timeout_s > 0 && dt > timeout_s) {
+        double dt = now_s() - c->t0;
+        if (!ended && c->timeout_s > 0 && dt > c->timeout_s) {
             /* bg_halt waits up to 1 s for the thread to stop */
             ng_command("bg_halt");
             halted = true;
-            while (!ended && now_s() - t0 < timeout_s + 5.0) {
+            while (!ended && now_s() - c->t0 < c->timeout_s + 5.0) {
                 pthread_mutex_lock(&s->lock);
                 ended = s->bg_ended > ended0;
                 pthread_mutex_unlock(&s->lock);
@@ -1124,7 +1171,7 @@ int dwmtj_session_run(dwmtj_session *s, dwmtj_progress_fn progress, void *userda
             }
             break;
         }
-        if (!ended && !started && !ngSpice_running() && dt > 5.0)
+        if (!ended && !started && !ngSpice_running() && now_s() - t1 > 5.0)
             return fail(s, DWMTJ_H_ERR_COMMAND, "%s: ngspice's background thread did not start",
                         s->name);
     }
@@ -1135,12 +1182,316 @@ int dwmtj_session_run(dwmtj_session *s, dwmtj_progress_fn progress, void *userda
         if (s->tstop > 0)
             snprintf(limit, sizeof limit, " of %g s", s->tstop);
         return fail(s, DWMTJ_H_ERR_TIMEOUT, "%s: run stopped after %.3g s of wall time at t = %g s%s%s",
-                    s->name, timeout_s, t_now, limit,
+                    s->name, c->timeout_s, t_now, limit,
                     ended ? "" : " (ngspice did not stop)");
     }
-    rc = classify(s, mark, PHASE_RUN);
-    if (rc == DWMTJ_H_OK && progress && reported < 1.0)
+    bool stopped = may_pause && logged_since(s, mark, "condition met: stop");
+    if (paused)
+        *paused = stopped;
+    return classify(s, mark, stopped ? PHASE_PAUSE : PHASE_RUN);
+}
+
+int dwmtj_session_run(dwmtj_session *s, dwmtj_progress_fn progress, void *userdata,
+                      double timeout_s)
+{
+    int rc = run_ready(s, "dwmtj_session_run");
+    if (rc != DWMTJ_H_OK)
+        return rc;
+    run_clock c;
+    run_clock_init(s, &c, progress, userdata, timeout_s);
+    rc = run_phase(s, "bg_run", &c, false, NULL);
+    if (rc == DWMTJ_H_OK && progress && c.reported < 1.0)
         progress(1.0, userdata);
+    return rc;
+}
+
+/* ---- streaming runs -------------------------------------------------- */
+
+/* Sets a breakpoint, "stop when time gt T" (t > 0) or "stop after N"
+ * (N = -t data points), and finds its number (ngspice does not print it;
+ * its status listing does, ours last).  The listing and any message are
+ * dropped from the log. */
+static int stop_set(dwmtj_session *s, double t, int *number)
+{
+    char cmd[96];
+    *number = -1;
+    /* "gt", not ">": ngspice's shell would take > as a redirection */
+    if (t > 0)
+        snprintf(cmd, sizeof cmd, "stop when time gt %.17g", t);
+    else
+        snprintf(cmd, sizeof cmd, "stop after %d", (int)-t);
+    size_t mark = log_mark(s);
+    int rc = ng_command(cmd);
+    char err[1024];
+    if (error_since(s, mark, err, sizeof err) || rc != 0 || is_dead(s)) {
+        if (is_dead(s))
+            ng.dead = true;
+        return fail(s, is_dead(s) ? DWMTJ_H_ERR_EXIT : DWMTJ_H_ERR_COMMAND,
+                    "%s: cannot set a breakpoint (%s)%s%s", s->name, cmd, err[0] ? ": " : "",
+                    err[0] ? err : "");
+    }
+    size_t mark2 = log_mark(s);
+    ng_command("status");
+    /* lines "N    stop when time > T", "N    stop after K": ours is the last */
+    pthread_mutex_lock(&s->lock);
+    const char *at = s->log ? s->log : "";
+    at += mark2 > s->log_base ? (mark2 - s->log_base < s->log_len ? mark2 - s->log_base
+                                                                   : s->log_len)
+                              : 0;
+    span l;
+    while (next_line(&at, &l)) {
+        span w = trim(l);
+        if (w.n > 0 && isdigit((unsigned char)w.p[0]) && find_ci(w, " stop "))
+            *number = atoi(w.p);
+    }
+    pthread_mutex_unlock(&s->lock);
+    log_truncate(s, mark);
+    if (*number < 0)
+        return fail(s, DWMTJ_H_ERR_COMMAND, "%s: ngspice did not list the breakpoint %s", s->name,
+                    cmd);
+    return DWMTJ_H_OK;
+}
+
+/* Deletes breakpoint number (if the session can still take commands). */
+static void stop_delete(dwmtj_session *s, int number)
+{
+    if (number < 0 || is_dead(s) || ngSpice_running())
+        return;
+    char cmd[32];
+    snprintf(cmd, sizeof cmd, "delete %d", number);
+    size_t mark = log_mark(s);
+    ng_command(cmd);
+    log_truncate(s, mark);
+}
+
+/* The streaming run's bookkeeping: spikes handed out so far, per neuron. */
+typedef struct {
+    int n_neuron;
+    int *done;            /* spikes of neuron j handed out (the first done[j] of its spikes) */
+    dwmtj_spike_fn fn;
+    void *userdata;
+} spike_feed;
+
+/* Hands out the spikes of r not yet handed out, in r's (time) order.
+ * With all false, only complete spikes: those whose reset is known, or
+ * with a later write of their neuron (last_write[j]: time of the last
+ * write seen, -inf if none). */
+static void feed(spike_feed *f, const dwmtj_report *r, const double *last_write, bool all)
+{
+    int *seen = calloc((size_t)(f->n_neuron > 0 ? f->n_neuron : 1), sizeof *seen);
+    if (!seen)
+        return; /* handed out later, at the end */
+    for (int k = 0; k < r->n_spike; k++) {
+        const dwmtj_spike *sp = &r->spike[k];
+        int j = sp->neuron;
+        if (j < 0 || j >= f->n_neuron)
+            continue;
+        int idx = seen[j]++; /* this spike's index among its neuron's */
+        if (idx < f->done[j])
+            continue;
+        if (!all && !isfinite(sp->t_reset) && !(last_write[j] > sp->t_write))
+            continue;
+        /* a neuron's spikes complete in order: an incomplete one holds
+         * back the ones after it */
+        if (idx != f->done[j])
+            continue;
+        f->done[j]++;
+        if (f->fn)
+            f->fn(sp, r->neuron[j].name, f->userdata);
+    }
+    free(seen);
+}
+
+/* Time of the last write of each neuron in the data so far. */
+static int last_writes(dwmtj_session *s, const dwmtj_netlist *nl, double *last)
+{
+    const double *t;
+    int n = 0;
+    int rc = dwmtj_session_vector(s, "time", &t, &n);
+    if (rc != DWMTJ_H_OK)
+        return rc;
+    for (int j = 0; j < nl->n_neuron; j++) {
+        char name[256];
+        const double *nw;
+        int m = 0;
+        snprintf(name, sizeof name, "v(" DWMTJ_H_MON_FMT ")", nl->neuron[j].name, DWMTJ_MON_NW);
+        rc = dwmtj_session_vector(s, name, &nw, &m);
+        if (rc != DWMTJ_H_OK)
+            return rc;
+        if (m != n)
+            return fail(s, DWMTJ_H_ERR_VECTOR, "vector \"%s\" has %d points, time %d", name, m, n);
+        last[j] = -INFINITY;
+        for (int i = n - 1; i >= 1; i--)
+            if (nw[i] >= nw[i - 1] + 0.5) {
+                last[j] = t[i];
+                break;
+            }
+    }
+    return DWMTJ_H_OK;
+}
+
+/* Start time of the deck's transient (its third number; 0 if none or not
+ * a plain number). */
+static double tran_start(const dwmtj_netlist *nl)
+{
+    int i = nl->tran_card >= 0 ? nl->tran_card : nl->tran_control;
+    if (i < 0)
+        return 0.0;
+    const char *p = nl->card[i].text;
+    int k = 0;
+    char tok[128];
+    while (*p) {
+        p += strspn(p, " \t");
+        size_t m = strcspn(p, " \t");
+        if (m == 0)
+            break;
+        snprintf(tok, sizeof tok, "%.*s", (int)(m < sizeof tok ? m : sizeof tok - 1), p);
+        p += m;
+        if (strcasecmp(tok, "uic") == 0)
+            continue;
+        double v;
+        if (k++ == 3) /* the command word, tstep, tstop, then tstart */
+            return dwmtj_spice_number_token(tok, &v) == 0 && isfinite(v) && v > 0 ? v : 0.0;
+    }
+    return 0.0;
+}
+
+/* Whether a .options card of the deck mentions word. */
+static bool deck_option(const dwmtj_netlist *nl, const char *word)
+{
+    for (int i = 0; i < nl->n_card; i++) {
+        span l = { nl->card[i].text, strlen(nl->card[i].text) };
+        if ((starts_ci(l, ".option") || starts_ci(l, "option")) && find_ci(l, word))
+            return true;
+    }
+    return false;
+}
+
+/* ngspice 39 resumes a paused transient with a different minimum
+ * breakpoint distance than it started with, unless the options give one:
+ * with XSPICE it starts with 10 delmin = 1e-10 tmax and resumes with
+ * 5e-5 tmax (dctran.c), which changes the time steps at the code model's
+ * breakpoints.  Setting the starting value as an option keeps it. */
+static int pin_minbreak(dwmtj_session *s, const dwmtj_netlist *nl, double tstep, double tstop,
+                        double tmax)
+{
+    if (deck_option(nl, "minbreak"))
+        return DWMTJ_H_OK;
+    double span_t = tstop - tran_start(nl), maxstep = tmax;
+    if (!(maxstep > 0.0)) /* traninit.c */
+        maxstep = tstep < span_t / 50.0 && !deck_option(nl, "nostepsizelimit") ? tstep
+                                                                               : span_t / 50.0;
+    double minbreak = 10.0 * (1e-11 * maxstep);
+    if (!(minbreak > 0.0) || !isfinite(minbreak))
+        return DWMTJ_H_OK;
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "option minbreak=%.17g", minbreak);
+    size_t mark = log_mark(s);
+    int rc = ng_command(cmd);
+    char err[1024];
+    bool printed = error_since(s, mark, err, sizeof err);
+    log_truncate(s, mark);
+    if (is_dead(s)) {
+        ng.dead = true;
+        return fail(s, DWMTJ_H_ERR_EXIT, "%s: ngspice asked to exit at \"%s\"", s->name, cmd);
+    }
+    if (printed || rc != 0)
+        return fail(s, DWMTJ_H_ERR_COMMAND, "%s: \"%s\" failed%s%s", s->name, cmd,
+                    printed ? ": " : "", printed ? err : "");
+    return DWMTJ_H_OK;
+}
+
+/* Data points before the first pause of a streaming run (past ngspice's
+ * first time step, which it treats specially). */
+#define FIRST_PAUSE 5
+
+int dwmtj_run_streaming(dwmtj_session *s, const dwmtj_netlist *nl, double chunk_s,
+                        dwmtj_progress_fn progress, dwmtj_spike_fn on_spike, void *userdata,
+                        double timeout_s, dwmtj_report *r)
+{
+    if (r)
+        memset(r, 0, sizeof *r);
+    if (!s || !nl || !r || isnan(chunk_s))
+        return s ? fail(s, DWMTJ_H_ERR_USAGE, "dwmtj_run_streaming: bad argument")
+                 : DWMTJ_H_ERR_USAGE;
+    int rc = run_ready(s, "dwmtj_run_streaming");
+    if (rc != DWMTJ_H_OK)
+        return rc;
+
+    /* breakpoints only where the next time point cannot be the last one
+     * (a stop met there would stay pending for the next run): at most
+     * t_stop - 2 tmax, tmax being the deck's or ngspice's default, at most
+     * t_stop/50 */
+    double tstep = 0.0, tstop = 0.0, tmax = 0.0, last_stop = -1.0;
+    if (chunk_s > 0.0 && dwmtj_netlist_tran(nl, &tstep, &tstop, &tmax) == DWMTJ_H_OK &&
+        tstop > 0.0 && isfinite(tstop)) {
+        double step = tmax > 0.0 && isfinite(tmax) ? tmax : tstop / 50.0;
+        last_stop = tstop - 2.0 * step;
+        if (last_stop > 0.0) {
+            rc = pin_minbreak(s, nl, tstep, tstop, tmax);
+            if (rc != DWMTJ_H_OK)
+                return rc;
+        }
+    }
+
+    spike_feed f = { nl->n_neuron, NULL, on_spike, userdata };
+    size_t nn = (size_t)(nl->n_neuron > 0 ? nl->n_neuron : 1);
+    f.done = calloc(nn, sizeof *f.done);
+    double *last = calloc(nn, sizeof *last);
+    if (!f.done || !last) {
+        rc = fail(s, DWMTJ_H_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+
+    run_clock c;
+    run_clock_init(s, &c, progress, userdata, timeout_s);
+    double next = chunk_s;
+    bool first = true;
+    for (;;) {
+        int stop = -1;
+        if (chunk_s > 0.0 && next <= last_stop) {
+            /* a "stop when time" present when the analysis starts becomes a
+             * time step breakpoint, which would change the steps: the first
+             * pause comes after a few data points, and the time stops are
+             * set from there */
+            rc = stop_set(s, first ? -(double)FIRST_PAUSE : next, &stop);
+            if (rc != DWMTJ_H_OK)
+                goto out;
+        }
+        bool paused = false;
+        rc = run_phase(s, first ? "bg_run" : "bg_resume", &c, stop >= 0, &paused);
+        first = false;
+        stop_delete(s, stop);
+        if (rc != DWMTJ_H_OK)
+            goto out;
+        if (!paused)
+            break;
+        /* the spikes complete so far, from the data so far */
+        dwmtj_report part;
+        rc = dwmtj_analyse(s, nl, &part);
+        if (rc == DWMTJ_H_OK)
+            rc = last_writes(s, nl, last);
+        if (rc != DWMTJ_H_OK) {
+            dwmtj_report_free(&part);
+            goto out;
+        }
+        feed(&f, &part, last, false);
+        double t_now = part.t_stop;
+        dwmtj_report_free(&part);
+        if (next <= t_now) /* the next boundary of the grid after t_now */
+            next = chunk_s * (floor(t_now / chunk_s) + 1.0);
+        if (next <= t_now)
+            next = t_now + chunk_s;
+    }
+    rc = dwmtj_analyse(s, nl, r);
+    if (rc != DWMTJ_H_OK)
+        goto out;
+    feed(&f, r, last, true);
+    if (progress && c.reported < 1.0)
+        progress(1.0, userdata);
+out:
+    free(f.done);
+    free(last);
     return rc;
 }
 

@@ -624,6 +624,81 @@ START_TEST(run_fig3d_csv)
 }
 END_TEST
 
+/* --csv writes each row as its spike completes: while fig3d runs (about
+ * 5 s, 100 spikes), FILE.part gains rows; at the end FILE has all 100 and
+ * no .part remains. */
+START_TEST(run_fig3d_csv_streams)
+{
+    char *csv = spath("streamed.csv");
+    char part[4200];
+    snprintf(part, sizeof part, "%s.part", csv);
+    const char *argv[] = { tool, "run", netlist("fig3d.cir"), "--csv", csv, NULL };
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int nul = open("/dev/null", O_RDWR);
+        if (nul >= 0) {
+            dup2(nul, STDIN_FILENO);
+            dup2(nul, STDOUT_FILENO);
+            dup2(nul, STDERR_FILENO);
+        }
+        execv(tool, (char *const *)argv);
+        _exit(127);
+    }
+    /* rows seen in the .part file while the tool still ran, and how
+     * often the count changed */
+    int seen_min = -1, seen_max = -1, changes = 0, st = 0;
+    double t0 = now();
+    for (;;) {
+        pid_t w = waitpid(pid, &st, WNOHANG);
+        if (w == pid)
+            break;
+        ck_assert_int_eq(w, 0);
+        char *text = read_text(part);
+        if (text) {
+            int rows = count_lines(text) - 1; /* without the header */
+            if (rows >= 0) {
+                if (rows != seen_max && seen_max >= 0)
+                    changes++;
+                if (seen_min < 0 && rows > 0)
+                    seen_min = rows;
+                if (rows > seen_max)
+                    seen_max = rows;
+            }
+            free(text);
+        }
+        if (now() - t0 > 120.0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            ck_abort_msg("fig3d did not finish in 120 s");
+        }
+        nanosleep(&(struct timespec){ 0, 20000000 }, NULL); /* 20 ms */
+    }
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "exit status %d", st);
+    ck_assert_msg(seen_min > 0 && seen_min < 50,
+                  "first rows seen during the run: %d (none or not early)", seen_min);
+    ck_assert_msg(changes >= 3, "the .part file grew only %d times during the run (to %d rows)",
+                  changes, seen_max);
+    ck_assert_msg(!exists(part), "%s remains", part);
+    char *text = read_text(csv);
+    ck_assert_msg(text != NULL, "no %s", csv);
+    ck_assert_int_eq(count_lines(text), 1 + 100);
+    ck_assert_int_eq(count_str(text, "\naneuron,"), 100);
+    /* in time order */
+    double last = -1.0;
+    const char *line = strchr(text, '\n');
+    for (int k = 0; k < 100 && line; k++) {
+        double tw, tf1, tfire;
+        ck_assert_int_eq(sscanf(line + 1, "aneuron,%lg,%lg,%lg", &tw, &tf1, &tfire), 3);
+        ck_assert(tfire > last);
+        last = tfire;
+        line = strchr(line + 1, '\n');
+    }
+    free(text);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------
  * errors: the message names the file and line or the instance
  * --------------------------------------------------------------------- */
@@ -890,6 +965,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, run_fig3a_json);
     tcase_add_test(tc, run_fig3a_text);
     tcase_add_test(tc, run_fig3d_csv);
+    tcase_add_test(tc, run_fig3d_csv_streams);
 
     tc = tcase(s, "errors", 120);
     tcase_add_test(tc, err_missing_file);

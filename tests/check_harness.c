@@ -1035,6 +1035,223 @@ START_TEST(e2e_missing_vector)
 END_TEST
 
 /* ========================================================================
+ * 7. Streaming runs: spikes handed out as the run goes
+ * ===================================================================== */
+
+/* What a streaming run handed out, and the progress when it did. */
+typedef struct {
+    int n;
+    dwmtj_spike spike[256];
+    char name[256][64];
+    double progress_at[256]; /* progress reported before each spike */
+    double progress;         /* last progress reported */
+    int n_progress;
+} stream_log;
+
+static void stream_progress(double fraction, void *userdata)
+{
+    stream_log *l = userdata;
+    ck_assert(fraction >= l->progress);
+    l->progress = fraction;
+    l->n_progress++;
+}
+
+static void stream_spike(const dwmtj_spike *sp, const char *name, void *userdata)
+{
+    stream_log *l = userdata;
+    ck_assert_int_lt(l->n, 256);
+    l->spike[l->n] = *sp;
+    snprintf(l->name[l->n], sizeof l->name[0], "%s", name);
+    l->progress_at[l->n] = l->progress;
+    l->n++;
+}
+
+/* Equal, or both NaN; else within rel relative. */
+static int same(double a, double b, double rel)
+{
+    if (isnan(a) || isnan(b))
+        return isnan(a) && isnan(b);
+    return a == b || fabs(a - b) <= rel * fmax(fabs(a), fabs(b));
+}
+
+static void assert_same_spike(const dwmtj_spike *a, const dwmtj_spike *b, int k)
+{
+    const double rel = 1e-12;
+    ck_assert_int_eq(a->neuron, b->neuron);
+    ck_assert_msg(same(a->t_write, b->t_write, rel) && same(a->t_first, b->t_first, rel) &&
+                      same(a->t_fire, b->t_fire, rel) && same(a->t_reset, b->t_reset, rel) &&
+                      same(a->latency, b->latency, rel) &&
+                      same(a->reset_latency, b->reset_latency, rel) &&
+                      same(a->energy_vi, b->energy_vi, rel),
+                  "spike %d: fire %.17g / %.17g, reset %.17g / %.17g, E_vi %.17g / %.17g", k,
+                  a->t_fire, b->t_fire, a->t_reset, b->t_reset, a->energy_vi, b->energy_vi);
+    for (int ph = 0; ph < DWMTJ_NPHASE; ph++)
+        ck_assert_msg(same(a->energy[ph], b->energy[ph], rel), "spike %d phase %d: %.17g / %.17g",
+                      k, ph, a->energy[ph], b->energy[ph]);
+}
+
+static void assert_same_report(const dwmtj_report *a, const dwmtj_report *b)
+{
+    const double rel = 1e-12;
+    ck_assert_msg(same(a->t_stop, b->t_stop, rel), "t_stop %.17g / %.17g", a->t_stop, b->t_stop);
+    ck_assert_msg(same(a->energy_sources, b->energy_sources, rel), "sources %.17g / %.17g",
+                  a->energy_sources, b->energy_sources);
+    ck_assert_int_eq(a->n_neuron, b->n_neuron);
+    for (int j = 0; j < a->n_neuron; j++) {
+        const dwmtj_neuron_report *x = &a->neuron[j], *y = &b->neuron[j];
+        ck_assert_str_eq(x->name, y->name);
+        ck_assert_int_eq(x->writes, y->writes);
+        ck_assert_int_eq(x->depins, y->depins);
+        ck_assert_int_eq(x->fires, y->fires);
+        ck_assert_int_eq(x->resets, y->resets);
+        ck_assert(same(x->energy_vi, y->energy_vi, rel));
+        for (int ph = 0; ph < DWMTJ_NPHASE; ph++)
+            ck_assert(same(x->energy[ph], y->energy[ph], rel));
+    }
+    ck_assert_int_eq(a->n_spike, b->n_spike);
+    for (int k = 0; k < a->n_spike; k++)
+        assert_same_spike(&a->spike[k], &b->spike[k], k);
+}
+
+/* Streams the instrumented deck of nl in a new session. */
+static void stream_run(const dwmtj_netlist *nl, const char *name, double chunk,
+                       stream_log *l, dwmtj_report *r)
+{
+    char *text = instrument_ok(nl);
+    dwmtj_session *s = open_session();
+    int rc = dwmtj_session_load(s, name, text);
+    free(text);
+    ck_assert_msg(rc == DWMTJ_H_OK, "load: %s", dwmtj_session_error(s));
+    memset(l, 0, sizeof *l);
+    rc = dwmtj_run_streaming(s, nl, chunk, stream_progress, stream_spike, l, 120.0, r);
+    ck_assert_msg(rc == DWMTJ_H_OK, "streaming run: %s: %s", dwmtj_h_status_string(rc),
+                  dwmtj_session_error(s));
+    dwmtj_session_close(s);
+}
+
+/* Fig. 3d in 10 us chunks: the same report as the batch run, and every
+ * spike handed out once, in order, most of them long before the end. */
+START_TEST(stream_fig3d)
+{
+    dwmtj_netlist *nl = read_repo("netlists/fig3d.cir");
+    dwmtj_report rb, rs;
+    run_analyse(nl, "fig3d.cir", &rb);
+    ck_assert_int_eq(rb.n_spike, 100);
+    static stream_log l;
+    stream_run(nl, "fig3d.cir", 10e-6, &l, &rs);
+    assert_same_report(&rs, &rb);
+    ck_assert_int_eq(l.n, 100);
+    for (int k = 0; k < l.n; k++) {
+        ck_assert_str_eq(l.name[k], "aneuron");
+        assert_same_spike(&l.spike[k], &rs.spike[k], k);
+        if (k > 0)
+            ck_assert(l.spike[k].t_fire > l.spike[k - 1].t_fire);
+    }
+    /* handed out as the run went: the first in the first tenth, about
+     * half by the middle */
+    ck_assert_msg(l.progress_at[0] < 0.1, "first spike at progress %g", l.progress_at[0]);
+    int by_half = 0;
+    for (int k = 0; k < l.n; k++)
+        by_half += l.progress_at[k] <= 0.5;
+    ck_assert_msg(by_half >= 40 && by_half <= 60, "%d spikes by half the run", by_half);
+    ck_assert(l.progress == 1.0);
+    dwmtj_report_free(&rb);
+    dwmtj_report_free(&rs);
+    dwmtj_netlist_free(nl);
+}
+END_TEST
+
+/* Chunk 0: no pauses, every spike at the end, the same report. */
+START_TEST(stream_no_chunks)
+{
+    dwmtj_netlist *nl = read_repo("netlists/fig3a.cir");
+    dwmtj_report rb, rs;
+    run_analyse(nl, "fig3a.cir", &rb);
+    static stream_log l;
+    stream_run(nl, "fig3a.cir", 0.0, &l, &rs);
+    assert_same_report(&rs, &rb);
+    ck_assert_int_eq(l.n, 1);
+    assert_same_spike(&l.spike[0], &rb.spike[0], 0);
+    dwmtj_report_free(&rb);
+    dwmtj_report_free(&rs);
+    dwmtj_netlist_free(nl);
+}
+END_TEST
+
+/* Fine chunks (one per 20 ns), then the session is used again: a plain
+ * run of the same deck gives the same report (no breakpoint is left
+ * behind), and a second streaming run too. */
+START_TEST(stream_then_rerun)
+{
+    dwmtj_netlist *nl = read_repo("netlists/fig3a.cir");
+    dwmtj_report rb, rs, r2, r3;
+    run_analyse(nl, "fig3a.cir", &rb);
+    char *text = instrument_ok(nl);
+    dwmtj_session *s = open_session();
+    ck_assert_int_eq(dwmtj_session_load(s, "fig3a.cir", text), DWMTJ_H_OK);
+    free(text);
+    static stream_log l;
+    memset(&l, 0, sizeof l);
+    int rc = dwmtj_run_streaming(s, nl, 20e-9, NULL, stream_spike, &l, 60.0, &rs);
+    ck_assert_msg(rc == DWMTJ_H_OK, "streaming: %s", dwmtj_session_error(s));
+    assert_same_report(&rs, &rb);
+    ck_assert_int_eq(l.n, 1);
+    /* the breakpoints are gone: ngspice's status lists no stop */
+    size_t before = strlen(dwmtj_session_log(s));
+    ck_assert_int_eq(dwmtj_session_command(s, "status"), DWMTJ_H_OK);
+    const char *listing = dwmtj_session_log(s) + before;
+    ck_assert_msg(!strstr(listing, " stop "), "a breakpoint is left: %s", listing);
+    rc = dwmtj_session_run(s, NULL, NULL, 60.0);
+    ck_assert_msg(rc == DWMTJ_H_OK, "rerun: %s", dwmtj_session_error(s));
+    ck_assert_int_eq(dwmtj_analyse(s, nl, &r2), DWMTJ_H_OK);
+    assert_same_report(&r2, &rb);
+    memset(&l, 0, sizeof l);
+    rc = dwmtj_run_streaming(s, nl, 100e-9, NULL, stream_spike, &l, 60.0, &r3);
+    ck_assert_msg(rc == DWMTJ_H_OK, "second streaming run: %s", dwmtj_session_error(s));
+    assert_same_report(&r3, &rb);
+    ck_assert_int_eq(l.n, 1);
+    dwmtj_session_close(s);
+    dwmtj_report_free(&rb);
+    dwmtj_report_free(&rs);
+    dwmtj_report_free(&r2);
+    dwmtj_report_free(&r3);
+    dwmtj_netlist_free(nl);
+}
+END_TEST
+
+/* Errors: bad arguments, no deck, a failing deck, a timeout. */
+START_TEST(stream_errors)
+{
+    dwmtj_netlist *nl = read_repo("netlists/fig3d.cir");
+    dwmtj_report r;
+    ck_assert_int_eq(dwmtj_run_streaming(NULL, nl, 1e-6, NULL, NULL, NULL, 0, &r),
+                     DWMTJ_H_ERR_USAGE);
+    dwmtj_session *s = open_session();
+    ck_assert_int_eq(dwmtj_run_streaming(s, NULL, 1e-6, NULL, NULL, NULL, 0, &r),
+                     DWMTJ_H_ERR_USAGE);
+    ck_assert_int_eq(dwmtj_run_streaming(s, nl, 1e-6, NULL, NULL, NULL, 0, NULL),
+                     DWMTJ_H_ERR_USAGE);
+    ck_assert_int_eq(dwmtj_run_streaming(s, nl, NAN, NULL, NULL, NULL, 0, &r),
+                     DWMTJ_H_ERR_USAGE);
+    ck_assert_int_eq(dwmtj_run_streaming(s, nl, 1e-6, NULL, NULL, NULL, 0, &r),
+                     DWMTJ_H_ERR_USAGE); /* nothing loaded */
+    /* a timeout in the middle: an error, the report empty */
+    char *text = instrument_ok(nl);
+    ck_assert_int_eq(dwmtj_session_load(s, "fig3d.cir", text), DWMTJ_H_OK);
+    free(text);
+    static stream_log l;
+    memset(&l, 0, sizeof l);
+    int rc = dwmtj_run_streaming(s, nl, 8e-6, NULL, stream_spike, &l, 1.0, &r);
+    ck_assert_msg(rc == DWMTJ_H_ERR_TIMEOUT, "gave %d: %s", rc, dwmtj_session_error(s));
+    ck_assert_int_eq(r.n_spike, 0);
+    ck_assert_ptr_null(r.spike);
+    ck_assert_msg(l.n < 100, "%d spikes handed out", l.n);
+    dwmtj_session_close(s);
+    dwmtj_netlist_free(nl);
+}
+END_TEST
+
+/* ========================================================================
  * Suite
  * ===================================================================== */
 
@@ -1081,6 +1298,12 @@ static Suite *harness_suite(void)
     tcase_add_test(tc, e2e_fig3a);
     tcase_add_test(tc, e2e_analytic_fire);
     tcase_add_test(tc, e2e_missing_vector);
+
+    tc = tcase(s, "streaming", 120);
+    tcase_add_test(tc, stream_fig3d);
+    tcase_add_test(tc, stream_no_chunks);
+    tcase_add_test(tc, stream_then_rerun);
+    tcase_add_test(tc, stream_errors);
     return s;
 }
 

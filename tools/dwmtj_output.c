@@ -672,7 +672,12 @@ int dwmtj_csv_row(dwmtj_outfile *o, const dwmtj_report *r, const dwmtj_spike *sp
 {
     const char *name = sp->neuron >= 0 && sp->neuron < r->n_neuron ? r->neuron[sp->neuron].name
                                                                    : "?";
-    csv_field_str(o->f, name);
+    return dwmtj_csv_row_named(o, name, sp);
+}
+
+int dwmtj_csv_row_named(dwmtj_outfile *o, const char *name, const dwmtj_spike *sp)
+{
+    csv_field_str(o->f, name ? name : "?");
     csv_field_num(o->f, sp->t_write);
     csv_field_num(o->f, sp->t_first);
     csv_field_num(o->f, sp->t_fire);

@@ -128,6 +128,8 @@ int dwmtj_neuron_spikes(const dwmtj_report *r, int k, double *latency,
 /* CSV, one row per spike, each row flushed as it is written. */
 int dwmtj_csv_header(dwmtj_outfile *o);
 int dwmtj_csv_row(dwmtj_outfile *o, const dwmtj_report *r, const dwmtj_spike *sp);
+/* The same with the neuron's name given (NULL: "?"). */
+int dwmtj_csv_row_named(dwmtj_outfile *o, const char *neuron, const dwmtj_spike *sp);
 
 /* ---- gnuplot ---------------------------------------------------------- */
 

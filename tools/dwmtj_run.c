@@ -30,8 +30,10 @@ void dwmtj_usage_run(FILE *f)
           "                   reset_latency_s, energy_by_phase_J, neurons, ...;\n"
           "                   undefined numbers are null)\n"
           "  --csv FILE       one row per spike: neuron, times, latency, energy by\n"
-          "                   phase, energy from V*I (written to FILE.part, renamed to\n"
-          "                   FILE when complete)\n"
+          "                   phase, energy from V*I; each row is written to FILE.part\n"
+          "                   as soon as its spike is complete (reset, or the next\n"
+          "                   write), and FILE.part is renamed to FILE when the run\n"
+          "                   is complete\n"
           "  --plot FILE.png  spike raster and energy per spike, drawn by gnuplot\n"
           "  --cm PATH        the dwmtj.cm code model (default: $DWMTJ_CM, else the\n"
           "                   installed one)\n"
@@ -72,6 +74,29 @@ static void sim_error(const char *name, const char *msg, int status)
     }
 }
 
+/* A run with --csv: the progress line and the CSV, one row per spike as
+ * it completes (dwmtj_run_streaming pauses the run STREAM_CHUNKS times). */
+#define STREAM_CHUNKS 20
+
+struct stream {
+    struct dwmtj_progress prog;
+    dwmtj_outfile *csv;
+    int failed;        /* a row could not be written (message printed) */
+};
+
+static void stream_progress(double fraction, void *userdata)
+{
+    struct stream *st = userdata;
+    dwmtj_progress_cb(fraction, &st->prog);
+}
+
+static void stream_row(const dwmtj_spike *sp, const char *neuron, void *userdata)
+{
+    struct stream *st = userdata;
+    if (!st->failed && dwmtj_csv_row_named(st->csv, neuron, sp) != 0)
+        st->failed = 1; /* the file is removed after the run */
+}
+
 int dwmtj_pipeline(const char *name, const dwmtj_netlist *nl, const struct dwmtj_outputs *o,
                    dwmtj_extra_fn extra, void *userdata)
 {
@@ -109,15 +134,23 @@ int dwmtj_pipeline(const char *name, const dwmtj_netlist *nl, const struct dwmtj
         sim_error(name, dwmtj_session_error(s), rc);
         goto out;
     }
-    struct dwmtj_progress prog;
-    dwmtj_progress_init(&prog);
-    rc = dwmtj_session_run(s, dwmtj_progress_cb, &prog, o->timeout);
-    dwmtj_progress_done(&prog);
-    if (rc != DWMTJ_H_OK) {
-        sim_error(name, dwmtj_session_error(s), rc);
-        goto out;
+    struct stream st;
+    dwmtj_progress_init(&st.prog);
+    st.csv = &csv;
+    st.failed = 0;
+    if (o->csv) {
+        /* the CSV rows are written as the spikes complete */
+        double tstep, tstop = 0.0, tmax;
+        if (dwmtj_netlist_tran(nl, &tstep, &tstop, &tmax) != DWMTJ_H_OK || !(tstop > 0.0))
+            tstop = 0.0; /* no pauses: the rows come at the end */
+        rc = dwmtj_run_streaming(s, nl, tstop / STREAM_CHUNKS, stream_progress, stream_row, &st,
+                                 o->timeout, &rep);
+    } else {
+        rc = dwmtj_session_run(s, dwmtj_progress_cb, &st.prog, o->timeout);
+        if (rc == DWMTJ_H_OK)
+            rc = dwmtj_analyse(s, nl, &rep);
     }
-    rc = dwmtj_analyse(s, nl, &rep);
+    dwmtj_progress_done(&st.prog);
     if (rc != DWMTJ_H_OK) {
         sim_error(name, dwmtj_session_error(s), rc);
         goto out;
@@ -126,13 +159,8 @@ int dwmtj_pipeline(const char *name, const dwmtj_netlist *nl, const struct dwmtj
     dwmtj_summarise(&rep, &sm);
 
     code = DWMTJ_EXIT_OUTPUT;
-    if (o->csv) {
-        for (int i = 0; i < rep.n_spike; i++)
-            if (dwmtj_csv_row(&csv, &rep, &rep.spike[i]) != 0)
-                goto out;
-        if (dwmtj_outfile_commit(&csv) != 0)
-            goto out;
-    }
+    if (o->csv && (st.failed || dwmtj_outfile_commit(&csv) != 0))
+        goto out;
     const char *ver = dwmtj_session_ngspice_version(s);
     if (o->json) {
         dwmtj_json j;
