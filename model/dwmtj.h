@@ -37,6 +37,7 @@ enum dwmtj_phase {
 enum dwmtj_status {
     DWMTJ_OK = 0,
     DWMTJ_WARN_STEP_LONG = 1,     /* step covered more noise slots than the cap */
+    DWMTJ_WARN_PRESENT = 2,       /* a domain is already on the track */
     DWMTJ_ERR_NULL = -1,          /* a required pointer was NULL */
     DWMTJ_ERR_SET = -2,           /* unknown parameter-set name */
     DWMTJ_ERR_TIME = -3,          /* step end before step start, or not finite */
@@ -169,6 +170,8 @@ typedef struct dwmtj_eval {
                             stop, ejection); +inf if none */
     double h_max;        /* s, longest next step for dx_max; +inf if idle */
     int phase;           /* dwmtj_phase of the step just taken */
+    double dx_dv[DWMTJ_NTERM]; /* m/V, d (domain centre at t1) / d v[j];
+                                  0 when the domain stopped at a pin */
 } dwmtj_eval;
 
 /* Parameters */
@@ -221,6 +224,24 @@ uint64_t dwmtj_key_from_name(const char *name);
 int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                double t1, const double v[DWMTJ_NTERM], dwmtj_state *s1,
                dwmtj_eval *out);
+
+/* Drive by a current: i_in (A) into IN and out of GND, A and B open (no
+ * MTJ current), as a neuron behind an ideal current read-out sees it.
+ * Advances s0 to t1 through dwmtj_step with the terminal voltages of that
+ * drive; *dx_di (may be NULL) is d (domain centre at t1) / d i_in in m/A,
+ * for surrogate-gradient training. */
+int dwmtj_step_current(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
+                       double t1, double i_in, dwmtj_state *s1, double *dx_di);
+
+/* Ideal write: nucleates a domain under MTJ mtj (0 = A, 1 = B) at s->t as
+ * a write pulse would (counts n_write).  Returns DWMTJ_WARN_PRESENT and
+ * changes nothing when a domain is already on the track. */
+int dwmtj_write(const dwmtj_derived *d, dwmtj_state *s, int mtj);
+
+/* Distance in m the domain still has to travel towards its reader before
+ * the reader crosses its midpoint (fires); negative past it, NaN with no
+ * domain.  The membrane potential of the neuron, in metres. */
+double dwmtj_fire_distance(const dwmtj_derived *d, const dwmtj_state *s);
 
 /* Terminal currents and Jacobian for state s at voltages v without moving
  * the domain (DC and AC analysis). */

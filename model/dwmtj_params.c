@@ -183,6 +183,7 @@ const char *dwmtj_status_string(int status)
     switch (status) {
     case DWMTJ_OK: return "ok";
     case DWMTJ_WARN_STEP_LONG: return "step covered more noise slots than the cap";
+    case DWMTJ_WARN_PRESENT: return "a domain is already on the track";
     case DWMTJ_ERR_NULL: return "a required pointer was NULL";
     case DWMTJ_ERR_SET: return "unknown parameter set (use proto or scaled)";
     case DWMTJ_ERR_TIME: return "step ends before it starts or time is not finite";

@@ -351,6 +351,20 @@ static void predict(const dwmtj_derived *d, const dwmtj_state *s, const dwmtj_ne
     out->h_max = d->p.dx_max / speed;
 }
 
+/* A new domain of length l_nuc (or the pillar's) centred under pillar k,
+ * which becomes the writer; t is the time of the write. */
+static void nucleate_under(const dwmtj_derived *d, dwmtj_state *s, int k, double t)
+{
+    double ell = d->p.l_nuc > 0.0 ? d->p.l_nuc : d->l_mtj[k];
+    s->present = 1;
+    s->writer = k;
+    s->fired = s->depinned = 0;
+    s->x_lo = d->x_mtj[k] - 0.5 * ell;
+    s->x_hi = d->x_mtj[k] + 0.5 * ell;
+    s->n_write += 1.0;
+    s->t_write = t;
+}
+
 /* Moves the domain of s0 over [s0->t, s1->t] into s1 while the wall
  * current density goes linearly from s0->j to j1 (the simulator's voltages
  * are linear within a step).  Sub-steps resolve depinning inside the step,
@@ -449,15 +463,7 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
             nucleate = k;
     }
     if (nucleate >= 0) {
-        int k = nucleate;
-        double ell = d->p.l_nuc > 0.0 ? d->p.l_nuc : d->l_mtj[k];
-        s1->present = 1;
-        s1->writer = k;
-        s1->fired = s1->depinned = 0;
-        s1->x_lo = d->x_mtj[k] - 0.5 * ell;
-        s1->x_hi = d->x_mtj[k] + 0.5 * ell;
-        s1->n_write += 1.0;
-        s1->t_write = t1 - (s1->t_wr[k] - d->p.t_nuc);
+        nucleate_under(d, s1, nucleate, t1 - (s1->t_wr[nucleate] - d->p.t_nuc));
         memset(dx_dv, 0, sizeof dx_dv);
         mtj_state_conductance(d, s1, g, dg_dx);
         dwmtj_solve(d, g[0], g[1], v, &n);
@@ -490,6 +496,7 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                 out->g[i][j] = n.G[i][j] +
                                (n.di_dga[i] * dg_dx[0] + n.di_dgb[i] * dg_dx[1]) * dx_dv[j];
         out->phase = phase;
+        memcpy(out->dx_dv, dx_dv, sizeof dx_dv);
         predict(d, s1, &n, out);
     }
     return status;
@@ -514,4 +521,53 @@ int dwmtj_eval_static(const dwmtj_derived *d, const dwmtj_state *s,
     out->h_max = INFINITY;
     out->phase = phase_of(d, s, &n);
     return DWMTJ_OK;
+}
+
+int dwmtj_write(const dwmtj_derived *d, dwmtj_state *s, int mtj)
+{
+    if (!d || !s)
+        return DWMTJ_ERR_NULL;
+    if (mtj != 0 && mtj != 1)
+        return DWMTJ_ERR_INPUT;
+    if (s->present)
+        return DWMTJ_WARN_PRESENT;
+    nucleate_under(d, s, mtj, s->t);
+    s->v = s->j = 0.0;
+    return DWMTJ_OK;
+}
+
+int dwmtj_step_current(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
+                       double t1, double i_in, dwmtj_state *s1, double *dx_di)
+{
+    if (!d || !s0 || !s1)
+        return DWMTJ_ERR_NULL;
+    if (!isfinite(i_in))
+        return DWMTJ_ERR_INPUT;
+    /* with A and B open the whole track carries i_in and each pillar
+     * terminal sits at its track point: sensitivities of v to i_in */
+    double r1 = 1.0 / d->g_seg[0], r2 = 1.0 / d->g_seg[1], r3 = 1.0 / d->g_seg[2];
+    const double dv_di[DWMTJ_NTERM] = { r1 + r2 + r3, 0.0, r2 + r3, r3 };
+    double v[DWMTJ_NTERM];
+    for (int k = 0; k < DWMTJ_NTERM; k++)
+        v[k] = dv_di[k] * i_in;
+    dwmtj_eval e;
+    int st = dwmtj_step(d, key, s0, t1, v, s1, &e);
+    if (dx_di) {
+        *dx_di = 0.0;
+        for (int k = 0; k < DWMTJ_NTERM && st >= 0; k++)
+            *dx_di += e.dx_dv[k] * dv_di[k];
+    }
+    return st;
+}
+
+double dwmtj_fire_distance(const dwmtj_derived *d, const dwmtj_state *s)
+{
+    if (!d || !s || !s->present)
+        return NAN;
+    struct frame f;
+    frame_of(d, s, &f);
+    int r = 1 - s->writer;
+    /* centre offset from the reader at which its overlap is f_mid */
+    double off = 0.5 * (f.ell + d->l_mtj[r]) - d->f_mid[r] * d->l_mtj[r];
+    return (f.dist - off) - f.u;
 }
