@@ -1,0 +1,59 @@
+/* Trained spiking networks: the parameters of a layered spiking MLP and a
+ * versioned, checksummed file format for them (doc/weights-format.md).
+ * Status codes 0 = ok, negative = error (DWMTJ_W_ERR_*), as in the rest of
+ * the project; no printing, no exit; free functions accept NULL. */
+#ifndef DWMTJ_WEIGHTS_H
+#define DWMTJ_WEIGHTS_H
+
+#include <stdint.h>
+
+#define DWMTJ_W_MAX_LAYERS 8   /* weight layers */
+
+enum dwmtj_neuron_kind {
+    DWMTJ_KIND_LIF = 0,        /* ideal leaky integrate-and-fire */
+    DWMTJ_KIND_DWMTJ = 1,      /* libdwmtj's scaled device, sigma = 0 */
+    DWMTJ_KIND_DWMTJ_NOISY = 2 /* libdwmtj's scaled device, sigma > 0 */
+};
+
+enum dwmtj_w_status {
+    DWMTJ_W_OK = 0,
+    DWMTJ_W_ERR_USAGE = -300,     /* bad argument */
+    DWMTJ_W_ERR_NOMEM = -301,
+    DWMTJ_W_ERR_FILE = -302,      /* cannot open, read or write the file */
+    DWMTJ_W_ERR_MAGIC = -303,     /* not a dwmtj weights file */
+    DWMTJ_W_ERR_VERSION = -304,   /* a format version this build cannot read */
+    DWMTJ_W_ERR_TRUNCATED = -305, /* shorter than its header says */
+    DWMTJ_W_ERR_CHECKSUM = -306,  /* CRC-32 of the contents does not match */
+    DWMTJ_W_ERR_SHAPE = -307,     /* layer sizes out of range or inconsistent */
+    DWMTJ_W_ERR_VALUE = -308,     /* a parameter or weight is not finite / out of range */
+    DWMTJ_W_ERR_MISMATCH = -309   /* the network does not fit what the caller expects */
+};
+
+typedef struct dwmtj_weights {
+    int n_layers;                       /* weight layers (3 for 784-100-100-10) */
+    int size[DWMTJ_W_MAX_LAYERS + 1];   /* neurons per layer; size[0] = inputs */
+    int kind;                           /* dwmtj_neuron_kind of the hidden and output neurons */
+    int steps;                          /* time steps T per image */
+    double dt;                          /* s, time step */
+    double gain;                        /* A, current into a neuron per unit weight x spike */
+    double sigma;                       /* 1, DW-MTJ velocity noise (0 for LIF, DWMTJ) */
+    double tau_mem;                     /* s, LIF membrane time constant (LIF only) */
+    double input_rate;                  /* Hz, input spike rate of a white pixel */
+    uint64_t seed;                      /* seed the network was trained with */
+    int input_side;                     /* pixels per image side (28, or 14 downsampled) */
+    float *w[DWMTJ_W_MAX_LAYERS];       /* size[l+1] x size[l], row-major: w[l][o*size[l] + i] */
+    float *b[DWMTJ_W_MAX_LAYERS];       /* size[l+1] biases (same unit as w) */
+} dwmtj_weights;
+
+/* Allocates w and b for the given shape, zeroed; every scalar field set to
+ * its default (LIF, T = 25, dt = 0.1 ns, ...). */
+int dwmtj_weights_alloc(dwmtj_weights *n, int n_layers, const int *size);
+void dwmtj_weights_free(dwmtj_weights *n);
+/* Writes FILE atomically (FILE.part, then rename); *error names what failed. */
+int dwmtj_weights_save(const dwmtj_weights *n, const char *path, char **error);
+/* Reads and checks magic, version, shape, values and CRC-32; on error *n is
+ * left empty and *error (malloc'd) names the file and what is wrong. */
+int dwmtj_weights_load(dwmtj_weights *n, const char *path, char **error);
+const char *dwmtj_weights_status_string(int status);
+
+#endif
