@@ -1,4 +1,4 @@
-/* Internals of the dwmtj harness shared between netlist.c, analyse.c and
+/* Internals of the dwmtj harness shared between netlist*.c, analyse.c and
  * spice_number.c: the parsed netlist and the SPICE number parser.  Not
  * installed; the public API is dwmtj_harness.h. */
 #ifndef DWMTJ_HARNESS_INTERNAL_H
@@ -29,7 +29,7 @@ int dwmtj_spice_number(const char *s, double *value, const char **end);
  * number. */
 int dwmtj_spice_number_token(const char *tok, double *value);
 
-/* ---- the parsed netlist (netlist.c) ----------------------------------- */
+/* ---- the parsed netlist (netlist*.c) ---------------------------------- */
 
 /* One logical card: continuations joined, inline comments removed. */
 typedef struct dwmtj_nl_card {
