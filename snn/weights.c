@@ -1,0 +1,884 @@
+/* Trained-network files (dwmtj_weights.h; the format is described byte by
+ * byte in doc/weights-format.md).
+ *
+ * Every field is written byte by byte, little-endian, so a file is the same
+ * on every host.  float32 and float64 must be IEEE binary32 and binary64
+ * with the same byte order as the integers (checked at compile time as far
+ * as C allows).
+ *
+ * Saving writes PATH.part, flushes and fsyncs it, closes it and renames it
+ * over PATH, so a crash leaves either the old PATH or the new one, never a
+ * truncated one.  Loading streams the file through zlib's crc32; the
+ * weights are read straight into their arrays, so peak memory is the
+ * network itself plus a 64 KiB buffer.
+ *
+ * Order of the checks in dwmtj_weights_load (the first failing one is
+ * reported):
+ *   FILE (open/read) -> MAGIC -> VERSION -> TRUNCATED (header) ->
+ *   SHAPE (n_layers, header length, sizes, parameter count; but CHECKSUM
+ *          when the whole file's CRC-32 does not match, i.e. the header is
+ *          damaged rather than written that way) ->
+ *   TRUNCATED (data or checksum missing) -> CHECKSUM ->
+ *   TRUNCATED (bytes after the checksum) ->
+ *   SHAPE (size[0] against input_side) -> VALUE (scalars, then weights). */
+#define _POSIX_C_SOURCE 200809L
+
+#include "dwmtj_weights.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include <zlib.h>
+
+_Static_assert(sizeof(float) == 4 && FLT_RADIX == 2 && FLT_MANT_DIG == 24,
+               "float must be IEEE binary32");
+_Static_assert(sizeof(double) == 8 && DBL_MANT_DIG == 53, "double must be IEEE binary64");
+
+#define MAGIC "DWMTJNET"
+#define MAGIC_LEN 8
+#define FORMAT_VERSION 1u
+/* magic, version, header length, n_layers */
+#define PREFIX_LEN 20
+/* header length of version 1: 84 + 4 * n_layers */
+#define HEADER_FIXED 84
+#define MAX_SIZE 100000      /* neurons in one layer */
+#define MAX_STEPS 100000     /* time steps per image */
+#define MAX_PARAMS 0x7fffffffu /* total weights + biases: < 2^31 */
+#define MAX_SIDE 46340       /* input_side^2 fits int32 */
+#define BUF_LEN 65536        /* I/O buffer, a multiple of 4 */
+
+/* defaults of dwmtj_weights_alloc */
+#define DEF_STEPS 25
+#define DEF_DT 0.1e-9
+#define DEF_GAIN 1e-6
+#define DEF_TAU_MEM 2e-9
+#define DEF_INPUT_RATE 1e9
+#define DEF_SEED 1
+
+/* Sets *error to a malloc'd message (when error is not NULL) and returns
+ * status. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int fail(char **error, int status, const char *fmt, ...)
+{
+    if (!error)
+        return status;
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    *error = NULL;
+    if (len < 0)
+        return status;
+    char *msg = malloc((size_t)len + 1);
+    if (!msg)
+        return status;
+    va_start(ap, fmt);
+    vsnprintf(msg, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    *error = msg;
+    return status;
+}
+
+/* ------------------------------------------------------ little-endian codec */
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_i32(unsigned char *p, int v)
+{
+    put_u32(p, (uint32_t)(int32_t)v);
+}
+
+static void put_f32(unsigned char *p, float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, 4);
+    put_u32(p, u);
+}
+
+static void put_f64(unsigned char *p, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    put_u64(p, u);
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+    return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+/* a two's-complement int32, without implementation-defined conversions */
+static int64_t get_i32(const unsigned char *p)
+{
+    uint32_t u = get_u32(p);
+    return u <= 0x7fffffffu ? (int64_t)u : (int64_t)u - (int64_t)0x100000000;
+}
+
+static float get_f32(const unsigned char *p)
+{
+    uint32_t u = get_u32(p);
+    float v;
+    memcpy(&v, &u, 4);
+    return v;
+}
+
+static double get_f64(const unsigned char *p)
+{
+    uint64_t u = get_u64(p);
+    double v;
+    memcpy(&v, &u, 8);
+    return v;
+}
+
+static uLong crc_update(uLong crc, const unsigned char *p, size_t len)
+{
+    while (len > 0) {
+        uInt n = len > 0x40000000u ? 0x40000000u : (uInt)len;
+        crc = crc32(crc, p, n);
+        p += n;
+        len -= n;
+    }
+    return crc;
+}
+
+/* --------------------------------------------------------------- checks */
+
+static uint64_t header_length(int n_layers)
+{
+    return HEADER_FIXED + 4 * (uint64_t)n_layers;
+}
+
+/* weights + biases of the given shape (sizes already in range) */
+static uint64_t count_params(int n_layers, const int64_t *size)
+{
+    uint64_t total = 0;
+    for (int l = 0; l < n_layers; l++)
+        total += (uint64_t)size[l + 1] * (uint64_t)size[l] + (uint64_t)size[l + 1];
+    return total;
+}
+
+static void describe_shape(char *buf, size_t len, int n_layers, const int64_t *size)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int l = 0; l <= n_layers && at < len; l++) {
+        int k = snprintf(buf + at, len - at, "%s%" PRId64, l ? "-" : "", size[l]);
+        if (k < 0)
+            break;
+        at += (size_t)k;
+    }
+}
+
+/* Checks n_layers, the sizes and the parameter count.  who prefixes the
+ * message (the file path, or the function name). */
+static int check_shape(int64_t n_layers, const int64_t *size, const char *who, char **error)
+{
+    if (n_layers < 1 || n_layers > DWMTJ_W_MAX_LAYERS)
+        return fail(error, DWMTJ_W_ERR_SHAPE, "%s: %" PRId64 " weight layers, expected 1..%d",
+                    who, n_layers, DWMTJ_W_MAX_LAYERS);
+    for (int l = 0; l <= (int)n_layers; l++)
+        if (size[l] < 1 || size[l] > MAX_SIZE)
+            return fail(error, DWMTJ_W_ERR_SHAPE,
+                        "%s: layer %d has %" PRId64 " neurons, expected 1..%d", who, l,
+                        size[l], MAX_SIZE);
+    uint64_t total = count_params((int)n_layers, size);
+    if (total > MAX_PARAMS) {
+        char shape[128];
+        describe_shape(shape, sizeof shape, (int)n_layers, size);
+        return fail(error, DWMTJ_W_ERR_SHAPE,
+                    "%s: network %s has %" PRIu64 " parameters, more than %lu", who, shape,
+                    total, (unsigned long)MAX_PARAMS);
+    }
+    return DWMTJ_W_OK;
+}
+
+static int check_input_side(int64_t input_side, int64_t size0, const char *who, char **error)
+{
+    if (input_side < 0 || input_side > MAX_SIDE)
+        return fail(error, DWMTJ_W_ERR_SHAPE, "%s: input_side %" PRId64 ", expected 0..%d",
+                    who, input_side, MAX_SIDE);
+    if (input_side != 0 && input_side * input_side != size0)
+        return fail(error, DWMTJ_W_ERR_SHAPE,
+                    "%s: %" PRId64 " inputs, but input_side %" PRId64
+                    " means %" PRId64 " (input_side^2)",
+                    who, size0, input_side, input_side * input_side);
+    return DWMTJ_W_OK;
+}
+
+static int bad_double(double v, int positive)
+{
+    return !isfinite(v) || (positive ? !(v > 0) : !(v >= 0));
+}
+
+/* Checks the scalar fields (not the shape). */
+static int check_scalars(const dwmtj_weights *n, const char *who, char **error)
+{
+    if (n->kind < DWMTJ_KIND_LIF || n->kind > DWMTJ_KIND_DWMTJ_NOISY)
+        return fail(error, DWMTJ_W_ERR_VALUE, "%s: neuron kind %d, expected 0..2", who,
+                    n->kind);
+    if (n->steps < 1 || n->steps > MAX_STEPS)
+        return fail(error, DWMTJ_W_ERR_VALUE, "%s: %d time steps, expected 1..%d", who,
+                    n->steps, MAX_STEPS);
+    static const char *const names[5] = {"dt", "gain", "sigma", "tau_mem", "input_rate"};
+    static const char *const want[5] = {"finite and > 0", "finite and > 0",
+                                        "finite and >= 0", "finite and >= 0",
+                                        "finite and >= 0"};
+    const double v[5] = {n->dt, n->gain, n->sigma, n->tau_mem, n->input_rate};
+    for (int i = 0; i < 5; i++)
+        if (bad_double(v[i], i < 2))
+            return fail(error, DWMTJ_W_ERR_VALUE, "%s: %s is %g, expected %s", who, names[i],
+                        v[i], want[i]);
+    return DWMTJ_W_OK;
+}
+
+/* Checks that every weight and bias is finite. */
+static int check_params(const dwmtj_weights *n, const char *who, char **error)
+{
+    for (int l = 0; l < n->n_layers; l++) {
+        size_t in = (size_t)n->size[l], out = (size_t)n->size[l + 1];
+        for (size_t k = 0; k < in * out; k++)
+            if (!isfinite(n->w[l][k]))
+                return fail(error, DWMTJ_W_ERR_VALUE,
+                            "%s: weight %zu (output %zu, input %zu) of layer %d is %g, "
+                            "expected a finite number",
+                            who, k, k / in, k % in, l, (double)n->w[l][k]);
+        for (size_t k = 0; k < out; k++)
+            if (!isfinite(n->b[l][k]))
+                return fail(error, DWMTJ_W_ERR_VALUE,
+                            "%s: bias %zu of layer %d is %g, expected a finite number", who,
+                            k, l, (double)n->b[l][k]);
+    }
+    return DWMTJ_W_OK;
+}
+
+/* ----------------------------------------------------------------- alloc */
+
+void dwmtj_weights_free(dwmtj_weights *n)
+{
+    if (!n)
+        return;
+    for (int l = 0; l < DWMTJ_W_MAX_LAYERS; l++) {
+        free(n->w[l]);
+        free(n->b[l]);
+    }
+    memset(n, 0, sizeof *n);
+}
+
+/* Allocates the arrays of a network whose n_layers and size are set
+ * (checked); on failure frees what it allocated. */
+static int alloc_arrays(dwmtj_weights *n)
+{
+    for (int l = 0; l < n->n_layers; l++) {
+        size_t in = (size_t)n->size[l], out = (size_t)n->size[l + 1];
+        n->w[l] = calloc(in * out, sizeof(float));
+        n->b[l] = calloc(out, sizeof(float));
+        if (!n->w[l] || !n->b[l]) {
+            dwmtj_weights_free(n);
+            return DWMTJ_W_ERR_NOMEM;
+        }
+    }
+    return DWMTJ_W_OK;
+}
+
+int dwmtj_weights_alloc(dwmtj_weights *n, int n_layers, const int *size)
+{
+    if (!n)
+        return DWMTJ_W_ERR_USAGE;
+    memset(n, 0, sizeof *n);
+    if (!size)
+        return DWMTJ_W_ERR_USAGE;
+    if (n_layers < 1 || n_layers > DWMTJ_W_MAX_LAYERS)
+        return DWMTJ_W_ERR_SHAPE;
+    int64_t s[DWMTJ_W_MAX_LAYERS + 1];
+    for (int l = 0; l <= n_layers; l++)
+        s[l] = size[l];
+    int rc = check_shape(n_layers, s, "", NULL);
+    if (rc != DWMTJ_W_OK)
+        return rc;
+    n->n_layers = n_layers;
+    for (int l = 0; l <= n_layers; l++)
+        n->size[l] = size[l];
+    n->kind = DWMTJ_KIND_LIF;
+    n->steps = DEF_STEPS;
+    n->dt = DEF_DT;
+    n->gain = DEF_GAIN;
+    n->sigma = 0.0;
+    n->tau_mem = DEF_TAU_MEM;
+    n->input_rate = DEF_INPUT_RATE;
+    n->seed = DEF_SEED;
+    n->input_side = size[0] == 784 ? 28 : size[0] == 196 ? 14 : 0;
+    return alloc_arrays(n);
+}
+
+/* ------------------------------------------------------------------ save */
+
+/* The header of n (n_layers in range) into h; returns its length. */
+static size_t encode_header(const dwmtj_weights *n, unsigned char *h)
+{
+    size_t hl = (size_t)header_length(n->n_layers);
+    memcpy(h, MAGIC, MAGIC_LEN);
+    put_u32(h + 8, FORMAT_VERSION);
+    put_u32(h + 12, (uint32_t)hl);
+    put_i32(h + 16, n->n_layers);
+    for (int l = 0; l <= n->n_layers; l++)
+        put_i32(h + 20 + 4 * l, n->size[l]);
+    unsigned char *p = h + 24 + 4 * n->n_layers;
+    put_i32(p, n->kind);
+    put_i32(p + 4, n->steps);
+    put_f64(p + 8, n->dt);
+    put_f64(p + 16, n->gain);
+    put_f64(p + 24, n->sigma);
+    put_f64(p + 32, n->tau_mem);
+    put_f64(p + 40, n->input_rate);
+    put_u64(p + 48, n->seed);
+    put_i32(p + 56, n->input_side);
+    return hl;
+}
+
+/* An output file and the CRC-32 of what was written to it. */
+typedef struct writer {
+    FILE *f;
+    uLong crc;
+    int err; /* errno of the first failed write, or -1 */
+} writer;
+
+static void wr(writer *w, const unsigned char *p, size_t len)
+{
+    if (w->err)
+        return;
+    w->crc = crc_update(w->crc, p, len);
+    errno = 0;
+    if (fwrite(p, 1, len, w->f) != len)
+        w->err = errno ? errno : -1;
+}
+
+static void wr_floats(writer *w, const float *v, size_t count, unsigned char *buf)
+{
+    while (count > 0) {
+        size_t k = count > BUF_LEN / 4 ? BUF_LEN / 4 : count;
+        for (size_t i = 0; i < k; i++)
+            put_f32(buf + 4 * i, v[i]);
+        wr(w, buf, 4 * k);
+        v += k;
+        count -= k;
+    }
+}
+
+static const char *err_text(int e)
+{
+    return e > 0 ? strerror(e) : "unknown error";
+}
+
+/* fsyncs the directory holding path, so that the rename is durable
+ * (best effort: some file systems do not allow it) */
+static void sync_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir;
+    if (!slash)
+        dir = strdup(".");
+    else if (slash == path)
+        dir = strdup("/");
+    else {
+        dir = malloc((size_t)(slash - path) + 1);
+        if (dir) {
+            memcpy(dir, path, (size_t)(slash - path));
+            dir[slash - path] = '\0';
+        }
+    }
+    if (!dir)
+        return;
+    int fd = open(dir, O_RDONLY);
+    free(dir);
+    if (fd < 0)
+        return;
+    (void)fsync(fd);
+    close(fd);
+}
+
+int dwmtj_weights_save(const dwmtj_weights *n, const char *path, char **error)
+{
+    if (error)
+        *error = NULL;
+    if (!n)
+        return fail(error, DWMTJ_W_ERR_USAGE, "dwmtj_weights_save: the network is NULL");
+    if (!path || !*path)
+        return fail(error, DWMTJ_W_ERR_USAGE, "dwmtj_weights_save: the path is %s",
+                    path ? "empty" : "NULL");
+    if (n->n_layers < 1 || n->n_layers > DWMTJ_W_MAX_LAYERS)
+        return fail(error, DWMTJ_W_ERR_SHAPE, "%s: not saved: %d weight layers, expected 1..%d",
+                    path, n->n_layers, DWMTJ_W_MAX_LAYERS);
+    for (int l = 0; l < n->n_layers; l++)
+        if (!n->w[l] || !n->b[l])
+            return fail(error, DWMTJ_W_ERR_USAGE,
+                        "dwmtj_weights_save: %s: the %s of layer %d are NULL", path,
+                        n->w[l] ? "biases" : "weights", l);
+
+    /* refuse to write what dwmtj_weights_load would refuse */
+    size_t plen = strlen(path);
+    char *who = malloc(plen + sizeof ": not saved");
+    if (!who)
+        return fail(error, DWMTJ_W_ERR_NOMEM, "%s: out of memory", path);
+    memcpy(who, path, plen);
+    memcpy(who + plen, ": not saved", sizeof ": not saved");
+    int64_t s[DWMTJ_W_MAX_LAYERS + 1];
+    for (int l = 0; l <= n->n_layers; l++)
+        s[l] = n->size[l];
+    int rc = check_shape(n->n_layers, s, who, error);
+    if (rc == DWMTJ_W_OK)
+        rc = check_input_side(n->input_side, n->size[0], who, error);
+    if (rc == DWMTJ_W_OK)
+        rc = check_scalars(n, who, error);
+    if (rc == DWMTJ_W_OK)
+        rc = check_params(n, who, error);
+    free(who);
+    if (rc != DWMTJ_W_OK)
+        return rc;
+
+    char *part = malloc(plen + sizeof ".part");
+    unsigned char *buf = malloc(BUF_LEN);
+    if (!part || !buf) {
+        free(part);
+        free(buf);
+        return fail(error, DWMTJ_W_ERR_NOMEM, "%s: out of memory", path);
+    }
+    memcpy(part, path, plen);
+    memcpy(part + plen, ".part", sizeof ".part");
+
+    errno = 0;
+    int fd = open(part, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!f) {
+        int e = errno;
+        if (fd >= 0) {
+            close(fd);
+            unlink(part);
+        }
+        rc = fail(error, e == ENOMEM ? DWMTJ_W_ERR_NOMEM : DWMTJ_W_ERR_FILE,
+                  "%s: cannot create %s: %s", path, part, err_text(e));
+        free(part);
+        free(buf);
+        return rc;
+    }
+
+    writer w = {f, crc32(0L, Z_NULL, 0), 0};
+    size_t hl = encode_header(n, buf);
+    wr(&w, buf, hl);
+    for (int l = 0; l < n->n_layers; l++) {
+        wr_floats(&w, n->w[l], (size_t)n->size[l + 1] * (size_t)n->size[l], buf);
+        wr_floats(&w, n->b[l], (size_t)n->size[l + 1], buf);
+    }
+    unsigned char c[4];
+    put_u32(c, (uint32_t)w.crc);
+    if (!w.err) {
+        errno = 0;
+        if (fwrite(c, 1, 4, f) != 4)
+            w.err = errno ? errno : -1;
+    }
+    const char *step = "write";
+    if (!w.err) {
+        errno = 0;
+        if (fflush(f) != 0)
+            w.err = errno ? errno : -1;
+    }
+    if (!w.err) {
+        step = "fsync";
+        if (fsync(fileno(f)) != 0)
+            w.err = errno ? errno : -1;
+    }
+    errno = 0;
+    if (fclose(f) != 0 && !w.err) {
+        step = "close";
+        w.err = errno ? errno : -1;
+    }
+    if (!w.err && rename(part, path) != 0) {
+        step = "rename";
+        w.err = errno ? errno : -1;
+    }
+    if (w.err) {
+        int e = w.err;
+        unlink(part);
+        if (!strcmp(step, "rename"))
+            rc = fail(error, DWMTJ_W_ERR_FILE, "%s: cannot rename %s to it: %s", path, part,
+                      err_text(e));
+        else
+            rc = fail(error, DWMTJ_W_ERR_FILE, "%s: %s error on %s: %s", path, step, part,
+                      err_text(e));
+        free(part);
+        free(buf);
+        return rc;
+    }
+    sync_dir(path);
+    free(part);
+    free(buf);
+    return DWMTJ_W_OK;
+}
+
+/* ------------------------------------------------------------------ load */
+
+/* An input file, its CRC-32 so far and the bytes read. */
+typedef struct reader {
+    const char *path;
+    FILE *f;
+    uLong crc;
+    uint64_t pos;
+    int err; /* errno of a read error, or -1 */
+} reader;
+
+/* Reads up to len bytes (fewer only at the end of the file or on an
+ * error, then r->err is set); the CRC covers them when crc is set. */
+static size_t rd(reader *r, unsigned char *p, size_t len, int crc)
+{
+    size_t got = 0;
+    while (got < len && !r->err) {
+        errno = 0;
+        size_t k = fread(p + got, 1, len - got, r->f);
+        got += k;
+        if (k == 0) {
+            if (ferror(r->f))
+                r->err = errno ? errno : -1;
+            break;
+        }
+    }
+    if (crc)
+        r->crc = crc_update(r->crc, p, got);
+    r->pos += got;
+    return got;
+}
+
+static int read_error(reader *r, char **error)
+{
+    return fail(error, DWMTJ_W_ERR_FILE, "%s: read error after %" PRIu64 " bytes: %s",
+                r->path, r->pos, err_text(r->err));
+}
+
+/* Reads the whole file again from its start; returns 1 when the CRC-32 of
+ * all its bytes but the last four equals those four (little-endian), 0
+ * when not, -1 when that cannot be told (not seekable, read error). */
+static int whole_file_crc_ok(FILE *f, unsigned char *buf)
+{
+    if (fseek(f, 0, SEEK_SET) != 0)
+        return -1;
+    clearerr(f);
+    uLong crc = crc32(0L, Z_NULL, 0);
+    unsigned char tail[4];
+    size_t held = 0; /* the last bytes seen, not yet in crc */
+    for (;;) {
+        size_t g = fread(buf, 1, BUF_LEN, f);
+        if (g == 0) {
+            if (ferror(f))
+                return -1;
+            break;
+        }
+        if (held + g <= 4) {
+            memcpy(tail + held, buf, g);
+            held += g;
+            continue;
+        }
+        size_t emit = held + g - 4;
+        size_t et = emit < held ? emit : held;
+        crc = crc_update(crc, tail, et);
+        size_t eb = emit - et;
+        crc = crc_update(crc, buf, eb);
+        unsigned char nt[4];
+        size_t k = 0;
+        for (size_t i = et; i < held; i++)
+            nt[k++] = tail[i];
+        for (size_t i = eb; i < g; i++)
+            nt[k++] = buf[i];
+        memcpy(tail, nt, 4);
+        held = 4;
+    }
+    if (held < 4)
+        return 0;
+    return (uint32_t)crc == get_u32(tail);
+}
+
+/* Reads count float32 into v; returns 0, or -1 when the file ends (or a
+ * read error stops it) first. */
+static int rd_floats(reader *r, float *v, size_t count, unsigned char *buf)
+{
+    while (count > 0) {
+        size_t k = count > BUF_LEN / 4 ? BUF_LEN / 4 : count;
+        size_t g = rd(r, buf, 4 * k, 1);
+        for (size_t i = 0; i < g / 4; i++)
+            v[i] = get_f32(buf + 4 * i);
+        if (g < 4 * k)
+            return -1;
+        v += k;
+        count -= k;
+    }
+    return 0;
+}
+
+/* A header that cannot describe a network: reported as SHAPE (message
+ * already in *error), unless the file's checksum does not match, which
+ * means the header was damaged after it was written: then CHECKSUM. */
+static int shape_or_checksum(reader *r, unsigned char *buf, int rc, char **error)
+{
+    if (whole_file_crc_ok(r->f, buf) != 0)
+        return rc;
+    if (!error)
+        return DWMTJ_W_ERR_CHECKSUM;
+    char *was = *error;
+    size_t plen = strlen(r->path);
+    const char *why = was && strncmp(was, r->path, plen) == 0 && was[plen] == ':' ? was + plen + 2
+                      : was                                                   ? was
+                                                                              : "?";
+    rc = fail(error, DWMTJ_W_ERR_CHECKSUM,
+              "%s: checksum mismatch: the file is corrupt (its header reads: %s)", r->path,
+              why);
+    free(was);
+    return rc;
+}
+
+/* The body of dwmtj_weights_load: reads r into t (zeroed; its arrays
+ * allocated here, freed by the caller on error). */
+static int load_file(reader *r, dwmtj_weights *t, unsigned char *buf, int regular,
+                     uint64_t file_size, char **error)
+{
+    const char *path = r->path;
+    unsigned char h[HEADER_FIXED + 4 * DWMTJ_W_MAX_LAYERS];
+
+    /* magic */
+    size_t got = rd(r, h, MAGIC_LEN, 1);
+    if (r->err)
+        return read_error(r, error);
+    if (got < MAGIC_LEN && memcmp(h, MAGIC, got) == 0)
+        return fail(error, DWMTJ_W_ERR_TRUNCATED,
+                    "%s: %s%zu bytes, shorter than any network file (header >= %d bytes)",
+                    path, got ? "" : "empty file: ", got, HEADER_FIXED + 4);
+    if (memcmp(h, MAGIC, MAGIC_LEN) != 0) {
+        char hex[3 * MAGIC_LEN + 1] = "";
+        for (size_t i = 0, at = 0; i < got; i++, at = 3 * i - 1)
+            snprintf(hex + at, sizeof hex - at, "%s%02x", i ? " " : "", h[i]);
+        return fail(error, DWMTJ_W_ERR_MAGIC,
+                    "%s: not a dwmtj network file: starts with bytes %s, expected \"%s\"",
+                    path, hex, MAGIC);
+    }
+
+    /* version, header length, n_layers */
+    got += rd(r, h + MAGIC_LEN, PREFIX_LEN - MAGIC_LEN, 1);
+    if (r->err)
+        return read_error(r, error);
+    if (got >= 12 && get_u32(h + 8) != FORMAT_VERSION)
+        return fail(error, DWMTJ_W_ERR_VERSION,
+                    "%s: format version %" PRIu32 "; this build reads version %u only", path,
+                    get_u32(h + 8), FORMAT_VERSION);
+    if (got < PREFIX_LEN)
+        return fail(error, DWMTJ_W_ERR_TRUNCATED,
+                    "%s: the header ends after %zu bytes (it has at least %d)", path, got,
+                    HEADER_FIXED + 4);
+    uint32_t hl = get_u32(h + 12);
+    int64_t n_layers = get_i32(h + 16);
+    if (n_layers < 1 || n_layers > DWMTJ_W_MAX_LAYERS)
+        return shape_or_checksum(
+            r, buf,
+            fail(error, DWMTJ_W_ERR_SHAPE, "%s: %" PRId64 " weight layers, expected 1..%d",
+                 path, n_layers, DWMTJ_W_MAX_LAYERS),
+            error);
+    if (hl != header_length((int)n_layers))
+        return shape_or_checksum(
+            r, buf,
+            fail(error, DWMTJ_W_ERR_SHAPE,
+                 "%s: header length %" PRIu32 " bytes, but a version %u header of %" PRId64
+                 " layers has %" PRIu64,
+                 path, hl, FORMAT_VERSION, n_layers, header_length((int)n_layers)),
+            error);
+
+    /* the rest of the header */
+    got += rd(r, h + PREFIX_LEN, hl - PREFIX_LEN, 1);
+    if (r->err)
+        return read_error(r, error);
+    if (got < hl)
+        return fail(error, DWMTJ_W_ERR_TRUNCATED,
+                    "%s: the header ends after %zu of its %" PRIu32 " bytes", path, got, hl);
+    int64_t size[DWMTJ_W_MAX_LAYERS + 1];
+    for (int l = 0; l <= n_layers; l++)
+        size[l] = get_i32(h + 20 + 4 * l);
+    int rc = check_shape(n_layers, size, path, error);
+    if (rc != DWMTJ_W_OK)
+        return shape_or_checksum(r, buf, rc, error);
+
+    t->n_layers = (int)n_layers;
+    for (int l = 0; l <= n_layers; l++)
+        t->size[l] = (int)size[l];
+    const unsigned char *p = h + 24 + 4 * n_layers;
+    int64_t kind = get_i32(p), steps = get_i32(p + 4), side = get_i32(p + 56);
+    /* get_i32 gives values within int32, so these conversions are exact */
+    t->kind = (int)kind;
+    t->steps = (int)steps;
+    t->dt = get_f64(p + 8);
+    t->gain = get_f64(p + 16);
+    t->sigma = get_f64(p + 24);
+    t->tau_mem = get_f64(p + 32);
+    t->input_rate = get_f64(p + 40);
+    t->seed = get_u64(p + 48);
+    t->input_side = (int)side;
+
+    /* the data: known length, so a short regular file is told before the
+     * arrays are allocated */
+    uint64_t params = count_params((int)n_layers, size);
+    uint64_t expected = hl + 4 * params + 4;
+    char shape[128];
+    describe_shape(shape, sizeof shape, (int)n_layers, size);
+    if (regular && file_size < expected)
+        return fail(error, DWMTJ_W_ERR_TRUNCATED,
+                    "%s: the file is %" PRIu64 " bytes, but its header declares %" PRIu64
+                    " (network %s, %" PRIu64 " parameters)",
+                    path, file_size, expected, shape, params);
+    if (alloc_arrays(t) != DWMTJ_W_OK)
+        return fail(error, DWMTJ_W_ERR_NOMEM,
+                    "%s: out of memory for the %" PRIu64 " parameters of network %s", path,
+                    params, shape);
+    for (int l = 0; l < n_layers; l++) {
+        size_t in = (size_t)size[l], out = (size_t)size[l + 1];
+        const char *what = "weights";
+        int short_read = rd_floats(r, t->w[l], in * out, buf);
+        if (!short_read) {
+            what = "biases";
+            short_read = rd_floats(r, t->b[l], out, buf);
+        }
+        if (r->err)
+            return read_error(r, error);
+        if (short_read)
+            return fail(error, DWMTJ_W_ERR_TRUNCATED,
+                        "%s: the file ends after %" PRIu64 " of %" PRIu64
+                        " bytes, in the %s of layer %d (network %s)",
+                        path, r->pos, expected, what, l, shape);
+    }
+
+    /* checksum */
+    unsigned char c[4];
+    uint32_t computed = (uint32_t)r->crc;
+    got = rd(r, c, 4, 0);
+    if (r->err)
+        return read_error(r, error);
+    if (got < 4)
+        return fail(error, DWMTJ_W_ERR_TRUNCATED,
+                    "%s: the file ends after %" PRIu64 " of %" PRIu64
+                    " bytes, in the checksum (network %s)",
+                    path, r->pos, expected, shape);
+    if (get_u32(c) != computed)
+        return fail(error, DWMTJ_W_ERR_CHECKSUM,
+                    "%s: checksum mismatch: the file stores CRC-32 0x%08" PRIx32
+                    ", its contents give 0x%08" PRIx32 " (the file is corrupt)",
+                    path, get_u32(c), computed);
+
+    /* nothing may follow */
+    uint64_t trailing = 0;
+    for (;;) {
+        size_t k = rd(r, buf, BUF_LEN, 0);
+        if (r->err)
+            return read_error(r, error);
+        trailing += k;
+        if (k < BUF_LEN)
+            break;
+    }
+    if (trailing)
+        return fail(error, DWMTJ_W_ERR_TRUNCATED,
+                    "%s: %" PRIu64 " bytes after the checksum (the file is %" PRIu64
+                    " bytes, its header declares %" PRIu64 ")",
+                    path, trailing, expected + trailing, expected);
+
+    /* the contents, now known to be as written */
+    rc = check_input_side(side, size[0], path, error);
+    if (rc == DWMTJ_W_OK)
+        rc = check_scalars(t, path, error);
+    if (rc == DWMTJ_W_OK)
+        rc = check_params(t, path, error);
+    return rc;
+}
+
+int dwmtj_weights_load(dwmtj_weights *n, const char *path, char **error)
+{
+    if (error)
+        *error = NULL;
+    if (!n)
+        return fail(error, DWMTJ_W_ERR_USAGE, "dwmtj_weights_load: the network is NULL");
+    memset(n, 0, sizeof *n);
+    if (!path || !*path)
+        return fail(error, DWMTJ_W_ERR_USAGE, "dwmtj_weights_load: the path is %s",
+                    path ? "empty" : "NULL");
+
+    errno = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        return fail(error, e == ENOMEM ? DWMTJ_W_ERR_NOMEM : DWMTJ_W_ERR_FILE,
+                    "%s: cannot open: %s", path, err_text(e));
+    }
+    struct stat st;
+    int regular = 0;
+    uint64_t file_size = 0;
+    if (fstat(fileno(f), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            fclose(f);
+            return fail(error, DWMTJ_W_ERR_FILE, "%s: is a directory", path);
+        }
+        regular = S_ISREG(st.st_mode) && st.st_size >= 0;
+        file_size = regular ? (uint64_t)st.st_size : 0;
+    }
+    unsigned char *buf = malloc(BUF_LEN);
+    if (!buf) {
+        fclose(f);
+        return fail(error, DWMTJ_W_ERR_NOMEM, "%s: out of memory", path);
+    }
+    reader r = {path, f, crc32(0L, Z_NULL, 0), 0, 0};
+    dwmtj_weights t;
+    memset(&t, 0, sizeof t);
+    int rc = load_file(&r, &t, buf, regular, file_size, error);
+    free(buf);
+    fclose(f);
+    if (rc != DWMTJ_W_OK) {
+        dwmtj_weights_free(&t);
+        return rc;
+    }
+    *n = t;
+    return DWMTJ_W_OK;
+}
+
+const char *dwmtj_weights_status_string(int status)
+{
+    switch (status) {
+    case DWMTJ_W_OK: return "success";
+    case DWMTJ_W_ERR_USAGE: return "bad argument";
+    case DWMTJ_W_ERR_NOMEM: return "out of memory";
+    case DWMTJ_W_ERR_FILE: return "cannot open, read or write the network file";
+    case DWMTJ_W_ERR_MAGIC: return "not a dwmtj network file (wrong magic)";
+    case DWMTJ_W_ERR_VERSION: return "network file format version not supported";
+    case DWMTJ_W_ERR_TRUNCATED: return "network file shorter or longer than its header declares";
+    case DWMTJ_W_ERR_CHECKSUM: return "network file checksum mismatch (corrupt file)";
+    case DWMTJ_W_ERR_SHAPE: return "layer sizes out of range or inconsistent";
+    case DWMTJ_W_ERR_VALUE: return "a network parameter or weight is out of range or not finite";
+    case DWMTJ_W_ERR_MISMATCH: return "the network does not fit what is expected";
+    default: return "unknown status";
+    }
+}

@@ -1,0 +1,906 @@
+/* Tests of the trained-network file format (snn/weights.c,
+ * snn/dwmtj_weights.h, doc/weights-format.md).
+ *
+ * "roundtrip": networks of random weights saved and loaded back bit for
+ * bit; the bytes of a saved file checked against the documented layout
+ * (offsets worked out here from doc/weights-format.md, not taken from the
+ * implementation); the defaults of dwmtj_weights_alloc.
+ * "errors": damaged and hand-made files in a scratch directory (mkdtemp):
+ * each gives its status and a message that starts with the path and says
+ * what is wrong, and leaves the network empty.  Files with deliberate bad
+ * contents get a recomputed, valid CRC-32, so that the check of the
+ * contents is reached rather than the checksum. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "dwmtj_weights.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* ---------------------------------------------------------------- helpers */
+
+static char scratch[4096];
+
+static void scratch_make(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(scratch, sizeof scratch, "%s/check_weights.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    ck_assert_msg(mkdtemp(scratch) != NULL, "mkdtemp %s failed", scratch);
+}
+
+static void scratch_remove(void)
+{
+    DIR *dir = opendir(scratch);
+    if (!dir)
+        return;
+    struct dirent *e;
+    char path[8192];
+    while ((e = readdir(dir)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", scratch, e->d_name);
+        if (unlink(path) != 0)
+            rmdir(path);
+    }
+    closedir(dir);
+    rmdir(scratch);
+}
+
+/* a path in the scratch directory (static buffers, four in rotation) */
+static const char *spath(const char *name)
+{
+    static char buf[4][8192];
+    static int next;
+    char *p = buf[next++ % 4];
+    snprintf(p, sizeof buf[0], "%s/%s", scratch, name);
+    return p;
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static void setup(void)
+{
+    scratch_make();
+}
+
+static void teardown(void)
+{
+    scratch_remove();
+}
+
+/* A whole file in memory. */
+typedef struct bytes {
+    unsigned char *p;
+    size_t len;
+} bytes;
+
+static bytes read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot read %s", path);
+    bytes b = {NULL, 0};
+    unsigned char buf[65536];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
+        b.p = realloc(b.p, b.len + got);
+        ck_assert_ptr_nonnull(b.p);
+        memcpy(b.p + b.len, buf, got);
+        b.len += got;
+    }
+    fclose(f);
+    return b;
+}
+
+static void write_file(const char *path, const unsigned char *p, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f != NULL, "cannot write %s", path);
+    if (len)
+        ck_assert_uint_eq(fwrite(p, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const unsigned char *p)
+{
+    return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+static void set32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void set64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void setf64(unsigned char *p, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    set64(p, u);
+}
+
+static void setf32(unsigned char *p, float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, 4);
+    set32(p, u);
+}
+
+static double getf64(const unsigned char *p)
+{
+    uint64_t u = le64(p);
+    double v;
+    memcpy(&v, &u, 8);
+    return v;
+}
+
+static float getf32(const unsigned char *p)
+{
+    uint32_t u = le32(p);
+    float v;
+    memcpy(&v, &u, 4);
+    return v;
+}
+
+static uint32_t crc_of(const unsigned char *p, size_t len)
+{
+    return (uint32_t)crc32(crc32(0L, Z_NULL, 0), p, (uInt)len);
+}
+
+/* rewrites the last 4 bytes: the CRC-32 of the bytes before them */
+static void fix_crc(bytes *b)
+{
+    set32(b->p + b->len - 4, crc_of(b->p, b->len - 4));
+}
+
+/* SplitMix64 (Steele, Lea, Flood 2014) */
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* uniform in [-1, 1) */
+static float rnd(uint64_t *s)
+{
+    return (float)((double)(splitmix(s) >> 11) * 0x1.0p-52 - 1.0);
+}
+
+static void randomize(dwmtj_weights *n, uint64_t seed)
+{
+    for (int l = 0; l < n->n_layers; l++) {
+        size_t in = (size_t)n->size[l], out = (size_t)n->size[l + 1];
+        for (size_t k = 0; k < in * out; k++)
+            n->w[l][k] = rnd(&seed);
+        for (size_t k = 0; k < out; k++)
+            n->b[l][k] = rnd(&seed) * 0.1f;
+    }
+}
+
+static size_t n_params(const dwmtj_weights *n)
+{
+    size_t total = 0;
+    for (int l = 0; l < n->n_layers; l++)
+        total += (size_t)n->size[l + 1] * (size_t)n->size[l] + (size_t)n->size[l + 1];
+    return total;
+}
+
+/* the documented file length: header 84 + 4 L, 4 bytes per parameter, CRC */
+static size_t doc_length(const dwmtj_weights *n)
+{
+    return 84 + 4 * (size_t)n->n_layers + 4 * n_params(n) + 4;
+}
+
+static int is_empty(const dwmtj_weights *n)
+{
+    dwmtj_weights zero;
+    memset(&zero, 0, sizeof zero);
+    if (n->n_layers || n->kind || n->steps || n->seed || n->input_side)
+        return 0;
+    for (int l = 0; l < DWMTJ_W_MAX_LAYERS; l++)
+        if (n->w[l] || n->b[l])
+            return 0;
+    return memcmp(n->size, zero.size, sizeof zero.size) == 0;
+}
+
+static void assert_same(const dwmtj_weights *a, const dwmtj_weights *b)
+{
+    ck_assert_int_eq(a->n_layers, b->n_layers);
+    ck_assert_mem_eq(a->size, b->size, sizeof a->size);
+    ck_assert_int_eq(a->kind, b->kind);
+    ck_assert_int_eq(a->steps, b->steps);
+    ck_assert_mem_eq(&a->dt, &b->dt, sizeof(double));
+    ck_assert_mem_eq(&a->gain, &b->gain, sizeof(double));
+    ck_assert_mem_eq(&a->sigma, &b->sigma, sizeof(double));
+    ck_assert_mem_eq(&a->tau_mem, &b->tau_mem, sizeof(double));
+    ck_assert_mem_eq(&a->input_rate, &b->input_rate, sizeof(double));
+    ck_assert_uint_eq(a->seed, b->seed);
+    ck_assert_int_eq(a->input_side, b->input_side);
+    for (int l = 0; l < a->n_layers; l++) {
+        size_t in = (size_t)a->size[l], out = (size_t)a->size[l + 1];
+        ck_assert_int_eq(memcmp(a->w[l], b->w[l], in * out * sizeof(float)), 0);
+        ck_assert_int_eq(memcmp(a->b[l], b->b[l], out * sizeof(float)), 0);
+    }
+    for (int l = a->n_layers; l < DWMTJ_W_MAX_LAYERS; l++) {
+        ck_assert_ptr_null(b->w[l]);
+        ck_assert_ptr_null(b->b[l]);
+    }
+}
+
+/* Loads path, expecting status; the message starts with "path: " and
+ * contains want (when not NULL); the network is left empty.  Then once
+ * more without a message pointer. */
+static void expect_load_error(const char *path, int status, const char *want)
+{
+    dwmtj_weights n;
+    memset(&n, 0xa5, sizeof n); /* garbage: load must not read it */
+    char *msg = (char *)"unchanged";
+    int rc = dwmtj_weights_load(&n, path, &msg);
+    ck_assert_msg(rc == status, "%s: status %d (%s), expected %d; message: %s", path, rc,
+                  dwmtj_weights_status_string(rc), status, msg ? msg : "(null)");
+    ck_assert_msg(is_empty(&n), "%s: network not left empty", path);
+    ck_assert_ptr_nonnull(msg);
+    size_t plen = strlen(path);
+    ck_assert_msg(strncmp(msg, path, plen) == 0 && !strncmp(msg + plen, ": ", 2),
+                  "message does not start with the path: %s", msg);
+    if (want)
+        ck_assert_msg(strstr(msg, want) != NULL, "message \"%s\" lacks \"%s\"", msg, want);
+    free(msg);
+    memset(&n, 0xa5, sizeof n);
+    ck_assert_int_eq(dwmtj_weights_load(&n, path, NULL), status);
+    ck_assert(is_empty(&n));
+}
+
+/* A saved 196-32-10 network in spath("ok"), and its bytes.  Layout (L = 2):
+ * sizes at 20, 24, 28; kind 32, steps 36, dt 40, gain 48, sigma 56,
+ * tau_mem 64, input_rate 72, seed 80, input_side 88; data from 92. */
+enum {
+    S_L = 16, S_SIZE0 = 20, S_SIZE1 = 24, S_KIND = 32, S_STEPS = 36, S_DT = 40,
+    S_GAIN = 48, S_SIGMA = 56, S_TAU = 64, S_RATE = 72, S_SEED = 80, S_SIDE = 88,
+    S_DATA = 92
+};
+
+static bytes small_file(dwmtj_weights *keep)
+{
+    static const int size[3] = {196, 32, 10};
+    dwmtj_weights n;
+    ck_assert_int_eq(dwmtj_weights_alloc(&n, 2, size), DWMTJ_W_OK);
+    randomize(&n, 77);
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("ok"), NULL), DWMTJ_W_OK);
+    bytes b = read_file(spath("ok"));
+    ck_assert_uint_eq(b.len, doc_length(&n));
+    if (keep)
+        *keep = n;
+    else
+        dwmtj_weights_free(&n);
+    return b;
+}
+
+/* writes len bytes of b to spath(name) and expects status from loading it */
+static void expect_bytes(const char *name, const bytes *b, size_t len, int status,
+                         const char *want)
+{
+    write_file(spath(name), b->p, len);
+    expect_load_error(spath(name), status, want);
+}
+
+/* ---------------------------------------------------------- roundtrip */
+
+START_TEST(test_roundtrip)
+{
+    static const int shape_a[4] = {784, 100, 100, 10};
+    static const int shape_b[3] = {196, 32, 10};
+    int layers = _i == 0 ? 3 : 2;
+    const int *shape = _i == 0 ? shape_a : shape_b;
+
+    dwmtj_weights n;
+    ck_assert_int_eq(dwmtj_weights_alloc(&n, layers, shape), DWMTJ_W_OK);
+    randomize(&n, 1000u + (uint64_t)_i);
+    /* scalars away from the defaults, with full 64-bit seed */
+    n.kind = DWMTJ_KIND_DWMTJ_NOISY;
+    n.steps = 31;
+    n.dt = 0.0731e-9;
+    n.gain = 3.3e-7;
+    n.sigma = 0.05;
+    n.tau_mem = 1.7e-9;
+    n.input_rate = 7.5e8;
+    n.seed = 0xfedcba9876543210u;
+    /* awkward floats survive bit for bit */
+    n.w[0][0] = -0.0f;
+    n.w[0][1] = FLT_TRUE_MIN;
+    n.w[0][2] = -FLT_MAX;
+    n.b[layers - 1][0] = FLT_MIN;
+
+    const char *path = spath("net.dwmtj");
+    char *msg = (char *)"unchanged";
+    ck_assert_int_eq(dwmtj_weights_save(&n, path, &msg), DWMTJ_W_OK);
+    ck_assert_ptr_null(msg);
+    ck_assert(!exists(spath("net.dwmtj.part")));
+
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_uint_eq((size_t)st.st_size, doc_length(&n));
+    ck_assert_uint_eq((size_t)st.st_size, _i == 0 ? 358540u : 26632u);
+
+    dwmtj_weights m;
+    msg = (char *)"unchanged";
+    ck_assert_int_eq(dwmtj_weights_load(&m, path, &msg), DWMTJ_W_OK);
+    ck_assert_ptr_null(msg);
+    assert_same(&n, &m);
+
+    /* saving over an existing file replaces it */
+    m.w[layers - 1][5] = 0.25f;
+    m.seed = 2;
+    ck_assert_int_eq(dwmtj_weights_save(&m, path, NULL), DWMTJ_W_OK);
+    dwmtj_weights k;
+    ck_assert_int_eq(dwmtj_weights_load(&k, path, NULL), DWMTJ_W_OK);
+    assert_same(&m, &k);
+    ck_assert(!exists(spath("net.dwmtj.part")));
+
+    dwmtj_weights_free(&k);
+    dwmtj_weights_free(&m);
+    dwmtj_weights_free(&n);
+    ck_assert(is_empty(&n));
+}
+END_TEST
+
+/* The bytes of a file, field by field, at the offsets of
+ * doc/weights-format.md. */
+START_TEST(test_layout)
+{
+    dwmtj_weights n;
+    bytes b = small_file(&n);
+    ck_assert_uint_eq(b.len, 92 + 4 * (196 * 32 + 32 + 32 * 10 + 10) + 4);
+    ck_assert_mem_eq(b.p, "DWMTJNET", 8);
+    ck_assert_uint_eq(le32(b.p + 8), 1);
+    ck_assert_uint_eq(le32(b.p + 12), 92);
+    ck_assert_uint_eq(le32(b.p + S_L), 2);
+    ck_assert_uint_eq(le32(b.p + S_SIZE0), 196);
+    ck_assert_uint_eq(le32(b.p + S_SIZE1), 32);
+    ck_assert_uint_eq(le32(b.p + 28), 10);
+    ck_assert_uint_eq(le32(b.p + S_KIND), DWMTJ_KIND_LIF);
+    ck_assert_uint_eq(le32(b.p + S_STEPS), 25);
+    ck_assert(getf64(b.p + S_DT) == 0.1e-9);
+    ck_assert(getf64(b.p + S_GAIN) == 1e-6);
+    ck_assert(getf64(b.p + S_SIGMA) == 0.0);
+    ck_assert(getf64(b.p + S_TAU) == 2e-9);
+    ck_assert(getf64(b.p + S_RATE) == 1e9);
+    ck_assert_uint_eq(le64(b.p + S_SEED), 1);
+    ck_assert_uint_eq(le32(b.p + S_SIDE), 14);
+    /* layer 0: w (32 x 196, row-major), then b (32); layer 1: w, b */
+    const unsigned char *p = b.p + S_DATA;
+    ck_assert(getf32(p) == n.w[0][0]);
+    ck_assert(getf32(p + 4 * 197) == n.w[0][1 * 196 + 1]);
+    ck_assert(getf32(p + 4 * (196 * 32 - 1)) == n.w[0][196 * 32 - 1]);
+    p += 4 * 196 * 32;
+    ck_assert(getf32(p) == n.b[0][0]);
+    ck_assert(getf32(p + 4 * 31) == n.b[0][31]);
+    p += 4 * 32;
+    ck_assert(getf32(p + 4 * (3 * 32 + 7)) == n.w[1][3 * 32 + 7]);
+    p += 4 * 32 * 10;
+    ck_assert(getf32(p + 4 * 9) == n.b[1][9]);
+    p += 4 * 10;
+    ck_assert_ptr_eq(p, b.p + b.len - 4);
+    ck_assert_uint_eq(le32(p), crc_of(b.p, b.len - 4));
+    free(b.p);
+    dwmtj_weights_free(&n);
+}
+END_TEST
+
+START_TEST(test_alloc_defaults)
+{
+    static const int mnist[4] = {784, 100, 100, 10};
+    static const int other[2] = {100, 10};
+    dwmtj_weights n;
+    ck_assert_int_eq(dwmtj_weights_alloc(&n, 3, mnist), DWMTJ_W_OK);
+    ck_assert_int_eq(n.n_layers, 3);
+    ck_assert_int_eq(n.size[0], 784);
+    ck_assert_int_eq(n.size[3], 10);
+    ck_assert_int_eq(n.kind, DWMTJ_KIND_LIF);
+    ck_assert_int_eq(n.steps, 25);
+    ck_assert(n.dt == 0.1e-9);
+    ck_assert(n.gain == 1e-6);
+    ck_assert(n.sigma == 0.0);
+    ck_assert(n.tau_mem == 2e-9);
+    ck_assert(n.input_rate == 1e9);
+    ck_assert_uint_eq(n.seed, 1);
+    ck_assert_int_eq(n.input_side, 28);
+    for (int l = 0; l < 3; l++) {
+        ck_assert_ptr_nonnull(n.w[l]);
+        ck_assert_ptr_nonnull(n.b[l]);
+        for (int k = 0; k < n.size[l] * n.size[l + 1]; k++)
+            ck_assert(n.w[l][k] == 0.0f);
+    }
+    for (int l = 3; l < DWMTJ_W_MAX_LAYERS; l++)
+        ck_assert_ptr_null(n.w[l]);
+    dwmtj_weights_free(&n);
+    ck_assert(is_empty(&n));
+    ck_assert_int_eq(dwmtj_weights_alloc(&n, 1, other), DWMTJ_W_OK);
+    ck_assert_int_eq(n.input_side, 0);
+    /* input_side 0: any number of inputs saves and loads */
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("x"), NULL), DWMTJ_W_OK);
+    dwmtj_weights m;
+    ck_assert_int_eq(dwmtj_weights_load(&m, spath("x"), NULL), DWMTJ_W_OK);
+    assert_same(&n, &m);
+    dwmtj_weights_free(&m);
+    dwmtj_weights_free(&n);
+    /* the largest number of layers */
+    int deep[DWMTJ_W_MAX_LAYERS + 1];
+    for (int l = 0; l <= DWMTJ_W_MAX_LAYERS; l++)
+        deep[l] = 3 + l;
+    ck_assert_int_eq(dwmtj_weights_alloc(&n, DWMTJ_W_MAX_LAYERS, deep), DWMTJ_W_OK);
+    randomize(&n, 5);
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("deep"), NULL), DWMTJ_W_OK);
+    ck_assert_int_eq(dwmtj_weights_load(&m, spath("deep"), NULL), DWMTJ_W_OK);
+    assert_same(&n, &m);
+    dwmtj_weights_free(&m);
+    dwmtj_weights_free(&n);
+}
+END_TEST
+
+/* ------------------------------------------------------------- errors */
+
+START_TEST(test_wrong_magic)
+{
+    bytes b = small_file(NULL);
+    b.p[3] = 'x';
+    expect_bytes("magic", &b, b.len, DWMTJ_W_ERR_MAGIC, "not a dwmtj network file");
+    /* a PNG, and a short file of other bytes */
+    static const unsigned char png[8] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a};
+    write_file(spath("png"), png, 8);
+    expect_load_error(spath("png"), DWMTJ_W_ERR_MAGIC, "89 50 4e 47 0d 0a 1a 0a");
+    write_file(spath("abc"), (const unsigned char *)"abc", 3);
+    expect_load_error(spath("abc"), DWMTJ_W_ERR_MAGIC, NULL);
+    free(b.p);
+}
+END_TEST
+
+START_TEST(test_version)
+{
+    bytes b = small_file(NULL);
+    set32(b.p + 8, 2);
+    fix_crc(&b);
+    expect_bytes("v2", &b, b.len, DWMTJ_W_ERR_VERSION, "format version 2; this build reads version 1");
+    set32(b.p + 8, 0);
+    expect_bytes("v0", &b, b.len, DWMTJ_W_ERR_VERSION, "version 0");
+    free(b.p);
+}
+END_TEST
+
+START_TEST(test_truncated)
+{
+    bytes b = small_file(NULL);
+    /* in the header */
+    expect_bytes("t0", &b, 0, DWMTJ_W_ERR_TRUNCATED, "empty file");
+    expect_bytes("t5", &b, 5, DWMTJ_W_ERR_TRUNCATED, "5 bytes");
+    expect_bytes("t10", &b, 10, DWMTJ_W_ERR_TRUNCATED, "header ends after 10 bytes");
+    expect_bytes("t19", &b, 19, DWMTJ_W_ERR_TRUNCATED, "header ends after 19 bytes");
+    expect_bytes("t50", &b, 50, DWMTJ_W_ERR_TRUNCATED, "header ends after 50 of its 92 bytes");
+    expect_bytes("t91", &b, 91, DWMTJ_W_ERR_TRUNCATED, "91 of its 92");
+    /* no data, the middle of the weights, a bias, in and before the CRC */
+    expect_bytes("t92", &b, 92, DWMTJ_W_ERR_TRUNCATED, "is 92 bytes");
+    expect_bytes("tw", &b, 92 + 4000 + 2, DWMTJ_W_ERR_TRUNCATED,
+                 "the file is 4094 bytes, but its header declares 26632");
+    expect_bytes("tb", &b, b.len - 50, DWMTJ_W_ERR_TRUNCATED, NULL);
+    expect_bytes("tc2", &b, b.len - 2, DWMTJ_W_ERR_TRUNCATED, "26630 bytes");
+    expect_bytes("tc4", &b, b.len - 4, DWMTJ_W_ERR_TRUNCATED, "network 196-32-10");
+    free(b.p);
+}
+END_TEST
+
+/* Through a FIFO (no file size known in advance): where the data ends is
+ * told from the stream.  A child writes the first len bytes. */
+START_TEST(test_truncated_stream)
+{
+    bytes b = small_file(NULL);
+    const char *fifo = spath("fifo");
+    struct {
+        size_t len;
+        int status;
+        const char *want;
+    } cases[] = {
+        {92 + 4000 + 2, DWMTJ_W_ERR_TRUNCATED, "ends after 4094 of 26632 bytes, in the weights of layer 0"},
+        {92 + 4 * 196 * 32 + 8, DWMTJ_W_ERR_TRUNCATED, "in the biases of layer 0"},
+        {b.len - 4 - 20, DWMTJ_W_ERR_TRUNCATED, "in the biases of layer 1"},
+        {b.len - 1, DWMTJ_W_ERR_TRUNCATED, "in the checksum"},
+        {b.len, DWMTJ_W_OK, NULL},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        unlink(fifo);
+        ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+        for (int round = 0; round < 2; round++) {
+            pid_t pid = fork();
+            ck_assert_int_ge(pid, 0);
+            if (pid == 0) {
+                FILE *f = fopen(fifo, "wb");
+                if (f) {
+                    fwrite(b.p, 1, cases[c].len, f);
+                    fclose(f);
+                }
+                _exit(0);
+            }
+            dwmtj_weights n;
+            char *msg = NULL;
+            int rc = dwmtj_weights_load(&n, fifo, &msg);
+            int st;
+            waitpid(pid, &st, 0);
+            ck_assert_msg(rc == cases[c].status, "case %zu: status %d, message %s", c, rc,
+                          msg ? msg : "(null)");
+            if (cases[c].want)
+                ck_assert_msg(msg && strstr(msg, cases[c].want), "case %zu: message %s", c,
+                              msg ? msg : "(null)");
+            if (rc != DWMTJ_W_OK)
+                ck_assert(is_empty(&n));
+            free(msg);
+            dwmtj_weights_free(&n);
+        }
+    }
+    free(b.p);
+}
+END_TEST
+
+START_TEST(test_checksum)
+{
+    bytes b = small_file(NULL);
+    /* a flipped bit in the weights, in a bias, in the CRC itself */
+    b.p[S_DATA + 1234] ^= 0x10;
+    expect_bytes("flip", &b, b.len, DWMTJ_W_ERR_CHECKSUM, "checksum mismatch");
+    b.p[S_DATA + 1234] ^= 0x10;
+    b.p[b.len - 4 - 7] ^= 0x01;
+    expect_bytes("flipb", &b, b.len, DWMTJ_W_ERR_CHECKSUM, "the file is corrupt");
+    b.p[b.len - 4 - 7] ^= 0x01;
+    b.p[b.len - 1] ^= 0x80;
+    expect_bytes("flipc", &b, b.len, DWMTJ_W_ERR_CHECKSUM, NULL);
+    b.p[b.len - 1] ^= 0x80;
+    /* header damage: a scalar, the seed */
+    b.p[S_DT + 3] ^= 0x04;
+    expect_bytes("fdt", &b, b.len, DWMTJ_W_ERR_CHECKSUM, NULL);
+    b.p[S_DT + 3] ^= 0x04;
+    /* a size made impossible (32 -> 32 + 2^30): CHECKSUM, not SHAPE */
+    b.p[S_SIZE1 + 3] ^= 0x40;
+    expect_bytes("fsz", &b, b.len, DWMTJ_W_ERR_CHECKSUM, "1073741856 neurons");
+    b.p[S_SIZE1 + 3] ^= 0x40;
+    /* a size made smaller (32 -> 0 is impossible; 32 -> 16): the data
+     * ends early, the CRC read from the wrong place does not match */
+    b.p[S_SIZE1] ^= 0x30;
+    expect_bytes("fsm", &b, b.len, DWMTJ_W_ERR_CHECKSUM, NULL);
+    b.p[S_SIZE1] ^= 0x30;
+    /* n_layers flipped */
+    b.p[S_L] ^= 0x20;
+    expect_bytes("fl", &b, b.len, DWMTJ_W_ERR_CHECKSUM, "34 weight layers");
+    b.p[S_L] ^= 0x20;
+    /* undamaged, it loads */
+    write_file(spath("good"), b.p, b.len);
+    dwmtj_weights n;
+    ck_assert_int_eq(dwmtj_weights_load(&n, spath("good"), NULL), DWMTJ_W_OK);
+    dwmtj_weights_free(&n);
+    free(b.p);
+}
+END_TEST
+
+START_TEST(test_bad_values)
+{
+    bytes b = small_file(NULL);
+    bytes c = {malloc(b.len), b.len};
+    ck_assert_ptr_nonnull(c.p);
+#define RESET() memcpy(c.p, b.p, b.len)
+    /* a NaN weight (layer 0, output 2, input 5) */
+    RESET();
+    setf32(c.p + S_DATA + 4 * (2 * 196 + 5), NAN);
+    fix_crc(&c);
+    expect_bytes("nan", &c, c.len, DWMTJ_W_ERR_VALUE,
+                 "weight 397 (output 2, input 5) of layer 0 is nan");
+    /* an infinite bias of layer 1 */
+    RESET();
+    setf32(c.p + c.len - 4 - 4 * 3, -INFINITY);
+    fix_crc(&c);
+    expect_bytes("inf", &c, c.len, DWMTJ_W_ERR_VALUE, "bias 7 of layer 1 is -inf");
+    /* scalars */
+    RESET();
+    set32(c.p + S_KIND, 3);
+    fix_crc(&c);
+    expect_bytes("kind", &c, c.len, DWMTJ_W_ERR_VALUE, "neuron kind 3");
+    RESET();
+    set32(c.p + S_STEPS, 0);
+    fix_crc(&c);
+    expect_bytes("steps0", &c, c.len, DWMTJ_W_ERR_VALUE, "0 time steps");
+    RESET();
+    set32(c.p + S_STEPS, 100001);
+    fix_crc(&c);
+    expect_bytes("steps", &c, c.len, DWMTJ_W_ERR_VALUE, "100001 time steps");
+    RESET();
+    setf64(c.p + S_DT, 0.0);
+    fix_crc(&c);
+    expect_bytes("dt", &c, c.len, DWMTJ_W_ERR_VALUE, "dt is 0");
+    RESET();
+    setf64(c.p + S_GAIN, INFINITY);
+    fix_crc(&c);
+    expect_bytes("gain", &c, c.len, DWMTJ_W_ERR_VALUE, "gain is inf");
+    RESET();
+    setf64(c.p + S_SIGMA, -0.1);
+    fix_crc(&c);
+    expect_bytes("sigma", &c, c.len, DWMTJ_W_ERR_VALUE, "sigma is -0.1");
+    RESET();
+    setf64(c.p + S_TAU, NAN);
+    fix_crc(&c);
+    expect_bytes("tau", &c, c.len, DWMTJ_W_ERR_VALUE, "tau_mem is nan");
+    RESET();
+    setf64(c.p + S_RATE, -1.0);
+    fix_crc(&c);
+    expect_bytes("rate", &c, c.len, DWMTJ_W_ERR_VALUE, "input_rate is -1");
+    /* zero sigma, tau_mem and rate are allowed; any seed */
+    RESET();
+    setf64(c.p + S_TAU, 0.0);
+    setf64(c.p + S_RATE, 0.0);
+    set64(c.p + S_SEED, UINT64_MAX);
+    fix_crc(&c);
+    write_file(spath("zeros"), c.p, c.len);
+    dwmtj_weights n;
+    ck_assert_int_eq(dwmtj_weights_load(&n, spath("zeros"), NULL), DWMTJ_W_OK);
+    ck_assert_uint_eq(n.seed, UINT64_MAX);
+    dwmtj_weights_free(&n);
+#undef RESET
+    free(c.p);
+    free(b.p);
+}
+END_TEST
+
+START_TEST(test_bad_shape)
+{
+    bytes b = small_file(NULL);
+    bytes c = {malloc(b.len), b.len};
+    ck_assert_ptr_nonnull(c.p);
+#define RESET() memcpy(c.p, b.p, b.len)
+    /* input_side does not match size[0] */
+    RESET();
+    set32(c.p + S_SIDE, 13);
+    fix_crc(&c);
+    expect_bytes("side", &c, c.len, DWMTJ_W_ERR_SHAPE, "196 inputs, but input_side 13 means 169");
+    RESET();
+    set32(c.p + S_SIDE, (uint32_t)-14);
+    fix_crc(&c);
+    expect_bytes("side-", &c, c.len, DWMTJ_W_ERR_SHAPE, "input_side -14");
+    /* a layer of 0 neurons, written that way (valid CRC) */
+    RESET();
+    set32(c.p + S_SIZE1, 0);
+    fix_crc(&c);
+    expect_bytes("zero", &c, c.len, DWMTJ_W_ERR_SHAPE, "layer 1 has 0 neurons, expected 1..100000");
+    RESET();
+    set32(c.p + S_SIZE0, 100001);
+    fix_crc(&c);
+    expect_bytes("big", &c, c.len, DWMTJ_W_ERR_SHAPE, "layer 0 has 100001 neurons");
+    /* 9 layers, and 0 */
+    RESET();
+    set32(c.p + S_L, 9);
+    fix_crc(&c);
+    expect_bytes("l9", &c, c.len, DWMTJ_W_ERR_SHAPE, "9 weight layers, expected 1..8");
+    RESET();
+    set32(c.p + S_L, 0);
+    fix_crc(&c);
+    expect_bytes("l0", &c, c.len, DWMTJ_W_ERR_SHAPE, "0 weight layers");
+    /* a header length that does not fit n_layers */
+    RESET();
+    set32(c.p + 12, 96);
+    fix_crc(&c);
+    expect_bytes("hl", &c, c.len, DWMTJ_W_ERR_SHAPE, "header length 96 bytes");
+    /* more than 2^31 - 1 parameters: 100000-100000-100000 (a header only) */
+    RESET();
+    set32(c.p + S_SIZE0, 100000);
+    set32(c.p + S_SIZE1, 100000);
+    set32(c.p + 28, 100000);
+    bytes h = {c.p, S_DATA + 4};
+    fix_crc(&h);
+    expect_bytes("huge", &h, h.len, DWMTJ_W_ERR_SHAPE, "20000200000 parameters");
+#undef RESET
+    free(c.p);
+    free(b.p);
+}
+END_TEST
+
+START_TEST(test_trailing)
+{
+    bytes b = small_file(NULL);
+    b.p = realloc(b.p, b.len + 70000);
+    ck_assert_ptr_nonnull(b.p);
+    memset(b.p + b.len, 0, 70000);
+    expect_bytes("tr3", &b, b.len + 3, DWMTJ_W_ERR_TRUNCATED,
+                 "3 bytes after the checksum (the file is 26635 bytes, its header declares 26632)");
+    expect_bytes("tr70k", &b, b.len + 70000, DWMTJ_W_ERR_TRUNCATED, "70000 bytes after");
+    free(b.p);
+}
+END_TEST
+
+START_TEST(test_files)
+{
+    /* missing, a directory */
+    expect_load_error(spath("missing"), DWMTJ_W_ERR_FILE, "cannot open");
+    ck_assert_int_eq(mkdir(spath("dir"), 0700), 0);
+    expect_load_error(spath("dir"), DWMTJ_W_ERR_FILE, "is a directory");
+
+    static const int size[3] = {196, 32, 10};
+    dwmtj_weights n;
+    ck_assert_int_eq(dwmtj_weights_alloc(&n, 2, size), DWMTJ_W_OK);
+    /* a directory that does not exist */
+    const char *bad = "/nonexistent/dir/net.dwmtj";
+    char *msg = NULL;
+    ck_assert_int_eq(dwmtj_weights_save(&n, bad, &msg), DWMTJ_W_ERR_FILE);
+    ck_assert_ptr_nonnull(msg);
+    ck_assert_msg(!strncmp(msg, bad, strlen(bad)) && strstr(msg, "cannot create"), "%s", msg);
+    free(msg);
+    ck_assert(!exists("/nonexistent/dir/net.dwmtj.part"));
+    /* the target is a directory: the rename fails, the .part is removed */
+    msg = NULL;
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("dir"), &msg), DWMTJ_W_ERR_FILE);
+    ck_assert_msg(msg && strstr(msg, "cannot rename"), "%s", msg ? msg : "(null)");
+    free(msg);
+    ck_assert(!exists(spath("dir.part")));
+    /* a failed save leaves an existing file as it was */
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("keep"), NULL), DWMTJ_W_OK);
+    bytes before = read_file(spath("keep"));
+    n.w[0][0] = NAN;
+    msg = NULL;
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("keep"), &msg), DWMTJ_W_ERR_VALUE);
+    ck_assert_msg(msg && strstr(msg, "not saved: weight 0"), "%s", msg ? msg : "(null)");
+    free(msg);
+    ck_assert(!exists(spath("keep.part")));
+    bytes after = read_file(spath("keep"));
+    ck_assert_uint_eq(after.len, before.len);
+    ck_assert_mem_eq(after.p, before.p, before.len);
+    free(before.p);
+    free(after.p);
+    n.w[0][0] = 0.0f;
+    /* save refuses what load would refuse */
+    n.input_side = 28;
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("s"), NULL), DWMTJ_W_ERR_SHAPE);
+    n.input_side = 14;
+    n.dt = -1;
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("s"), NULL), DWMTJ_W_ERR_VALUE);
+    n.dt = 1e-10;
+    n.kind = 7;
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("s"), NULL), DWMTJ_W_ERR_VALUE);
+    n.kind = 0;
+    n.size[1] = 0;
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("s"), NULL), DWMTJ_W_ERR_SHAPE);
+    n.size[1] = 32;
+    ck_assert(!exists(spath("s")));
+    ck_assert(!exists(spath("s.part")));
+    dwmtj_weights_free(&n);
+}
+END_TEST
+
+START_TEST(test_usage)
+{
+    static const int size[3] = {196, 32, 10};
+    dwmtj_weights n;
+    char *msg = NULL;
+    ck_assert_int_eq(dwmtj_weights_alloc(NULL, 2, size), DWMTJ_W_ERR_USAGE);
+    memset(&n, 0xa5, sizeof n);
+    ck_assert_int_eq(dwmtj_weights_alloc(&n, 2, NULL), DWMTJ_W_ERR_USAGE);
+    ck_assert(is_empty(&n));
+    ck_assert_int_eq(dwmtj_weights_alloc(&n, 0, size), DWMTJ_W_ERR_SHAPE);
+    ck_assert(is_empty(&n));
+    ck_assert_int_eq(dwmtj_weights_alloc(&n, 9, size), DWMTJ_W_ERR_SHAPE);
+    static const int zero[3] = {196, 0, 10};
+    ck_assert_int_eq(dwmtj_weights_alloc(&n, 2, zero), DWMTJ_W_ERR_SHAPE);
+    ck_assert(is_empty(&n));
+
+    ck_assert_int_eq(dwmtj_weights_alloc(&n, 2, size), DWMTJ_W_OK);
+    ck_assert_int_eq(dwmtj_weights_save(NULL, spath("x"), &msg), DWMTJ_W_ERR_USAGE);
+    ck_assert_ptr_nonnull(msg);
+    free(msg);
+    ck_assert_int_eq(dwmtj_weights_save(&n, NULL, &msg), DWMTJ_W_ERR_USAGE);
+    free(msg);
+    ck_assert_int_eq(dwmtj_weights_save(&n, "", NULL), DWMTJ_W_ERR_USAGE);
+    float *w1 = n.w[1];
+    n.w[1] = NULL;
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("x"), &msg), DWMTJ_W_ERR_USAGE);
+    ck_assert_msg(strstr(msg, "weights of layer 1 are NULL"), "%s", msg);
+    free(msg);
+    n.w[1] = w1;
+    ck_assert(!exists(spath("x")));
+
+    ck_assert_int_eq(dwmtj_weights_load(NULL, spath("x"), &msg), DWMTJ_W_ERR_USAGE);
+    ck_assert_ptr_nonnull(msg);
+    free(msg);
+    dwmtj_weights m;
+    memset(&m, 0xa5, sizeof m);
+    ck_assert_int_eq(dwmtj_weights_load(&m, NULL, &msg), DWMTJ_W_ERR_USAGE);
+    ck_assert(is_empty(&m));
+    free(msg);
+    ck_assert_int_eq(dwmtj_weights_load(&m, "", NULL), DWMTJ_W_ERR_USAGE);
+
+    dwmtj_weights_free(NULL);
+    dwmtj_weights_free(&n);
+    dwmtj_weights_free(&n); /* twice: emptied by the first */
+}
+END_TEST
+
+START_TEST(test_status_strings)
+{
+    static const int all[] = {DWMTJ_W_OK,           DWMTJ_W_ERR_USAGE,     DWMTJ_W_ERR_NOMEM,
+                              DWMTJ_W_ERR_FILE,     DWMTJ_W_ERR_MAGIC,     DWMTJ_W_ERR_VERSION,
+                              DWMTJ_W_ERR_TRUNCATED, DWMTJ_W_ERR_CHECKSUM, DWMTJ_W_ERR_SHAPE,
+                              DWMTJ_W_ERR_VALUE,    DWMTJ_W_ERR_MISMATCH};
+    size_t count = sizeof all / sizeof all[0];
+    const char *unknown = dwmtj_weights_status_string(12345);
+    ck_assert_ptr_nonnull(unknown);
+    ck_assert_str_eq(dwmtj_weights_status_string(-310), unknown);
+    for (size_t i = 0; i < count; i++) {
+        const char *s = dwmtj_weights_status_string(all[i]);
+        ck_assert_ptr_nonnull(s);
+        ck_assert_str_ne(s, unknown);
+        for (size_t j = 0; j < i; j++)
+            ck_assert_str_ne(s, dwmtj_weights_status_string(all[j]));
+    }
+}
+END_TEST
+
+/* ------------------------------------------------------------------- main */
+
+static Suite *weights_suite(void)
+{
+    Suite *s = suite_create("weights");
+
+    TCase *tc = tcase_create("roundtrip");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, test_roundtrip, 0, 2);
+    tcase_add_test(tc, test_layout);
+    tcase_add_test(tc, test_alloc_defaults);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("errors");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_wrong_magic);
+    tcase_add_test(tc, test_version);
+    tcase_add_test(tc, test_truncated);
+    tcase_add_test(tc, test_truncated_stream);
+    tcase_add_test(tc, test_checksum);
+    tcase_add_test(tc, test_bad_values);
+    tcase_add_test(tc, test_bad_shape);
+    tcase_add_test(tc, test_trailing);
+    tcase_add_test(tc, test_files);
+    tcase_add_test(tc, test_usage);
+    tcase_add_test(tc, test_status_strings);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(weights_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
