@@ -1,0 +1,147 @@
+/* dwmtj snn: a fully connected spiking MLP whose neurons are ideal LIF
+ * neurons or libdwmtj's "scaled" DW-MTJ device, trained with surrogate
+ * gradients through time (the paper's Fig. 5c/5d; DESIGN.md section 4).
+ *
+ * Network (layer sizes, kind, T = steps, dt, gain, sigma, tau_mem,
+ * input_rate, seed) and parameters are a dwmtj_weights.
+ *
+ * Inputs: rate coding.  Pixel byte q spikes at step t with probability
+ * min(1, input_rate * dt * q / 255), drawn from a counter-based generator
+ * keyed by (seed, image index, step, pixel) (dwmtj_snn_input_spike), so an
+ * image sees the same spikes whatever the batch and its position in it.
+ *
+ * Layer l (1..n_layers), neuron o, step t: a = sum_i w[o][i] s_in[i](t) + b[o]
+ * (dimensionless; the layer sees the spikes of layer l-1 of the same step).
+ *
+ * LIF (kind 0): v(t) = beta u(t-1) + a(t), beta = exp(-dt / tau_mem);
+ *   s(t) = H(v(t) - 1); u(t) = v(t) - s(t) (reset by subtraction).
+ * DW-MTJ (kinds 1, 2): each neuron is one libdwmtj "scaled" device driven by
+ *   the current I = gain * a, clamped to |I| <= i_max (options), through
+ *   dwmtj_step_current over [t dt, (t+1) dt].  A domain is written under
+ *   MTJ_A at t = 0 and again right after each step that ends with no domain
+ *   (ejected past the reader = the device's own reset, or lost backwards):
+ *   the ideal write periphery.  The spike is the step on which the device's
+ *   fire count increases.  Membrane u = 1 - m / D0, m = dwmtj_fire_distance,
+ *   D0 = fire distance of a fresh domain (u = 0 fresh, 1 at the fire); u = 0
+ *   on a step that ends with no domain.  Kind 2 runs the device with
+ *   sigma = weights.sigma, t_slot = dt, seed = weights.seed and the noise key
+ *   hash(layer, neuron, image index).
+ *
+ * Surrogate gradient: dS/du = 1 / (1 + k |u - 1|)^2 (fast sigmoid; k =
+ * options.surr_k).  Resets are detached (no gradient through them).  LIF:
+ * dv(t+1)/dv(t) = beta.  DW-MTJ: du(t)/du(t-1) = 1 while the same domain is
+ * on the track (no leak), 0 across a write; du(t)/dI(t) = dx_di / D0 from
+ * dwmtj_step_current and, as the step integrates the velocity by the
+ * trapezoid, du(t)/dI(t-1) = the same (exact for the pinning-free scaled
+ * device with t_slot = dt; not through a fresh write, which starts at rest).
+ * The surrogate is applied on steps that start with an unfired domain
+ * (later steps of a cycle cannot spike).
+ *
+ * Loss: softmax cross-entropy of logits z, batch mean:
+ *   DWMTJ_SNN_LOSS_COUNT:    z_c = loss_scale * (spike count of output c)
+ *   DWMTJ_SNN_LOSS_MEMBRANE: z_c = loss_scale * (mean over t of u_c(t))
+ *     (LIF: v before the reset; DW-MTJ: u as above).
+ * Prediction: argmax of the output spike counts, ties broken by the larger
+ * summed membrane (then the lower class).
+ *
+ * Status codes: 0 = DWMTJ_SNN_OK, negative = DWMTJ_SNN_ERR_* (-400..-420).
+ * No printing, no exit, no globals; free functions accept NULL.  With
+ * OpenMP the images of a batch run in parallel (results do not depend on
+ * the number of threads except for the summation order of gradients). */
+#ifndef DWMTJ_SNN_H
+#define DWMTJ_SNN_H
+
+#include "dwmtj_weights.h"
+
+#include <stdint.h>
+
+enum dwmtj_snn_status {
+    DWMTJ_SNN_OK = 0,
+    DWMTJ_SNN_ERR_USAGE = -400,   /* NULL pointer, batch out of range, bad option */
+    DWMTJ_SNN_ERR_NOMEM = -401,
+    DWMTJ_SNN_ERR_SHAPE = -402,   /* weights do not fit the workspace (layers, sizes, steps) */
+    DWMTJ_SNN_ERR_VALUE = -403,   /* a network scalar is out of range (dt, gain, ...) */
+    DWMTJ_SNN_ERR_DEVICE = -404,  /* libdwmtj returned an error */
+    DWMTJ_SNN_ERR_LABEL = -405,   /* a label >= the number of outputs */
+    DWMTJ_SNN_ERR_NONFINITE = -406 /* the loss or a gradient is not finite */
+};
+
+enum dwmtj_snn_loss {
+    DWMTJ_SNN_LOSS_COUNT = 0,
+    DWMTJ_SNN_LOSS_MEMBRANE = 1
+};
+
+/* Options; the caller may change them between calls. */
+typedef struct dwmtj_snn_options {
+    double surr_k;     /* fast-sigmoid slope k (default 5) */
+    int loss;          /* dwmtj_snn_loss (default COUNT for LIF, MEMBRANE for DW-MTJ) */
+    double loss_scale; /* logit scale (default 1 for COUNT, 20 for MEMBRANE) */
+    double i_max;      /* A, DW-MTJ drive clamp (default 200e-6) */
+    int smooth;        /* 1: test mode, the spike is the smooth function
+                          S(x) = 1/k + x / (1 + k|x|), x = u - 1, whose
+                          derivative is exactly the surrogate, goes to the
+                          next layer and the loss; the LIF reset still
+                          subtracts the hard spike H(x), so that the reset
+                          is detached for finite differences too; for
+                          gradient checks */
+    int threads;       /* OpenMP threads (0 = all; ignored without OpenMP) */
+} dwmtj_snn_options;
+
+struct dwmtj_snn_priv;
+typedef struct dwmtj_snn_ws {
+    dwmtj_snn_options opt;
+    struct dwmtj_snn_priv *priv;
+} dwmtj_snn_ws;
+
+/* Workspace for networks of net's shape and steps, up to max_batch images
+ * per call; options set to their defaults for net->kind. */
+int dwmtj_snn_ws_create(dwmtj_snn_ws **ws, const dwmtj_weights *net, int max_batch);
+void dwmtj_snn_ws_free(dwmtj_snn_ws *ws);
+
+/* Runs batch images (batch x size[0] bytes; image_index[b] keys the input
+ * spikes and the device noise, NULL = 0..batch-1).  pred (batch) and
+ * out_counts (batch x size[L]) may be NULL. */
+int dwmtj_snn_forward(dwmtj_snn_ws *ws, const dwmtj_weights *net,
+                      const unsigned char *images, const int *image_index,
+                      int batch, int *pred, int *out_counts);
+
+/* Forward, loss (batch mean, *loss) and its gradient with respect to every
+ * w and b into grad (allocated by the caller with net's shape; overwritten).
+ * pred (batch) may be NULL. */
+int dwmtj_snn_loss_grad(dwmtj_snn_ws *ws, const dwmtj_weights *net,
+                        const unsigned char *images, const int *image_index,
+                        int batch, const unsigned char *labels, double *loss,
+                        dwmtj_weights *grad, int *pred);
+
+/* Of the last forward pass: output spike counts (as doubles; sums of the
+ * smooth spikes in smooth mode) and summed output membrane, batch x size[L],
+ * row-major; NULL before the first pass. */
+const double *dwmtj_snn_last_counts(const dwmtj_snn_ws *ws);
+const double *dwmtj_snn_last_membrane(const dwmtj_snn_ws *ws);
+
+/* The input spike of pixel byte q, pixel index pixel, of image image at
+ * step step (0/1), as the forward pass draws it. */
+int dwmtj_snn_input_spike(const dwmtj_weights *net, unsigned char q, uint64_t image,
+                          int step, int pixel);
+
+/* Uniform initialisation: w ~ U(-scale/sqrt(n_in), scale/sqrt(n_in)) from a
+ * SplitMix64 stream of seed, b = 0. */
+int dwmtj_snn_init_weights(dwmtj_weights *net, uint64_t seed, double scale);
+
+/* Adam (Kingma & Ba 2015), the paper's optimiser (lr 1e-3). */
+typedef struct dwmtj_snn_adam_state {
+    double lr, beta1, beta2, eps;  /* defaults 1e-3, 0.9, 0.999, 1e-8 */
+    long t;                        /* steps taken */
+    int n_layers;
+    int size[DWMTJ_W_MAX_LAYERS + 1];
+    double *m, *v;                 /* moments of every w then b, layer by layer */
+} dwmtj_snn_adam_state;
+
+int dwmtj_snn_adam_init(dwmtj_snn_adam_state *a, const dwmtj_weights *net);
+/* One step: net -= lr * mhat / (sqrt(vhat) + eps) with grad. */
+int dwmtj_snn_adam(dwmtj_snn_adam_state *a, dwmtj_weights *net, const dwmtj_weights *grad);
+void dwmtj_snn_adam_free(dwmtj_snn_adam_state *a);
+
+const char *dwmtj_snn_status_string(int status);
+
+#endif

@@ -1,0 +1,113 @@
+/* The DW-MTJ neuron: one libdwmtj "scaled" device per neuron, current
+ * driven, with an ideal write after each ejection. */
+#include "snn_neuron.h"
+
+#include "dwmtj_snn.h"
+
+int snn_dw_setup(snn_dw *dw, const dwmtj_weights *net, double i_max, double k, int smooth)
+{
+    dwmtj_params p;
+    if (dwmtj_params_set(&p, "scaled") != DWMTJ_OK)
+        return DWMTJ_SNN_ERR_DEVICE;
+    p.sigma = net->kind == DWMTJ_KIND_DWMTJ_NOISY ? net->sigma : 0.0;
+    p.t_slot = net->dt;
+    p.seed = net->seed;
+    if (dwmtj_derive(&p, &dw->d) != DWMTJ_OK)
+        return DWMTJ_SNN_ERR_VALUE;
+    dwmtj_state s;
+    dwmtj_state_init(&s, 0.0);
+    if (dwmtj_write(&dw->d, &s, 0) != DWMTJ_OK)
+        return DWMTJ_SNN_ERR_DEVICE;
+    dw->D0 = dwmtj_fire_distance(&dw->d, &s);
+    if (!(dw->D0 > 0.0))
+        return DWMTJ_SNN_ERR_DEVICE;
+    dw->gain = net->gain;
+    dw->i_max = i_max;
+    dw->dt = net->dt;
+    dw->k = k;
+    dw->smooth = smooth;
+    return DWMTJ_SNN_OK;
+}
+
+int snn_dw_begin(const snn_dw *dw, snn_dw_neuron *nr, int n)
+{
+    for (int o = 0; o < n; o++) {
+        dwmtj_state_init(&nr[o].s, 0.0);
+        if (dwmtj_write(&dw->d, &nr[o].s, 0) != DWMTJ_OK)
+            return DWMTJ_SNN_ERR_DEVICE;
+        nr[o].fresh = 1;
+        nr[o].gm_prev = 0.0;
+    }
+    return DWMTJ_SNN_OK;
+}
+
+int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t image,
+                int t, const double *a, double *s, double *psi, double *A, double *B,
+                unsigned char *C, double *u)
+{
+    double t1 = (double)(t + 1) * dw->dt;
+    uint64_t kl = snn_mix64(snn_mix64((uint64_t)layer + 0x5157ULL) ^ image);
+    for (int o = 0; o < n; o++) {
+        snn_dw_neuron *q = &nr[o];
+        double I = dw->gain * a[o], gm = dw->gain;
+        if (I > dw->i_max) {
+            I = dw->i_max;
+            gm = 0.0;
+        } else if (I < -dw->i_max) {
+            I = -dw->i_max;
+            gm = 0.0;
+        }
+        dwmtj_state s1;
+        double dx_di = 0.0;
+        int st = dwmtj_step_current(&dw->d, snn_mix64(kl ^ (uint64_t)o), &q->s, t1, I,
+                                    &s1, &dx_di);
+        if (st < 0)
+            return DWMTJ_SNN_ERR_DEVICE;
+        int gate = q->s.present && !q->s.fired && s1.present;
+        int fire = s1.n_fire > q->s.n_fire;
+        double uo = 0.0;
+        if (s1.present) {
+            uo = 1.0 - dwmtj_fire_distance(&dw->d, &s1) / dw->D0;
+            A[o] = gm * dx_di / dw->D0;
+            B[o] = q->fresh ? 0.0 : q->gm_prev * dx_di / dw->D0;
+            C[o] = (unsigned char)!q->fresh;
+        } else {
+            A[o] = B[o] = 0.0;
+            C[o] = 0;
+        }
+        double x = uo - 1.0;
+        psi[o] = gate ? snn_surrogate(x, dw->k) : 0.0;
+        if (dw->smooth)
+            s[o] = gate ? snn_smooth_spike(x, dw->k) : 0.0;
+        else
+            s[o] = fire ? 1.0 : 0.0;
+        u[o] = uo;
+        q->s = s1;
+        q->gm_prev = gm;
+        q->fresh = 0;
+        if (!s1.present) {
+            /* ejected (reset) or lost: the periphery writes a new domain */
+            if (dwmtj_write(&dw->d, &q->s, 0) != DWMTJ_OK)
+                return DWMTJ_SNN_ERR_DEVICE;
+            q->fresh = 1;
+        }
+    }
+    return DWMTJ_SNN_OK;
+}
+
+void snn_dw_backward(int T, int n, const double *psi, const double *A, const double *B,
+                     const unsigned char *C, const double *ds, const double *direct,
+                     double *da)
+{
+    for (int o = 0; o < n; o++) {
+        double gn = 0.0, bn = 0.0, cn = 0.0; /* dL/du(t+1), B(t+1), C(t+1) */
+        for (int t = T - 1; t >= 0; t--) {
+            size_t k = (size_t)t * n + o;
+            double g = psi[k] * ds[k] + (direct ? direct[k] : 0.0) + cn * gn;
+            da[k] = A[k] * g + bn * gn;
+            gn = g;
+            bn = B[k];
+            cn = C[k];
+        }
+    }
+}

@@ -1,0 +1,82 @@
+/* Private interface between network.c and the neuron models
+ * (neuron_lif.c, neuron_dwmtj.c).  Not installed. */
+#ifndef DWMTJ_SNN_NEURON_H
+#define DWMTJ_SNN_NEURON_H
+
+#include "dwmtj.h"
+#include "dwmtj_weights.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Surrogate dS/du at x = u - 1 (fast sigmoid, peak 1). */
+static inline double snn_surrogate(double x, double k)
+{
+    double d = 1.0 + k * fabs(x);
+    return 1.0 / (d * d);
+}
+
+/* Smooth spike of the gradient-check mode: derivative is snn_surrogate. */
+static inline double snn_smooth_spike(double x, double k)
+{
+    return 1.0 / k + x / (1.0 + k * fabs(x));
+}
+
+/* SplitMix64 finaliser (Steele, Lea, Flood, OOPSLA 2014). */
+static inline uint64_t snn_mix64(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* Per-layer, per-step records for the backward pass, [T][n] each. */
+typedef struct snn_rec {
+    double *psi;        /* dS/du (0 where no spike is possible) */
+    double *A;          /* du(t)/da(t) (DW-MTJ) */
+    double *B;          /* du(t)/da(t-1) (DW-MTJ) */
+    unsigned char *C;   /* du(t)/du(t-1) is 1 (DW-MTJ) */
+} snn_rec;
+
+/* ---- LIF (neuron_lif.c) ---- */
+/* One step of n neurons: u holds the post-reset membrane of the previous
+ * step and is updated; s, psi, v (pre-reset membrane) are outputs. */
+void snn_lif_step(int n, double beta, double k, int smooth, double *u,
+                  const double *a, double *s, double *psi, double *v);
+/* da[t][o] = dL/da from dL/ds (ds) and the direct dL/dv (direct, may be
+ * NULL), through v(t+1) = beta (v(t) - s(t)) + a(t+1), s detached. */
+void snn_lif_backward(int T, int n, double beta, const double *psi,
+                      const double *ds, const double *direct, double *da);
+
+/* ---- DW-MTJ (neuron_dwmtj.c) ---- */
+typedef struct snn_dw {
+    dwmtj_derived d;
+    double D0;      /* m, fire distance of a fresh domain */
+    double gain;    /* A per unit a */
+    double i_max;   /* A, clamp */
+    double dt;      /* s */
+    double k;       /* surrogate slope */
+    int smooth;
+} snn_dw;
+
+typedef struct snn_dw_neuron {
+    dwmtj_state s;
+    int fresh;      /* the domain was written at the start of this step */
+    double gm_prev; /* gain x (1 if a(t-1) was not clamped) */
+} snn_dw_neuron;
+
+int snn_dw_setup(snn_dw *dw, const dwmtj_weights *net, double i_max, double k, int smooth);
+/* Writes a fresh domain into each of n neurons at t = 0. */
+int snn_dw_begin(const snn_dw *dw, snn_dw_neuron *nr, int n);
+/* Step t of n neurons of layer `layer` for image `image`; fills s, psi,
+ * u (membrane after the step) and rec's A, B, C at row t. */
+int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t image,
+                int t, const double *a, double *s, double *psi, double *A, double *B,
+                unsigned char *C, double *u);
+void snn_dw_backward(int T, int n, const double *psi, const double *A, const double *B,
+                     const unsigned char *C, const double *ds, const double *direct,
+                     double *da);
+
+#endif

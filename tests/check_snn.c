@@ -1,0 +1,623 @@
+/* Tests of the spiking-network trainer core (snn/network.c, neuron_lif.c,
+ * neuron_dwmtj.c, adam.c; snn/dwmtj_snn.h).
+ *
+ * "forward": no input and no bias gives no spikes; LIF spike counts and
+ * first-spike steps against the closed forms of u(t) = beta u(t-1) + a;
+ * DW-MTJ spike counts against the 1D wall velocity of the paper
+ * (v = g muB P j / (2 e Ms), j = I / (w d), trapezoid from rest after each
+ * write), worked out here from the Methods constants, not from libdwmtj;
+ * input spike rate and reproducibility independent of the batch order;
+ * the noisy DW-MTJ differs from the deterministic one but fires about as
+ * often.
+ * "gradient": the backward pass against central differences of the smooth
+ * forward (options.smooth), LIF and deterministic DW-MTJ, both losses.
+ * "training": Fashion-MNIST 14x14, 196-32-10, a few hundred Adam steps:
+ * LIF clearly above chance on held-out images; DW-MTJ loss decreases.
+ *
+ * Environment: DWMTJ_FASHION_MNIST, the data directory (default
+ * /usr/share/datasets/fashion-mnist). */
+#define _POSIX_C_SOURCE 200809L
+
+#include "dwmtj_data.h"
+#include "dwmtj_snn.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---------------------------------------------------------------- helpers */
+
+/* A local allocator (the weights file module is not needed here). */
+static void net_make(dwmtj_weights *n, int n_layers, const int *size, int kind, int steps,
+                     double dt)
+{
+    memset(n, 0, sizeof *n);
+    n->n_layers = n_layers;
+    for (int l = 0; l <= n_layers; l++)
+        n->size[l] = size[l];
+    for (int l = 0; l < n_layers; l++) {
+        n->w[l] = calloc((size_t)size[l] * size[l + 1], sizeof(float));
+        n->b[l] = calloc(size[l + 1], sizeof(float));
+        ck_assert(n->w[l] && n->b[l]);
+    }
+    n->kind = kind;
+    n->steps = steps;
+    n->dt = dt;
+    n->gain = 100e-6;
+    n->sigma = kind == DWMTJ_KIND_DWMTJ_NOISY ? 0.3 : 0.0;
+    n->tau_mem = 5.0 * dt;
+    n->input_rate = 5.0 / dt * 0.1;
+    n->seed = 12345;
+    n->input_side = 0;
+}
+
+static void net_free(dwmtj_weights *n)
+{
+    for (int l = 0; l < n->n_layers; l++) {
+        free(n->w[l]);
+        free(n->b[l]);
+    }
+    memset(n, 0, sizeof *n);
+}
+
+static void net_copy_shape(dwmtj_weights *g, const dwmtj_weights *n)
+{
+    net_make(g, n->n_layers, n->size, n->kind, n->steps, n->dt);
+}
+
+static uint64_t rng_state = 88172645463325252ULL;
+static double urand(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static dwmtj_snn_ws *ws_make(const dwmtj_weights *n, int batch)
+{
+    dwmtj_snn_ws *ws = NULL;
+    int st = dwmtj_snn_ws_create(&ws, n, batch);
+    ck_assert_msg(st == 0, "ws_create: %s", dwmtj_snn_status_string(st));
+    return ws;
+}
+
+/* Spike counts of the single-layer network with bias-only drive. */
+static void run_counts(const dwmtj_weights *n, int *counts)
+{
+    dwmtj_snn_ws *ws = ws_make(n, 1);
+    unsigned char img[64] = { 0 };
+    int st = dwmtj_snn_forward(ws, n, img, NULL, 1, NULL, counts);
+    ck_assert_msg(st == 0, "forward: %s", dwmtj_snn_status_string(st));
+    dwmtj_snn_ws_free(ws);
+}
+
+/* ---------------------------------------------------------------- forward */
+
+START_TEST(test_silent)
+{
+    int size[] = { 6, 5, 3 };
+    for (int kind = 0; kind <= 2; kind++) {
+        dwmtj_weights n;
+        net_make(&n, 2, size, kind, 30, 0.1e-9);
+        dwmtj_snn_init_weights(&n, 3, 2.0);
+        unsigned char img[2 * 6] = { 0 };
+        int counts[2 * 3], pred[2];
+        dwmtj_snn_ws *ws = ws_make(&n, 2);
+        ck_assert_int_eq(dwmtj_snn_forward(ws, &n, img, NULL, 2, pred, counts), 0);
+        for (int k = 0; k < 6; k++)
+            ck_assert_int_eq(counts[k], 0);
+        dwmtj_snn_ws_free(ws);
+        net_free(&n);
+    }
+}
+END_TEST
+
+START_TEST(test_lif_rate)
+{
+    /* no leak (tau_mem huge): count = min(T, floor(T a)) */
+    int size[] = { 1, 4 };
+    const double a[4] = { 0.37, 0.61, 0.93, 1.3 };
+    dwmtj_weights n;
+    net_make(&n, 1, size, DWMTJ_KIND_LIF, 20, 0.1e-9);
+    n.tau_mem = 1e3;
+    for (int o = 0; o < 4; o++)
+        n.b[0][o] = (float)a[o];
+    int counts[4];
+    run_counts(&n, counts);
+    for (int o = 0; o < 4; o++) {
+        int want = (int)floor(20 * (double)(float)a[o]);
+        ck_assert_int_eq(counts[o], want < 20 ? want : 20);
+    }
+    /* leak: v(k) = a (1 - beta^k) / (1 - beta) first reaches 1 at step k* */
+    n.tau_mem = 3.0 * n.dt;
+    double beta = exp(-1.0 / 3.0);
+    for (int o = 0; o < 4; o++) {
+        double ao = (double)(float)a[o];
+        double x = 1.0 - (1.0 - beta) / ao;
+        if (x <= 0.0)
+            continue; /* never fires */
+        int kstar = (int)ceil(log(x) / log(beta));
+        if (kstar < 1)
+            kstar = 1;
+        int c1[4], c0[4];
+        n.steps = kstar;
+        run_counts(&n, c1);
+        ck_assert_int_eq(c1[o], 1);
+        if (kstar > 1) {
+            n.steps = kstar - 1;
+            run_counts(&n, c0);
+            ck_assert_int_eq(c0[o], 0);
+        }
+    }
+    /* a below 1 - beta (fixed point a / (1 - beta) < 1): never fires */
+    n.steps = 200;
+    n.tau_mem = n.dt; /* 1 - beta = 0.632 */
+    run_counts(&n, counts);
+    ck_assert_int_eq(counts[0], 0);
+    ck_assert_int_eq(counts[1], 0);
+    ck_assert_int_gt(counts[2], 0);
+    ck_assert_int_gt(counts[3], 100);
+    net_free(&n);
+}
+END_TEST
+
+/* Paper's 1D model, Methods constants of the scaled device. */
+#define MU_B 9.2740100783e-24
+#define Q_E 1.602176634e-19
+static double dw_speed(double I)
+{
+    double j = I / (25e-9 * 1.5e-9);
+    return 2.0 * MU_B * 0.7 / (2.0 * Q_E * 8e5) * j;
+}
+/* D0: centres 350 nm apart, 50 nm domain and reader, reader midpoint at
+ * overlap 2/3 (R_P 8k, R_AP 16k): 350 - (50 - 2/3 50) nm. */
+#define DW_D0 (350e-9 - (50e-9 - 50e-9 * 2.0 / 3.0))
+/* eject: the trailing wall (25 nm) passes the end of the track (500 nm) */
+#define DW_EJECT 475e-9
+
+/* first step k (1-based) at which the travel v dt (k - 1/2) reaches dist */
+static int dw_steps(double I, double dt, double dist)
+{
+    return (int)ceil(dist / (dw_speed(I) * dt) + 0.5);
+}
+
+START_TEST(test_dwmtj_rate)
+{
+    int size[] = { 1, 5 };
+    const double I[5] = { 40e-6, 70e-6, 110e-6, 150e-6, 190e-6 };
+    const double dt = 0.1e-9;
+    dwmtj_weights n;
+    net_make(&n, 1, size, DWMTJ_KIND_DWMTJ, 300, dt);
+    for (int o = 0; o < 5; o++)
+        n.b[0][o] = (float)(I[o] / n.gain);
+    int counts[5];
+    run_counts(&n, counts);
+    for (int o = 0; o < 5; o++) {
+        double Io = (double)n.b[0][o] * n.gain;
+        int kf = dw_steps(Io, dt, DW_D0), ke = dw_steps(Io, dt, DW_EJECT);
+        int want = 0;
+        for (int c = 0; c * ke + kf <= n.steps; c++)
+            want++;
+        ck_assert_msg(counts[o] == want, "I = %g uA: %d spikes, expected %d (fire %d, cycle %d)",
+                      Io * 1e6, counts[o], want, kf, ke);
+        /* first spike exactly on step kf */
+        dwmtj_weights m;
+        net_make(&m, 1, size, DWMTJ_KIND_DWMTJ, kf, dt);
+        memcpy(m.b[0], n.b[0], sizeof(float) * 5);
+        int c1[5];
+        run_counts(&m, c1);
+        ck_assert_int_eq(c1[o], 1);
+        net_free(&m);
+        net_make(&m, 1, size, DWMTJ_KIND_DWMTJ, kf - 1, dt);
+        memcpy(m.b[0], n.b[0], sizeof(float) * 5);
+        run_counts(&m, c1);
+        ck_assert_int_eq(c1[o], 0);
+        net_free(&m);
+    }
+    /* noisy: differs from the deterministic device, reproducible, close */
+    dwmtj_weights q;
+    net_make(&q, 1, size, DWMTJ_KIND_DWMTJ_NOISY, 300, dt);
+    memcpy(q.b[0], n.b[0], sizeof(float) * 5);
+    dwmtj_snn_ws *wd = ws_make(&n, 4), *wn = ws_make(&q, 4);
+    unsigned char img[4] = { 0 };
+    int idx[4] = { 0, 1, 2, 3 }, cd[20], cn[20], cn2[20];
+    ck_assert_int_eq(dwmtj_snn_forward(wd, &n, img, idx, 4, NULL, cd), 0);
+    ck_assert_int_eq(dwmtj_snn_forward(wn, &q, img, idx, 4, NULL, cn), 0);
+    double md[20], mn[20];
+    memcpy(md, dwmtj_snn_last_membrane(wd), sizeof md);
+    memcpy(mn, dwmtj_snn_last_membrane(wn), sizeof mn);
+    ck_assert_int_eq(dwmtj_snn_forward(wn, &q, img, idx, 4, NULL, cn2), 0);
+    ck_assert_mem_eq(cn, cn2, sizeof cn);
+    ck_assert_mem_eq(mn, dwmtj_snn_last_membrane(wn), sizeof mn);
+    int differ = 0, sd = 0, sn = 0;
+    for (int k = 0; k < 20; k++) {
+        differ += md[k] != mn[k];
+        sd += cd[k];
+        sn += cn[k];
+        /* each image a different noise: same device, different images */
+        ck_assert_int_eq(cd[k], cd[k % 5]);
+    }
+    ck_assert_int_eq(differ, 20);
+    ck_assert_int_ne(memcmp(mn, mn + 5, 5 * sizeof(double)), 0);
+    ck_assert_msg(abs(sn - sd) <= 0.1 * sd + 2, "noisy %d spikes, deterministic %d", sn, sd);
+    dwmtj_snn_ws_free(wd);
+    dwmtj_snn_ws_free(wn);
+    net_free(&q);
+    net_free(&n);
+}
+END_TEST
+
+START_TEST(test_input_and_reproducible)
+{
+    int size[] = { 16, 12, 4 };
+    dwmtj_weights n;
+    net_make(&n, 2, size, DWMTJ_KIND_LIF, 25, 0.1e-9);
+    n.input_rate = 5e9; /* p = 0.5 q / 255 */
+    /* rate of the input spikes */
+    long hits = 0, trials = 0;
+    for (int img = 0; img < 200; img++)
+        for (int t = 0; t < 25; t++)
+            for (int px = 0; px < 16; px++, trials++)
+                hits += dwmtj_snn_input_spike(&n, 204, (uint64_t)img, t, px);
+    double p = 0.5 * 204.0 / 255.0, mean = (double)hits / trials;
+    ck_assert_msg(fabs(mean - p) < 4.0 * sqrt(p * (1 - p) / trials), "rate %g, want %g", mean, p);
+    ck_assert_int_eq(dwmtj_snn_input_spike(&n, 0, 1, 1, 1), 0);
+    n.input_rate = 1e12;
+    ck_assert_int_eq(dwmtj_snn_input_spike(&n, 3, 1, 1, 1), 1);
+    n.input_rate = 5e9;
+    /* the same image gives the same counts wherever it sits in a batch */
+    dwmtj_snn_init_weights(&n, 7, 3.0);
+    for (int o = 0; o < 12; o++)
+        n.b[0][o] = 0.1f;
+    enum { NB = 6 };
+    unsigned char img[NB * 16], img2[NB * 16];
+    for (int k = 0; k < NB * 16; k++)
+        img[k] = (unsigned char)(urand() * 256);
+    int idx[NB], idx2[NB], c1[NB * 4], c2[NB * 4], p1[NB], p2[NB];
+    for (int b = 0; b < NB; b++) {
+        idx[b] = 100 + b;
+        idx2[b] = 100 + (NB - 1 - b);
+        memcpy(img2 + b * 16, img + (NB - 1 - b) * 16, 16);
+    }
+    dwmtj_snn_ws *ws = ws_make(&n, NB);
+    ck_assert_int_eq(dwmtj_snn_forward(ws, &n, img, idx, NB, p1, c1), 0);
+    ws->opt.threads = 1;
+    ck_assert_int_eq(dwmtj_snn_forward(ws, &n, img2, idx2, NB, p2, c2), 0);
+    int total = 0;
+    for (int b = 0; b < NB; b++) {
+        ck_assert_int_eq(p1[b], p2[NB - 1 - b]);
+        for (int c = 0; c < 4; c++) {
+            ck_assert_int_eq(c1[b * 4 + c], c2[(NB - 1 - b) * 4 + c]);
+            total += c1[b * 4 + c];
+        }
+    }
+    ck_assert_int_gt(total, 0);
+    /* errors */
+    ck_assert_int_eq(dwmtj_snn_forward(ws, &n, img, idx, NB + 1, NULL, NULL), DWMTJ_SNN_ERR_USAGE);
+    ck_assert_int_eq(dwmtj_snn_forward(NULL, &n, img, idx, 1, NULL, NULL), DWMTJ_SNN_ERR_USAGE);
+    n.steps = 26;
+    ck_assert_int_eq(dwmtj_snn_forward(ws, &n, img, idx, 1, NULL, NULL), DWMTJ_SNN_ERR_SHAPE);
+    n.steps = 25;
+    n.tau_mem = 0.0;
+    ck_assert_int_eq(dwmtj_snn_forward(ws, &n, img, idx, 1, NULL, NULL), DWMTJ_SNN_ERR_VALUE);
+    dwmtj_snn_ws_free(ws);
+    dwmtj_snn_ws_free(NULL);
+    dwmtj_snn_adam_free(NULL);
+    net_free(&n);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- gradient */
+
+static double loss_of(dwmtj_snn_ws *ws, const dwmtj_weights *n, const unsigned char *img,
+                      const int *idx, int batch, const unsigned char *lab, dwmtj_weights *g)
+{
+    double L = 0.0;
+    int st = dwmtj_snn_loss_grad(ws, n, img, idx, batch, lab, &L, g, NULL);
+    ck_assert_msg(st == 0, "loss_grad: %s", dwmtj_snn_status_string(st));
+    return L;
+}
+
+/* Largest |analytic - central difference| over every w and b, relative to
+ * the largest |gradient|.  The smooth forward still has its discrete
+ * events (the LIF's hard reset, the device's fire, ejection and write): a
+ * parameter whose step of 1e-4 crosses one is seen as a jump between the
+ * one-sided differences and skipped (*skipped counts them). */
+static double grad_check(dwmtj_weights *n, int loss_mode, double *gmax_out, int *skipped)
+{
+    enum { NB = 3 };
+    unsigned char img[NB * 6], lab[NB] = { 0, 2, 1 };
+    int idx[NB] = { 5, 6, 7 };
+    for (int k = 0; k < NB * 6; k++)
+        img[k] = (unsigned char)(80 + urand() * 175);
+    dwmtj_snn_ws *ws = ws_make(n, NB);
+    ws->opt.smooth = 1;
+    ws->opt.surr_k = 2.0;
+    ws->opt.loss = loss_mode;
+    ws->opt.loss_scale = 1.0;
+    dwmtj_weights g, scratch;
+    net_copy_shape(&g, n);
+    net_copy_shape(&scratch, n);
+    double L0 = loss_of(ws, n, img, idx, NB, lab, &g);
+    double gmax = 0.0, err = 0.0;
+    *skipped = 0;
+    for (int l = 0; l < n->n_layers; l++) {
+        int nw = n->size[l] * n->size[l + 1], nb = n->size[l + 1];
+        for (int k = 0; k < nw + nb; k++) {
+            float *x = k < nw ? &n->w[l][k] : &n->b[l][k - nw];
+            double ga = k < nw ? g.w[l][k] : g.b[l][k - nw];
+            float x0 = *x, xp = x0 + 1e-4f, xm = x0 - 1e-4f;
+            *x = xp;
+            double Lp = loss_of(ws, n, img, idx, NB, lab, &scratch);
+            *x = xm;
+            double Lm = loss_of(ws, n, img, idx, NB, lab, &scratch);
+            *x = x0;
+            double gn = (Lp - Lm) / ((double)xp - (double)xm);
+            double dp = (Lp - L0) / ((double)xp - x0), dm = (L0 - Lm) / ((double)x0 - xm);
+            if (getenv("SNN_DEBUG"))
+                fprintf(stderr, "l %d k %d: analytic %.9g numeric %.9g one-sided %.9g %.9g\n", l,
+                        k, ga, gn, dm, dp);
+            if (fabs(dp - dm) > 1e-3 * (fabs(dp) + fabs(dm)) + 1e-6) {
+                (*skipped)++;
+                continue;
+            }
+            gmax = fmax(gmax, fabs(gn));
+            err = fmax(err, fabs(gn - ga));
+        }
+    }
+    net_free(&g);
+    net_free(&scratch);
+    dwmtj_snn_ws_free(ws);
+    *gmax_out = gmax;
+    return err / gmax;
+}
+
+START_TEST(test_grad_lif)
+{
+    int size[] = { 6, 5, 3 };
+    for (int mode = 0; mode <= 1; mode++) {
+        dwmtj_weights n;
+        net_make(&n, 2, size, DWMTJ_KIND_LIF, 8, 0.1e-9);
+        n.tau_mem = 3 * n.dt;
+        n.input_rate = 5e9;
+        dwmtj_snn_init_weights(&n, 11, 2.0);
+        for (int o = 0; o < 5; o++)
+            n.b[0][o] = (float)(0.3 * urand());
+        int skipped;
+        double gmax, rel = grad_check(&n, mode, &gmax, &skipped);
+        ck_assert_msg(gmax > 1e-3, "gradient vanishes (%g)", gmax);
+        ck_assert_msg(rel < 1e-5, "LIF loss %d: relative error %g (max |g| %g)", mode, rel, gmax);
+        fprintf(stderr, "check_snn: gradient LIF, loss %d: max relative error %.2g, %d of %d "
+                        "parameters skipped (event crossed)\n", mode, rel, skipped, n.size[0] * n.size[1] + n.size[1] + n.size[1] * n.size[2] + n.size[2]);
+        ck_assert_msg(skipped <= 2, "LIF loss %d: %d parameters skipped", mode, skipped);
+        net_free(&n);
+    }
+}
+END_TEST
+
+START_TEST(test_grad_dwmtj)
+{
+    int size[] = { 6, 5, 3 };
+    for (int mode = 0; mode <= 1; mode++) {
+        dwmtj_weights n;
+        /* 1 ns steps: the domain fires, is ejected and re-written within T */
+        net_make(&n, 2, size, DWMTJ_KIND_DWMTJ, 8, 1e-9);
+        n.gain = 50e-6;
+        n.input_rate = 0.5e9;
+        dwmtj_snn_init_weights(&n, 13, 2.0);
+        for (int o = 0; o < 5; o++)
+            n.b[0][o] = (float)(0.5 + 0.5 * urand());
+        for (int o = 0; o < 3; o++)
+            n.b[1][o] = 0.8f;
+        int skipped;
+        double gmax, rel = grad_check(&n, mode, &gmax, &skipped);
+        ck_assert_msg(gmax > 1e-3, "gradient vanishes (%g)", gmax);
+        ck_assert_msg(rel < 1e-5, "DW-MTJ loss %d: relative error %g (max |g| %g)", mode, rel,
+                      gmax);
+        fprintf(stderr, "check_snn: gradient DW-MTJ, loss %d: max relative error %.2g, %d of %d "
+                        "parameters skipped (event crossed)\n", mode, rel, skipped, n.size[0] * n.size[1] + n.size[1] + n.size[1] * n.size[2] + n.size[2]);
+        ck_assert_msg(skipped <= 2, "DW-MTJ loss %d: %d parameters skipped", mode, skipped);
+        net_free(&n);
+    }
+}
+END_TEST
+
+/* ---------------------------------------------------------------- training */
+
+static dwmtj_dataset train14, test14;
+static int data_ok;
+
+static void data_setup(void)
+{
+    dwmtj_dataset tr, te;
+    char *err = NULL;
+    data_ok = 0;
+    if (dwmtj_dataset_load_dir(&tr, NULL, 0, &err) != 0) {
+        fprintf(stderr, "check_snn: %s\n", err ? err : "cannot load training set");
+        free(err);
+        return;
+    }
+    if (dwmtj_dataset_load_dir(&te, NULL, 1, &err) != 0) {
+        fprintf(stderr, "check_snn: %s\n", err ? err : "cannot load test set");
+        free(err);
+        dwmtj_dataset_free(&tr);
+        return;
+    }
+    ck_assert_int_eq(dwmtj_dataset_downsample(&tr, 2, &train14), 0);
+    ck_assert_int_eq(dwmtj_dataset_downsample(&te, 2, &test14), 0);
+    dwmtj_dataset_free(&tr);
+    dwmtj_dataset_free(&te);
+    data_ok = 1;
+}
+
+static void data_teardown(void)
+{
+    dwmtj_dataset_free(&train14);
+    dwmtj_dataset_free(&test14);
+}
+
+/* Accuracy on the first n_test test images. */
+static double accuracy(dwmtj_snn_ws *ws, const dwmtj_weights *n, int n_test, int bs)
+{
+    int correct = 0, pred[100], idx[100];
+    for (int s = 0; s < n_test; s += bs) {
+        int m = n_test - s < bs ? n_test - s : bs;
+        for (int b = 0; b < m; b++)
+            idx[b] = 1000000 + s + b;
+        ck_assert_int_eq(dwmtj_snn_forward(ws, n, test14.pixels + (size_t)s * 196, idx, m,
+                                           pred, NULL), 0);
+        for (int b = 0; b < m; b++)
+            correct += pred[b] == test14.labels[s + b];
+    }
+    return (double)correct / n_test;
+}
+
+/* Trains for `steps` Adam steps of batch 32 on the first 2000 images. */
+static void train(dwmtj_snn_ws *ws, dwmtj_weights *n, int steps, double *first_loss,
+                  double *last_loss)
+{
+    enum { BS = 32, NTRAIN = 2000 };
+    dwmtj_weights g;
+    net_copy_shape(&g, n);
+    dwmtj_snn_adam_state adam;
+    ck_assert_int_eq(dwmtj_snn_adam_init(&adam, n), 0);
+    unsigned char img[BS * 196], lab[BS];
+    int idx[BS];
+    int perm[NTRAIN];
+    for (int k = 0; k < NTRAIN; k++)
+        perm[k] = k;
+    int pos = NTRAIN;
+    double acc_loss = 0.0;
+    for (int s = 0; s < steps; s++) {
+        for (int b = 0; b < BS; b++) {
+            if (pos == NTRAIN) {
+                for (int k = NTRAIN - 1; k > 0; k--) {
+                    int j = (int)(urand() * (k + 1));
+                    int t = perm[k];
+                    perm[k] = perm[j];
+                    perm[j] = t;
+                }
+                pos = 0;
+            }
+            int i = perm[pos++];
+            idx[b] = i;
+            memcpy(img + b * 196, train14.pixels + (size_t)i * 196, 196);
+            lab[b] = train14.labels[i];
+        }
+        double L;
+        int st = dwmtj_snn_loss_grad(ws, n, img, idx, BS, lab, &L, &g, NULL);
+        ck_assert_msg(st == 0, "loss_grad: %s", dwmtj_snn_status_string(st));
+        ck_assert_int_eq(dwmtj_snn_adam(&adam, n, &g), 0);
+        if (s < 10)
+            *first_loss = (s == 0 ? 0.0 : *first_loss) + L / 10;
+        if (s == steps - 10)
+            acc_loss = 0.0;
+        acc_loss += L;
+    }
+    *last_loss = acc_loss / 10;
+    dwmtj_snn_adam_free(&adam);
+    net_free(&g);
+}
+
+START_TEST(test_train_lif)
+{
+    if (!data_ok)
+        ck_abort_msg("Fashion-MNIST not available (set DWMTJ_FASHION_MNIST)");
+    int size[] = { 196, 32, 10 };
+    dwmtj_weights n;
+    net_make(&n, 2, size, DWMTJ_KIND_LIF, 25, 0.1e-9);
+    n.tau_mem = 1e-9;
+    n.input_rate = 5e9;
+    n.input_side = 14;
+    dwmtj_snn_init_weights(&n, 1, 1.0);
+    dwmtj_snn_ws *ws = ws_make(&n, 100);
+    double acc0 = accuracy(ws, &n, 500, 100);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double l0, l1;
+    train(ws, &n, 300, &l0, &l1);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double acc = accuracy(ws, &n, 500, 100);
+    fprintf(stderr, "check_snn: LIF 196-32-10 T=25: accuracy %.1f %% -> %.1f %% (500 test images), "
+                    "loss %.3f -> %.3f, 300 steps in %.2f s\n",
+            100 * acc0, 100 * acc, l0, l1,
+            (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec));
+    ck_assert_msg(acc > 0.60, "accuracy %g", acc);
+    ck_assert(l1 < l0);
+    dwmtj_snn_ws_free(ws);
+    net_free(&n);
+}
+END_TEST
+
+START_TEST(test_train_dwmtj)
+{
+    if (!data_ok)
+        ck_abort_msg("Fashion-MNIST not available (set DWMTJ_FASHION_MNIST)");
+    int size[] = { 196, 32, 10 };
+    for (int kind = DWMTJ_KIND_DWMTJ; kind <= DWMTJ_KIND_DWMTJ_NOISY; kind++) {
+        dwmtj_weights n;
+        net_make(&n, 2, size, kind, 25, 0.1e-9);
+        n.input_rate = 5e9;
+        n.input_side = 14;
+        /* 300 uA per unit: a neuron reaches the 200 uA clamp at a = 2/3
+         * and then fires at the earliest on step 12 of 25 */
+        n.gain = 300e-6;
+        dwmtj_snn_init_weights(&n, 1, 1.0);
+        dwmtj_snn_ws *ws = ws_make(&n, 100);
+        double acc0 = accuracy(ws, &n, 500, 100);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        double l0, l1;
+        train(ws, &n, 100, &l0, &l1);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double acc = accuracy(ws, &n, 500, 100);
+        fprintf(stderr, "check_snn: DW-MTJ kind %d 196-32-10 T=25: accuracy %.1f %% -> %.1f %%, "
+                        "loss %.3f -> %.3f, 100 steps in %.2f s\n",
+                kind, 100 * acc0, 100 * acc, l0, l1,
+                (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec));
+        ck_assert_msg(l1 < l0 - 0.3, "loss %g -> %g", l0, l1);
+        ck_assert_msg(acc > 0.4, "accuracy %g", acc);
+        dwmtj_snn_ws_free(ws);
+        net_free(&n);
+    }
+}
+END_TEST
+
+/* ---------------------------------------------------------------- main */
+
+static Suite *snn_suite(void)
+{
+    Suite *s = suite_create("snn");
+    TCase *tc = tcase_create("forward");
+    tcase_add_test(tc, test_silent);
+    tcase_add_test(tc, test_lif_rate);
+    tcase_add_test(tc, test_dwmtj_rate);
+    tcase_add_test(tc, test_input_and_reproducible);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("gradient");
+    tcase_add_test(tc, test_grad_lif);
+    tcase_add_test(tc, test_grad_dwmtj);
+    tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("training");
+    tcase_add_unchecked_fixture(tc, data_setup, data_teardown);
+    tcase_add_test(tc, test_train_lif);
+    tcase_add_test(tc, test_train_dwmtj);
+    tcase_set_timeout(tc, 300);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(snn_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
