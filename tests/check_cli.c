@@ -942,6 +942,155 @@ START_TEST(array_text)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------
+ * train: a tiny spiking network on Fashion-MNIST (the data set must be
+ * installed, or $DWMTJ_FASHION_MNIST set)
+ * --------------------------------------------------------------------- */
+
+#define TINY_TRAIN "--neuron", "lif", "--downsample", "2", "--hidden", "16", "--train-images", \
+                   "500", "--test-images", "200", "--steps", "10", "--batch", "25", "--lr", \
+                   "1e-2"
+
+static int is_weights_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    char magic[8];
+    int ok = fread(magic, 1, 8, f) == 8 && memcmp(magic, "DWMTJNET", 8) == 0;
+    fclose(f);
+    return ok;
+}
+
+START_TEST(train_tiny_lif)
+{
+    char *out = spath("tiny.net"), *log = spath("tiny.csv");
+    cli_result r;
+    double t0 = now();
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "2", "--seed", "1", "--out", out, "--log",
+                 log),
+            &r);
+    double secs = now() - t0;
+    ck_exit(r, 0);
+    ck_assert_msg(is_weights_file(out), "%s: not a dwmtj weights file", out);
+    ck_assert_msg(strstr(r.out, "epoch 2/2"), "stdout: %s", r.out);
+    char *csv = read_text(log);
+    ck_assert_ptr_nonnull(csv);
+    ck_assert_int_eq(count_lines(csv), 3);
+    ck_assert_msg(strncmp(csv, "epoch,train_loss,test_accuracy,seconds\n", 39) == 0, "%s", csv);
+    int e1, e2;
+    double l1, a1, s1, l2, a2, s2;
+    ck_assert_int_eq(sscanf(csv + 39, "%d,%lf,%lf,%lf\n%d,%lf,%lf,%lf", &e1, &l1, &a1, &s1, &e2,
+                            &l2, &a2, &s2),
+                     8);
+    ck_assert_int_eq(e1, 1);
+    ck_assert_int_eq(e2, 2);
+    ck_assert_msg(l2 < l1, "loss %g -> %g", l1, l2);
+    ck_assert_msg(a2 > 0.30, "test accuracy %g", a2);
+    fprintf(stderr, "check_cli: train LIF 196-16-10 T=10, 2 epochs of 500 images: loss %.3f -> "
+                    "%.3f, accuracy %.1f %% -> %.1f %% (200 test images), %.2f s\n",
+            l1, l2, 100 * a1, 100 * a2, secs);
+    free(csv);
+    cli_free(&r);
+}
+END_TEST
+
+START_TEST(train_resume)
+{
+    char *full = spath("full.net"), *part = spath("part.net");
+    cli_result r;
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "2", "--seed", "7", "--out", full), &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "1", "--seed", "7", "--out", part), &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    char *ckpt = spath("part.net.ckpt");
+    ck_assert_msg(exists(ckpt), "no %s", ckpt);
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "2", "--seed", "7", "--out", part, "--resume"),
+            &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "epoch 2/2") && !strstr(r.out, "epoch 1/2"), "%s", r.out);
+    cli_free(&r);
+    FILE *a = fopen(full, "rb"), *b = fopen(part, "rb");
+    ck_assert(a && b);
+    long n = 0;
+    int ca, cb;
+    do {
+        ca = fgetc(a);
+        cb = fgetc(b);
+        ck_assert_msg(ca == cb, "%s and %s differ at byte %ld", full, part, n);
+        n++;
+    } while (ca != EOF);
+    fclose(a);
+    fclose(b);
+    ck_assert_int_gt(n, 8);
+    /* a checkpoint of other options is refused */
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "3", "--seed", "8", "--out", part, "--resume"),
+            &r);
+    ck_exit(r, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "part.net.ckpt"));
+    cli_free(&r);
+}
+END_TEST
+
+START_TEST(train_errors)
+{
+    cli_result r;
+    char *out = spath("err.net");
+    cli_run(ARGS("train", "--neuron", "bogus", "--epochs", "1", "--seed", "1", "--out", out), &r);
+    ck_exit(r, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "bogus"));
+    cli_free(&r);
+    static const char *const bad[][3] = {
+        {"--epochs", "0", NULL}, {"--batch", "-3", NULL}, {"--steps", "x", NULL},
+        {"--hidden", "16,,4", NULL}, {"--lr", "0", NULL}, {"--frobnicate", NULL, NULL},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        /* the last option wins over the valid one before it */
+        cli_run(ARGS("train", "--neuron", "lif", "--epochs", "1", "--seed", "1", "--out", out,
+                     bad[k][0], bad[k][1]),
+                &r);
+        ck_assert_msg(r.code == 2, "train %s %s: exit %d, wanted 2; stderr: %s", bad[k][0],
+                      bad[k][1] ? bad[k][1] : "", r.code, r.err);
+        cli_free(&r);
+    }
+    cli_run(ARGS("train", "--neuron", "lif", "--epochs", "1", "--seed", "1"), &r); /* no --out */
+    ck_exit(r, 2);
+    cli_free(&r);
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "1", "--seed", "1", "--out",
+                 "/nonexistent/x.net"),
+            &r);
+    ck_exit(r, 3);
+    ck_assert_ptr_nonnull(strstr(r.err, "/nonexistent/x.net"));
+    cli_free(&r);
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "1", "--seed", "1", "--out", out, "--data",
+                 "/nonexistent"),
+            &r);
+    ck_exit(r, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "/nonexistent/train-images-idx3-ubyte.gz"));
+    cli_free(&r);
+    /* a corrupt data set: the message names the file */
+    char *dir = spath("baddata");
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    char img[4096];
+    snprintf(img, sizeof img, "%s/train-images-idx3-ubyte.gz", dir);
+    write_text(img, "not an IDX file\n");
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "1", "--seed", "1", "--out", out, "--data",
+                 dir),
+            &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, img), "stderr: %s", r.err);
+    cli_free(&r);
+    ck_assert(!exists(out));
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "1", "--seed", "1", "--out", out,
+                 "--resume"),
+            &r); /* no checkpoint */
+    ck_exit(r, 1);
+    cli_free(&r);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------ */
 
 static TCase *tcase(Suite *s, const char *name, int timeout)
@@ -986,6 +1135,11 @@ static Suite *cli_suite(void)
     tc = tcase(s, "array", 400);
     tcase_add_test(tc, array_json);
     tcase_add_test(tc, array_text);
+
+    tc = tcase(s, "train", 60);
+    tcase_add_test(tc, train_tiny_lif);
+    tcase_add_test(tc, train_resume);
+    tcase_add_test(tc, train_errors);
     return s;
 }
 

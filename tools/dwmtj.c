@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* dwmtj_train.c */
+int dwmtj_cmd_train(int argc, char **argv);
+void dwmtj_usage_train(FILE *f);
+
 static void usage(FILE *f)
 {
     fputs("usage: dwmtj COMMAND [OPTIONS]\n"
@@ -22,6 +26,8 @@ static void usage(FILE *f)
           "commands:\n"
           "  run NETLIST     run an ngspice netlist with dwmtj4t neurons\n"
           "  array           build and run a crossbar of M inputs and N neurons\n"
+          "  train           train a spiking network of LIF or DW-MTJ neurons on\n"
+          "                  Fashion-MNIST\n"
           "  help [COMMAND]  this help, or the help of COMMAND\n"
           "\n"
           "  dwmtj COMMAND --help shows the options of a command.\n"
@@ -90,8 +96,10 @@ int main(int argc, char **argv)
             dwmtj_usage_run(stdout);
         else if (strcmp(argv[2], "array") == 0)
             dwmtj_usage_array(stdout);
+        else if (strcmp(argv[2], "train") == 0)
+            dwmtj_usage_train(stdout);
         else {
-            dwmtj_error("help: unknown command '%s' (commands: run, array)", argv[2]);
+            dwmtj_error("help: unknown command '%s' (commands: run, array, train)", argv[2]);
             return DWMTJ_EXIT_USAGE;
         }
         return done(stdout);
@@ -107,10 +115,12 @@ int main(int argc, char **argv)
         return dwmtj_cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "array") == 0)
         return dwmtj_cmd_array(argc - 1, argv + 1);
+    if (strcmp(cmd, "train") == 0)
+        return dwmtj_cmd_train(argc - 1, argv + 1);
     if (cmd[0] == '-')
         dwmtj_error("unknown option '%s'", cmd);
     else
-        dwmtj_error("unknown command '%s' (commands: run, array, help)", cmd);
+        dwmtj_error("unknown command '%s' (commands: run, array, train, help)", cmd);
     fputs("Try 'dwmtj --help'.\n", stderr);
     return DWMTJ_EXIT_USAGE;
 }
