@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "dwmtj_data.h"
+#include "snn_fail.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -27,31 +28,6 @@
 /* first allocation of a data array; it doubles from there */
 #define FIRST_ALLOC ((size_t)1 << 20)
 
-/* Sets *error to a malloc'd message (when error is not NULL) and returns
- * status. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(char **error, int status, const char *fmt, ...)
-{
-    if (!error)
-        return status;
-    va_list ap;
-    va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    *error = NULL;
-    if (len < 0)
-        return status;
-    char *msg = malloc((size_t)len + 1);
-    if (!msg)
-        return status;
-    va_start(ap, fmt);
-    vsnprintf(msg, (size_t)len + 1, fmt, ap);
-    va_end(ap);
-    *error = msg;
-    return status;
-}
 
 /* One IDX file being read. */
 typedef struct idx_file {
@@ -75,11 +51,11 @@ static int stream_error(idx_file *x, char **error)
     if (!zmsg || !*zmsg)
         zmsg = "zlib error";
     if (zerr == Z_ERRNO)
-        return fail(error, DWMTJ_DATA_ERR_FILE, "%s: read error: %s", x->path, zmsg);
+        return snn_fail(error, DWMTJ_DATA_ERR_FILE, "%s: read error: %s", x->path, zmsg);
     if (zerr == Z_MEM_ERROR)
-        return fail(error, DWMTJ_DATA_ERR_NOMEM, "%s: out of memory inflating the file",
+        return snn_fail(error, DWMTJ_DATA_ERR_NOMEM, "%s: out of memory inflating the file",
                     x->path);
-    return fail(error, DWMTJ_DATA_ERR_GZIP, "%s: corrupt gzip stream (%s)", x->path, zmsg);
+    return snn_fail(error, DWMTJ_DATA_ERR_GZIP, "%s: corrupt gzip stream (%s)", x->path, zmsg);
 }
 
 /* Reads up to len bytes; *got = bytes read.  Returns 0, or -1 on a stream
@@ -132,7 +108,7 @@ static int idx_open(idx_file *x, char **error)
     x->f = gzopen(x->path, "rb");
     if (!x->f) {
         int saved = errno;
-        return fail(error, saved == ENOMEM ? DWMTJ_DATA_ERR_NOMEM : DWMTJ_DATA_ERR_FILE,
+        return snn_fail(error, saved == ENOMEM ? DWMTJ_DATA_ERR_NOMEM : DWMTJ_DATA_ERR_FILE,
                     "%s: cannot open: %s", x->path,
                     saved ? strerror(saved) : "gzopen failed");
     }
@@ -148,7 +124,7 @@ static int idx_open(idx_file *x, char **error)
         uint32_t magic = be32(h);
         uint32_t other = x->images ? IDX_MAGIC_LABELS : IDX_MAGIC_IMAGES;
         if (magic != want_magic)
-            return fail(error, DWMTJ_DATA_ERR_MAGIC,
+            return snn_fail(error, DWMTJ_DATA_ERR_MAGIC,
                         "%s: magic 0x%08lx, expected 0x%08lx (%s)%s", x->path,
                         (unsigned long)magic, (unsigned long)want_magic, kind,
                         magic != other ? ""
@@ -160,7 +136,7 @@ static int idx_open(idx_file *x, char **error)
         got += more;
     }
     if (got < header_len)
-        return fail(error, DWMTJ_DATA_ERR_TRUNCATED,
+        return snn_fail(error, DWMTJ_DATA_ERR_TRUNCATED,
                     "%s: header ends after %zu of %zu bytes (%s)", x->path, got,
                     header_len, kind);
 
@@ -168,21 +144,21 @@ static int idx_open(idx_file *x, char **error)
         x->dims[i] = be32(h + 4 + 4 * i);
     const char *what = x->images ? "images" : "labels";
     if (x->dims[0] == 0)
-        return fail(error, DWMTJ_DATA_ERR_DIMS, "%s: declares 0 %s", x->path, what);
+        return snn_fail(error, DWMTJ_DATA_ERR_DIMS, "%s: declares 0 %s", x->path, what);
     if (x->dims[0] > (uint32_t)INT_MAX)
-        return fail(error, DWMTJ_DATA_ERR_DIMS, "%s: declares %lu %s, more than %d",
+        return snn_fail(error, DWMTJ_DATA_ERR_DIMS, "%s: declares %lu %s, more than %d",
                     x->path, (unsigned long)x->dims[0], what, INT_MAX);
     if (x->images) {
         for (int i = 1; i <= 2; i++)
             if (x->dims[i] == 0 || x->dims[i] > DWMTJ_DATA_MAX_SIDE)
-                return fail(error, DWMTJ_DATA_ERR_DIMS,
+                return snn_fail(error, DWMTJ_DATA_ERR_DIMS,
                             "%s: images of %lu x %lu pixels, expected 1..%d each",
                             x->path, (unsigned long)x->dims[1],
                             (unsigned long)x->dims[2], DWMTJ_DATA_MAX_SIDE);
         /* count * rows * cols must fit size_t (always on 64-bit) */
         size_t per = (size_t)x->dims[1] * x->dims[2];
         if ((size_t)x->dims[0] > SIZE_MAX / per)
-            return fail(error, DWMTJ_DATA_ERR_DIMS,
+            return snn_fail(error, DWMTJ_DATA_ERR_DIMS,
                         "%s: %lu images of %lu x %lu pixels do not fit in memory",
                         x->path, (unsigned long)x->dims[0], (unsigned long)x->dims[1],
                         (unsigned long)x->dims[2]);
@@ -202,7 +178,7 @@ static int idx_read_data(idx_file *x, unsigned char **out, char **error)
     unsigned char *buf = malloc(cap);
     *out = NULL;
     if (!buf)
-        return fail(error, DWMTJ_DATA_ERR_NOMEM, "%s: out of memory for %zu bytes of %s",
+        return snn_fail(error, DWMTJ_DATA_ERR_NOMEM, "%s: out of memory for %zu bytes of %s",
                     x->path, cap, what);
 
     for (;;) {
@@ -215,12 +191,12 @@ static int idx_read_data(idx_file *x, unsigned char **out, char **error)
         if (have < cap) { /* end of file */
             free(buf);
             if (x->images)
-                return fail(error, DWMTJ_DATA_ERR_TRUNCATED,
+                return snn_fail(error, DWMTJ_DATA_ERR_TRUNCATED,
                             "%s: image data ends after %zu of %zu bytes (%zu of %lu "
                             "images of %lux%lu)",
                             x->path, have, size, have / per, (unsigned long)x->dims[0],
                             (unsigned long)x->dims[1], (unsigned long)x->dims[2]);
-            return fail(error, DWMTJ_DATA_ERR_TRUNCATED,
+            return snn_fail(error, DWMTJ_DATA_ERR_TRUNCATED,
                         "%s: label data ends after %zu of %lu labels", x->path, have,
                         (unsigned long)x->dims[0]);
         }
@@ -230,7 +206,7 @@ static int idx_read_data(idx_file *x, unsigned char **out, char **error)
         unsigned char *grown = realloc(buf, next);
         if (!grown) {
             free(buf);
-            return fail(error, DWMTJ_DATA_ERR_NOMEM,
+            return snn_fail(error, DWMTJ_DATA_ERR_NOMEM,
                         "%s: out of memory for %zu bytes of %s", x->path, next, what);
         }
         buf = grown;
@@ -253,7 +229,7 @@ static int idx_read_data(idx_file *x, unsigned char **out, char **error)
     }
     if (trailing) {
         free(buf);
-        return fail(error, DWMTJ_DATA_ERR_TRAILING,
+        return snn_fail(error, DWMTJ_DATA_ERR_TRAILING,
                     "%s: %zu bytes after the %lu declared %s", x->path, trailing,
                     (unsigned long)x->dims[0], x->images ? "images" : "labels");
     }
@@ -267,10 +243,10 @@ int dwmtj_dataset_load(dwmtj_dataset *d, const char *images_path,
     if (error)
         *error = NULL;
     if (!d)
-        return fail(error, DWMTJ_DATA_ERR_USAGE, "dwmtj_dataset_load: the data set is NULL");
+        return snn_fail(error, DWMTJ_DATA_ERR_USAGE, "dwmtj_dataset_load: the data set is NULL");
     memset(d, 0, sizeof *d);
     if (!images_path || !labels_path)
-        return fail(error, DWMTJ_DATA_ERR_USAGE, "dwmtj_dataset_load: the %s path is NULL",
+        return snn_fail(error, DWMTJ_DATA_ERR_USAGE, "dwmtj_dataset_load: the %s path is NULL",
                     images_path ? "labels" : "images");
 
     idx_file im = {.path = images_path, .images = 1};
@@ -280,7 +256,7 @@ int dwmtj_dataset_load(dwmtj_dataset *d, const char *images_path,
     if (rc == DWMTJ_DATA_OK)
         rc = idx_open(&lb, error);
     if (rc == DWMTJ_DATA_OK && im.dims[0] != lb.dims[0])
-        rc = fail(error, DWMTJ_DATA_ERR_MISMATCH, "%s: %lu labels, but %s has %lu images",
+        rc = snn_fail(error, DWMTJ_DATA_ERR_MISMATCH, "%s: %lu labels, but %s has %lu images",
                   labels_path, (unsigned long)lb.dims[0], images_path,
                   (unsigned long)im.dims[0]);
     if (rc == DWMTJ_DATA_OK)
@@ -290,7 +266,7 @@ int dwmtj_dataset_load(dwmtj_dataset *d, const char *images_path,
     if (rc == DWMTJ_DATA_OK) {
         for (size_t i = 0; i < lb.dims[0]; i++)
             if (labels[i] >= DWMTJ_DATA_CLASSES) {
-                rc = fail(error, DWMTJ_DATA_ERR_LABEL,
+                rc = snn_fail(error, DWMTJ_DATA_ERR_LABEL,
                           "%s: label %u at index %zu, expected 0..%d", labels_path,
                           (unsigned)labels[i], i, DWMTJ_DATA_CLASSES - 1);
                 break;
@@ -318,10 +294,10 @@ int dwmtj_dataset_load_dir(dwmtj_dataset *d, const char *dir, int test, char **e
     if (d)
         memset(d, 0, sizeof *d);
     if (!d)
-        return fail(error, DWMTJ_DATA_ERR_USAGE,
+        return snn_fail(error, DWMTJ_DATA_ERR_USAGE,
                     "dwmtj_dataset_load_dir: the data set is NULL");
     if (test != 0 && test != 1)
-        return fail(error, DWMTJ_DATA_ERR_USAGE,
+        return snn_fail(error, DWMTJ_DATA_ERR_USAGE,
                     "dwmtj_dataset_load_dir: test is %d, expected 0 (training set) "
                     "or 1 (test set)",
                     test);
@@ -339,7 +315,7 @@ int dwmtj_dataset_load_dir(dwmtj_dataset *d, const char *dir, int test, char **e
     if (!ipath || !lpath) {
         free(ipath);
         free(lpath);
-        return fail(error, DWMTJ_DATA_ERR_NOMEM, "%s: out of memory", dir);
+        return snn_fail(error, DWMTJ_DATA_ERR_NOMEM, "%s: out of memory", dir);
     }
     snprintf(ipath, ilen, "%s%s%s", dir, slash ? "" : "/", iname);
     snprintf(lpath, llen, "%s%s%s", dir, slash ? "" : "/", lname);

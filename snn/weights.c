@@ -24,6 +24,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "dwmtj_weights.h"
+#include "snn_fail.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,31 +66,6 @@ _Static_assert(sizeof(double) == 8 && DBL_MANT_DIG == 53, "double must be IEEE b
 #define DEF_INPUT_RATE 1e9
 #define DEF_SEED 1
 
-/* Sets *error to a malloc'd message (when error is not NULL) and returns
- * status. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(char **error, int status, const char *fmt, ...)
-{
-    if (!error)
-        return status;
-    va_list ap;
-    va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    *error = NULL;
-    if (len < 0)
-        return status;
-    char *msg = malloc((size_t)len + 1);
-    if (!msg)
-        return status;
-    va_start(ap, fmt);
-    vsnprintf(msg, (size_t)len + 1, fmt, ap);
-    va_end(ap);
-    *error = msg;
-    return status;
-}
 
 /* ------------------------------------------------------ little-endian codec */
 
@@ -201,18 +177,18 @@ static void describe_shape(char *buf, size_t len, int n_layers, const int64_t *s
 static int check_shape(int64_t n_layers, const int64_t *size, const char *who, char **error)
 {
     if (n_layers < 1 || n_layers > DWMTJ_W_MAX_LAYERS)
-        return fail(error, DWMTJ_W_ERR_SHAPE, "%s: %" PRId64 " weight layers, expected 1..%d",
+        return snn_fail(error, DWMTJ_W_ERR_SHAPE, "%s: %" PRId64 " weight layers, expected 1..%d",
                     who, n_layers, DWMTJ_W_MAX_LAYERS);
     for (int l = 0; l <= (int)n_layers; l++)
         if (size[l] < 1 || size[l] > MAX_SIZE)
-            return fail(error, DWMTJ_W_ERR_SHAPE,
+            return snn_fail(error, DWMTJ_W_ERR_SHAPE,
                         "%s: layer %d has %" PRId64 " neurons, expected 1..%d", who, l,
                         size[l], MAX_SIZE);
     uint64_t total = count_params((int)n_layers, size);
     if (total > MAX_PARAMS) {
         char shape[128];
         describe_shape(shape, sizeof shape, (int)n_layers, size);
-        return fail(error, DWMTJ_W_ERR_SHAPE,
+        return snn_fail(error, DWMTJ_W_ERR_SHAPE,
                     "%s: network %s has %" PRIu64 " parameters, more than %lu", who, shape,
                     total, (unsigned long)MAX_PARAMS);
     }
@@ -222,10 +198,10 @@ static int check_shape(int64_t n_layers, const int64_t *size, const char *who, c
 static int check_input_side(int64_t input_side, int64_t size0, const char *who, char **error)
 {
     if (input_side < 0 || input_side > MAX_SIDE)
-        return fail(error, DWMTJ_W_ERR_SHAPE, "%s: input_side %" PRId64 ", expected 0..%d",
+        return snn_fail(error, DWMTJ_W_ERR_SHAPE, "%s: input_side %" PRId64 ", expected 0..%d",
                     who, input_side, MAX_SIDE);
     if (input_side != 0 && input_side * input_side != size0)
-        return fail(error, DWMTJ_W_ERR_SHAPE,
+        return snn_fail(error, DWMTJ_W_ERR_SHAPE,
                     "%s: %" PRId64 " inputs, but input_side %" PRId64
                     " means %" PRId64 " (input_side^2)",
                     who, size0, input_side, input_side * input_side);
@@ -241,10 +217,10 @@ static int bad_double(double v, int positive)
 static int check_scalars(const dwmtj_weights *n, const char *who, char **error)
 {
     if (n->kind < DWMTJ_KIND_LIF || n->kind > DWMTJ_KIND_DWMTJ_NOISY)
-        return fail(error, DWMTJ_W_ERR_VALUE, "%s: neuron kind %d, expected 0..2", who,
+        return snn_fail(error, DWMTJ_W_ERR_VALUE, "%s: neuron kind %d, expected 0..2", who,
                     n->kind);
     if (n->steps < 1 || n->steps > MAX_STEPS)
-        return fail(error, DWMTJ_W_ERR_VALUE, "%s: %d time steps, expected 1..%d", who,
+        return snn_fail(error, DWMTJ_W_ERR_VALUE, "%s: %d time steps, expected 1..%d", who,
                     n->steps, MAX_STEPS);
     static const char *const names[5] = {"dt", "gain", "sigma", "tau_mem", "input_rate"};
     static const char *const want[5] = {"finite and > 0", "finite and > 0",
@@ -253,7 +229,7 @@ static int check_scalars(const dwmtj_weights *n, const char *who, char **error)
     const double v[5] = {n->dt, n->gain, n->sigma, n->tau_mem, n->input_rate};
     for (int i = 0; i < 5; i++)
         if (bad_double(v[i], i < 2))
-            return fail(error, DWMTJ_W_ERR_VALUE, "%s: %s is %g, expected %s", who, names[i],
+            return snn_fail(error, DWMTJ_W_ERR_VALUE, "%s: %s is %g, expected %s", who, names[i],
                         v[i], want[i]);
     return DWMTJ_W_OK;
 }
@@ -265,13 +241,13 @@ static int check_params(const dwmtj_weights *n, const char *who, char **error)
         size_t in = (size_t)n->size[l], out = (size_t)n->size[l + 1];
         for (size_t k = 0; k < in * out; k++)
             if (!isfinite(n->w[l][k]))
-                return fail(error, DWMTJ_W_ERR_VALUE,
+                return snn_fail(error, DWMTJ_W_ERR_VALUE,
                             "%s: weight %zu (output %zu, input %zu) of layer %d is %g, "
                             "expected a finite number",
                             who, k, k / in, k % in, l, (double)n->w[l][k]);
         for (size_t k = 0; k < out; k++)
             if (!isfinite(n->b[l][k]))
-                return fail(error, DWMTJ_W_ERR_VALUE,
+                return snn_fail(error, DWMTJ_W_ERR_VALUE,
                             "%s: bias %zu of layer %d is %g, expected a finite number", who,
                             k, l, (double)n->b[l][k]);
     }
@@ -428,16 +404,16 @@ int dwmtj_weights_save(const dwmtj_weights *n, const char *path, char **error)
     if (error)
         *error = NULL;
     if (!n)
-        return fail(error, DWMTJ_W_ERR_USAGE, "dwmtj_weights_save: the network is NULL");
+        return snn_fail(error, DWMTJ_W_ERR_USAGE, "dwmtj_weights_save: the network is NULL");
     if (!path || !*path)
-        return fail(error, DWMTJ_W_ERR_USAGE, "dwmtj_weights_save: the path is %s",
+        return snn_fail(error, DWMTJ_W_ERR_USAGE, "dwmtj_weights_save: the path is %s",
                     path ? "empty" : "NULL");
     if (n->n_layers < 1 || n->n_layers > DWMTJ_W_MAX_LAYERS)
-        return fail(error, DWMTJ_W_ERR_SHAPE, "%s: not saved: %d weight layers, expected 1..%d",
+        return snn_fail(error, DWMTJ_W_ERR_SHAPE, "%s: not saved: %d weight layers, expected 1..%d",
                     path, n->n_layers, DWMTJ_W_MAX_LAYERS);
     for (int l = 0; l < n->n_layers; l++)
         if (!n->w[l] || !n->b[l])
-            return fail(error, DWMTJ_W_ERR_USAGE,
+            return snn_fail(error, DWMTJ_W_ERR_USAGE,
                         "dwmtj_weights_save: %s: the %s of layer %d are NULL", path,
                         n->w[l] ? "biases" : "weights", l);
 
@@ -445,7 +421,7 @@ int dwmtj_weights_save(const dwmtj_weights *n, const char *path, char **error)
     size_t plen = strlen(path);
     char *who = malloc(plen + sizeof ": not saved");
     if (!who)
-        return fail(error, DWMTJ_W_ERR_NOMEM, "%s: out of memory", path);
+        return snn_fail(error, DWMTJ_W_ERR_NOMEM, "%s: out of memory", path);
     memcpy(who, path, plen);
     memcpy(who + plen, ": not saved", sizeof ": not saved");
     int64_t s[DWMTJ_W_MAX_LAYERS + 1];
@@ -467,7 +443,7 @@ int dwmtj_weights_save(const dwmtj_weights *n, const char *path, char **error)
     if (!part || !buf) {
         free(part);
         free(buf);
-        return fail(error, DWMTJ_W_ERR_NOMEM, "%s: out of memory", path);
+        return snn_fail(error, DWMTJ_W_ERR_NOMEM, "%s: out of memory", path);
     }
     memcpy(part, path, plen);
     memcpy(part + plen, ".part", sizeof ".part");
@@ -481,7 +457,7 @@ int dwmtj_weights_save(const dwmtj_weights *n, const char *path, char **error)
             close(fd);
             unlink(part);
         }
-        rc = fail(error, e == ENOMEM ? DWMTJ_W_ERR_NOMEM : DWMTJ_W_ERR_FILE,
+        rc = snn_fail(error, e == ENOMEM ? DWMTJ_W_ERR_NOMEM : DWMTJ_W_ERR_FILE,
                   "%s: cannot create %s: %s", path, part, err_text(e));
         free(part);
         free(buf);
@@ -526,10 +502,10 @@ int dwmtj_weights_save(const dwmtj_weights *n, const char *path, char **error)
         int e = w.err;
         unlink(part);
         if (!strcmp(step, "rename"))
-            rc = fail(error, DWMTJ_W_ERR_FILE, "%s: cannot rename %s to it: %s", path, part,
+            rc = snn_fail(error, DWMTJ_W_ERR_FILE, "%s: cannot rename %s to it: %s", path, part,
                       err_text(e));
         else
-            rc = fail(error, DWMTJ_W_ERR_FILE, "%s: %s error on %s: %s", path, step, part,
+            rc = snn_fail(error, DWMTJ_W_ERR_FILE, "%s: %s error on %s: %s", path, step, part,
                       err_text(e));
         free(part);
         free(buf);
@@ -575,7 +551,7 @@ static size_t rd(reader *r, unsigned char *p, size_t len, int crc)
 
 static int read_error(reader *r, char **error)
 {
-    return fail(error, DWMTJ_W_ERR_FILE, "%s: read error after %" PRIu64 " bytes: %s",
+    return snn_fail(error, DWMTJ_W_ERR_FILE, "%s: read error after %" PRIu64 " bytes: %s",
                 r->path, r->pos, err_text(r->err));
 }
 
@@ -652,7 +628,7 @@ static int shape_or_checksum(reader *r, unsigned char *buf, int rc, char **error
     const char *why = was && strncmp(was, r->path, plen) == 0 && was[plen] == ':' ? was + plen + 2
                       : was                                                   ? was
                                                                               : "?";
-    rc = fail(error, DWMTJ_W_ERR_CHECKSUM,
+    rc = snn_fail(error, DWMTJ_W_ERR_CHECKSUM,
               "%s: checksum mismatch: the file is corrupt (its header reads: %s)", r->path,
               why);
     free(was);
@@ -672,14 +648,14 @@ static int load_file(reader *r, dwmtj_weights *t, unsigned char *buf, int regula
     if (r->err)
         return read_error(r, error);
     if (got < MAGIC_LEN && memcmp(h, MAGIC, got) == 0)
-        return fail(error, DWMTJ_W_ERR_TRUNCATED,
+        return snn_fail(error, DWMTJ_W_ERR_TRUNCATED,
                     "%s: %s%zu bytes, shorter than any network file (header >= %d bytes)",
                     path, got ? "" : "empty file: ", got, HEADER_FIXED + 4);
     if (memcmp(h, MAGIC, MAGIC_LEN) != 0) {
         char hex[3 * MAGIC_LEN + 1] = "";
         for (size_t i = 0, at = 0; i < got; i++, at = 3 * i - 1)
             snprintf(hex + at, sizeof hex - at, "%s%02x", i ? " " : "", h[i]);
-        return fail(error, DWMTJ_W_ERR_MAGIC,
+        return snn_fail(error, DWMTJ_W_ERR_MAGIC,
                     "%s: not a dwmtj network file: starts with bytes %s, expected \"%s\"",
                     path, hex, MAGIC);
     }
@@ -689,11 +665,11 @@ static int load_file(reader *r, dwmtj_weights *t, unsigned char *buf, int regula
     if (r->err)
         return read_error(r, error);
     if (got >= 12 && get_u32(h + 8) != FORMAT_VERSION)
-        return fail(error, DWMTJ_W_ERR_VERSION,
+        return snn_fail(error, DWMTJ_W_ERR_VERSION,
                     "%s: format version %" PRIu32 "; this build reads version %u only", path,
                     get_u32(h + 8), FORMAT_VERSION);
     if (got < PREFIX_LEN)
-        return fail(error, DWMTJ_W_ERR_TRUNCATED,
+        return snn_fail(error, DWMTJ_W_ERR_TRUNCATED,
                     "%s: the header ends after %zu bytes (it has at least %d)", path, got,
                     HEADER_FIXED + 4);
     uint32_t hl = get_u32(h + 12);
@@ -701,13 +677,13 @@ static int load_file(reader *r, dwmtj_weights *t, unsigned char *buf, int regula
     if (n_layers < 1 || n_layers > DWMTJ_W_MAX_LAYERS)
         return shape_or_checksum(
             r, buf,
-            fail(error, DWMTJ_W_ERR_SHAPE, "%s: %" PRId64 " weight layers, expected 1..%d",
+            snn_fail(error, DWMTJ_W_ERR_SHAPE, "%s: %" PRId64 " weight layers, expected 1..%d",
                  path, n_layers, DWMTJ_W_MAX_LAYERS),
             error);
     if (hl != header_length((int)n_layers))
         return shape_or_checksum(
             r, buf,
-            fail(error, DWMTJ_W_ERR_SHAPE,
+            snn_fail(error, DWMTJ_W_ERR_SHAPE,
                  "%s: header length %" PRIu32 " bytes, but a version %u header of %" PRId64
                  " layers has %" PRIu64,
                  path, hl, FORMAT_VERSION, n_layers, header_length((int)n_layers)),
@@ -718,7 +694,7 @@ static int load_file(reader *r, dwmtj_weights *t, unsigned char *buf, int regula
     if (r->err)
         return read_error(r, error);
     if (got < hl)
-        return fail(error, DWMTJ_W_ERR_TRUNCATED,
+        return snn_fail(error, DWMTJ_W_ERR_TRUNCATED,
                     "%s: the header ends after %zu of its %" PRIu32 " bytes", path, got, hl);
     int64_t size[DWMTJ_W_MAX_LAYERS + 1];
     for (int l = 0; l <= n_layers; l++)
@@ -750,12 +726,12 @@ static int load_file(reader *r, dwmtj_weights *t, unsigned char *buf, int regula
     char shape[128];
     describe_shape(shape, sizeof shape, (int)n_layers, size);
     if (regular && file_size < expected)
-        return fail(error, DWMTJ_W_ERR_TRUNCATED,
+        return snn_fail(error, DWMTJ_W_ERR_TRUNCATED,
                     "%s: the file is %" PRIu64 " bytes, but its header declares %" PRIu64
                     " (network %s, %" PRIu64 " parameters)",
                     path, file_size, expected, shape, params);
     if (alloc_arrays(t) != DWMTJ_W_OK)
-        return fail(error, DWMTJ_W_ERR_NOMEM,
+        return snn_fail(error, DWMTJ_W_ERR_NOMEM,
                     "%s: out of memory for the %" PRIu64 " parameters of network %s", path,
                     params, shape);
     for (int l = 0; l < n_layers; l++) {
@@ -769,7 +745,7 @@ static int load_file(reader *r, dwmtj_weights *t, unsigned char *buf, int regula
         if (r->err)
             return read_error(r, error);
         if (short_read)
-            return fail(error, DWMTJ_W_ERR_TRUNCATED,
+            return snn_fail(error, DWMTJ_W_ERR_TRUNCATED,
                         "%s: the file ends after %" PRIu64 " of %" PRIu64
                         " bytes, in the %s of layer %d (network %s)",
                         path, r->pos, expected, what, l, shape);
@@ -782,12 +758,12 @@ static int load_file(reader *r, dwmtj_weights *t, unsigned char *buf, int regula
     if (r->err)
         return read_error(r, error);
     if (got < 4)
-        return fail(error, DWMTJ_W_ERR_TRUNCATED,
+        return snn_fail(error, DWMTJ_W_ERR_TRUNCATED,
                     "%s: the file ends after %" PRIu64 " of %" PRIu64
                     " bytes, in the checksum (network %s)",
                     path, r->pos, expected, shape);
     if (get_u32(c) != computed)
-        return fail(error, DWMTJ_W_ERR_CHECKSUM,
+        return snn_fail(error, DWMTJ_W_ERR_CHECKSUM,
                     "%s: checksum mismatch: the file stores CRC-32 0x%08" PRIx32
                     ", its contents give 0x%08" PRIx32 " (the file is corrupt)",
                     path, get_u32(c), computed);
@@ -803,7 +779,7 @@ static int load_file(reader *r, dwmtj_weights *t, unsigned char *buf, int regula
             break;
     }
     if (trailing)
-        return fail(error, DWMTJ_W_ERR_TRUNCATED,
+        return snn_fail(error, DWMTJ_W_ERR_TRUNCATED,
                     "%s: %" PRIu64 " bytes after the checksum (the file is %" PRIu64
                     " bytes, its header declares %" PRIu64 ")",
                     path, trailing, expected + trailing, expected);
@@ -822,17 +798,17 @@ int dwmtj_weights_load(dwmtj_weights *n, const char *path, char **error)
     if (error)
         *error = NULL;
     if (!n)
-        return fail(error, DWMTJ_W_ERR_USAGE, "dwmtj_weights_load: the network is NULL");
+        return snn_fail(error, DWMTJ_W_ERR_USAGE, "dwmtj_weights_load: the network is NULL");
     memset(n, 0, sizeof *n);
     if (!path || !*path)
-        return fail(error, DWMTJ_W_ERR_USAGE, "dwmtj_weights_load: the path is %s",
+        return snn_fail(error, DWMTJ_W_ERR_USAGE, "dwmtj_weights_load: the path is %s",
                     path ? "empty" : "NULL");
 
     errno = 0;
     FILE *f = fopen(path, "rb");
     if (!f) {
         int e = errno;
-        return fail(error, e == ENOMEM ? DWMTJ_W_ERR_NOMEM : DWMTJ_W_ERR_FILE,
+        return snn_fail(error, e == ENOMEM ? DWMTJ_W_ERR_NOMEM : DWMTJ_W_ERR_FILE,
                     "%s: cannot open: %s", path, err_text(e));
     }
     struct stat st;
@@ -841,7 +817,7 @@ int dwmtj_weights_load(dwmtj_weights *n, const char *path, char **error)
     if (fstat(fileno(f), &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
             fclose(f);
-            return fail(error, DWMTJ_W_ERR_FILE, "%s: is a directory", path);
+            return snn_fail(error, DWMTJ_W_ERR_FILE, "%s: is a directory", path);
         }
         regular = S_ISREG(st.st_mode) && st.st_size >= 0;
         file_size = regular ? (uint64_t)st.st_size : 0;
@@ -849,7 +825,7 @@ int dwmtj_weights_load(dwmtj_weights *n, const char *path, char **error)
     unsigned char *buf = malloc(BUF_LEN);
     if (!buf) {
         fclose(f);
-        return fail(error, DWMTJ_W_ERR_NOMEM, "%s: out of memory", path);
+        return snn_fail(error, DWMTJ_W_ERR_NOMEM, "%s: out of memory", path);
     }
     reader r = {path, f, crc32(0L, Z_NULL, 0), 0, 0};
     dwmtj_weights t;
