@@ -17,6 +17,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "dwmtj_data.h"
+#include "scratch.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -28,42 +29,6 @@
 #include <zlib.h>
 
 /* ---------------------------------------------------------------- helpers */
-
-static char scratch[4096];
-
-static void scratch_make(void)
-{
-    const char *tmp = getenv("TMPDIR");
-    snprintf(scratch, sizeof scratch, "%s/check_data.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    ck_assert_msg(mkdtemp(scratch) != NULL, "mkdtemp %s failed", scratch);
-}
-
-static void scratch_remove(void)
-{
-    DIR *dir = opendir(scratch);
-    if (!dir)
-        return;
-    struct dirent *e;
-    char path[8192];
-    while ((e = readdir(dir)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        snprintf(path, sizeof path, "%s/%s", scratch, e->d_name);
-        unlink(path);
-    }
-    closedir(dir);
-    rmdir(scratch);
-}
-
-/* a path in the scratch directory (static buffers, four in rotation) */
-static const char *spath(const char *name)
-{
-    static char buf[4][8192];
-    static int next;
-    char *p = buf[next++ % 4];
-    snprintf(p, sizeof buf[0], "%s/%s", scratch, name);
-    return p;
-}
 
 /* A byte buffer that grows. */
 typedef struct bytes {
@@ -190,7 +155,7 @@ static void write_syn_labels(const char *path, int gz)
 static void setup(void)
 {
     syn_init();
-    scratch_make();
+    scratch_make("check_data");
 }
 
 static void teardown(void)
