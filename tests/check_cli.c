@@ -1044,7 +1044,8 @@ START_TEST(train_errors)
     cli_free(&r);
     static const char *const bad[][3] = {
         {"--epochs", "0", NULL}, {"--batch", "-3", NULL}, {"--steps", "x", NULL},
-        {"--hidden", "16,,4", NULL}, {"--lr", "0", NULL}, {"--frobnicate", NULL, NULL},
+        {"--hidden", "16,,4", NULL}, {"--lr", "0", NULL}, {"--gain", "0", NULL}, {"--gain", "-1e-3", NULL},
+        {"--frobnicate", NULL, NULL},
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         /* the last option wins over the valid one before it */

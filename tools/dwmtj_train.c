@@ -38,7 +38,7 @@ void dwmtj_usage_train(FILE *f);
 #define DEF_LIF_STEPS 25
 #define DEF_LIF_TAU 1e-9
 #define DEF_DW_STEPS 100
-#define DEF_DW_GAIN 300e-6
+#define DEF_DW_GAIN 1e-3 /* A; 300 uA leaves a 784-100-100-10 network silent at T = 100 */
 #define DEF_RATE 5e9
 #define DEF_SIGMA 0.3
 
@@ -46,7 +46,7 @@ void dwmtj_usage_train(FILE *f)
 {
     fputs("usage: dwmtj train --neuron lif|dwmtj|dwmtj-noisy --epochs N --seed S --out FILE\n"
           "                   [--hidden 100,100] [--steps T] [--batch B] [--train-images N]\n"
-          "                   [--test-images N] [--downsample F] [--lr R] [--log FILE.csv]\n"
+          "                   [--test-images N] [--downsample F] [--lr R] [--gain A] [--log FILE.csv]\n"
           "                   [--resume] [--data DIR] [--threads N]\n"
           "\n"
           "Trains a fully connected spiking network (inputs, hidden..., 10 outputs) on\n"
@@ -60,7 +60,7 @@ void dwmtj_usage_train(FILE *f)
           "\n"
           "options:\n"
           "  --neuron KIND       lif: ideal LIF, tau_mem 1 ns, default T 25;\n"
-          "                      dwmtj: the scaled DW-MTJ device, gain 300 uA per unit\n"
+          "                      dwmtj: the scaled DW-MTJ device, gain 1 mA per unit\n"
           "                      weight, default T 100; dwmtj-noisy: the same with\n"
           "                      velocity noise sigma 0.3.  All: dt 0.1 ns, white pixel\n"
           "                      input rate 5 GHz, surrogate slope k 5\n"
@@ -75,6 +75,8 @@ void dwmtj_usage_train(FILE *f)
           "  --downsample F      average-pool the images F x F (2: 28x28 -> 14x14;\n"
           "                      default 1)\n"
           "  --lr R              Adam learning rate (default 1e-3)\n"
+          "  --gain A            DW-MTJ kinds: current per unit weight x spike in A\n"
+          "                      (default 1e-3)\n"
           "  --log FILE.csv      epoch,train_loss,test_accuracy,seconds, a row per epoch\n"
           "                      written as it ends (a new run starts the file anew,\n"
           "                      --resume appends)\n"
@@ -101,6 +103,7 @@ struct train_opts {
     int nhidden, hidden[DWMTJ_W_MAX_LAYERS - 1];
     uint64_t seed;
     double lr;
+    double gain;  /* A per unit weight x spike, DW-MTJ kinds */
     const char *out, *log, *data;
 };
 
@@ -253,6 +256,11 @@ static int parse_args(int argc, char **argv, struct train_opts *o, int *help)
                                                              &o->downsample);
         } else if (OPT("--threads")) {
             rc = m < 0 ? dwmtj_usage_hint(SUB) : parse_count(a, v, 4096, &o->threads);
+        } else if (OPT("--gain")) {
+            if (m < 0)
+                return dwmtj_usage_hint(SUB);
+            if (dwmtj_parse_number(v, &o->gain) != 0 || !(o->gain > 0.0))
+                return dwmtj_usage_error(SUB, "--gain: not a positive number: '%s'", v);
         } else if (OPT("--lr")) {
             if (m < 0)
                 return dwmtj_usage_hint(SUB);
@@ -289,8 +297,9 @@ static void config_string(const struct train_opts *o, const dwmtj_weights *n, ch
     for (int l = 0; l <= n->n_layers && k < cap; l++)
         k += (size_t)snprintf(s + k, cap - k, "%s%d", l ? "-" : "", n->size[l]);
     if (k < cap)
-        snprintf(s + k, cap - k, ",steps=%d,batch=%d,train=%d,downsample=%d,lr=%.17g,seed=%" PRIu64,
-                 o->steps, o->batch, o->train_images, o->downsample, o->lr, o->seed);
+        snprintf(s + k, cap - k,
+                 ",steps=%d,batch=%d,train=%d,downsample=%d,lr=%.17g,gain=%.17g,seed=%" PRIu64,
+                 o->steps, o->batch, o->train_images, o->downsample, o->lr, n->gain, o->seed);
 }
 
 static size_t n_params(const dwmtj_weights *n)
@@ -494,7 +503,7 @@ int dwmtj_cmd_train(int argc, char **argv)
         net.tau_mem = DEF_LIF_TAU;
         net.sigma = 0.0;
     } else {
-        net.gain = DEF_DW_GAIN;
+        net.gain = o.gain > 0.0 ? o.gain : DEF_DW_GAIN;
         net.sigma = o.kind == DWMTJ_KIND_DWMTJ_NOISY ? DEF_SIGMA : 0.0;
     }
     if ((st = dwmtj_snn_init_weights(&net, o.seed, 1.0)) != 0)
