@@ -73,7 +73,8 @@ enum dwmtj_status {
     DWMTJ_ERR_SIGMA = -37,
     DWMTJ_ERR_T_SLOT = -38,
     DWMTJ_ERR_DX_MAX = -39,
-    DWMTJ_ERR_OVERLAP = -40       /* MTJ_A and MTJ_B overlap or touch */
+    DWMTJ_ERR_OVERLAP = -40,      /* MTJ_A and MTJ_B overlap or touch */
+    DWMTJ_ERR_T_REWRITE = -41
 };
 
 /* User-set parameters (NEST style: what a user writes on a .model card).
@@ -117,6 +118,12 @@ typedef struct dwmtj_params {
     uint64_t seed;   /* 1, noise seed; with the instance key selects the draws */
     /* numerics */
     double dx_max;   /* m, largest domain displacement wanted per step */
+    /* periphery */
+    double t_rewrite;/* s, clock period of an ideal write periphery: at every
+                        multiple of it at which the track is empty (t = 0
+                        included) a domain is written under the last writer,
+                        with no write current; 0 = none (writes only by the
+                        write current, i_nuc for t_nuc) */
 } dwmtj_params;
 
 /* Derived constants, computed once by dwmtj_derive. */
@@ -131,6 +138,9 @@ typedef struct dwmtj_derived {
     double l_mtj[2];     /* m, lengths of MTJ_A, MTJ_B */
     double gp[2];        /* S, parallel conductances of MTJ_A, MTJ_B */
     double gap[2];       /* S, antiparallel conductances of MTJ_A, MTJ_B */
+    int flat;            /* 1 when every pinning threshold is 0: the velocity
+                            is then linear in j everywhere, so one trapezoid
+                            per step is exact (no sub-steps) */
 } dwmtj_derived;
 
 /* What evolves.  Plain old data, so that a simulator can copy and roll it

@@ -39,6 +39,8 @@ int dwmtj_derive(const dwmtj_params *p, dwmtj_derived *d)
     d->gap[0] = 1.0 / p->rap_a;
     d->gp[1] = 1.0 / p->rp_b;
     d->gap[1] = 1.0 / p->rap_b;
+    d->flat = p->j_pin_w == 0.0 && p->j_pin_t0 == 0.0 && p->j_pin_t1 == 0.0 &&
+              p->j_pin_r == 0.0 && p->j_pin_out == 0.0;
     for (int k = 0; k < 2; k++) {
         double rp = 1.0 / d->gp[k], rap = 1.0 / d->gap[k];
         double g_mid = 2.0 / (rp + rap);

@@ -111,7 +111,7 @@ int dwmtj_params_set(dwmtj_params *p, const char *name)
     X(j_pin_t1, DWMTJ_ERR_J_PIN_T1) X(j_pin_r, DWMTJ_ERR_J_PIN_R) \
     X(j_pin_out, DWMTJ_ERR_J_PIN_OUT) X(pin_width, DWMTJ_ERR_PIN_WIDTH) \
     X(sigma, DWMTJ_ERR_SIGMA) X(t_slot, DWMTJ_ERR_T_SLOT) \
-    X(dx_max, DWMTJ_ERR_DX_MAX)
+    X(dx_max, DWMTJ_ERR_DX_MAX) X(t_rewrite, DWMTJ_ERR_T_REWRITE)
 
 struct param_row {
     const char *name;
@@ -219,6 +219,7 @@ const char *dwmtj_status_string(int status)
     case DWMTJ_ERR_SIGMA: return "noise sigma must be >= 0";
     case DWMTJ_ERR_T_SLOT: return "noise slot must be > 0";
     case DWMTJ_ERR_DX_MAX: return "dx_max must be > 0";
+    case DWMTJ_ERR_T_REWRITE: return "t_rewrite must be >= 0 and finite";
     case DWMTJ_ERR_OVERLAP: return "MTJ_A and MTJ_B overlap (xa + la/2 must be < xb - lb/2)";
     default: return "unknown status";
     }
@@ -278,5 +279,6 @@ int dwmtj_params_check(const dwmtj_params *p)
     if (!nonneg(p->sigma)) return DWMTJ_ERR_SIGMA;
     if (!pos(p->t_slot)) return DWMTJ_ERR_T_SLOT;
     if (!pos(p->dx_max)) return DWMTJ_ERR_DX_MAX;
+    if (!nonneg(p->t_rewrite)) return DWMTJ_ERR_T_REWRITE;
     return DWMTJ_OK;
 }

@@ -309,6 +309,13 @@ static int phase_of(const dwmtj_derived *d, const dwmtj_state *s0, const dwmtj_n
     return f[1 - s0->writer] >= d->f_mid[1 - s0->writer] ? DWMTJ_PHASE_FIRE : DWMTJ_PHASE_RESET;
 }
 
+/* 1 when t is a clock edge of the ideal write periphery (to rounding). */
+static int on_rewrite_edge(const dwmtj_derived *d, double t)
+{
+    double T = d->p.t_rewrite;
+    return T > 0.0 && fabs(t - T * nearbyint(t / T)) <= 1e-6 * T;
+}
+
 /* Next event and longest step from the state at the end of a step. */
 static void predict(const dwmtj_derived *d, const dwmtj_state *s, const dwmtj_net *n,
                     dwmtj_eval *out)
@@ -316,6 +323,8 @@ static void predict(const dwmtj_derived *d, const dwmtj_state *s, const dwmtj_ne
     out->t_event = INFINITY;
     out->h_max = INFINITY;
     if (!s->present) {
+        if (d->p.t_rewrite > 0.0) /* the next edge writes: a breakpoint there */
+            out->t_event = d->p.t_rewrite * (floor(s->t / d->p.t_rewrite + 1e-6) + 1.0);
         for (int k = 0; k < 2; k++)
             if (s->t_wr[k] > 0.0 && n->i_mtj[k] >= d->p.i_nuc)
                 out->t_event = fmin(out->t_event, s->t + (d->p.t_nuc - s->t_wr[k]));
@@ -376,7 +385,7 @@ static double move(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
     double t0 = s0->t, h = s1->t - t0, j0 = s0->j;
     double vmax = fmax(fabs(s0->v), fabs(d->v_field) + d->stt * fmax(fabs(j0), fabs(j1)));
     double nsub = ceil(h * vmax / d->p.dx_max);
-    int ns = nsub < 1.0 ? 1 : (nsub > MAX_SUB ? MAX_SUB : (int)nsub);
+    int ns = nsub < 1.0 || d->flat ? 1 : (nsub > MAX_SUB ? MAX_SUB : (int)nsub);
     double va = s0->v, dva = 0.0, dx_dj1 = 0.0, ta = t0;
     for (int k = 1; k <= ns && s1->present; k++) {
         double tau = (double)k / ns, tb = t0 + h * tau;
@@ -388,7 +397,7 @@ static double move(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
             *status = st;
         double dx = va * w0 + mb.v * w1;
         double ddx = w0 * dva + w1 * mb.dv_dj * tau;
-        if (dx != 0.0) {
+        if (dx != 0.0 && !d->flat) {
             struct frame f;
             frame_of(d, s1, &f);
             int sm = (dx > 0.0 ? 1 : -1) * (int)f.dirn;
@@ -462,8 +471,12 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
             (nucleate < 0 || n.i_mtj[k] > n.i_mtj[nucleate]))
             nucleate = k;
     }
+    double t_new = nucleate >= 0 ? t1 - (s1->t_wr[nucleate] - d->p.t_nuc) : t1;
+    if (nucleate < 0 && !s1->present && on_rewrite_edge(d, t1))
+        nucleate = s1->writer; /* the ideal periphery's write, at the edge */
     if (nucleate >= 0) {
-        nucleate_under(d, s1, nucleate, t1 - (s1->t_wr[nucleate] - d->p.t_nuc));
+        /* the new domain's velocity below comes from the drive at t1 */
+        nucleate_under(d, s1, nucleate, t_new);
         memset(dx_dv, 0, sizeof dx_dv);
         mtj_state_conductance(d, s1, g, dg_dx);
         dwmtj_solve(d, g[0], g[1], v, &n);

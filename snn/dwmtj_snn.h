@@ -20,7 +20,9 @@
  *   dwmtj_step_current over [t dt, (t+1) dt].  A domain is written under
  *   MTJ_A at t = 0 and again right after each step that ends with no domain
  *   (ejected past the reader = the device's own reset, or lost backwards):
- *   the ideal write periphery.  The spike is the step on which the device's
+ *   the ideal write periphery; the new domain feels the drive of that
+ *   instant (velocity set by a zero-length step), as the device with
+ *   parameter t_rewrite = dt does in a circuit.  The spike is the step on which the device's
  *   fire count increases.  Membrane u = 1 - m / D0, m = dwmtj_fire_distance,
  *   D0 = fire distance of a fresh domain (u = 0 fresh, 1 at the fire); u = 0
  *   on a step that ends with no domain.  Kind 2 runs the device with
@@ -33,7 +35,7 @@
  * on the track (no leak), 0 across a write; du(t)/dI(t) = dx_di / D0 from
  * dwmtj_step_current and, as the step integrates the velocity by the
  * trapezoid, du(t)/dI(t-1) = the same (exact for the pinning-free scaled
- * device with t_slot = dt; not through a fresh write, which starts at rest).
+ * device with t_slot = dt; also through a fresh write).
  * The surrogate is applied on steps that start with an unfired domain
  * (later steps of a cycle cannot spike).
  *

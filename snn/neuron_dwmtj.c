@@ -69,7 +69,7 @@ int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t 
         if (s1.present) {
             uo = 1.0 - dwmtj_fire_distance(&dw->d, &s1) / dw->D0;
             A[o] = gm * dx_di / dw->D0;
-            B[o] = q->fresh ? 0.0 : q->gm_prev * dx_di / dw->D0;
+            B[o] = q->gm_prev * dx_di / dw->D0;
             C[o] = (unsigned char)!q->fresh;
         } else {
             A[o] = B[o] = 0.0;
@@ -86,9 +86,15 @@ int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t 
         q->gm_prev = gm;
         q->fresh = 0;
         if (!s1.present) {
-            /* ejected (reset) or lost: the periphery writes a new domain */
-            if (dwmtj_write(&dw->d, &q->s, 0) != DWMTJ_OK)
+            /* ejected (reset) or lost: the periphery writes a new domain at
+             * the step's end, which feels the drive I from that instant (a
+             * zero-length step sets its velocity) -- as the device with
+             * t_rewrite = dt does in a circuit */
+            dwmtj_state w;
+            if (dwmtj_write(&dw->d, &q->s, 0) != DWMTJ_OK ||
+                dwmtj_step_current(&dw->d, 0, &q->s, t1, I, &w, NULL) < 0)
                 return DWMTJ_SNN_ERR_DEVICE;
+            q->s = w;
             q->fresh = 1;
         }
     }

@@ -2,6 +2,7 @@
  * spiking network sees it (a current into IN, A and B open). */
 #include <check.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "dwmtj.h"
@@ -144,6 +145,78 @@ START_TEST(test_fire_distance)
 }
 END_TEST
 
+/* Edge currents of a seeded piecewise-linear drive, 0..200 uA. */
+static double edge_current(int k)
+{
+    uint64_t z = (uint64_t)k * 0x9E3779B97F4A7C15ULL + 77;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    return 200e-6 * (double)(z >> 11) / 9007199254740992.0;
+}
+
+/* With t_rewrite the device itself writes a domain at each clock edge that
+ * finds the track empty, and under a current linear between edges the
+ * state at every edge does not depend on how the steps subdivide the
+ * clock period (one step per period, or seven uneven ones as a simulator
+ * takes them): what lets a circuit match the network's one step per dt.
+ * The same holds for the network's own recipe (dwmtj_write, then a
+ * zero-length step under the edge's current). */
+START_TEST(test_rewrite_clock)
+{
+    dwmtj_params p;
+    dwmtj_derived d, dc;
+    scaled(&p, &d);
+    const double dt = 0.1e-9;
+    p.t_rewrite = dt;
+    ck_assert_int_eq(dwmtj_derive(&p, &dc), DWMTJ_OK);
+    static const double cut[8] = { 0.0, 0.02, 0.1, 0.31, 0.5, 0.77, 0.9, 1.0 };
+    dwmtj_state a, b, n, a1, b1, n1;
+    dwmtj_state_init(&a, 0.0);
+    dwmtj_state_init(&b, 0.0);
+    dwmtj_state_init(&n, 0.0);
+    ck_assert_int_eq(dwmtj_step_current(&dc, 1, &a, 0.0, 0.0, &a1, NULL), DWMTJ_OK);
+    ck_assert_int_eq(a1.present, 1); /* the edge at t = 0 writes */
+    a = b = a1;
+    ck_assert_int_eq(dwmtj_write(&d, &n, 0), DWMTJ_OK);
+    double i0 = 0.0;
+    for (int k = 1; k <= 400; k++) {
+        double i1 = edge_current(k), t1 = k * dt;
+        ck_assert_int_eq(dwmtj_step_current(&dc, 1, &a, t1, i1, &a1, NULL), DWMTJ_OK);
+        for (int m = 1; m < 8; m++) {
+            double tm = (k - 1 + cut[m]) * dt, im = i0 + (i1 - i0) * cut[m];
+            ck_assert_int_eq(dwmtj_step_current(&dc, 1, &b, m == 7 ? t1 : tm, im, &b1, NULL),
+                             DWMTJ_OK);
+            b = b1;
+        }
+        ck_assert_int_eq(dwmtj_step_current(&d, 1, &n, t1, i1, &n1, NULL), DWMTJ_OK);
+        if (!n1.present) {
+            dwmtj_state w;
+            ck_assert_int_eq(dwmtj_write(&d, &n1, 0), DWMTJ_OK);
+            ck_assert_int_eq(dwmtj_step_current(&d, 1, &n1, t1, i1, &w, NULL), DWMTJ_OK);
+            n1 = w;
+        }
+        a = a1;
+        n = n1;
+        ck_assert_int_eq(a.present, 1);
+        ck_assert_int_eq(b.present, 1);
+        ck_assert_double_eq(b.n_fire, a.n_fire);
+        ck_assert_double_eq(n.n_fire, a.n_fire);
+        ck_assert_double_eq(b.n_write, a.n_write);
+        ck_assert_double_eq(n.n_write, a.n_write);
+        ck_assert_double_eq_tol(dwmtj_position(&b), dwmtj_position(&a), 1e-15);
+        ck_assert_double_eq_tol(dwmtj_position(&n), dwmtj_position(&a), 1e-15);
+        ck_assert_double_eq_tol(b.v, a.v, 1e-9);
+        /* writes happen on edges only */
+        double e = a.t_write / dt;
+        ck_assert_double_eq_tol(e, nearbyint(e), 1e-6);
+        i0 = i1;
+    }
+    ck_assert(a.n_fire >= 10.0);
+    ck_assert_double_eq(a.n_write, a.n_reset + 1.0);
+}
+END_TEST
+
 static Suite *drive_suite(void)
 {
     Suite *s = suite_create("dwmtj drive");
@@ -155,6 +228,7 @@ static Suite *drive_suite(void)
     tcase_add_test(tc, test_current_velocity);
     tcase_add_test(tc, test_current_derivative);
     tcase_add_test(tc, test_fire_distance);
+    tcase_add_test(tc, test_rewrite_clock);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1445,6 +1445,7 @@ static const struct bad_row bad_rows[] = {
     { "sigma", DWMTJ_ERR_SIGMA, { -0.3, NAN, INFINITY }, 3 },
     { "t_slot", DWMTJ_ERR_T_SLOT, { 0.0, -1e-10, NAN }, 3 },
     { "dx_max", DWMTJ_ERR_DX_MAX, { 0.0, -2e-9, NAN }, 3 },
+    { "t_rewrite", DWMTJ_ERR_T_REWRITE, { -1e-10, NAN, INFINITY }, 3 },
 };
 #define N_BAD ((int)(sizeof bad_rows / sizeof bad_rows[0]))
 
@@ -1564,6 +1565,7 @@ START_TEST(test_err_param_table)
         F(alpha), F(dw_width), F(heff), F(eta), F(rho), F(rp_a), F(rap_a), F(rp_b),
         F(rap_b), F(i_nuc), F(t_nuc), F(l_nuc), F(j_pin_w), F(j_pin_t0), F(j_pin_t1),
         F(j_pin_r), F(j_pin_out), F(pin_width), F(sigma), F(t_slot), F(dx_max),
+        F(t_rewrite),
 #undef F
     };
     const int nf = (int)(sizeof fields / sizeof fields[0]);

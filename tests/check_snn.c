@@ -180,10 +180,12 @@ static double dw_speed(double I)
 /* eject: the trailing wall (25 nm) passes the end of the track (500 nm) */
 #define DW_EJECT 475e-9
 
-/* first step k (1-based) at which the travel v dt (k - 1/2) reaches dist */
-static int dw_steps(double I, double dt, double dist)
+/* first step k (1-based) at which the travel reaches dist: v dt (k - 1/2)
+ * for the domain written at t = 0 at rest (half = 1), v dt k for a domain
+ * rewritten under the drive (half = 0) */
+static int dw_steps(double I, double dt, double dist, int half)
 {
-    return (int)ceil(dist / (dw_speed(I) * dt) + 0.5);
+    return (int)ceil(dist / (dw_speed(I) * dt) + 0.5 * half);
 }
 
 START_TEST(test_dwmtj_rate)
@@ -199,9 +201,10 @@ START_TEST(test_dwmtj_rate)
     run_counts(&n, counts);
     for (int o = 0; o < 5; o++) {
         double Io = (double)n.b[0][o] * n.gain;
-        int kf = dw_steps(Io, dt, DW_D0), ke = dw_steps(Io, dt, DW_EJECT);
-        int want = 0;
-        for (int c = 0; c * ke + kf <= n.steps; c++)
+        int kf = dw_steps(Io, dt, DW_D0, 1), ke = dw_steps(Io, dt, DW_EJECT, 1);
+        int kf2 = dw_steps(Io, dt, DW_D0, 0), ke2 = dw_steps(Io, dt, DW_EJECT, 0);
+        int want = kf <= n.steps;
+        for (int c = 0; ke + c * ke2 + kf2 <= n.steps; c++)
             want++;
         ck_assert_msg(counts[o] == want, "I = %g uA: %d spikes, expected %d (fire %d, cycle %d)",
                       Io * 1e6, counts[o], want, kf, ke);

@@ -63,6 +63,7 @@ static int read_params(ARGS, dwmtj_params *p)
     if (!PARAM_NULL(sigma)) p->sigma = PARAM(sigma);
     if (!PARAM_NULL(t_slot)) p->t_slot = PARAM(t_slot);
     if (!PARAM_NULL(dx_max)) p->dx_max = PARAM(dx_max);
+    if (!PARAM_NULL(t_rewrite)) p->t_rewrite = PARAM(t_rewrite);
     return dwmtj_params_check(p);
 }
 
