@@ -14,6 +14,9 @@
 /* dwmtj_train.c */
 int dwmtj_cmd_train(int argc, char **argv);
 void dwmtj_usage_train(FILE *f);
+/* dwmtj_infer.c */
+int dwmtj_cmd_infer(int argc, char **argv);
+void dwmtj_usage_infer(FILE *f);
 
 static void usage(FILE *f)
 {
@@ -28,6 +31,8 @@ static void usage(FILE *f)
           "  array           build and run a crossbar of M inputs and N neurons\n"
           "  train           train a spiking network of LIF or DW-MTJ neurons on\n"
           "                  Fashion-MNIST\n"
+          "  infer           run a trained DW-MTJ network at circuit level on test\n"
+          "                  images: accuracy, agreement, energy, latency\n"
           "  help [COMMAND]  this help, or the help of COMMAND\n"
           "\n"
           "  dwmtj COMMAND --help shows the options of a command.\n"
@@ -98,8 +103,11 @@ int main(int argc, char **argv)
             dwmtj_usage_array(stdout);
         else if (strcmp(argv[2], "train") == 0)
             dwmtj_usage_train(stdout);
+        else if (strcmp(argv[2], "infer") == 0)
+            dwmtj_usage_infer(stdout);
         else {
-            dwmtj_error("help: unknown command '%s' (commands: run, array, train)", argv[2]);
+            dwmtj_error("help: unknown command '%s' (commands: run, array, train, infer)",
+                        argv[2]);
             return DWMTJ_EXIT_USAGE;
         }
         return done(stdout);
@@ -117,10 +125,13 @@ int main(int argc, char **argv)
         return dwmtj_cmd_array(argc - 1, argv + 1);
     if (strcmp(cmd, "train") == 0)
         return dwmtj_cmd_train(argc - 1, argv + 1);
+    if (strcmp(cmd, "infer") == 0)
+        return dwmtj_cmd_infer(argc - 1, argv + 1);
     if (cmd[0] == '-')
         dwmtj_error("unknown option '%s'", cmd);
     else
-        dwmtj_error("unknown command '%s' (commands: run, array, train, help)", cmd);
+        dwmtj_error("unknown command '%s' (commands: run, array, train, infer, help)",
+                    cmd);
     fputs("Try 'dwmtj --help'.\n", stderr);
     return DWMTJ_EXIT_USAGE;
 }

@@ -12,11 +12,46 @@
 enum { STATE_TAG = 0 };
 enum { NMON = 13 }; /* monitor outputs, see ifspec.ifs */
 
+static const char *const mon_names[NMON] = { "x", "ra", "rb", "e", "ew", "ei", "ef",
+                                             "er", "eidle", "nw", "nd", "nf", "nr" };
+
 typedef struct {
     dwmtj_derived d;  /* derived constants of this instance */
     uint64_t key;     /* noise key: hash of the instance's terminal nodes */
     int status;       /* dwmtj status of the parameters; < 0 stops the run */
+    int n_sel;        /* monitors on port mon */
+    int sel[NMON];    /* their indices into the table above */
 } dwmtj4t_inst;
+
+/* The monitors parameter: names separated by blanks or commas; none =
+ * all in table order.  Returns 0, or -1 naming the bad name. */
+static int select_monitors(ARGS, dwmtj4t_inst *in)
+{
+    in->n_sel = 0;
+    const char *p = PARAM_NULL(monitors) ? "" : PARAM(monitors);
+    while (*p) {
+        size_t n = strcspn(p, " \t,");
+        if (n > 0) {
+            int k = 0;
+            while (k < NMON && !(strlen(mon_names[k]) == n && strncmp(mon_names[k], p, n) == 0))
+                k++;
+            if (k == NMON || in->n_sel == NMON) {
+                cm_message_printf("dwmtj4t: invalid parameter monitors = \"%s\": unknown or "
+                                  "repeated name \"%.*s\" (names: x ra rb e ew ei ef er eidle "
+                                  "nw nd nf nr); simulation stopped", PARAM(monitors), (int) n, p);
+                return -1;
+            }
+            in->sel[in->n_sel++] = k;
+        }
+        p += n + strspn(p + n, " \t,");
+    }
+    if (in->n_sel == 0) {
+        for (int k = 0; k < NMON; k++)
+            in->sel[k] = k;
+        in->n_sel = NMON;
+    }
+    return 0;
+}
 
 static void cm_dwmtj4t_callback(ARGS, Mif_Callback_Reason_t reason)
 {
@@ -112,9 +147,16 @@ static void set_monitors(ARGS, const dwmtj4t_inst *in, const dwmtj_state *s)
         1e12 * s->energy[DWMTJ_PHASE_IDLE],
         s->n_write, s->n_depin, s->n_fire, s->n_reset
     };
-    int n = PORT_SIZE(mon) < NMON ? PORT_SIZE(mon) : NMON;
+    int n = PORT_SIZE(mon) < in->n_sel ? PORT_SIZE(mon) : in->n_sel;
     for (int k = 0; k < n; k++) {
-        OUTPUT(mon[k]) = m[k];
+        OUTPUT(mon[k]) = m[in->sel[k]];
+        PARTIAL(mon[k], in) = 0.0;
+        PARTIAL(mon[k], gnd) = 0.0;
+        PARTIAL(mon[k], a) = 0.0;
+        PARTIAL(mon[k], b) = 0.0;
+    }
+    for (int k = n; k < PORT_SIZE(mon); k++) { /* more nodes than monitors */
+        OUTPUT(mon[k]) = 0.0;
         PARTIAL(mon[k], in) = 0.0;
         PARTIAL(mon[k], gnd) = 0.0;
         PARTIAL(mon[k], a) = 0.0;
@@ -205,6 +247,8 @@ void cm_dwmtj4t(ARGS)
             in->status = dwmtj_derive(&p, &in->d);
         if (in->status < 0)
             report(mif_private, in->status, &p);
+        else if (select_monitors(mif_private, in) != 0)
+            in->status = DWMTJ_ERR_NAME;
         in->key = node_key();
         dwmtj_state_init((dwmtj_state *) cm_analog_get_ptr(STATE_TAG, 0), 0.0);
     }
@@ -247,6 +291,14 @@ void cm_dwmtj4t(ARGS)
     }
     set_ports(mif_private, ev.i, ev.g);
     set_monitors(mif_private, in, s1);
+    /* with the clocked write periphery only the clock edges matter (the
+     * state there does not depend on the steps between them), so the only
+     * breakpoint is the edge that writes; otherwise events and h_max */
+    if (in->d.p.t_rewrite > 0.0) {
+        if (!s1->present && isfinite(ev.t_event) && ev.t_event > TIME)
+            cm_analog_set_temp_bkpt(ev.t_event);
+        return;
+    }
     if (isfinite(ev.t_event) && ev.t_event > TIME)
         cm_analog_set_temp_bkpt(ev.t_event);
     if (isfinite(ev.h_max))

@@ -1,0 +1,149 @@
+/* Circuit-level inference of a trained DW-MTJ spiking network in ngspice
+ * (issue 4; doc/inference.md).
+ *
+ * Mapping.  Layer l (size[l] inputs + a bias row, size[l+1] neurons) is a
+ * crossbar of differential conductance pairs: weight w (and bias b) of the
+ * layer with largest magnitude w_max becomes
+ *   G+ = g_min + (g_max - g_min) max(w, 0) / w_max,
+ *   G- = g_min + (g_max - g_min) max(-w, 0) / w_max,
+ * optionally rounded to `levels` levels of |w| / w_max.  Word line i carries
+ * the input's spike train as a pulse train of amplitude v_read; each bit
+ * line is held at 0 V by a sense source, so the pair's differential
+ * current is v_read (G+ - G-) per input spike.  The periphery of neuron o
+ * mirrors it into the neuron's IN terminal with gain
+ *   k = gain w_max / (v_read (g_max - g_min)),
+ * clamped to +-i_max (the network's drive clamp), so the neuron sees
+ * exactly the network's I = gain (sum_i w s_i + b).  The neuron is a
+ * dwmtj4t instance of the network's scaled device with t_rewrite = dt (the
+ * clocked write periphery) and A, B open.
+ *
+ * Time.  A spike train s(0..T-1) is the piecewise-linear wave through
+ * (0, 0) and ((t+1) dt, v_read s(t)): the network's step t integrates a
+ * current linear between the step's ends (dwmtj_step_current), so the
+ * circuit and the network see the same drive (up to the clamp, which the
+ * circuit applies to the continuous current).  The bias row ramps from 0
+ * at t = 0 to v_read at dt and has a point at every clock edge.
+ *
+ * Layers.  Each layer is its own circuit; a layer's output spike in clock
+ * period t is the step on which the neuron's fire count rises (sampled at
+ * the clock edges), and the spikes go to the next layer's word lines as
+ * its pulse trains (digital spike routing between crossbar tiles, as in
+ * AER-based neuromorphic chips).  Physically the layers run pipelined, one
+ * clock period apart: latency (T + L - 1) dt.
+ *
+ * Prediction: the network's rule, argmax of the output spike counts, ties
+ * broken by the larger summed output membrane u = 1 - m / D0 over the
+ * clock edges, then the lower class.
+ *
+ * Energy per image: the word lines' drive (exact for the ideal-wire
+ * crossbar: each source delivers v(t)^2 sum_o (G+ + G-), integrated over
+ * the piecewise-linear wave), the devices (the model's energy monitor,
+ * sum V I at the four terminals), and the ideal writes, each charged
+ * i_nuc^2 (R_segment(IN-A) + R_AP,A) t_nuc.  The mirror and sense
+ * periphery is ideal and not charged.
+ *
+ * Status codes: those of dwmtj_harness.h (negative = error); a message in
+ * *error or dwmtj_infer_error names what went wrong. */
+#ifndef DWMTJ_INFER_H
+#define DWMTJ_INFER_H
+
+#include <stdint.h>
+
+#include "dwmtj_harness.h"
+#include "dwmtj_weights.h"
+
+typedef struct dwmtj_infer_options {
+    double g_min;     /* S, low end of the conductance window (default 1 uS) */
+    double g_max;     /* S, high end of the conductance window (default 20 uS) */
+    int levels;       /* conductance levels of |w|, 0 = continuous (default) */
+    double v_read;    /* V, pulse amplitude on the word lines (default 0.1) */
+    double i_max;     /* A, drive clamp of the periphery (default 200 uA, the
+                         network's) */
+    int batch;        /* images run through each layer's circuit per parse
+                         (default 1: a deck per image, without the word
+                         lines of silent inputs) */
+    int naive;        /* 1: the unoptimised path for comparison: a new deck per
+                         image and layer with its inputs written in, the
+                         device's own step limit and event breakpoints, and
+                         every vector saved (default 0) */
+    double timeout_s; /* s, wall-time limit of one transient, <= 0 none */
+} dwmtj_infer_options;
+
+void dwmtj_infer_defaults(dwmtj_infer_options *o);
+
+/* The network as conductances. */
+typedef struct dwmtj_infer_map {
+    int n_layers;
+    int size[DWMTJ_W_MAX_LAYERS + 1];
+    double *g_plus[DWMTJ_W_MAX_LAYERS];  /* S, size[l+1] x (size[l] + 1), row o,
+                                            column i; column size[l] = bias */
+    double *g_minus[DWMTJ_W_MAX_LAYERS]; /* S, same layout */
+    double w_max[DWMTJ_W_MAX_LAYERS];    /* 1, largest |w| or |b| of the layer */
+    double mirror[DWMTJ_W_MAX_LAYERS];   /* A/A, periphery gain k */
+    dwmtj_weights eff;                   /* the weights the circuit realises
+                                            (quantised); the algorithm-level
+                                            reference runs on these */
+} dwmtj_infer_map;
+
+/* Maps net (a DW-MTJ kind) under o; *m need not be initialised. */
+int dwmtj_infer_map_build(const dwmtj_weights *net, const dwmtj_infer_options *o,
+                          dwmtj_infer_map *m, char **error);
+void dwmtj_infer_map_free(dwmtj_infer_map *m);
+
+/* The deck of layer l (0-based) with the input spike trains in
+ * (size[l] x T bytes, row i = input i; NULL = no spikes), into *text
+ * (malloc'd).  active (size[l] flags, NULL = all) leaves out the word
+ * lines of inputs that do not spike in the run(s) the deck is for: such a
+ * line stays at 0 V against bit lines at 0 V, so its cells carry no
+ * current and the circuit's answer is the same without them.  Node and element names: word line x<i> driven by vx<i>,
+ * bias row xb (vxb), bit lines cp<o>/cm<o> sensed by vsp<o>/vsm<o>,
+ * mirror bi<o>, neuron an<o> with terminals in<o>, 0, na<o>, nb<o> and
+ * monitors m<o>_0..m<o>_11 (position, R_A, R_B, energy, ..., fires). */
+int dwmtj_infer_netlist(const dwmtj_infer_map *m, const dwmtj_weights *net,
+                        const dwmtj_infer_options *o, int layer,
+                        const unsigned char *in, const unsigned char *active, char **text);
+
+/* The piecewise-linear wave of spike train s (T steps of dt, amplitude v)
+ * as PWL pairs "t v t v ..." without interior points on a straight line;
+ * every edge kept when all_edges.  Into *text (malloc'd). */
+int dwmtj_infer_pwl(const unsigned char *s, int T, double dt, double v, int all_edges,
+                    char **text);
+
+/* Integral of v(t)^2 over that wave (V^2 s). */
+double dwmtj_infer_pwl_v2(const unsigned char *s, int T, double dt, double v);
+
+/* One image at circuit level. */
+typedef struct dwmtj_infer_result {
+    int pred;               /* predicted class */
+    int spikes;             /* spikes of all neurons of all layers */
+    int out_counts[16];     /* output spike counts (first 16 classes) */
+    double out_membrane[16];/* summed output membrane */
+    double energy_crossbar; /* J, word-line drive */
+    double energy_device;   /* J, the neurons (sum V I at their terminals) */
+    double energy_write;    /* J, the ideal writes */
+    int writes;             /* domains written */
+    double seconds;         /* s, wall time of this image's share of the run */
+} dwmtj_infer_result;
+
+typedef struct dwmtj_infer dwmtj_infer;
+
+/* A runner over an open session; net must outlive it. */
+int dwmtj_infer_create(dwmtj_infer **ctx, dwmtj_session *s, const dwmtj_weights *net,
+                       const dwmtj_infer_options *o, char **error);
+void dwmtj_infer_free(dwmtj_infer *ctx);
+const dwmtj_infer_map *dwmtj_infer_get_map(const dwmtj_infer *ctx);
+/* Last error message of ctx (empty when none). */
+const char *dwmtj_infer_error(const dwmtj_infer *ctx);
+
+/* Runs n images (n x size[0] bytes; index[k] = the image's index in its
+ * data set, which keys its input spikes as in the network) through the
+ * layers' circuits, o.batch images per parse; res[k] for each. */
+int dwmtj_infer_run(dwmtj_infer *ctx, const unsigned char *images, const uint64_t *index,
+                    int n, dwmtj_infer_result *res);
+
+/* The input spike trains of one image (size[0] x T bytes), as the network
+ * draws them. */
+void dwmtj_infer_input_spikes(const dwmtj_weights *net, const unsigned char *image,
+                              uint64_t index, unsigned char *s);
+
+#endif

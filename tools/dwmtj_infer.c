@@ -1,0 +1,587 @@
+/* dwmtj infer: a trained DW-MTJ network on Fashion-MNIST test images at
+ * circuit level (crossbars and dwmtj4t neurons in libngspice), against the
+ * network's own (algorithm-level) prediction on the same images. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "dwmtj_output.h"
+
+#include "dwmtj_data.h"
+#include "dwmtj_infer.h"
+#include "dwmtj_snn.h"
+#include "dwmtj_weights.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SUB "infer"
+
+#ifndef DWMTJ_NETDIR
+#define DWMTJ_NETDIR "/usr/local/share/dwmtj4t/networks"
+#endif
+#define DEFAULT_NET "dwmtj-fmnist.net"
+
+void dwmtj_usage_infer(FILE *f)
+{
+    fputs("usage: dwmtj infer [--net FILE] [--images N] [--offset K] [--backend ngspice]\n"
+          "                   [--json] [--results FILE.csv [--resume]] [--levels N]\n"
+          "                   [--g-min S] [--g-max S] [--v-read V] [--batch B] [--naive]\n"
+          "                   [--data DIR] [--cm PATH] [--timeout S]\n"
+          "\n"
+          "Runs a trained DW-MTJ spiking network at circuit level: each layer is a\n"
+          "crossbar of differential conductance pairs driven by the input spikes as\n"
+          "pulse trains, with dwmtj4t neurons behind a current-mirror periphery and\n"
+          "a clocked write periphery (doc/inference.md).  Test images K..K+N-1 go\n"
+          "through libngspice layer by layer; the same images go through the\n"
+          "network itself (the algorithm level), and the report gives accuracy,\n"
+          "agreement of the two predictions, spikes, energy per inference and per\n"
+          "spike, latency per inference and seconds per image.\n"
+          "\n"
+          "options:\n"
+          "  --net FILE       trained network (dwmtj weights format); default: the\n"
+          "                   shipped DW-MTJ network, $DWMTJ_NETDIR/" DEFAULT_NET "\n"
+          "                   (DWMTJ_NETDIR defaults to " DWMTJ_NETDIR ")\n"
+          "  --images N       number of test images (default 10)\n"
+          "  --offset K       first test image (default 0)\n"
+          "  --backend NAME   ngspice (the only one so far)\n"
+          "  --json           the report as JSON on standard output\n"
+          "  --results FILE   one CSV row per image, written as each image ends\n"
+          "  --resume         continue the run of --results FILE: images already in\n"
+          "                   it are not run again (same network and options needed)\n"
+          "  --levels N       conductance levels per device (default: continuous)\n"
+          "  --g-min S        conductance window, low end (default 1u)\n"
+          "  --g-max S        conductance window, high end (default 20u)\n"
+          "  --v-read V       input pulse amplitude (default 0.1)\n"
+          "  --batch B        images per parse of a layer's circuit (default 1; each
+                   deck leaves out the word lines silent in its images)\n"
+          "  --naive          the unoptimised ngspice path (a deck per image and\n"
+          "                   layer, device step limit, all vectors saved), for\n"
+          "                   benchmarks\n"
+          "  --data DIR       the data set (default $DWMTJ_FASHION_MNIST, else\n"
+          "                   " DWMTJ_FASHION_DEFAULT_DIR ")\n"
+          "  --cm PATH        the code model (default $DWMTJ_CM, else installed)\n"
+          "  --timeout S      wall-time limit of one layer's transient\n"
+          "  -h, --help       this help\n"
+          "\n"
+          "exit status: 0 success, 1 failure (network or data set missing or\n"
+          "corrupt, a simulation failed, results file of another run), 2 usage,\n"
+          "3 an output could not be written.\n",
+          f);
+}
+
+struct infer_opts {
+    const char *net, *results, *data, *cm;
+    int images, offset, resume, json;
+    dwmtj_infer_options o;
+};
+
+static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
+{
+    memset(a, 0, sizeof *a);
+    dwmtj_infer_defaults(&a->o);
+    a->images = 10;
+    *help = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i], *v;
+        int m;
+        long x;
+        if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
+            *help = 1;
+            return 0;
+        }
+        if (strcmp(s, "--json") == 0) {
+            a->json = 1;
+            continue;
+        }
+        if (strcmp(s, "--resume") == 0) {
+            a->resume = 1;
+            continue;
+        }
+        if (strcmp(s, "--naive") == 0) {
+            a->o.naive = 1;
+            continue;
+        }
+#define OPT(name) ((m = dwmtj_opt(argc, argv, &i, name, &v)) != 0)
+#define NEED() \
+    if (m < 0) \
+        return dwmtj_usage_hint(SUB)
+        if (OPT("--net")) {
+            NEED();
+            a->net = v;
+        } else if (OPT("--results")) {
+            NEED();
+            a->results = v;
+        } else if (OPT("--data")) {
+            NEED();
+            a->data = v;
+        } else if (OPT("--cm")) {
+            NEED();
+            a->cm = v;
+        } else if (OPT("--backend")) {
+            NEED();
+            if (strcmp(v, "ngspice") != 0)
+                return dwmtj_usage_error(SUB, "--backend %s: unknown backend (this version "
+                                              "has ngspice)", v);
+        } else if (OPT("--images")) {
+            NEED();
+            if (dwmtj_parse_int(v, 1, 10000000, &x) != 0)
+                return dwmtj_usage_error(SUB, "--images %s: not a count >= 1", v);
+            a->images = (int)x;
+        } else if (OPT("--offset")) {
+            NEED();
+            if (dwmtj_parse_int(v, 0, 10000000, &x) != 0)
+                return dwmtj_usage_error(SUB, "--offset %s: not a count >= 0", v);
+            a->offset = (int)x;
+        } else if (OPT("--levels")) {
+            NEED();
+            if (dwmtj_parse_int(v, 2, 65536, &x) != 0)
+                return dwmtj_usage_error(SUB, "--levels %s: not in 2..65536", v);
+            a->o.levels = (int)x;
+        } else if (OPT("--batch")) {
+            NEED();
+            if (dwmtj_parse_int(v, 1, 100000, &x) != 0)
+                return dwmtj_usage_error(SUB, "--batch %s: not a count >= 1", v);
+            a->o.batch = (int)x;
+        } else if (OPT("--g-min")) {
+            NEED();
+            if (dwmtj_parse_number(v, &a->o.g_min) != 0 || a->o.g_min < 0.0)
+                return dwmtj_usage_error(SUB, "--g-min %s: not a conductance >= 0", v);
+        } else if (OPT("--g-max")) {
+            NEED();
+            if (dwmtj_parse_number(v, &a->o.g_max) != 0 || !(a->o.g_max > 0.0))
+                return dwmtj_usage_error(SUB, "--g-max %s: not a conductance > 0", v);
+        } else if (OPT("--v-read")) {
+            NEED();
+            if (dwmtj_parse_number(v, &a->o.v_read) != 0 || !(a->o.v_read > 0.0))
+                return dwmtj_usage_error(SUB, "--v-read %s: not a voltage > 0", v);
+        } else if (OPT("--timeout")) {
+            NEED();
+            if (dwmtj_parse_number(v, &a->o.timeout_s) != 0 || !(a->o.timeout_s > 0.0))
+                return dwmtj_usage_error(SUB, "--timeout %s: not a time > 0", v);
+        } else {
+            return dwmtj_usage_error(SUB, "unknown option '%s'", s);
+        }
+#undef NEED
+#undef OPT
+    }
+    if (!(a->o.g_max > a->o.g_min))
+        return dwmtj_usage_error(SUB, "--g-max %g must be above --g-min %g", a->o.g_max,
+                                 a->o.g_min);
+    if (a->resume && !a->results)
+        return dwmtj_usage_error(SUB, "--resume needs --results FILE");
+    return 0;
+}
+
+/* ---- the results file ----------------------------------------------------- */
+
+#define RESULTS_HEADER \
+    "image,label,pred,algorithm_pred,agree,spikes,energy_J,energy_crossbar_J," \
+    "energy_device_J,energy_write_J,seconds"
+
+struct row {
+    int image, label, pred, apred, spikes;
+    double energy, e_x, e_d, e_w, seconds;
+};
+
+/* FNV-1a of the network file: ties a results file to its network. */
+static uint64_t file_hash(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    uint64_t h = 0xcbf29ce484222325ULL;
+    int c;
+    if (!f)
+        return 0;
+    while ((c = getc(f)) != EOF)
+        h = (h ^ (uint64_t)(unsigned char)c) * 0x100000001b3ULL;
+    fclose(f);
+    return h;
+}
+
+static void config_line(char *buf, size_t n, uint64_t hash, const dwmtj_infer_options *o)
+{
+    snprintf(buf, n,
+             "# dwmtj infer: net=%016" PRIx64 " g_min=%.17g g_max=%.17g levels=%d v_read=%.17g "
+             "i_max=%.17g naive=%d",
+             hash, o->g_min, o->g_max, o->levels, o->v_read, o->i_max, o->naive);
+}
+
+/* Reads the rows of a previous run (*rows malloc'd).  -1 with a message
+ * when the file is of another run or corrupt; a missing file is empty. */
+static int read_results(const char *path, const char *config, struct row **rows, int *n)
+{
+    *rows = NULL;
+    *n = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (errno == ENOENT)
+            return 0;
+        dwmtj_error("%s: cannot read: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[1024];
+    int ln = 0, cap = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        ln++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (ln == 1) {
+            if (strcmp(line, config) != 0) {
+                dwmtj_error("%s: results of another network or options; cannot resume\n"
+                            "  file: %s\n  now:  %s", path, line, config);
+                rc = -1;
+                break;
+            }
+            continue;
+        }
+        if (ln == 2) {
+            if (strcmp(line, RESULTS_HEADER) != 0) {
+                dwmtj_error("%s:2: not a dwmtj infer results header", path);
+                rc = -1;
+                break;
+            }
+            continue;
+        }
+        struct row r;
+        int used = 0;
+        if (sscanf(line, "%d,%d,%d,%d,%*d,%d,%lg,%lg,%lg,%lg,%lg%n", &r.image, &r.label, &r.pred,
+                   &r.apred, &r.spikes, &r.energy, &r.e_x, &r.e_d, &r.e_w, &r.seconds,
+                   &used) != 10 ||
+            line[used] != '\0') {
+            /* a row cut short by an interruption ends the file */
+            if (!feof(f) && fgetc(f) != EOF) {
+                dwmtj_error("%s:%d: malformed row", path, ln);
+                rc = -1;
+            }
+            break;
+        }
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 256;
+            struct row *g = realloc(*rows, sizeof **rows * (size_t)cap);
+            if (!g) {
+                dwmtj_error("out of memory");
+                rc = -1;
+                break;
+            }
+            *rows = g;
+        }
+        (*rows)[(*n)++] = r;
+    }
+    fclose(f);
+    if (ln == 1 && rc == 0) {
+        dwmtj_error("%s: no header row; cannot resume", path);
+        rc = -1;
+    }
+    return rc;
+}
+
+/* Rewrites the results file with the rows kept, then appends. */
+static FILE *open_results(const char *path, const char *config, const struct row *rows, int n)
+{
+    char *tmp = malloc(strlen(path) + 8);
+    if (!tmp)
+        return NULL;
+    sprintf(tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        dwmtj_error("%s: cannot write: %s", tmp, strerror(errno));
+        free(tmp);
+        return NULL;
+    }
+    fprintf(f, "%s\n%s\n", config, RESULTS_HEADER);
+    for (int k = 0; k < n; k++)
+        fprintf(f, "%d,%d,%d,%d,%d,%d,%.9g,%.9g,%.9g,%.9g,%.6g\n", rows[k].image, rows[k].label,
+                rows[k].pred, rows[k].apred, rows[k].pred == rows[k].apred, rows[k].spikes,
+                rows[k].energy, rows[k].e_x, rows[k].e_d, rows[k].e_w, rows[k].seconds);
+    if (fflush(f) != 0 || ferror(f) || rename(tmp, path) != 0) {
+        dwmtj_error("%s: cannot write: %s", path, strerror(errno));
+        fclose(f);
+        remove(tmp);
+        free(tmp);
+        return NULL;
+    }
+    free(tmp);
+    return f;
+}
+
+/* ---- the run --------------------------------------------------------------- */
+
+static int load_net(const char *path, dwmtj_weights *net)
+{
+    char *err = NULL;
+    int rc = dwmtj_weights_load(net, path, &err);
+    if (rc != DWMTJ_W_OK) {
+        dwmtj_error("%s", err ? err : dwmtj_weights_status_string(rc));
+        free(err);
+        return -1;
+    }
+    return 0;
+}
+
+static int load_test(const char *dir, const dwmtj_weights *net, dwmtj_dataset *d)
+{
+    char *err = NULL;
+    int rc = dwmtj_dataset_load_dir(d, dir, 1, &err);
+    if (rc != DWMTJ_DATA_OK) {
+        dwmtj_error("%s", err ? err : dwmtj_data_status_string(rc));
+        free(err);
+        return -1;
+    }
+    int side = net->input_side > 0 ? net->input_side : d->rows;
+    if (side != d->rows && (d->rows % side != 0 ||
+                            dwmtj_dataset_downsample(d, d->rows / side, d) != DWMTJ_DATA_OK)) {
+        dwmtj_error("the network takes %dx%d images; the data set has %dx%d", side, side,
+                    d->rows, d->cols);
+        return -1;
+    }
+    if (d->rows * d->cols != net->size[0]) {
+        dwmtj_error("the network has %d inputs; the images have %d pixels", net->size[0],
+                    d->rows * d->cols);
+        return -1;
+    }
+    return 0;
+}
+
+struct totals {
+    int n, correct, a_correct, agree, spikes;
+    double energy, e_x, e_d, e_w, seconds;
+    int n_timed;
+};
+
+static void add_row(struct totals *t, const struct row *r)
+{
+    t->n++;
+    t->correct += r->pred == r->label;
+    t->a_correct += r->apred == r->label;
+    t->agree += r->pred == r->apred;
+    t->spikes += r->spikes;
+    t->energy += r->energy;
+    t->e_x += r->e_x;
+    t->e_d += r->e_d;
+    t->e_w += r->e_w;
+    if (r->seconds > 0.0) {
+        t->seconds += r->seconds;
+        t->n_timed++;
+    }
+}
+
+static void report(const struct infer_opts *a, const char *net_path, const dwmtj_weights *net,
+                   const struct totals *t, const char *ngver)
+{
+    double n = t->n > 0 ? t->n : 1;
+    long syn = 0;
+    for (int l = 0; l < net->n_layers; l++)
+        syn += (long)(net->size[l] + 1) * net->size[l + 1];
+    double spi = t->n_timed ? t->seconds / t->n_timed : NAN;
+    double lat = (net->steps + net->n_layers - 1) * net->dt;
+    double ns_syn = spi / ((double)syn * net->steps) * 1e9;
+    if (a->json) {
+        dwmtj_json j;
+        dwmtj_json_init(&j, stdout, 1);
+        dwmtj_json_object(&j, NULL);
+        dwmtj_json_str(&j, "backend", "ngspice");
+        dwmtj_json_str(&j, "ngspice_version", ngver);
+        dwmtj_json_str(&j, "net", net_path);
+        dwmtj_json_int(&j, "images", t->n);
+        dwmtj_json_int(&j, "offset", a->offset);
+        dwmtj_json_num(&j, "accuracy", t->correct / n);
+        dwmtj_json_num(&j, "algorithm_accuracy", t->a_correct / n);
+        dwmtj_json_num(&j, "agreement", t->agree / n);
+        dwmtj_json_num(&j, "spikes_per_inference", t->spikes / n);
+        dwmtj_json_num(&j, "energy_per_inference_J", t->energy / n);
+        dwmtj_json_num(&j, "energy_per_spike_J", t->spikes ? t->energy / t->spikes : NAN);
+        dwmtj_json_object(&j, "energy_per_inference_by_part_J");
+        dwmtj_json_num(&j, "crossbar", t->e_x / n);
+        dwmtj_json_num(&j, "neurons", t->e_d / n);
+        dwmtj_json_num(&j, "writes", t->e_w / n);
+        dwmtj_json_end(&j);
+        dwmtj_json_num(&j, "latency_per_inference_s", lat);
+        dwmtj_json_num(&j, "seconds_per_image", spi);
+        dwmtj_json_num(&j, "ns_per_synapse_timestep", ns_syn);
+        dwmtj_json_int(&j, "synapses", syn);
+        dwmtj_json_int(&j, "steps", net->steps);
+        dwmtj_json_object(&j, "mapping");
+        dwmtj_json_num(&j, "g_min_S", a->o.g_min);
+        dwmtj_json_num(&j, "g_max_S", a->o.g_max);
+        dwmtj_json_int(&j, "levels", a->o.levels);
+        dwmtj_json_num(&j, "v_read_V", a->o.v_read);
+        dwmtj_json_num(&j, "i_max_A", a->o.i_max);
+        dwmtj_json_end(&j);
+        dwmtj_json_int(&j, "naive", a->o.naive);
+        dwmtj_json_end(&j);
+        fputc('\n', stdout);
+        return;
+    }
+    printf("network %s (%d", net_path, net->size[0]);
+    for (int l = 1; l <= net->n_layers; l++)
+        printf("-%d", net->size[l]);
+    printf(", T %d, dt %g s), ngspice %s\n", net->steps, net->dt, ngver);
+    printf("test images %d..%d: %d\n", a->offset, a->offset + t->n - 1, t->n);
+    printf("accuracy (circuit)      %.2f %%\n", 100.0 * t->correct / n);
+    printf("accuracy (algorithm)    %.2f %%\n", 100.0 * t->a_correct / n);
+    printf("agreement               %.2f %%\n", 100.0 * t->agree / n);
+    printf("spikes per inference    %.1f\n", t->spikes / n);
+    printf("energy per inference    %.4g J (crossbar %.3g, neurons %.3g, writes %.3g)\n",
+           t->energy / n, t->e_x / n, t->e_d / n, t->e_w / n);
+    printf("energy per spike        %.4g J\n", t->spikes ? t->energy / t->spikes : NAN);
+    printf("latency per inference   %.4g s\n", lat);
+    printf("seconds per image       %.3g s (%.3g ns per synapse-timestep)\n", spi, ns_syn);
+}
+
+int dwmtj_cmd_infer(int argc, char **argv)
+{
+    struct infer_opts a;
+    int help, code = parse_args(argc, argv, &a, &help);
+    if (code != 0)
+        return code;
+    if (help) {
+        dwmtj_usage_infer(stdout);
+        return fflush(stdout) == 0 ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
+    }
+    char def_path[4096];
+    const char *net_path = a.net;
+    if (!net_path) {
+        const char *dir = getenv("DWMTJ_NETDIR");
+        snprintf(def_path, sizeof def_path, "%s/%s", dir && *dir ? dir : DWMTJ_NETDIR,
+                 DEFAULT_NET);
+        net_path = def_path;
+    }
+    dwmtj_weights net;
+    dwmtj_dataset d = { 0 };
+    dwmtj_session *s = NULL;
+    dwmtj_infer *ctx = NULL;
+    dwmtj_snn_ws *ws = NULL;
+    struct row *rows = NULL;
+    dwmtj_infer_result *res = NULL;
+    int *apred = NULL, n_rows = 0;
+    FILE *out = NULL;
+    char *err = NULL;
+    memset(&net, 0, sizeof net);
+    code = DWMTJ_EXIT_SIM;
+    if (load_net(net_path, &net) != 0 || load_test(a.data, &net, &d) != 0)
+        goto end;
+    if (a.offset + a.images > d.n) {
+        code = dwmtj_usage_error(SUB, "--offset %d --images %d: the test set has %d images",
+                                 a.offset, a.images, d.n);
+        goto end;
+    }
+    char config[512];
+    config_line(config, sizeof config, file_hash(net_path), &a.o);
+    if (a.results) {
+        if (a.resume && read_results(a.results, config, &rows, &n_rows) != 0)
+            goto end;
+        if (!(out = open_results(a.results, config, rows, n_rows))) {
+            code = DWMTJ_EXIT_OUTPUT;
+            goto end;
+        }
+    }
+    int rc = dwmtj_session_open(&s, a.cm);
+    if (rc != DWMTJ_H_OK) {
+        dwmtj_error("%s", s ? dwmtj_session_error(s) : dwmtj_h_status_string(rc));
+        goto end;
+    }
+    if ((rc = dwmtj_infer_create(&ctx, s, &net, &a.o, &err)) != DWMTJ_H_OK) {
+        dwmtj_error("%s", err ? err : dwmtj_h_status_string(rc));
+        code = rc == DWMTJ_H_ERR_USAGE ? DWMTJ_EXIT_USAGE : DWMTJ_EXIT_SIM;
+        goto end;
+    }
+    const dwmtj_weights *eff = &dwmtj_infer_get_map(ctx)->eff;
+    int B = a.o.batch, st;
+    if ((st = dwmtj_snn_ws_create(&ws, eff, B)) != DWMTJ_SNN_OK) {
+        dwmtj_error("network: %s", dwmtj_snn_status_string(st));
+        goto end;
+    }
+    ws->opt.i_max = a.o.i_max;
+    ws->opt.threads = 1;
+    res = calloc((size_t)B, sizeof *res);
+    apred = calloc((size_t)B, sizeof *apred);
+    unsigned char *img = malloc((size_t)B * net.size[0]);
+    int *idx = malloc(sizeof(int) * (size_t)B);
+    uint64_t *idx64 = malloc(sizeof(uint64_t) * (size_t)B);
+    if (!res || !apred || !img || !idx || !idx64) {
+        free(img);
+        free(idx);
+        free(idx64);
+        dwmtj_error("out of memory");
+        goto end;
+    }
+    struct totals tot = { 0 };
+    for (int k = 0; k < n_rows; k++)
+        if (rows[k].image >= a.offset && rows[k].image < a.offset + a.images)
+            add_row(&tot, &rows[k]);
+    int interactive = isatty(fileno(stderr));
+    int failed = 0;
+    for (int k0 = a.offset; k0 < a.offset + a.images && !failed;) {
+        int m = 0;
+        for (; k0 < a.offset + a.images && m < B; k0++) {
+            int done = 0;
+            for (int r = 0; r < n_rows && !done; r++)
+                done = rows[r].image == k0;
+            if (done)
+                continue;
+            memcpy(img + (size_t)m * net.size[0], d.pixels + (size_t)k0 * net.size[0],
+                   (size_t)net.size[0]);
+            idx[m] = k0;
+            idx64[m] = (uint64_t)k0;
+            m++;
+        }
+        if (m == 0)
+            continue;
+        if ((st = dwmtj_snn_forward(ws, eff, img, idx, m, apred, NULL)) != DWMTJ_SNN_OK) {
+            dwmtj_error("network: %s", dwmtj_snn_status_string(st));
+            failed = 1;
+            break;
+        }
+        if ((rc = dwmtj_infer_run(ctx, img, idx64, m, res)) != DWMTJ_H_OK) {
+            dwmtj_error("image %d..%d: %s", idx[0], idx[m - 1], dwmtj_infer_error(ctx));
+            failed = 1;
+            break;
+        }
+        for (int b = 0; b < m; b++) {
+            struct row r = { idx[b], d.labels[idx[b]], res[b].pred, apred[b], res[b].spikes,
+                             res[b].energy_crossbar + res[b].energy_device + res[b].energy_write,
+                             res[b].energy_crossbar, res[b].energy_device, res[b].energy_write,
+                             res[b].seconds };
+            add_row(&tot, &r);
+            if (out) {
+                fprintf(out, "%d,%d,%d,%d,%d,%d,%.9g,%.9g,%.9g,%.9g,%.6g\n", r.image, r.label,
+                        r.pred, r.apred, r.pred == r.apred, r.spikes, r.energy, r.e_x, r.e_d,
+                        r.e_w, r.seconds);
+                if (fflush(out) != 0) {
+                    dwmtj_error("%s: cannot write: %s", a.results, strerror(errno));
+                    failed = 2;
+                }
+            }
+        }
+        if (interactive)
+            fprintf(stderr, "\r infer: %d/%d images, accuracy %.1f %%, agreement %.1f %%",
+                    tot.n, a.images, 100.0 * tot.correct / tot.n, 100.0 * tot.agree / tot.n);
+    }
+    if (interactive)
+        fputs("\n", stderr);
+    free(img);
+    free(idx);
+    free(idx64);
+    if (failed) {
+        code = failed == 2 ? DWMTJ_EXIT_OUTPUT : DWMTJ_EXIT_SIM;
+        goto end;
+    }
+    report(&a, net_path, &net, &tot, dwmtj_session_ngspice_version(s));
+    code = fflush(stdout) == 0 && !ferror(stdout) ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
+end:
+    if (out && fclose(out) != 0 && code == DWMTJ_EXIT_OK) {
+        dwmtj_error("%s: cannot write: %s", a.results, strerror(errno));
+        code = DWMTJ_EXIT_OUTPUT;
+    }
+    free(err);
+    free(rows);
+    free(res);
+    free(apred);
+    dwmtj_snn_ws_free(ws);
+    dwmtj_infer_free(ctx);
+    dwmtj_session_close(s);
+    dwmtj_dataset_free(&d);
+    dwmtj_weights_free(&net);
+    return code;
+}
