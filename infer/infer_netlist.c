@@ -80,7 +80,7 @@ int dwmtj_infer_netlist(const dwmtj_infer_map *m, const dwmtj_weights *net,
     int last = layer == m->n_layers - 1, nmon = o->naive ? 13 : last ? 4 : 3;
     infer_printf(&b, ".model dwn dwmtj4t(set=\"scaled\" t_rewrite=%.15g", dt);
     /* naive: all 13 monitors (the deck reads the first four) */
-    infer_printf(&b, " monitors=\"nf nw e x%s\"", o->naive ? " ra rb ew ei ef er eidle nd nr" : "");
+    infer_printf(&b, " monitors=\"nf:nw:e:x%s\"", o->naive ? ":ra:rb:ew:ei:ef:er:eidle:nd:nr" : "");
     if (!o->naive)
         infer_printf(&b, " dx_max=1");
     if (net->kind == DWMTJ_KIND_DWMTJ_NOISY && net->sigma > 0.0)

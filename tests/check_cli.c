@@ -482,7 +482,7 @@ START_TEST(info_help)
 }
 END_TEST
 
-static const char *const subs[] = {"run", "array"};
+static const char *const subs[] = {"run", "array", "train", "infer"};
 
 START_TEST(info_sub_help)
 {
@@ -491,7 +491,8 @@ START_TEST(info_sub_help)
     ck_exit(r, 0);
     char want[64];
     snprintf(want, sizeof want, "usage: dwmtj %s", subs[_i]);
-    ck_assert_msg(strstr(r.out, want) && strstr(r.out, "--json") && strstr(r.out, "--csv"),
+    ck_assert_msg(strstr(r.out, want) && (_i >= 2 || (strstr(r.out, "--json") &&
+                                                      strstr(r.out, "--csv"))),
                   "%s --help: %s", subs[_i], r.out);
     ck_assert_msg(strstr(r.out, "exit status"), "%s --help: no exit status", subs[_i]);
     cli_free(&r);
@@ -1094,6 +1095,147 @@ END_TEST
 
 /* ------------------------------------------------------------------------ */
 
+/* The shipped small network (196-32-10 on 14x14 images). */
+static char *small_net(void)
+{
+    static char path[2048];
+    snprintf(path, sizeof path, "%s/networks/dwmtj-fmnist-14.net", srcdir);
+    return path;
+}
+
+/* Column col (0-based) of the data rows of a dwmtj infer results file. */
+static int results_column(const char *csv, int col, int *v, int max)
+{
+    int n = 0, line = 0;
+    for (const char *p = csv; *p && n < max; line++) {
+        if (line >= 2) {
+            const char *q = p;
+            for (int c = 0; c < col && q; c++) {
+                q = strchr(q, ',');
+                q = q ? q + 1 : NULL;
+            }
+            if (q)
+                v[n++] = atoi(q);
+        }
+        const char *nl = strchr(p, '\n');
+        p = nl ? nl + 1 : p + strlen(p);
+    }
+    return n;
+}
+
+/* Circuit-level inference of the small network: the JSON keys, per-image
+ * rows as they come, and a resumed run that equals an uninterrupted one. */
+START_TEST(infer_json_resume)
+{
+    char *a = spath("inf_a.csv"), *b = spath("inf_b.csv");
+    cli_result r;
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "3", "--results", a, "--json"), &r);
+    ck_exit(r, 0);
+    static const char *const keys[] = { "accuracy", "algorithm_accuracy", "agreement",
+                                        "energy_per_inference_J", "latency_per_inference_s",
+                                        "seconds_per_image", "energy_per_spike_J",
+                                        "ns_per_synapse_timestep" };
+    double v[8];
+    for (int k = 0; k < 8; k++)
+        ck_assert_msg(json_num(r.out, keys[k], &v[k]) == 1, "%s is not a number in\n%s", keys[k],
+                      r.out);
+    ck_assert(v[0] >= 0.0 && v[0] <= 1.0 && v[2] >= 0.0 && v[2] <= 1.0);
+    ck_assert(v[3] > 0.0 && v[4] > 0.0 && v[5] > 0.0);
+    double acc = v[0], agree = v[2];
+    cli_free(&r);
+    char *ta = read_text(a);
+    ck_assert_ptr_nonnull(ta);
+    ck_assert_int_eq(count_lines(ta), 5); /* config, header, 3 rows */
+
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "2", "--results", b), &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "3", "--results", b, "--resume",
+                 "--json"),
+            &r);
+    ck_exit(r, 0);
+    double acc2, agree2;
+    ck_assert_int_eq(json_num(r.out, "accuracy", &acc2), 1);
+    ck_assert_int_eq(json_num(r.out, "agreement", &agree2), 1);
+    ck_assert_double_eq_tol(acc2, acc, 1e-12);
+    ck_assert_double_eq_tol(agree2, agree, 1e-12);
+    cli_free(&r);
+    char *tb = read_text(b);
+    ck_assert_ptr_nonnull(tb);
+    ck_assert_int_eq(count_lines(tb), 5);
+    int pa[3], pb[3], ia[3], ib[3];
+    ck_assert_int_eq(results_column(ta, 2, pa, 3), 3);
+    ck_assert_int_eq(results_column(tb, 2, pb, 3), 3);
+    ck_assert_int_eq(results_column(ta, 0, ia, 3), 3);
+    ck_assert_int_eq(results_column(tb, 0, ib, 3), 3);
+    for (int k = 0; k < 3; k++) {
+        ck_assert_int_eq(ia[k], k);
+        ck_assert_int_eq(ib[k], k);
+        ck_assert_int_eq(pa[k], pb[k]);
+    }
+    free(ta);
+    free(tb);
+}
+END_TEST
+
+START_TEST(infer_errors)
+{
+    cli_result r;
+    /* a corrupt network: one byte flipped in the middle */
+    char *bad = spath("corrupt.net");
+    FILE *f = fopen(small_net(), "rb"), *g = fopen(bad, "wb");
+    ck_assert(f && g);
+    long n = 0;
+    for (int c; (c = fgetc(f)) != EOF; n++)
+        fputc(n == 5000 ? c ^ 0x55 : c, g);
+    fclose(f);
+    fclose(g);
+    cli_run(ARGS("infer", "--net", bad, "--images", "1"), &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "corrupt.net") != NULL, "%s", r.err);
+    cli_free(&r);
+    /* a missing network */
+    cli_run(ARGS("infer", "--net", spath("none.net"), "--images", "1"), &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "none.net") != NULL, "%s", r.err);
+    cli_free(&r);
+    /* an LIF network has no device */
+    char *lif = spath("lif.net");
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "1", "--seed", "1", "--out", lif), &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    cli_run(ARGS("infer", "--net", lif, "--images", "1"), &r);
+    ck_exit(r, 2);
+    ck_assert_msg(strstr(r.err, "LIF") != NULL, "%s", r.err);
+    cli_free(&r);
+    /* resuming the results of other options */
+    char *res = spath("inf_c.csv");
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--results", res), &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "2", "--results", res, "--resume",
+                 "--levels", "16"),
+            &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "another network or options") != NULL, "%s", r.err);
+    cli_free(&r);
+    char *t = read_text(res);
+    ck_assert_int_eq(count_lines(t), 3); /* untouched */
+    free(t);
+    /* usage */
+    cli_run(ARGS("infer", "--net", small_net(), "--backend", "spectre"), &r);
+    ck_exit(r, 2);
+    cli_free(&r);
+    cli_run(ARGS("infer", "--net", small_net(), "--offset", "9999", "--images", "5"), &r);
+    ck_exit(r, 2);
+    ck_assert_msg(strstr(r.err, "10000") != NULL, "%s", r.err);
+    cli_free(&r);
+    cli_run(ARGS("infer", "--resume"), &r);
+    ck_exit(r, 2);
+    cli_free(&r);
+}
+END_TEST
+
 static TCase *tcase(Suite *s, const char *name, int timeout)
 {
     TCase *tc = tcase_create(name);
@@ -1108,7 +1250,7 @@ static Suite *cli_suite(void)
     TCase *tc = tcase(s, "info", 60);
     tcase_add_test(tc, info_version);
     tcase_add_test(tc, info_help);
-    tcase_add_loop_test(tc, info_sub_help, 0, 2);
+    tcase_add_loop_test(tc, info_sub_help, 0, 4);
     tcase_add_test(tc, info_unknown);
 
     tc = tcase(s, "run", 400);
@@ -1141,6 +1283,10 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, train_tiny_lif);
     tcase_add_test(tc, train_resume);
     tcase_add_test(tc, train_errors);
+
+    tc = tcase(s, "infer", 300);
+    tcase_add_test(tc, infer_json_resume);
+    tcase_add_test(tc, infer_errors);
     return s;
 }
 

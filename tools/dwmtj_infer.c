@@ -55,8 +55,8 @@ void dwmtj_usage_infer(FILE *f)
           "  --g-min S        conductance window, low end (default 1u)\n"
           "  --g-max S        conductance window, high end (default 20u)\n"
           "  --v-read V       input pulse amplitude (default 0.1)\n"
-          "  --batch B        images per parse of a layer's circuit (default 1; each
-                   deck leaves out the word lines silent in its images)\n"
+          "  --batch B        images per parse of a layer's circuit (default 1; a\n"
+          "                   deck leaves out the word lines silent in its images)\n"
           "  --naive          the unoptimised ngspice path (a deck per image and\n"
           "                   layer, device step limit, all vectors saved), for\n"
           "                   benchmarks\n"

@@ -23,14 +23,16 @@ typedef struct {
     int sel[NMON];    /* their indices into the table above */
 } dwmtj4t_inst;
 
-/* The monitors parameter: names separated by blanks or commas; none =
- * all in table order.  Returns 0, or -1 naming the bad name. */
+/* The monitors parameter: names separated by colons (a .model card
+ * splits a quoted value at blanks), commas or blanks; "all" or
+ * none = all in table order.  Returns 0, or -1 naming the bad name. */
 static int select_monitors(ARGS, dwmtj4t_inst *in)
 {
     in->n_sel = 0;
-    const char *p = PARAM_NULL(monitors) ? "" : PARAM(monitors);
+    const char *p = PARAM_NULL(monitors) || strcmp(PARAM(monitors), "all") == 0
+                        ? "" : PARAM(monitors);
     while (*p) {
-        size_t n = strcspn(p, " \t,");
+        size_t n = strcspn(p, " \t,:");
         if (n > 0) {
             int k = 0;
             while (k < NMON && !(strlen(mon_names[k]) == n && strncmp(mon_names[k], p, n) == 0))
@@ -43,7 +45,7 @@ static int select_monitors(ARGS, dwmtj4t_inst *in)
             }
             in->sel[in->n_sel++] = k;
         }
-        p += n + strspn(p + n, " \t,");
+        p += n + strspn(p + n, " \t,:");
     }
     if (in->n_sel == 0) {
         for (int k = 0; k < NMON; k++)

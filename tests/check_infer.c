@@ -1,0 +1,345 @@
+/* Circuit-level inference (infer/): the weight mapping, the input waves,
+ * the crossbar's energy against ngspice's own currents, and the shipped
+ * small network end to end against the algorithm level. */
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dwmtj_data.h"
+#include "dwmtj_infer.h"
+#include "dwmtj_snn.h"
+
+static uint64_t mix(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* A DW-MTJ network of the given shape with seeded weights. */
+static void make_net(dwmtj_weights *n, int L, const int *size)
+{
+    ck_assert_int_eq(dwmtj_weights_alloc(n, L, size), 0);
+    n->kind = DWMTJ_KIND_DWMTJ;
+    n->steps = 40;
+    n->gain = 1e-3;
+    ck_assert_int_eq(dwmtj_snn_init_weights(n, 5, 2.0), 0);
+    for (int l = 0; l < L; l++)
+        for (int o = 0; o < size[l + 1]; o++)
+            n->b[l][o] = (float)(0.3 * ((double)(mix((uint64_t)(l * 100 + o)) >> 11) /
+                                        9007199254740992.0 - 0.5));
+}
+
+static char *small_net_path(void)
+{
+    static char path[2048];
+    const char *src = getenv("DWMTJ_SRCDIR");
+    snprintf(path, sizeof path, "%s/networks/dwmtj-fmnist-14.net", src && *src ? src : "..");
+    return path;
+}
+
+/* ---- mapping ------------------------------------------------------------- */
+
+START_TEST(test_map_window)
+{
+    int size[] = { 12, 5, 3 };
+    dwmtj_weights n;
+    make_net(&n, 2, size);
+    dwmtj_infer_options o;
+    dwmtj_infer_defaults(&o);
+    dwmtj_infer_map m;
+    ck_assert_int_eq(dwmtj_infer_map_build(&n, &o, &m, NULL), DWMTJ_H_OK);
+    double span = o.g_max - o.g_min;
+    for (int l = 0; l < 2; l++) {
+        int nin = size[l], cols = nin + 1, at_max = 0;
+        ck_assert_double_eq_tol(m.mirror[l] / (n.gain * m.w_max[l] / (o.v_read * span)), 1.0,
+                                1e-12);
+        for (int r = 0; r < size[l + 1]; r++)
+            for (int i = 0; i < cols; i++) {
+                double gp = m.g_plus[l][r * cols + i], gm = m.g_minus[l][r * cols + i];
+                double w = i < nin ? n.w[l][r * nin + i] : n.b[l][r];
+                ck_assert(gp >= o.g_min - 1e-18 && gp <= o.g_max + 1e-18);
+                ck_assert(gm >= o.g_min - 1e-18 && gm <= o.g_max + 1e-18);
+                ck_assert(gp == o.g_min || gm == o.g_min); /* one side idle */
+                /* the pair's differential current times the mirror is gain * w */
+                ck_assert_double_eq_tol(o.v_read * (gp - gm) * m.mirror[l], n.gain * w,
+                                        1e-12 * n.gain * m.w_max[l]);
+                at_max += fabs(gp - o.g_max) < 1e-18 || fabs(gm - o.g_max) < 1e-18;
+            }
+        ck_assert_int_eq(at_max, 1); /* only the largest weight uses the whole window */
+    }
+    dwmtj_infer_map_free(&m);
+    dwmtj_infer_map_free(&m); /* twice: harmless */
+    dwmtj_weights_free(&n);
+}
+END_TEST
+
+START_TEST(test_map_levels)
+{
+    int size[] = { 20, 6 };
+    dwmtj_weights n;
+    make_net(&n, 1, size);
+    dwmtj_infer_options o;
+    dwmtj_infer_defaults(&o);
+    o.levels = 5;
+    dwmtj_infer_map m;
+    ck_assert_int_eq(dwmtj_infer_map_build(&n, &o, &m, NULL), DWMTJ_H_OK);
+    double span = o.g_max - o.g_min, wm = m.w_max[0];
+    for (int r = 0; r < 6; r++)
+        for (int i = 0; i <= 20; i++) {
+            double gp = m.g_plus[0][r * 21 + i], gm = m.g_minus[0][r * 21 + i];
+            double q = (gp - o.g_min + gm - o.g_min) / span * 4.0;
+            ck_assert_double_eq_tol(q, nearbyint(q), 1e-9); /* on one of 5 levels */
+            double w = i < 20 ? n.w[0][r * 20 + i] : n.b[0][r];
+            double we = i < 20 ? m.eff.w[0][r * 20 + i] : m.eff.b[0][r];
+            ck_assert(fabs(we - w) <= wm / 8.0 + 1e-6);
+            ck_assert_double_eq_tol((gp - gm) / span * wm, we, 1e-6 * wm);
+        }
+    dwmtj_infer_map_free(&m);
+    dwmtj_weights_free(&n);
+}
+END_TEST
+
+START_TEST(test_map_errors)
+{
+    int size[] = { 4, 2 };
+    dwmtj_weights n;
+    make_net(&n, 1, size);
+    dwmtj_infer_options o;
+    dwmtj_infer_map m;
+    char *err = NULL;
+    dwmtj_infer_defaults(&o);
+    n.kind = DWMTJ_KIND_LIF;
+    ck_assert_int_eq(dwmtj_infer_map_build(&n, &o, &m, &err), DWMTJ_H_ERR_USAGE);
+    ck_assert_msg(err && strstr(err, "LIF"), "%s", err ? err : "(none)");
+    free(err);
+    n.kind = DWMTJ_KIND_DWMTJ;
+    o.g_max = o.g_min;
+    ck_assert_int_eq(dwmtj_infer_map_build(&n, &o, &m, &err), DWMTJ_H_ERR_USAGE);
+    ck_assert_msg(err && strstr(err, "g_max"), "%s", err ? err : "(none)");
+    free(err);
+    dwmtj_infer_defaults(&o);
+    o.levels = 1;
+    ck_assert_int_eq(dwmtj_infer_map_build(&n, &o, &m, &err), DWMTJ_H_ERR_USAGE);
+    ck_assert_msg(err && strstr(err, "levels"), "%s", err ? err : "(none)");
+    free(err);
+    dwmtj_infer_defaults(&o);
+    o.v_read = -1.0;
+    ck_assert_int_eq(dwmtj_infer_map_build(&n, &o, &m, NULL), DWMTJ_H_ERR_USAGE);
+    ck_assert_int_eq(dwmtj_infer_map_build(NULL, &o, &m, NULL), DWMTJ_H_ERR_USAGE);
+    dwmtj_weights_free(&n);
+}
+END_TEST
+
+/* ---- input waves ---------------------------------------------------------- */
+
+/* Value of a "t v t v ..." wave at time t (linear between points). */
+static double wave_at(const char *pwl, double t)
+{
+    double t0 = 0, v0 = 0, t1, v1;
+    const char *p = pwl;
+    int n, first = 1;
+    while (sscanf(p, "%lf %lf%n", &t1, &v1, &n) == 2) {
+        if (!first && t <= t1 + 1e-21)
+            return t1 > t0 ? v0 + (v1 - v0) * (t - t0) / (t1 - t0) : v1;
+        first = 0;
+        t0 = t1;
+        v0 = v1;
+        p += n;
+    }
+    return v0;
+}
+
+START_TEST(test_pwl)
+{
+    const int T = 60;
+    const double dt = 0.1e-9, v = 0.1;
+    unsigned char s[60];
+    for (int t = 0; t < T; t++)
+        s[t] = (unsigned char)((mix((uint64_t)t * 7 + 1) >> 62) == 0 || (t > 20 && t < 30));
+    char *w = NULL, *all = NULL;
+    ck_assert_int_eq(dwmtj_infer_pwl(s, T, dt, v, 0, &w), DWMTJ_H_OK);
+    ck_assert_int_eq(dwmtj_infer_pwl(s, T, dt, v, 1, &all), DWMTJ_H_OK);
+    ck_assert(strlen(w) < strlen(all)); /* the run 21..29 has collinear points */
+    for (int k = 0; k <= T; k++) {
+        double want = k == 0 ? 0.0 : (s[k - 1] ? v : 0.0);
+        ck_assert_double_eq_tol(wave_at(w, k * dt), want, 1e-12);
+        ck_assert_double_eq_tol(wave_at(all, k * dt), want, 1e-12);
+    }
+    /* integral of v^2: midpoint rule on a fine grid */
+    double e = 0.0, h = dt / 200.0;
+    for (int k = 0; k < T * 200; k++) {
+        double x = wave_at(all, (k + 0.5) * h);
+        e += x * x * h;
+    }
+    ck_assert_double_eq_tol(dwmtj_infer_pwl_v2(s, T, dt, v) / e, 1.0, 1e-4);
+    free(w);
+    free(all);
+}
+END_TEST
+
+/* ---- against ngspice ------------------------------------------------------ */
+
+static dwmtj_session *open_session(void)
+{
+    dwmtj_session *s = NULL;
+    int rc = dwmtj_session_open(&s, NULL);
+    ck_assert_msg(rc == DWMTJ_H_OK, "session: %s", s ? dwmtj_session_error(s) : "?");
+    return s;
+}
+
+/* The word lines' energy of a layer deck equals the integral of -v i of
+ * ngspice's own sources (exact for piecewise-linear v and i). */
+START_TEST(test_crossbar_energy)
+{
+    int size[] = { 9, 4 };
+    dwmtj_weights n;
+    make_net(&n, 1, size);
+    dwmtj_infer_options o;
+    dwmtj_infer_defaults(&o);
+    o.naive = 1; /* every vector saved */
+    dwmtj_infer_map m;
+    ck_assert_int_eq(dwmtj_infer_map_build(&n, &o, &m, NULL), DWMTJ_H_OK);
+    int T = n.steps;
+    unsigned char *in = malloc((size_t)9 * T), ones[64];
+    for (int k = 0; k < 9 * T; k++)
+        in[k] = (unsigned char)((mix((uint64_t)k + 99) >> 62) == 0);
+    memset(ones, 1, sizeof ones);
+    char *text = NULL;
+    ck_assert_int_eq(dwmtj_infer_netlist(&m, &n, &o, 0, in, NULL, &text), DWMTJ_H_OK);
+    dwmtj_session *s = open_session();
+    ck_assert_msg(dwmtj_session_load(s, "energy.cir", text) == DWMTJ_H_OK, "%s",
+                  dwmtj_session_error(s));
+    ck_assert_msg(dwmtj_session_run(s, NULL, NULL, 60.0) == DWMTJ_H_OK, "%s",
+                  dwmtj_session_error(s));
+    const double *t;
+    int nt;
+    ck_assert_int_eq(dwmtj_session_vector(s, "time", &t, &nt), DWMTJ_H_OK);
+    double e_ng = 0.0, e_an = 0.0;
+    for (int i = 0; i <= 9; i++) {
+        char vn[32], in_name[32];
+        const double *vv, *ii;
+        int a, b;
+        snprintf(vn, sizeof vn, i < 9 ? "v(x%d)" : "v(xb)", i);
+        snprintf(in_name, sizeof in_name, i < 9 ? "vx%d#branch" : "vxb#branch", i);
+        ck_assert_int_eq(dwmtj_session_vector(s, vn, &vv, &a), DWMTJ_H_OK);
+        ck_assert_int_eq(dwmtj_session_vector(s, in_name, &ii, &b), DWMTJ_H_OK);
+        ck_assert_int_eq(a, nt);
+        ck_assert_int_eq(b, nt);
+        for (int k = 0; k + 1 < nt; k++) {
+            double h = t[k + 1] - t[k];
+            e_ng -= h * (vv[k] * ii[k] / 3 + vv[k] * ii[k + 1] / 6 + vv[k + 1] * ii[k] / 6 +
+                         vv[k + 1] * ii[k + 1] / 3);
+        }
+        double gsum = 0.0;
+        for (int r = 0; r < 4; r++)
+            gsum += m.g_plus[0][r * 10 + i] + m.g_minus[0][r * 10 + i];
+        e_an += gsum * dwmtj_infer_pwl_v2(i < 9 ? in + (size_t)i * T : ones, T, n.dt, o.v_read);
+    }
+    ck_assert_msg(e_an > 0.0 && fabs(e_ng / e_an - 1.0) < 1e-6, "ngspice %g J, formula %g J",
+                  e_ng, e_an);
+    dwmtj_session_close(s);
+    free(text);
+    free(in);
+    dwmtj_infer_map_free(&m);
+    dwmtj_weights_free(&n);
+}
+END_TEST
+
+/* The shipped small network on test images: circuit against algorithm, and
+ * the three ways of running ngspice (a pruned deck per image, one deck per
+ * batch with inputs altered, the naive deck) give the same spikes. */
+START_TEST(test_small_network)
+{
+    dwmtj_weights net;
+    char *err = NULL;
+    ck_assert_msg(dwmtj_weights_load(&net, small_net_path(), &err) == 0, "%s", err);
+    dwmtj_dataset d;
+    ck_assert_msg(dwmtj_dataset_load_dir(&d, NULL, 1, &err) == 0, "%s", err);
+    ck_assert_int_eq(dwmtj_dataset_downsample(&d, 2, &d), 0);
+    enum { N = 12 };
+    uint64_t idx[N];
+    int idx32[N], apred[N];
+    for (int k = 0; k < N; k++)
+        idx[k] = (uint64_t)(idx32[k] = k);
+    dwmtj_session *s = open_session();
+    dwmtj_infer_options o;
+    dwmtj_infer_defaults(&o);
+    dwmtj_infer *ctx = NULL;
+    ck_assert_int_eq(dwmtj_infer_create(&ctx, s, &net, &o, &err), DWMTJ_H_OK);
+    dwmtj_infer_result r1[N], r4[N], rn[2];
+    ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, N, r1) == DWMTJ_H_OK, "%s",
+                  dwmtj_infer_error(ctx));
+    dwmtj_infer_free(ctx);
+    o.batch = 4;
+    ck_assert_int_eq(dwmtj_infer_create(&ctx, s, &net, &o, &err), DWMTJ_H_OK);
+    ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, N, r4) == DWMTJ_H_OK, "%s",
+                  dwmtj_infer_error(ctx));
+    dwmtj_infer_free(ctx);
+    o.batch = 1;
+    o.naive = 1;
+    ck_assert_int_eq(dwmtj_infer_create(&ctx, s, &net, &o, &err), DWMTJ_H_OK);
+    ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, 2, rn) == DWMTJ_H_OK, "%s",
+                  dwmtj_infer_error(ctx));
+    dwmtj_infer_free(ctx);
+    /* the algorithm level on the same images */
+    dwmtj_snn_ws *ws = NULL;
+    ck_assert_int_eq(dwmtj_snn_ws_create(&ws, &net, N), 0);
+    ws->opt.threads = 1;
+    int counts[N * 10];
+    ck_assert_int_eq(dwmtj_snn_forward(ws, &net, d.pixels, idx32, N, apred, counts), 0);
+    int agree = 0, same_counts = 0, correct = 0, acorrect = 0;
+    for (int k = 0; k < N; k++) {
+        agree += r1[k].pred == apred[k];
+        correct += r1[k].pred == d.labels[k];
+        acorrect += apred[k] == d.labels[k];
+        same_counts += memcmp(r1[k].out_counts, counts + 10 * k, sizeof(int) * 10) == 0;
+        ck_assert_int_eq(r4[k].pred, r1[k].pred);
+        ck_assert_int_eq(r4[k].spikes, r1[k].spikes);
+        ck_assert_double_eq_tol(r4[k].energy_device / r1[k].energy_device, 1.0, 1e-6);
+        ck_assert(r1[k].energy_crossbar > 0.0 && r1[k].energy_write > 0.0);
+        if (k < 2) {
+            ck_assert_int_eq(rn[k].pred, r1[k].pred);
+            ck_assert_int_eq(rn[k].spikes, r1[k].spikes);
+        }
+    }
+    fprintf(stderr, "check_infer: small network, %d test images: circuit %d correct, algorithm "
+                    "%d, agreement %d, identical output counts %d; %.2f s per image\n",
+            N, correct, acorrect, agree, same_counts, r1[0].seconds);
+    ck_assert_int_eq(agree, N);
+    ck_assert_int_ge(same_counts, N - 1);
+    dwmtj_snn_ws_free(ws);
+    dwmtj_session_close(s);
+    dwmtj_dataset_free(&d);
+    dwmtj_weights_free(&net);
+}
+END_TEST
+
+static Suite *infer_suite(void)
+{
+    Suite *s = suite_create("infer");
+    TCase *tc = tcase_create("mapping");
+    tcase_add_test(tc, test_map_window);
+    tcase_add_test(tc, test_map_levels);
+    tcase_add_test(tc, test_map_errors);
+    tcase_add_test(tc, test_pwl);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("ngspice");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_crossbar_energy);
+    tcase_add_test(tc, test_small_network);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(infer_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
