@@ -3,7 +3,8 @@
 # proto device (paper, Fig. 3d) through the ngspice binary, with the
 # summary: cycles, fires, resets, latency and device energy per spike by
 # phase.  2: the same netlist through the dwmtj tool (libngspice harness).
-# 3: a 64x16 crossbar of scaled neurons with its periphery.
+# 3: a 64x16 crossbar of scaled neurons with its periphery.  4: the shipped
+# trained DW-MTJ network at circuit level on a few test images.
 # usage: demo.sh CODEMODEL FIGCHECK SRCDIR OUTDIR   (env DWMTJ_TOOL: dwmtj)
 set -eu
 cm=$1 figcheck=$2 srcdir=$3 out=$4
@@ -16,4 +17,8 @@ if [ -n "${DWMTJ_TOOL:-}" ] && [ -x "$DWMTJ_TOOL" ]; then
     "$DWMTJ_TOOL" run --cm "$cm" "$srcdir/netlists/fig3d.cir" --csv "$out/fig3d-spikes.csv"
     echo "== dwmtj4t demo 3: dwmtj array, 64 x 16 crossbar"
     "$DWMTJ_TOOL" array --cm "$cm" --rows 64 --cols 16
+    echo "== dwmtj4t demo 4: dwmtj infer, the shipped DW-MTJ network (784-100-100-10)"
+    echo "   at circuit level on 3 test images (about a minute per image)"
+    DWMTJ_NETDIR="$srcdir/networks" "$DWMTJ_TOOL" infer --cm "$cm" --images 3 \
+        --results "$out/infer.csv"
 fi
