@@ -293,12 +293,13 @@ void cm_dwmtj4t(ARGS)
     }
     set_ports(mif_private, ev.i, ev.g);
     set_monitors(mif_private, in, s1);
-    /* with the clocked write periphery only the clock edges matter (the
-     * state there does not depend on the steps between them), so the only
-     * breakpoint is the edge that writes; otherwise events and h_max */
+    /* with the clocked write periphery what counts is the state at the
+     * clock edges (under a drive linear between edges it does not depend
+     * on the steps between them), so the one breakpoint is the next edge,
+     * where a write may happen; otherwise events and h_max */
     if (in->d.p.t_rewrite > 0.0) {
-        if (!s1->present && isfinite(ev.t_event) && ev.t_event > TIME)
-            cm_analog_set_temp_bkpt(ev.t_event);
+        double clk = in->d.p.t_rewrite; /* (T is a cmpp macro) */
+        cm_analog_set_temp_bkpt(clk * (floor(TIME / clk + 1e-6) + 1.0));
         return;
     }
     if (isfinite(ev.t_event) && ev.t_event > TIME)
