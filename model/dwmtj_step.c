@@ -313,7 +313,8 @@ static int phase_of(const dwmtj_derived *d, const dwmtj_state *s0, const dwmtj_n
 static int on_rewrite_edge(const dwmtj_derived *d, double t)
 {
     double T = d->p.t_rewrite;
-    return T > 0.0 && fabs(t - T * nearbyint(t / T)) <= 1e-6 * T;
+    /* floor(x + 0.5), not nearbyint, which follows the rounding mode */
+    return T > 0.0 && fabs(t - T * floor(t / T + 0.5)) <= 1e-6 * T;
 }
 
 /* Next event and longest step from the state at the end of a step. */
