@@ -4,7 +4,7 @@ set terminal pngcairo size 800,520
 set output out
 set xlabel 'epoch'
 set ylabel 'test accuracy (%)'
-set key top left
+set key bottom center box opaque
 set grid
 set xrange [0.5:10.5]
 set title 'Fashion-MNIST, 784-100-100-10 spiking MLP (mean ± sd over seeds)'
