@@ -253,6 +253,11 @@ int dwmtj_write(const dwmtj_derived *d, dwmtj_state *s, int mtj);
  * domain.  The membrane potential of the neuron, in metres. */
 double dwmtj_fire_distance(const dwmtj_derived *d, const dwmtj_state *s);
 
+/* s, the first clock edge of the write periphery (parameter t_rewrite)
+ * after t; t within 1e-6 of a period of an edge counts as on it.  +inf when
+ * t_rewrite is 0 or d is NULL. */
+double dwmtj_next_rewrite_edge(const dwmtj_derived *d, double t);
+
 /* Terminal currents and Jacobian for state s at voltages v without moving
  * the domain (DC and AC analysis). */
 int dwmtj_eval_static(const dwmtj_derived *d, const dwmtj_state *s,

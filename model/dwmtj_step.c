@@ -317,6 +317,12 @@ static int on_rewrite_edge(const dwmtj_derived *d, double t)
     return T > 0.0 && fabs(t - T * floor(t / T + 0.5)) <= 1e-6 * T;
 }
 
+double dwmtj_next_rewrite_edge(const dwmtj_derived *d, double t)
+{
+    double T = d ? d->p.t_rewrite : 0.0;
+    return T > 0.0 ? T * (floor(t / T + 1e-6) + 1.0) : INFINITY;
+}
+
 /* Next event and longest step from the state at the end of a step. */
 static void predict(const dwmtj_derived *d, const dwmtj_state *s, const dwmtj_net *n,
                     dwmtj_eval *out)
@@ -324,8 +330,7 @@ static void predict(const dwmtj_derived *d, const dwmtj_state *s, const dwmtj_ne
     out->t_event = INFINITY;
     out->h_max = INFINITY;
     if (!s->present) {
-        if (d->p.t_rewrite > 0.0) /* the next edge writes: a breakpoint there */
-            out->t_event = d->p.t_rewrite * (floor(s->t / d->p.t_rewrite + 1e-6) + 1.0);
+        out->t_event = dwmtj_next_rewrite_edge(d, s->t); /* the next edge writes */
         for (int k = 0; k < 2; k++)
             if (s->t_wr[k] > 0.0 && n->i_mtj[k] >= d->p.i_nuc)
                 out->t_event = fmin(out->t_event, s->t + (d->p.t_nuc - s->t_wr[k]));

@@ -276,6 +276,13 @@ static int read_results(const char *path, const char *config, struct row **rows,
     return rc;
 }
 
+static void write_row(FILE *f, const struct row *r)
+{
+    fprintf(f, "%d,%d,%d,%d,%d,%d,%.9g,%.9g,%.9g,%.9g,%.6g\n", r->image, r->label, r->pred,
+            r->apred, r->pred == r->apred, r->spikes, r->energy, r->e_x, r->e_d, r->e_w,
+            r->seconds);
+}
+
 /* Rewrites the results file with the rows kept, then appends. */
 static FILE *open_results(const char *path, const char *config, const struct row *rows, int n)
 {
@@ -291,9 +298,7 @@ static FILE *open_results(const char *path, const char *config, const struct row
     }
     fprintf(f, "%s\n%s\n", config, RESULTS_HEADER);
     for (int k = 0; k < n; k++)
-        fprintf(f, "%d,%d,%d,%d,%d,%d,%.9g,%.9g,%.9g,%.9g,%.6g\n", rows[k].image, rows[k].label,
-                rows[k].pred, rows[k].apred, rows[k].pred == rows[k].apred, rows[k].spikes,
-                rows[k].energy, rows[k].e_x, rows[k].e_d, rows[k].e_w, rows[k].seconds);
+        write_row(f, &rows[k]);
     if (fflush(f) != 0 || ferror(f) || rename(tmp, path) != 0) {
         dwmtj_error("%s: cannot write: %s", path, strerror(errno));
         fclose(f);
@@ -545,9 +550,7 @@ int dwmtj_cmd_infer(int argc, char **argv)
                              res[b].seconds };
             add_row(&tot, &r);
             if (out) {
-                fprintf(out, "%d,%d,%d,%d,%d,%d,%.9g,%.9g,%.9g,%.9g,%.6g\n", r.image, r.label,
-                        r.pred, r.apred, r.pred == r.apred, r.spikes, r.energy, r.e_x, r.e_d,
-                        r.e_w, r.seconds);
+                write_row(out, &r);
                 if (fflush(out) != 0) {
                     dwmtj_error("%s: cannot write: %s", a.results, strerror(errno));
                     failed = 2;

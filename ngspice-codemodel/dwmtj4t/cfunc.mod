@@ -298,8 +298,7 @@ void cm_dwmtj4t(ARGS)
      * on the steps between them), so the one breakpoint is the next edge,
      * where a write may happen; otherwise events and h_max */
     if (in->d.p.t_rewrite > 0.0) {
-        double clk = in->d.p.t_rewrite; /* (T is a cmpp macro) */
-        cm_analog_set_temp_bkpt(clk * (floor(TIME / clk + 1e-6) + 1.0));
+        cm_analog_set_temp_bkpt(dwmtj_next_rewrite_edge(&in->d, TIME));
         return;
     }
     if (isfinite(ev.t_event) && ev.t_event > TIME)
