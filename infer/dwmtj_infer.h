@@ -67,7 +67,12 @@ typedef struct dwmtj_infer_options {
                          device's own step limit and event breakpoints, and
                          every vector saved (default 0) */
     double timeout_s; /* s, wall-time limit of one transient, <= 0 none */
+    int backend;      /* DWMTJ_INFER_NGSPICE (default) or DWMTJ_INFER_KLU: the
+                         same decks through the exact KLU engine
+                         (dwmtj_engine.h); batch and naive do not apply */
 } dwmtj_infer_options;
+
+enum { DWMTJ_INFER_NGSPICE = 0, DWMTJ_INFER_KLU = 1 };
 
 void dwmtj_infer_defaults(dwmtj_infer_options *o);
 
@@ -109,6 +114,11 @@ int dwmtj_infer_netlist(const dwmtj_infer_map *m, const dwmtj_weights *net,
 int dwmtj_infer_pwl(const unsigned char *s, int T, double dt, double v, int all_edges,
                     char **text);
 
+/* The same wave as points into t[], v[] (room for T + 1 each); returns
+ * their number. */
+int dwmtj_infer_pwl_points(const unsigned char *s, int T, double dt, double v, int all_edges,
+                           double *t, double *y);
+
 /* Integral of v(t)^2 over that wave (V^2 s). */
 double dwmtj_infer_pwl_v2(const unsigned char *s, int T, double dt, double v);
 
@@ -127,7 +137,8 @@ typedef struct dwmtj_infer_result {
 
 typedef struct dwmtj_infer dwmtj_infer;
 
-/* A runner over an open session; net must outlive it. */
+/* A runner over an open session (NULL for the klu backend); net must
+ * outlive it. */
 int dwmtj_infer_create(dwmtj_infer **ctx, dwmtj_session *s, const dwmtj_weights *net,
                        const dwmtj_infer_options *o, char **error);
 void dwmtj_infer_free(dwmtj_infer *ctx);

@@ -19,6 +19,7 @@ void dwmtj_infer_defaults(dwmtj_infer_options *o)
     o->batch = 1;
     o->naive = 0;
     o->timeout_s = 0.0;
+    o->backend = DWMTJ_INFER_NGSPICE;
 }
 
 int infer_check_options(const dwmtj_infer_options *o, char **error)
@@ -40,6 +41,12 @@ int infer_check_options(const dwmtj_infer_options *o, char **error)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "i_max = %g A: must be > 0", o->i_max);
     if (o->batch < 1)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "batch = %d: must be >= 1", o->batch);
+    if (o->backend != DWMTJ_INFER_NGSPICE && o->backend != DWMTJ_INFER_KLU)
+        return infer_fail(error, DWMTJ_H_ERR_USAGE, "backend = %d: not ngspice (0) or klu (1)",
+                          o->backend);
+    if (o->backend == DWMTJ_INFER_KLU && o->naive)
+        return infer_fail(error, DWMTJ_H_ERR_USAGE, "naive: an ngspice path; not with the klu "
+                          "backend");
     return DWMTJ_H_OK;
 }
 

@@ -11,21 +11,38 @@ static double edge_value(const unsigned char *s, int k, double v)
     return k == 0 ? 0.0 : (s[k - 1] ? v : 0.0);
 }
 
+int dwmtj_infer_pwl_points(const unsigned char *s, int T, double dt, double v, int all_edges,
+                           double *t, double *y)
+{
+    int n = 0;
+    for (int k = 0; k <= T; k++) {
+        double val = edge_value(s, k, v);
+        if (!all_edges && k > 0 && k < T) {
+            double ya = edge_value(s, k - 1, v), yb = edge_value(s, k + 1, v);
+            if (val - ya == yb - val)
+                continue; /* on the line through its neighbours */
+        }
+        t[n] = k * dt;
+        y[n++] = val;
+    }
+    return n;
+}
+
 int dwmtj_infer_pwl(const unsigned char *s, int T, double dt, double v, int all_edges,
                     char **text)
 {
     if (!s || T < 1 || !text)
         return DWMTJ_H_ERR_USAGE;
+    double *t = malloc(sizeof(double) * (size_t)(T + 1));
+    double *y = malloc(sizeof(double) * (size_t)(T + 1));
     infer_buf b = { 0 };
-    for (int k = 0; k <= T; k++) {
-        double y = edge_value(s, k, v);
-        if (!all_edges && k > 0 && k < T) {
-            double ya = edge_value(s, k - 1, v), yb = edge_value(s, k + 1, v);
-            if (y - ya == yb - y)
-                continue; /* on the line through its neighbours */
-        }
-        infer_printf(&b, "%s%.15g %.15g", k ? " " : "", k * dt, y);
-    }
+    if (!t || !y)
+        b.err = 1;
+    int n = b.err ? 0 : dwmtj_infer_pwl_points(s, T, dt, v, all_edges, t, y);
+    for (int k = 0; k < n; k++)
+        infer_printf(&b, "%s%.15g %.15g", k ? " " : "", t[k], y[k]);
+    free(t);
+    free(y);
     if (b.err) {
         free(b.s);
         return DWMTJ_H_ERR_NOMEM;

@@ -1,6 +1,7 @@
 /* Images through the layers' circuits in libngspice (dwmtj_infer.h). */
 #include "infer_internal.h"
 
+#include "dwmtj_engine.h"
 #include "dwmtj_snn.h"
 
 #include <math.h>
@@ -21,6 +22,11 @@ struct dwmtj_infer {
     unsigned char *applied; /* spike trains loaded on the word lines of the
                                current deck, size[layer] x T */
     unsigned char *active;  /* word lines in the current deck, size[layer] */
+    /* klu backend: each layer's circuit, parsed once, and its word lines'
+     * sources */
+    dwmtj_circuit *eng[DWMTJ_W_MAX_LAYERS];
+    int *eng_src[DWMTJ_W_MAX_LAYERS];
+    double *pw_t, *pw_v;    /* a wave's points, T + 1 each */
     char error[1024];
 };
 
@@ -34,6 +40,8 @@ static double wall_s(void)
 static int ctx_fail(dwmtj_infer *c, int rc, const char *what)
 {
     const char *why = c->s ? dwmtj_session_error(c->s) : "";
+    if (c->o.backend == DWMTJ_INFER_KLU)
+        return rc; /* the engine's message is already in c->error */
     snprintf(c->error, sizeof c->error, "%s: %s", what,
              why && *why ? why : dwmtj_h_status_string(rc));
     return rc;
@@ -64,8 +72,13 @@ void dwmtj_infer_free(dwmtj_infer *ctx)
     if (!ctx)
         return;
     dwmtj_infer_map_free(&ctx->map);
-    for (int l = 0; l < DWMTJ_W_MAX_LAYERS; l++)
+    for (int l = 0; l < DWMTJ_W_MAX_LAYERS; l++) {
         free(ctx->g_sum[l]);
+        dwmtj_engine_free(ctx->eng[l]);
+        free(ctx->eng_src[l]);
+    }
+    free(ctx->pw_t);
+    free(ctx->pw_v);
     free(ctx->applied);
     free(ctx->active);
     free(ctx);
@@ -77,7 +90,7 @@ int dwmtj_infer_create(dwmtj_infer **out, dwmtj_session *s, const dwmtj_weights 
     if (!out)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "no place for the runner");
     *out = NULL;
-    if (!s)
+    if (!s && (!o || o->backend != DWMTJ_INFER_KLU))
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "no ngspice session");
     dwmtj_infer *c = calloc(1, sizeof *c);
     if (!c)
@@ -119,7 +132,9 @@ int dwmtj_infer_create(dwmtj_infer **out, dwmtj_session *s, const dwmtj_weights 
     }
     c->applied = malloc(most * (size_t)net->steps);
     c->active = malloc(most);
-    if (!c->applied || !c->active) {
+    c->pw_t = malloc(sizeof(double) * (size_t)(net->steps + 1));
+    c->pw_v = malloc(sizeof(double) * (size_t)(net->steps + 1));
+    if (!c->applied || !c->active || !c->pw_t || !c->pw_v) {
         dwmtj_infer_free(c);
         return infer_fail(error, DWMTJ_H_ERR_NOMEM, "out of memory");
     }
@@ -178,12 +193,24 @@ static int apply_inputs(dwmtj_infer *c, int l, const unsigned char *in)
     return DWMTJ_H_OK;
 }
 
-static int vec(dwmtj_infer *c, int r, int k, int n_t, const double **v)
+/* A vector of the last run of layer l, from either backend. */
+static int get_vector(dwmtj_infer *c, int l, const char *name, const double **v, int *len)
+{
+    if (c->o.backend != DWMTJ_INFER_KLU)
+        return dwmtj_session_vector(c->s, name, v, len);
+    int rc = dwmtj_engine_vector(c->eng[l], name, v, len);
+    if (rc != DWMTJ_E_OK)
+        snprintf(c->error, sizeof c->error, "layer %d: no vector %s in the engine's run", l + 1,
+                 name);
+    return rc == DWMTJ_E_OK ? DWMTJ_H_OK : DWMTJ_H_ERR_VECTOR;
+}
+
+static int vec(dwmtj_infer *c, int l, int r, int k, int n_t, const double **v)
 {
     char name[48];
     int len = 0;
     snprintf(name, sizeof name, "v(m%d_%d)", r, k);
-    int rc = dwmtj_session_vector(c->s, name, v, &len);
+    int rc = get_vector(c, l, name, v, &len);
     if (rc != DWMTJ_H_OK || len != n_t)
         return ctx_fail(c, rc != DWMTJ_H_OK ? rc : DWMTJ_H_ERR_VECTOR, "reading a monitor");
     return DWMTJ_H_OK;
@@ -209,7 +236,7 @@ static int read_layer(dwmtj_infer *c, int l, unsigned char *out, dwmtj_infer_res
 {
     const double *t;
     int n_t = 0, T = c->net->steps;
-    int rc = dwmtj_session_vector(c->s, "time", &t, &n_t);
+    int rc = get_vector(c, l, "time", &t, &n_t);
     if (rc != DWMTJ_H_OK || n_t < 2)
         return ctx_fail(c, rc != DWMTJ_H_OK ? rc : DWMTJ_H_ERR_VECTOR, "reading time");
     /* index of the last time point at or before each clock edge */
@@ -226,10 +253,10 @@ static int read_layer(dwmtj_infer *c, int l, unsigned char *out, dwmtj_infer_res
     int last = l == c->net->n_layers - 1;
     for (int r = 0; r < c->net->size[l + 1] && rc == DWMTJ_H_OK; r++) {
         const double *nf, *nw, *e, *x = NULL;
-        if ((rc = vec(c, r, INFER_MON_NF, n_t, &nf)) != DWMTJ_H_OK ||
-            (rc = vec(c, r, INFER_MON_NW, n_t, &nw)) != DWMTJ_H_OK ||
-            (rc = vec(c, r, INFER_MON_E, n_t, &e)) != DWMTJ_H_OK ||
-            (last && (rc = vec(c, r, INFER_MON_X, n_t, &x)) != DWMTJ_H_OK))
+        if ((rc = vec(c, l, r, INFER_MON_NF, n_t, &nf)) != DWMTJ_H_OK ||
+            (rc = vec(c, l, r, INFER_MON_NW, n_t, &nw)) != DWMTJ_H_OK ||
+            (rc = vec(c, l, r, INFER_MON_E, n_t, &e)) != DWMTJ_H_OK ||
+            (last && (rc = vec(c, l, r, INFER_MON_X, n_t, &x)) != DWMTJ_H_OK))
             break;
         int count = 0;
         double usum = 0.0;
@@ -277,6 +304,49 @@ static double crossbar_energy(const dwmtj_infer *c, int l, const unsigned char *
     return e + c->g_sum[l][nin] * dwmtj_infer_pwl_v2(ones, T, c->net->dt, c->o.v_read);
 }
 
+/* klu backend: layer l's circuit (parsed on first use, all word lines),
+ * inputs in, one run. */
+static int engine_layer(dwmtj_infer *c, int l, const unsigned char *in)
+{
+    int T = c->net->steps, nin = c->net->size[l], rc;
+    if (!c->eng[l]) {
+        char *text = NULL, *why = NULL, name[64];
+        if ((rc = dwmtj_infer_netlist(&c->map, c->net, &c->o, l, NULL, NULL, &text)) !=
+            DWMTJ_H_OK)
+            return ctx_fail(c, rc, "generating a layer's deck");
+        snprintf(name, sizeof name, "layer%d.cir", l + 1);
+        rc = dwmtj_engine_parse(name, text, &c->eng[l], &why);
+        free(text);
+        if (rc != DWMTJ_E_OK) {
+            snprintf(c->error, sizeof c->error, "%s", why ? why : "engine: out of memory");
+            free(why);
+            return rc == DWMTJ_E_ERR_NOMEM ? DWMTJ_H_ERR_NOMEM : DWMTJ_H_ERR_NETLIST;
+        }
+        if (!(c->eng_src[l] = malloc(sizeof(int) * (size_t)nin)))
+            return ctx_fail(c, DWMTJ_H_ERR_NOMEM, "out of memory");
+        for (int i = 0; i < nin; i++) {
+            snprintf(name, sizeof name, "vx%d", i);
+            c->eng_src[l][i] = dwmtj_engine_source(c->eng[l], name);
+        }
+    }
+    for (int i = 0; i < nin; i++) {
+        int n = dwmtj_infer_pwl_points(in + (size_t)i * T, T, c->net->dt, c->o.v_read, 0,
+                                       c->pw_t, c->pw_v);
+        if (dwmtj_engine_set_pwl_at(c->eng[l], c->eng_src[l][i], n, c->pw_t, c->pw_v) !=
+            DWMTJ_E_OK)
+            return ctx_fail(c, DWMTJ_H_ERR_USAGE, "input wave");
+    }
+    rc = dwmtj_engine_run(c->eng[l]);
+    if (rc != DWMTJ_E_OK) {
+        snprintf(c->error, sizeof c->error, "layer %d: %s", l + 1,
+                 dwmtj_engine_error(c->eng[l]));
+        return rc == DWMTJ_E_ERR_CONVERGENCE ? DWMTJ_H_ERR_CONVERGENCE
+               : rc == DWMTJ_E_ERR_NOMEM     ? DWMTJ_H_ERR_NOMEM
+                                             : DWMTJ_H_ERR_NETLIST;
+    }
+    return DWMTJ_H_OK;
+}
+
 static int run_chunk(dwmtj_infer *c, const unsigned char *images, const uint64_t *index,
                      int n, dwmtj_infer_result *res)
 {
@@ -299,8 +369,9 @@ static int run_chunk(dwmtj_infer *c, const unsigned char *images, const uint64_t
     }
     if (ones)
         memset(ones, 1, (size_t)T);
+    int klu = c->o.backend == DWMTJ_INFER_KLU;
     for (int l = 0; l < L && rc == DWMTJ_H_OK; l++) {
-        if (!c->o.naive) {
+        if (!c->o.naive && !klu) {
             /* the word lines that spike in any image of the chunk */
             memset(c->active, 0, (size_t)net->size[l]);
             for (size_t k = 0; k < (size_t)n * net->size[l]; k++)
@@ -310,18 +381,23 @@ static int run_chunk(dwmtj_infer *c, const unsigned char *images, const uint64_t
         }
         for (int k = 0; k < n && rc == DWMTJ_H_OK; k++) {
             const unsigned char *in = spk[l] + (size_t)k * net->size[l] * T;
-            rc = c->o.naive ? load_layer(c, l, in, NULL) : apply_inputs(c, l, in);
-            if (rc != DWMTJ_H_OK)
-                break;
-            rc = dwmtj_session_run(c->s, NULL, NULL, c->o.timeout_s);
-            if (rc != DWMTJ_H_OK) {
-                ctx_fail(c, rc, "running a layer");
-                break;
+            if (klu) {
+                if ((rc = engine_layer(c, l, in)) != DWMTJ_H_OK)
+                    break;
+            } else {
+                rc = c->o.naive ? load_layer(c, l, in, NULL) : apply_inputs(c, l, in);
+                if (rc != DWMTJ_H_OK)
+                    break;
+                rc = dwmtj_session_run(c->s, NULL, NULL, c->o.timeout_s);
+                if (rc != DWMTJ_H_OK) {
+                    ctx_fail(c, rc, "running a layer");
+                    break;
+                }
             }
             rc = read_layer(c, l, spk[l + 1] + (size_t)k * net->size[l + 1] * T, &res[k]);
             res[k].energy_crossbar += crossbar_energy(c, l, in, ones);
             /* the run's vectors go; the circuit stays */
-            if (rc == DWMTJ_H_OK && !c->o.naive)
+            if (rc == DWMTJ_H_OK && !c->o.naive && !klu)
                 rc = dwmtj_session_command(c->s, "destroy all");
         }
     }

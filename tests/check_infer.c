@@ -306,6 +306,29 @@ START_TEST(test_small_network)
             ck_assert_int_eq(rn[k].spikes, r1[k].spikes);
         }
     }
+    /* the klu backend on the same decks: same classes and spikes, energy
+     * within 1 % (doc/engine.md, parity) */
+    dwmtj_infer_result rk[N];
+    o.naive = 0;
+    o.backend = DWMTJ_INFER_KLU;
+    ck_assert_int_eq(dwmtj_infer_create(&ctx, NULL, &net, &o, &err), DWMTJ_H_OK);
+    ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, N, rk) == DWMTJ_H_OK, "%s",
+                  dwmtj_infer_error(ctx));
+    dwmtj_infer_free(ctx);
+    int same_spikes = 0;
+    for (int k = 0; k < N; k++) {
+        double e1 = r1[k].energy_crossbar + r1[k].energy_device + r1[k].energy_write;
+        double ek = rk[k].energy_crossbar + rk[k].energy_device + rk[k].energy_write;
+        ck_assert_int_eq(rk[k].pred, r1[k].pred);
+        same_spikes += rk[k].spikes == r1[k].spikes;
+        ck_assert_msg(fabs(ek / e1 - 1.0) < 0.01, "image %d: energy klu %g J, ngspice %g J", k,
+                      ek, e1);
+        ck_assert_int_le(abs(rk[k].spikes - r1[k].spikes), 1);
+    }
+    ck_assert_int_ge(same_spikes, N - 1);
+    fprintf(stderr, "check_infer: klu backend: %d/%d images with the same spikes as ngspice, "
+                    "%.3f s per image (ngspice %.2f s)\n",
+            same_spikes, N, rk[0].seconds, r1[0].seconds);
     fprintf(stderr, "check_infer: small network, %d test images: circuit %d correct, algorithm "
                     "%d, agreement %d, identical output counts %d; %.2f s per image\n",
             N, correct, acorrect, agree, same_counts, r1[0].seconds);

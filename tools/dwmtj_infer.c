@@ -26,7 +26,7 @@
 
 void dwmtj_usage_infer(FILE *f)
 {
-    fputs("usage: dwmtj infer [--net FILE] [--images N] [--offset K] [--backend ngspice]\n"
+    fputs("usage: dwmtj infer [--net FILE] [--images N] [--offset K] [--backend B]\n"
           "                   [--json] [--results FILE.csv [--resume]] [--levels N]\n"
           "                   [--g-min S] [--g-max S] [--v-read V] [--batch B] [--naive]\n"
           "                   [--data DIR] [--cm PATH] [--timeout S]\n"
@@ -35,7 +35,7 @@ void dwmtj_usage_infer(FILE *f)
           "crossbar of differential conductance pairs driven by the input spikes as\n"
           "pulse trains, with dwmtj4t neurons behind a current-mirror periphery and\n"
           "a clocked write periphery (doc/inference.md).  Test images K..K+N-1 go\n"
-          "through libngspice layer by layer; the same images go through the\n"
+          "through the circuit simulator layer by layer; the same images go through the\n"
           "network itself (the algorithm level), and the report gives accuracy,\n"
           "agreement of the two predictions, spikes, energy per inference and per\n"
           "spike, latency per inference and seconds per image.\n"
@@ -46,7 +46,9 @@ void dwmtj_usage_infer(FILE *f)
           "                   (DWMTJ_NETDIR defaults to " DWMTJ_NETDIR ")\n"
           "  --images N       number of test images (default 10)\n"
           "  --offset K       first test image (default 0)\n"
-          "  --backend NAME   ngspice (the only one so far)\n"
+          "  --backend NAME   ngspice (default: the decks through libngspice) or klu\n"
+          "                   (the same decks through the exact KLU engine,\n"
+          "                   doc/engine.md; ~1000x faster)\n"
           "  --json           the report as JSON on standard output\n"
           "  --results FILE   one CSV row per image, written as each image ends\n"
           "  --resume         continue the run of --results FILE: images already in\n"
@@ -122,9 +124,13 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
             a->cm = v;
         } else if (OPT("--backend")) {
             NEED();
-            if (strcmp(v, "ngspice") != 0)
-                return dwmtj_usage_error(SUB, "--backend %s: unknown backend (this version "
-                                              "has ngspice)", v);
+            if (strcmp(v, "ngspice") == 0)
+                a->o.backend = DWMTJ_INFER_NGSPICE;
+            else if (strcmp(v, "klu") == 0)
+                a->o.backend = DWMTJ_INFER_KLU;
+            else
+                return dwmtj_usage_error(SUB, "--backend %s: unknown backend (ngspice or klu)",
+                                         v);
         } else if (OPT("--images")) {
             NEED();
             if (dwmtj_parse_int(v, 1, 10000000, &x) != 0)
@@ -204,8 +210,9 @@ static void config_line(char *buf, size_t n, uint64_t hash, const dwmtj_infer_op
 {
     snprintf(buf, n,
              "# dwmtj infer: net=%016" PRIx64 " g_min=%.17g g_max=%.17g levels=%d v_read=%.17g "
-             "i_max=%.17g naive=%d",
-             hash, o->g_min, o->g_max, o->levels, o->v_read, o->i_max, o->naive);
+             "i_max=%.17g naive=%d%s",
+             hash, o->g_min, o->g_max, o->levels, o->v_read, o->i_max, o->naive,
+             o->backend == DWMTJ_INFER_KLU ? " backend=klu" : "");
 }
 
 /* Reads the rows of a previous run (*rows malloc'd).  -1 with a message
@@ -385,8 +392,9 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json j;
         dwmtj_json_init(&j, stdout, 1);
         dwmtj_json_object(&j, NULL);
-        dwmtj_json_str(&j, "backend", "ngspice");
-        dwmtj_json_str(&j, "ngspice_version", ngver);
+        dwmtj_json_str(&j, "backend", ngver ? "ngspice" : "klu");
+        if (ngver)
+            dwmtj_json_str(&j, "ngspice_version", ngver);
         dwmtj_json_str(&j, "net", net_path);
         dwmtj_json_int(&j, "images", t->n);
         dwmtj_json_int(&j, "offset", a->offset);
@@ -421,7 +429,10 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     printf("network %s (%d", net_path, net->size[0]);
     for (int l = 1; l <= net->n_layers; l++)
         printf("-%d", net->size[l]);
-    printf(", T %d, dt %g s), ngspice %s\n", net->steps, net->dt, ngver);
+    if (ngver)
+        printf(", T %d, dt %g s), ngspice %s\n", net->steps, net->dt, ngver);
+    else
+        printf(", T %d, dt %g s), klu engine\n", net->steps, net->dt);
     printf("test images %d..%d: %d\n", a->offset, a->offset + t->n - 1, t->n);
     printf("accuracy (circuit)      %.2f %%\n", 100.0 * t->correct / n);
     printf("accuracy (algorithm)    %.2f %%\n", 100.0 * t->a_correct / n);
@@ -481,8 +492,8 @@ int dwmtj_cmd_infer(int argc, char **argv)
             goto end;
         }
     }
-    int rc = dwmtj_session_open(&s, a.cm);
-    if (rc != DWMTJ_H_OK) {
+    int rc = DWMTJ_H_OK;
+    if (a.o.backend == DWMTJ_INFER_NGSPICE && (rc = dwmtj_session_open(&s, a.cm)) != DWMTJ_H_OK) {
         dwmtj_error("%s", s ? dwmtj_session_error(s) : dwmtj_h_status_string(rc));
         goto end;
     }
@@ -570,7 +581,7 @@ int dwmtj_cmd_infer(int argc, char **argv)
         code = failed == 2 ? DWMTJ_EXIT_OUTPUT : DWMTJ_EXIT_SIM;
         goto end;
     }
-    report(&a, net_path, &net, &tot, dwmtj_session_ngspice_version(s));
+    report(&a, net_path, &net, &tot, s ? dwmtj_session_ngspice_version(s) : NULL);
     code = fflush(stdout) == 0 && !ferror(stdout) ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
 end:
     if (out && fclose(out) != 0 && code == DWMTJ_EXIT_OK) {

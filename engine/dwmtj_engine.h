@@ -1,0 +1,98 @@
+/* dwmtj engine: an exact transient solver on KLU for the circuits that
+ * dwmtj infer generates (issue 5; doc/engine.md).
+ *
+ * It reads a SPICE deck of the subset those circuits use: resistors,
+ * independent voltage sources (DC or PWL), behavioural current sources
+ * B ... I = expr whose expression is built from numbers, i(vsource), + - * /
+ * by constants, min() and max(), and dwmtj4t instances (XSPICE A elements
+ * with a .model of type dwmtj4t), with .tran, .save, .options (ignored) and
+ * .end.  Anything else is refused with a message naming the element or
+ * card and pointing to the ngspice backend.
+ *
+ * How it solves (same circuit, same answer as ngspice up to tolerances):
+ *  - The nodes fall into groups joined by R, V and A elements (ground
+ *    excluded).  A group of resistors and sources only that no B source
+ *    drives is linear with constant matrix: it is factored once by KLU, and
+ *    what the rest of the circuit reads from it (the branch currents that
+ *    control B sources, saved voltages) is a fixed linear map of its source
+ *    values, computed once with KLU solves: every later time point costs
+ *    one matrix-vector product.  Its sources are piecewise linear, so its
+ *    outputs are linear between their corners.
+ *  - The other groups (the neurons with their terminals) are solved
+ *    together by Newton's method on one KLU matrix: one symbolic analysis,
+ *    klu_refactor when the device partials change, the dwmtj4t elements
+ *    evaluated by libdwmtj's dwmtj_step, the code model's own calls.
+ *  - Time points (DWMTJ_E_STEPS_NGSPICE, the default): ngspice's own
+ *    step control for a circuit without charge storage: breakpoints at
+ *    every source corner and every clock edge of a device's write
+ *    periphery (t_rewrite), after a breakpoint a step of a tenth of the
+ *    last one cut short, doubling up to tmax; devices without t_rewrite
+ *    add their event and dx_max limits, as the code model's breakpoints
+ *    do in ngspice.  So both simulators integrate the same discretised
+ *    circuit and give the same spikes.  DWMTJ_E_STEPS_EXACT instead puts
+ *    points at the corners and clock edges and at the instants at which a
+ *    min()/max() of a B source switches branch, so that every drive is
+ *    exactly linear between points: the continuous circuit's answer.
+ *
+ * Status codes: 0 = ok, negative = error; the message of
+ * dwmtj_engine_error names the line, element or node. */
+#ifndef DWMTJ_ENGINE_H
+#define DWMTJ_ENGINE_H
+
+enum dwmtj_engine_status {
+    DWMTJ_E_OK = 0,
+    DWMTJ_E_ERR_USAGE = -1,       /* NULL argument or call out of order */
+    DWMTJ_E_ERR_NOMEM = -2,
+    DWMTJ_E_ERR_SYNTAX = -3,      /* malformed line */
+    DWMTJ_E_ERR_UNSUPPORTED = -4, /* element or card the engine does not do */
+    DWMTJ_E_ERR_PARAM = -5,       /* invalid dwmtj4t parameter */
+    DWMTJ_E_ERR_SINGULAR = -6,    /* singular or ill-conditioned matrix */
+    DWMTJ_E_ERR_CONVERGENCE = -7, /* Newton did not converge */
+    DWMTJ_E_ERR_DEVICE = -8,      /* libdwmtj refused a step */
+    DWMTJ_E_ERR_VECTOR = -9       /* no such vector or source */
+};
+
+typedef struct dwmtj_circuit dwmtj_circuit;
+
+/* Parses deck text (name is used in messages) and prepares the solver:
+ * groups, factorisations, the linear maps.  *c is NULL on error, with the
+ * message in *error (malloc'd; may be NULL). */
+int dwmtj_engine_parse(const char *name, const char *text, dwmtj_circuit **c, char **error);
+void dwmtj_engine_free(dwmtj_circuit *c);
+const char *dwmtj_engine_error(const dwmtj_circuit *c);
+
+/* Replaces the wave of voltage source `source' by the piecewise-linear
+ * wave through (t[k], v[k]), k < n (t increasing); the circuit stays. */
+int dwmtj_engine_set_pwl(dwmtj_circuit *c, const char *source, int n, const double *t,
+                         const double *v);
+/* Index of a voltage source for dwmtj_engine_set_pwl_at (< 0: none). */
+int dwmtj_engine_source(const dwmtj_circuit *c, const char *source);
+int dwmtj_engine_set_pwl_at(dwmtj_circuit *c, int source, int n, const double *t,
+                            const double *v);
+
+enum { DWMTJ_E_STEPS_NGSPICE = 0, DWMTJ_E_STEPS_EXACT = 1 };
+/* Chooses the time points of the next runs (DWMTJ_E_STEPS_*). */
+int dwmtj_engine_set_steps(dwmtj_circuit *c, int steps);
+
+/* Runs the deck's .tran from the operating point at t = 0.  The vectors of
+ * the previous run are replaced. */
+int dwmtj_engine_run(dwmtj_circuit *c);
+
+/* A vector of the last run: "time" or "v(node)" of a saved node (all
+ * monitor and neuron nodes when the deck has no .save).  *v stays owned by
+ * c until the next run. */
+int dwmtj_engine_vector(const dwmtj_circuit *c, const char *name, const double **v, int *len);
+
+/* Work of the last run, for benchmarks. */
+typedef struct dwmtj_engine_stats {
+    int time_points;      /* accepted time points, t = 0 included */
+    int newton_iterations;/* over all time points */
+    int refactors;        /* klu_refactor / klu_factor calls of the Newton matrix */
+    int linear_outputs;   /* values read from the linear groups per point */
+    int linear_sources;   /* sources of the linear groups */
+    int unknowns_linear;  /* unknowns of the linear groups' matrix */
+    int unknowns_newton;  /* unknowns of the Newton matrix */
+} dwmtj_engine_stats;
+void dwmtj_engine_get_stats(const dwmtj_circuit *c, dwmtj_engine_stats *s);
+
+#endif

@@ -1,0 +1,199 @@
+/* The engine's public calls (dwmtj_engine.h). */
+#include "engine_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void dwmtj_engine_free(dwmtj_circuit *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < c->n_nodes; i++)
+        free(c->node_name[i]);
+    free(c->node_name);
+    free(c->node_group);
+    free(c->node_kind);
+    free(c->node_row);
+    free(c->mon_dev);
+    free(c->mon_k);
+    free(c->hash);
+    free(c->res);
+    for (int k = 0; k < c->n_vs; k++) {
+        free(c->vs[k].name);
+        free(c->vs[k].t);
+        free(c->vs[k].v);
+    }
+    free(c->vs);
+    for (int k = 0; k < c->n_bs; k++) {
+        free(c->bs[k].name);
+        eng_expr_free(c->bs[k].e);
+    }
+    free(c->bs);
+    for (int k = 0; k < c->n_dev; k++) {
+        free(c->dev[k].name);
+        free(c->dev[k].mon);
+    }
+    free(c->dev);
+    for (int k = 0; k < c->n_model; k++)
+        free(c->model[k].name);
+    free(c->model);
+    for (int k = 0; k < c->n_save; k++)
+        free(c->save[k]);
+    free(c->save);
+    free(c->lin_src);
+    free(c->out_row);
+    free(c->map);
+    free(c->Ap);
+    free(c->Ai);
+    free(c->Ax);
+    free(c->res_pos);
+    free(c->nl_res);
+    free(c->nl_vs);
+    free(c->vs_pos);
+    if (c->num)
+        klu_free_numeric(&c->num, &c->common);
+    if (c->sym)
+        klu_free_symbolic(&c->sym, &c->common);
+    free(c->x);
+    free(c->dx);
+    free(c->f);
+    for (int k = 0; k < c->n_vec; k++) {
+        free(c->vec[k].name);
+        free(c->vec[k].v);
+    }
+    free(c->vec);
+    free(c->time);
+    free(c->y0);
+    free(c->y1);
+    free(c->yt);
+    free(c->cur0);
+    free(c->cur1);
+    free(c->cur);
+    free(c->ctl);
+    free(c->kink);
+    free(c->bval);
+    free(c->row_group);
+    free(c->group_done);
+    free(c);
+}
+
+int dwmtj_engine_parse(const char *name, const char *text, dwmtj_circuit **out, char **error)
+{
+    if (error)
+        *error = NULL;
+    if (!out || !text)
+        return DWMTJ_E_ERR_USAGE;
+    *out = NULL;
+    dwmtj_circuit *c = calloc(1, sizeof *c);
+    if (!c)
+        return DWMTJ_E_ERR_NOMEM;
+    int rc = eng_parse(c, name ? name : "deck", text);
+    if (rc == DWMTJ_E_OK)
+        rc = eng_build(c);
+    if (rc != DWMTJ_E_OK) {
+        if (error) {
+            const char *msg = c->error[0] ? c->error
+                              : rc == DWMTJ_E_ERR_NOMEM ? "out of memory" : "error";
+            size_t n = strlen(name ? name : "deck") + strlen(msg) + 3;
+            if ((*error = malloc(n)))
+                snprintf(*error, n, "%s: %s", name ? name : "deck", msg);
+        }
+        dwmtj_engine_free(c);
+        return rc;
+    }
+    *out = c;
+    return DWMTJ_E_OK;
+}
+
+const char *dwmtj_engine_error(const dwmtj_circuit *c)
+{
+    return c ? c->error : "";
+}
+
+int dwmtj_engine_source(const dwmtj_circuit *c, const char *source)
+{
+    if (!c || !source)
+        return -1;
+    for (int k = 0; k < c->n_vs; k++)
+        if (strcmp(c->vs[k].name, source) == 0)
+            return k;
+    return -1;
+}
+
+int dwmtj_engine_set_pwl_at(dwmtj_circuit *c, int source, int n, const double *t,
+                            const double *v)
+{
+    if (!c || source < 0 || source >= c->n_vs || n < 1 || !t || !v)
+        return DWMTJ_E_ERR_USAGE;
+    for (int k = 1; k < n; k++)
+        if (!(t[k] > t[k - 1]))
+            return eng_fail(c, DWMTJ_E_ERR_USAGE, "source %s: PWL times must increase",
+                            c->vs[source].name);
+    eng_vsrc *s = &c->vs[source];
+    if (n > s->cap) {
+        double *nt = realloc(s->t, sizeof(double) * (size_t)n);
+        if (!nt)
+            return DWMTJ_E_ERR_NOMEM;
+        s->t = nt;
+        double *nv = realloc(s->v, sizeof(double) * (size_t)n);
+        if (!nv)
+            return DWMTJ_E_ERR_NOMEM;
+        s->v = nv;
+        s->cap = n;
+    }
+    memcpy(s->t, t, sizeof(double) * (size_t)n);
+    memcpy(s->v, v, sizeof(double) * (size_t)n);
+    s->n = n;
+    return DWMTJ_E_OK;
+}
+
+int dwmtj_engine_set_pwl(dwmtj_circuit *c, const char *source, int n, const double *t,
+                         const double *v)
+{
+    int k = dwmtj_engine_source(c, source);
+    if (k < 0)
+        return c ? eng_fail(c, DWMTJ_E_ERR_VECTOR, "no voltage source %s", source ? source : "")
+                 : DWMTJ_E_ERR_USAGE;
+    return dwmtj_engine_set_pwl_at(c, k, n, t, v);
+}
+
+int dwmtj_engine_set_steps(dwmtj_circuit *c, int steps)
+{
+    if (!c || (steps != DWMTJ_E_STEPS_NGSPICE && steps != DWMTJ_E_STEPS_EXACT))
+        return DWMTJ_E_ERR_USAGE;
+    c->steps = steps;
+    return DWMTJ_E_OK;
+}
+
+int dwmtj_engine_run(dwmtj_circuit *c)
+{
+    if (!c)
+        return DWMTJ_E_ERR_USAGE;
+    c->error[0] = '\0';
+    return eng_run(c);
+}
+
+int dwmtj_engine_vector(const dwmtj_circuit *c, const char *name, const double **v, int *len)
+{
+    if (!c || !name || !v || !len)
+        return DWMTJ_E_ERR_USAGE;
+    if (strcmp(name, "time") == 0) {
+        *v = c->time;
+        *len = c->n_time;
+        return DWMTJ_E_OK;
+    }
+    for (int k = 0; k < c->n_vec; k++)
+        if (strcmp(c->vec[k].name, name) == 0) {
+            *v = c->vec[k].v;
+            *len = c->vec[k].n;
+            return DWMTJ_E_OK;
+        }
+    return DWMTJ_E_ERR_VECTOR;
+}
+
+void dwmtj_engine_get_stats(const dwmtj_circuit *c, dwmtj_engine_stats *s)
+{
+    if (c && s)
+        *s = c->stats;
+}

@@ -1,0 +1,180 @@
+/* What the parts of the engine share; not installed. */
+#ifndef DWMTJ_ENGINE_INTERNAL_H
+#define DWMTJ_ENGINE_INTERNAL_H
+
+#include "dwmtj_engine.h"
+#include "dwmtj.h"
+
+#include <klu.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* B-source expressions (engine_expr.c) */
+enum { X_NUM, X_CUR, X_ADD, X_SUB, X_MUL, X_DIV, X_NEG, X_MIN, X_MAX };
+typedef struct eng_expr {
+    int op;
+    double num;             /* X_NUM: the value */
+    int src;                /* X_CUR: index of the controlling V source */
+    struct eng_expr *a, *b; /* operands */
+} eng_expr;
+
+/* Voltage source: DC (one point) or PWL; holds its value before the first
+ * and after the last point. */
+typedef struct {
+    char *name;
+    int p, m;         /* nodes + and - (0 = ground) */
+    int n, cap;       /* points */
+    double *t, *v;    /* s, V */
+    int line;
+    int group;        /* its node group */
+    int row;          /* its branch unknown in its matrix (linear or Newton) */
+    int lin_index;    /* index among the linear groups' sources, or -1 */
+    int out;          /* its branch current as output of the linear map, or -1 */
+} eng_vsrc;
+
+typedef struct {
+    char *name;
+    int p, m;         /* current flows from p through the source to m */
+    eng_expr *e;
+    int line;
+} eng_bsrc;
+
+typedef struct {
+    int a, b;         /* nodes */
+    double g;         /* S */
+} eng_res;
+
+typedef struct {
+    char *name;
+    dwmtj_derived d;
+    int n_sel;        /* monitors on the mon port, in order */
+    int sel[13];
+    int line;
+} eng_model;
+
+typedef struct {
+    char *name;
+    int node[4];      /* IN, GND, A, B */
+    int n_mon, *mon;  /* monitor output nodes */
+    int model;
+    int line;
+    uint64_t key;     /* noise key, from the terminal node names as the
+                         code model forms it */
+    dwmtj_state s0, s1; /* accepted state, trial state */
+    dwmtj_eval ev;
+    int pos[4][4];    /* positions of its partials in the Newton matrix's Ax,
+                         -1 for ground */
+    int group;        /* its Newton group */
+} eng_dev;
+
+/* A saved vector. */
+typedef struct {
+    char *name;       /* "v(node)" */
+    int node;
+    int kind;         /* 1 linear output, 2 Newton unknown, 3 monitor */
+    int idx;          /* output index, unknown, or device */
+    int slot;         /* monitor: index into the 13 monitors */
+    double *v;
+    int n, cap;
+} eng_vec;
+
+struct dwmtj_circuit {
+    char title[256];
+    char error[1024];
+    /* nodes */
+    int n_nodes;      /* node 0 = ground */
+    char **node_name;
+    int *node_group;  /* group (union-find root) of each node, -1 ground */
+    int *node_kind;   /* KIND_*: unused, linear group, Newton group, monitor */
+    int *node_row;    /* unknown of the node in its matrix, or -1 */
+    int *mon_dev, *mon_k; /* for monitor nodes: device and monitor slot */
+    /* hash of node names */
+    int *hash, n_hash;
+    /* elements */
+    eng_res *res; int n_res, cap_res;
+    eng_vsrc *vs; int n_vs, cap_vs;
+    eng_bsrc *bs; int n_bs, cap_bs;
+    eng_dev *dev; int n_dev, cap_dev;
+    eng_model *model; int n_model, cap_model;
+    char **save; int n_save, cap_save;
+    double tstep, tstop, tmax;
+    int steps;        /* DWMTJ_E_STEPS_* */
+    int has_tran;
+    /* the linear groups: A_lin x = b, outputs y = M s */
+    int n_lin;        /* unknowns */
+    int n_lin_src;    /* their sources */
+    int *lin_src;     /* source index of each */
+    int n_out;        /* outputs */
+    int *out_row;     /* unknown of each output in the linear matrix */
+    double *map;      /* n_lin_src x n_out, column-major per source */
+    /* the Newton groups */
+    int n_nl;         /* unknowns */
+    int n_nl_nodes;   /* of which node voltages (the first ones) */
+    int n_groups;     /* Newton groups (independent blocks of the matrix) */
+    int *row_group;   /* group of each Newton unknown */
+    unsigned char *group_done; /* per group: converged at this point */
+    double *bval;     /* A, value of each B source at the current point */
+    int nnz;
+    int *Ap, *Ai;
+    double *Ax;
+    int *nl_res, n_nl_res; /* the resistors of the Newton groups */
+    int *nl_vs, n_nl_vs;   /* the V sources of the Newton groups */
+    int *res_pos;     /* per resistor 4 positions (aa, ab, ba, bb) or -1 */
+    int *vs_pos;      /* per V source of the Newton groups: positions of
+                         (p, branch), (m, branch), (branch, p), (branch, m) */
+    klu_symbolic *sym;
+    klu_numeric *num;
+    klu_common common;
+    double *x, *dx, *f;
+    /* the run */
+    eng_vec *vec; int n_vec;
+    double *time; int n_time, cap_time;
+    double *y0, *y1, *yt;  /* linear outputs at interval ends and at t */
+    double *cur0, *cur1, *cur; /* per V source: controlling currents at the
+                                  interval's ends and at t (A) */
+    int *ctl, n_ctl;       /* the V sources whose currents control B sources */
+    double *kink;          /* scratch for switch instants */
+    dwmtj_engine_stats stats;
+};
+
+/* engine_parse.c */
+int eng_parse(dwmtj_circuit *c, const char *name, const char *text);
+int eng_node(dwmtj_circuit *c, const char *name); /* index, created if new; <0 nomem */
+int eng_find_node(const dwmtj_circuit *c, const char *name); /* -1 if none */
+int eng_fail(dwmtj_circuit *c, int status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* engine_expr.c */
+/* Parses s (the text after "I ="); V source names resolved by find_vs.
+ * Returns NULL with a message in why (size n) on error. */
+eng_expr *eng_expr_parse(const char *s, int (*find_vs)(void *, const char *), void *ctx,
+                         char *why, size_t n);
+void eng_expr_free(eng_expr *e);
+/* Value with controlling currents cur[src]. */
+double eng_expr_eval(const eng_expr *e, const double *cur);
+/* 1 when e is piecewise linear in the currents (products and quotients
+ * only by constants). */
+int eng_expr_linear(const eng_expr *e);
+/* Instants s in (0, 1) at which a min()/max() of e switches when the
+ * currents go linearly from c0 (s = 0) to c1 (s = 1); into s[], at most
+ * max, returns how many. */
+int eng_expr_kinks(const eng_expr *e, const double *c0, const double *c1, int n_cur,
+                   double *s, int max);
+
+/* engine_build.c */
+enum { KIND_NONE = 0, KIND_LIN = 1, KIND_NEWTON = 2, KIND_MON = 3 }; /* of a node */
+int eng_build(dwmtj_circuit *c);
+/* Factors (or refactors) a matrix of kind KIND_LIN / KIND_NEWTON; a
+ * singular or ill-conditioned one is an error naming the node. */
+int eng_factor(dwmtj_circuit *c, int kind, int n, int *Ap, int *Ai, double *Ax,
+               klu_symbolic *sym, klu_numeric **num, int refactor);
+/* Value of source k at t. */
+double eng_vs_value(const eng_vsrc *s, double t);
+
+/* engine_run.c */
+int eng_run(dwmtj_circuit *c);
+
+#endif

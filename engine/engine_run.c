@@ -1,0 +1,442 @@
+/* The transient (dwmtj_engine.h): linear groups by their map, the rest by
+ * Newton on one KLU matrix, time points at corners, clock edges and the
+ * B sources' switch instants. */
+#include "engine_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NEWTON_MAX 100
+#define RELTOL 1e-9    /* relative change of an unknown for convergence */
+#define VNTOL 1e-12    /* V, absolute, node voltages */
+#define ABSTOL 1e-15   /* A, absolute, branch currents */
+
+/* Outputs of the linear groups at t: y = sum_j map_j v_j(t). */
+static void lin_outputs(const dwmtj_circuit *c, double t, double *y)
+{
+    int no = c->n_out;
+    memset(y, 0, sizeof(double) * (size_t)(no > 0 ? no : 1));
+    for (int j = 0; j < c->n_lin_src && no > 0; j++) {
+        double v = eng_vs_value(&c->vs[c->lin_src[j]], t);
+        if (v == 0.0)
+            continue;
+        const double *col = c->map + (size_t)j * no;
+        for (int o = 0; o < no; o++)
+            y[o] += v * col[o];
+    }
+}
+
+static void controls(const dwmtj_circuit *c, const double *y, double *cur)
+{
+    for (int k = 0; k < c->n_ctl; k++)
+        cur[c->ctl[k]] = y[c->vs[c->ctl[k]].out];
+}
+
+/* One monitor of the code model (cfunc.mod set_monitors), by slot. */
+static double monitor(const eng_dev *d, const eng_model *m, int slot)
+{
+    const dwmtj_state *s = &d->s0;
+    double r[2];
+    switch (slot) {
+    case 0: return s->present ? 1e6 * dwmtj_position(s) : -1.0;
+    case 1: dwmtj_mtj_resistance(&m->d, s, r); return r[0];
+    case 2: dwmtj_mtj_resistance(&m->d, s, r); return r[1];
+    case 3: return 1e12 * dwmtj_energy_total(s);
+    case 4: return 1e12 * s->energy[DWMTJ_PHASE_WRITE];
+    case 5: return 1e12 * s->energy[DWMTJ_PHASE_INTEGRATE];
+    case 6: return 1e12 * s->energy[DWMTJ_PHASE_FIRE];
+    case 7: return 1e12 * s->energy[DWMTJ_PHASE_RESET];
+    case 8: return 1e12 * s->energy[DWMTJ_PHASE_IDLE];
+    case 9: return s->n_write;
+    case 10: return s->n_depin;
+    case 11: return s->n_fire;
+    case 12: return s->n_reset;
+    default: return 0.0;
+    }
+}
+
+static int push(double **v, int *n, int *cap, double x)
+{
+    if (*n == *cap) {
+        int nc = *cap ? 2 * *cap : 256;
+        double *q = realloc(*v, sizeof(double) * (size_t)nc);
+        if (!q)
+            return -1;
+        *v = q;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = x;
+    return 0;
+}
+
+static int record(dwmtj_circuit *c, double t)
+{
+    if (push(&c->time, &c->n_time, &c->cap_time, t) != 0)
+        return DWMTJ_E_ERR_NOMEM;
+    for (int k = 0; k < c->n_vec; k++) {
+        eng_vec *v = &c->vec[k];
+        double x = v->kind == KIND_LIN      ? c->yt[v->idx]
+                   : v->kind == KIND_NEWTON ? c->x[c->node_row[v->node]]
+                   : v->slot < 0            ? 0.0
+                   : monitor(&c->dev[v->idx], &c->model[c->dev[v->idx].model], v->slot);
+        if (push(&v->v, &v->n, &v->cap, x) != 0)
+            return DWMTJ_E_ERR_NOMEM;
+    }
+    c->stats.time_points++;
+    return DWMTJ_E_OK;
+}
+
+static double xv(const dwmtj_circuit *c, int node)
+{
+    return node ? c->x[c->node_row[node]] : 0.0;
+}
+
+/* F(x) and its Jacobian into c->f, c->Ax; the devices step from s0 to t
+ * (dc: from a fresh state, static partials). */
+static int load(dwmtj_circuit *c, double t, int dc)
+{
+    memset(c->Ax, 0, sizeof(double) * (size_t)c->nnz);
+    memset(c->f, 0, sizeof(double) * (size_t)c->n_nl);
+    for (int r = 0; r < c->n_nl_res; r++) {
+        int k = c->nl_res[r];
+        const int *q = c->res_pos + 4 * k;
+        int a = c->res[k].a, b = c->res[k].b;
+        double g = c->res[k].g, i = g * (xv(c, a) - xv(c, b));
+        if (a) {
+            c->f[c->node_row[a]] += i;
+            c->Ax[q[0]] += g;
+        }
+        if (b) {
+            c->f[c->node_row[b]] -= i;
+            c->Ax[q[3]] += g;
+        }
+        if (a && b) {
+            c->Ax[q[1]] -= g;
+            c->Ax[q[2]] -= g;
+        }
+    }
+    for (int r = 0; r < c->n_nl_vs; r++) {
+        int s = c->nl_vs[r];
+        const int *q = c->vs_pos + 4 * s;
+        const eng_vsrc *v = &c->vs[s];
+        double ib = c->x[v->row];
+        c->f[v->row] = xv(c, v->p) - xv(c, v->m) - eng_vs_value(v, t);
+        if (v->p) {
+            c->f[c->node_row[v->p]] += ib;
+            c->Ax[q[0]] += 1.0;
+            c->Ax[q[2]] += 1.0;
+        }
+        if (v->m) {
+            c->f[c->node_row[v->m]] -= ib;
+            c->Ax[q[1]] -= 1.0;
+            c->Ax[q[3]] -= 1.0;
+        }
+    }
+    for (int k = 0; k < c->n_bs; k++) {
+        double i = c->bval[k];
+        if (c->bs[k].p)
+            c->f[c->node_row[c->bs[k].p]] += i;
+        if (c->bs[k].m)
+            c->f[c->node_row[c->bs[k].m]] -= i;
+    }
+    for (int k = 0; k < c->n_dev; k++) {
+        eng_dev *d = &c->dev[k];
+        const dwmtj_derived *dd = &c->model[d->model].d;
+        if (d->group >= 0 && c->group_done[d->group]) {
+            /* converged: its last partials keep the block factorable */
+            for (int a = 0; a < 4; a++)
+                for (int b = 0; b < 4; b++)
+                    if (d->pos[a][b] >= 0)
+                        c->Ax[d->pos[a][b]] += dc ? d->ev.g_static[a][b] : d->ev.g[a][b];
+            continue;
+        }
+        double v[4];
+        for (int j = 0; j < 4; j++)
+            v[j] = xv(c, d->node[j]);
+        dwmtj_state fresh;
+        if (dc)
+            dwmtj_state_init(&fresh, 0.0);
+        int st = dwmtj_step(dd, d->key, dc ? &fresh : &d->s0, t, v, &d->s1, &d->ev);
+        if (st < 0)
+            return eng_fail(c, DWMTJ_E_ERR_DEVICE, "%s: step to t = %g s failed: %s", d->name, t,
+                            dwmtj_status_string(st));
+        for (int a = 0; a < 4; a++) {
+            if (!d->node[a])
+                continue;
+            c->f[c->node_row[d->node[a]]] += d->ev.i[a];
+            for (int b = 0; b < 4; b++)
+                if (d->pos[a][b] >= 0)
+                    c->Ax[d->pos[a][b]] += dc ? d->ev.g_static[a][b] : d->ev.g[a][b];
+        }
+    }
+    for (int k = 0; k < c->n_nl; k++)
+        if (c->group_done[c->row_group[k]])
+            c->f[k] = 0.0; /* no further change there */
+    return DWMTJ_E_OK;
+}
+
+static const char *row_name(const dwmtj_circuit *c, int row)
+{
+    for (int i = 1; i < c->n_nodes; i++)
+        if (c->node_kind[i] == KIND_NEWTON && c->node_row[i] == row)
+            return c->node_name[i];
+    for (int s = 0; s < c->n_vs; s++)
+        if (c->vs[s].row == row && c->node_kind[c->vs[s].p ? c->vs[s].p : c->vs[s].m] ==
+                                       KIND_NEWTON)
+            return c->vs[s].name;
+    return "?";
+}
+
+/* Solves the Newton groups at t; the devices' trial states in s1.  Each
+ * group stops iterating once its own update is below tolerance. */
+static int newton(dwmtj_circuit *c, double t, int dc)
+{
+    int n = c->n_nl, worst = 0;
+    if (n == 0)
+        return DWMTJ_E_OK;
+    memset(c->group_done, 0, (size_t)c->n_groups);
+    for (int k = 0; k < c->n_bs; k++)
+        c->bval[k] = eng_expr_eval(c->bs[k].e, c->cur);
+    for (int it = 0; it < NEWTON_MAX; it++) {
+        int rc = load(c, t, dc);
+        if (rc != DWMTJ_E_OK)
+            return rc;
+        c->stats.newton_iterations++;
+        if (it > 0) {
+            /* a group is done when none of its unknowns moved beyond
+             * tolerance in the last update */
+            int open = 0;
+            double most = 0.0;
+            memset(c->group_done, 1, (size_t)c->n_groups);
+            for (int k = 0; k < n; k++) {
+                double tol = RELTOL * fabs(c->x[k]) + (k >= c->n_nl_nodes ? ABSTOL : VNTOL);
+                double r = fabs(c->dx[k]) / tol;
+                if (r > 1.0)
+                    c->group_done[c->row_group[k]] = 0;
+                if (r > most) {
+                    most = r;
+                    worst = k;
+                }
+            }
+            for (int g = 0; g < c->n_groups; g++)
+                open += !c->group_done[g];
+            if (!open)
+                return DWMTJ_E_OK;
+            /* the rows of groups just done were loaded with their residual */
+            for (int k = 0; k < n; k++)
+                if (c->group_done[c->row_group[k]])
+                    c->f[k] = 0.0;
+        }
+        rc = eng_factor(c, KIND_NEWTON, n, c->Ap, c->Ai, c->Ax, c->sym, &c->num, 1);
+        c->stats.refactors++;
+        if (rc != DWMTJ_E_OK)
+            return rc;
+        for (int k = 0; k < n; k++)
+            c->dx[k] = -c->f[k];
+        if (!klu_solve(c->sym, c->num, n, 1, c->dx, &c->common))
+            return eng_fail(c, DWMTJ_E_ERR_SINGULAR, "KLU solve failed at t = %g s", t);
+        for (int k = 0; k < n; k++)
+            c->x[k] += c->dx[k];
+    }
+    return eng_fail(c, DWMTJ_E_ERR_CONVERGENCE,
+                    "no convergence at t = %g s after %d Newton iterations (largest change at "
+                    "%s)", t, NEWTON_MAX, row_name(c, worst));
+}
+
+static void accept(dwmtj_circuit *c)
+{
+    for (int k = 0; k < c->n_dev; k++)
+        c->dev[k].s0 = c->dev[k].s1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Corners of the sources, clock edges of the devices, tstop: sorted,
+ * near-duplicates merged. */
+static int grid(const dwmtj_circuit *c, double **out, int *n_out)
+{
+    size_t n = 1;
+    for (int s = 0; s < c->n_vs; s++)
+        n += (size_t)c->vs[s].n;
+    for (int m = 0; m < c->n_model; m++)
+        if (c->model[m].d.p.t_rewrite > 0.0)
+            n += (size_t)(c->tstop / c->model[m].d.p.t_rewrite) + 2;
+    double *g = malloc(sizeof(double) * n);
+    if (!g)
+        return DWMTJ_E_ERR_NOMEM;
+    size_t k = 0;
+    for (int s = 0; s < c->n_vs; s++)
+        for (int j = 0; j < c->vs[s].n; j++)
+            if (c->vs[s].t[j] > 0.0 && c->vs[s].t[j] < c->tstop)
+                g[k++] = c->vs[s].t[j];
+    for (int m = 0; m < c->n_model; m++) {
+        double tr = c->model[m].d.p.t_rewrite;
+        if (tr > 0.0)
+            for (long e = 1; e * tr < c->tstop && k < n - 1; e++)
+                g[k++] = (double)e * tr;
+    }
+    g[k++] = c->tstop;
+    qsort(g, k, sizeof *g, cmp_double);
+    double tol = 1e-9 * c->tstep;
+    size_t m = 0;
+    for (size_t j = 0; j < k; j++)
+        if (m == 0 || g[j] - g[m - 1] > tol)
+            g[m++] = g[j];
+        else if (j == k - 1)
+            g[m - 1] = c->tstop;
+    *out = g;
+    *n_out = (int)m;
+    return DWMTJ_E_OK;
+}
+
+/* Step limit of the devices without a clock (their code model sets
+ * breakpoints at events and limits steps by dx_max). */
+static double device_limit(const dwmtj_circuit *c, double t)
+{
+    double lim = INFINITY;
+    for (int k = 0; k < c->n_dev; k++) {
+        const eng_dev *d = &c->dev[k];
+        if (c->model[d->model].d.p.t_rewrite > 0.0)
+            continue;
+        if (d->ev.h_max > 0.0 && t + d->ev.h_max < lim)
+            lim = t + d->ev.h_max;
+        if (d->ev.t_event > t * (1.0 + 1e-12) + 1e-21 && d->ev.t_event < lim)
+            lim = d->ev.t_event;
+    }
+    return lim;
+}
+
+/* One accepted point at t inside [ta, tb] (outputs interpolated). */
+static int point(dwmtj_circuit *c, double t, double ta, double tb)
+{
+    double f = tb > ta ? (t - ta) / (tb - ta) : 1.0;
+    for (int o = 0; o < c->n_out; o++)
+        c->yt[o] = f >= 1.0 ? c->y1[o] : c->y0[o] + f * (c->y1[o] - c->y0[o]);
+    controls(c, c->yt, c->cur);
+    int rc = newton(c, t, 0);
+    if (rc != DWMTJ_E_OK)
+        return rc;
+    accept(c);
+    return record(c, t);
+}
+
+/* ngspice's time-step control for a circuit without charge storage
+ * (dctran.c: no truncation error, so each step doubles the last, up to
+ * the step limit; at a breakpoint the next step starts from a tenth of
+ * the smaller of the step cut short there and the gap to the next one,
+ * and from a further tenth at t = 0; a step that would pass a breakpoint
+ * or a device's breakpoint ends on it). */
+static int steps_ngspice(dwmtj_circuit *c, const double *g, int ng)
+{
+    double hmax = c->tmax > 0.0 ? c->tmax : fmin(c->tstep, c->tstop / 50.0);
+    double t = 0.0, delta = fmin(c->tstop / 100.0, c->tstep) / 10.0, save = c->tstop / 50.0;
+    double t_prev = 0.0; /* the last breakpoint passed */
+    int bi = 0, at_break = 1, first = 1, rc = DWMTJ_E_OK;
+    lin_outputs(c, g[0], c->y1);
+    while (bi < ng && rc == DWMTJ_E_OK) {
+        if (at_break) {
+            delta = fmin(delta, 0.1 * fmin(save, g[bi] - t));
+            if (first)
+                delta /= 10.0;
+        }
+        int hit = 0;
+        if (t + delta >= g[bi]) {
+            save = delta;
+            delta = g[bi] - t;
+            hit = 1;
+        }
+        double lim = device_limit(c, t);
+        if (lim < t + delta && lim > t + 1e-9 * c->tstep) {
+            save = delta;
+            delta = lim - t;
+            hit = 0;
+        }
+        double next = hit ? g[bi] : t + delta;
+        rc = point(c, next, t_prev, g[bi]);
+        t = next;
+        if (!first)
+            delta = fmin(2.0 * delta, hmax);
+        first = 0;
+        at_break = hit;
+        if (hit) {
+            t_prev = g[bi];
+            memcpy(c->y0, c->y1, sizeof(double) * (size_t)(c->n_out > 0 ? c->n_out : 1));
+            if (++bi < ng)
+                lin_outputs(c, g[bi], c->y1);
+        }
+    }
+    return rc;
+}
+
+/* Exact steps: the corners, clock edges and tmax parts, and inside each
+ * interval the instants at which a B source's min()/max() switches, so
+ * that the drive between points is exactly linear. */
+static int steps_exact(dwmtj_circuit *c, const double *g, int ng)
+{
+    double t = 0.0;
+    int rc = DWMTJ_E_OK;
+    for (int k = 0; k < ng && rc == DWMTJ_E_OK; k++) {
+        double end = g[k];
+        int parts = c->tmax > 0.0 ? (int)ceil((end - t) / c->tmax - 1e-9) : 1;
+        if (parts < 1)
+            parts = 1;
+        double t_start = t;
+        for (int p = 1; p <= parts && rc == DWMTJ_E_OK; p++) {
+            double ta = t, tb = p == parts ? end : t_start + (end - t_start) * p / parts;
+            lin_outputs(c, tb, c->y1);
+            int nk = 0;
+            controls(c, c->y0, c->cur0);
+            controls(c, c->y1, c->cur1);
+            for (int b = 0; b < c->n_bs; b++)
+                nk += eng_expr_kinks(c->bs[b].e, c->cur0, c->cur1, c->n_vs, c->kink + nk, 32);
+            qsort(c->kink, (size_t)nk, sizeof(double), cmp_double);
+            for (int j = 0; j <= nk && rc == DWMTJ_E_OK; j++) {
+                double target = j < nk ? ta + c->kink[j] * (tb - ta) : tb;
+                if (target - t <= 1e-9 * c->tstep && j < nk)
+                    continue; /* coincides with the last point */
+                while (rc == DWMTJ_E_OK && t < target) {
+                    double next = target, lim = device_limit(c, t);
+                    if (lim < next && lim > t + 1e-9 * c->tstep)
+                        next = lim;
+                    rc = point(c, next, ta, tb);
+                    t = next;
+                }
+            }
+            memcpy(c->y0, c->y1, sizeof(double) * (size_t)(c->n_out > 0 ? c->n_out : 1));
+            t = tb;
+        }
+    }
+    return rc;
+}
+
+int eng_run(dwmtj_circuit *c)
+{
+    c->n_time = 0;
+    for (int k = 0; k < c->n_vec; k++)
+        c->vec[k].n = 0;
+    c->stats.time_points = c->stats.newton_iterations = c->stats.refactors = 0;
+    for (int k = 0; k < c->n_nl; k++)
+        c->x[k] = 0.0;
+    /* operating point at t = 0 */
+    lin_outputs(c, 0.0, c->y0);
+    memcpy(c->yt, c->y0, sizeof(double) * (size_t)(c->n_out > 0 ? c->n_out : 1));
+    controls(c, c->y0, c->cur);
+    int rc = newton(c, 0.0, 1);
+    if (rc != DWMTJ_E_OK)
+        return rc;
+    accept(c);
+    if ((rc = record(c, 0.0)) != DWMTJ_E_OK)
+        return rc;
+    double *g = NULL;
+    int ng = 0;
+    if ((rc = grid(c, &g, &ng)) != DWMTJ_E_OK)
+        return rc;
+    rc = c->steps == DWMTJ_E_STEPS_EXACT ? steps_exact(c, g, ng) : steps_ngspice(c, g, ng);
+    free(g);
+    return rc;
+}

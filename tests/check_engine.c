@@ -1,0 +1,256 @@
+/* The KLU engine (dwmtj_engine.h): linear circuits against their
+ * analytic answers, the time points and a neuron against the real
+ * ngspice, the exact mode's switch instants, and its refusals. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dwmtj_engine.h"
+#include "dwmtj_harness.h"
+
+static dwmtj_circuit *parse_ok(const char *text)
+{
+    dwmtj_circuit *c = NULL;
+    char *err = NULL;
+    int rc = dwmtj_engine_parse("t.cir", text, &c, &err);
+    ck_assert_msg(rc == DWMTJ_E_OK, "parse: %d %s", rc, err ? err : "");
+    free(err);
+    return c;
+}
+
+static const double *vec(const dwmtj_circuit *c, const char *name, int *n)
+{
+    const double *v = NULL;
+    ck_assert_msg(dwmtj_engine_vector(c, name, &v, n) == DWMTJ_E_OK, "no vector %s", name);
+    return v;
+}
+
+/* ---- linear circuits --------------------------------------------------- */
+
+/* A divider behind a PWL source and a current-controlled source into a
+ * resistor: v(o) = 2 i(vs) 1k at every point. */
+START_TEST(test_divider_cccs)
+{
+    dwmtj_circuit *c = parse_ok("divider\n"
+                                "v1 n1 0 pwl(0 0 1n 1 2n -0.5)\n"
+                                "r1 n1 n2 1k\n"
+                                "vs n2 n3 0\n"
+                                "r2 n3 0 3k\n"
+                                "bi 0 o i = 2*i(vs)\n"
+                                "ro o 0 1k\n"
+                                ".tran 0.1n 2n\n"
+                                ".save v(n2) v(o)\n"
+                                ".end\n");
+    ck_assert_int_eq(dwmtj_engine_run(c), DWMTJ_E_OK);
+    int nt, n2, no;
+    const double *t = vec(c, "time", &nt), *v2 = vec(c, "v(n2)", &n2), *vo = vec(c, "v(o)", &no);
+    ck_assert_int_eq(n2, nt);
+    ck_assert_int_eq(no, nt);
+    ck_assert_int_ge(nt, 21);
+    for (int k = 0; k < nt; k++) {
+        double v1 = t[k] <= 1e-9 ? t[k] / 1e-9 : 1.0 - 1.5 * (t[k] - 1e-9) / 1e-9;
+        ck_assert_double_eq_tol(v2[k], 0.75 * v1, 1e-12);
+        ck_assert_double_eq_tol(vo[k], 2.0 * v1 / 4e3 * 1e3, 1e-12);
+    }
+    dwmtj_engine_free(c);
+}
+END_TEST
+
+/* Exact mode: a clamped mirror of a ramp has a point where the clamp
+ * engages, t = 0.4 ns for a ramp 0 -> 1 mA over 1 ns clamped at 0.4 mA. */
+START_TEST(test_exact_switch_points)
+{
+    dwmtj_circuit *c = parse_ok("clamp\n"
+                                "v1 a 0 pwl(0 0 1n 1)\n"
+                                "vs a b 0\n"
+                                "r1 b 0 1k\n"
+                                "bi 0 o i = max(min(1*i(vs), 0.4m), -0.4m)\n"
+                                "ro o 0 1k\n"
+                                ".tran 1n 1n\n"
+                                ".end\n");
+    ck_assert_int_eq(dwmtj_engine_set_steps(c, DWMTJ_E_STEPS_EXACT), DWMTJ_E_OK);
+    ck_assert_int_eq(dwmtj_engine_run(c), DWMTJ_E_OK);
+    int nt, no;
+    const double *t = vec(c, "time", &nt), *vo = vec(c, "v(o)", &no);
+    ck_assert_int_eq(nt, 3); /* 0, the switch, the end */
+    ck_assert_double_eq_tol(t[1], 0.4e-9, 1e-21);
+    ck_assert_double_eq_tol(vo[1], 0.4, 1e-12);
+    ck_assert_double_eq_tol(vo[2], 0.4, 1e-12);
+    dwmtj_engine_free(c);
+}
+END_TEST
+
+/* ---- against ngspice --------------------------------------------------- */
+
+/* A neuron behind a clamped mirror of a crossbar column, driven by pulse
+ * trains (40 clock periods of 0.1 ns; input 0 on in most, input 1, which
+ * drives it back, in a few); the same deck through ngspice and the
+ * engine.  Into buf. */
+static void neuron_deck(char *buf, size_t n)
+{
+    enum { T = 40 };
+    size_t k = 0;
+    k += (size_t)snprintf(buf + k, n - k,
+                          "neuron\n.model dwn dwmtj4t(set=\"scaled\" t_rewrite=1e-10 "
+                          "monitors=\"nf:nw:e:x\" dx_max=1)\nvxb xb 0 pwl(0 0");
+    for (int e = 1; e <= T; e++)
+        k += (size_t)snprintf(buf + k, n - k, " %de-11 0.1", 10 * e);
+    k += (size_t)snprintf(buf + k, n - k, ")\nvx0 x0 0 pwl(0 0");
+    for (int e = 1; e <= T; e++)
+        k += (size_t)snprintf(buf + k, n - k, " %de-11 %s", 10 * e,
+                              (e >= 2 && e <= 26) || (e >= 31 && e <= 38) ? "0.1" : "0");
+    k += (size_t)snprintf(buf + k, n - k, ")\nvx1 x1 0 pwl(0 0");
+    for (int e = 1; e <= T; e++)
+        k += (size_t)snprintf(buf + k, n - k, " %de-11 %s", 10 * e,
+                              e >= 27 && e <= 30 ? "0.1" : "0");
+    snprintf(buf + k, n - k,
+             ")\nrp0_0 x0 cp0 5e4\nrm0_0 x0 cm0 1e6\nrp0_1 x1 cp0 1e6\nrm0_1 x1 cm0 2e5\n"
+             "rp0_2 xb cp0 1e6\nrm0_2 xb cm0 1e6\nvsp0 cp0 0 0\nvsm0 cm0 0 0\n"
+             "bi0 0 in0 i = max(min(150*(i(vsp0)-i(vsm0)), 0.0002), -0.0002)\n"
+             "an0 in0 0 na0 nb0 [m0_0 m0_1 m0_2 m0_3] dwn\n"
+             ".tran 1e-10 4e-9 0 1e-10\n.options convabsstep=1e6\n"
+             ".save v(m0_0) v(m0_1) v(m0_2) v(m0_3)\n.end\n");
+}
+
+START_TEST(test_neuron_vs_ngspice)
+{
+    static char deck[16384];
+    neuron_deck(deck, sizeof deck);
+    dwmtj_session *s = NULL;
+    ck_assert_msg(dwmtj_session_open(&s, NULL) == DWMTJ_H_OK, "session: %s",
+                  s ? dwmtj_session_error(s) : "?");
+    ck_assert_msg(dwmtj_session_load(s, "neuron.cir", deck) == DWMTJ_H_OK, "%s",
+                  dwmtj_session_error(s));
+    ck_assert_msg(dwmtj_session_run(s, NULL, NULL, 60.0) == DWMTJ_H_OK, "%s",
+                  dwmtj_session_error(s));
+    dwmtj_circuit *c = parse_ok(deck);
+    ck_assert_int_eq(dwmtj_engine_run(c), DWMTJ_E_OK);
+    const double *tn, *te;
+    int nn, ne;
+    ck_assert_int_eq(dwmtj_session_vector(s, "time", &tn, &nn), DWMTJ_H_OK);
+    te = vec(c, "time", &ne);
+    /* ngspice's time-step control: the same points */
+    ck_assert_int_eq(ne, nn);
+    for (int k = 0; k < nn; k++)
+        ck_assert_msg(fabs(te[k] - tn[k]) < 1e-4 * 1e-10, "point %d: engine %.9g, ngspice %.9g",
+                      k, te[k], tn[k]);
+    static const char *const mon[4] = { "v(m0_0)", "v(m0_1)", "v(m0_2)", "v(m0_3)" };
+    for (int m = 0; m < 4; m++) {
+        const double *a, *b;
+        int na, nb;
+        ck_assert_int_eq(dwmtj_session_vector(s, mon[m], &a, &na), DWMTJ_H_OK);
+        b = vec(c, mon[m], &nb);
+        ck_assert_int_eq(na, nb);
+        for (int k = 0; k < na; k++) {
+            /* counts exactly; energy and position to ngspice's Newton
+             * tolerance (reltol 1e-3; the engine iterates to 1e-9) */
+            double tol = m < 2 ? 1e-9 : 1e-3 * fmax(fabs(a[k]), 1e-3);
+            ck_assert_msg(fabs(a[k] - b[k]) <= tol, "%s at t = %g: ngspice %.12g, engine %.12g",
+                          mon[m], tn[k], a[k], b[k]);
+        }
+        if (m == 0)
+            ck_assert_msg(a[na - 1] >= 1.0, "the deck should fire (fires %g)", a[na - 1]);
+    }
+    dwmtj_engine_free(c);
+    dwmtj_session_close(s);
+}
+END_TEST
+
+/* ---- refusals ------------------------------------------------------------ */
+
+static void parse_fails(const char *text, int status, const char *needle)
+{
+    dwmtj_circuit *c = NULL;
+    char *err = NULL;
+    int rc = dwmtj_engine_parse("bad.cir", text, &c, &err);
+    ck_assert_msg(rc == status, "status %d, wanted %d (%s)", rc, status, err ? err : "");
+    ck_assert_ptr_null(c);
+    ck_assert_msg(err && strstr(err, needle), "message '%s' lacks '%s'", err ? err : "", needle);
+    free(err);
+}
+
+START_TEST(test_refusals)
+{
+    parse_fails("t\nv1 a 0 1\nc1 a 0 1p\n.tran 1n 10n\n.end\n", DWMTJ_E_ERR_UNSUPPORTED,
+                "line 3: element c1");
+    parse_fails("t\nv1 a 0 1\nc1 a 0 1p\n.tran 1n 10n\n.end\n", DWMTJ_E_ERR_UNSUPPORTED,
+                "--backend ngspice");
+    parse_fails("t\nv1 a 0 sin(0 1 1g)\nr1 a 0 1k\n.tran 1n 10n\n.end\n",
+                DWMTJ_E_ERR_UNSUPPORTED, "voltage source v1");
+    parse_fails("t\nv1 a 0 1\nr1 a 0 1k\n.end\n", DWMTJ_E_ERR_SYNTAX, "no .tran");
+    parse_fails("t\nv1 a 0 1\nvs a b 0\nr1 b 0 1k\nbi 0 o i = i(vs)*i(vs)\nro o 0 1k\n"
+                ".tran 1n 10n\n.end\n",
+                DWMTJ_E_ERR_UNSUPPORTED, "B source bi");
+    parse_fails("t\nv1 a 0 1\nr1 a 0 1k\nbi 0 o i = i(vnone)\nro o 0 1k\n.tran 1n 10n\n.end\n",
+                DWMTJ_E_ERR_UNSUPPORTED, "unknown voltage source");
+    parse_fails("t\nr1 a 0 -1k\n.tran 1n 10n\n.end\n", DWMTJ_E_ERR_SYNTAX, "resistor r1");
+    parse_fails("t\n.model d dwmtj4t(set=\"scaled\" xb=-1)\nbi 0 in i = 0\n"
+                "a1 in 0 na nb d\n.tran 1n 10n\n.end\n",
+                DWMTJ_E_ERR_PARAM, "invalid parameter xb");
+    parse_fails("t\n.model d dwmtj4t(set=\"scaled\" monitors=\"nf:zz\")\nbi 0 in i = 0\n"
+                "a1 in 0 na nb d\n.tran 1n 10n\n.end\n",
+                DWMTJ_E_ERR_PARAM, "monitors");
+    parse_fails("t\n.model d r(r=1)\nbi 0 in i = 0\na1 in 0 na nb d\n.tran 1n 10n\n.end\n",
+                DWMTJ_E_ERR_UNSUPPORTED, "A element a1");
+    parse_fails("t\nv1 a 0 1\nr1 a 0 1k\n.tran 1n 10n\n.save v(zz)\n.end\n",
+                DWMTJ_E_ERR_VECTOR, "v(zz)");
+}
+END_TEST
+
+/* A B source in a group with no path to ground is found when the Newton
+ * matrix is factored; an ill-conditioned crossbar is refused by rcond. */
+START_TEST(test_singular_run)
+{
+    dwmtj_circuit *c = NULL;
+    char *err = NULL;
+    int rc = dwmtj_engine_parse("t.cir", "t\nv1 a 0 1\nr1 a 0 1k\nr8 n m 1\nr9 m 0 1e30\n"
+                                ".tran 1n 2n\n.end\n", &c, &err);
+    /* n and m hang on 1e30 ohm: after row scaling a pivot of 1e-30, which
+     * rounds to zero (singular) or nearly (ill-conditioned) */
+    ck_assert_msg(rc == DWMTJ_E_ERR_SINGULAR, "status %d (%s)", rc, err ? err : "");
+    ck_assert_msg(err && (strstr(err, "unknown m") || strstr(err, "unknown n")), "%s",
+                  err ? err : "");
+    free(err);
+    err = NULL;
+    c = NULL;
+    rc = dwmtj_engine_parse("t.cir", "t\nv1 a 0 1\nr1 a 0 1k\nbi 0 fl i = 1m\nr5 fl g2 1k\n"
+                            ".tran 1n 2n\n.end\n", &c, &err);
+    ck_assert_int_eq(rc, DWMTJ_E_OK);
+    rc = dwmtj_engine_run(c);
+    ck_assert_int_eq(rc, DWMTJ_E_ERR_SINGULAR);
+    ck_assert_msg(strstr(dwmtj_engine_error(c), "fl") || strstr(dwmtj_engine_error(c), "g2"),
+                  "%s", dwmtj_engine_error(c));
+    dwmtj_engine_free(c);
+    free(err);
+    dwmtj_engine_free(NULL);
+}
+END_TEST
+
+static Suite *engine_suite(void)
+{
+    Suite *s = suite_create("engine");
+    TCase *tc = tcase_create("linear");
+    tcase_add_test(tc, test_divider_cccs);
+    tcase_add_test(tc, test_exact_switch_points);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("ngspice");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_neuron_vs_ngspice);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_add_test(tc, test_refusals);
+    tcase_add_test(tc, test_singular_run);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(engine_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
