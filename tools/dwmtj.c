@@ -17,6 +17,9 @@ void dwmtj_usage_train(FILE *f);
 /* dwmtj_infer.c */
 int dwmtj_cmd_infer(int argc, char **argv);
 void dwmtj_usage_infer(FILE *f);
+/* dwmtj_bench.c */
+int dwmtj_cmd_bench(int argc, char **argv);
+void dwmtj_usage_bench(FILE *f);
 
 static void usage(FILE *f)
 {
@@ -33,6 +36,8 @@ static void usage(FILE *f)
           "                  Fashion-MNIST\n"
           "  infer           run a trained DW-MTJ network at circuit level on test\n"
           "                  images: accuracy, agreement, energy, latency\n"
+          "  bench           the same circuits through ngspice and the KLU engine:\n"
+          "                  speed, speedup and the matrix-vector floor\n"
           "  help [COMMAND]  this help, or the help of COMMAND\n"
           "\n"
           "  dwmtj COMMAND --help shows the options of a command.\n"
@@ -105,8 +110,10 @@ int main(int argc, char **argv)
             dwmtj_usage_train(stdout);
         else if (strcmp(argv[2], "infer") == 0)
             dwmtj_usage_infer(stdout);
+        else if (strcmp(argv[2], "bench") == 0)
+            dwmtj_usage_bench(stdout);
         else {
-            dwmtj_error("help: unknown command '%s' (commands: run, array, train, infer)",
+            dwmtj_error("help: unknown command '%s' (commands: run, array, train, infer, bench)",
                         argv[2]);
             return DWMTJ_EXIT_USAGE;
         }
@@ -127,10 +134,12 @@ int main(int argc, char **argv)
         return dwmtj_cmd_train(argc - 1, argv + 1);
     if (strcmp(cmd, "infer") == 0)
         return dwmtj_cmd_infer(argc - 1, argv + 1);
+    if (strcmp(cmd, "bench") == 0)
+        return dwmtj_cmd_bench(argc - 1, argv + 1);
     if (cmd[0] == '-')
         dwmtj_error("unknown option '%s'", cmd);
     else
-        dwmtj_error("unknown command '%s' (commands: run, array, train, infer, help)",
+        dwmtj_error("unknown command '%s' (commands: run, array, train, infer, bench, help)",
                     cmd);
     fputs("Try 'dwmtj --help'.\n", stderr);
     return DWMTJ_EXIT_USAGE;
