@@ -92,6 +92,9 @@ typedef struct dwmtj_engine_stats {
     int linear_sources;   /* sources of the linear groups */
     int unknowns_linear;  /* unknowns of the linear groups' matrix */
     int unknowns_newton;  /* unknowns of the Newton matrix */
+    double seconds_linear;/* s, wall time reading the linear groups (their map
+                             times the source values) */
+    double seconds_newton;/* s, wall time in the Newton groups (devices, KLU) */
 } dwmtj_engine_stats;
 void dwmtj_engine_get_stats(const dwmtj_circuit *c, dwmtj_engine_stats *s);
 

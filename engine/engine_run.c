@@ -6,15 +6,24 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define NEWTON_MAX 100
 #define RELTOL 1e-9    /* relative change of an unknown for convergence */
 #define VNTOL 1e-12    /* V, absolute, node voltages */
 #define ABSTOL 1e-15   /* A, absolute, branch currents */
 
-/* Outputs of the linear groups at t: y = sum_j map_j v_j(t). */
-static void lin_outputs(const dwmtj_circuit *c, double t, double *y)
+static double wall_s(void)
 {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Outputs of the linear groups at t: y = sum_j map_j v_j(t). */
+static void lin_outputs(dwmtj_circuit *c, double t, double *y)
+{
+    double t0 = wall_s();
     int no = c->n_out;
     memset(y, 0, sizeof(double) * (size_t)(no > 0 ? no : 1));
     for (int j = 0; j < c->n_lin_src && no > 0; j++) {
@@ -25,6 +34,7 @@ static void lin_outputs(const dwmtj_circuit *c, double t, double *y)
         for (int o = 0; o < no; o++)
             y[o] += v * col[o];
     }
+    c->stats.seconds_linear += wall_s() - t0;
 }
 
 static void controls(const dwmtj_circuit *c, const double *y, double *cur)
@@ -318,7 +328,9 @@ static int point(dwmtj_circuit *c, double t, double ta, double tb)
     for (int o = 0; o < c->n_out; o++)
         c->yt[o] = f >= 1.0 ? c->y1[o] : c->y0[o] + f * (c->y1[o] - c->y0[o]);
     controls(c, c->yt, c->cur);
+    double t0 = wall_s();
     int rc = newton(c, t, 0);
+    c->stats.seconds_newton += wall_s() - t0;
     if (rc != DWMTJ_E_OK)
         return rc;
     accept(c);
@@ -420,6 +432,7 @@ int eng_run(dwmtj_circuit *c)
     for (int k = 0; k < c->n_vec; k++)
         c->vec[k].n = 0;
     c->stats.time_points = c->stats.newton_iterations = c->stats.refactors = 0;
+    c->stats.seconds_linear = c->stats.seconds_newton = 0.0;
     for (int k = 0; k < c->n_nl; k++)
         c->x[k] = 0.0;
     /* operating point at t = 0 */

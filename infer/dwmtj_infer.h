@@ -49,6 +49,7 @@
 
 #include <stdint.h>
 
+#include "dwmtj_engine.h"
 #include "dwmtj_harness.h"
 #include "dwmtj_weights.h"
 
@@ -67,6 +68,11 @@ typedef struct dwmtj_infer_options {
                          device's own step limit and event breakpoints, and
                          every vector saved (default 0) */
     double timeout_s; /* s, wall-time limit of one transient, <= 0 none */
+    double r_wire;    /* Ohm, wire resistance per cell pitch of word and bit
+                         lines (default 0 = ideal wires).  With wires every
+                         word line is in the deck (a silent line then still
+                         carries current) and the crossbar energy reported is
+                         the ideal-wire formula's: for benchmarks */
     int backend;      /* DWMTJ_INFER_NGSPICE (default) or DWMTJ_INFER_KLU: the
                          same decks through the exact KLU engine
                          (dwmtj_engine.h); batch and naive do not apply */
@@ -151,6 +157,10 @@ const char *dwmtj_infer_error(const dwmtj_infer *ctx);
  * layers' circuits, o.batch images per parse; res[k] for each. */
 int dwmtj_infer_run(dwmtj_infer *ctx, const unsigned char *images, const uint64_t *index,
                     int n, dwmtj_infer_result *res);
+
+/* klu backend: the engine's work summed over the layers' runs since the
+ * last call (which resets it); counts and times of dwmtj_engine_stats. */
+void dwmtj_infer_engine_stats(dwmtj_infer *ctx, dwmtj_engine_stats *sum);
 
 /* The input spike trains of one image (size[0] x T bytes), as the network
  * draws them. */

@@ -73,6 +73,37 @@ static void pwl_source(infer_buf *b, const char *name, const char *node,
     free(w);
 }
 
+/* The crossbar of layer l with wire resistance r per cell pitch: word line
+ * i runs from its source node along the columns (G+ then G- of neuron 0,
+ * then of neuron 1, ...), tap w<i>_<j> at column j; bit line j runs down
+ * the rows, tap b<j>_<i>, and ends through one more segment at its sense
+ * node cp<o> / cm<o>. */
+static void wired_crossbar(infer_buf *b, const dwmtj_infer_map *m, int l, double r)
+{
+    int nin = m->size[l], nout = m->size[l + 1], cols = nin + 1, ncol = 2 * nout;
+    for (int i = 0; i < cols; i++) {
+        char src[32];
+        if (i < nin)
+            snprintf(src, sizeof src, "x%d", i);
+        else
+            snprintf(src, sizeof src, "xb");
+        for (int j = 0; j < ncol; j++) {
+            int o = j / 2;
+            double g = (j % 2 ? m->g_minus[l] : m->g_plus[l])[(size_t)o * cols + i];
+            if (j == 0)
+                infer_printf(b, "rw%d_0 %s w%d_0 %.17g\n", i, src, i, r);
+            else
+                infer_printf(b, "rw%d_%d w%d_%d w%d_%d %.17g\n", i, j, i, j - 1, i, j, r);
+            infer_printf(b, "rc%d_%d w%d_%d b%d_%d %.17g\n", i, j, i, j, j, i, 1.0 / g);
+            if (i > 0)
+                infer_printf(b, "rb%d_%d b%d_%d b%d_%d %.17g\n", j, i, j, i - 1, j, i, r);
+            if (i == cols - 1)
+                infer_printf(b, "rb%d_end b%d_%d c%c%d %.17g\n", j, j, i, j % 2 ? 'm' : 'p', o,
+                             r);
+        }
+    }
+}
+
 int dwmtj_infer_netlist(const dwmtj_infer_map *m, const dwmtj_weights *net,
                         const dwmtj_infer_options *o, int layer,
                         const unsigned char *in, const unsigned char *active, char **text)
@@ -81,6 +112,8 @@ int dwmtj_infer_netlist(const dwmtj_infer_map *m, const dwmtj_weights *net,
         return DWMTJ_H_ERR_USAGE;
     int nin = m->size[layer], nout = m->size[layer + 1], cols = nin + 1, T = net->steps;
     double dt = net->dt, v = o->v_read;
+    if (o->r_wire > 0.0)
+        active = NULL; /* through wires a silent line still carries current */
     unsigned char *ones = malloc((size_t)T), *zero = calloc((size_t)T, 1);
     if (!ones || !zero) {
         free(ones);
@@ -114,10 +147,12 @@ int dwmtj_infer_netlist(const dwmtj_infer_map *m, const dwmtj_weights *net,
         snprintf(node, sizeof node, "x%d", i);
         pwl_source(&b, name, node, in ? in + (size_t)i * T : zero, T, dt, v, 0);
     }
+    if (o->r_wire > 0.0)
+        wired_crossbar(&b, m, layer, o->r_wire);
     for (int r = 0; r < nout; r++) {
         const double *gp = m->g_plus[layer] + (size_t)r * cols;
         const double *gm = m->g_minus[layer] + (size_t)r * cols;
-        for (int i = 0; i < cols; i++) {
+        for (int i = 0; i < cols && o->r_wire == 0.0; i++) {
             char node[32];
             if (i < nin && active && !active[i])
                 continue;

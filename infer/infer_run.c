@@ -27,6 +27,7 @@ struct dwmtj_infer {
     dwmtj_circuit *eng[DWMTJ_W_MAX_LAYERS];
     int *eng_src[DWMTJ_W_MAX_LAYERS];
     double *pw_t, *pw_v;    /* a wave's points, T + 1 each */
+    dwmtj_engine_stats eng_sum; /* the engine's work since the last read */
     char error[1024];
 };
 
@@ -50,6 +51,14 @@ static int ctx_fail(dwmtj_infer *c, int rc, const char *what)
 const char *dwmtj_infer_error(const dwmtj_infer *ctx)
 {
     return ctx ? ctx->error : "";
+}
+
+void dwmtj_infer_engine_stats(dwmtj_infer *ctx, dwmtj_engine_stats *sum)
+{
+    if (!ctx || !sum)
+        return;
+    *sum = ctx->eng_sum;
+    memset(&ctx->eng_sum, 0, sizeof ctx->eng_sum);
 }
 
 const dwmtj_infer_map *dwmtj_infer_get_map(const dwmtj_infer *ctx)
@@ -337,6 +346,17 @@ static int engine_layer(dwmtj_infer *c, int l, const unsigned char *in)
             return ctx_fail(c, DWMTJ_H_ERR_USAGE, "input wave");
     }
     rc = dwmtj_engine_run(c->eng[l]);
+    dwmtj_engine_stats st;
+    dwmtj_engine_get_stats(c->eng[l], &st);
+    c->eng_sum.time_points += st.time_points;
+    c->eng_sum.newton_iterations += st.newton_iterations;
+    c->eng_sum.refactors += st.refactors;
+    c->eng_sum.linear_outputs += st.linear_outputs;
+    c->eng_sum.linear_sources += st.linear_sources;
+    c->eng_sum.unknowns_linear += st.unknowns_linear;
+    c->eng_sum.unknowns_newton += st.unknowns_newton;
+    c->eng_sum.seconds_linear += st.seconds_linear;
+    c->eng_sum.seconds_newton += st.seconds_newton;
     if (rc != DWMTJ_E_OK) {
         snprintf(c->error, sizeof c->error, "layer %d: %s", l + 1,
                  dwmtj_engine_error(c->eng[l]));
