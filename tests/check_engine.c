@@ -88,13 +88,14 @@ END_TEST
  * trains (40 clock periods of 0.1 ns; input 0 on in most, input 1, which
  * drives it back, in a few); the same deck through ngspice and the
  * engine.  Into buf. */
-static void neuron_deck(char *buf, size_t n)
+static void neuron_deck(char *buf, size_t n, int noisy)
 {
     enum { T = 40 };
     size_t k = 0;
     k += (size_t)snprintf(buf + k, n - k,
                           "neuron\n.model dwn dwmtj4t(set=\"scaled\" t_rewrite=1e-10 "
-                          "monitors=\"nf:nw:e:x\" dx_max=1)\nvxb xb 0 pwl(0 0");
+                          "monitors=\"nf:nw:e:x\" dx_max=1%s)\nvxb xb 0 pwl(0 0",
+                          noisy ? " sigma=0.3 t_slot=1e-10 seed=5" : "");
     for (int e = 1; e <= T; e++)
         k += (size_t)snprintf(buf + k, n - k, " %de-11 0.1", 10 * e);
     k += (size_t)snprintf(buf + k, n - k, ")\nvx0 x0 0 pwl(0 0");
@@ -114,10 +115,12 @@ static void neuron_deck(char *buf, size_t n)
              ".save v(m0_0) v(m0_1) v(m0_2) v(m0_3)\n.end\n");
 }
 
+/* _i = 0: deterministic; 1: sigma = 0.3, where the noise key (the terminal
+ * node names, ground included) must be the code model's */
 START_TEST(test_neuron_vs_ngspice)
 {
     static char deck[16384];
-    neuron_deck(deck, sizeof deck);
+    neuron_deck(deck, sizeof deck, _i);
     dwmtj_session *s = NULL;
     ck_assert_msg(dwmtj_session_open(&s, NULL) == DWMTJ_H_OK, "session: %s",
                   s ? dwmtj_session_error(s) : "?");
@@ -237,7 +240,7 @@ static Suite *engine_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("ngspice");
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_neuron_vs_ngspice);
+    tcase_add_loop_test(tc, test_neuron_vs_ngspice, 0, 2);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_add_test(tc, test_refusals);
