@@ -154,42 +154,30 @@ static eng_expr *unary(parser *ps)
     return primary(ps);
 }
 
-static eng_expr *product(parser *ps)
+/* A left-associative chain of operands at level `mul' (1: * /, 0: + -),
+ * each operand the next level down. */
+static eng_expr *chain(parser *ps, int mul)
 {
-    eng_expr *e = unary(ps);
+    eng_expr *e = mul ? unary(ps) : chain(ps, 1);
     while (e) {
         blank(ps);
         char op = *ps->p;
-        if (op != '*' && op != '/')
+        if (mul ? op != '*' && op != '/' : op != '+' && op != '-')
             break;
         ps->p++;
-        eng_expr *b = unary(ps);
+        eng_expr *b = mul ? unary(ps) : chain(ps, 1);
         if (!b) {
             eng_expr_free(e);
             return NULL;
         }
-        e = node(op == '*' ? X_MUL : X_DIV, e, b);
+        e = node(op == '*' ? X_MUL : op == '/' ? X_DIV : op == '+' ? X_ADD : X_SUB, e, b);
     }
     return e;
 }
 
 static eng_expr *sum(parser *ps)
 {
-    eng_expr *e = product(ps);
-    while (e) {
-        blank(ps);
-        char op = *ps->p;
-        if (op != '+' && op != '-')
-            break;
-        ps->p++;
-        eng_expr *b = product(ps);
-        if (!b) {
-            eng_expr_free(e);
-            return NULL;
-        }
-        e = node(op == '+' ? X_ADD : X_SUB, e, b);
-    }
-    return e;
+    return chain(ps, 0);
 }
 
 static int constant(const eng_expr *e)
