@@ -4,7 +4,8 @@
 # summary: cycles, fires, resets, latency and device energy per spike by
 # phase.  2: the same netlist through the dwmtj tool (libngspice harness).
 # 3: a 64x16 crossbar of scaled neurons with its periphery.  4: the shipped
-# trained DW-MTJ network at circuit level on a few test images.
+# trained DW-MTJ network at circuit level on a few test images.  5: the
+# same circuits through the KLU engine on 500 test images.
 # usage: demo.sh CODEMODEL FIGCHECK SRCDIR OUTDIR   (env DWMTJ_TOOL: dwmtj)
 set -eu
 cm=$1 figcheck=$2 srcdir=$3 out=$4
@@ -21,4 +22,8 @@ if [ -n "${DWMTJ_TOOL:-}" ] && [ -x "$DWMTJ_TOOL" ]; then
     echo "   at circuit level on 3 test images (about a minute per image)"
     DWMTJ_NETDIR="$srcdir/networks" "$DWMTJ_TOOL" infer --cm "$cm" --images 3 \
         --results "$out/infer.csv"
+    echo "== dwmtj4t demo 5: the same circuits through the KLU engine, 500 test images"
+    echo "   (doc/engine.md; the first 3 are the images above)"
+    DWMTJ_NETDIR="$srcdir/networks" "$DWMTJ_TOOL" infer --backend klu --images 500 \
+        --results "$out/infer-klu.csv"
 fi

@@ -3,6 +3,10 @@
  * network's own (algorithm-level) prediction on the same images. */
 #define _POSIX_C_SOURCE 200809L
 
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
 #include "dwmtj_output.h"
 
 #include "dwmtj_data.h"
@@ -15,7 +19,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#ifdef HAVE_MPI
+#include <mpi.h>
+#endif
 
 #define SUB "infer"
 
@@ -40,6 +49,12 @@ void dwmtj_usage_infer(FILE *f)
           "agreement of the two predictions, spikes, energy per inference and per\n"
           "spike, latency per inference and seconds per image.\n"
           "\n"
+#ifdef HAVE_MPI
+          "Under mpirun (mpirun -np K dwmtj infer ...) the images are shared out over\n"
+          "the K processes; rank 0 writes the results and the report, the same as\n"
+          "one process's.\n"
+          "\n"
+#endif
           "options:\n"
           "  --net FILE       trained network (dwmtj weights format); default: the\n"
           "                   shipped DW-MTJ network, $DWMTJ_NETDIR/" DEFAULT_NET "\n"
@@ -378,8 +393,9 @@ static void add_row(struct totals *t, const struct row *r)
     }
 }
 
+/* ranks: processes of the run; wall: s, wall time of the whole run. */
 static void report(const struct infer_opts *a, const char *net_path, const dwmtj_weights *net,
-                   const struct totals *t, const char *ngver)
+                   const struct totals *t, const char *ngver, int ranks, double wall)
 {
     double n = t->n > 0 ? t->n : 1;
     long syn = 0;
@@ -422,6 +438,8 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_num(&j, "i_max_A", a->o.i_max);
         dwmtj_json_end(&j);
         dwmtj_json_int(&j, "naive", a->o.naive);
+        dwmtj_json_int(&j, "ranks", ranks);
+        dwmtj_json_num(&j, "wall_seconds", wall);
         dwmtj_json_end(&j);
         fputc('\n', stdout);
         return;
@@ -443,17 +461,224 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     printf("energy per spike        %.4g J\n", t->spikes ? t->energy / t->spikes : NAN);
     printf("latency per inference   %.4g s\n", lat);
     printf("seconds per image       %.3g s (%.3g ns per synapse-timestep)\n", spi, ns_syn);
+    if (ranks > 1)
+        printf("wall time               %.3g s (%d ranks)\n", wall, ranks);
+    else
+        printf("wall time               %.3g s\n", wall);
 }
+
+/* ---- ranks (mpirun) ---------------------------------------------------------- */
+
+/* Under an MPI launcher (mpirun -np K) the images to run are shared out in
+ * the batches one process would run: batch b goes to rank b % K.  After
+ * each round of K batches rank 0 gathers the rows in rank order, which is
+ * image order, and adds and writes them: the totals and rows are one
+ * process's, to the bit (a batch's images share decks, so batches are kept
+ * whole).  Ranks other than 0 hold back what they print on stderr, mostly
+ * rank 0's messages over again (same files, same options); a rank's
+ * messages are shown when its failure is the one that stops the run. */
+struct ranks {
+    int n, me;
+    int mpi;      /* MPI_Init called */
+    FILE *held;   /* stderr of a rank > 0, else NULL */
+    int real_err; /* the real stderr meanwhile */
+};
+
+#ifdef HAVE_MPI
+/* Started by a launcher: Open MPI's mpirun and PMIx launchers set these
+ * (MPICH's PMI_SIZE); a plain run never pays for MPI_Init. */
+static int launched(void)
+{
+    static const char *const vars[] = { "OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE" };
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return 1;
+    }
+    return 0;
+}
+#endif
+
+static int ranks_start(struct ranks *k)
+{
+    memset(k, 0, sizeof *k);
+    k->n = 1;
+    k->real_err = -1;
+#ifdef HAVE_MPI
+    if (!launched())
+        return 0;
+    if (MPI_Init(NULL, NULL) != MPI_SUCCESS) {
+        dwmtj_error("MPI_Init failed");
+        return -1;
+    }
+    k->mpi = 1;
+    MPI_Comm_size(MPI_COMM_WORLD, &k->n);
+    MPI_Comm_rank(MPI_COMM_WORLD, &k->me);
+    if (k->me > 0 && (k->held = tmpfile()) != NULL) {
+        fflush(stderr);
+        k->real_err = dup(STDERR_FILENO);
+        if (k->real_err < 0 || dup2(fileno(k->held), STDERR_FILENO) < 0) {
+            /* then every rank speaks */
+            if (k->real_err >= 0)
+                close(k->real_err);
+            fclose(k->held);
+            k->held = NULL;
+            k->real_err = -1;
+        }
+    }
+#endif
+    return 0;
+}
+
+/* Shows (show) or drops what this rank has held back since the last call. */
+static void ranks_release(struct ranks *k, int show)
+{
+    if (!k->held)
+        return;
+    fflush(stderr);
+    int fd = fileno(k->held);
+    if (show && lseek(fd, 0, SEEK_SET) == 0) {
+        char buf[4096];
+        ssize_t r;
+        while ((r = read(fd, buf, sizeof buf)) > 0)
+            if (write(k->real_err, buf, (size_t)r) != r)
+                break;
+    }
+    /* stderr shares the offset: it writes from the start again */
+    if (ftruncate(fd, 0) == 0)
+        lseek(fd, 0, SEEK_SET);
+}
+
+static void ranks_end(struct ranks *k)
+{
+    if (k->held) {
+        fflush(stderr);
+        dup2(k->real_err, STDERR_FILENO);
+        close(k->real_err);
+        fclose(k->held);
+        k->held = NULL;
+    }
+#ifdef HAVE_MPI
+    if (k->mpi)
+        MPI_Finalize();
+#endif
+}
+
+/* Rank 0's decision for all ranks: the exit code to stop with (0: go on),
+ * and the rank whose messages say why. */
+static int ranks_verdict(struct ranks *k, int code, int who)
+{
+#ifdef HAVE_MPI
+    if (k->n > 1) {
+        int v[2] = { code, who };
+        MPI_Bcast(v, 2, MPI_INT, 0, MPI_COMM_WORLD);
+        code = v[0];
+        who = v[1];
+    }
+#endif
+    ranks_release(k, code != 0 && who == k->me);
+    return code;
+}
+
+/* The exit code of the first rank that failed (0: none), on all ranks. */
+static int ranks_agree(struct ranks *k, int code)
+{
+    int who = 0;
+#ifdef HAVE_MPI
+    if (k->n > 1) {
+        int *all = NULL;
+        if (k->me == 0 && !(all = malloc(sizeof(int) * (size_t)k->n)))
+            MPI_Abort(MPI_COMM_WORLD, DWMTJ_EXIT_SIM);
+        MPI_Gather(&code, 1, MPI_INT, all, 1, MPI_INT, 0, MPI_COMM_WORLD);
+        if (k->me == 0) {
+            while (who < k->n && all[who] == 0)
+                who++;
+            code = who < k->n ? all[who] : 0;
+            free(all);
+        }
+    }
+#endif
+    return ranks_verdict(k, code, who);
+}
+
+/* One round: each rank's batch (exit code st, its m rows, as bytes: every
+ * rank is this same program) to rank 0.  On rank 0, *n rows in all[] (room
+ * for n ranks' batches): those of the batches before the first that
+ * failed, in image order; *who that rank and the return value its code (0
+ * and 0 when none failed). */
+static int ranks_gather(struct ranks *k, int st, const struct row *mine, int m,
+                        struct row *all, int *n, int *who)
+{
+    *n = 0;
+    *who = 0;
+    if (k->n == 1) {
+        if (st == 0) {
+            memcpy(all, mine, sizeof *mine * (size_t)m);
+            *n = m;
+        }
+        return st;
+    }
+#ifdef HAVE_MPI
+    int head[2] = { st, st == 0 ? m : 0 };
+    int *heads = NULL, *counts = NULL, *displs = NULL;
+    if (k->me == 0 && (!(heads = malloc(sizeof(int) * 2 * (size_t)k->n)) ||
+                       !(counts = malloc(sizeof(int) * 2 * (size_t)k->n))))
+        MPI_Abort(MPI_COMM_WORLD, DWMTJ_EXIT_SIM);
+    MPI_Gather(head, 2, MPI_INT, heads, 2, MPI_INT, 0, MPI_COMM_WORLD);
+    if (k->me == 0) {
+        displs = counts + k->n;
+        int at = 0;
+        for (int r = 0; r < k->n; r++) {
+            counts[r] = heads[2 * r + 1] * (int)sizeof(struct row);
+            displs[r] = at;
+            at += counts[r];
+        }
+    }
+    MPI_Gatherv(mine, head[1] * (int)sizeof(struct row), MPI_BYTE, all, counts, displs,
+                MPI_BYTE, 0, MPI_COMM_WORLD);
+    if (k->me == 0) {
+        int r = 0;
+        for (; r < k->n && heads[2 * r] == 0; r++)
+            *n += heads[2 * r + 1];
+        st = r < k->n ? heads[2 * r] : 0;
+        *who = r < k->n ? r : 0;
+        free(heads);
+        free(counts);
+    }
+    return st;
+#else
+    (void)mine;
+    (void)all;
+    (void)m;
+    return st;
+#endif
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* ---- the command -------------------------------------------------------------- */
 
 int dwmtj_cmd_infer(int argc, char **argv)
 {
+    double t0 = wall_now();
+    struct ranks k;
+    if (ranks_start(&k) != 0)
+        return DWMTJ_EXIT_SIM;
     struct infer_opts a;
     int help, code = parse_args(argc, argv, &a, &help);
-    if (code != 0)
+    if (code == 0 && help) {
+        if (k.me == 0)
+            dwmtj_usage_infer(stdout);
+        code = fflush(stdout) == 0 ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
+    }
+    if (code != 0 || help) {
+        ranks_end(&k);
         return code;
-    if (help) {
-        dwmtj_usage_infer(stdout);
-        return fflush(stdout) == 0 ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
     }
     char def_path[4096];
     const char *net_path = a.net;
@@ -468,120 +693,149 @@ int dwmtj_cmd_infer(int argc, char **argv)
     dwmtj_session *s = NULL;
     dwmtj_infer *ctx = NULL;
     dwmtj_snn_ws *ws = NULL;
-    struct row *rows = NULL;
+    struct row *rows = NULL, *mine = NULL, *all = NULL;
     dwmtj_infer_result *res = NULL;
-    int *apred = NULL, n_rows = 0;
+    int *apred = NULL, *idx = NULL, *todo = NULL, n_rows = 0, n_todo = 0;
+    unsigned char *img = NULL;
+    uint64_t *idx64 = NULL;
+    const dwmtj_weights *eff = NULL;
+    int B = a.o.batch, rc, st;
     FILE *out = NULL;
     char *err = NULL;
     memset(&net, 0, sizeof net);
+    /* Every rank loads the network and the data set and makes its own
+     * runner; rank 0 alone reads and writes the results file. */
     code = DWMTJ_EXIT_SIM;
     if (load_net(net_path, &net) != 0 || load_test(a.data, &net, &d) != 0)
-        goto end;
+        goto setup_done;
     if (a.offset + a.images > d.n) {
         code = dwmtj_usage_error(SUB, "--offset %d --images %d: the test set has %d images",
                                  a.offset, a.images, d.n);
-        goto end;
+        goto setup_done;
     }
-    char config[512];
-    config_line(config, sizeof config, file_hash(net_path), &a.o);
-    if (a.results) {
+    if (k.me == 0 && a.results) {
+        char config[512];
+        config_line(config, sizeof config, file_hash(net_path), &a.o);
         if (a.resume && read_results(a.results, config, &rows, &n_rows) != 0)
-            goto end;
+            goto setup_done;
         if (!(out = open_results(a.results, config, rows, n_rows))) {
             code = DWMTJ_EXIT_OUTPUT;
-            goto end;
+            goto setup_done;
         }
     }
-    int rc = DWMTJ_H_OK;
+    rc = DWMTJ_H_OK;
     if (a.o.backend == DWMTJ_INFER_NGSPICE && (rc = dwmtj_session_open(&s, a.cm)) != DWMTJ_H_OK) {
         dwmtj_error("%s", s ? dwmtj_session_error(s) : dwmtj_h_status_string(rc));
-        goto end;
+        goto setup_done;
     }
     if ((rc = dwmtj_infer_create(&ctx, s, &net, &a.o, &err)) != DWMTJ_H_OK) {
         dwmtj_error("%s", err ? err : dwmtj_h_status_string(rc));
         code = rc == DWMTJ_H_ERR_USAGE ? DWMTJ_EXIT_USAGE : DWMTJ_EXIT_SIM;
-        goto end;
+        goto setup_done;
     }
-    const dwmtj_weights *eff = &dwmtj_infer_get_map(ctx)->eff;
-    int B = a.o.batch, st;
+    eff = &dwmtj_infer_get_map(ctx)->eff;
     if ((st = dwmtj_snn_ws_create(&ws, eff, B)) != DWMTJ_SNN_OK) {
         dwmtj_error("network: %s", dwmtj_snn_status_string(st));
-        goto end;
+        goto setup_done;
     }
     ws->opt.i_max = a.o.i_max;
     ws->opt.threads = 1;
     res = calloc((size_t)B, sizeof *res);
     apred = calloc((size_t)B, sizeof *apred);
-    unsigned char *img = malloc((size_t)B * net.size[0]);
-    int *idx = malloc(sizeof(int) * (size_t)B);
-    uint64_t *idx64 = malloc(sizeof(uint64_t) * (size_t)B);
-    if (!res || !apred || !img || !idx || !idx64) {
-        free(img);
-        free(idx);
-        free(idx64);
+    img = malloc((size_t)B * net.size[0]);
+    idx = malloc(sizeof(int) * (size_t)B);
+    idx64 = malloc(sizeof(uint64_t) * (size_t)B);
+    todo = malloc(sizeof(int) * (size_t)a.images);
+    mine = calloc((size_t)B, sizeof *mine);
+    if (k.me == 0)
+        all = calloc((size_t)B * (size_t)k.n, sizeof *all);
+    if (!res || !apred || !img || !idx || !idx64 || !todo || !mine || (k.me == 0 && !all)) {
         dwmtj_error("out of memory");
-        goto end;
+        goto setup_done;
     }
+    code = DWMTJ_EXIT_OK;
+setup_done:
+    if ((code = ranks_agree(&k, code)) != DWMTJ_EXIT_OK)
+        goto end;
+
+    /* the images still to run, in order, from rank 0 */
     struct totals tot = { 0 };
-    for (int k = 0; k < n_rows; k++)
-        if (rows[k].image >= a.offset && rows[k].image < a.offset + a.images)
-            add_row(&tot, &rows[k]);
-    int interactive = isatty(fileno(stderr));
-    int failed = 0;
-    for (int k0 = a.offset; k0 < a.offset + a.images && !failed;) {
-        int m = 0;
-        for (; k0 < a.offset + a.images && m < B; k0++) {
+    if (k.me == 0) {
+        for (int r = 0; r < n_rows; r++)
+            if (rows[r].image >= a.offset && rows[r].image < a.offset + a.images)
+                add_row(&tot, &rows[r]);
+        for (int k0 = a.offset; k0 < a.offset + a.images; k0++) {
             int done = 0;
             for (int r = 0; r < n_rows && !done; r++)
                 done = rows[r].image == k0;
-            if (done)
-                continue;
-            memcpy(img + (size_t)m * net.size[0], d.pixels + (size_t)k0 * net.size[0],
-                   (size_t)net.size[0]);
-            idx[m] = k0;
-            idx64[m] = (uint64_t)k0;
-            m++;
+            if (!done)
+                todo[n_todo++] = k0;
         }
-        if (m == 0)
-            continue;
-        if ((st = dwmtj_snn_forward(ws, eff, img, idx, m, apred, NULL)) != DWMTJ_SNN_OK) {
-            dwmtj_error("network: %s", dwmtj_snn_status_string(st));
-            failed = 1;
-            break;
+    }
+#ifdef HAVE_MPI
+    if (k.n > 1) {
+        MPI_Bcast(&n_todo, 1, MPI_INT, 0, MPI_COMM_WORLD);
+        MPI_Bcast(todo, n_todo, MPI_INT, 0, MPI_COMM_WORLD);
+    }
+#endif
+    int interactive = k.me == 0 && isatty(fileno(stderr));
+    int n_batches = (n_todo + B - 1) / B;
+    for (int b0 = 0; b0 < n_batches && code == DWMTJ_EXIT_OK; b0 += k.n) {
+        int b = b0 + k.me, m = 0, n, who;
+        st = DWMTJ_EXIT_OK;
+        if (b < n_batches) {
+            m = n_todo - b * B < B ? n_todo - b * B : B;
+            for (int i = 0; i < m; i++) {
+                int k0 = todo[b * B + i];
+                memcpy(img + (size_t)i * net.size[0], d.pixels + (size_t)k0 * net.size[0],
+                       (size_t)net.size[0]);
+                idx[i] = k0;
+                idx64[i] = (uint64_t)k0;
+            }
+            if ((rc = dwmtj_snn_forward(ws, eff, img, idx, m, apred, NULL)) != DWMTJ_SNN_OK) {
+                dwmtj_error("network: %s", dwmtj_snn_status_string(rc));
+                st = DWMTJ_EXIT_SIM;
+            } else if ((rc = dwmtj_infer_run(ctx, img, idx64, m, res)) != DWMTJ_H_OK) {
+                dwmtj_error("image %d..%d: %s", idx[0], idx[m - 1], dwmtj_infer_error(ctx));
+                st = DWMTJ_EXIT_SIM;
+            }
+            for (int i = 0; i < m && st == DWMTJ_EXIT_OK; i++)
+                mine[i] = (struct row){ idx[i], d.labels[idx[i]], res[i].pred, apred[i],
+                                        res[i].spikes,
+                                        res[i].energy_crossbar + res[i].energy_device +
+                                            res[i].energy_write,
+                                        res[i].energy_crossbar, res[i].energy_device,
+                                        res[i].energy_write, res[i].seconds };
         }
-        if ((rc = dwmtj_infer_run(ctx, img, idx64, m, res)) != DWMTJ_H_OK) {
-            dwmtj_error("image %d..%d: %s", idx[0], idx[m - 1], dwmtj_infer_error(ctx));
-            failed = 1;
-            break;
-        }
-        for (int b = 0; b < m; b++) {
-            struct row r = { idx[b], d.labels[idx[b]], res[b].pred, apred[b], res[b].spikes,
-                             res[b].energy_crossbar + res[b].energy_device + res[b].energy_write,
-                             res[b].energy_crossbar, res[b].energy_device, res[b].energy_write,
-                             res[b].seconds };
-            add_row(&tot, &r);
-            if (out) {
-                write_row(out, &r);
-                if (fflush(out) != 0) {
-                    dwmtj_error("%s: cannot write: %s", a.results, strerror(errno));
-                    failed = 2;
+        code = ranks_gather(&k, st, mine, m, all, &n, &who);
+        if (k.me == 0) {
+            for (int i = 0; i < n; i++) {
+                add_row(&tot, &all[i]);
+                if (out) {
+                    write_row(out, &all[i]);
+                    if (fflush(out) != 0) {
+                        dwmtj_error("%s: cannot write: %s", a.results, strerror(errno));
+                        /* one process would have stopped here, before any
+                         * later batch failed */
+                        code = DWMTJ_EXIT_OUTPUT;
+                        who = 0;
+                        break;
+                    }
                 }
             }
+            if (interactive && tot.n > 0)
+                fprintf(stderr, "\r infer: %d/%d images, accuracy %.1f %%, agreement %.1f %%",
+                        tot.n, a.images, 100.0 * tot.correct / tot.n,
+                        100.0 * tot.agree / tot.n);
         }
-        if (interactive)
-            fprintf(stderr, "\r infer: %d/%d images, accuracy %.1f %%, agreement %.1f %%",
-                    tot.n, a.images, 100.0 * tot.correct / tot.n, 100.0 * tot.agree / tot.n);
+        code = ranks_verdict(&k, code, who);
     }
     if (interactive)
         fputs("\n", stderr);
-    free(img);
-    free(idx);
-    free(idx64);
-    if (failed) {
-        code = failed == 2 ? DWMTJ_EXIT_OUTPUT : DWMTJ_EXIT_SIM;
+    if (code != DWMTJ_EXIT_OK || k.me != 0)
         goto end;
-    }
-    report(&a, net_path, &net, &tot, s ? dwmtj_session_ngspice_version(s) : NULL);
+    report(&a, net_path, &net, &tot, s ? dwmtj_session_ngspice_version(s) : NULL, k.n,
+           wall_now() - t0);
     code = fflush(stdout) == 0 && !ferror(stdout) ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
 end:
     if (out && fclose(out) != 0 && code == DWMTJ_EXIT_OK) {
@@ -592,10 +846,17 @@ end:
     free(rows);
     free(res);
     free(apred);
+    free(img);
+    free(idx);
+    free(idx64);
+    free(todo);
+    free(mine);
+    free(all);
     dwmtj_snn_ws_free(ws);
     dwmtj_infer_free(ctx);
     dwmtj_session_close(s);
     dwmtj_dataset_free(&d);
     dwmtj_weights_free(&net);
+    ranks_end(&k);
     return code;
 }

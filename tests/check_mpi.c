@@ -1,0 +1,397 @@
+/* dwmtj infer under mpirun: two ranks on this machine give the single
+ * process's results, the report's values and the results rows (all but the
+ * seconds column), also when a run is resumed; a failure stops every rank
+ * with one message.  Skipped (77) without mpirun.
+ *
+ * Environment: DWMTJ_TOOL, the built tool; DWMTJ_SRCDIR, the source tree
+ * (networks/); DWMTJ_MPIRUN, the launcher (empty or unset: mpirun on PATH).
+ * `make check' sets them.  The small network needs the Fashion-MNIST test
+ * set (dataset-fashion-mnist); the klu backend needs no code model. */
+#define _XOPEN_SOURCE 700
+
+#include "scratch.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char *tool;   /* absolute path of the tool */
+static char *srcdir; /* absolute path of the source tree */
+static char *mpirun; /* the launcher */
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t n = 0, cap = 8192, k;
+    char *s = malloc(cap);
+    ck_assert_ptr_nonnull(s);
+    while ((k = fread(s + n, 1, cap - n - 1, f)) > 0) {
+        n += k;
+        if (cap - n < 4097) {
+            cap *= 2;
+            s = realloc(s, cap);
+            ck_assert_ptr_nonnull(s);
+        }
+    }
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+/* Runs argv with stdout and stderr to files; its exit status, or -1 when
+ * it did not exit by itself within timeout s (its process group, mpirun
+ * and the ranks, is then stopped). */
+static int run(char *const argv[], const char *out, const char *err, double timeout)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        setpgid(0, 0);
+        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (o < 0 || e < 0 || dup2(o, STDOUT_FILENO) < 0 || dup2(e, STDERR_FILENO) < 0)
+            _exit(126);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    const struct timespec tick = { 0, 20000000 }; /* 20 ms */
+    int status = 0;
+    for (double waited = 0.0; waited < timeout; waited += 0.02) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        nanosleep(&tick, NULL);
+    }
+    kill(-pid, SIGTERM);
+    sleep(5);
+    kill(-pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return -1;
+}
+
+/* dwmtj infer of the small network through klu, the report as JSON into
+ * *out and stderr into *err (malloc'd), results in csv: in one process
+ * (ranks 0) or under mpirun -np ranks.  extra: more arguments, NULL-ended.
+ * Returns the exit status. */
+static int infer(int ranks, int images, const char *csv, const char *const *extra, char **out,
+                 char **err)
+{
+    char np[16], n[16], net[4096];
+    snprintf(np, sizeof np, "%d", ranks);
+    snprintf(n, sizeof n, "%d", images);
+    snprintf(net, sizeof net, "%s/networks/dwmtj-fmnist-14.net", srcdir);
+    const char *argv[64];
+    int c = 0;
+    if (ranks > 0) {
+        /* root in CI containers; more ranks than cores on a small runner */
+        argv[c++] = mpirun;
+        argv[c++] = "--allow-run-as-root";
+        argv[c++] = "--oversubscribe";
+        argv[c++] = "-np";
+        argv[c++] = np;
+    }
+    const char *base[] = { tool, "infer", "--backend", "klu", "--net", net, "--images", n,
+                           "--json", "--results", csv };
+    for (size_t k = 0; k < sizeof base / sizeof *base; k++)
+        argv[c++] = base[k];
+    for (; extra && *extra && c < 63; extra++)
+        argv[c++] = *extra;
+    argv[c] = NULL;
+    char o[2 * SCRATCH_MAX], e[2 * SCRATCH_MAX];
+    snprintf(o, sizeof o, "%s", spath("stdout"));
+    snprintf(e, sizeof e, "%s", spath("stderr"));
+    int code = run((char *const *)argv, o, e, 240.0);
+    *out = read_text(o);
+    *err = read_text(e);
+    ck_assert(*out && *err);
+    ck_assert_msg(code >= 0, "%s infer did not finish:\n%s", ranks ? mpirun : tool, *err);
+    return code;
+}
+
+/* The value of key in the tool's JSON report, as printed (malloc'd). */
+static char *json_value(const char *json, const char *key)
+{
+    char pat[128];
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    const char *p = strstr(json, pat);
+    ck_assert_msg(p != NULL, "no %s in\n%s", key, json);
+    p += strlen(pat);
+    size_t n = strcspn(p, ",\n}");
+    char *v = malloc(n + 1);
+    ck_assert_ptr_nonnull(v);
+    memcpy(v, p, n);
+    v[n] = '\0';
+    return v;
+}
+
+static void same_value(const char *a, const char *b, const char *key)
+{
+    char *va = json_value(a, key), *vb = json_value(b, key);
+    ck_assert_msg(strcmp(va, vb) == 0, "%s: %s under mpirun, %s in one process", key, va, vb);
+    free(va);
+    free(vb);
+}
+
+static void value_is(const char *json, const char *key, const char *want)
+{
+    char *v = json_value(json, key);
+    ck_assert_msg(strcmp(v, want) == 0, "%s: %s, not %s", key, v, want);
+    free(v);
+}
+
+/* The results file without its last column (seconds, a timing). */
+static char *without_seconds(const char *path)
+{
+    char *s = read_text(path);
+    ck_assert_msg(s != NULL, "%s: not written", path);
+    char *w = s;
+    int line = 0;
+    for (char *p = s; *p; line++) {
+        char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        if (line >= 2) { /* after the config line and the header */
+            while (n > 0 && p[n - 1] != ',')
+                n--;
+            ck_assert_msg(n > 0, "%s:%d: not a row", path, line + 1);
+            n--;
+        }
+        memmove(w, p, n);
+        w += n;
+        *w++ = '\n';
+        p = nl ? nl + 1 : p + strlen(p);
+    }
+    *w = '\0';
+    return s;
+}
+
+static int count(const char *s, const char *what)
+{
+    int n = 0;
+    for (const char *p = s; (p = strstr(p, what)) != NULL; p++)
+        n++;
+    return n;
+}
+
+/* What must not differ between the runs: the report's values ... */
+static const char *const same_keys[] = { "images", "accuracy", "algorithm_accuracy", "agreement",
+                                         "spikes_per_inference", "energy_per_inference_J",
+                                         "energy_per_spike_J", "crossbar", "neurons", "writes" };
+
+/* ... and the rows. */
+static void same_runs(const char *json_a, const char *csv_a, const char *json_b,
+                      const char *csv_b)
+{
+    for (size_t k = 0; k < sizeof same_keys / sizeof *same_keys; k++)
+        same_value(json_a, json_b, same_keys[k]);
+    char *ra = without_seconds(csv_a), *rb = without_seconds(csv_b);
+    ck_assert_str_eq(ra, rb);
+    free(ra);
+    free(rb);
+}
+
+START_TEST(mpi_equals_single)
+{
+    char *a_out, *a_err, *b_out, *b_err;
+    char csv_a[2 * SCRATCH_MAX], csv_b[2 * SCRATCH_MAX];
+    snprintf(csv_a, sizeof csv_a, "%s", spath("A.csv"));
+    snprintf(csv_b, sizeof csv_b, "%s", spath("B.csv"));
+    int ca = infer(2, 7, csv_a, NULL, &a_out, &a_err);
+    ck_assert_msg(ca == 0, "mpirun: exit %d\n%s", ca, a_err);
+    int cb = infer(0, 7, csv_b, NULL, &b_out, &b_err);
+    ck_assert_msg(cb == 0, "exit %d\n%s", cb, b_err);
+    value_is(a_out, "images", "7");
+    value_is(a_out, "ranks", "2");
+    value_is(b_out, "ranks", "1");
+    char *wall_a = json_value(a_out, "wall_seconds"), *wall_b = json_value(b_out, "wall_seconds");
+    ck_assert_msg(atof(wall_a) > 0.0 && atof(wall_b) > 0.0, "wall_seconds %s, %s", wall_a,
+                  wall_b);
+    free(wall_a);
+    free(wall_b);
+    same_runs(a_out, csv_a, b_out, csv_b);
+    free(a_out);
+    free(a_err);
+    free(b_out);
+    free(b_err);
+}
+END_TEST
+
+/* Batches of 2 over 3 ranks: 4 batches, the last short, two ranks idle in
+ * the second round. */
+START_TEST(mpi_batches)
+{
+    static const char *const batch[] = { "--batch", "2", NULL };
+    char *a_out, *a_err, *b_out, *b_err;
+    char csv_a[2 * SCRATCH_MAX], csv_b[2 * SCRATCH_MAX];
+    snprintf(csv_a, sizeof csv_a, "%s", spath("batch_a.csv"));
+    snprintf(csv_b, sizeof csv_b, "%s", spath("batch_b.csv"));
+    int ca = infer(3, 7, csv_a, batch, &a_out, &a_err);
+    ck_assert_msg(ca == 0, "mpirun: exit %d\n%s", ca, a_err);
+    int cb = infer(0, 7, csv_b, batch, &b_out, &b_err);
+    ck_assert_msg(cb == 0, "exit %d\n%s", cb, b_err);
+    value_is(a_out, "ranks", "3");
+    same_runs(a_out, csv_a, b_out, csv_b);
+    free(a_out);
+    free(a_err);
+    free(b_out);
+    free(b_err);
+}
+END_TEST
+
+/* 3 images on 2 ranks, resumed to 7 on 2 ranks: the rows and counts of
+ * the 7-image run.  Its energies are those of the same resume in one
+ * process: the rows read back carry 9 digits, so a resumed run's sums may
+ * differ from an uninterrupted one's in the 10th. */
+START_TEST(mpi_resume)
+{
+    static const char *const resume[] = { "--resume", NULL };
+    static const char *const counts[] = { "images", "accuracy", "algorithm_accuracy",
+                                          "agreement", "spikes_per_inference" };
+    char *out, *err, *a_out, *b_out, *c_out;
+    char csv_a[2 * SCRATCH_MAX], csv_b[2 * SCRATCH_MAX], csv_c[2 * SCRATCH_MAX];
+    snprintf(csv_a, sizeof csv_a, "%s", spath("resume_a.csv"));
+    snprintf(csv_b, sizeof csv_b, "%s", spath("resume_b.csv"));
+    snprintf(csv_c, sizeof csv_c, "%s", spath("resume_c.csv"));
+    /* a: 2 ranks, 3 images then 7 */
+    int c = infer(2, 3, csv_a, NULL, &out, &err);
+    ck_assert_msg(c == 0, "mpirun: exit %d\n%s", c, err);
+    value_is(out, "images", "3");
+    free(out);
+    free(err);
+    c = infer(2, 7, csv_a, resume, &a_out, &err);
+    ck_assert_msg(c == 0, "mpirun --resume: exit %d\n%s", c, err);
+    free(err);
+    value_is(a_out, "ranks", "2");
+    /* b: one process, the same */
+    c = infer(0, 3, csv_b, NULL, &out, &err);
+    ck_assert_msg(c == 0, "exit %d\n%s", c, err);
+    free(out);
+    free(err);
+    c = infer(0, 7, csv_b, resume, &b_out, &err);
+    ck_assert_msg(c == 0, "--resume: exit %d\n%s", c, err);
+    free(err);
+    same_runs(a_out, csv_a, b_out, csv_b);
+    /* c: one process, 7 images at once */
+    c = infer(0, 7, csv_c, NULL, &c_out, &err);
+    ck_assert_msg(c == 0, "exit %d\n%s", c, err);
+    free(err);
+    for (size_t k = 0; k < sizeof counts / sizeof *counts; k++)
+        same_value(a_out, c_out, counts[k]);
+    char *ra = without_seconds(csv_a), *rc = without_seconds(csv_c);
+    ck_assert_str_eq(ra, rc);
+    free(ra);
+    free(rc);
+    free(a_out);
+    free(b_out);
+    free(c_out);
+}
+END_TEST
+
+/* Failures: every rank stops, the message is printed once, the exit status
+ * is one process's. */
+START_TEST(mpi_errors)
+{
+    char *out, *err;
+    char csv[2 * SCRATCH_MAX];
+    snprintf(csv, sizeof csv, "%s", spath("err.csv"));
+    static const char *const offset[] = { "--offset", "9998", NULL };
+    int c = infer(2, 5, csv, offset, &out, &err);
+    ck_assert_msg(c == 2, "exit %d\n%s", c, err);
+    ck_assert_msg(count(err, "the test set has 10000 images") == 1, "%s", err);
+    free(out);
+    free(err);
+    /* a results file of other options: only rank 0 reads it */
+    c = infer(2, 1, csv, NULL, &out, &err);
+    ck_assert_msg(c == 0, "exit %d\n%s", c, err);
+    free(out);
+    free(err);
+    static const char *const other[] = { "--resume", "--levels", "16", NULL };
+    c = infer(2, 2, csv, other, &out, &err);
+    ck_assert_msg(c == 1, "exit %d\n%s", c, err);
+    ck_assert_msg(count(err, "another network or options") == 1, "%s", err);
+    free(out);
+    free(err);
+    /* a missing data set, read by every rank */
+    static const char *const nodata[] = { "--data", "/nonexistent/fashion", NULL };
+    c = infer(2, 1, csv, nodata, &out, &err);
+    ck_assert_msg(c == 1, "exit %d\n%s", c, err);
+    ck_assert_msg(count(err, "/nonexistent/fashion") == 1, "%s", err);
+    free(out);
+    free(err);
+}
+END_TEST
+
+static Suite *mpi_suite(void)
+{
+    Suite *s = suite_create("mpi");
+    TCase *tc = tcase_create("infer");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, mpi_equals_single);
+    tcase_add_test(tc, mpi_batches);
+    tcase_add_test(tc, mpi_resume);
+    tcase_add_test(tc, mpi_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+/* An executable name on PATH (malloc'd), or NULL. */
+static char *on_path(const char *name)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        return NULL;
+    char *dirs = strdup(path), *save = NULL;
+    for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        char *p = malloc(strlen(d) + strlen(name) + 2);
+        sprintf(p, "%s/%s", *d ? d : ".", name);
+        if (access(p, X_OK) == 0) {
+            free(dirs);
+            return p;
+        }
+        free(p);
+    }
+    free(dirs);
+    return NULL;
+}
+
+int main(void)
+{
+    const char *m = getenv("DWMTJ_MPIRUN");
+    mpirun = m && *m ? strdup(m) : on_path("mpirun");
+    if (!mpirun || access(mpirun, X_OK) != 0) {
+        fprintf(stderr, "check_mpi: no mpirun (openmpi-bin); skipped\n");
+        free(mpirun);
+        return 77;
+    }
+    const char *t = getenv("DWMTJ_TOOL");
+    tool = realpath(t && *t ? t : "./tools/dwmtj", NULL);
+    const char *s = getenv("DWMTJ_SRCDIR");
+    srcdir = s && *s ? realpath(s, NULL) : NULL;
+    if (!tool || !srcdir) {
+        fprintf(stderr, "check_mpi: set DWMTJ_TOOL and DWMTJ_SRCDIR (make check does)\n");
+        return EXIT_FAILURE;
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(scratch, sizeof scratch, "%s/check_mpi.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(scratch)) {
+        fprintf(stderr, "check_mpi: cannot make a scratch directory\n");
+        return EXIT_FAILURE;
+    }
+    SRunner *sr = srunner_create(mpi_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    scratch_remove();
+    free(tool);
+    free(srcdir);
+    free(mpirun);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
