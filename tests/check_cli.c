@@ -482,7 +482,7 @@ START_TEST(info_help)
 }
 END_TEST
 
-static const char *const subs[] = {"run", "array", "train", "infer"};
+static const char *const subs[] = {"run", "array", "train", "infer", "bench"};
 
 START_TEST(info_sub_help)
 {
@@ -1236,6 +1236,89 @@ START_TEST(infer_errors)
 }
 END_TEST
 
+/* The number after "key": at the first occurrence past the first
+ * occurrence of `after' in a JSON document (NaN if none). */
+static double num_after(const char *doc, const char *after, const char *key)
+{
+    const char *p = strstr(doc, after);
+    char pat[128];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    p = p ? strstr(p, pat) : NULL;
+    return p ? strtod(p + strlen(pat), NULL) : NAN;
+}
+
+/* The klu backend: the same JSON keys as ngspice's, the same predictions
+ * on the same images; an unknown backend is a usage error. */
+START_TEST(infer_klu)
+{
+    char *a = spath("klu_a.csv"), *b = spath("klu_b.csv");
+    cli_result r;
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "3", "--results", a, "--backend",
+                 "klu", "--json"),
+            &r);
+    ck_exit(r, 0);
+    static const char *const keys[] = { "accuracy", "algorithm_accuracy", "agreement",
+                                        "energy_per_inference_J", "latency_per_inference_s",
+                                        "seconds_per_image" };
+    for (int k = 0; k < 6; k++) {
+        double v;
+        ck_assert_msg(json_num(r.out, keys[k], &v) == 1, "%s in\n%s", keys[k], r.out);
+    }
+    ck_assert_msg(strstr(r.out, "\"backend\": \"klu\""), "%s", r.out);
+    cli_free(&r);
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "3", "--results", b), &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    char *ta = read_text(a), *tb = read_text(b);
+    int pa[3], pb[3];
+    ck_assert_int_eq(results_column(ta, 2, pa, 3), 3);
+    ck_assert_int_eq(results_column(tb, 2, pb, 3), 3);
+    for (int k = 0; k < 3; k++)
+        ck_assert_int_eq(pa[k], pb[k]);
+    /* a klu results file does not resume an ngspice run */
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "4", "--results", a, "--resume"), &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "another network or options") != NULL, "%s", r.err);
+    cli_free(&r);
+    cli_run(ARGS("infer", "--net", small_net(), "--backend", "klu", "--naive"), &r);
+    ck_exit(r, 2);
+    cli_free(&r);
+    free(ta);
+    free(tb);
+}
+END_TEST
+
+/* dwmtj bench on the small network and one small crossbar: both backends,
+ * the same classes, a speedup, the floor. */
+START_TEST(bench_json)
+{
+    cli_result r;
+    cli_run(ARGS("bench", "--net", small_net(), "--images", "3", "--ngspice-images", "1",
+                 "--sizes", "16x4", "--r-wire", "2", "--json"),
+            &r);
+    ck_exit(r, 0);
+    ck_assert_int_eq(json_parse(r.out, "network", NULL), 0);
+    double speedup = num_after(r.out, "\"network\"", "speedup");
+    double same = num_after(r.out, "\"network\"", "same_class");
+    double fl = num_after(r.out, "\"network\"", "floor_ns_per_synapse_timestep");
+    double klu = num_after(r.out, "\"klu\"", "ns_per_synapse_timestep");
+    ck_assert_msg(speedup > 1.0, "speedup %g\n%s", speedup, r.out);
+    ck_assert_msg(same == 1.0, "same_class %g\n%s", same, r.out);
+    ck_assert_msg(fl > 0.0 && klu > fl, "floor %g, klu %g", fl, klu);
+    ck_assert_msg(num_after(r.out, "\"crossbars\"", "rows") == 16.0, "%s", r.out);
+    ck_assert_msg(num_after(r.out, "\"klu_wired\"", "seconds_per_image") > 0.0, "%s", r.out);
+    cli_free(&r);
+    cli_run(ARGS("bench", "--sizes", "16by4"), &r);
+    ck_exit(r, 2);
+    ck_assert_msg(strstr(r.err, "--sizes") != NULL, "%s", r.err);
+    cli_free(&r);
+    cli_run(ARGS("bench", "--net", spath("none.net")), &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "none.net") != NULL, "%s", r.err);
+    cli_free(&r);
+}
+END_TEST
+
 static TCase *tcase(Suite *s, const char *name, int timeout)
 {
     TCase *tc = tcase_create(name);
@@ -1250,7 +1333,7 @@ static Suite *cli_suite(void)
     TCase *tc = tcase(s, "info", 60);
     tcase_add_test(tc, info_version);
     tcase_add_test(tc, info_help);
-    tcase_add_loop_test(tc, info_sub_help, 0, 4);
+    tcase_add_loop_test(tc, info_sub_help, 0, 5);
     tcase_add_test(tc, info_unknown);
 
     tc = tcase(s, "run", 400);
@@ -1287,6 +1370,8 @@ static Suite *cli_suite(void)
     tc = tcase(s, "infer", 300);
     tcase_add_test(tc, infer_json_resume);
     tcase_add_test(tc, infer_errors);
+    tcase_add_test(tc, infer_klu);
+    tcase_add_test(tc, bench_json);
     return s;
 }
 

@@ -51,7 +51,10 @@ void dwmtj_usage_bench(FILE *f)
           "  --json            the report as JSON\n"
           "  --data DIR        the data set (default as dwmtj infer)\n"
           "  --cm PATH         the code model (default $DWMTJ_CM, else installed)\n"
-          "  -h, --help        this help\n",
+          "  -h, --help        this help\n"
+          "\n"
+          "exit status: 0 success, 1 failure (network or data set missing or\n"
+          "corrupt, a simulation failed), 2 usage, 3 an output could not be written.\n",
           f);
 }
 
