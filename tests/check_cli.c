@@ -1283,6 +1283,10 @@ START_TEST(infer_klu)
     cli_run(ARGS("infer", "--net", small_net(), "--backend", "klu", "--naive"), &r);
     ck_exit(r, 2);
     cli_free(&r);
+    cli_run(ARGS("infer", "--net", small_net(), "--backend", "klu", "--i-max", "0"), &r);
+    ck_exit(r, 2);
+    ck_assert_msg(strstr(r.err, "--i-max") != NULL, "%s", r.err);
+    cli_free(&r);
     free(ta);
     free(tb);
 }

@@ -37,7 +37,8 @@ void dwmtj_usage_infer(FILE *f)
 {
     fputs("usage: dwmtj infer [--net FILE] [--images N] [--offset K] [--backend B]\n"
           "                   [--json] [--results FILE.csv [--resume]] [--levels N]\n"
-          "                   [--g-min S] [--g-max S] [--v-read V] [--batch B] [--naive]\n"
+          "                   [--g-min S] [--g-max S] [--v-read V] [--i-max A] [--batch B]\n"
+          "                   [--naive]\n"
           "                   [--data DIR] [--cm PATH] [--timeout S]\n"
           "\n"
           "Runs a trained DW-MTJ spiking network at circuit level: each layer is a\n"
@@ -72,6 +73,8 @@ void dwmtj_usage_infer(FILE *f)
           "  --g-min S        conductance window, low end (default 1u)\n"
           "  --g-max S        conductance window, high end (default 20u)\n"
           "  --v-read V       input pulse amplitude (default 0.1)\n"
+          "  --i-max A        drive clamp of the periphery and of the algorithm-level\n"
+          "                   reference (default 200u, the trained network's)\n"
           "  --batch B        images per parse of a layer's circuit (default 1; a\n"
           "                   deck leaves out the word lines silent in its images)\n"
           "  --naive          the unoptimised ngspice path (a deck per image and\n"
@@ -178,6 +181,10 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
             NEED();
             if (dwmtj_parse_number(v, &a->o.v_read) != 0 || !(a->o.v_read > 0.0))
                 return dwmtj_usage_error(SUB, "--v-read %s: not a voltage > 0", v);
+        } else if (OPT("--i-max")) {
+            NEED();
+            if (dwmtj_parse_number(v, &a->o.i_max) != 0 || !(a->o.i_max > 0.0))
+                return dwmtj_usage_error(SUB, "--i-max %s: not a current > 0", v);
         } else if (OPT("--timeout")) {
             NEED();
             if (dwmtj_parse_number(v, &a->o.timeout_s) != 0 || !(a->o.timeout_s > 0.0))
