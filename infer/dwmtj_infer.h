@@ -76,6 +76,9 @@ typedef struct dwmtj_infer_options {
     int backend;      /* DWMTJ_INFER_NGSPICE (default) or DWMTJ_INFER_KLU: the
                          same decks through the exact KLU engine
                          (dwmtj_engine.h); batch and naive do not apply */
+    int exact_steps;  /* klu backend: 0 (default) ngspice's time points, 1 the
+                         engine's exact ones (DWMTJ_E_STEPS_EXACT: the
+                         continuous circuit's answer) */
 } dwmtj_infer_options;
 
 enum { DWMTJ_INFER_NGSPICE = 0, DWMTJ_INFER_KLU = 1 };

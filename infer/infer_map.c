@@ -21,6 +21,7 @@ void dwmtj_infer_defaults(dwmtj_infer_options *o)
     o->timeout_s = 0.0;
     o->backend = DWMTJ_INFER_NGSPICE;
     o->r_wire = 0.0;
+    o->exact_steps = 0;
 }
 
 int infer_check_options(const dwmtj_infer_options *o, char **error)
@@ -47,6 +48,8 @@ int infer_check_options(const dwmtj_infer_options *o, char **error)
     if (o->backend != DWMTJ_INFER_NGSPICE && o->backend != DWMTJ_INFER_KLU)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "backend = %d: not ngspice (0) or klu (1)",
                           o->backend);
+    if (o->exact_steps && o->backend != DWMTJ_INFER_KLU)
+        return infer_fail(error, DWMTJ_H_ERR_USAGE, "exact steps: a klu backend option");
     if (o->backend == DWMTJ_INFER_KLU && o->naive)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "naive: an ngspice path; not with the klu "
                           "backend");

@@ -331,6 +331,8 @@ static int engine_layer(dwmtj_infer *c, int l, const unsigned char *in)
             free(why);
             return rc == DWMTJ_E_ERR_NOMEM ? DWMTJ_H_ERR_NOMEM : DWMTJ_H_ERR_NETLIST;
         }
+        dwmtj_engine_set_steps(c->eng[l], c->o.exact_steps ? DWMTJ_E_STEPS_EXACT
+                                                            : DWMTJ_E_STEPS_NGSPICE);
         if (!(c->eng_src[l] = malloc(sizeof(int) * (size_t)nin)))
             return ctx_fail(c, DWMTJ_H_ERR_NOMEM, "out of memory");
         for (int i = 0; i < nin; i++) {

@@ -87,6 +87,15 @@ typedef struct dwmtj_snn_options {
                           is detached for finite differences too; for
                           gradient checks */
     int threads;       /* OpenMP threads (0 = all; ignored without OpenMP) */
+    int clamp_ramp;    /* DW-MTJ drive within a step: 0 (default, the rule the
+                          networks are trained with): the straight line
+                          between the clamped values at the step's ends;
+                          1: the clamp of the straight line between the
+                          unclamped values, as a periphery that clamps a
+                          continuous current makes it (doc/inference.md),
+                          integrated exactly by splitting the step where
+                          the line crosses +-i_max.  For evaluation: the
+                          gradient stays the default rule's */
 } dwmtj_snn_options;
 
 struct dwmtj_snn_priv;

@@ -127,6 +127,7 @@ int dwmtj_snn_ws_create(dwmtj_snn_ws **out, const dwmtj_weights *net, int max_ba
     ws->opt.i_max = 200e-6;
     ws->opt.smooth = 0;
     ws->opt.threads = 0;
+    ws->opt.clamp_ramp = 0;
     p->L = net->n_layers;
     p->T = net->steps;
     p->max_batch = max_batch;
@@ -345,7 +346,8 @@ static int prepare(dwmtj_snn_ws *ws, const dwmtj_weights *net)
 {
     struct dwmtj_snn_priv *p = ws->priv;
     if (net->kind != DWMTJ_KIND_LIF)
-        return snn_dw_setup(&p->dw, net, ws->opt.i_max, ws->opt.surr_k, ws->opt.smooth);
+        return snn_dw_setup(&p->dw, net, ws->opt.i_max, ws->opt.surr_k, ws->opt.smooth,
+                            ws->opt.clamp_ramp);
     return DWMTJ_SNN_OK;
 }
 

@@ -4,7 +4,10 @@
 
 #include "dwmtj_snn.h"
 
-int snn_dw_setup(snn_dw *dw, const dwmtj_weights *net, double i_max, double k, int smooth)
+#include <math.h>
+
+int snn_dw_setup(snn_dw *dw, const dwmtj_weights *net, double i_max, double k, int smooth,
+                 int clamp_ramp)
 {
     dwmtj_params p;
     if (dwmtj_params_set(&p, "scaled") != DWMTJ_OK)
@@ -26,6 +29,7 @@ int snn_dw_setup(snn_dw *dw, const dwmtj_weights *net, double i_max, double k, i
     dw->dt = net->dt;
     dw->k = k;
     dw->smooth = smooth;
+    dw->clamp_ramp = clamp_ramp;
     return DWMTJ_SNN_OK;
 }
 
@@ -37,8 +41,42 @@ int snn_dw_begin(const snn_dw *dw, snn_dw_neuron *nr, int n)
             return DWMTJ_SNN_ERR_DEVICE;
         nr[o].fresh = 1;
         nr[o].gm_prev = 0.0;
+        nr[o].i_prev = 0.0;
     }
     return DWMTJ_SNN_OK;
+}
+
+/* The step from s0 to t1 under the drive I1 (clamped) at t1; with
+ * clamp_ramp, the drive is the clamp of the line from i0 to i1 (both
+ * unclamped), cut where that line crosses +-i_max so that each piece is a
+ * straight line, as dwmtj_step_current integrates. */
+static int ramp_step(const snn_dw *dw, uint64_t key, const dwmtj_state *s0, double t1,
+                     double i0, double i1, double I1, dwmtj_state *s1, double *dx_di)
+{
+    if (!dw->clamp_ramp)
+        return dwmtj_step_current(&dw->d, key, s0, t1, I1, s1, dx_di);
+    double cut[2];
+    int n = 0;
+    for (int k = 0; k < 2; k++) {
+        double lim = k ? -dw->i_max : dw->i_max;
+        if ((i0 - lim) * (i1 - lim) < 0.0)
+            cut[n++] = (lim - i0) / (i1 - i0);
+    }
+    if (n == 2 && cut[1] < cut[0]) {
+        double c = cut[0];
+        cut[0] = cut[1];
+        cut[1] = c;
+    }
+    double ta = s0->t, h = t1 - ta;
+    dwmtj_state a = *s0;
+    for (int k = 0; k < n; k++) {
+        double ik = fmax(-dw->i_max, fmin(dw->i_max, i0 + (i1 - i0) * cut[k]));
+        int st = dwmtj_step_current(&dw->d, key, &a, ta + h * cut[k], ik, s1, NULL);
+        if (st < 0)
+            return st;
+        a = *s1;
+    }
+    return dwmtj_step_current(&dw->d, key, &a, t1, I1, s1, dx_di);
 }
 
 int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t image,
@@ -59,8 +97,9 @@ int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t 
         }
         dwmtj_state s1;
         double dx_di = 0.0;
-        int st = dwmtj_step_current(&dw->d, snn_mix64(kl ^ (uint64_t)o), &q->s, t1, I,
-                                    &s1, &dx_di);
+        int st = ramp_step(dw, snn_mix64(kl ^ (uint64_t)o), &q->s, t1, q->i_prev,
+                           dw->gain * a[o], I, &s1, &dx_di);
+        q->i_prev = dw->gain * a[o];
         if (st < 0)
             return DWMTJ_SNN_ERR_DEVICE;
         int gate = q->s.present && !q->s.fired && s1.present;

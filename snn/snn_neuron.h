@@ -59,15 +59,18 @@ typedef struct snn_dw {
     double dt;      /* s */
     double k;       /* surrogate slope */
     int smooth;
+    int clamp_ramp; /* dwmtj_snn_options.clamp_ramp */
 } snn_dw;
 
 typedef struct snn_dw_neuron {
     dwmtj_state s;
     int fresh;      /* the domain was written at the start of this step */
     double gm_prev; /* gain x (1 if a(t-1) was not clamped) */
+    double i_prev;  /* A, unclamped drive at the step's start */
 } snn_dw_neuron;
 
-int snn_dw_setup(snn_dw *dw, const dwmtj_weights *net, double i_max, double k, int smooth);
+int snn_dw_setup(snn_dw *dw, const dwmtj_weights *net, double i_max, double k, int smooth,
+                 int clamp_ramp);
 /* Writes a fresh domain into each of n neurons at t = 0. */
 int snn_dw_begin(const snn_dw *dw, snn_dw_neuron *nr, int n);
 /* Step t of n neurons of layer `layer` for image `image`; fills s, psi,

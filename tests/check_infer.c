@@ -326,6 +326,29 @@ START_TEST(test_small_network)
         ck_assert_int_le(abs(rk[k].spikes - r1[k].spikes), 1);
     }
     ck_assert_int_ge(same_spikes, N - 1);
+    /* the engine's exact time points solve the continuous circuit, whose
+     * drive is the clamp of the line between edge values: the network with
+     * that rule (clamp_ramp) must give the same output spikes exactly */
+    dwmtj_infer_result rx[N];
+    o.exact_steps = 1;
+    ck_assert_int_eq(dwmtj_infer_create(&ctx, NULL, &net, &o, &err), DWMTJ_H_OK);
+    ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, N, rx) == DWMTJ_H_OK, "%s",
+                  dwmtj_infer_error(ctx));
+    dwmtj_infer_free(ctx);
+    dwmtj_snn_ws *wr = NULL;
+    int rpred[N], rcounts[N * 10];
+    ck_assert_int_eq(dwmtj_snn_ws_create(&wr, &net, N), 0);
+    wr->opt.threads = 1;
+    wr->opt.clamp_ramp = 1;
+    ck_assert_int_eq(dwmtj_snn_forward(wr, &net, d.pixels, idx32, N, rpred, rcounts), 0);
+    dwmtj_snn_ws_free(wr);
+    for (int k = 0; k < N; k++) {
+        ck_assert_int_eq(rx[k].pred, rpred[k]);
+        for (int c = 0; c < 10; c++)
+            ck_assert_msg(rx[k].out_counts[c] == rcounts[10 * k + c],
+                          "image %d class %d: exact circuit %d spikes, network %d", k, c,
+                          rx[k].out_counts[c], rcounts[10 * k + c]);
+    }
     fprintf(stderr, "check_infer: klu backend: %d/%d images with the same spikes as ngspice, "
                     "%.3f s per image (ngspice %.2f s)\n",
             same_spikes, N, rk[0].seconds, r1[0].seconds);

@@ -38,7 +38,8 @@ void dwmtj_usage_infer(FILE *f)
     fputs("usage: dwmtj infer [--net FILE] [--images N] [--offset K] [--backend B]\n"
           "                   [--json] [--results FILE.csv [--resume]] [--levels N]\n"
           "                   [--g-min S] [--g-max S] [--v-read V] [--i-max A] [--batch B]\n"
-          "                   [--naive]\n"
+          "                   [--naive] [--network-clamp edges|continuous]\n"
+          "                   [--klu-steps ngspice|exact]\n"
           "                   [--data DIR] [--cm PATH] [--timeout S]\n"
           "\n"
           "Runs a trained DW-MTJ spiking network at circuit level: each layer is a\n"
@@ -75,6 +76,13 @@ void dwmtj_usage_infer(FILE *f)
           "  --v-read V       input pulse amplitude (default 0.1)\n"
           "  --i-max A        drive clamp of the periphery and of the algorithm-level\n"
           "                   reference (default 200u, the trained network's)\n"
+          "  --klu-steps S    klu backend time points: ngspice (default, the same as\n"
+          "                   ngspice's) or exact (every switch of the clamp: the\n"
+          "                   continuous circuit's answer; doc/engine.md)\n"
+          "  --network-clamp R  how the algorithm-level reference clamps the drive\n"
+          "                   within a step: edges (default, the training rule: a\n"
+          "                   line between clamped values) or continuous (the\n"
+          "                   circuit's: the clamp of the line; doc/inference.md)\n"
           "  --batch B        images per parse of a layer's circuit (default 1; a\n"
           "                   deck leaves out the word lines silent in its images)\n"
           "  --naive          the unoptimised ngspice path (a deck per image and\n"
@@ -95,6 +103,7 @@ void dwmtj_usage_infer(FILE *f)
 struct infer_opts {
     const char *net, *results, *data, *cm;
     int images, offset, resume, json;
+    int clamp_ramp; /* the reference network's drive rule (dwmtj_snn_options) */
     dwmtj_infer_options o;
 };
 
@@ -181,6 +190,22 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
             NEED();
             if (dwmtj_parse_number(v, &a->o.v_read) != 0 || !(a->o.v_read > 0.0))
                 return dwmtj_usage_error(SUB, "--v-read %s: not a voltage > 0", v);
+        } else if (OPT("--klu-steps")) {
+            NEED();
+            if (strcmp(v, "ngspice") == 0)
+                a->o.exact_steps = 0;
+            else if (strcmp(v, "exact") == 0)
+                a->o.exact_steps = 1;
+            else
+                return dwmtj_usage_error(SUB, "--klu-steps %s: ngspice or exact", v);
+        } else if (OPT("--network-clamp")) {
+            NEED();
+            if (strcmp(v, "edges") == 0)
+                a->clamp_ramp = 0;
+            else if (strcmp(v, "continuous") == 0)
+                a->clamp_ramp = 1;
+            else
+                return dwmtj_usage_error(SUB, "--network-clamp %s: edges or continuous", v);
         } else if (OPT("--i-max")) {
             NEED();
             if (dwmtj_parse_number(v, &a->o.i_max) != 0 || !(a->o.i_max > 0.0))
@@ -228,13 +253,16 @@ static uint64_t file_hash(const char *path)
     return h;
 }
 
-static void config_line(char *buf, size_t n, uint64_t hash, const dwmtj_infer_options *o)
+static void config_line(char *buf, size_t n, uint64_t hash, const struct infer_opts *a)
 {
+    const dwmtj_infer_options *o = &a->o;
     snprintf(buf, n,
              "# dwmtj infer: net=%016" PRIx64 " g_min=%.17g g_max=%.17g levels=%d v_read=%.17g "
-             "i_max=%.17g naive=%d%s",
+             "i_max=%.17g naive=%d%s%s%s",
              hash, o->g_min, o->g_max, o->levels, o->v_read, o->i_max, o->naive,
-             o->backend == DWMTJ_INFER_KLU ? " backend=klu" : "");
+             o->backend == DWMTJ_INFER_KLU ? " backend=klu" : "",
+             a->clamp_ramp ? " network_clamp=continuous" : "",
+             o->exact_steps ? " klu_steps=exact" : "");
 }
 
 /* Reads the rows of a previous run (*rows malloc'd).  -1 with a message
@@ -445,6 +473,9 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_num(&j, "i_max_A", a->o.i_max);
         dwmtj_json_end(&j);
         dwmtj_json_int(&j, "naive", a->o.naive);
+        dwmtj_json_str(&j, "network_clamp", a->clamp_ramp ? "continuous" : "edges");
+        if (a->o.backend == DWMTJ_INFER_KLU)
+            dwmtj_json_str(&j, "klu_steps", a->o.exact_steps ? "exact" : "ngspice");
         dwmtj_json_int(&j, "ranks", ranks);
         dwmtj_json_num(&j, "wall_seconds", wall);
         dwmtj_json_end(&j);
@@ -722,7 +753,7 @@ int dwmtj_cmd_infer(int argc, char **argv)
     }
     if (k.me == 0 && a.results) {
         char config[512];
-        config_line(config, sizeof config, file_hash(net_path), &a.o);
+        config_line(config, sizeof config, file_hash(net_path), &a);
         if (a.resume && read_results(a.results, config, &rows, &n_rows) != 0)
             goto setup_done;
         if (!(out = open_results(a.results, config, rows, n_rows))) {
@@ -746,6 +777,7 @@ int dwmtj_cmd_infer(int argc, char **argv)
         goto setup_done;
     }
     ws->opt.i_max = a.o.i_max;
+    ws->opt.clamp_ramp = a.clamp_ramp;
     ws->opt.threads = 1;
     res = calloc((size_t)B, sizeof *res);
     apred = calloc((size_t)B, sizeof *apred);
