@@ -19,10 +19,6 @@
 #define SUB "bench"
 #define MAX_SIZES 8
 
-#ifndef DWMTJ_NETDIR
-#define DWMTJ_NETDIR "/usr/local/share/dwmtj4t/networks"
-#endif
-
 void dwmtj_usage_bench(FILE *f)
 {
     fputs("usage: dwmtj bench [--net FILE] [--images N] [--ngspice-images M]\n"
@@ -97,7 +93,6 @@ static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
     *help = 0;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i], *v = NULL;
-        long x;
 #define OPT(name) (dwmtj_opt(argc, argv, &i, name, &v) == 1)
 #define NEED()                                                                         \
     do {                                                                               \
@@ -119,18 +114,17 @@ static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
             a->cm = v;
         } else if (OPT("--images")) {
             NEED();
-            if (dwmtj_parse_int(v, 1, 10000, &x) != 0)
-                return dwmtj_usage_error(SUB, "--images %s: not a count in 1..10000", v);
-            a->images = (int)x;
+            if (dwmtj_opt_int(SUB, "--images", v, 1, 10000, &a->images))
+                return DWMTJ_EXIT_USAGE;
         } else if (OPT("--ngspice-images")) {
             NEED();
-            if (dwmtj_parse_int(v, 0, 10000, &x) != 0)
-                return dwmtj_usage_error(SUB, "--ngspice-images %s: not a count >= 0", v);
-            a->ng_images = (int)x;
+            if (dwmtj_opt_int(SUB, "--ngspice-images", v, 0, 10000, &a->ng_images))
+                return DWMTJ_EXIT_USAGE;
         } else if (OPT("--ngspice-max-synapses")) {
             NEED();
-            if (dwmtj_parse_int(v, 0, 100000000, &x) != 0)
-                return dwmtj_usage_error(SUB, "--ngspice-max-synapses %s: not a count", v);
+            int x;
+            if (dwmtj_opt_int(SUB, "--ngspice-max-synapses", v, 0, 100000000, &x))
+                return DWMTJ_EXIT_USAGE;
             a->ng_max_syn = x;
         } else if (OPT("--sizes")) {
             NEED();
@@ -336,12 +330,8 @@ int dwmtj_cmd_bench(int argc, char **argv)
         return fflush(stdout) == 0 ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
     }
     char def_path[4096];
-    const char *net_path = a.net;
-    if (!net_path) {
-        const char *dir = getenv("DWMTJ_NETDIR");
-        snprintf(def_path, sizeof def_path, "%s/dwmtj-fmnist.net", dir && *dir ? dir : DWMTJ_NETDIR);
-        net_path = def_path;
-    }
+    const char *net_path = a.net ? a.net : dwmtj_network_path(def_path, sizeof def_path,
+                                                               "dwmtj-fmnist.net");
     dwmtj_weights net;
     dwmtj_dataset d = { 0 };
     dwmtj_session *s = NULL;

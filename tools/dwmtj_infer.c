@@ -719,13 +719,8 @@ int dwmtj_cmd_infer(int argc, char **argv)
         return code;
     }
     char def_path[4096];
-    const char *net_path = a.net;
-    if (!net_path) {
-        const char *dir = getenv("DWMTJ_NETDIR");
-        snprintf(def_path, sizeof def_path, "%s/%s", dir && *dir ? dir : DWMTJ_NETDIR,
-                 DEFAULT_NET);
-        net_path = def_path;
-    }
+    const char *net_path = a.net ? a.net
+                                 : dwmtj_network_path(def_path, sizeof def_path, DEFAULT_NET);
     dwmtj_weights net;
     dwmtj_dataset d = { 0 };
     dwmtj_session *s = NULL;

@@ -128,6 +128,27 @@ int dwmtj_parse_int(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+int dwmtj_opt_int(const char *sub, const char *opt, const char *v, long lo, long hi, int *out)
+{
+    long x;
+    if (dwmtj_parse_int(v, lo, hi, &x) != 0)
+        return dwmtj_usage_error(sub, "%s %s: not an integer in %ld..%ld", opt, v ? v : "", lo,
+                                 hi);
+    *out = (int)x;
+    return 0;
+}
+
+#ifndef DWMTJ_NETDIR
+#define DWMTJ_NETDIR "/usr/local/share/dwmtj4t/networks"
+#endif
+
+const char *dwmtj_network_path(char *buf, size_t n, const char *name)
+{
+    const char *dir = getenv("DWMTJ_NETDIR");
+    snprintf(buf, n, "%s/%s", dir && *dir ? dir : DWMTJ_NETDIR, name);
+    return buf;
+}
+
 int dwmtj_parse_u64(const char *s, uint64_t *out)
 {
     if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))

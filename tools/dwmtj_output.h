@@ -42,6 +42,12 @@ int dwmtj_parse_number(const char *s, double *out);
 int dwmtj_opt(int argc, char **argv, int *i, const char *name, const char **val);
 /* A decimal integer in [lo, hi]. */
 int dwmtj_parse_int(const char *s, long lo, long hi, long *out);
+/* Option opt of subcommand sub with value v: an integer in lo..hi into
+ * *out and 0, else a usage message and DWMTJ_EXIT_USAGE. */
+int dwmtj_opt_int(const char *sub, const char *opt, const char *v, long lo, long hi, int *out);
+/* The shipped network file name: $DWMTJ_NETDIR/name, else in the
+ * installed networks directory; into buf. */
+const char *dwmtj_network_path(char *buf, size_t n, const char *name);
 /* A decimal or 0x hexadecimal unsigned 64-bit integer. */
 int dwmtj_parse_u64(const char *s, uint64_t *out);
 
