@@ -1,6 +1,7 @@
 /* The engine's public calls (dwmtj_engine.h). */
 #include "engine_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,10 +127,14 @@ int dwmtj_engine_set_pwl_at(dwmtj_circuit *c, int source, int n, const double *t
 {
     if (!c || source < 0 || source >= c->n_vs || n < 1 || !t || !v)
         return DWMTJ_E_ERR_USAGE;
-    for (int k = 1; k < n; k++)
-        if (!(t[k] > t[k - 1]))
+    for (int k = 0; k < n; k++) {
+        if (!isfinite(t[k]) || !isfinite(v[k]))
+            return eng_fail(c, DWMTJ_E_ERR_USAGE, "source %s: PWL point %d is not finite",
+                            c->vs[source].name, k);
+        if (k > 0 && !(t[k] > t[k - 1]))
             return eng_fail(c, DWMTJ_E_ERR_USAGE, "source %s: PWL times must increase",
                             c->vs[source].name);
+    }
     eng_vsrc *s = &c->vs[source];
     if (n > s->cap) {
         double *nt = realloc(s->t, sizeof(double) * (size_t)n);

@@ -225,6 +225,13 @@ START_TEST(test_singular_run)
     ck_assert_int_eq(rc, DWMTJ_E_ERR_SINGULAR);
     ck_assert_msg(strstr(dwmtj_engine_error(c), "fl") || strstr(dwmtj_engine_error(c), "g2"),
                   "%s", dwmtj_engine_error(c));
+    double tt[2] = { 0.0, 1e-9 }, vv[2] = { 0.0, NAN };
+    ck_assert_int_eq(dwmtj_engine_set_pwl(c, "v1", 2, tt, vv), DWMTJ_E_ERR_USAGE);
+    ck_assert_msg(strstr(dwmtj_engine_error(c), "v1"), "%s", dwmtj_engine_error(c));
+    vv[1] = 1.0;
+    tt[1] = 0.0;
+    ck_assert_int_eq(dwmtj_engine_set_pwl(c, "v1", 2, tt, vv), DWMTJ_E_ERR_USAGE);
+    ck_assert_int_eq(dwmtj_engine_set_pwl(c, "vnone", 2, tt, vv), DWMTJ_E_ERR_VECTOR);
     dwmtj_engine_free(c);
     free(err);
     dwmtj_engine_free(NULL);
