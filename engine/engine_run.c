@@ -198,8 +198,12 @@ static const char *row_name(const dwmtj_circuit *c, int row)
     return "?";
 }
 
-/* Solves the Newton groups at t; the devices' trial states in s1.  Each
- * group stops iterating once its own update is below tolerance. */
+/* Solves the Newton groups at t; the devices' trial states in s1.  A
+ * group is done once its own update is within tolerance (as in ngspice,
+ * the states of the last load stand: they differ from the final voltages
+ * by less than that); later iterations evaluate only the groups still
+ * open.  A neuron whose drive did not change converges on its first
+ * solve. */
 static int newton(dwmtj_circuit *c, double t, int dc)
 {
     int n = c->n_nl, worst = 0;
@@ -213,41 +217,32 @@ static int newton(dwmtj_circuit *c, double t, int dc)
         if (rc != DWMTJ_E_OK)
             return rc;
         c->stats.newton_iterations++;
-        if (it > 0) {
-            /* a group is done when none of its unknowns moved beyond
-             * tolerance in the last update */
-            int open = 0;
-            double most = 0.0;
-            memset(c->group_done, 1, (size_t)c->n_groups);
-            for (int k = 0; k < n; k++) {
-                double tol = RELTOL * fabs(c->x[k]) + (k >= c->n_nl_nodes ? ABSTOL : VNTOL);
-                double r = fabs(c->dx[k]) / tol;
-                if (r > 1.0)
-                    c->group_done[c->row_group[k]] = 0;
-                if (r > most) {
-                    most = r;
-                    worst = k;
-                }
-            }
-            for (int g = 0; g < c->n_groups; g++)
-                open += !c->group_done[g];
-            if (!open)
-                return DWMTJ_E_OK;
-            /* the rows of groups just done were loaded with their residual */
-            for (int k = 0; k < n; k++)
-                if (c->group_done[c->row_group[k]])
-                    c->f[k] = 0.0;
-        }
         rc = eng_factor(c, KIND_NEWTON, n, c->Ap, c->Ai, c->Ax, c->sym, &c->num, 1);
         c->stats.refactors++;
         if (rc != DWMTJ_E_OK)
             return rc;
         for (int k = 0; k < n; k++)
-            c->dx[k] = -c->f[k];
+            c->dx[k] = -c->f[k]; /* 0 in the rows of groups already done */
         if (!klu_solve(c->sym, c->num, n, 1, c->dx, &c->common))
             return eng_fail(c, DWMTJ_E_ERR_SINGULAR, "KLU solve failed at t = %g s", t);
-        for (int k = 0; k < n; k++)
+        int open = 0;
+        double most = 0.0;
+        memset(c->group_done, 1, (size_t)c->n_groups);
+        for (int k = 0; k < n; k++) {
             c->x[k] += c->dx[k];
+            double tol = RELTOL * fabs(c->x[k]) + (k >= c->n_nl_nodes ? ABSTOL : VNTOL);
+            double r = fabs(c->dx[k]) / tol;
+            if (r > 1.0)
+                c->group_done[c->row_group[k]] = 0;
+            if (r > most) {
+                most = r;
+                worst = k;
+            }
+        }
+        for (int g = 0; g < c->n_groups; g++)
+            open += !c->group_done[g];
+        if (!open)
+            return DWMTJ_E_OK;
     }
     return eng_fail(c, DWMTJ_E_ERR_CONVERGENCE,
                     "no convergence at t = %g s after %d Newton iterations (largest change at "
