@@ -44,6 +44,9 @@ typedef void (*dwmtj_progress_fn)(double fraction, void *userdata);
  * through their userdata) and loads the code model: cm_path, or when NULL
  * the environment variable DWMTJ_CM, or the installed dwmtj.cm. */
 int dwmtj_session_open(dwmtj_session **s, const char *cm_path);
+/* Stops a run still going (for up to 30 s), then frees the session; if
+ * ngspice's thread will not stop, the session is left allocated (its
+ * thread still uses it) and ngspice is marked unusable. */
 void dwmtj_session_close(dwmtj_session *s);
 /* Last error message (empty when none); valid until the next call. */
 const char *dwmtj_session_error(const dwmtj_session *s);

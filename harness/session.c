@@ -302,8 +302,16 @@ void dwmtj_session_close(dwmtj_session *s)
     if (!s)
         return;
     if (!s->husk && !sess_is_dead(s)) {
-        if (ngSpice_running())
-            sess_ng_command("bg_halt");
+        /* a run still going must end before its circuit, and the session
+         * its callbacks get, go: ask for up to 30 s */
+        for (int k = 0; k < 30 && ngSpice_running(); k++)
+            sess_ng_command("bg_halt"); /* waits up to 1 s */
+        if (ngSpice_running()) {
+            /* it does not stop: leave it all in place rather than free
+             * what it is using (the process should end soon) */
+            sess_ngspice.dead = true;
+            return;
+        }
         /* ngspice stays in the process: leave it without the circuit and
          * its data */
         if (s->circuit) {

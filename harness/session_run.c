@@ -106,10 +106,17 @@ int sess_run_phase(dwmtj_session *s, const char *cmd, run_clock *c, bool may_pau
         }
         double dt = now_s() - c->t0;
         if (!ended && c->timeout_s > 0 && dt > c->timeout_s) {
-            /* bg_halt waits up to 1 s for the thread to stop */
-            sess_ng_command("bg_halt");
+            /* bg_halt waits up to 1 s for the thread to stop; a thread
+             * still in its setup (parsing, operating point) only sees the
+             * flag later, and a busy machine slows it: ask again, for up
+             * to 30 s */
             halted = true;
-            while (!ended && now_s() - c->t0 < c->timeout_s + 5.0) {
+            double last = 0.0;
+            while (!ended && now_s() - c->t0 < c->timeout_s + 30.0) {
+                if (now_s() - last > 1.0) {
+                    sess_ng_command("bg_halt");
+                    last = now_s();
+                }
                 pthread_mutex_lock(&s->lock);
                 ended = s->bg_ended > ended0;
                 pthread_mutex_unlock(&s->lock);
