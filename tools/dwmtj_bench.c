@@ -93,12 +93,11 @@ static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
     *help = 0;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i], *v = NULL;
-#define OPT(name) (dwmtj_opt(argc, argv, &i, name, &v) == 1)
-#define NEED()                                                                         \
-    do {                                                                               \
-        if (!v)                                                                        \
-            return dwmtj_usage_error(SUB, "%s needs a value", s);                     \
-    } while (0)
+        int m;
+#define OPT(name) ((m = dwmtj_opt(argc, argv, &i, name, &v)) != 0)
+#define NEED() \
+    if (m < 0) \
+        return dwmtj_usage_hint(SUB)
         if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
             *help = 1;
         } else if (strcmp(s, "--json") == 0) {
