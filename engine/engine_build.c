@@ -156,7 +156,7 @@ static int pos_of(const int *Ap, const int *Ai, int r, int c)
 }
 
 /* Name of unknown k of a matrix: its node, or the branch of a source. */
-static const char *unknown_name(const dwmtj_circuit *c, int kind, int k)
+const char *eng_unknown_name(const dwmtj_circuit *c, int kind, int k)
 {
     for (int i = 1; i < c->n_nodes; i++)
         if (c->node_kind[i] == kind && c->node_row[i] == k)
@@ -189,7 +189,7 @@ int eng_factor(dwmtj_circuit *c, int kind, int n, int *Ap, int *Ai, double *Ax,
                         "singular %s matrix (KLU status %d) at unknown %s: a node without a "
                         "path to ground or a loop of voltage sources",
                         kind == KIND_LIN ? "crossbar" : "neuron", cm->status,
-                        col >= 0 ? unknown_name(c, kind, col) : "?");
+                        col >= 0 ? eng_unknown_name(c, kind, col) : "?");
     }
     if (!klu_rcond(sym, *num, cm) || cm->rcond < RCOND_MIN) {
         /* the weakest pivot names the place */
@@ -205,7 +205,7 @@ int eng_factor(dwmtj_circuit *c, int kind, int n, int *Ap, int *Ai, double *Ax,
         return eng_fail(c, DWMTJ_E_ERR_SINGULAR,
                         "ill-conditioned %s matrix (rcond %.3g < %g) near unknown %s",
                         kind == KIND_LIN ? "crossbar" : "neuron", cm->rcond, RCOND_MIN,
-                        unknown_name(c, kind, sym->Q[worst]));
+                        eng_unknown_name(c, kind, sym->Q[worst]));
     }
     return DWMTJ_E_OK;
 }

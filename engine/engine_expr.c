@@ -271,12 +271,6 @@ static int kinks_in(const eng_expr *e, const double *c0, const double *c1, doubl
     return np;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 int eng_expr_kinks(const eng_expr *e, const double *c0, const double *c1, int n_cur,
                    double *s, int max)
 {
@@ -294,7 +288,7 @@ int eng_expr_kinks(const eng_expr *e, const double *c0, const double *c1, int n_
         int before = n;
         for (int k = 0; k + 1 < ne; k++)
             n = kinks_in(e, c0, c1, edges[k], edges[k + 1], s, n, max);
-        qsort(s, (size_t)n, sizeof *s, cmp_double);
+        qsort(s, (size_t)n, sizeof *s, eng_cmp_double);
         int m = 0;
         for (int k = 0; k < n; k++)
             if (m == 0 || s[k] - s[m - 1] > 1e-12)
@@ -304,4 +298,10 @@ int eng_expr_kinks(const eng_expr *e, const double *c0, const double *c1, int n_
             break;
     }
     return n;
+}
+
+int eng_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
 }

@@ -48,7 +48,7 @@ typedef struct {
     char *name;
     dwmtj_derived d;
     int n_sel;        /* monitors on the mon port, in order */
-    int sel[13];
+    int sel[DWMTJ_NMON];
     int line;
 } eng_model;
 
@@ -148,6 +148,7 @@ int eng_fail(dwmtj_circuit *c, int status, const char *fmt, ...)
     ;
 
 /* engine_expr.c */
+int eng_cmp_double(const void *a, const void *b); /* qsort, ascending */
 /* Parses s (the text after "I ="); V source names resolved by find_vs.
  * Returns NULL with a message in why (size n) on error. */
 eng_expr *eng_expr_parse(const char *s, int (*find_vs)(void *, const char *), void *ctx,
@@ -171,6 +172,9 @@ int eng_build(dwmtj_circuit *c);
  * singular or ill-conditioned one is an error naming the node. */
 int eng_factor(dwmtj_circuit *c, int kind, int n, int *Ap, int *Ai, double *Ax,
                klu_symbolic *sym, klu_numeric **num, int refactor);
+/* Name of unknown k of the matrix of kind: its node or the source whose
+ * branch current it is. */
+const char *eng_unknown_name(const dwmtj_circuit *c, int kind, int k);
 /* Value of source k at t. */
 double eng_vs_value(const eng_vsrc *s, double t);
 

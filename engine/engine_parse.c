@@ -256,33 +256,6 @@ static int add_bsrc(dwmtj_circuit *c, const char *card, int line, char ***pend, 
     return DWMTJ_E_OK;
 }
 
-/* monitors="x:ra:..." as the code model reads it */
-static int select_monitors(eng_model *m, const char *list)
-{
-    static const char *const names[13] = { "x", "ra", "rb", "e", "ew", "ei", "ef",
-                                           "er", "eidle", "nw", "nd", "nf", "nr" };
-    m->n_sel = 0;
-    if (strcmp(list, "all") == 0 || !*list) {
-        for (int k = 0; k < 13; k++)
-            m->sel[m->n_sel++] = k;
-        return 0;
-    }
-    const char *p = list;
-    while (*p) {
-        size_t n = strcspn(p, ":");
-        int k = 0;
-        while (k < 13 && !(strlen(names[k]) == n && strncmp(names[k], p, n) == 0))
-            k++;
-        if (k == 13 || m->n_sel == 13)
-            return -1;
-        m->sel[m->n_sel++] = k;
-        p += n;
-        if (*p == ':')
-            p++;
-    }
-    return 0;
-}
-
 static int add_model(dwmtj_circuit *c, char **t, int n, int line)
 {
     if (n < 3)
@@ -354,7 +327,7 @@ static int add_model(dwmtj_circuit *c, char **t, int n, int line)
         list[len - 1] = '\0';
         memmove(list, list + 1, len - 1);
     }
-    if (select_monitors(m, list) != 0)
+    if ((m->n_sel = dwmtj_monitor_select(list, m->sel, NULL, NULL)) < 0)
         return eng_fail(c, DWMTJ_E_ERR_PARAM,
                         "line %d: .model %s: invalid parameter monitors = \"%s\"", line, t[1],
                         list);

@@ -43,29 +43,6 @@ static void controls(const dwmtj_circuit *c, const double *y, double *cur)
         cur[c->ctl[k]] = y[c->vs[c->ctl[k]].out];
 }
 
-/* One monitor of the code model (cfunc.mod set_monitors), by slot. */
-static double monitor(const eng_dev *d, const eng_model *m, int slot)
-{
-    const dwmtj_state *s = &d->s0;
-    double r[2];
-    switch (slot) {
-    case 0: return s->present ? 1e6 * dwmtj_position(s) : -1.0;
-    case 1: dwmtj_mtj_resistance(&m->d, s, r); return r[0];
-    case 2: dwmtj_mtj_resistance(&m->d, s, r); return r[1];
-    case 3: return 1e12 * dwmtj_energy_total(s);
-    case 4: return 1e12 * s->energy[DWMTJ_PHASE_WRITE];
-    case 5: return 1e12 * s->energy[DWMTJ_PHASE_INTEGRATE];
-    case 6: return 1e12 * s->energy[DWMTJ_PHASE_FIRE];
-    case 7: return 1e12 * s->energy[DWMTJ_PHASE_RESET];
-    case 8: return 1e12 * s->energy[DWMTJ_PHASE_IDLE];
-    case 9: return s->n_write;
-    case 10: return s->n_depin;
-    case 11: return s->n_fire;
-    case 12: return s->n_reset;
-    default: return 0.0;
-    }
-}
-
 static int push(double **v, int *n, int *cap, double x)
 {
     if (*n == *cap) {
@@ -89,7 +66,8 @@ static int record(dwmtj_circuit *c, double t)
         double x = v->kind == KIND_LIN      ? c->yt[v->idx]
                    : v->kind == KIND_NEWTON ? c->x[c->node_row[v->node]]
                    : v->slot < 0            ? 0.0
-                   : monitor(&c->dev[v->idx], &c->model[c->dev[v->idx].model], v->slot);
+                   : dwmtj_monitor(&c->model[c->dev[v->idx].model].d, &c->dev[v->idx].s0,
+                                   v->slot);
         if (push(&v->v, &v->n, &v->cap, x) != 0)
             return DWMTJ_E_ERR_NOMEM;
     }
@@ -186,18 +164,6 @@ static int load(dwmtj_circuit *c, double t, int dc)
     return DWMTJ_E_OK;
 }
 
-static const char *row_name(const dwmtj_circuit *c, int row)
-{
-    for (int i = 1; i < c->n_nodes; i++)
-        if (c->node_kind[i] == KIND_NEWTON && c->node_row[i] == row)
-            return c->node_name[i];
-    for (int s = 0; s < c->n_vs; s++)
-        if (c->vs[s].row == row && c->node_kind[c->vs[s].p ? c->vs[s].p : c->vs[s].m] ==
-                                       KIND_NEWTON)
-            return c->vs[s].name;
-    return "?";
-}
-
 /* Solves the Newton groups at t; the devices' trial states in s1.  A
  * group is done once its own update is within tolerance (as in ngspice,
  * the states of the last load stand: they differ from the final voltages
@@ -246,19 +212,13 @@ static int newton(dwmtj_circuit *c, double t, int dc)
     }
     return eng_fail(c, DWMTJ_E_ERR_CONVERGENCE,
                     "no convergence at t = %g s after %d Newton iterations (largest change at "
-                    "%s)", t, NEWTON_MAX, row_name(c, worst));
+                    "%s)", t, NEWTON_MAX, eng_unknown_name(c, KIND_NEWTON, worst));
 }
 
 static void accept(dwmtj_circuit *c)
 {
     for (int k = 0; k < c->n_dev; k++)
         c->dev[k].s0 = c->dev[k].s1;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* Corners of the sources, clock edges of the devices, tstop: sorted,
@@ -286,7 +246,7 @@ static int grid(const dwmtj_circuit *c, double **out, int *n_out)
                 g[k++] = (double)e * tr;
     }
     g[k++] = c->tstop;
-    qsort(g, k, sizeof *g, cmp_double);
+    qsort(g, k, sizeof *g, eng_cmp_double);
     double tol = 1e-9 * c->tstep;
     size_t m = 0;
     for (size_t j = 0; j < k; j++)
@@ -401,7 +361,7 @@ static int steps_exact(dwmtj_circuit *c, const double *g, int ng)
             controls(c, c->y1, c->cur1);
             for (int b = 0; b < c->n_bs; b++)
                 nk += eng_expr_kinks(c->bs[b].e, c->cur0, c->cur1, c->n_vs, c->kink + nk, 32);
-            qsort(c->kink, (size_t)nk, sizeof(double), cmp_double);
+            qsort(c->kink, (size_t)nk, sizeof(double), eng_cmp_double);
             for (int j = 0; j <= nk && rc == DWMTJ_E_OK; j++) {
                 double target = j < nk ? ta + c->kink[j] * (tb - ta) : tb;
                 if (target - t <= 1e-9 * c->tstep && j < nk)

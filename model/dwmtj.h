@@ -263,4 +263,18 @@ double dwmtj_next_rewrite_edge(const dwmtj_derived *d, double t);
 int dwmtj_eval_static(const dwmtj_derived *d, const dwmtj_state *s,
                       const double v[DWMTJ_NTERM], dwmtj_eval *out);
 
+/* Monitors: what the code model puts on its mon port, in this order by
+ * default: x (um, domain centre, -1 with no domain), ra, rb (Ohm, MTJ
+ * resistances), e, ew, ei, ef, er, eidle (pJ, device energy: total, then by
+ * phase), nw, nd, nf, nr (writes, depinnings, fires, resets). */
+#define DWMTJ_NMON 13
+const char *dwmtj_monitor_name(int k); /* NULL past the end */
+/* Value of monitor k for state s (0 for k out of range). */
+double dwmtj_monitor(const dwmtj_derived *d, const dwmtj_state *s, int k);
+/* Parses a monitor list: names separated by blanks, commas or colons;
+ * "all", "" or NULL = all in table order.  Fills sel with their indices and
+ * returns how many; -1 for an unknown name or one past the thirteenth,
+ * whose offset and length in list go to *bad and *bad_len (may be NULL). */
+int dwmtj_monitor_select(const char *list, int sel[DWMTJ_NMON], int *bad, int *bad_len);
+
 #endif

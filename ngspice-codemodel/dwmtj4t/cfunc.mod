@@ -10,17 +10,13 @@
 #include "dwmtj.h"
 
 enum { STATE_TAG = 0 };
-enum { NMON = 13 }; /* monitor outputs, see ifspec.ifs */
-
-static const char *const mon_names[NMON] = { "x", "ra", "rb", "e", "ew", "ei", "ef",
-                                             "er", "eidle", "nw", "nd", "nf", "nr" };
 
 typedef struct {
     dwmtj_derived d;  /* derived constants of this instance */
     uint64_t key;     /* noise key: hash of the instance's terminal nodes */
     int status;       /* dwmtj status of the parameters; < 0 stops the run */
     int n_sel;        /* monitors on port mon */
-    int sel[NMON];    /* their indices into the table above */
+    int sel[DWMTJ_NMON]; /* their indices (dwmtj_monitor) */
 } dwmtj4t_inst;
 
 /* The monitors parameter: names separated by colons (a .model card
@@ -28,29 +24,14 @@ typedef struct {
  * none = all in table order.  Returns 0, or -1 naming the bad name. */
 static int select_monitors(ARGS, dwmtj4t_inst *in)
 {
-    in->n_sel = 0;
-    const char *p = PARAM_NULL(monitors) || strcmp(PARAM(monitors), "all") == 0
-                        ? "" : PARAM(monitors);
-    while (*p) {
-        size_t n = strcspn(p, " \t,:");
-        if (n > 0) {
-            int k = 0;
-            while (k < NMON && !(strlen(mon_names[k]) == n && strncmp(mon_names[k], p, n) == 0))
-                k++;
-            if (k == NMON || in->n_sel == NMON) {
-                cm_message_printf("dwmtj4t: invalid parameter monitors = \"%s\": unknown or "
-                                  "repeated name \"%.*s\" (names: x ra rb e ew ei ef er eidle "
-                                  "nw nd nf nr); simulation stopped", PARAM(monitors), (int) n, p);
-                return -1;
-            }
-            in->sel[in->n_sel++] = k;
-        }
-        p += n + strspn(p + n, " \t,:");
-    }
-    if (in->n_sel == 0) {
-        for (int k = 0; k < NMON; k++)
-            in->sel[k] = k;
-        in->n_sel = NMON;
+    const char *list = PARAM_NULL(monitors) ? NULL : PARAM(monitors);
+    int bad = 0, bad_len = 0;
+    in->n_sel = dwmtj_monitor_select(list, in->sel, &bad, &bad_len);
+    if (in->n_sel < 0) {
+        cm_message_printf("dwmtj4t: invalid parameter monitors = \"%s\": unknown or "
+                          "repeated name \"%.*s\" (names: x ra rb e ew ei ef er eidle "
+                          "nw nd nf nr); simulation stopped", list, bad_len, list + bad);
+        return -1;
     }
     return 0;
 }
@@ -136,22 +117,9 @@ static void set_monitors(ARGS, const dwmtj4t_inst *in, const dwmtj_state *s)
 {
     if (PORT_NULL(mon))
         return;
-    double r[2];
-    dwmtj_mtj_resistance(&in->d, s, r);
-    double m[NMON] = {
-        s->present ? 1e6 * dwmtj_position(s) : -1.0,
-        r[0], r[1],
-        1e12 * dwmtj_energy_total(s),
-        1e12 * s->energy[DWMTJ_PHASE_WRITE],
-        1e12 * s->energy[DWMTJ_PHASE_INTEGRATE],
-        1e12 * s->energy[DWMTJ_PHASE_FIRE],
-        1e12 * s->energy[DWMTJ_PHASE_RESET],
-        1e12 * s->energy[DWMTJ_PHASE_IDLE],
-        s->n_write, s->n_depin, s->n_fire, s->n_reset
-    };
     int n = PORT_SIZE(mon) < in->n_sel ? PORT_SIZE(mon) : in->n_sel;
     for (int k = 0; k < n; k++) {
-        OUTPUT(mon[k]) = m[in->sel[k]];
+        OUTPUT(mon[k]) = dwmtj_monitor(&in->d, s, in->sel[k]);
         PARTIAL(mon[k], in) = 0.0;
         PARTIAL(mon[k], gnd) = 0.0;
         PARTIAL(mon[k], a) = 0.0;
