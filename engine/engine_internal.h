@@ -140,6 +140,9 @@ struct dwmtj_circuit {
 /* engine_parse.c */
 int eng_parse(dwmtj_circuit *c, const char *name, const char *text);
 int eng_node(dwmtj_circuit *c, const char *name); /* index, created if new; <0 nomem */
+/* Makes *p (capacity *cap elements of size) hold at least need, doubling;
+ * -1 when out of memory. */
+int eng_grow(void **p, int *cap, int need, size_t size);
 int eng_find_node(const dwmtj_circuit *c, const char *name); /* -1 if none */
 int eng_fail(dwmtj_circuit *c, int status, const char *fmt, ...)
 #if defined(__GNUC__)

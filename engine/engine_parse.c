@@ -24,7 +24,7 @@ static uint64_t hash_name(const char *s)
     return dwmtj_key_from_name(s);
 }
 
-static int grow(void **p, int *cap, int need, size_t size)
+int eng_grow(void **p, int *cap, int need, size_t size)
 {
     if (need <= *cap)
         return 0;
@@ -136,7 +136,7 @@ static int add_res(dwmtj_circuit *c, char **t, int n, int line)
         return eng_fail(c, DWMTJ_E_ERR_SYNTAX,
                         "line %d: resistor %s: expected 'Rname n1 n2 value' with value > 0",
                         line, t[0]);
-    if (grow((void **)&c->res, &c->cap_res, c->n_res + 1, sizeof *c->res) != 0)
+    if (eng_grow((void **)&c->res, &c->cap_res, c->n_res + 1, sizeof *c->res) != 0)
         return DWMTJ_E_ERR_NOMEM;
     int a = eng_node(c, t[1]), b = eng_node(c, t[2]);
     if (a < 0 || b < 0)
@@ -147,7 +147,7 @@ static int add_res(dwmtj_circuit *c, char **t, int n, int line)
 
 static int add_point(eng_vsrc *s, double t, double v)
 {
-    if (grow((void **)&s->t, &s->cap, s->n + 1, sizeof(double)) != 0)
+    if (eng_grow((void **)&s->t, &s->cap, s->n + 1, sizeof(double)) != 0)
         return -1;
     int cap = s->cap;
     double *nv = realloc(s->v, sizeof(double) * (size_t)cap);
@@ -163,7 +163,7 @@ static int add_vsrc(dwmtj_circuit *c, char **t, int n, int line)
 {
     if (n < 3)
         return eng_fail(c, DWMTJ_E_ERR_SYNTAX, "line %d: voltage source %s: no nodes", line, t[0]);
-    if (grow((void **)&c->vs, &c->cap_vs, c->n_vs + 1, sizeof *c->vs) != 0)
+    if (eng_grow((void **)&c->vs, &c->cap_vs, c->n_vs + 1, sizeof *c->vs) != 0)
         return DWMTJ_E_ERR_NOMEM;
     eng_vsrc *s = &c->vs[c->n_vs];
     memset(s, 0, sizeof *s);
@@ -240,8 +240,8 @@ static int add_bsrc(dwmtj_circuit *c, const char *card, int line, char ***pend, 
     if (*p != '=')
         return eng_fail(c, DWMTJ_E_ERR_SYNTAX, "line %d: B source %s: no '=' after I", line,
                         name);
-    if (grow((void **)&c->bs, &c->cap_bs, c->n_bs + 1, sizeof *c->bs) != 0 ||
-        grow((void **)pend, cap_pend, *n_pend + 1, sizeof **pend) != 0)
+    if (eng_grow((void **)&c->bs, &c->cap_bs, c->n_bs + 1, sizeof *c->bs) != 0 ||
+        eng_grow((void **)pend, cap_pend, *n_pend + 1, sizeof **pend) != 0)
         return DWMTJ_E_ERR_NOMEM;
     eng_bsrc *b = &c->bs[c->n_bs];
     memset(b, 0, sizeof *b);
@@ -263,7 +263,7 @@ static int add_model(dwmtj_circuit *c, char **t, int n, int line)
                         line);
     if (strcmp(t[2], "dwmtj4t") != 0)
         return DWMTJ_E_OK; /* refused only when an element uses it */
-    if (grow((void **)&c->model, &c->cap_model, c->n_model + 1, sizeof *c->model) != 0)
+    if (eng_grow((void **)&c->model, &c->cap_model, c->n_model + 1, sizeof *c->model) != 0)
         return DWMTJ_E_ERR_NOMEM;
     eng_model *m = &c->model[c->n_model];
     memset(m, 0, sizeof *m);
@@ -352,8 +352,8 @@ static int add_dev(dwmtj_circuit *c, char **t, int n, int line, char ***mname, i
                             "line %d: A element %s: port types and vectors on the four terminals "
                             "are not supported by the klu backend" NGSPICE_HINT,
                             line, t[0]);
-    if (grow((void **)&c->dev, &c->cap_dev, c->n_dev + 1, sizeof *c->dev) != 0 ||
-        grow((void **)mname, cap_mname, c->n_dev + 1, sizeof **mname) != 0)
+    if (eng_grow((void **)&c->dev, &c->cap_dev, c->n_dev + 1, sizeof *c->dev) != 0 ||
+        eng_grow((void **)mname, cap_mname, c->n_dev + 1, sizeof **mname) != 0)
         return DWMTJ_E_ERR_NOMEM;
     eng_dev *d = &c->dev[c->n_dev];
     memset(d, 0, sizeof *d);
@@ -401,7 +401,7 @@ static int add_save(dwmtj_circuit *c, char **t, int n, int line)
             strcmp(t[k + 3], ")") == 0) {
             char name[300];
             snprintf(name, sizeof name, "v(%s)", t[k + 2]);
-            if (grow((void **)&c->save, &c->cap_save, c->n_save + 1, sizeof *c->save) != 0 ||
+            if (eng_grow((void **)&c->save, &c->cap_save, c->n_save + 1, sizeof *c->save) != 0 ||
                 !(c->save[c->n_save] = strdup(name)))
                 return DWMTJ_E_ERR_NOMEM;
             c->n_save++;

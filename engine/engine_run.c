@@ -45,14 +45,8 @@ static void controls(const dwmtj_circuit *c, const double *y, double *cur)
 
 static int push(double **v, int *n, int *cap, double x)
 {
-    if (*n == *cap) {
-        int nc = *cap ? 2 * *cap : 256;
-        double *q = realloc(*v, sizeof(double) * (size_t)nc);
-        if (!q)
-            return -1;
-        *v = q;
-        *cap = nc;
-    }
+    if (eng_grow((void **)v, cap, *n + 1, sizeof **v) != 0)
+        return -1;
     (*v)[(*n)++] = x;
     return 0;
 }
