@@ -10,6 +10,7 @@
  * Fashion-MNIST test set. */
 #include "dwmtj_data.h"
 #include "dwmtj_infer.h"
+#include "dwmtj_snn.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
     uint64_t *idx = malloc(sizeof *idx * (size_t)n);
     dwmtj_infer_result *res[3];
     for (int k = 0; k < n; k++)
-        idx[k] = (uint64_t)k;
+        idx[k] = DWMTJ_SNN_TEST_KEY0 + (uint64_t)k;
     long syn = 0;
     for (int l = 0; l < net.n_layers; l++)
         syn += (long)(net.size[l] + 1) * net.size[l + 1];

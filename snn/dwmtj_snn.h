@@ -9,6 +9,9 @@
  * min(1, input_rate * dt * q / 255), drawn from a counter-based generator
  * keyed by (seed, image index, step, pixel) (dwmtj_snn_input_spike), so an
  * image sees the same spikes whatever the batch and its position in it.
+ * Training image i is keyed i, test image k DWMTJ_SNN_TEST_KEY0 + k, so no
+ * test image repeats a training image's spikes or noise, and every tool
+ * (train's evaluation, infer's network and circuit) draws the same ones.
  *
  * Layer l (1..n_layers), neuron o, step t: a = sum_i w[o][i] s_in[i](t) + b[o]
  * (dimensionless; the layer sees the spikes of layer l-1 of the same step).
@@ -108,6 +111,8 @@ typedef struct dwmtj_snn_ws {
  * per call; options set to their defaults for net->kind. */
 int dwmtj_snn_ws_create(dwmtj_snn_ws **ws, const dwmtj_weights *net, int max_batch);
 void dwmtj_snn_ws_free(dwmtj_snn_ws *ws);
+
+#define DWMTJ_SNN_TEST_KEY0 1000000 /* image key of test image 0 */
 
 /* Runs batch images (batch x size[0] bytes; image_index[b] keys the input
  * spikes and the device noise, NULL = 0..batch-1).  pred (batch) and

@@ -1292,6 +1292,44 @@ START_TEST(infer_klu)
 }
 END_TEST
 
+/* infer's algorithm level is train's evaluation: a noisy DW-MTJ network
+ * trained here, then run by infer on the same test images, must score
+ * exactly what train logged (same weights, same input-spike and noise keys;
+ * keying test images as training images' 0..N-1 scored 38.0 % against
+ * train's 39.5 % on a net like this one). */
+START_TEST(infer_matches_train)
+{
+    char *net = spath("tiny_noisy.net"), *log = spath("tiny_noisy.csv");
+    cli_result r;
+    cli_run(ARGS("train", "--neuron", "dwmtj-noisy", "--downsample", "2", "--hidden", "16",
+                 "--train-images", "500", "--test-images", "200", "--batch", "25", "--lr",
+                 "1e-2", "--epochs", "2", "--seed", "1", "--out", net, "--log", log),
+            &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    char *csv = read_text(log);
+    ck_assert_ptr_nonnull(csv);
+    int e;
+    double loss, acc_train, secs;
+    const char *last = strrchr(csv, '\n');
+    while (last > csv && last[-1] != '\n')
+        last--; /* the log ends with a newline: back to the start of its last row */
+    ck_assert_int_eq(sscanf(last, "%d,%lf,%lf,%lf", &e, &loss, &acc_train, &secs), 4);
+    ck_assert_int_eq(e, 2);
+    free(csv);
+    ck_assert_msg(acc_train > 0.25, "train scored %g: too close to chance to tell keys apart",
+                  acc_train);
+    cli_run(ARGS("infer", "--net", net, "--images", "200", "--backend", "klu", "--json"), &r);
+    ck_exit(r, 0);
+    double acc_infer;
+    ck_assert_int_eq(json_num(r.out, "algorithm_accuracy", &acc_infer), 1);
+    ck_assert_msg(fabs(acc_infer - acc_train) < 0.25 / 200,
+                  "infer's network scored %g on test images 0..199, train logged %g", acc_infer,
+                  acc_train);
+    cli_free(&r);
+}
+END_TEST
+
 /* dwmtj bench on the small network and one small crossbar: both backends,
  * the same classes, a speedup, the floor. */
 START_TEST(bench_json)
@@ -1375,6 +1413,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, infer_json_resume);
     tcase_add_test(tc, infer_errors);
     tcase_add_test(tc, infer_klu);
+    tcase_add_test(tc, infer_matches_train);
     tcase_add_test(tc, bench_json);
     return s;
 }

@@ -384,7 +384,7 @@ int dwmtj_cmd_bench(int argc, char **argv)
     }
     memcpy(img, d.pixels, (size_t)N * net.size[0]);
     for (int k = 0; k < N; k++)
-        idx[k] = (uint64_t)k;
+        idx[k] = DWMTJ_SNN_TEST_KEY0 + (uint64_t)k;
     if (!a.json)
         fprintf(stderr, "bench: network %s, %d images through klu, %d through ngspice\n",
                 net_path, N, M);

@@ -258,8 +258,9 @@ static void config_line(char *buf, size_t n, uint64_t hash, const struct infer_o
     const dwmtj_infer_options *o = &a->o;
     snprintf(buf, n,
              "# dwmtj infer: net=%016" PRIx64 " g_min=%.17g g_max=%.17g levels=%d v_read=%.17g "
-             "i_max=%.17g naive=%d%s%s%s",
+             "i_max=%.17g naive=%d key0=%d%s%s%s",
              hash, o->g_min, o->g_max, o->levels, o->v_read, o->i_max, o->naive,
+             DWMTJ_SNN_TEST_KEY0,
              o->backend == DWMTJ_INFER_KLU ? " backend=klu" : "",
              a->clamp_ramp ? " network_clamp=continuous" : "",
              o->exact_steps ? " klu_steps=exact" : "");
@@ -823,18 +824,19 @@ setup_done:
                 int k0 = todo[b * B + i];
                 memcpy(img + (size_t)i * net.size[0], d.pixels + (size_t)k0 * net.size[0],
                        (size_t)net.size[0]);
-                idx[i] = k0;
-                idx64[i] = (uint64_t)k0;
+                idx[i] = DWMTJ_SNN_TEST_KEY0 + k0; /* the keys train's evaluation used */
+                idx64[i] = (uint64_t)idx[i];
             }
+            const int *image = todo + b * B;
             if ((rc = dwmtj_snn_forward(ws, eff, img, idx, m, apred, NULL)) != DWMTJ_SNN_OK) {
                 dwmtj_error("network: %s", dwmtj_snn_status_string(rc));
                 st = DWMTJ_EXIT_SIM;
             } else if ((rc = dwmtj_infer_run(ctx, img, idx64, m, res)) != DWMTJ_H_OK) {
-                dwmtj_error("image %d..%d: %s", idx[0], idx[m - 1], dwmtj_infer_error(ctx));
+                dwmtj_error("image %d..%d: %s", image[0], image[m - 1], dwmtj_infer_error(ctx));
                 st = DWMTJ_EXIT_SIM;
             }
             for (int i = 0; i < m && st == DWMTJ_EXIT_OK; i++)
-                mine[i] = (struct row){ idx[i], d.labels[idx[i]], res[i].pred, apred[i],
+                mine[i] = (struct row){ image[i], d.labels[image[i]], res[i].pred, apred[i],
                                         res[i].spikes,
                                         res[i].energy_crossbar + res[i].energy_device +
                                             res[i].energy_write,

@@ -31,7 +31,6 @@ int dwmtj_cmd_train(int argc, char **argv);
 void dwmtj_usage_train(FILE *f);
 
 #define SUB "train"
-#define TEST_INDEX0 1000000 /* image index of test image 0 (input spikes, noise) */
 
 /* per-kind defaults (the scalars tests/check_snn.c trains with) */
 #define DEF_DT 0.1e-9
@@ -586,7 +585,7 @@ int dwmtj_cmd_train(int argc, char **argv)
         for (int s = 0; s < o.test_images; s += o.batch) {
             int m = o.test_images - s < o.batch ? o.test_images - s : o.batch;
             for (int b = 0; b < m; b++)
-                idx[b] = TEST_INDEX0 + s + b;
+                idx[b] = DWMTJ_SNN_TEST_KEY0 + s + b;
             st = dwmtj_snn_forward(ws, &net, te.pixels + (size_t)s * n_in, idx, m, pred, NULL);
             if (st != 0) {
                 code = snn_fail("test", st);
