@@ -97,5 +97,7 @@ typedef struct dwmtj_engine_stats {
     double seconds_newton;/* s, wall time in the Newton groups (devices, KLU) */
 } dwmtj_engine_stats;
 void dwmtj_engine_get_stats(const dwmtj_circuit *c, dwmtj_engine_stats *s);
+/* sum += s, field by field (runs of several circuits). */
+void dwmtj_engine_stats_add(dwmtj_engine_stats *sum, const dwmtj_engine_stats *s);
 
 #endif

@@ -202,3 +202,18 @@ void dwmtj_engine_get_stats(const dwmtj_circuit *c, dwmtj_engine_stats *s)
     if (c && s)
         *s = c->stats;
 }
+
+void dwmtj_engine_stats_add(dwmtj_engine_stats *sum, const dwmtj_engine_stats *s)
+{
+    if (!sum || !s)
+        return;
+    sum->time_points += s->time_points;
+    sum->newton_iterations += s->newton_iterations;
+    sum->refactors += s->refactors;
+    sum->linear_outputs += s->linear_outputs;
+    sum->linear_sources += s->linear_sources;
+    sum->unknowns_linear += s->unknowns_linear;
+    sum->unknowns_newton += s->unknowns_newton;
+    sum->seconds_linear += s->seconds_linear;
+    sum->seconds_newton += s->seconds_newton;
+}

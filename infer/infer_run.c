@@ -350,15 +350,7 @@ static int engine_layer(dwmtj_infer *c, int l, const unsigned char *in)
     rc = dwmtj_engine_run(c->eng[l]);
     dwmtj_engine_stats st;
     dwmtj_engine_get_stats(c->eng[l], &st);
-    c->eng_sum.time_points += st.time_points;
-    c->eng_sum.newton_iterations += st.newton_iterations;
-    c->eng_sum.refactors += st.refactors;
-    c->eng_sum.linear_outputs += st.linear_outputs;
-    c->eng_sum.linear_sources += st.linear_sources;
-    c->eng_sum.unknowns_linear += st.unknowns_linear;
-    c->eng_sum.unknowns_newton += st.unknowns_newton;
-    c->eng_sum.seconds_linear += st.seconds_linear;
-    c->eng_sum.seconds_newton += st.seconds_newton;
+    dwmtj_engine_stats_add(&c->eng_sum, &st);
     if (rc != DWMTJ_E_OK) {
         snprintf(c->error, sizeof c->error, "layer %d: %s", l + 1,
                  dwmtj_engine_error(c->eng[l]));

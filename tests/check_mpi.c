@@ -117,6 +117,38 @@ static int infer(int ranks, int images, const char *csv, const char *const *extr
     return code;
 }
 
+/* A run that must succeed: its JSON report (malloc'd). */
+static char *infer_ok(int ranks, int images, const char *csv, const char *const *extra)
+{
+    char *out, *err;
+    int c = infer(ranks, images, csv, extra, &out, &err);
+    ck_assert_msg(c == 0, "%s: exit %d\n%s", ranks ? mpirun : tool, c, err);
+    free(err);
+    return out;
+}
+
+/* A run on 2 ranks that must exit with code, saying what exactly once. */
+static void infer_fails(int images, const char *csv, const char *const *extra, int code,
+                        const char *what)
+{
+    char *out, *err;
+    int c = infer(2, images, csv, extra, &out, &err);
+    ck_assert_msg(c == code, "exit %d, wanted %d\n%s", c, code, err);
+    int n = 0;
+    for (const char *p = err; (p = strstr(p, what)) != NULL; p++)
+        n++;
+    ck_assert_msg(n == 1, "'%s' said %d times:\n%s", what, n, err);
+    free(out);
+    free(err);
+}
+
+/* Scratch file name into buf. */
+static const char *csv_path(char buf[2 * SCRATCH_MAX], const char *name)
+{
+    snprintf(buf, 2 * SCRATCH_MAX, "%s", spath(name));
+    return buf;
+}
+
 /* The value of key in the tool's JSON report, as printed (malloc'd). */
 static char *json_value(const char *json, const char *key)
 {
@@ -173,14 +205,6 @@ static char *without_seconds(const char *path)
     return s;
 }
 
-static int count(const char *s, const char *what)
-{
-    int n = 0;
-    for (const char *p = s; (p = strstr(p, what)) != NULL; p++)
-        n++;
-    return n;
-}
-
 /* What must not differ between the runs: the report's values ... */
 static const char *const same_keys[] = { "images", "accuracy", "algorithm_accuracy", "agreement",
                                          "spikes_per_inference", "energy_per_inference_J",
@@ -200,27 +224,20 @@ static void same_runs(const char *json_a, const char *csv_a, const char *json_b,
 
 START_TEST(mpi_equals_single)
 {
-    char *a_out, *a_err, *b_out, *b_err;
     char csv_a[2 * SCRATCH_MAX], csv_b[2 * SCRATCH_MAX];
-    snprintf(csv_a, sizeof csv_a, "%s", spath("A.csv"));
-    snprintf(csv_b, sizeof csv_b, "%s", spath("B.csv"));
-    int ca = infer(2, 7, csv_a, NULL, &a_out, &a_err);
-    ck_assert_msg(ca == 0, "mpirun: exit %d\n%s", ca, a_err);
-    int cb = infer(0, 7, csv_b, NULL, &b_out, &b_err);
-    ck_assert_msg(cb == 0, "exit %d\n%s", cb, b_err);
-    value_is(a_out, "images", "7");
-    value_is(a_out, "ranks", "2");
-    value_is(b_out, "ranks", "1");
-    char *wall_a = json_value(a_out, "wall_seconds"), *wall_b = json_value(b_out, "wall_seconds");
+    char *a = infer_ok(2, 7, csv_path(csv_a, "A.csv"), NULL);
+    char *b = infer_ok(0, 7, csv_path(csv_b, "B.csv"), NULL);
+    value_is(a, "images", "7");
+    value_is(a, "ranks", "2");
+    value_is(b, "ranks", "1");
+    char *wall_a = json_value(a, "wall_seconds"), *wall_b = json_value(b, "wall_seconds");
     ck_assert_msg(atof(wall_a) > 0.0 && atof(wall_b) > 0.0, "wall_seconds %s, %s", wall_a,
                   wall_b);
     free(wall_a);
     free(wall_b);
-    same_runs(a_out, csv_a, b_out, csv_b);
-    free(a_out);
-    free(a_err);
-    free(b_out);
-    free(b_err);
+    same_runs(a, csv_a, b, csv_b);
+    free(a);
+    free(b);
 }
 END_TEST
 
@@ -229,20 +246,13 @@ END_TEST
 START_TEST(mpi_batches)
 {
     static const char *const batch[] = { "--batch", "2", NULL };
-    char *a_out, *a_err, *b_out, *b_err;
     char csv_a[2 * SCRATCH_MAX], csv_b[2 * SCRATCH_MAX];
-    snprintf(csv_a, sizeof csv_a, "%s", spath("batch_a.csv"));
-    snprintf(csv_b, sizeof csv_b, "%s", spath("batch_b.csv"));
-    int ca = infer(3, 7, csv_a, batch, &a_out, &a_err);
-    ck_assert_msg(ca == 0, "mpirun: exit %d\n%s", ca, a_err);
-    int cb = infer(0, 7, csv_b, batch, &b_out, &b_err);
-    ck_assert_msg(cb == 0, "exit %d\n%s", cb, b_err);
-    value_is(a_out, "ranks", "3");
-    same_runs(a_out, csv_a, b_out, csv_b);
-    free(a_out);
-    free(a_err);
-    free(b_out);
-    free(b_err);
+    char *a = infer_ok(3, 7, csv_path(csv_a, "batch_a.csv"), batch);
+    char *b = infer_ok(0, 7, csv_path(csv_b, "batch_b.csv"), batch);
+    value_is(a, "ranks", "3");
+    same_runs(a, csv_a, b, csv_b);
+    free(a);
+    free(b);
 }
 END_TEST
 
@@ -255,43 +265,30 @@ START_TEST(mpi_resume)
     static const char *const resume[] = { "--resume", NULL };
     static const char *const counts[] = { "images", "accuracy", "algorithm_accuracy",
                                           "agreement", "spikes_per_inference" };
-    char *out, *err, *a_out, *b_out, *c_out;
     char csv_a[2 * SCRATCH_MAX], csv_b[2 * SCRATCH_MAX], csv_c[2 * SCRATCH_MAX];
-    snprintf(csv_a, sizeof csv_a, "%s", spath("resume_a.csv"));
-    snprintf(csv_b, sizeof csv_b, "%s", spath("resume_b.csv"));
-    snprintf(csv_c, sizeof csv_c, "%s", spath("resume_c.csv"));
+    csv_path(csv_a, "resume_a.csv");
+    csv_path(csv_b, "resume_b.csv");
     /* a: 2 ranks, 3 images then 7 */
-    int c = infer(2, 3, csv_a, NULL, &out, &err);
-    ck_assert_msg(c == 0, "mpirun: exit %d\n%s", c, err);
-    value_is(out, "images", "3");
-    free(out);
-    free(err);
-    c = infer(2, 7, csv_a, resume, &a_out, &err);
-    ck_assert_msg(c == 0, "mpirun --resume: exit %d\n%s", c, err);
-    free(err);
-    value_is(a_out, "ranks", "2");
+    char *first = infer_ok(2, 3, csv_a, NULL);
+    value_is(first, "images", "3");
+    free(first);
+    char *a = infer_ok(2, 7, csv_a, resume);
+    value_is(a, "ranks", "2");
     /* b: one process, the same */
-    c = infer(0, 3, csv_b, NULL, &out, &err);
-    ck_assert_msg(c == 0, "exit %d\n%s", c, err);
-    free(out);
-    free(err);
-    c = infer(0, 7, csv_b, resume, &b_out, &err);
-    ck_assert_msg(c == 0, "--resume: exit %d\n%s", c, err);
-    free(err);
-    same_runs(a_out, csv_a, b_out, csv_b);
+    free(infer_ok(0, 3, csv_b, NULL));
+    char *b = infer_ok(0, 7, csv_b, resume);
+    same_runs(a, csv_a, b, csv_b);
     /* c: one process, 7 images at once */
-    c = infer(0, 7, csv_c, NULL, &c_out, &err);
-    ck_assert_msg(c == 0, "exit %d\n%s", c, err);
-    free(err);
+    char *c = infer_ok(0, 7, csv_path(csv_c, "resume_c.csv"), NULL);
     for (size_t k = 0; k < sizeof counts / sizeof *counts; k++)
-        same_value(a_out, c_out, counts[k]);
+        same_value(a, c, counts[k]);
     char *ra = without_seconds(csv_a), *rc = without_seconds(csv_c);
     ck_assert_str_eq(ra, rc);
     free(ra);
     free(rc);
-    free(a_out);
-    free(b_out);
-    free(c_out);
+    free(a);
+    free(b);
+    free(c);
 }
 END_TEST
 
@@ -299,33 +296,17 @@ END_TEST
  * is one process's. */
 START_TEST(mpi_errors)
 {
-    char *out, *err;
-    char csv[2 * SCRATCH_MAX];
-    snprintf(csv, sizeof csv, "%s", spath("err.csv"));
     static const char *const offset[] = { "--offset", "9998", NULL };
-    int c = infer(2, 5, csv, offset, &out, &err);
-    ck_assert_msg(c == 2, "exit %d\n%s", c, err);
-    ck_assert_msg(count(err, "the test set has 10000 images") == 1, "%s", err);
-    free(out);
-    free(err);
-    /* a results file of other options: only rank 0 reads it */
-    c = infer(2, 1, csv, NULL, &out, &err);
-    ck_assert_msg(c == 0, "exit %d\n%s", c, err);
-    free(out);
-    free(err);
     static const char *const other[] = { "--resume", "--levels", "16", NULL };
-    c = infer(2, 2, csv, other, &out, &err);
-    ck_assert_msg(c == 1, "exit %d\n%s", c, err);
-    ck_assert_msg(count(err, "another network or options") == 1, "%s", err);
-    free(out);
-    free(err);
-    /* a missing data set, read by every rank */
     static const char *const nodata[] = { "--data", "/nonexistent/fashion", NULL };
-    c = infer(2, 1, csv, nodata, &out, &err);
-    ck_assert_msg(c == 1, "exit %d\n%s", c, err);
-    ck_assert_msg(count(err, "/nonexistent/fashion") == 1, "%s", err);
-    free(out);
-    free(err);
+    char csv[2 * SCRATCH_MAX];
+    csv_path(csv, "err.csv");
+    infer_fails(5, csv, offset, 2, "the test set has 10000 images");
+    /* a results file of other options: only rank 0 reads it */
+    free(infer_ok(2, 1, csv, NULL));
+    infer_fails(2, csv, other, 1, "another network or options");
+    /* a missing data set, read by every rank */
+    infer_fails(1, csv, nodata, 1, "/nonexistent/fashion");
 }
 END_TEST
 

@@ -94,45 +94,41 @@ static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i], *v = NULL;
         int m;
-#define OPT(name) ((m = dwmtj_opt(argc, argv, &i, name, &v)) != 0)
-#define NEED() \
-    if (m < 0) \
-        return dwmtj_usage_hint(SUB)
         if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
             *help = 1;
         } else if (strcmp(s, "--json") == 0) {
             a->json = 1;
-        } else if (OPT("--net")) {
-            NEED();
+        } else if (DWMTJ_OPT("--net")) {
+            DWMTJ_NEED();
             a->net = v;
-        } else if (OPT("--data")) {
-            NEED();
+        } else if (DWMTJ_OPT("--data")) {
+            DWMTJ_NEED();
             a->data = v;
-        } else if (OPT("--cm")) {
-            NEED();
+        } else if (DWMTJ_OPT("--cm")) {
+            DWMTJ_NEED();
             a->cm = v;
-        } else if (OPT("--images")) {
-            NEED();
+        } else if (DWMTJ_OPT("--images")) {
+            DWMTJ_NEED();
             if (dwmtj_opt_int(SUB, "--images", v, 1, 10000, &a->images))
                 return DWMTJ_EXIT_USAGE;
-        } else if (OPT("--ngspice-images")) {
-            NEED();
+        } else if (DWMTJ_OPT("--ngspice-images")) {
+            DWMTJ_NEED();
             if (dwmtj_opt_int(SUB, "--ngspice-images", v, 0, 10000, &a->ng_images))
                 return DWMTJ_EXIT_USAGE;
-        } else if (OPT("--ngspice-max-synapses")) {
-            NEED();
+        } else if (DWMTJ_OPT("--ngspice-max-synapses")) {
+            DWMTJ_NEED();
             int x;
             if (dwmtj_opt_int(SUB, "--ngspice-max-synapses", v, 0, 100000000, &x))
                 return DWMTJ_EXIT_USAGE;
             a->ng_max_syn = x;
-        } else if (OPT("--sizes")) {
-            NEED();
+        } else if (DWMTJ_OPT("--sizes")) {
+            DWMTJ_NEED();
             if (parse_sizes(v, a) != 0)
                 return dwmtj_usage_error(SUB, "--sizes %s: expected RxC[,RxC...] with R in "
                                               "1..4096, C in 1..1024, at most %d sizes",
                                          v, MAX_SIZES);
-        } else if (OPT("--r-wire")) {
-            NEED();
+        } else if (DWMTJ_OPT("--r-wire")) {
+            DWMTJ_NEED();
             double r;
             if (dwmtj_parse_number(v, &r) != 0 || !(r >= 0.0))
                 return dwmtj_usage_error(SUB, "--r-wire %s: not a resistance >= 0", v);
@@ -140,8 +136,6 @@ static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
         } else {
             return dwmtj_usage_error(SUB, "unknown option '%s'", s);
         }
-#undef OPT
-#undef NEED
     }
     if (a->ng_images > a->images)
         a->ng_images = a->images;

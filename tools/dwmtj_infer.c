@@ -133,24 +133,20 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
             a->o.naive = 1;
             continue;
         }
-#define OPT(name) ((m = dwmtj_opt(argc, argv, &i, name, &v)) != 0)
-#define NEED() \
-    if (m < 0) \
-        return dwmtj_usage_hint(SUB)
-        if (OPT("--net")) {
-            NEED();
+        if (DWMTJ_OPT("--net")) {
+            DWMTJ_NEED();
             a->net = v;
-        } else if (OPT("--results")) {
-            NEED();
+        } else if (DWMTJ_OPT("--results")) {
+            DWMTJ_NEED();
             a->results = v;
-        } else if (OPT("--data")) {
-            NEED();
+        } else if (DWMTJ_OPT("--data")) {
+            DWMTJ_NEED();
             a->data = v;
-        } else if (OPT("--cm")) {
-            NEED();
+        } else if (DWMTJ_OPT("--cm")) {
+            DWMTJ_NEED();
             a->cm = v;
-        } else if (OPT("--backend")) {
-            NEED();
+        } else if (DWMTJ_OPT("--backend")) {
+            DWMTJ_NEED();
             if (strcmp(v, "ngspice") == 0)
                 a->o.backend = DWMTJ_INFER_NGSPICE;
             else if (strcmp(v, "klu") == 0)
@@ -158,67 +154,65 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
             else
                 return dwmtj_usage_error(SUB, "--backend %s: unknown backend (ngspice or klu)",
                                          v);
-        } else if (OPT("--images")) {
-            NEED();
+        } else if (DWMTJ_OPT("--images")) {
+            DWMTJ_NEED();
             if (dwmtj_parse_int(v, 1, 10000000, &x) != 0)
                 return dwmtj_usage_error(SUB, "--images %s: not a count >= 1", v);
             a->images = (int)x;
-        } else if (OPT("--offset")) {
-            NEED();
+        } else if (DWMTJ_OPT("--offset")) {
+            DWMTJ_NEED();
             if (dwmtj_parse_int(v, 0, 10000000, &x) != 0)
                 return dwmtj_usage_error(SUB, "--offset %s: not a count >= 0", v);
             a->offset = (int)x;
-        } else if (OPT("--levels")) {
-            NEED();
+        } else if (DWMTJ_OPT("--levels")) {
+            DWMTJ_NEED();
             if (dwmtj_parse_int(v, 2, 65536, &x) != 0)
                 return dwmtj_usage_error(SUB, "--levels %s: not in 2..65536", v);
             a->o.levels = (int)x;
-        } else if (OPT("--batch")) {
-            NEED();
+        } else if (DWMTJ_OPT("--batch")) {
+            DWMTJ_NEED();
             if (dwmtj_parse_int(v, 1, 100000, &x) != 0)
                 return dwmtj_usage_error(SUB, "--batch %s: not a count >= 1", v);
             a->o.batch = (int)x;
-        } else if (OPT("--g-min")) {
-            NEED();
+        } else if (DWMTJ_OPT("--g-min")) {
+            DWMTJ_NEED();
             if (dwmtj_parse_number(v, &a->o.g_min) != 0 || a->o.g_min < 0.0)
                 return dwmtj_usage_error(SUB, "--g-min %s: not a conductance >= 0", v);
-        } else if (OPT("--g-max")) {
-            NEED();
+        } else if (DWMTJ_OPT("--g-max")) {
+            DWMTJ_NEED();
             if (dwmtj_parse_number(v, &a->o.g_max) != 0 || !(a->o.g_max > 0.0))
                 return dwmtj_usage_error(SUB, "--g-max %s: not a conductance > 0", v);
-        } else if (OPT("--v-read")) {
-            NEED();
+        } else if (DWMTJ_OPT("--v-read")) {
+            DWMTJ_NEED();
             if (dwmtj_parse_number(v, &a->o.v_read) != 0 || !(a->o.v_read > 0.0))
                 return dwmtj_usage_error(SUB, "--v-read %s: not a voltage > 0", v);
-        } else if (OPT("--klu-steps")) {
-            NEED();
+        } else if (DWMTJ_OPT("--klu-steps")) {
+            DWMTJ_NEED();
             if (strcmp(v, "ngspice") == 0)
                 a->o.exact_steps = 0;
             else if (strcmp(v, "exact") == 0)
                 a->o.exact_steps = 1;
             else
                 return dwmtj_usage_error(SUB, "--klu-steps %s: ngspice or exact", v);
-        } else if (OPT("--network-clamp")) {
-            NEED();
+        } else if (DWMTJ_OPT("--network-clamp")) {
+            DWMTJ_NEED();
             if (strcmp(v, "edges") == 0)
                 a->clamp_ramp = 0;
             else if (strcmp(v, "continuous") == 0)
                 a->clamp_ramp = 1;
             else
                 return dwmtj_usage_error(SUB, "--network-clamp %s: edges or continuous", v);
-        } else if (OPT("--i-max")) {
-            NEED();
+        } else if (DWMTJ_OPT("--i-max")) {
+            DWMTJ_NEED();
             if (dwmtj_parse_number(v, &a->o.i_max) != 0 || !(a->o.i_max > 0.0))
                 return dwmtj_usage_error(SUB, "--i-max %s: not a current > 0", v);
-        } else if (OPT("--timeout")) {
-            NEED();
+        } else if (DWMTJ_OPT("--timeout")) {
+            DWMTJ_NEED();
             if (dwmtj_parse_number(v, &a->o.timeout_s) != 0 || !(a->o.timeout_s > 0.0))
                 return dwmtj_usage_error(SUB, "--timeout %s: not a time > 0", v);
         } else {
             return dwmtj_usage_error(SUB, "unknown option '%s'", s);
         }
-#undef NEED
-#undef OPT
     }
     if (!(a->o.g_max > a->o.g_min))
         return dwmtj_usage_error(SUB, "--g-max %g must be above --g-min %g", a->o.g_max,

@@ -40,6 +40,16 @@ int dwmtj_parse_number(const char *s, double *out);
  * *val set (i advanced past a separate value), 0 if argv[*i] is another
  * option, -1 with a message if the value is missing. */
 int dwmtj_opt(int argc, char **argv, int *i, const char *name, const char **val);
+/* For option loops over argv with int i, int m and const char *v in scope
+ * and SUB the subcommand's name: DWMTJ_OPT("--name") matches option i and
+ * sets v; DWMTJ_NEED() then returns SUB's usage hint if the value was
+ * missing (dwmtj_opt has said which). */
+#define DWMTJ_OPT(name) ((m = dwmtj_opt(argc, argv, &i, (name), &v)) != 0)
+#define DWMTJ_NEED() \
+    do { \
+        if (m < 0) \
+            return dwmtj_usage_hint(SUB); \
+    } while (0)
 /* A decimal integer in [lo, hi]. */
 int dwmtj_parse_int(const char *s, long lo, long hi, long *out);
 /* Option opt of subcommand sub with value v: an integer in lo..hi into

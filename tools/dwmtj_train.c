@@ -210,59 +210,58 @@ static int parse_args(int argc, char **argv, struct train_opts *o, int *help)
             o->resume = 1;
             continue;
         }
-#define OPT(name) ((m = dwmtj_opt(argc, argv, &i, name, &v)) != 0)
-        if (OPT("--neuron")) {
-            if (m < 0)
-                return dwmtj_usage_hint(SUB);
+        if (DWMTJ_OPT("--neuron")) {
+            DWMTJ_NEED();
             for (int k = 0; k < 3; k++)
                 if (strcmp(v, kind_names[k]) == 0)
                     o->kind = k;
             if (o->kind < 0)
                 return dwmtj_usage_error(SUB, "--neuron: unknown kind '%s' (lif, dwmtj, "
                                               "dwmtj-noisy)", v);
-        } else if (OPT("--epochs")) {
-            rc = m < 0 ? dwmtj_usage_hint(SUB) : parse_count(a, v, 1000000, &o->epochs);
-        } else if (OPT("--seed")) {
-            if (m < 0)
-                return dwmtj_usage_hint(SUB);
+        } else if (DWMTJ_OPT("--epochs")) {
+            DWMTJ_NEED();
+            rc = parse_count(a, v, 1000000, &o->epochs);
+        } else if (DWMTJ_OPT("--seed")) {
+            DWMTJ_NEED();
             if (dwmtj_parse_u64(v, &o->seed) != 0)
                 return dwmtj_usage_error(SUB, "--seed: not an unsigned integer: '%s'", v);
             have_seed = 1;
-        } else if (OPT("--out")) {
-            if (m < 0)
-                return dwmtj_usage_hint(SUB);
+        } else if (DWMTJ_OPT("--out")) {
+            DWMTJ_NEED();
             o->out = v;
-        } else if (OPT("--log")) {
-            if (m < 0)
-                return dwmtj_usage_hint(SUB);
+        } else if (DWMTJ_OPT("--log")) {
+            DWMTJ_NEED();
             o->log = v;
-        } else if (OPT("--data")) {
-            if (m < 0)
-                return dwmtj_usage_hint(SUB);
+        } else if (DWMTJ_OPT("--data")) {
+            DWMTJ_NEED();
             o->data = v;
-        } else if (OPT("--hidden")) {
-            rc = m < 0 ? dwmtj_usage_hint(SUB) : parse_hidden(v, o);
-        } else if (OPT("--steps")) {
-            rc = m < 0 ? dwmtj_usage_hint(SUB) : parse_count(a, v, 100000, &o->steps);
-        } else if (OPT("--batch")) {
-            rc = m < 0 ? dwmtj_usage_hint(SUB) : parse_count(a, v, 100000, &o->batch);
-        } else if (OPT("--train-images")) {
-            rc = m < 0 ? dwmtj_usage_hint(SUB) : parse_count(a, v, 100000000, &o->train_images);
-        } else if (OPT("--test-images")) {
-            rc = m < 0 ? dwmtj_usage_hint(SUB) : parse_count(a, v, 100000000, &o->test_images);
-        } else if (OPT("--downsample")) {
-            rc = m < 0 ? dwmtj_usage_hint(SUB) : parse_count(a, v, DWMTJ_DATA_MAX_SIDE,
-                                                             &o->downsample);
-        } else if (OPT("--threads")) {
-            rc = m < 0 ? dwmtj_usage_hint(SUB) : parse_count(a, v, 4096, &o->threads);
-        } else if (OPT("--gain")) {
-            if (m < 0)
-                return dwmtj_usage_hint(SUB);
+        } else if (DWMTJ_OPT("--hidden")) {
+            DWMTJ_NEED();
+            rc = parse_hidden(v, o);
+        } else if (DWMTJ_OPT("--steps")) {
+            DWMTJ_NEED();
+            rc = parse_count(a, v, 100000, &o->steps);
+        } else if (DWMTJ_OPT("--batch")) {
+            DWMTJ_NEED();
+            rc = parse_count(a, v, 100000, &o->batch);
+        } else if (DWMTJ_OPT("--train-images")) {
+            DWMTJ_NEED();
+            rc = parse_count(a, v, 100000000, &o->train_images);
+        } else if (DWMTJ_OPT("--test-images")) {
+            DWMTJ_NEED();
+            rc = parse_count(a, v, 100000000, &o->test_images);
+        } else if (DWMTJ_OPT("--downsample")) {
+            DWMTJ_NEED();
+            rc = parse_count(a, v, DWMTJ_DATA_MAX_SIDE, &o->downsample);
+        } else if (DWMTJ_OPT("--threads")) {
+            DWMTJ_NEED();
+            rc = parse_count(a, v, 4096, &o->threads);
+        } else if (DWMTJ_OPT("--gain")) {
+            DWMTJ_NEED();
             if (dwmtj_parse_number(v, &o->gain) != 0 || !(o->gain > 0.0))
                 return dwmtj_usage_error(SUB, "--gain: not a positive number: '%s'", v);
-        } else if (OPT("--lr")) {
-            if (m < 0)
-                return dwmtj_usage_hint(SUB);
+        } else if (DWMTJ_OPT("--lr")) {
+            DWMTJ_NEED();
             if (dwmtj_parse_number(v, &o->lr) != 0 || !(o->lr > 0.0))
                 return dwmtj_usage_error(SUB, "--lr: not a positive number: '%s'", v);
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -270,7 +269,6 @@ static int parse_args(int argc, char **argv, struct train_opts *o, int *help)
         } else {
             return dwmtj_usage_error(SUB, "unexpected argument '%s'", a);
         }
-#undef OPT
         if (rc)
             return rc;
     }
