@@ -519,8 +519,12 @@ int dwmtj_snn_loss_grad(dwmtj_snn_ws *ws, const dwmtj_weights *net,
         }
     double inv_batch = 1.0 / batch;
     int use_direct = ws->opt.loss == DWMTJ_SNN_LOSS_MEMBRANE;
+    /* Image b goes to thread b mod nth (static, chunk 1), and the threads'
+     * sums are added in thread order: the gradient's rounding depends on
+     * the number of threads only, so a run is reproducible bit for bit for
+     * a given --threads (dynamic scheduling made it depend on timing). */
 #ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nth)
+#pragma omp parallel for schedule(static, 1) num_threads(nth)
 #endif
     for (int b = 0; b < batch; b++) {
         struct snn_thread *th = &p->th[thread_id()];

@@ -430,6 +430,64 @@ START_TEST(test_grad_dwmtj)
 }
 END_TEST
 
+/* The batch split over threads: 2 threads give the 1-thread gradient to
+ * float rounding (every image's share summed once), and bit for bit the
+ * same gradient again (images are given to threads by index, not timing). */
+START_TEST(test_grad_threads)
+{
+    int size[] = { 20, 12, 4 };
+    enum { NB = 9 };
+    dwmtj_weights n, g1, g2, g3;
+    net_make(&n, 2, size, DWMTJ_KIND_DWMTJ_NOISY, 30, 0.1e-9);
+    n.input_rate = 5e9;
+    dwmtj_snn_init_weights(&n, 21, 3.0);
+    for (int o = 0; o < 12; o++)
+        n.b[0][o] = 0.3f;
+    net_copy_shape(&g1, &n);
+    net_copy_shape(&g2, &n);
+    net_copy_shape(&g3, &n);
+    unsigned char img[NB * 20], lab[NB];
+    int idx[NB];
+    for (int k = 0; k < NB * 20; k++)
+        img[k] = (unsigned char)(urand() * 256);
+    for (int b = 0; b < NB; b++) {
+        lab[b] = (unsigned char)(b % 4);
+        idx[b] = 40 + b;
+    }
+    dwmtj_snn_ws *ws = ws_make(&n, NB);
+    ws->opt.threads = 1;
+    double l1 = loss_of(ws, &n, img, idx, NB, lab, &g1);
+    ws->opt.threads = 2;
+    double l2 = loss_of(ws, &n, img, idx, NB, lab, &g2);
+    double l3 = loss_of(ws, &n, img, idx, NB, lab, &g3);
+    ck_assert_double_eq_tol(l2, l1, 1e-12 * fabs(l1));
+    ck_assert_msg(memcmp(&l2, &l3, sizeof l2) == 0, "loss %.17g then %.17g", l2, l3);
+    double gmax = 0.0;
+    for (int l = 0; l < 2; l++) {
+        int nw = size[l] * size[l + 1];
+        for (int k = 0; k < nw; k++)
+            gmax = fmax(gmax, fabs(g1.w[l][k]));
+    }
+    ck_assert_msg(gmax > 0.0, "no gradient");
+    for (int l = 0; l < 2; l++) {
+        int nw = size[l] * size[l + 1], nb = size[l + 1];
+        for (int k = 0; k < nw; k++)
+            ck_assert_msg(fabs(g2.w[l][k] - g1.w[l][k]) <= 1e-6 * gmax,
+                          "w[%d][%d]: %g with 2 threads, %g with 1", l, k, g2.w[l][k],
+                          g1.w[l][k]);
+        for (int o = 0; o < nb; o++)
+            ck_assert_double_eq_tol(g2.b[l][o], g1.b[l][o], 1e-6 * gmax);
+        ck_assert(memcmp(g2.w[l], g3.w[l], sizeof(float) * (size_t)nw) == 0);
+        ck_assert(memcmp(g2.b[l], g3.b[l], sizeof(float) * (size_t)nb) == 0);
+    }
+    dwmtj_snn_ws_free(ws);
+    net_free(&n);
+    net_free(&g1);
+    net_free(&g2);
+    net_free(&g3);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- training */
 
 static dwmtj_dataset train14, test14;
@@ -605,6 +663,7 @@ static Suite *snn_suite(void)
     tc = tcase_create("gradient");
     tcase_add_test(tc, test_grad_lif);
     tcase_add_test(tc, test_grad_dwmtj);
+    tcase_add_test(tc, test_grad_threads);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     tc = tcase_create("training");
