@@ -51,8 +51,9 @@
  *
  * Status codes: 0 = DWMTJ_SNN_OK, negative = DWMTJ_SNN_ERR_* (-400..-420).
  * No printing, no exit, no globals; free functions accept NULL.  With
- * OpenMP the images of a batch run in parallel (results do not depend on
- * the number of threads except for the summation order of gradients). */
+ * OpenMP the images of a batch run in parallel, image b on thread b mod N:
+ * the gradient's summation order, hence its rounding, depends on the
+ * number of threads N only, never on timing. */
 #ifndef DWMTJ_SNN_H
 #define DWMTJ_SNN_H
 
