@@ -531,6 +531,12 @@ int dwmtj_cmd_train(int argc, char **argv)
             dwmtj_error("%s: cannot truncate: %s", o.log, strerror(errno));
             goto out;
         }
+        /* the stream's offset is the file's length at fopen until it is
+         * moved: after the truncation it must be asked again */
+        if (fseek(log, 0, SEEK_END) != 0) {
+            dwmtj_error("%s: cannot seek: %s", o.log, strerror(errno));
+            goto out;
+        }
         if (ftell(log) == 0)
             fputs("epoch,train_loss,test_accuracy,seconds\n", log);
         if (fflush(log) != 0) {
