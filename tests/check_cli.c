@@ -998,6 +998,53 @@ START_TEST(train_tiny_lif)
 }
 END_TEST
 
+/* scripts/fig5d on logs made up here: means, sds and the effects against
+ * values worked out by hand; a log with no epoch yet is skipped. */
+START_TEST(fig5d_script)
+{
+    static const char *const logs[][2] = {
+        { "lif-s1.csv", "1,1,0.50,1\n7,1,0.80,1\n8,1,0.80,1\n9,1,0.80,1\n10,1,0.80,1\n" },
+        { "lif-s2.csv", "7,1,0.82,1\n8,1,0.82,1\n9,1,0.82,1\n10,1,0.82,1\n" },
+        { "dwmtj-s1.csv", "7,1,0.76,1\n8,1,0.78,1\n9,1,0.80,1\n10,1,0.78,1\n" },
+        { "dwmtj-s2.csv", "7,1,0.79,1\n8,1,0.79,1\n9,1,0.79,1\n10,1,0.79,1\n" },
+        { "dwmtj-noisy-s1.csv", "1,1,0.70,1\n8,1,0.90,1\n" }, /* no epoch 10, no plateau */
+    };
+    char cmd[16384], out_path[4096], out_dir[4096];
+    snprintf(out_path, sizeof out_path, "%s", spath("fig5d.out"));
+    snprintf(out_dir, sizeof out_dir, "%s", spath("fig5d"));
+    write_text(spath("dwmtj-noisy-s2.csv"), ""); /* a run still in its first epoch */
+    size_t n = (size_t)snprintf(cmd, sizeof cmd, "sh '%s/scripts/fig5d' '%s' '%s'", srcdir,
+                                out_dir, spath("dwmtj-noisy-s2.csv"));
+    for (size_t k = 0; k < sizeof logs / sizeof *logs; k++) {
+        char text[512];
+        snprintf(text, sizeof text, "epoch,train_loss,test_accuracy,seconds\n%s", logs[k][1]);
+        write_text(spath(logs[k][0]), text);
+        n += (size_t)snprintf(cmd + n, sizeof cmd - n, " '%s'", spath(logs[k][0]));
+    }
+    snprintf(cmd + n, sizeof cmd - n, " >'%s' 2>&1", out_path);
+    int rc = system(cmd);
+    char *out = read_text(out_path);
+    ck_assert_msg(rc == 0, "%s failed:\n%s", cmd, out);
+    ck_assert_msg(strstr(out, "dwmtj-noisy-s2.csv: no epoch logged yet; skipped"), "%s", out);
+    free(out);
+    char *sum = read_text(spath("fig5d/fig5d-summary.csv"));
+    ck_assert_ptr_nonnull(sum);
+    ck_assert_msg(strstr(sum, "\nlif,10,2,81.000,1.414,80.000,82.000\n"), "%s", sum);
+    ck_assert_msg(strstr(sum, "\nlif,1,1,50.000,0.000,50.000,50.000\n"), "%s", sum);
+    ck_assert_msg(strstr(sum, "\ndwmtj-noisy,8,1,90.000,"), "%s", sum);
+    free(sum);
+    char *eff = read_text(spath("fig5d/fig5d-effects.csv"));
+    ck_assert_ptr_nonnull(eff);
+    /* dwmtj 78.0 and 79.0 (sd 0.707) against lif 80.0 and 82.0 (sd 1.414):
+     * -2.5, standard error sqrt(0.5/2 + 2/2) = 1.118, on both measures
+     * (dwmtj-s1's plateau is the mean of 76, 78, 80, 78) */
+    ck_assert_msg(strstr(eff, "\ndwmtj - lif,epoch10,2,2,-2.500,1.118\n"), "%s", eff);
+    ck_assert_msg(strstr(eff, "\ndwmtj - lif,plateau,2,2,-2.500,1.118\n"), "%s", eff);
+    ck_assert_msg(!strstr(eff, "noisy"), "%s", eff);
+    free(eff);
+}
+END_TEST
+
 START_TEST(train_resume)
 {
     char *full = spath("full.net"), *part = spath("part.net");
@@ -1410,6 +1457,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, train_tiny_lif);
     tcase_add_test(tc, train_resume);
     tcase_add_test(tc, train_errors);
+    tcase_add_test(tc, fig5d_script);
 
     tc = tcase(s, "infer", 300);
     tcase_add_test(tc, infer_json_resume);
