@@ -1091,6 +1091,7 @@ START_TEST(train_errors)
     cli_run(ARGS("train", "--neuron", "bogus", "--epochs", "1", "--seed", "1", "--out", out), &r);
     ck_exit(r, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "bogus"));
+    ck_assert_ptr_nonnull(strstr(r.err, "lif, dwmtj, dwmtj-noisy"));
     cli_free(&r);
     static const char *const bad[][3] = {
         {"--epochs", "0", NULL}, {"--batch", "-3", NULL}, {"--steps", "x", NULL},
@@ -1336,6 +1337,17 @@ START_TEST(infer_klu)
     ck_exit(r, 2);
     ck_assert_msg(strstr(r.err, "--i-max") != NULL, "%s", r.err);
     cli_free(&r);
+    static const char *const choices[][3] = { { "--backend", "spice3", "ngspice, klu" },
+                                              { "--klu-steps", "fine", "ngspice, exact" },
+                                              { "--network-clamp", "soft", "edges, continuous" } };
+    for (int k = 0; k < 3; k++) {
+        cli_run(ARGS("infer", "--net", small_net(), choices[k][0], choices[k][1]), &r);
+        ck_exit(r, 2);
+        ck_assert_msg(strstr(r.err, choices[k][0]) && strstr(r.err, choices[k][1]) &&
+                          strstr(r.err, choices[k][2]),
+                      "%s %s: %s", choices[k][0], choices[k][1], r.err);
+        cli_free(&r);
+    }
     free(ta);
     free(tb);
 }

@@ -147,13 +147,9 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
             a->cm = v;
         } else if (DWMTJ_OPT("--backend")) {
             DWMTJ_NEED();
-            if (strcmp(v, "ngspice") == 0)
-                a->o.backend = DWMTJ_INFER_NGSPICE;
-            else if (strcmp(v, "klu") == 0)
-                a->o.backend = DWMTJ_INFER_KLU;
-            else
-                return dwmtj_usage_error(SUB, "--backend %s: unknown backend (ngspice or klu)",
-                                         v);
+            static const char *const backends[] = { "ngspice", "klu" }; /* DWMTJ_INFER_* */
+            if (dwmtj_opt_choice(SUB, "--backend", v, backends, 2, &a->o.backend))
+                return DWMTJ_EXIT_USAGE;
         } else if (DWMTJ_OPT("--images")) {
             DWMTJ_NEED();
             if (dwmtj_parse_int(v, 1, 10000000, &x) != 0)
@@ -188,20 +184,14 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
                 return dwmtj_usage_error(SUB, "--v-read %s: not a voltage > 0", v);
         } else if (DWMTJ_OPT("--klu-steps")) {
             DWMTJ_NEED();
-            if (strcmp(v, "ngspice") == 0)
-                a->o.exact_steps = 0;
-            else if (strcmp(v, "exact") == 0)
-                a->o.exact_steps = 1;
-            else
-                return dwmtj_usage_error(SUB, "--klu-steps %s: ngspice or exact", v);
+            static const char *const steps[] = { "ngspice", "exact" };
+            if (dwmtj_opt_choice(SUB, "--klu-steps", v, steps, 2, &a->o.exact_steps))
+                return DWMTJ_EXIT_USAGE;
         } else if (DWMTJ_OPT("--network-clamp")) {
             DWMTJ_NEED();
-            if (strcmp(v, "edges") == 0)
-                a->clamp_ramp = 0;
-            else if (strcmp(v, "continuous") == 0)
-                a->clamp_ramp = 1;
-            else
-                return dwmtj_usage_error(SUB, "--network-clamp %s: edges or continuous", v);
+            static const char *const rules[] = { "edges", "continuous" };
+            if (dwmtj_opt_choice(SUB, "--network-clamp", v, rules, 2, &a->clamp_ramp))
+                return DWMTJ_EXIT_USAGE;
         } else if (DWMTJ_OPT("--i-max")) {
             DWMTJ_NEED();
             if (dwmtj_parse_number(v, &a->o.i_max) != 0 || !(a->o.i_max > 0.0))

@@ -138,6 +138,21 @@ int dwmtj_opt_int(const char *sub, const char *opt, const char *v, long lo, long
     return 0;
 }
 
+int dwmtj_opt_choice(const char *sub, const char *opt, const char *v, const char *const *names,
+                     int n, int *out)
+{
+    char list[256] = "";
+    for (int k = 0; k < n; k++) {
+        if (v && strcmp(v, names[k]) == 0) {
+            *out = k;
+            return 0;
+        }
+        size_t len = strlen(list);
+        snprintf(list + len, sizeof list - len, "%s%s", k ? ", " : "", names[k]);
+    }
+    return dwmtj_usage_error(sub, "%s %s: not one of %s", opt, v ? v : "", list);
+}
+
 #ifndef DWMTJ_NETDIR
 #define DWMTJ_NETDIR "/usr/local/share/dwmtj4t/networks"
 #endif

@@ -55,6 +55,10 @@ int dwmtj_parse_int(const char *s, long lo, long hi, long *out);
 /* Option opt of subcommand sub with value v: an integer in lo..hi into
  * *out and 0, else a usage message and DWMTJ_EXIT_USAGE. */
 int dwmtj_opt_int(const char *sub, const char *opt, const char *v, long lo, long hi, int *out);
+/* Option opt of subcommand sub with value v, one of the n names: its index
+ * into *out and 0, else a usage message listing them and DWMTJ_EXIT_USAGE. */
+int dwmtj_opt_choice(const char *sub, const char *opt, const char *v, const char *const *names,
+                     int n, int *out);
 /* The shipped network file name: $DWMTJ_NETDIR/name, else in the
  * installed networks directory; into buf. */
 const char *dwmtj_network_path(char *buf, size_t n, const char *name);

@@ -212,12 +212,7 @@ static int parse_args(int argc, char **argv, struct train_opts *o, int *help)
         }
         if (DWMTJ_OPT("--neuron")) {
             DWMTJ_NEED();
-            for (int k = 0; k < 3; k++)
-                if (strcmp(v, kind_names[k]) == 0)
-                    o->kind = k;
-            if (o->kind < 0)
-                return dwmtj_usage_error(SUB, "--neuron: unknown kind '%s' (lif, dwmtj, "
-                                              "dwmtj-noisy)", v);
+            rc = dwmtj_opt_choice(SUB, "--neuron", v, kind_names, 3, &o->kind);
         } else if (DWMTJ_OPT("--epochs")) {
             DWMTJ_NEED();
             rc = parse_count(a, v, 1000000, &o->epochs);
