@@ -5,11 +5,13 @@
  * built dwmtj.cm, which the tool reads from the environment.  `make check'
  * sets all three.
  *
- * The JSON the tool prints is checked with a small strict parser below;
- * numbers are compared with the paper's figures as the figure checker
- * measures them (Fig. 3a: one spike, 1296.6 pJ, about 1.11 us from the
- * first pulse to the fire). */
+ * The JSON the tool prints is checked with a small strict parser
+ * (tests/toolrun.c); numbers are compared with the paper's figures as the
+ * figure checker measures them (Fig. 3a: one spike, 1296.6 pJ, about
+ * 1.11 us from the first pulse to the fire). */
 #define _XOPEN_SOURCE 700
+
+#include "toolrun.h"
 
 #include <check.h>
 #include <errno.h>
@@ -31,135 +33,31 @@ static char *srcdir;   /* absolute path of the source tree */
 static char scratch[1024]; /* scratch directory of this run */
 
 /* ------------------------------------------------------------------------
- * Running the tool
+ * Running the tool (tests/toolrun.c)
  * --------------------------------------------------------------------- */
 
-typedef struct {
-    int code;        /* exit status, -1 if killed or not exited */
-    int sig;         /* signal that ended it, 0 if none */
-    int timed_out;
-    char *out, *err; /* everything it printed */
-} cli_result;
-
-typedef struct {
-    const char *const *env; /* "NAME=value" to set, NULL-terminated */
-    double timeout;         /* s, default 120 */
-    const char *out_path;   /* stdout to this file instead of a pipe */
-    const char *term_when;  /* send SIGTERM once this file exists */
-} cli_opts;
-
-static void cli_free(cli_result *r)
-{
-    free(r->out);
-    free(r->err);
-    memset(r, 0, sizeof *r);
-}
+typedef tool_result cli_result;
+typedef tool_opts cli_opts;
+#define cli_free tool_result_free
 
 static double now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
-struct buf {
-    char *s;
-    size_t n, cap;
-};
-
-static int buf_read(struct buf *b, int fd)
-{
-    if (b->cap - b->n < 4097) {
-        b->cap = b->cap ? 2 * b->cap : 8192;
-        b->s = realloc(b->s, b->cap);
-        ck_assert_ptr_nonnull(b->s);
-    }
-    ssize_t k = read(fd, b->s + b->n, b->cap - b->n - 1);
-    if (k > 0)
-        b->n += (size_t)k;
-    b->s[b->n] = '\0';
-    return (int)k;
+    return tool_now();
 }
 
 /* Runs the tool with args (NULL-terminated, without argv[0]). */
 static void cli_run_opts(const char *const *args, const cli_opts *o, cli_result *r)
 {
-    memset(r, 0, sizeof *r);
-    int po[2], pe[2];
-    ck_assert_int_eq(pipe(po), 0);
-    ck_assert_int_eq(pipe(pe), 0);
     int nargs = 0;
     while (args[nargs])
         nargs++;
-    char **argv = calloc((size_t)nargs + 2, sizeof *argv);
+    const char **argv = calloc((size_t)nargs + 2, sizeof *argv);
     ck_assert_ptr_nonnull(argv);
     argv[0] = tool;
     for (int k = 0; k < nargs; k++)
-        argv[k + 1] = (char *)args[k];
-    fflush(NULL);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        if (o && o->env)
-            for (int k = 0; o->env[k]; k++)
-                putenv((char *)o->env[k]);
-        int fo = po[1];
-        if (o && o->out_path) {
-            fo = open(o->out_path, O_WRONLY);
-            if (fo < 0)
-                _exit(126);
-        }
-        dup2(fo, STDOUT_FILENO);
-        dup2(pe[1], STDERR_FILENO);
-        close(po[0]);
-        close(pe[0]);
-        int nul = open("/dev/null", O_RDONLY);
-        if (nul >= 0)
-            dup2(nul, STDIN_FILENO);
-        execv(tool, argv);
-        _exit(127);
-    }
+        argv[k + 1] = args[k];
+    tool_exec(argv, o, r);
     free(argv);
-    close(po[1]);
-    close(pe[1]);
-    double limit = o && o->timeout > 0 ? o->timeout : 120.0;
-    double t0 = now();
-    struct buf bo = {0}, be = {0};
-    buf_read(&bo, -1);
-    buf_read(&be, -1);
-    int open_o = 1, open_e = 1, termed = 0;
-    while (open_o || open_e) {
-        struct pollfd fds[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
-        if (!open_o)
-            fds[0].fd = -1;
-        if (!open_e)
-            fds[1].fd = -1;
-        int k = poll(fds, 2, 50);
-        if (k < 0 && errno != EINTR)
-            break;
-        if (open_o && (fds[0].revents & (POLLIN | POLLHUP)))
-            open_o = buf_read(&bo, po[0]) > 0;
-        if (open_e && (fds[1].revents & (POLLIN | POLLHUP)))
-            open_e = buf_read(&be, pe[0]) > 0;
-        if (o && o->term_when && !termed && access(o->term_when, F_OK) == 0) {
-            kill(pid, SIGTERM);
-            termed = 1;
-        }
-        if (now() - t0 > limit) {
-            kill(pid, SIGKILL);
-            r->timed_out = 1;
-            break;
-        }
-    }
-    close(po[0]);
-    close(pe[0]);
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    r->code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    r->sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-    r->out = bo.s;
-    r->err = be.s;
 }
 
 static void cli_run(const char *const *args, cli_result *r)
@@ -205,29 +103,6 @@ static void write_text(const char *path, const char *text)
     ck_assert_int_eq(fclose(f), 0);
 }
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct buf b = {0};
-    buf_read(&b, -1);
-    size_t k;
-    for (;;) {
-        if (b.cap - b.n < 4097) {
-            b.cap *= 2;
-            b.s = realloc(b.s, b.cap);
-        }
-        k = fread(b.s + b.n, 1, b.cap - b.n - 1, f);
-        if (k == 0)
-            break;
-        b.n += k;
-    }
-    b.s[b.n] = '\0';
-    fclose(f);
-    return b.s;
-}
-
 static int exists(const char *path)
 {
     return access(path, F_OK) == 0;
@@ -239,173 +114,6 @@ static int count_lines(const char *s)
     for (; *s; s++)
         n += *s == '\n';
     return n;
-}
-
-/* ------------------------------------------------------------------------
- * A strict JSON parser: validates the document and finds the value of a
- * member of the top-level object.
- * --------------------------------------------------------------------- */
-
-typedef struct {
-    const char *p;
-    int depth;
-    const char *want;  /* top-level key looked for */
-    const char *found; /* its value */
-} jp;
-
-static int jp_value(jp *j);
-
-static void jp_ws(jp *j)
-{
-    while (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')
-        j->p++;
-}
-
-/* A string; *match set when it equals want (no escapes in keys compared). */
-static int jp_string(jp *j, const char *want, int *match)
-{
-    if (*j->p != '"')
-        return -1;
-    const char *s = ++j->p;
-    while (*j->p != '"') {
-        unsigned char c = (unsigned char)*j->p;
-        if (c < 0x20)
-            return -1;
-        if (c == '\\') {
-            j->p++;
-            if (*j->p == 'u') {
-                for (int k = 1; k <= 4; k++)
-                    if (!strchr("0123456789abcdefABCDEF", j->p[k]) || !j->p[k])
-                        return -1;
-                j->p += 4;
-            } else if (!*j->p || !strchr("\"\\/bfnrt", *j->p)) {
-                return -1;
-            }
-        }
-        j->p++;
-    }
-    if (match)
-        *match = want && strlen(want) == (size_t)(j->p - s) &&
-                 strncmp(s, want, (size_t)(j->p - s)) == 0;
-    j->p++;
-    return 0;
-}
-
-static int jp_number(jp *j)
-{
-    const char *s = j->p;
-    if (*j->p == '-')
-        j->p++;
-    if (*j->p == '0')
-        j->p++;
-    else if (*j->p >= '1' && *j->p <= '9')
-        while (*j->p >= '0' && *j->p <= '9')
-            j->p++;
-    else
-        return -1;
-    if (*j->p == '.') {
-        j->p++;
-        if (!(*j->p >= '0' && *j->p <= '9'))
-            return -1;
-        while (*j->p >= '0' && *j->p <= '9')
-            j->p++;
-    }
-    if (*j->p == 'e' || *j->p == 'E') {
-        j->p++;
-        if (*j->p == '+' || *j->p == '-')
-            j->p++;
-        if (!(*j->p >= '0' && *j->p <= '9'))
-            return -1;
-        while (*j->p >= '0' && *j->p <= '9')
-            j->p++;
-    }
-    return j->p > s ? 0 : -1;
-}
-
-static int jp_value(jp *j)
-{
-    jp_ws(j);
-    if (*j->p == '{' || *j->p == '[') {
-        char close = *j->p == '{' ? '}' : ']';
-        int obj = close == '}';
-        j->p++;
-        j->depth++;
-        jp_ws(j);
-        if (*j->p == close) {
-            j->p++;
-            j->depth--;
-            return 0;
-        }
-        for (;;) {
-            jp_ws(j);
-            int match = 0;
-            if (obj) {
-                if (jp_string(j, j->depth == 1 ? j->want : NULL, &match) != 0)
-                    return -1;
-                jp_ws(j);
-                if (*j->p++ != ':')
-                    return -1;
-                jp_ws(j);
-            }
-            if (match && !j->found)
-                j->found = j->p;
-            if (jp_value(j) != 0)
-                return -1;
-            jp_ws(j);
-            if (*j->p == ',') {
-                j->p++;
-                continue;
-            }
-            if (*j->p++ != close)
-                return -1;
-            j->depth--;
-            return 0;
-        }
-    }
-    if (*j->p == '"')
-        return jp_string(j, NULL, NULL);
-    if (strncmp(j->p, "true", 4) == 0 || strncmp(j->p, "null", 4) == 0) {
-        j->p += 4;
-        return 0;
-    }
-    if (strncmp(j->p, "false", 5) == 0) {
-        j->p += 5;
-        return 0;
-    }
-    return jp_number(j);
-}
-
-/* 0 if doc is exactly one JSON object; *val (may be NULL) points at the
- * value of its member key. */
-static int json_parse(const char *doc, const char *key, const char **val)
-{
-    jp j = {doc, 0, key, NULL};
-    jp_ws(&j);
-    if (*j.p != '{')
-        return -1;
-    if (jp_value(&j) != 0)
-        return -1;
-    jp_ws(&j);
-    if (*j.p)
-        return -1;
-    if (val)
-        *val = j.found;
-    return 0;
-}
-
-/* The top-level member key: 1 and *v if a number, 0 if null; fails the
- * test if absent or the document is not valid JSON. */
-static int json_num(const char *doc, const char *key, double *v)
-{
-    const char *val = NULL;
-    ck_assert_msg(json_parse(doc, key, &val) == 0, "not one JSON object:\n%.3000s", doc);
-    ck_assert_msg(val != NULL, "no top-level key \"%s\" in\n%.3000s", key, doc);
-    if (strncmp(val, "null", 4) == 0)
-        return 0;
-    char *end;
-    *v = strtod(val, &end);
-    ck_assert_msg(end != val, "\"%s\" is not a number: %.40s", key, val);
-    return 1;
 }
 
 static int count_str(const char *hay, const char *needle)
