@@ -3,23 +3,15 @@
  * reports spikes, energy and latency per spike.
  *
  * The libraries never exit; the exit status is decided here only (see
- * enum dwmtj_exit in dwmtj_output.h). */
+ * enum dwmtj_exit in cli.h). */
 #define _POSIX_C_SOURCE 200809L
 
+#include "cli.h"
+#include "dwmtj_harness.h"
 #include "dwmtj_output.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* dwmtj_train.c */
-int dwmtj_cmd_train(int argc, char **argv);
-void dwmtj_usage_train(FILE *f);
-/* dwmtj_infer.c */
-int dwmtj_cmd_infer(int argc, char **argv);
-void dwmtj_usage_infer(FILE *f);
-/* dwmtj_bench.c */
-int dwmtj_cmd_bench(int argc, char **argv);
-void dwmtj_usage_bench(FILE *f);
 
 static void usage(FILE *f)
 {

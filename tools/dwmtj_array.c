@@ -4,7 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "dwmtj_crossbar.h"
-#include "dwmtj_output.h"
+#include "pipeline.h"
 
 #include <math.h>
 #include <stdlib.h>
