@@ -1130,6 +1130,79 @@ START_TEST(bench_json)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------
+ * options: getopt_long for run, array, infer, bench and the top level
+ * --------------------------------------------------------------------- */
+
+/* --opt=value and --opt value, and unambiguous abbreviations, alike. */
+START_TEST(opt_forms)
+{
+    char net[4200];
+    snprintf(net, sizeof net, "--net=%s", small_net());
+    static const char *const forms[][8] = {
+        { "infer", "NET", "--images=2", "--backend=klu", "--json", NULL },
+        { "infer", "--net", "PATH", "--images", "2", "--backend", "klu", "--json" },
+        { "infer", "--json", "NET", "--imag", "2", "--back", "klu", NULL },
+    };
+    for (int k = 0; k < 3; k++) {
+        const char *argv[9] = { 0 };
+        for (int a = 0; a < 8 && forms[k][a]; a++)
+            argv[a] = strcmp(forms[k][a], "NET") == 0    ? net
+                      : strcmp(forms[k][a], "PATH") == 0 ? small_net()
+                                                          : forms[k][a];
+        cli_result r;
+        cli_run(argv, &r);
+        ck_exit(r, 0);
+        double n;
+        ck_assert_int_eq(json_num(r.out, "images", &n), 1);
+        ck_assert_msg(n == 2, "form %d: %g images", k, n);
+        cli_free(&r);
+    }
+    /* "--" ends the options: what follows is the netlist */
+    cli_result r;
+    cli_run(ARGS("run", "--json", "--", "--csv"), &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "--csv"), "%s", r.err);
+    cli_free(&r);
+}
+END_TEST
+
+/* Each kind of bad option is a usage error whose message names it. */
+START_TEST(opt_errors)
+{
+    static const char *const bad[][6] = {
+        /* args..., then what the message must say (two strings) */
+        { "run", "x.cir", "--json=yes", NULL, "'--json'", "takes no value" },
+        { "array", "--json=1", NULL, NULL, "'--json'", "takes no value" },
+        { "--version=1", NULL, NULL, NULL, "'--version'", "takes no value" },
+        { "infer", "--g-m", "1u", NULL, "'--g-m' is ambiguous", "--g-min, --g-max" },
+        { "infer", "--res", "x.csv", NULL, "'--res' is ambiguous", "--results, --resume" },
+        { "infer", "--images", NULL, NULL, "--images", "needs a value" },
+        { "bench", "--sizes", NULL, NULL, "--sizes", "needs a value" },
+        { "bench", "--frobnicate=2", NULL, NULL, "unknown option '--frobnicate'", "bench" },
+        { "array", "-x", NULL, NULL, "unknown option '-x'", "array" },
+        { "run", "-q", "x.cir", NULL, "unknown option '-q'", "run" },
+        { "array", "--rows", "0", NULL, "--rows 0", "1..1000000" },
+        { "array", "--seed", "-1", NULL, "--seed -1", "seed" },
+        { "run", "x.cir", "--timeout", "soon", "--timeout soon", "seconds" },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        const char *argv[5] = { 0 };
+        for (int a = 0; a < 4 && bad[k][a]; a++)
+            argv[a] = bad[k][a];
+        cli_result r;
+        cli_run(argv, &r);
+        ck_assert_msg(r.code == 2, "dwmtj %s %s: exit %d, wanted 2; stderr: %s", bad[k][0],
+                      bad[k][1] ? bad[k][1] : "", r.code, r.err);
+        ck_assert_msg(strstr(r.err, bad[k][4]) && strstr(r.err, bad[k][5]),
+                      "dwmtj %s %s: the message lacks \"%s\" or \"%s\":\n%s", bad[k][0],
+                      bad[k][1] ? bad[k][1] : "", bad[k][4], bad[k][5], r.err);
+        ck_assert_str_eq(r.out, "");
+        cli_free(&r);
+    }
+}
+END_TEST
+
 static TCase *tcase(Suite *s, const char *name, int timeout)
 {
     TCase *tc = tcase_create(name);
@@ -1185,6 +1258,10 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, infer_klu);
     tcase_add_test(tc, infer_matches_train);
     tcase_add_test(tc, bench_json);
+
+    tc = tcase(s, "options", 120);
+    tcase_add_test(tc, opt_forms);
+    tcase_add_test(tc, opt_errors);
     return s;
 }
 

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -23,14 +24,20 @@ void dwmtj_error(const char *fmt, ...)
 
 int dwmtj_usage_hint(const char *sub)
 {
-    fprintf(stderr, "Try '" DWMTJ_TOOL " %s --help'.\n", sub);
+    if (sub)
+        fprintf(stderr, "Try '" DWMTJ_TOOL " %s --help'.\n", sub);
+    else
+        fputs("Try '" DWMTJ_TOOL " --help'.\n", stderr);
     return DWMTJ_EXIT_USAGE;
 }
 
 int dwmtj_usage_error(const char *sub, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, DWMTJ_TOOL ": %s: ", sub);
+    if (sub)
+        fprintf(stderr, DWMTJ_TOOL ": %s: ", sub);
+    else
+        fputs(DWMTJ_TOOL ": ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
@@ -147,6 +154,77 @@ int dwmtj_opt_choice(const char *sub, const char *opt, const char *v, const char
         snprintf(list + len, sizeof list - len, "%s%s", k ? ", " : "", names[k]);
     }
     return dwmtj_usage_error(sub, "%s %s: not one of %s", opt, v ? v : "", list);
+}
+
+int dwmtj_opt_number(const char *sub, const char *opt, const char *v, double lo, double hi,
+                     int flags, const char *unit, double *out)
+{
+    double x;
+    if (dwmtj_parse_number(v, &x) != 0)
+        return dwmtj_usage_error(sub, "%s %s: not a number", opt, v ? v : "");
+    int above = flags & DWMTJ_ABOVE, below = flags & DWMTJ_BELOW;
+    if ((above ? x > lo : x >= lo) && (below ? x < hi : x <= hi)) {
+        *out = x;
+        return 0;
+    }
+    const char *sp = unit && *unit ? " " : "", *u = unit ? unit : "";
+    if (isinf(hi))
+        return dwmtj_usage_error(sub, "%s %s: must be %s %g%s%s", opt, v, above ? ">" : ">=", lo,
+                                 sp, u);
+    return dwmtj_usage_error(sub, "%s %s: must be %s %g and %s %g%s%s", opt, v,
+                             above ? ">" : ">=", lo, below ? "<" : "<=", hi, sp, u);
+}
+
+void dwmtj_getopt_start(void)
+{
+    opterr = 0;
+#ifdef __GLIBC__
+    optind = 0; /* glibc: a full restart, also of a scan left inside "-xy" */
+#else
+    optind = 1;
+#endif
+}
+
+static const char *long_name(const struct option *lo, int val)
+{
+    for (; lo && lo->name; lo++)
+        if (lo->val == val && !lo->flag)
+            return lo->name;
+    return NULL;
+}
+
+int dwmtj_getopt_error(const char *sub, int c, char *const *argv, const struct option *lo)
+{
+    const char *arg = optind > 0 && argv[optind - 1] ? argv[optind - 1] : "";
+    const char *name = optopt ? long_name(lo, optopt) : NULL;
+    if (c == ':') {
+        if (name)
+            return dwmtj_usage_error(sub, "option --%s needs a value", name);
+        return dwmtj_usage_error(sub, "option -%c needs a value", optopt);
+    }
+    if (optopt) {
+        if (name && strncmp(arg, "--", 2) == 0)
+            return dwmtj_usage_error(sub, "option '--%s' takes no value ('%s')", name, arg);
+        if (optopt < 256 && isprint(optopt))
+            return dwmtj_usage_error(sub, "unknown option '-%c'", optopt);
+        return dwmtj_usage_error(sub, "unknown option '%s'", arg);
+    }
+    /* a long option getopt did not take: unknown, or a prefix of several */
+    if (strncmp(arg, "--", 2) != 0)
+        return dwmtj_usage_error(sub, "unknown option '%s'", arg);
+    const char *given = arg + 2;
+    int len = (int)strcspn(given, "=");
+    char cands[512] = "";
+    int n = 0;
+    for (const struct option *o = lo; o && o->name; o++)
+        if (strncmp(o->name, given, (size_t)len) == 0) {
+            size_t at = strlen(cands);
+            snprintf(cands + at, sizeof cands - at, "%s--%s", n ? ", " : "", o->name);
+            n++;
+        }
+    if (n > 1)
+        return dwmtj_usage_error(sub, "option '--%.*s' is ambiguous (%s)", len, given, cands);
+    return dwmtj_usage_error(sub, "unknown option '--%.*s'", len, given);
 }
 
 #ifndef DWMTJ_NETDIR

@@ -44,7 +44,8 @@ void dwmtj_error(const char *fmt, ...)
     ;
 /* Prints "dwmtj: SUB: " and the message, then a hint to --help; returns
  * the usage exit code.  dwmtj_usage_hint prints only the hint (after a
- * message printed already). */
+ * message printed already).  sub NULL: the top level ("dwmtj: ", "Try
+ * 'dwmtj --help'."). */
 int dwmtj_usage_error(const char *sub, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
@@ -70,11 +71,36 @@ int dwmtj_opt_int(const char *sub, const char *opt, const char *v, long lo, long
  * into *out and 0, else a usage message listing them and DWMTJ_EXIT_USAGE. */
 int dwmtj_opt_choice(const char *sub, const char *opt, const char *v, const char *const *names,
                      int n, int *out);
+/* Flags of dwmtj_opt_number: an open end of the range. */
+enum {
+    DWMTJ_ABOVE = 1, /* v > lo, not v >= lo */
+    DWMTJ_BELOW = 2  /* v < hi, not v <= hi */
+};
+/* Option opt of subcommand sub with value v: a SPICE number (as
+ * dwmtj_parse_number) from lo to hi (hi = INFINITY: no upper end; flags
+ * open the ends) into *out and 0; else a usage message naming the option,
+ * the value and the rule in unit (e.g. "--g-min 0: must be > 0 S") and
+ * DWMTJ_EXIT_USAGE. */
+int dwmtj_opt_number(const char *sub, const char *opt, const char *v, double lo, double hi,
+                     int flags, const char *unit, double *out);
 /* The shipped network file name: $DWMTJ_NETDIR/name, else in the
  * installed networks directory; into buf. */
 const char *dwmtj_network_path(char *buf, size_t n, const char *name);
 
-/* ---- the hand-made option loop of dwmtj_train.c ------------------------- */
+/* ---- getopt_long ------------------------------------------------------- */
+
+struct option;
+/* Before a subcommand's getopt_long loop over its argv (argv[0] its
+ * name): restarts the scan and turns off getopt's own messages.  Option
+ * strings start with "-:" (arguments in order, ':' for a missing value). */
+void dwmtj_getopt_start(void);
+/* What getopt_long's '?' or ':' meant, as a usage message of sub (NULL:
+ * the top level) naming the option: unknown, ambiguous (with the
+ * candidates), needs a value, takes no value.  Returns DWMTJ_EXIT_USAGE. */
+int dwmtj_getopt_error(const char *sub, int c, char *const *argv, const struct option *lo);
+
+/* ---- the hand-made option loop of dwmtj_train.c (until it uses
+ * getopt_long too) --------------------------------------------------- */
 
 /* Option i of argv named name ("--name VALUE" or "--name=VALUE"): 1 and
  * *val set (i advanced past a separate value), 0 if argv[*i] is another

@@ -15,6 +15,7 @@
 #include "dwmtj_weights.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -107,103 +108,117 @@ struct infer_opts {
     dwmtj_infer_options o;
 };
 
+enum {
+    O_NET = 0x100,
+    O_RESULTS,
+    O_RESUME,
+    O_DATA,
+    O_CM,
+    O_JSON,
+    O_NAIVE,
+    O_BACKEND,
+    O_IMAGES,
+    O_OFFSET,
+    O_LEVELS,
+    O_BATCH,
+    O_G_MIN,
+    O_G_MAX,
+    O_V_READ,
+    O_I_MAX,
+    O_KLU_STEPS,
+    O_NETWORK_CLAMP,
+    O_TIMEOUT
+};
+
+static const struct option infer_options[] = {
+    { "net", required_argument, NULL, O_NET },
+    { "results", required_argument, NULL, O_RESULTS },
+    { "resume", no_argument, NULL, O_RESUME },
+    { "data", required_argument, NULL, O_DATA },
+    { "cm", required_argument, NULL, O_CM },
+    { "json", no_argument, NULL, O_JSON },
+    { "naive", no_argument, NULL, O_NAIVE },
+    { "backend", required_argument, NULL, O_BACKEND },
+    { "images", required_argument, NULL, O_IMAGES },
+    { "offset", required_argument, NULL, O_OFFSET },
+    { "levels", required_argument, NULL, O_LEVELS },
+    { "batch", required_argument, NULL, O_BATCH },
+    { "g-min", required_argument, NULL, O_G_MIN },
+    { "g-max", required_argument, NULL, O_G_MAX },
+    { "v-read", required_argument, NULL, O_V_READ },
+    { "i-max", required_argument, NULL, O_I_MAX },
+    { "klu-steps", required_argument, NULL, O_KLU_STEPS },
+    { "network-clamp", required_argument, NULL, O_NETWORK_CLAMP },
+    { "timeout", required_argument, NULL, O_TIMEOUT },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
 static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
 {
+    static const char *const backends[] = { "ngspice", "klu" }; /* DWMTJ_INFER_* */
+    static const char *const steps[] = { "ngspice", "exact" };
+    static const char *const rules[] = { "edges", "continuous" };
     memset(a, 0, sizeof *a);
     dwmtj_infer_defaults(&a->o);
     a->images = 10;
     *help = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i], *v;
-        int m;
-        long x;
-        if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
-            *help = 1;
-            return 0;
+    int c, rc = 0;
+    const char *v;
+    dwmtj_getopt_start();
+    while ((c = getopt_long(argc, argv, "-:h", infer_options, NULL)) != -1) {
+        v = optarg;
+        switch (c) {
+        case 'h': *help = 1; return 0;
+        case '?':
+        case ':': return dwmtj_getopt_error(SUB, c, argv, infer_options);
+        case 1: return dwmtj_usage_error(SUB, "unexpected argument '%s'", v);
+        case O_NET: a->net = v; break;
+        case O_RESULTS: a->results = v; break;
+        case O_RESUME: a->resume = 1; break;
+        case O_DATA: a->data = v; break;
+        case O_CM: a->cm = v; break;
+        case O_JSON: a->json = 1; break;
+        case O_NAIVE: a->o.naive = 1; break;
+        case O_BACKEND:
+            rc = dwmtj_opt_choice(SUB, "--backend", v, backends, 2, &a->o.backend);
+            break;
+        case O_KLU_STEPS:
+            rc = dwmtj_opt_choice(SUB, "--klu-steps", v, steps, 2, &a->o.exact_steps);
+            break;
+        case O_NETWORK_CLAMP:
+            rc = dwmtj_opt_choice(SUB, "--network-clamp", v, rules, 2, &a->clamp_ramp);
+            break;
+        case O_IMAGES: rc = dwmtj_opt_int(SUB, "--images", v, 1, 10000000, &a->images); break;
+        case O_OFFSET: rc = dwmtj_opt_int(SUB, "--offset", v, 0, 10000000, &a->offset); break;
+        case O_LEVELS: rc = dwmtj_opt_int(SUB, "--levels", v, 2, 65536, &a->o.levels); break;
+        case O_BATCH: rc = dwmtj_opt_int(SUB, "--batch", v, 1, 100000, &a->o.batch); break;
+        case O_G_MIN:
+            rc = dwmtj_opt_number(SUB, "--g-min", v, 0.0, INFINITY, 0, "S", &a->o.g_min);
+            break;
+        case O_G_MAX:
+            rc = dwmtj_opt_number(SUB, "--g-max", v, 0.0, INFINITY, DWMTJ_ABOVE, "S",
+                                  &a->o.g_max);
+            break;
+        case O_V_READ:
+            rc = dwmtj_opt_number(SUB, "--v-read", v, 0.0, INFINITY, DWMTJ_ABOVE, "V",
+                                  &a->o.v_read);
+            break;
+        case O_I_MAX:
+            rc = dwmtj_opt_number(SUB, "--i-max", v, 0.0, INFINITY, DWMTJ_ABOVE, "A",
+                                  &a->o.i_max);
+            break;
+        case O_TIMEOUT:
+            rc = dwmtj_opt_number(SUB, "--timeout", v, 0.0, INFINITY, DWMTJ_ABOVE, "s",
+                                  &a->o.timeout_s);
+            break;
+        default: return dwmtj_usage_error(SUB, "option %d not handled", c);
         }
-        if (strcmp(s, "--json") == 0) {
-            a->json = 1;
-            continue;
-        }
-        if (strcmp(s, "--resume") == 0) {
-            a->resume = 1;
-            continue;
-        }
-        if (strcmp(s, "--naive") == 0) {
-            a->o.naive = 1;
-            continue;
-        }
-        if (DWMTJ_OPT("--net")) {
-            DWMTJ_NEED();
-            a->net = v;
-        } else if (DWMTJ_OPT("--results")) {
-            DWMTJ_NEED();
-            a->results = v;
-        } else if (DWMTJ_OPT("--data")) {
-            DWMTJ_NEED();
-            a->data = v;
-        } else if (DWMTJ_OPT("--cm")) {
-            DWMTJ_NEED();
-            a->cm = v;
-        } else if (DWMTJ_OPT("--backend")) {
-            DWMTJ_NEED();
-            static const char *const backends[] = { "ngspice", "klu" }; /* DWMTJ_INFER_* */
-            if (dwmtj_opt_choice(SUB, "--backend", v, backends, 2, &a->o.backend))
-                return DWMTJ_EXIT_USAGE;
-        } else if (DWMTJ_OPT("--images")) {
-            DWMTJ_NEED();
-            if (dwmtj_parse_int(v, 1, 10000000, &x) != 0)
-                return dwmtj_usage_error(SUB, "--images %s: not a count >= 1", v);
-            a->images = (int)x;
-        } else if (DWMTJ_OPT("--offset")) {
-            DWMTJ_NEED();
-            if (dwmtj_parse_int(v, 0, 10000000, &x) != 0)
-                return dwmtj_usage_error(SUB, "--offset %s: not a count >= 0", v);
-            a->offset = (int)x;
-        } else if (DWMTJ_OPT("--levels")) {
-            DWMTJ_NEED();
-            if (dwmtj_parse_int(v, 2, 65536, &x) != 0)
-                return dwmtj_usage_error(SUB, "--levels %s: not in 2..65536", v);
-            a->o.levels = (int)x;
-        } else if (DWMTJ_OPT("--batch")) {
-            DWMTJ_NEED();
-            if (dwmtj_parse_int(v, 1, 100000, &x) != 0)
-                return dwmtj_usage_error(SUB, "--batch %s: not a count >= 1", v);
-            a->o.batch = (int)x;
-        } else if (DWMTJ_OPT("--g-min")) {
-            DWMTJ_NEED();
-            if (dwmtj_parse_number(v, &a->o.g_min) != 0 || a->o.g_min < 0.0)
-                return dwmtj_usage_error(SUB, "--g-min %s: not a conductance >= 0", v);
-        } else if (DWMTJ_OPT("--g-max")) {
-            DWMTJ_NEED();
-            if (dwmtj_parse_number(v, &a->o.g_max) != 0 || !(a->o.g_max > 0.0))
-                return dwmtj_usage_error(SUB, "--g-max %s: not a conductance > 0", v);
-        } else if (DWMTJ_OPT("--v-read")) {
-            DWMTJ_NEED();
-            if (dwmtj_parse_number(v, &a->o.v_read) != 0 || !(a->o.v_read > 0.0))
-                return dwmtj_usage_error(SUB, "--v-read %s: not a voltage > 0", v);
-        } else if (DWMTJ_OPT("--klu-steps")) {
-            DWMTJ_NEED();
-            static const char *const steps[] = { "ngspice", "exact" };
-            if (dwmtj_opt_choice(SUB, "--klu-steps", v, steps, 2, &a->o.exact_steps))
-                return DWMTJ_EXIT_USAGE;
-        } else if (DWMTJ_OPT("--network-clamp")) {
-            DWMTJ_NEED();
-            static const char *const rules[] = { "edges", "continuous" };
-            if (dwmtj_opt_choice(SUB, "--network-clamp", v, rules, 2, &a->clamp_ramp))
-                return DWMTJ_EXIT_USAGE;
-        } else if (DWMTJ_OPT("--i-max")) {
-            DWMTJ_NEED();
-            if (dwmtj_parse_number(v, &a->o.i_max) != 0 || !(a->o.i_max > 0.0))
-                return dwmtj_usage_error(SUB, "--i-max %s: not a current > 0", v);
-        } else if (DWMTJ_OPT("--timeout")) {
-            DWMTJ_NEED();
-            if (dwmtj_parse_number(v, &a->o.timeout_s) != 0 || !(a->o.timeout_s > 0.0))
-                return dwmtj_usage_error(SUB, "--timeout %s: not a time > 0", v);
-        } else {
-            return dwmtj_usage_error(SUB, "unknown option '%s'", s);
-        }
+        if (rc != 0)
+            return rc;
     }
+    if (optind < argc)
+        return dwmtj_usage_error(SUB, "unexpected argument '%s'", argv[optind]);
     if (!(a->o.g_max > a->o.g_min))
         return dwmtj_usage_error(SUB, "--g-max %g must be above --g-min %g", a->o.g_max,
                                  a->o.g_min);

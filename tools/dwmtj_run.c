@@ -47,31 +47,36 @@ void dwmtj_usage_run(FILE *f)
 
 int dwmtj_cmd_run(int argc, char **argv)
 {
+    static const struct option opts[] = {
+        DWMTJ_OUTPUT_OPTIONS,
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
     struct dwmtj_outputs o;
     memset(&o, 0, sizeof o);
     const char *netlist = NULL;
-    int dashdash = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!dashdash && a[0] == '-' && a[1] != '\0') {
-            if (strcmp(a, "--") == 0) {
-                dashdash = 1;
-                continue;
-            }
-            if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-                dwmtj_usage_run(stdout);
-                return fflush(stdout) == 0 ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
-            }
-            int m = dwmtj_output_option(argc, argv, &i, &o);
-            if (m < 0)
-                return dwmtj_usage_hint("run");
-            if (m == 0)
-                return dwmtj_usage_error("run", "unknown option '%s'", a);
+    int c;
+    dwmtj_getopt_start();
+    while ((c = getopt_long(argc, argv, "-:h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            dwmtj_usage_run(stdout);
+            return fflush(stdout) == 0 ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
+        }
+        if (c == '?' || c == ':')
+            return dwmtj_getopt_error("run", c, argv, opts);
+        if (c == 1) { /* the netlist */
+            if (netlist)
+                return dwmtj_usage_error("run", "more than one netlist ('%s')", optarg);
+            netlist = optarg;
             continue;
         }
+        if (dwmtj_output_option("run", c, optarg, &o) < 0)
+            return DWMTJ_EXIT_USAGE;
+    }
+    for (; optind < argc; optind++) { /* after "--" */
         if (netlist)
-            return dwmtj_usage_error("run", "more than one netlist ('%s')", a);
-        netlist = a;
+            return dwmtj_usage_error("run", "more than one netlist ('%s')", argv[optind]);
+        netlist = argv[optind];
     }
     if (!netlist)
         return dwmtj_usage_error("run", "no netlist given");

@@ -149,34 +149,19 @@ out:
     return code;
 }
 
-int dwmtj_output_option(int argc, char **argv, int *i, struct dwmtj_outputs *o)
+int dwmtj_output_option(const char *sub, int c, const char *v, struct dwmtj_outputs *o)
 {
-    const char *v;
-    int m;
-    if (strcmp(argv[*i], "--json") == 0) {
-        o->json = 1;
-        return 1;
-    }
-    if ((m = dwmtj_opt(argc, argv, i, "--csv", &v)) != 0) {
-        o->csv = v;
-        return m;
-    }
-    if ((m = dwmtj_opt(argc, argv, i, "--plot", &v)) != 0) {
-        o->plot = v;
-        return m;
-    }
-    if ((m = dwmtj_opt(argc, argv, i, "--cm", &v)) != 0) {
-        o->cm = v;
-        return m;
-    }
-    if ((m = dwmtj_opt(argc, argv, i, "--timeout", &v)) != 0) {
-        if (m < 0)
-            return -1;
+    switch (c) {
+    case DWMTJ_O_JSON: o->json = 1; return 1;
+    case DWMTJ_O_CSV: o->csv = v; return 1;
+    case DWMTJ_O_PLOT: o->plot = v; return 1;
+    case DWMTJ_O_CM: o->cm = v; return 1;
+    case DWMTJ_O_TIMEOUT:
         if (dwmtj_parse_number(v, &o->timeout) != 0 || o->timeout < 0) {
-            dwmtj_error("%s: --timeout: not a number of seconds: '%s'", argv[0], v);
+            dwmtj_usage_error(sub, "--timeout %s: not a number of seconds >= 0", v);
             return -1;
         }
         return 1;
+    default: return 0;
     }
-    return 0;
 }

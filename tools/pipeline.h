@@ -3,6 +3,8 @@
 #ifndef DWMTJ_PIPELINE_H
 #define DWMTJ_PIPELINE_H
 
+#include <getopt.h>
+
 #include "dwmtj_harness.h"
 #include "dwmtj_output.h"
 
@@ -27,10 +29,25 @@ typedef void (*dwmtj_extra_fn)(dwmtj_json *j, FILE *text, const dwmtj_report *r,
 int dwmtj_pipeline(const char *name, const dwmtj_netlist *nl, const struct dwmtj_outputs *o,
                    dwmtj_extra_fn extra, void *userdata);
 
-/* Options shared by run and array (--json --csv --plot --cm --timeout):
- * 1 if argv[*i] was one of them, 0 if not, -1 on a bad or missing value
- * (message printed). */
-int dwmtj_output_option(int argc, char **argv, int *i, struct dwmtj_outputs *o);
+/* Options shared by run and array: --json --csv --plot --cm --timeout,
+ * as entries of a struct option table (getopt.h) with these values. */
+enum {
+    DWMTJ_O_JSON = 0x100,
+    DWMTJ_O_CSV,
+    DWMTJ_O_PLOT,
+    DWMTJ_O_CM,
+    DWMTJ_O_TIMEOUT,
+    DWMTJ_O_NEXT /* the first value free for a subcommand's own options */
+};
+#define DWMTJ_OUTPUT_OPTIONS \
+    { "json", no_argument, NULL, DWMTJ_O_JSON }, \
+    { "csv", required_argument, NULL, DWMTJ_O_CSV }, \
+    { "plot", required_argument, NULL, DWMTJ_O_PLOT }, \
+    { "cm", required_argument, NULL, DWMTJ_O_CM }, \
+    { "timeout", required_argument, NULL, DWMTJ_O_TIMEOUT }
+/* getopt_long's c and optarg v in subcommand sub: 1 if c was one of them
+ * (taken into o), 0 if not, -1 on a bad value (usage message printed). */
+int dwmtj_output_option(const char *sub, int c, const char *v, struct dwmtj_outputs *o);
 
 /* A failure of the harness on input name: its message msg (trailing
  * newlines dropped, name added when the message lacks it), or the
