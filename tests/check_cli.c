@@ -14,6 +14,7 @@
 #include "toolrun.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1203,6 +1205,259 @@ START_TEST(opt_errors)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------
+ * output targets: every output file is written whole through
+ * util/dwmtj_file, and never renamed over what is not a regular file
+ * --------------------------------------------------------------------- */
+
+enum { T_DEVICE, T_FIFO, T_SYMLINK, T_DIR, T_KINDS };
+static const char *const kind_name[T_KINDS] = { "device", "fifo", "symlink", "directory" };
+enum { C_RUN, C_ARRAY, C_INFER, C_COMMANDS };
+
+/* The arguments of command c with its outputs at out[0..], into argv;
+ * the number of outputs, and what each must start with or contain. */
+static int target_cmd(int c, char out[2][4200], const char **argv, const char **want)
+{
+    int n = 0, k = 0;
+    if (c == C_RUN) {
+        argv[n++] = "run";
+        argv[n++] = netlist("fig3a.cir");
+        argv[n++] = "--csv";
+        argv[n++] = out[k];
+        want[k++] = "neuron,t_write_s,";
+        if (system("command -v gnuplot >/dev/null 2>&1") == 0) {
+            argv[n++] = "--plot";
+            argv[n++] = out[k];
+            want[k++] = "\x89PNG";
+        }
+    } else if (c == C_ARRAY) {
+        static const char *const a[] = { "array", "--rows", "2", "--cols", "1", "--tstop", "2u" };
+        for (size_t i = 0; i < sizeof a / sizeof *a; i++)
+            argv[n++] = a[i];
+        argv[n++] = "--netlist-out";
+        argv[n++] = out[k];
+        want[k++] = "dwmtj4t";
+        argv[n++] = "--csv";
+        argv[n++] = out[k];
+        want[k++] = "neuron,t_write_s,";
+    } else {
+        static const char *const a[] = { "infer", "--images", "1", "--backend", "klu", "--net" };
+        for (size_t i = 0; i < sizeof a / sizeof *a; i++)
+            argv[n++] = a[i];
+        argv[n++] = small_net();
+        argv[n++] = "--results";
+        argv[n++] = out[k];
+        want[k++] = "# dwmtj infer: ";
+    }
+    argv[n] = NULL;
+    return k;
+}
+
+/* a + b into dst (n bytes); fails the test if it does not fit. */
+static char *cat_path(char *dst, size_t n, const char *a, const char *b)
+{
+    ck_assert_msg((size_t)snprintf(dst, n, "%s%s", a, b) < n, "path too long: %s%s", a, b);
+    return dst;
+}
+
+/* A reader of the FIFO at path: copies what it reads into path.got. */
+static pid_t fifo_reader(const char *path)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        alarm(60); /* never outlives a test that failed */
+        char got[8600];
+        cat_path(got, sizeof got, path, ".got");
+        int in = open(path, O_RDONLY), out = open(got, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        char buf[8192];
+        ssize_t r;
+        while (in >= 0 && out >= 0 && (r = read(in, buf, sizeof buf)) > 0)
+            if (write(out, buf, (size_t)r) != r)
+                _exit(1);
+        _exit(in >= 0 && out >= 0 ? 0 : 1);
+    }
+    return pid;
+}
+
+/* Waits up to s seconds for the reader; 1 if it ended by itself. */
+static int reader_done(pid_t pid, double s)
+{
+    int st;
+    for (double t0 = now(); now() - t0 < s;) {
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+        nanosleep(&(struct timespec){ 0, 20000000 }, NULL);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    return 0;
+}
+
+static int starts_or_has(const char *text, const char *want)
+{
+    return text && (strncmp(text, want, strlen(want)) == 0 || strstr(text, want));
+}
+
+static int dir_is_empty(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n == 0;
+}
+
+/* A character device of our own, the twin of /dev/null (root only); 0 if
+ * it cannot be made or written here. */
+static int make_null(const char *path)
+{
+    if (mknod(path, S_IFCHR | 0666, makedev(1, 3)) != 0)
+        return 0;
+    int fd = open(path, O_WRONLY);
+    if (fd < 0) {
+        unlink(path);
+        return 0; /* a nodev file system */
+    }
+    close(fd);
+    return 1;
+}
+
+static int is_kind(const char *path, mode_t kind)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == kind;
+}
+
+/* Command _i / T_KINDS with its outputs at targets of kind _i % T_KINDS. */
+START_TEST(out_target)
+{
+    int c = _i / T_KINDS, kind = _i % T_KINDS;
+    char out[2][4200], target[2][4300];
+    const char *argv[32], *want[2];
+    for (int k = 0; k < 2; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "tgt-%d-%s-%d", c, kind_name[kind], k);
+        snprintf(out[k], sizeof out[k], "%s", spath(name));
+        cat_path(target[k], sizeof target[k], out[k], ".target");
+    }
+    int n = target_cmd(c, out, argv, want);
+    pid_t reader[2] = { -1, -1 };
+    for (int k = 0; k < n; k++) {
+        switch (kind) {
+        case T_DEVICE:
+            if (!make_null(out[k]))
+                return; /* not root: /dev/null itself is out_dev_null's */
+            break;
+        case T_FIFO:
+            ck_assert_int_eq(mkfifo(out[k], 0600), 0);
+            reader[k] = fifo_reader(out[k]);
+            break;
+        case T_SYMLINK: {
+            /* run and array replace a file with data, infer starts an empty one */
+            write_text(target[k], c == C_INFER ? "" : "old contents\n");
+            const char *base = strrchr(target[k], '/') + 1;
+            ck_assert_int_eq(symlink(base, out[k]), 0);
+            break;
+        }
+        case T_DIR: ck_assert_int_eq(mkdir(out[k], 0700), 0); break;
+        }
+    }
+    cli_result r;
+    cli_opts o = { .timeout = 120 };
+    cli_run_opts(argv, &o, &r);
+    int got[2] = { 1, 1 };
+    for (int k = 0; k < n; k++)
+        if (reader[k] > 0)
+            got[k] = reader_done(reader[k], 10.0);
+    if (kind == T_DIR) {
+        ck_exit(r, 3);
+        ck_assert_msg(strstr(r.err, out[0]) || (n > 1 && strstr(r.err, out[1])),
+                      "the message names no output:\n%s", r.err);
+    } else {
+        ck_exit(r, 0);
+    }
+    for (int k = 0; k < n; k++) {
+        char part[8700], tmp[8700], tpart[8700];
+        cat_path(part, sizeof part, out[k], ".part");
+        cat_path(tmp, sizeof tmp, out[k], ".tmp");
+        cat_path(tpart, sizeof tpart, target[k], ".part");
+        ck_assert_msg(!exists(part) && !exists(tmp) && !exists(tpart), "%s: a .part remains",
+                      out[k]);
+        const char *what = argv[0];
+        if (kind == T_DEVICE) {
+            ck_assert_msg(is_kind(out[k], S_IFCHR), "%s %s: the device was replaced", what,
+                          out[k]);
+        } else if (kind == T_FIFO) {
+            ck_assert_msg(is_kind(out[k], S_IFIFO), "%s %s: the FIFO was replaced", what,
+                          out[k]);
+            ck_assert_msg(got[k], "%s %s: the FIFO's reader got no end of file", what, out[k]);
+            char got_path[8600];
+            cat_path(got_path, sizeof got_path, out[k], ".got");
+            char *text = read_text(got_path);
+            ck_assert_msg(starts_or_has(text, want[k]), "%s %s: the reader got %.200s", what,
+                          out[k], text ? text : "(nothing)");
+            free(text);
+        } else if (kind == T_SYMLINK) {
+            char link[8600];
+            ssize_t l = readlink(out[k], link, sizeof link - 1);
+            ck_assert_msg(l > 0, "%s %s: no longer a symbolic link", what, out[k]);
+            link[l] = '\0';
+            ck_assert_str_eq(link, strrchr(target[k], '/') + 1);
+            char *text = read_text(target[k]);
+            ck_assert_msg(starts_or_has(text, want[k]), "%s %s: the link's file has %.200s",
+                          what, out[k], text ? text : "(nothing)");
+            free(text);
+        } else {
+            ck_assert_msg(is_kind(out[k], S_IFDIR) && dir_is_empty(out[k]),
+                          "%s %s: the directory changed", what, out[k]);
+        }
+    }
+    cli_free(&r);
+}
+END_TEST
+
+/* /dev/null as every output, once a device of our own has come through
+ * unharmed (so that a tool that replaces devices never meets the real
+ * one as root). */
+START_TEST(out_dev_null)
+{
+    for (int c = 0; c < C_COMMANDS; c++) {
+        char out[2][4200];
+        const char *argv[32], *want[2];
+        snprintf(out[0], sizeof out[0], "%s", spath("null-0"));
+        snprintf(out[1], sizeof out[1], "%s", spath("null-1"));
+        int n = target_cmd(c, out, argv, want);
+        int own = 1;
+        for (int k = 0; k < n && own; k++)
+            own = make_null(out[k]);
+        if (!own && geteuid() == 0)
+            return; /* no device of our own to try first */
+        cli_result r;
+        cli_opts o = { .timeout = 120 };
+        if (own) {
+            cli_run_opts(argv, &o, &r);
+            ck_exit(r, 0);
+            cli_free(&r);
+            for (int k = 0; k < n; k++) {
+                ck_assert_msg(is_kind(out[k], S_IFCHR), "%s: %s was replaced", argv[0], out[k]);
+                unlink(out[k]);
+            }
+        }
+        for (int k = 0; k < n; k++)
+            snprintf(out[k], sizeof out[k], "/dev/null");
+        cli_run_opts(argv, &o, &r);
+        ck_exit(r, 0);
+        cli_free(&r);
+        ck_assert_msg(is_kind("/dev/null", S_IFCHR), "/dev/null is no longer a device");
+    }
+}
+END_TEST
+
 static TCase *tcase(Suite *s, const char *name, int timeout)
 {
     TCase *tc = tcase_create(name);
@@ -1262,6 +1517,10 @@ static Suite *cli_suite(void)
     tc = tcase(s, "options", 120);
     tcase_add_test(tc, opt_forms);
     tcase_add_test(tc, opt_errors);
+
+    tc = tcase(s, "targets", 300);
+    tcase_add_loop_test(tc, out_target, 0, C_COMMANDS * T_KINDS);
+    tcase_add_test(tc, out_dev_null);
     return s;
 }
 

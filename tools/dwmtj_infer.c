@@ -340,30 +340,40 @@ static void write_row(FILE *f, const struct row *r)
             r->seconds);
 }
 
-/* Rewrites the results file with the rows kept, then appends. */
-static FILE *open_results(const char *path, const char *config, const struct row *rows, int n)
+/* Writes the config line, the header and the rows kept into res, an open
+ * output file (dwmtj_outfile), and completes it: the stream the rows of
+ * this run are then appended to.  A regular file (or a link to one) is
+ * replaced whole first and the stream continues the new file; a device or
+ * FIFO stays open in place and the stream is res's own (committed at the
+ * end).  NULL with a message on failure (res aborted). */
+static FILE *start_results(dwmtj_outfile *res, const char *config, const struct row *rows,
+                           int n)
 {
-    char *tmp = malloc(strlen(path) + 8);
-    if (!tmp)
-        return NULL;
-    sprintf(tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        dwmtj_error("%s: cannot write: %s", tmp, strerror(errno));
-        free(tmp);
-        return NULL;
-    }
-    fprintf(f, "%s\n%s\n", config, RESULTS_HEADER);
+    fprintf(res->f, "%s\n%s\n", config, RESULTS_HEADER);
     for (int k = 0; k < n; k++)
-        write_row(f, &rows[k]);
-    if (fflush(f) != 0 || ferror(f) || rename(tmp, path) != 0) {
-        dwmtj_error("%s: cannot write: %s", path, strerror(errno));
-        fclose(f);
-        remove(tmp);
-        free(tmp);
+        write_row(res->f, &rows[k]);
+    if (!res->part) {
+        if (fflush(res->f) == 0)
+            return res->f;
+        dwmtj_error("%s: cannot write: %s", res->path, strerror(errno));
         return NULL;
     }
-    free(tmp);
+    /* after the rename this descriptor is the new file's, at its end */
+    int fd = dup(fileno(res->f));
+    if (fd < 0) {
+        dwmtj_error("%s: cannot write: %s", res->path, strerror(errno));
+        dwmtj_outfile_abort(res);
+        return NULL;
+    }
+    if (dwmtj_outfile_commit(res) != 0) {
+        close(fd);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "a");
+    if (!f) {
+        dwmtj_error("cannot append to the results: %s", strerror(errno));
+        close(fd);
+    }
     return f;
 }
 
@@ -733,7 +743,9 @@ int dwmtj_cmd_infer(int argc, char **argv)
     uint64_t *idx64 = NULL;
     const dwmtj_weights *eff = NULL;
     int B = a.o.batch, rc, st;
-    FILE *out = NULL;
+    FILE *out = NULL;          /* where the rows go */
+    dwmtj_outfile res_file;    /* the results file until complete */
+    dwmtj_outfile_init(&res_file);
     char *err = NULL;
     memset(&net, 0, sizeof net);
     /* Every rank loads the network and the data set and makes its own
@@ -749,9 +761,15 @@ int dwmtj_cmd_infer(int argc, char **argv)
     if (k.me == 0 && a.results) {
         char config[512];
         config_line(config, sizeof config, file_hash(net_path), &a);
+        /* a file to resume is read back: a regular one */
+        int flags = DWMTJ_FILE_SYNC | (a.resume ? DWMTJ_FILE_REGULAR : 0);
+        if (dwmtj_outfile_open_flags(&res_file, a.results, flags) != 0) {
+            code = DWMTJ_EXIT_OUTPUT;
+            goto setup_done;
+        }
         if (a.resume && read_results(a.results, config, &rows, &n_rows) != 0)
             goto setup_done;
-        if (!(out = open_results(a.results, config, rows, n_rows))) {
+        if (!(out = start_results(&res_file, config, rows, n_rows))) {
             code = DWMTJ_EXIT_OUTPUT;
             goto setup_done;
         }
@@ -873,10 +891,14 @@ setup_done:
            wall_now() - t0);
     code = fflush(stdout) == 0 && !ferror(stdout) ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
 end:
-    if (out && fclose(out) != 0 && code == DWMTJ_EXIT_OK) {
+    if (out && out == res_file.f) { /* in place: a device or FIFO */
+        if (dwmtj_outfile_commit(&res_file) != 0 && code == DWMTJ_EXIT_OK)
+            code = DWMTJ_EXIT_OUTPUT;
+    } else if (out && fclose(out) != 0 && code == DWMTJ_EXIT_OK) {
         dwmtj_error("%s: cannot write: %s", a.results, strerror(errno));
         code = DWMTJ_EXIT_OUTPUT;
     }
+    dwmtj_outfile_abort(&res_file); /* unfinished: no .part left */
     free(err);
     free(rows);
     free(res);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "dwmtj_file.h"
 #include "dwmtj_harness.h"
 
 /* ---- progress --------------------------------------------------------- */
@@ -25,29 +26,34 @@ void dwmtj_progress_done(struct dwmtj_progress *p);
 
 /* ---- files written whole or not at all -------------------------------- */
 
-/* Output files are written to PATH.part and renamed to PATH when complete;
- * a failed or interrupted run removes the .part file.  SIGINT, SIGTERM and
- * SIGHUP remove every .part file still open (dwmtj_out_signals installs
- * the handlers and ignores SIGPIPE, so that a vanished gnuplot is an
- * error, not a crash). */
+/* Every file the tool writes goes through util/dwmtj_file (dwmtj_file.h):
+ * nothing or a regular file at PATH is replaced whole by PATH.part once
+ * complete, a symbolic link keeps pointing at the file it names (which is
+ * replaced so), a device or FIFO is written in place (never renamed over),
+ * a directory is refused.  A failed or interrupted run leaves no .part
+ * file: SIGINT, SIGTERM and SIGHUP remove every one still open
+ * (dwmtj_out_signals installs dwmtj_file_on_signal for them, and ignores
+ * SIGPIPE so that a vanished reader is an error, not a crash). */
 void dwmtj_out_signals(void);
 
-typedef struct dwmtj_outfile {
-    char *path;        /* final name */
-    char *part;        /* PATH.part */
-    FILE *f;
-    int slot;          /* index in the signal handler's table */
-} dwmtj_outfile;
+/* An output file: a dwmtj_file (write to its f) whose failures are
+ * printed.  An unopened one is set up by dwmtj_outfile_init. */
+typedef dwmtj_file dwmtj_outfile;
 
-/* Opens PATH.part for writing; -1 with a message naming the file. */
+void dwmtj_outfile_init(dwmtj_outfile *o);
+/* Opens path for writing (dwmtj_file_open with flags 0); -1 with a
+ * message naming the file. */
 int dwmtj_outfile_open(dwmtj_outfile *o, const char *path);
-/* Flushes, closes and renames to PATH; on any error removes the .part file
- * and returns -1 with a message. */
+/* The same with dwmtj_file_open's flags (DWMTJ_FILE_SYNC, _REGULAR). */
+int dwmtj_outfile_open_flags(dwmtj_outfile *o, const char *path, int flags);
+/* Completes the file (dwmtj_file_commit); on any error the target is as
+ * it was, no .part file is left, and -1 comes back with a message. */
 int dwmtj_outfile_commit(dwmtj_outfile *o);
-/* Closes and removes the .part file (no-op on an unopened outfile). */
+/* Closes it and removes its .part file (no-op on an initialised or closed
+ * outfile). */
 void dwmtj_outfile_abort(dwmtj_outfile *o);
 
-/* Writes text to PATH through PATH.part. */
+/* Writes text to path whole (dwmtj_file_write_text); -1 with a message. */
 int dwmtj_write_file(const char *path, const char *text);
 
 /* ---- JSON ------------------------------------------------------------- */
@@ -101,8 +107,8 @@ int dwmtj_csv_row_named(dwmtj_outfile *o, const char *neuron, const dwmtj_spike 
 /* 0 if an executable gnuplot is on PATH; otherwise -1 with a message. */
 int dwmtj_plot_available(void);
 /* Draws the spike raster (neuron vs fire time) and the energy of each
- * spike into PATH (PNG) through gnuplot; -1 with a message on failure,
- * and no file left behind. */
-int dwmtj_plot(const char *path, const char *title, const dwmtj_report *r);
+ * spike as a PNG into the open file o (gnuplot writes it there); the
+ * caller commits o, or aborts it on -1 (message printed). */
+int dwmtj_plot(dwmtj_outfile *o, const char *title, const dwmtj_report *r);
 
 #endif

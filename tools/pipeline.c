@@ -7,17 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Fails fast on an output path that cannot be written: creates and removes
- * PATH.part. */
-static int probe_output(const char *path)
-{
-    dwmtj_outfile o;
-    if (dwmtj_outfile_open(&o, path) != 0)
-        return -1;
-    dwmtj_outfile_abort(&o);
-    return 0;
-}
-
+/* The harness's message, or the status when it left none. */
 void dwmtj_sim_error(const char *name, const char *msg, int status)
 {
     if (msg && *msg) {
@@ -62,11 +52,11 @@ int dwmtj_pipeline(const char *name, const dwmtj_netlist *nl, const struct dwmtj
     char *text = NULL;
     dwmtj_session *s = NULL;
     dwmtj_report rep;
-    dwmtj_outfile csv;
+    dwmtj_outfile csv, plot;
     int rc, code = DWMTJ_EXIT_SIM;
     memset(&rep, 0, sizeof rep);
-    memset(&csv, 0, sizeof csv);
-    csv.slot = -1;
+    dwmtj_outfile_init(&csv);
+    dwmtj_outfile_init(&plot);
 
     rc = dwmtj_netlist_instrument(nl, &text);
     if (rc != DWMTJ_H_OK) {
@@ -74,7 +64,7 @@ int dwmtj_pipeline(const char *name, const dwmtj_netlist *nl, const struct dwmtj
         goto out;
     }
     /* outputs before the (possibly long) run, so that a bad one fails now */
-    if (o->plot && (dwmtj_plot_available() != 0 || probe_output(o->plot) != 0)) {
+    if (o->plot && (dwmtj_plot_available() != 0 || dwmtj_outfile_open(&plot, o->plot) != 0)) {
         code = DWMTJ_EXIT_OUTPUT;
         goto out;
     }
@@ -138,11 +128,12 @@ int dwmtj_pipeline(const char *name, const dwmtj_netlist *nl, const struct dwmtj
         dwmtj_error("cannot write to standard output");
         goto out;
     }
-    if (o->plot && dwmtj_plot(o->plot, name, &rep) != 0)
+    if (o->plot && (dwmtj_plot(&plot, name, &rep) != 0 || dwmtj_outfile_commit(&plot) != 0))
         goto out;
     code = DWMTJ_EXIT_OK;
 out:
     dwmtj_outfile_abort(&csv);
+    dwmtj_outfile_abort(&plot);
     dwmtj_report_free(&rep);
     dwmtj_session_close(s);
     free(text);
