@@ -996,6 +996,57 @@ START_TEST(infer_errors)
 }
 END_TEST
 
+/* --results naming a file with something in it: refused (usage) without
+ * --resume or --overwrite, and the file is left as it was. */
+START_TEST(infer_results_exists)
+{
+    char *res = spath("exists.csv"), *empty = spath("empty.csv");
+    cli_result r;
+    write_text(res, "precious data\n");
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu",
+                 "--results", res),
+            &r);
+    ck_exit(r, 2);
+    ck_assert_msg(strstr(r.err, res) && strstr(r.err, "--resume") &&
+                      strstr(r.err, "--overwrite"),
+                  "the message names not the file and both options:\n%s", r.err);
+    cli_free(&r);
+    char *t = read_text(res);
+    ck_assert_str_eq(t, "precious data\n");
+    free(t);
+    /* --overwrite replaces it */
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu",
+                 "--results", res, "--overwrite"),
+            &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    t = read_text(res);
+    ck_assert_msg(strncmp(t, "# dwmtj infer: ", 15) == 0 && count_lines(t) == 3, "%s", t);
+    /* the results of a run are no less precious */
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "2", "--backend", "klu",
+                 "--results", res),
+            &r);
+    ck_exit(r, 2);
+    cli_free(&r);
+    char *t2 = read_text(res);
+    ck_assert_str_eq(t2, t);
+    free(t2);
+    free(t);
+    cli_run(ARGS("infer", "--net", small_net(), "--results", res, "--resume", "--overwrite"),
+            &r);
+    ck_exit(r, 2);
+    ck_assert_msg(strstr(r.err, "--resume") && strstr(r.err, "--overwrite"), "%s", r.err);
+    cli_free(&r);
+    /* an empty file holds nothing to lose */
+    write_text(empty, "");
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu",
+                 "--results", empty),
+            &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+}
+END_TEST
+
 /* The number after "key": at the first occurrence past the first
  * occurrence of `after' in a JSON document (NaN if none). */
 static double num_after(const char *doc, const char *after, const char *key)
@@ -1510,6 +1561,7 @@ static Suite *cli_suite(void)
     tc = tcase(s, "infer", 300);
     tcase_add_test(tc, infer_json_resume);
     tcase_add_test(tc, infer_errors);
+    tcase_add_test(tc, infer_results_exists);
     tcase_add_test(tc, infer_klu);
     tcase_add_test(tc, infer_matches_train);
     tcase_add_test(tc, bench_json);

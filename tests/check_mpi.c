@@ -233,7 +233,7 @@ START_TEST(mpi_errors)
     free(infer_ok(2, 1, csv, NULL));
     infer_fails(2, csv, other, 1, "another network or options");
     /* a missing data set, read by every rank */
-    infer_fails(1, csv, nodata, 1, "/nonexistent/fashion");
+    infer_fails(1, csv_path(csv, "nodata.csv"), nodata, 1, "/nonexistent/fashion");
 }
 END_TEST
 

@@ -20,6 +20,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,8 +38,9 @@
 void dwmtj_usage_infer(FILE *f)
 {
     fputs("usage: dwmtj infer [--net FILE] [--images N] [--offset K] [--backend B]\n"
-          "                   [--json] [--results FILE.csv [--resume]] [--levels N]\n"
-          "                   [--g-min S] [--g-max S] [--v-read V] [--i-max A] [--batch B]\n"
+          "                   [--json] [--results FILE.csv [--resume | --overwrite]]\n"
+          "                   [--levels N] [--g-min S] [--g-max S] [--v-read V]\n"
+          "                   [--i-max A] [--batch B]\n"
           "                   [--naive] [--network-clamp edges|continuous]\n"
           "                   [--klu-steps ngspice|exact]\n"
           "                   [--data DIR] [--cm PATH] [--timeout S]\n"
@@ -71,6 +73,8 @@ void dwmtj_usage_infer(FILE *f)
           "  --results FILE   one CSV row per image, written as each image ends\n"
           "  --resume         continue the run of --results FILE: images already in\n"
           "                   it are not run again (same network and options needed)\n"
+          "  --overwrite      replace --results FILE when it is not empty (without\n"
+          "                   --resume or --overwrite such a file is refused)\n"
           "  --levels N       conductance levels per device (default: continuous)\n"
           "  --g-min S        conductance window, low end (default 1u)\n"
           "  --g-max S        conductance window, high end (default 20u)\n"
@@ -104,6 +108,7 @@ void dwmtj_usage_infer(FILE *f)
 struct infer_opts {
     const char *net, *results, *data, *cm;
     int images, offset, resume, json;
+    int overwrite;  /* --overwrite: replace an existing --results file */
     int clamp_ramp; /* the reference network's drive rule (dwmtj_snn_options) */
     dwmtj_infer_options o;
 };
@@ -112,6 +117,7 @@ enum {
     O_NET = 0x100,
     O_RESULTS,
     O_RESUME,
+    O_OVERWRITE,
     O_DATA,
     O_CM,
     O_JSON,
@@ -134,6 +140,7 @@ static const struct option infer_options[] = {
     { "net", required_argument, NULL, O_NET },
     { "results", required_argument, NULL, O_RESULTS },
     { "resume", no_argument, NULL, O_RESUME },
+    { "overwrite", no_argument, NULL, O_OVERWRITE },
     { "data", required_argument, NULL, O_DATA },
     { "cm", required_argument, NULL, O_CM },
     { "json", no_argument, NULL, O_JSON },
@@ -176,6 +183,7 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
         case O_NET: a->net = v; break;
         case O_RESULTS: a->results = v; break;
         case O_RESUME: a->resume = 1; break;
+        case O_OVERWRITE: a->overwrite = 1; break;
         case O_DATA: a->data = v; break;
         case O_CM: a->cm = v; break;
         case O_JSON: a->json = 1; break;
@@ -224,6 +232,11 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
                                  a->o.g_min);
     if (a->resume && !a->results)
         return dwmtj_usage_error(SUB, "--resume needs --results FILE");
+    if (a->overwrite && !a->results)
+        return dwmtj_usage_error(SUB, "--overwrite needs --results FILE");
+    if (a->resume && a->overwrite)
+        return dwmtj_usage_error(SUB, "--resume continues the run of --results FILE, "
+                                      "--overwrite starts it anew: not both");
     return 0;
 }
 
@@ -338,6 +351,14 @@ static void write_row(FILE *f, const struct row *r)
     fprintf(f, "%d,%d,%d,%d,%d,%d,%.9g,%.9g,%.9g,%.9g,%.6g\n", r->image, r->label, r->pred,
             r->apred, r->pred == r->apred, r->spikes, r->energy, r->e_x, r->e_d, r->e_w,
             r->seconds);
+}
+
+/* 1 if path is (or links to) a regular file with something in it: what a
+ * new run would replace. */
+static int holds_data(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
 }
 
 /* Writes the config line, the header and the rows kept into res, an open
@@ -751,6 +772,13 @@ int dwmtj_cmd_infer(int argc, char **argv)
     /* Every rank loads the network and the data set and makes its own
      * runner; rank 0 alone reads and writes the results file. */
     code = DWMTJ_EXIT_SIM;
+    if (k.me == 0 && a.results && !a.resume && !a.overwrite && holds_data(a.results)) {
+        code = dwmtj_usage_error(SUB,
+                                 "--results %s: the file is not empty; --resume continues its "
+                                 "run, --overwrite replaces it",
+                                 a.results);
+        goto setup_done;
+    }
     if (load_net(net_path, &net) != 0 || load_test(a.data, &net, &d) != 0)
         goto setup_done;
     if (a.offset + a.images > d.n) {
