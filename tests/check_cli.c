@@ -1047,6 +1047,177 @@ START_TEST(infer_results_exists)
 }
 END_TEST
 
+/* The lines of a results file (up to 16, malloc'd copies, without '\n'). */
+static int split_lines(const char *text, char *line[16])
+{
+    int n = 0;
+    for (const char *p = text; *p && n < 16; n++) {
+        size_t len = strcspn(p, "\n");
+        line[n] = strndup(p, len);
+        p += len + (p[len] == '\n');
+    }
+    return n;
+}
+
+/* Field f (0-based; f = the number of fields: one more) of a row set to
+ * v; malloc'd. */
+static char *set_field(const char *row, int f, const char *v)
+{
+    char out[1024] = "";
+    int k = 0;
+    for (const char *p = row;; k++) {
+        size_t len = strcspn(p, ","), at = strlen(out);
+        snprintf(out + at, sizeof out - at, "%s%.*s", k ? "," : "", (int)(k == f ? strlen(v) : len),
+                 k == f ? v : p);
+        p += len;
+        if (!*p++)
+            break;
+    }
+    if (f == k + 1) {
+        size_t at = strlen(out);
+        snprintf(out + at, sizeof out - at, ",%s", v);
+    }
+    return strdup(out);
+}
+
+/* A row without its last field (seconds, a timing). */
+static void drop_seconds(char *row)
+{
+    char *c = strrchr(row, ',');
+    if (c)
+        *c = '\0';
+}
+
+/* --resume checks every row of the results file against the data set and
+ * the run (issue 11, item 7): case _i of the table below edits a
+ * three-image results file; a bad row is an error naming the file and
+ * line, with the file left as it was; a last line cut short or garbled
+ * (an interrupted run), short or long, is dropped with a note and its
+ * image runs again. */
+enum { R_EDIT, R_DUP, R_TAIL, R_HEADER };
+static const struct {
+    int op, row, field;   /* what to change: row 0..2, field of the row */
+    const char *value;    /* new field value, tail text or header */
+    int line;             /* the file's line the message must name */
+    const char *says;     /* ... and a word of it */
+} resume_case[] = {
+    { R_DUP, 1, 0, NULL, 5, "image 1" },                 /* counted twice */
+    { R_EDIT, 1, 1, "LABEL+1", 4, "label" },             /* not the data set's */
+    { R_EDIT, 1, 2, "99", 4, "99" },                     /* not a class */
+    { R_EDIT, 1, 3, "-1", 4, "-1" },
+    { R_EDIT, 1, 5, "-1000000", 4, "-1000000" },         /* spikes */
+    { R_EDIT, 1, 6, "nan", 4, "nan" },                   /* energy */
+    { R_EDIT, 1, 8, "inf", 4, "inf" },
+    { R_EDIT, 1, 7, "-1e-13", 4, "-1e-13" },
+    { R_EDIT, 1, 7, "1e-9", 4, "energy_J" },             /* not the sum of its parts */
+    { R_EDIT, 1, 10, "-0.5", 4, "seconds" },
+    { R_EDIT, 1, 0, "7", 4, "image 7" },                 /* outside --images 3 */
+    { R_EDIT, 1, 4, "AGREE!", 4, "agree" },              /* pred == algorithm_pred? */
+    { R_EDIT, 1, 5, "12x", 4, "spikes" },                /* malformed, not last */
+    { R_EDIT, 1, 11, "5", 4, "11" },                     /* a field too many */
+    { R_HEADER, 0, 0, "image,label,pred", 2, "header" },
+    { R_TAIL, 2, 0, "2,1,1,ab", 5, "dropped" },          /* short garbage, no newline */
+    { R_TAIL, 2, 0, "LONG", 5, "dropped" },              /* long garbage */
+    { R_TAIL, 2, 0, "CUT", 5, "dropped" },               /* a row cut mid-field */
+    { R_TAIL, 2, 0, "2,1,1\n", 5, "dropped" },           /* short, with its newline */
+};
+#define N_RESUME_CASES ((int)(sizeof resume_case / sizeof *resume_case))
+
+START_TEST(infer_resume_rows)
+{
+    char base[64], path[64];
+    snprintf(base, sizeof base, "resume-base-%d.csv", _i);
+    snprintf(path, sizeof path, "resume-%d.csv", _i);
+    char *bp = strdup(spath(base)), *rp = strdup(spath(path));
+    cli_result r;
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "3", "--backend", "klu",
+                 "--results", bp),
+            &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    char *text = read_text(bp), *line[16];
+    ck_assert_int_eq(split_lines(text, line), 5);
+    /* the edited file */
+    char edited[16384] = "";
+    size_t n = 0;
+    const char *v = resume_case[_i].value;
+    int row = resume_case[_i].row, op = resume_case[_i].op;
+    for (int l = 0; l < 5; l++) {
+        char *ln = line[l], *mine = NULL;
+        if (op == R_HEADER && l == 1)
+            ln = (char *)v;
+        if (op == R_EDIT && l == 2 + row) {
+            char val[64];
+            if (strcmp(v, "LABEL+1") == 0) {
+                snprintf(val, sizeof val, "%d", (atoi(strchr(ln, ',') + 1) + 1) % 10);
+                v = val;
+            } else if (strcmp(v, "AGREE!") == 0) {
+                int pr, ap, ag;
+                ck_assert_int_eq(sscanf(ln, "%*d,%*d,%d,%d,%d", &pr, &ap, &ag), 3);
+                snprintf(val, sizeof val, "%d", !ag);
+                v = val;
+            }
+            ln = mine = set_field(ln, resume_case[_i].field, v);
+        }
+        if (op == R_TAIL && l == 2 + row) {
+            if (strcmp(v, "LONG") == 0) {
+                for (int k = 0; k < 5000; k++)
+                    edited[n++] = (char)('a' + k % 26);
+                edited[n] = '\0';
+            } else if (strcmp(v, "CUT") == 0) {
+                n += (size_t)snprintf(edited + n, sizeof edited - n, "%.*s",
+                                      (int)strlen(ln) - 3, ln);
+            } else {
+                n += (size_t)snprintf(edited + n, sizeof edited - n, "%s", v);
+            }
+            break;
+        }
+        n += (size_t)snprintf(edited + n, sizeof edited - n, "%s\n", ln);
+        if (op == R_DUP && l == 2 + row)
+            n += (size_t)snprintf(edited + n, sizeof edited - n, "%s\n", ln);
+        free(mine);
+    }
+    write_text(rp, edited);
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "3", "--backend", "klu",
+                 "--results", rp, "--resume", "--json"),
+            &r);
+    char where[128];
+    snprintf(where, sizeof where, "%s:%d", path, resume_case[_i].line);
+    ck_assert_msg(strstr(r.err, where) && strstr(r.err, resume_case[_i].says),
+                  "case %d: the message does not name %s and \"%s\":\n%s", _i, where,
+                  resume_case[_i].says, r.err);
+    char *after = read_text(rp);
+    if (op != R_TAIL) {
+        ck_exit(r, 1);
+        ck_assert_msg(strcmp(after, edited) == 0, "case %d: the file was changed:\n%s", _i,
+                      after);
+    } else {
+        /* dropped, run again: the rows of the uninterrupted run */
+        ck_exit(r, 0);
+        double images;
+        ck_assert_int_eq(json_num(r.out, "images", &images), 1);
+        ck_assert_msg(images == 3, "case %d: %g images", _i, images);
+        char *got[16];
+        ck_assert_int_eq(split_lines(after, got), 5);
+        for (int l = 0; l < 5; l++) {
+            if (l >= 2) {
+                drop_seconds(got[l]);
+                drop_seconds(line[l]);
+            }
+            ck_assert_str_eq(got[l], line[l]);
+            free(got[l]);
+        }
+    }
+    cli_free(&r);
+    for (int l = 0; l < 5; l++)
+        free(line[l]);
+    free(after);
+    free(text);
+    free(bp);
+    free(rp);
+}
+END_TEST
+
 /* The number after "key": at the first occurrence past the first
  * occurrence of `after' in a JSON document (NaN if none). */
 static double num_after(const char *doc, const char *after, const char *key)
@@ -1562,6 +1733,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, infer_json_resume);
     tcase_add_test(tc, infer_errors);
     tcase_add_test(tc, infer_results_exists);
+    tcase_add_loop_test(tc, infer_resume_rows, 0, N_RESUME_CASES);
     tcase_add_test(tc, infer_klu);
     tcase_add_test(tc, infer_matches_train);
     tcase_add_test(tc, bench_json);

@@ -14,9 +14,11 @@
 #include "dwmtj_snn.h"
 #include "dwmtj_weights.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,9 +280,126 @@ static void config_line(char *buf, size_t n, uint64_t hash, const struct infer_o
              o->exact_steps ? " klu_steps=exact" : "");
 }
 
-/* Reads the rows of a previous run (*rows malloc'd).  -1 with a message
- * when the file is of another run or corrupt; a missing file is empty. */
-static int read_results(const char *path, const char *config, struct row **rows, int *n)
+/* What the rows of a results file must be for this run: its images
+ * first..first+count-1, each once, with the data set's label, classes
+ * below the network's outputs. */
+struct row_rules {
+    int first, count;            /* the run's images (--offset, --images) */
+    const unsigned char *labels; /* the test set's labels, by image */
+    int classes;                 /* the network's outputs */
+};
+
+/* A whole decimal int field; 0 on success. */
+static int int_field(const char *s, int *v)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(s, &end, 10);
+    if (end == s || *end || errno == ERANGE || x < INT_MIN || x > INT_MAX ||
+        !(isdigit((unsigned char)*s) || *s == '-'))
+        return -1;
+    *v = (int)x;
+    return 0;
+}
+
+/* A whole decimal number field (strtod syntax, nan and inf included, so
+ * that the rules can name them); 0 on success. */
+static int num_field(const char *s, double *v)
+{
+    char *end;
+    if (!*s || isspace((unsigned char)*s))
+        return -1;
+    *v = strtod(s, &end);
+    return end == s || *end ? -1 : 0;
+}
+
+#define ROW_FIELDS 11
+
+/* Parses line into *r; 0, or -1 with what is wrong in why (the row's
+ * form: a garbled or cut line). */
+static int parse_row(char *line, struct row *r, int *agree, char *why, size_t n)
+{
+    static const char *const name[ROW_FIELDS] = { "image", "label", "pred", "algorithm_pred",
+                                                  "agree", "spikes", "energy_J",
+                                                  "energy_crossbar_J", "energy_device_J",
+                                                  "energy_write_J", "seconds" };
+    int *ints[6] = { &r->image, &r->label, &r->pred, &r->apred, agree, &r->spikes };
+    double *nums[5] = { &r->energy, &r->e_x, &r->e_d, &r->e_w, &r->seconds };
+    char *p = line;
+    for (int k = 0; k < ROW_FIELDS; k++) {
+        char *field = p;
+        size_t len = strcspn(p, ",");
+        int last = p[len] == '\0';
+        p[len] = '\0';
+        p += len + !last;
+        if (last != (k == ROW_FIELDS - 1)) {
+            snprintf(why, n, "%s than %d fields", last ? "fewer" : "more", ROW_FIELDS);
+            return -1;
+        }
+        int bad = k < 6 ? int_field(field, ints[k]) : num_field(field, nums[k - 6]);
+        if (bad) {
+            snprintf(why, n, "%s '%.40s' is not a number", name[k], field);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The values of a parsed row against the rules; 0, or -1 with why. */
+static int check_row(const struct row *r, int agree, const struct row_rules *u, char *why,
+                     size_t n)
+{
+    if (r->image < u->first || r->image >= u->first + u->count) {
+        snprintf(why, n, "image %d is outside this run's images %d..%d (--offset %d --images %d)",
+                 r->image, u->first, u->first + u->count - 1, u->first, u->count);
+        return -1;
+    }
+    if (r->label != u->labels[r->image]) {
+        snprintf(why, n, "label %d, but test image %d is labelled %d (another data set?)",
+                 r->label, r->image, u->labels[r->image]);
+        return -1;
+    }
+    const int cls[2] = { r->pred, r->apred };
+    static const char *const cls_name[2] = { "pred", "algorithm_pred" };
+    for (int k = 0; k < 2; k++)
+        if (cls[k] < 0 || cls[k] >= u->classes) {
+            snprintf(why, n, "%s %d is not a class of the network (0..%d)", cls_name[k], cls[k],
+                     u->classes - 1);
+            return -1;
+        }
+    if (agree != (r->pred == r->apred)) {
+        snprintf(why, n, "agree %d, but pred %d and algorithm_pred %d", agree, r->pred,
+                 r->apred);
+        return -1;
+    }
+    if (r->spikes < 0) {
+        snprintf(why, n, "spikes %d: must be >= 0", r->spikes);
+        return -1;
+    }
+    const double e[5] = { r->energy, r->e_x, r->e_d, r->e_w, r->seconds };
+    static const char *const e_name[5] = { "energy_J", "energy_crossbar_J", "energy_device_J",
+                                           "energy_write_J", "seconds" };
+    for (int k = 0; k < 5; k++)
+        if (!(isfinite(e[k]) && e[k] >= 0.0)) {
+            snprintf(why, n, "%s %g: must be a finite number >= 0", e_name[k], e[k]);
+            return -1;
+        }
+    /* the parts are written with 9 digits each */
+    double sum = r->e_x + r->e_d + r->e_w;
+    if (fabs(r->energy - sum) > 1e-8 * fmax(r->energy, sum)) {
+        snprintf(why, n, "energy_J %.9g is not the sum of its parts (%.9g)", r->energy, sum);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads the rows of a previous run (*rows malloc'd) and checks each
+ * against the rules: -1 with a message naming the file and line when the
+ * file is of another run or a row is wrong.  The last line alone may be
+ * cut short or garbled (a run killed while writing it): it is dropped
+ * with a note, and its image runs again.  A missing file is empty. */
+static int read_results(const char *path, const char *config, const struct row_rules *u,
+                        struct row **rows, int *n)
 {
     *rows = NULL;
     *n = 0;
@@ -291,41 +410,62 @@ static int read_results(const char *path, const char *config, struct row **rows,
         dwmtj_error("%s: cannot read: %s", path, strerror(errno));
         return -1;
     }
-    char line[1024];
+    int *seen = calloc((size_t)u->count, sizeof *seen); /* line of each image's row */
+    char *line = NULL, why[256];
+    size_t cap_line = 0;
+    ssize_t len;
     int ln = 0, cap = 0, rc = 0;
-    while (fgets(line, sizeof line, f)) {
+    if (!seen) {
+        dwmtj_error("out of memory");
+        rc = -1;
+    }
+    while (rc == 0 && (len = getline(&line, &cap_line, f)) >= 0) {
         ln++;
+        int whole = len > 0 && line[len - 1] == '\n';
         line[strcspn(line, "\r\n")] = '\0';
         if (ln == 1) {
             if (strcmp(line, config) != 0) {
                 dwmtj_error("%s: results of another network or options; cannot resume\n"
                             "  file: %s\n  now:  %s", path, line, config);
                 rc = -1;
-                break;
             }
             continue;
         }
         if (ln == 2) {
-            if (strcmp(line, RESULTS_HEADER) != 0) {
-                dwmtj_error("%s:2: not a dwmtj infer results header", path);
+            if (strcmp(line, RESULTS_HEADER) != 0 || !whole) {
+                dwmtj_error("%s:2: not a dwmtj infer results header; cannot resume", path);
                 rc = -1;
-                break;
             }
             continue;
         }
         struct row r;
-        int used = 0;
-        if (sscanf(line, "%d,%d,%d,%d,%*d,%d,%lg,%lg,%lg,%lg,%lg%n", &r.image, &r.label, &r.pred,
-                   &r.apred, &r.spikes, &r.energy, &r.e_x, &r.e_d, &r.e_w, &r.seconds,
-                   &used) != 10 ||
-            line[used] != '\0') {
-            /* a row cut short by an interruption ends the file */
-            if (!feof(f) && fgetc(f) != EOF) {
-                dwmtj_error("%s:%d: malformed row", path, ln);
-                rc = -1;
+        int agree, form = parse_row(line, &r, &agree, why, sizeof why);
+        if (!whole && form == 0)
+            snprintf(why, sizeof why, "no end of line");
+        if (form != 0 || !whole) {
+            int c = getc(f);
+            if (c == EOF && !ferror(f)) { /* the last line: cut short by an interruption */
+                dwmtj_error("%s:%d: the last row is incomplete (%s): dropped, its image "
+                            "runs again", path, ln, why);
+                break;
             }
+            dwmtj_error("%s:%d: malformed row: %s; cannot resume", path, ln, why);
+            rc = -1;
             break;
         }
+        if (check_row(&r, agree, u, why, sizeof why) != 0) {
+            dwmtj_error("%s:%d: %s; cannot resume", path, ln, why);
+            rc = -1;
+            break;
+        }
+        int *at = &seen[r.image - u->first];
+        if (*at) {
+            dwmtj_error("%s:%d: image %d again (its row is line %d); cannot resume", path, ln,
+                        r.image, *at);
+            rc = -1;
+            break;
+        }
+        *at = ln;
         if (*n == cap) {
             cap = cap ? 2 * cap : 256;
             struct row *g = realloc(*rows, sizeof **rows * (size_t)cap);
@@ -338,10 +478,21 @@ static int read_results(const char *path, const char *config, struct row **rows,
         }
         (*rows)[(*n)++] = r;
     }
+    if (rc == 0 && ferror(f)) {
+        dwmtj_error("%s: cannot read: %s", path, strerror(errno));
+        rc = -1;
+    }
     fclose(f);
+    free(line);
+    free(seen);
     if (ln == 1 && rc == 0) {
         dwmtj_error("%s: no header row; cannot resume", path);
         rc = -1;
+    }
+    if (rc != 0) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
     }
     return rc;
 }
@@ -795,7 +946,8 @@ int dwmtj_cmd_infer(int argc, char **argv)
             code = DWMTJ_EXIT_OUTPUT;
             goto setup_done;
         }
-        if (a.resume && read_results(a.results, config, &rows, &n_rows) != 0)
+        struct row_rules rules = { a.offset, a.images, d.labels, net.size[net.n_layers] };
+        if (a.resume && read_results(a.results, config, &rules, &rows, &n_rows) != 0)
             goto setup_done;
         if (!(out = start_results(&res_file, config, rows, n_rows))) {
             code = DWMTJ_EXIT_OUTPUT;
@@ -841,17 +993,23 @@ setup_done:
     /* the images still to run, in order, from rank 0 */
     struct totals tot = { 0 };
     if (k.me == 0) {
-        for (int r = 0; r < n_rows; r++)
-            if (rows[r].image >= a.offset && rows[r].image < a.offset + a.images)
-                add_row(&tot, &rows[r]);
-        for (int k0 = a.offset; k0 < a.offset + a.images; k0++) {
-            int done = 0;
-            for (int r = 0; r < n_rows && !done; r++)
-                done = rows[r].image == k0;
-            if (!done)
-                todo[n_todo++] = k0;
+        /* the rows read back are of this run's images, each once */
+        unsigned char *done = calloc((size_t)a.images, 1);
+        if (!done) {
+            dwmtj_error("out of memory");
+            code = DWMTJ_EXIT_SIM;
         }
+        for (int r = 0; r < n_rows && done; r++) {
+            add_row(&tot, &rows[r]);
+            done[rows[r].image - a.offset] = 1;
+        }
+        for (int i = 0; i < a.images && done; i++)
+            if (!done[i])
+                todo[n_todo++] = a.offset + i;
+        free(done);
     }
+    if ((code = ranks_agree(&k, code)) != DWMTJ_EXIT_OK)
+        goto end;
 #ifdef HAVE_MPI
     if (k.n > 1) {
         MPI_Bcast(&n_todo, 1, MPI_INT, 0, MPI_COMM_WORLD);
