@@ -1218,6 +1218,73 @@ START_TEST(infer_resume_rows)
 }
 END_TEST
 
+/* infer's and bench's numbers are checked at the command line: a usage
+ * error naming the option, the value and the rule, before anything runs. */
+START_TEST(infer_option_ranges)
+{
+    static const char *const bad[][4] = {
+        { "infer", "--g-min", "0", "--g-min 0: must be > 0 S" },
+        { "infer", "--g-min", "-1u", "--g-min -1u: must be > 0 S" },
+        { "infer", "--g-max", "0.5u", "--g-max 0.5u: must be above --g-min" },
+        { "infer", "--g-max", "2", "--g-max 2: must be > 0 and <= 1 S" },
+        { "infer", "--v-read", "1e300", "--v-read 1e300: must be >= 0.001 and <= 10 V" },
+        { "infer", "--v-read", "0", "--v-read 0: must be >= 0.001 and <= 10 V" },
+        { "infer", "--v-read", "1u", "--v-read 1u: must be >= 0.001 and <= 10 V" },
+        { "infer", "--v-read", "nan", "--v-read nan: not a number" },
+        { "infer", "--i-max", "0", "--i-max 0: must be > 0 A" },
+        { "infer", "--i-max", "-2m", "--i-max -2m: must be > 0 A" },
+        { "infer", "--timeout", "0", "--timeout 0: must be > 0 s" },
+        { "infer", "--batch", "0", "--batch 0: not an integer in 1.." },
+        { "infer", "--images", "0", "--images 0: not an integer in 1.." },
+        { "infer", "--offset", "-1", "--offset -1: not an integer in 0.." },
+        { "infer", "--levels", "1", "--levels 1: not an integer in 2..65536" },
+        { "bench", "--r-wire", "-1", "--r-wire -1: must be >= 0 and <= 1e+06 Ohm" },
+        { "bench", "--r-wire", "1e300", "--r-wire 1e300: must be >= 0 and <= 1e+06 Ohm" },
+        { "bench", "--images", "0", "--images 0: not an integer in 1..10000" },
+        { "bench", "--ngspice-images", "-1", "--ngspice-images -1: not an integer in 0..10000" },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        cli_result r;
+        cli_run(ARGS(bad[k][0], "--net", small_net(), "--backend", "klu", bad[k][1], bad[k][2]),
+                &r);
+        if (strcmp(bad[k][0], "bench") == 0) { /* bench has no --backend */
+            cli_free(&r);
+            cli_run(ARGS(bad[k][0], "--net", small_net(), bad[k][1], bad[k][2]), &r);
+        }
+        ck_assert_msg(r.code == 2 && strstr(r.err, bad[k][3]),
+                      "%s %s %s: exit %d, wanted 2 and \"%s\":\n%s", bad[k][0], bad[k][1],
+                      bad[k][2], r.code, bad[k][3], r.err);
+        ck_assert_str_eq(r.out, "");
+        cli_free(&r);
+    }
+}
+END_TEST
+
+/* --batch larger than the run: sized by the images, not the batch (was
+ * out of memory for one image with --batch 100000). */
+START_TEST(infer_batch_memory)
+{
+    cli_opts o = { .mem_limit = 256L << 20 };
+    cli_result r;
+    cli_run_opts(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu"), &o,
+                 &r);
+    if (r.code != 0) {
+        /* a build that needs more address space (sanitizers): no measure here */
+        cli_free(&r);
+        return;
+    }
+    cli_free(&r);
+    cli_run_opts(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu",
+                      "--batch", "100000", "--json"),
+                 &o, &r);
+    ck_exit(r, 0);
+    double n;
+    ck_assert_int_eq(json_num(r.out, "images", &n), 1);
+    ck_assert(n == 1);
+    cli_free(&r);
+}
+END_TEST
+
 /* The number after "key": at the first occurrence past the first
  * occurrence of `after' in a JSON document (NaN if none). */
 static double num_after(const char *doc, const char *after, const char *key)
@@ -1734,6 +1801,8 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, infer_errors);
     tcase_add_test(tc, infer_results_exists);
     tcase_add_loop_test(tc, infer_resume_rows, 0, N_RESUME_CASES);
+    tcase_add_test(tc, infer_option_ranges);
+    tcase_add_test(tc, infer_batch_memory);
     tcase_add_test(tc, infer_klu);
     tcase_add_test(tc, infer_matches_train);
     tcase_add_test(tc, bench_json);

@@ -43,8 +43,8 @@ void dwmtj_usage_bench(FILE *f)
           "  --sizes LIST      crossbar sizes RxC (default 64x16,256x64,784x100)\n"
           "  --ngspice-max-synapses S  run ngspice on crossbars up to S synapses\n"
           "                    (default 20000)\n"
-          "  --r-wire OHM      wire resistance for the wired crossbars (default 1;\n"
-          "                    0 = skip them)\n"
+          "  --r-wire OHM      wire resistance for the wired crossbars, 0 to 1meg\n"
+          "                    (default 1; 0 = skip them)\n"
           "  --json            the report as JSON\n"
           "  --data DIR        the data set (default as dwmtj infer)\n"
           "  --cm PATH         the code model (default $DWMTJ_CM, else installed)\n"
@@ -145,7 +145,8 @@ static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
                                          v, MAX_SIZES);
             break;
         case O_R_WIRE:
-            rc = dwmtj_opt_number(SUB, "--r-wire", v, 0.0, INFINITY, 0, "Ohm", &a->r_wire);
+            /* 1 MOhm per cell pitch is far beyond any wire; more is ill-conditioned */
+            rc = dwmtj_opt_number(SUB, "--r-wire", v, 0.0, 1e6, 0, "Ohm", &a->r_wire);
             break;
         default: return dwmtj_usage_error(SUB, "option %d not handled", c);
         }

@@ -77,12 +77,14 @@ void dwmtj_usage_infer(FILE *f)
           "                   it are not run again (same network and options needed)\n"
           "  --overwrite      replace --results FILE when it is not empty (without\n"
           "                   --resume or --overwrite such a file is refused)\n"
-          "  --levels N       conductance levels per device (default: continuous)\n"
-          "  --g-min S        conductance window, low end (default 1u)\n"
-          "  --g-max S        conductance window, high end (default 20u)\n"
-          "  --v-read V       input pulse amplitude (default 0.1)\n"
+          "  --levels N       conductance levels per device, 2..65536 (default:\n"
+          "                   continuous)\n"
+          "  --g-min S        conductance window, low end, > 0 (default 1u)\n"
+          "  --g-max S        conductance window, high end, above --g-min and at\n"
+          "                   most 1 S (default 20u)\n"
+          "  --v-read V       input pulse amplitude, 1 mV to 10 V (default 0.1)\n"
           "  --i-max A        drive clamp of the periphery and of the algorithm-level\n"
-          "                   reference (default 200u, the trained network's)\n"
+          "                   reference, > 0 (default 200u, the trained network's)\n"
           "  --klu-steps S    klu backend time points: ngspice (default, the same as\n"
           "                   ngspice's) or exact (every switch of the clamp: the\n"
           "                   continuous circuit's answer; doc/engine.md)\n"
@@ -91,7 +93,8 @@ void dwmtj_usage_infer(FILE *f)
           "                   line between clamped values) or continuous (the\n"
           "                   circuit's: the clamp of the line; doc/inference.md)\n"
           "  --batch B        images per parse of a layer's circuit (default 1; a\n"
-          "                   deck leaves out the word lines silent in its images)\n"
+          "                   deck leaves out the word lines silent in its images;\n"
+          "                   at most --images)\n"
           "  --naive          the unoptimised ngspice path (a deck per image and\n"
           "                   layer, device step limit, all vectors saved), for\n"
           "                   benchmarks\n"
@@ -173,7 +176,7 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
     a->images = 10;
     *help = 0;
     int c, rc = 0;
-    const char *v;
+    const char *v, *g_min_arg = NULL, *g_max_arg = NULL; /* as given, for messages */
     dwmtj_getopt_start();
     while ((c = getopt_long(argc, argv, "-:h", infer_options, NULL)) != -1) {
         v = optarg;
@@ -202,17 +205,21 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
         case O_IMAGES: rc = dwmtj_opt_int(SUB, "--images", v, 1, 10000000, &a->images); break;
         case O_OFFSET: rc = dwmtj_opt_int(SUB, "--offset", v, 0, 10000000, &a->offset); break;
         case O_LEVELS: rc = dwmtj_opt_int(SUB, "--levels", v, 2, 65536, &a->o.levels); break;
-        case O_BATCH: rc = dwmtj_opt_int(SUB, "--batch", v, 1, 100000, &a->o.batch); break;
+        case O_BATCH: rc = dwmtj_opt_int(SUB, "--batch", v, 1, 10000000, &a->o.batch); break;
+        /* ranges a circuit can take: a conductance (the cell's) of at most
+         * 1 S, a read pulse from 1 mV (the sense currents far above
+         * ngspice's 1 pA abstol) to 10 V; --g-max > --g-min below */
         case O_G_MIN:
-            rc = dwmtj_opt_number(SUB, "--g-min", v, 0.0, INFINITY, 0, "S", &a->o.g_min);
+            rc = dwmtj_opt_number(SUB, "--g-min", v, 0.0, INFINITY, DWMTJ_ABOVE, "S",
+                                  &a->o.g_min);
+            g_min_arg = v;
             break;
         case O_G_MAX:
-            rc = dwmtj_opt_number(SUB, "--g-max", v, 0.0, INFINITY, DWMTJ_ABOVE, "S",
-                                  &a->o.g_max);
+            rc = dwmtj_opt_number(SUB, "--g-max", v, 0.0, 1.0, DWMTJ_ABOVE, "S", &a->o.g_max);
+            g_max_arg = v;
             break;
         case O_V_READ:
-            rc = dwmtj_opt_number(SUB, "--v-read", v, 0.0, INFINITY, DWMTJ_ABOVE, "V",
-                                  &a->o.v_read);
+            rc = dwmtj_opt_number(SUB, "--v-read", v, 1e-3, 10.0, 0, "V", &a->o.v_read);
             break;
         case O_I_MAX:
             rc = dwmtj_opt_number(SUB, "--i-max", v, 0.0, INFINITY, DWMTJ_ABOVE, "A",
@@ -229,9 +236,16 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
     }
     if (optind < argc)
         return dwmtj_usage_error(SUB, "unexpected argument '%s'", argv[optind]);
-    if (!(a->o.g_max > a->o.g_min))
-        return dwmtj_usage_error(SUB, "--g-max %g must be above --g-min %g", a->o.g_max,
-                                 a->o.g_min);
+    if (!(a->o.g_max > a->o.g_min)) {
+        if (g_max_arg)
+            return dwmtj_usage_error(SUB, "--g-max %s: must be above --g-min (%g S)", g_max_arg,
+                                     a->o.g_min);
+        return dwmtj_usage_error(SUB, "--g-min %s: must be below --g-max (%g S)", g_min_arg,
+                                 a->o.g_max);
+    }
+    /* a batch is never more than the run: the buffers are sized by it */
+    if (a->o.batch > a->images)
+        a->o.batch = a->images;
     if (a->resume && !a->results)
         return dwmtj_usage_error(SUB, "--resume needs --results FILE");
     if (a->overwrite && !a->results)
