@@ -5,13 +5,16 @@
  * built dwmtj.cm, which the tool reads from the environment.  `make check'
  * sets all three.
  *
- * The JSON the tool prints is checked with a small strict parser below;
- * numbers are compared with the paper's figures as the figure checker
- * measures them (Fig. 3a: one spike, 1296.6 pJ, about 1.11 us from the
- * first pulse to the fire). */
+ * The JSON the tool prints is checked with a small strict parser
+ * (tests/toolrun.c); numbers are compared with the paper's figures as the
+ * figure checker measures them (Fig. 3a: one spike, 1296.6 pJ, about
+ * 1.11 us from the first pulse to the fire). */
 #define _XOPEN_SOURCE 700
 
+#include "toolrun.h"
+
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -22,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,135 +35,31 @@ static char *srcdir;   /* absolute path of the source tree */
 static char scratch[1024]; /* scratch directory of this run */
 
 /* ------------------------------------------------------------------------
- * Running the tool
+ * Running the tool (tests/toolrun.c)
  * --------------------------------------------------------------------- */
 
-typedef struct {
-    int code;        /* exit status, -1 if killed or not exited */
-    int sig;         /* signal that ended it, 0 if none */
-    int timed_out;
-    char *out, *err; /* everything it printed */
-} cli_result;
-
-typedef struct {
-    const char *const *env; /* "NAME=value" to set, NULL-terminated */
-    double timeout;         /* s, default 120 */
-    const char *out_path;   /* stdout to this file instead of a pipe */
-    const char *term_when;  /* send SIGTERM once this file exists */
-} cli_opts;
-
-static void cli_free(cli_result *r)
-{
-    free(r->out);
-    free(r->err);
-    memset(r, 0, sizeof *r);
-}
+typedef tool_result cli_result;
+typedef tool_opts cli_opts;
+#define cli_free tool_result_free
 
 static double now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
-struct buf {
-    char *s;
-    size_t n, cap;
-};
-
-static int buf_read(struct buf *b, int fd)
-{
-    if (b->cap - b->n < 4097) {
-        b->cap = b->cap ? 2 * b->cap : 8192;
-        b->s = realloc(b->s, b->cap);
-        ck_assert_ptr_nonnull(b->s);
-    }
-    ssize_t k = read(fd, b->s + b->n, b->cap - b->n - 1);
-    if (k > 0)
-        b->n += (size_t)k;
-    b->s[b->n] = '\0';
-    return (int)k;
+    return tool_now();
 }
 
 /* Runs the tool with args (NULL-terminated, without argv[0]). */
 static void cli_run_opts(const char *const *args, const cli_opts *o, cli_result *r)
 {
-    memset(r, 0, sizeof *r);
-    int po[2], pe[2];
-    ck_assert_int_eq(pipe(po), 0);
-    ck_assert_int_eq(pipe(pe), 0);
     int nargs = 0;
     while (args[nargs])
         nargs++;
-    char **argv = calloc((size_t)nargs + 2, sizeof *argv);
+    const char **argv = calloc((size_t)nargs + 2, sizeof *argv);
     ck_assert_ptr_nonnull(argv);
     argv[0] = tool;
     for (int k = 0; k < nargs; k++)
-        argv[k + 1] = (char *)args[k];
-    fflush(NULL);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        if (o && o->env)
-            for (int k = 0; o->env[k]; k++)
-                putenv((char *)o->env[k]);
-        int fo = po[1];
-        if (o && o->out_path) {
-            fo = open(o->out_path, O_WRONLY);
-            if (fo < 0)
-                _exit(126);
-        }
-        dup2(fo, STDOUT_FILENO);
-        dup2(pe[1], STDERR_FILENO);
-        close(po[0]);
-        close(pe[0]);
-        int nul = open("/dev/null", O_RDONLY);
-        if (nul >= 0)
-            dup2(nul, STDIN_FILENO);
-        execv(tool, argv);
-        _exit(127);
-    }
+        argv[k + 1] = args[k];
+    tool_exec(argv, o, r);
     free(argv);
-    close(po[1]);
-    close(pe[1]);
-    double limit = o && o->timeout > 0 ? o->timeout : 120.0;
-    double t0 = now();
-    struct buf bo = {0}, be = {0};
-    buf_read(&bo, -1);
-    buf_read(&be, -1);
-    int open_o = 1, open_e = 1, termed = 0;
-    while (open_o || open_e) {
-        struct pollfd fds[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
-        if (!open_o)
-            fds[0].fd = -1;
-        if (!open_e)
-            fds[1].fd = -1;
-        int k = poll(fds, 2, 50);
-        if (k < 0 && errno != EINTR)
-            break;
-        if (open_o && (fds[0].revents & (POLLIN | POLLHUP)))
-            open_o = buf_read(&bo, po[0]) > 0;
-        if (open_e && (fds[1].revents & (POLLIN | POLLHUP)))
-            open_e = buf_read(&be, pe[0]) > 0;
-        if (o && o->term_when && !termed && access(o->term_when, F_OK) == 0) {
-            kill(pid, SIGTERM);
-            termed = 1;
-        }
-        if (now() - t0 > limit) {
-            kill(pid, SIGKILL);
-            r->timed_out = 1;
-            break;
-        }
-    }
-    close(po[0]);
-    close(pe[0]);
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    r->code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    r->sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-    r->out = bo.s;
-    r->err = be.s;
 }
 
 static void cli_run(const char *const *args, cli_result *r)
@@ -205,29 +105,6 @@ static void write_text(const char *path, const char *text)
     ck_assert_int_eq(fclose(f), 0);
 }
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct buf b = {0};
-    buf_read(&b, -1);
-    size_t k;
-    for (;;) {
-        if (b.cap - b.n < 4097) {
-            b.cap *= 2;
-            b.s = realloc(b.s, b.cap);
-        }
-        k = fread(b.s + b.n, 1, b.cap - b.n - 1, f);
-        if (k == 0)
-            break;
-        b.n += k;
-    }
-    b.s[b.n] = '\0';
-    fclose(f);
-    return b.s;
-}
-
 static int exists(const char *path)
 {
     return access(path, F_OK) == 0;
@@ -239,173 +116,6 @@ static int count_lines(const char *s)
     for (; *s; s++)
         n += *s == '\n';
     return n;
-}
-
-/* ------------------------------------------------------------------------
- * A strict JSON parser: validates the document and finds the value of a
- * member of the top-level object.
- * --------------------------------------------------------------------- */
-
-typedef struct {
-    const char *p;
-    int depth;
-    const char *want;  /* top-level key looked for */
-    const char *found; /* its value */
-} jp;
-
-static int jp_value(jp *j);
-
-static void jp_ws(jp *j)
-{
-    while (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')
-        j->p++;
-}
-
-/* A string; *match set when it equals want (no escapes in keys compared). */
-static int jp_string(jp *j, const char *want, int *match)
-{
-    if (*j->p != '"')
-        return -1;
-    const char *s = ++j->p;
-    while (*j->p != '"') {
-        unsigned char c = (unsigned char)*j->p;
-        if (c < 0x20)
-            return -1;
-        if (c == '\\') {
-            j->p++;
-            if (*j->p == 'u') {
-                for (int k = 1; k <= 4; k++)
-                    if (!strchr("0123456789abcdefABCDEF", j->p[k]) || !j->p[k])
-                        return -1;
-                j->p += 4;
-            } else if (!*j->p || !strchr("\"\\/bfnrt", *j->p)) {
-                return -1;
-            }
-        }
-        j->p++;
-    }
-    if (match)
-        *match = want && strlen(want) == (size_t)(j->p - s) &&
-                 strncmp(s, want, (size_t)(j->p - s)) == 0;
-    j->p++;
-    return 0;
-}
-
-static int jp_number(jp *j)
-{
-    const char *s = j->p;
-    if (*j->p == '-')
-        j->p++;
-    if (*j->p == '0')
-        j->p++;
-    else if (*j->p >= '1' && *j->p <= '9')
-        while (*j->p >= '0' && *j->p <= '9')
-            j->p++;
-    else
-        return -1;
-    if (*j->p == '.') {
-        j->p++;
-        if (!(*j->p >= '0' && *j->p <= '9'))
-            return -1;
-        while (*j->p >= '0' && *j->p <= '9')
-            j->p++;
-    }
-    if (*j->p == 'e' || *j->p == 'E') {
-        j->p++;
-        if (*j->p == '+' || *j->p == '-')
-            j->p++;
-        if (!(*j->p >= '0' && *j->p <= '9'))
-            return -1;
-        while (*j->p >= '0' && *j->p <= '9')
-            j->p++;
-    }
-    return j->p > s ? 0 : -1;
-}
-
-static int jp_value(jp *j)
-{
-    jp_ws(j);
-    if (*j->p == '{' || *j->p == '[') {
-        char close = *j->p == '{' ? '}' : ']';
-        int obj = close == '}';
-        j->p++;
-        j->depth++;
-        jp_ws(j);
-        if (*j->p == close) {
-            j->p++;
-            j->depth--;
-            return 0;
-        }
-        for (;;) {
-            jp_ws(j);
-            int match = 0;
-            if (obj) {
-                if (jp_string(j, j->depth == 1 ? j->want : NULL, &match) != 0)
-                    return -1;
-                jp_ws(j);
-                if (*j->p++ != ':')
-                    return -1;
-                jp_ws(j);
-            }
-            if (match && !j->found)
-                j->found = j->p;
-            if (jp_value(j) != 0)
-                return -1;
-            jp_ws(j);
-            if (*j->p == ',') {
-                j->p++;
-                continue;
-            }
-            if (*j->p++ != close)
-                return -1;
-            j->depth--;
-            return 0;
-        }
-    }
-    if (*j->p == '"')
-        return jp_string(j, NULL, NULL);
-    if (strncmp(j->p, "true", 4) == 0 || strncmp(j->p, "null", 4) == 0) {
-        j->p += 4;
-        return 0;
-    }
-    if (strncmp(j->p, "false", 5) == 0) {
-        j->p += 5;
-        return 0;
-    }
-    return jp_number(j);
-}
-
-/* 0 if doc is exactly one JSON object; *val (may be NULL) points at the
- * value of its member key. */
-static int json_parse(const char *doc, const char *key, const char **val)
-{
-    jp j = {doc, 0, key, NULL};
-    jp_ws(&j);
-    if (*j.p != '{')
-        return -1;
-    if (jp_value(&j) != 0)
-        return -1;
-    jp_ws(&j);
-    if (*j.p)
-        return -1;
-    if (val)
-        *val = j.found;
-    return 0;
-}
-
-/* The top-level member key: 1 and *v if a number, 0 if null; fails the
- * test if absent or the document is not valid JSON. */
-static int json_num(const char *doc, const char *key, double *v)
-{
-    const char *val = NULL;
-    ck_assert_msg(json_parse(doc, key, &val) == 0, "not one JSON object:\n%.3000s", doc);
-    ck_assert_msg(val != NULL, "no top-level key \"%s\" in\n%.3000s", key, doc);
-    if (strncmp(val, "null", 4) == 0)
-        return 0;
-    char *end;
-    *v = strtod(val, &end);
-    ck_assert_msg(end != val, "\"%s\" is not a number: %.40s", key, val);
-    return 1;
 }
 
 static int count_str(const char *hay, const char *needle)
@@ -1286,6 +996,295 @@ START_TEST(infer_errors)
 }
 END_TEST
 
+/* --results naming a file with something in it: refused (usage) without
+ * --resume or --overwrite, and the file is left as it was. */
+START_TEST(infer_results_exists)
+{
+    char *res = spath("exists.csv"), *empty = spath("empty.csv");
+    cli_result r;
+    write_text(res, "precious data\n");
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu",
+                 "--results", res),
+            &r);
+    ck_exit(r, 2);
+    ck_assert_msg(strstr(r.err, res) && strstr(r.err, "--resume") &&
+                      strstr(r.err, "--overwrite"),
+                  "the message names not the file and both options:\n%s", r.err);
+    cli_free(&r);
+    char *t = read_text(res);
+    ck_assert_str_eq(t, "precious data\n");
+    free(t);
+    /* --overwrite replaces it */
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu",
+                 "--results", res, "--overwrite"),
+            &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    t = read_text(res);
+    ck_assert_msg(strncmp(t, "# dwmtj infer: ", 15) == 0 && count_lines(t) == 3, "%s", t);
+    /* the results of a run are no less precious */
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "2", "--backend", "klu",
+                 "--results", res),
+            &r);
+    ck_exit(r, 2);
+    cli_free(&r);
+    char *t2 = read_text(res);
+    ck_assert_str_eq(t2, t);
+    free(t2);
+    free(t);
+    cli_run(ARGS("infer", "--net", small_net(), "--results", res, "--resume", "--overwrite"),
+            &r);
+    ck_exit(r, 2);
+    ck_assert_msg(strstr(r.err, "--resume") && strstr(r.err, "--overwrite"), "%s", r.err);
+    cli_free(&r);
+    /* an empty file holds nothing to lose */
+    write_text(empty, "");
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu",
+                 "--results", empty),
+            &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+}
+END_TEST
+
+/* The lines of a results file (up to 16, malloc'd copies, without '\n'). */
+static int split_lines(const char *text, char *line[16])
+{
+    int n = 0;
+    for (const char *p = text; *p && n < 16; n++) {
+        size_t len = strcspn(p, "\n");
+        line[n] = strndup(p, len);
+        p += len + (p[len] == '\n');
+    }
+    return n;
+}
+
+/* Field f (0-based; f = the number of fields: one more) of a row set to
+ * v; malloc'd. */
+static char *set_field(const char *row, int f, const char *v)
+{
+    char out[1024] = "";
+    int k = 0;
+    for (const char *p = row;; k++) {
+        size_t len = strcspn(p, ","), at = strlen(out);
+        snprintf(out + at, sizeof out - at, "%s%.*s", k ? "," : "", (int)(k == f ? strlen(v) : len),
+                 k == f ? v : p);
+        p += len;
+        if (!*p++)
+            break;
+    }
+    if (f == k + 1) {
+        size_t at = strlen(out);
+        snprintf(out + at, sizeof out - at, ",%s", v);
+    }
+    return strdup(out);
+}
+
+/* A row without its last field (seconds, a timing). */
+static void drop_seconds(char *row)
+{
+    char *c = strrchr(row, ',');
+    if (c)
+        *c = '\0';
+}
+
+/* --resume checks every row of the results file against the data set and
+ * the run (issue 11, item 7): case _i of the table below edits a
+ * three-image results file; a bad row is an error naming the file and
+ * line, with the file left as it was; a last line cut short or garbled
+ * (an interrupted run), short or long, is dropped with a note and its
+ * image runs again. */
+enum { R_EDIT, R_DUP, R_TAIL, R_HEADER };
+static const struct {
+    int op, row, field;   /* what to change: row 0..2, field of the row */
+    const char *value;    /* new field value, tail text or header */
+    int line;             /* the file's line the message must name */
+    const char *says;     /* ... and a word of it */
+} resume_case[] = {
+    { R_DUP, 1, 0, NULL, 5, "image 1" },                 /* counted twice */
+    { R_EDIT, 1, 1, "LABEL+1", 4, "label" },             /* not the data set's */
+    { R_EDIT, 1, 2, "99", 4, "99" },                     /* not a class */
+    { R_EDIT, 1, 3, "-1", 4, "-1" },
+    { R_EDIT, 1, 5, "-1000000", 4, "-1000000" },         /* spikes */
+    { R_EDIT, 1, 6, "nan", 4, "nan" },                   /* energy */
+    { R_EDIT, 1, 8, "inf", 4, "inf" },
+    { R_EDIT, 1, 7, "-1e-13", 4, "-1e-13" },
+    { R_EDIT, 1, 7, "1e-9", 4, "energy_J" },             /* not the sum of its parts */
+    { R_EDIT, 1, 10, "-0.5", 4, "seconds" },
+    { R_EDIT, 1, 0, "7", 4, "image 7" },                 /* outside --images 3 */
+    { R_EDIT, 1, 4, "AGREE!", 4, "agree" },              /* pred == algorithm_pred? */
+    { R_EDIT, 1, 5, "12x", 4, "spikes" },                /* malformed, not last */
+    { R_EDIT, 1, 11, "5", 4, "11" },                     /* a field too many */
+    { R_HEADER, 0, 0, "image,label,pred", 2, "header" },
+    { R_TAIL, 2, 0, "2,1,1,ab", 5, "dropped" },          /* short garbage, no newline */
+    { R_TAIL, 2, 0, "LONG", 5, "dropped" },              /* long garbage */
+    { R_TAIL, 2, 0, "CUT", 5, "dropped" },               /* a row cut mid-field */
+    { R_TAIL, 2, 0, "2,1,1\n", 5, "dropped" },           /* short, with its newline */
+};
+#define N_RESUME_CASES ((int)(sizeof resume_case / sizeof *resume_case))
+
+START_TEST(infer_resume_rows)
+{
+    char base[64], path[64];
+    snprintf(base, sizeof base, "resume-base-%d.csv", _i);
+    snprintf(path, sizeof path, "resume-%d.csv", _i);
+    char *bp = strdup(spath(base)), *rp = strdup(spath(path));
+    cli_result r;
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "3", "--backend", "klu",
+                 "--results", bp),
+            &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    char *text = read_text(bp), *line[16];
+    ck_assert_int_eq(split_lines(text, line), 5);
+    /* the edited file */
+    char edited[16384] = "";
+    size_t n = 0;
+    const char *v = resume_case[_i].value;
+    int row = resume_case[_i].row, op = resume_case[_i].op;
+    for (int l = 0; l < 5; l++) {
+        char *ln = line[l], *mine = NULL;
+        if (op == R_HEADER && l == 1)
+            ln = (char *)v;
+        if (op == R_EDIT && l == 2 + row) {
+            char val[64];
+            if (strcmp(v, "LABEL+1") == 0) {
+                snprintf(val, sizeof val, "%d", (atoi(strchr(ln, ',') + 1) + 1) % 10);
+                v = val;
+            } else if (strcmp(v, "AGREE!") == 0) {
+                int pr, ap, ag;
+                ck_assert_int_eq(sscanf(ln, "%*d,%*d,%d,%d,%d", &pr, &ap, &ag), 3);
+                snprintf(val, sizeof val, "%d", !ag);
+                v = val;
+            }
+            ln = mine = set_field(ln, resume_case[_i].field, v);
+        }
+        if (op == R_TAIL && l == 2 + row) {
+            if (strcmp(v, "LONG") == 0) {
+                for (int k = 0; k < 5000; k++)
+                    edited[n++] = (char)('a' + k % 26);
+                edited[n] = '\0';
+            } else if (strcmp(v, "CUT") == 0) {
+                n += (size_t)snprintf(edited + n, sizeof edited - n, "%.*s",
+                                      (int)strlen(ln) - 3, ln);
+            } else {
+                n += (size_t)snprintf(edited + n, sizeof edited - n, "%s", v);
+            }
+            break;
+        }
+        n += (size_t)snprintf(edited + n, sizeof edited - n, "%s\n", ln);
+        if (op == R_DUP && l == 2 + row)
+            n += (size_t)snprintf(edited + n, sizeof edited - n, "%s\n", ln);
+        free(mine);
+    }
+    write_text(rp, edited);
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "3", "--backend", "klu",
+                 "--results", rp, "--resume", "--json"),
+            &r);
+    char where[128];
+    snprintf(where, sizeof where, "%s:%d", path, resume_case[_i].line);
+    ck_assert_msg(strstr(r.err, where) && strstr(r.err, resume_case[_i].says),
+                  "case %d: the message does not name %s and \"%s\":\n%s", _i, where,
+                  resume_case[_i].says, r.err);
+    char *after = read_text(rp);
+    if (op != R_TAIL) {
+        ck_exit(r, 1);
+        ck_assert_msg(strcmp(after, edited) == 0, "case %d: the file was changed:\n%s", _i,
+                      after);
+    } else {
+        /* dropped, run again: the rows of the uninterrupted run */
+        ck_exit(r, 0);
+        double images;
+        ck_assert_int_eq(json_num(r.out, "images", &images), 1);
+        ck_assert_msg(images == 3, "case %d: %g images", _i, images);
+        char *got[16];
+        ck_assert_int_eq(split_lines(after, got), 5);
+        for (int l = 0; l < 5; l++) {
+            if (l >= 2) {
+                drop_seconds(got[l]);
+                drop_seconds(line[l]);
+            }
+            ck_assert_str_eq(got[l], line[l]);
+            free(got[l]);
+        }
+    }
+    cli_free(&r);
+    for (int l = 0; l < 5; l++)
+        free(line[l]);
+    free(after);
+    free(text);
+    free(bp);
+    free(rp);
+}
+END_TEST
+
+/* infer's and bench's numbers are checked at the command line: a usage
+ * error naming the option, the value and the rule, before anything runs. */
+START_TEST(infer_option_ranges)
+{
+    static const char *const bad[][4] = {
+        { "infer", "--g-min", "0", "--g-min 0: must be > 0 S" },
+        { "infer", "--g-min", "-1u", "--g-min -1u: must be > 0 S" },
+        { "infer", "--g-max", "0.5u", "--g-max 0.5u: must be above --g-min" },
+        { "infer", "--g-max", "2", "--g-max 2: must be > 0 and <= 1 S" },
+        { "infer", "--v-read", "1e300", "--v-read 1e300: must be >= 0.001 and <= 10 V" },
+        { "infer", "--v-read", "0", "--v-read 0: must be >= 0.001 and <= 10 V" },
+        { "infer", "--v-read", "1u", "--v-read 1u: must be >= 0.001 and <= 10 V" },
+        { "infer", "--v-read", "nan", "--v-read nan: not a number" },
+        { "infer", "--i-max", "0", "--i-max 0: must be > 0 A" },
+        { "infer", "--i-max", "-2m", "--i-max -2m: must be > 0 A" },
+        { "infer", "--timeout", "0", "--timeout 0: must be > 0 s" },
+        { "infer", "--batch", "0", "--batch 0: not an integer in 1.." },
+        { "infer", "--images", "0", "--images 0: not an integer in 1.." },
+        { "infer", "--offset", "-1", "--offset -1: not an integer in 0.." },
+        { "infer", "--levels", "1", "--levels 1: not an integer in 2..65536" },
+        { "bench", "--r-wire", "-1", "--r-wire -1: must be >= 0 and <= 1e+06 Ohm" },
+        { "bench", "--r-wire", "1e300", "--r-wire 1e300: must be >= 0 and <= 1e+06 Ohm" },
+        { "bench", "--images", "0", "--images 0: not an integer in 1..10000" },
+        { "bench", "--ngspice-images", "-1", "--ngspice-images -1: not an integer in 0..10000" },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        cli_result r;
+        cli_run(ARGS(bad[k][0], "--net", small_net(), "--backend", "klu", bad[k][1], bad[k][2]),
+                &r);
+        if (strcmp(bad[k][0], "bench") == 0) { /* bench has no --backend */
+            cli_free(&r);
+            cli_run(ARGS(bad[k][0], "--net", small_net(), bad[k][1], bad[k][2]), &r);
+        }
+        ck_assert_msg(r.code == 2 && strstr(r.err, bad[k][3]),
+                      "%s %s %s: exit %d, wanted 2 and \"%s\":\n%s", bad[k][0], bad[k][1],
+                      bad[k][2], r.code, bad[k][3], r.err);
+        ck_assert_str_eq(r.out, "");
+        cli_free(&r);
+    }
+}
+END_TEST
+
+/* --batch larger than the run: sized by the images, not the batch (was
+ * out of memory for one image with --batch 100000). */
+START_TEST(infer_batch_memory)
+{
+    cli_opts o = { .mem_limit = 256L << 20 };
+    cli_result r;
+    cli_run_opts(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu"), &o,
+                 &r);
+    if (r.code != 0) {
+        /* a build that needs more address space (sanitizers): no measure here */
+        cli_free(&r);
+        return;
+    }
+    cli_free(&r);
+    cli_run_opts(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu",
+                      "--batch", "100000", "--json"),
+                 &o, &r);
+    ck_exit(r, 0);
+    double n;
+    ck_assert_int_eq(json_num(r.out, "images", &n), 1);
+    ck_assert(n == 1);
+    cli_free(&r);
+}
+END_TEST
+
 /* The number after "key": at the first occurrence past the first
  * occurrence of `after' in a JSON document (NaN if none). */
 static double num_after(const char *doc, const char *after, const char *key)
@@ -1422,6 +1421,332 @@ START_TEST(bench_json)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------
+ * options: getopt_long for run, array, infer, bench and the top level
+ * --------------------------------------------------------------------- */
+
+/* --opt=value and --opt value, and unambiguous abbreviations, alike. */
+START_TEST(opt_forms)
+{
+    char net[4200];
+    snprintf(net, sizeof net, "--net=%s", small_net());
+    static const char *const forms[][8] = {
+        { "infer", "NET", "--images=2", "--backend=klu", "--json", NULL },
+        { "infer", "--net", "PATH", "--images", "2", "--backend", "klu", "--json" },
+        { "infer", "--json", "NET", "--imag", "2", "--back", "klu", NULL },
+    };
+    for (int k = 0; k < 3; k++) {
+        const char *argv[9] = { 0 };
+        for (int a = 0; a < 8 && forms[k][a]; a++)
+            argv[a] = strcmp(forms[k][a], "NET") == 0    ? net
+                      : strcmp(forms[k][a], "PATH") == 0 ? small_net()
+                                                          : forms[k][a];
+        cli_result r;
+        cli_run(argv, &r);
+        ck_exit(r, 0);
+        double n;
+        ck_assert_int_eq(json_num(r.out, "images", &n), 1);
+        ck_assert_msg(n == 2, "form %d: %g images", k, n);
+        cli_free(&r);
+    }
+    /* "--" ends the options: what follows is the netlist */
+    cli_result r;
+    cli_run(ARGS("run", "--json", "--", "--csv"), &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "--csv"), "%s", r.err);
+    cli_free(&r);
+}
+END_TEST
+
+/* Each kind of bad option is a usage error whose message names it. */
+START_TEST(opt_errors)
+{
+    static const char *const bad[][6] = {
+        /* args..., then what the message must say (two strings) */
+        { "run", "x.cir", "--json=yes", NULL, "'--json'", "takes no value" },
+        { "array", "--json=1", NULL, NULL, "'--json'", "takes no value" },
+        { "--version=1", NULL, NULL, NULL, "'--version'", "takes no value" },
+        { "infer", "--g-m", "1u", NULL, "'--g-m' is ambiguous", "--g-min, --g-max" },
+        { "infer", "--res", "x.csv", NULL, "'--res' is ambiguous", "--results, --resume" },
+        { "infer", "--images", NULL, NULL, "--images", "needs a value" },
+        { "bench", "--sizes", NULL, NULL, "--sizes", "needs a value" },
+        { "bench", "--frobnicate=2", NULL, NULL, "unknown option '--frobnicate'", "bench" },
+        { "array", "-x", NULL, NULL, "unknown option '-x'", "array" },
+        { "run", "-q", "x.cir", NULL, "unknown option '-q'", "run" },
+        { "array", "--rows", "0", NULL, "--rows 0", "1..1000000" },
+        { "array", "--seed", "-1", NULL, "--seed -1", "seed" },
+        { "run", "x.cir", "--timeout", "soon", "--timeout soon", "seconds" },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        const char *argv[5] = { 0 };
+        for (int a = 0; a < 4 && bad[k][a]; a++)
+            argv[a] = bad[k][a];
+        cli_result r;
+        cli_run(argv, &r);
+        ck_assert_msg(r.code == 2, "dwmtj %s %s: exit %d, wanted 2; stderr: %s", bad[k][0],
+                      bad[k][1] ? bad[k][1] : "", r.code, r.err);
+        ck_assert_msg(strstr(r.err, bad[k][4]) && strstr(r.err, bad[k][5]),
+                      "dwmtj %s %s: the message lacks \"%s\" or \"%s\":\n%s", bad[k][0],
+                      bad[k][1] ? bad[k][1] : "", bad[k][4], bad[k][5], r.err);
+        ck_assert_str_eq(r.out, "");
+        cli_free(&r);
+    }
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * output targets: every output file is written whole through
+ * util/dwmtj_file, and never renamed over what is not a regular file
+ * --------------------------------------------------------------------- */
+
+enum { T_DEVICE, T_FIFO, T_SYMLINK, T_DIR, T_KINDS };
+static const char *const kind_name[T_KINDS] = { "device", "fifo", "symlink", "directory" };
+enum { C_RUN, C_ARRAY, C_INFER, C_COMMANDS };
+
+/* The arguments of command c with its outputs at out[0..], into argv;
+ * the number of outputs, and what each must start with or contain. */
+static int target_cmd(int c, char out[2][4200], const char **argv, const char **want)
+{
+    int n = 0, k = 0;
+    if (c == C_RUN) {
+        argv[n++] = "run";
+        argv[n++] = netlist("fig3a.cir");
+        argv[n++] = "--csv";
+        argv[n++] = out[k];
+        want[k++] = "neuron,t_write_s,";
+        if (system("command -v gnuplot >/dev/null 2>&1") == 0) {
+            argv[n++] = "--plot";
+            argv[n++] = out[k];
+            want[k++] = "\x89PNG";
+        }
+    } else if (c == C_ARRAY) {
+        static const char *const a[] = { "array", "--rows", "2", "--cols", "1", "--tstop", "2u" };
+        for (size_t i = 0; i < sizeof a / sizeof *a; i++)
+            argv[n++] = a[i];
+        argv[n++] = "--netlist-out";
+        argv[n++] = out[k];
+        want[k++] = "dwmtj4t";
+        argv[n++] = "--csv";
+        argv[n++] = out[k];
+        want[k++] = "neuron,t_write_s,";
+    } else {
+        static const char *const a[] = { "infer", "--images", "1", "--backend", "klu", "--net" };
+        for (size_t i = 0; i < sizeof a / sizeof *a; i++)
+            argv[n++] = a[i];
+        argv[n++] = small_net();
+        argv[n++] = "--results";
+        argv[n++] = out[k];
+        want[k++] = "# dwmtj infer: ";
+    }
+    argv[n] = NULL;
+    return k;
+}
+
+/* a + b into dst (n bytes); fails the test if it does not fit. */
+static char *cat_path(char *dst, size_t n, const char *a, const char *b)
+{
+    ck_assert_msg((size_t)snprintf(dst, n, "%s%s", a, b) < n, "path too long: %s%s", a, b);
+    return dst;
+}
+
+/* A reader of the FIFO at path: copies what it reads into path.got. */
+static pid_t fifo_reader(const char *path)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        alarm(60); /* never outlives a test that failed */
+        char got[8600];
+        cat_path(got, sizeof got, path, ".got");
+        int in = open(path, O_RDONLY), out = open(got, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        char buf[8192];
+        ssize_t r;
+        while (in >= 0 && out >= 0 && (r = read(in, buf, sizeof buf)) > 0)
+            if (write(out, buf, (size_t)r) != r)
+                _exit(1);
+        _exit(in >= 0 && out >= 0 ? 0 : 1);
+    }
+    return pid;
+}
+
+/* Waits up to s seconds for the reader; 1 if it ended by itself. */
+static int reader_done(pid_t pid, double s)
+{
+    int st;
+    for (double t0 = now(); now() - t0 < s;) {
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+        nanosleep(&(struct timespec){ 0, 20000000 }, NULL);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    return 0;
+}
+
+static int starts_or_has(const char *text, const char *want)
+{
+    return text && (strncmp(text, want, strlen(want)) == 0 || strstr(text, want));
+}
+
+static int dir_is_empty(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n == 0;
+}
+
+/* A character device of our own, the twin of /dev/null (root only); 0 if
+ * it cannot be made or written here. */
+static int make_null(const char *path)
+{
+    if (mknod(path, S_IFCHR | 0666, makedev(1, 3)) != 0)
+        return 0;
+    int fd = open(path, O_WRONLY);
+    if (fd < 0) {
+        unlink(path);
+        return 0; /* a nodev file system */
+    }
+    close(fd);
+    return 1;
+}
+
+static int is_kind(const char *path, mode_t kind)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == kind;
+}
+
+/* Command _i / T_KINDS with its outputs at targets of kind _i % T_KINDS. */
+START_TEST(out_target)
+{
+    int c = _i / T_KINDS, kind = _i % T_KINDS;
+    char out[2][4200], target[2][4300];
+    const char *argv[32], *want[2];
+    for (int k = 0; k < 2; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "tgt-%d-%s-%d", c, kind_name[kind], k);
+        snprintf(out[k], sizeof out[k], "%s", spath(name));
+        cat_path(target[k], sizeof target[k], out[k], ".target");
+    }
+    int n = target_cmd(c, out, argv, want);
+    pid_t reader[2] = { -1, -1 };
+    for (int k = 0; k < n; k++) {
+        switch (kind) {
+        case T_DEVICE:
+            if (!make_null(out[k]))
+                return; /* not root: /dev/null itself is out_dev_null's */
+            break;
+        case T_FIFO:
+            ck_assert_int_eq(mkfifo(out[k], 0600), 0);
+            reader[k] = fifo_reader(out[k]);
+            break;
+        case T_SYMLINK: {
+            /* run and array replace a file with data, infer starts an empty one */
+            write_text(target[k], c == C_INFER ? "" : "old contents\n");
+            const char *base = strrchr(target[k], '/') + 1;
+            ck_assert_int_eq(symlink(base, out[k]), 0);
+            break;
+        }
+        case T_DIR: ck_assert_int_eq(mkdir(out[k], 0700), 0); break;
+        }
+    }
+    cli_result r;
+    cli_opts o = { .timeout = 120 };
+    cli_run_opts(argv, &o, &r);
+    int got[2] = { 1, 1 };
+    for (int k = 0; k < n; k++)
+        if (reader[k] > 0)
+            got[k] = reader_done(reader[k], 10.0);
+    if (kind == T_DIR) {
+        ck_exit(r, 3);
+        ck_assert_msg(strstr(r.err, out[0]) || (n > 1 && strstr(r.err, out[1])),
+                      "the message names no output:\n%s", r.err);
+    } else {
+        ck_exit(r, 0);
+    }
+    for (int k = 0; k < n; k++) {
+        char part[8700], tmp[8700], tpart[8700];
+        cat_path(part, sizeof part, out[k], ".part");
+        cat_path(tmp, sizeof tmp, out[k], ".tmp");
+        cat_path(tpart, sizeof tpart, target[k], ".part");
+        ck_assert_msg(!exists(part) && !exists(tmp) && !exists(tpart), "%s: a .part remains",
+                      out[k]);
+        const char *what = argv[0];
+        if (kind == T_DEVICE) {
+            ck_assert_msg(is_kind(out[k], S_IFCHR), "%s %s: the device was replaced", what,
+                          out[k]);
+        } else if (kind == T_FIFO) {
+            ck_assert_msg(is_kind(out[k], S_IFIFO), "%s %s: the FIFO was replaced", what,
+                          out[k]);
+            ck_assert_msg(got[k], "%s %s: the FIFO's reader got no end of file", what, out[k]);
+            char got_path[8600];
+            cat_path(got_path, sizeof got_path, out[k], ".got");
+            char *text = read_text(got_path);
+            ck_assert_msg(starts_or_has(text, want[k]), "%s %s: the reader got %.200s", what,
+                          out[k], text ? text : "(nothing)");
+            free(text);
+        } else if (kind == T_SYMLINK) {
+            char link[8600];
+            ssize_t l = readlink(out[k], link, sizeof link - 1);
+            ck_assert_msg(l > 0, "%s %s: no longer a symbolic link", what, out[k]);
+            link[l] = '\0';
+            ck_assert_str_eq(link, strrchr(target[k], '/') + 1);
+            char *text = read_text(target[k]);
+            ck_assert_msg(starts_or_has(text, want[k]), "%s %s: the link's file has %.200s",
+                          what, out[k], text ? text : "(nothing)");
+            free(text);
+        } else {
+            ck_assert_msg(is_kind(out[k], S_IFDIR) && dir_is_empty(out[k]),
+                          "%s %s: the directory changed", what, out[k]);
+        }
+    }
+    cli_free(&r);
+}
+END_TEST
+
+/* /dev/null as every output, once a device of our own has come through
+ * unharmed (so that a tool that replaces devices never meets the real
+ * one as root). */
+START_TEST(out_dev_null)
+{
+    for (int c = 0; c < C_COMMANDS; c++) {
+        char out[2][4200];
+        const char *argv[32], *want[2];
+        snprintf(out[0], sizeof out[0], "%s", spath("null-0"));
+        snprintf(out[1], sizeof out[1], "%s", spath("null-1"));
+        int n = target_cmd(c, out, argv, want);
+        int own = 1;
+        for (int k = 0; k < n && own; k++)
+            own = make_null(out[k]);
+        if (!own && geteuid() == 0)
+            return; /* no device of our own to try first */
+        cli_result r;
+        cli_opts o = { .timeout = 120 };
+        if (own) {
+            cli_run_opts(argv, &o, &r);
+            ck_exit(r, 0);
+            cli_free(&r);
+            for (int k = 0; k < n; k++) {
+                ck_assert_msg(is_kind(out[k], S_IFCHR), "%s: %s was replaced", argv[0], out[k]);
+                unlink(out[k]);
+            }
+        }
+        for (int k = 0; k < n; k++)
+            snprintf(out[k], sizeof out[k], "/dev/null");
+        cli_run_opts(argv, &o, &r);
+        ck_exit(r, 0);
+        cli_free(&r);
+        ck_assert_msg(is_kind("/dev/null", S_IFCHR), "/dev/null is no longer a device");
+    }
+}
+END_TEST
+
 static TCase *tcase(Suite *s, const char *name, int timeout)
 {
     TCase *tc = tcase_create(name);
@@ -1474,9 +1799,21 @@ static Suite *cli_suite(void)
     tc = tcase(s, "infer", 300);
     tcase_add_test(tc, infer_json_resume);
     tcase_add_test(tc, infer_errors);
+    tcase_add_test(tc, infer_results_exists);
+    tcase_add_loop_test(tc, infer_resume_rows, 0, N_RESUME_CASES);
+    tcase_add_test(tc, infer_option_ranges);
+    tcase_add_test(tc, infer_batch_memory);
     tcase_add_test(tc, infer_klu);
     tcase_add_test(tc, infer_matches_train);
     tcase_add_test(tc, bench_json);
+
+    tc = tcase(s, "options", 120);
+    tcase_add_test(tc, opt_forms);
+    tcase_add_test(tc, opt_errors);
+
+    tc = tcase(s, "targets", 300);
+    tcase_add_loop_test(tc, out_target, 0, C_COMMANDS * T_KINDS);
+    tcase_add_test(tc, out_dev_null);
     return s;
 }
 

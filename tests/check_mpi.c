@@ -10,73 +10,17 @@
 #define _XOPEN_SOURCE 700
 
 #include "scratch.h"
+#include "toolrun.h"
 
 #include <check.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 static char *tool;   /* absolute path of the tool */
 static char *srcdir; /* absolute path of the source tree */
 static char *mpirun; /* the launcher */
-
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t n = 0, cap = 8192, k;
-    char *s = malloc(cap);
-    ck_assert_ptr_nonnull(s);
-    while ((k = fread(s + n, 1, cap - n - 1, f)) > 0) {
-        n += k;
-        if (cap - n < 4097) {
-            cap *= 2;
-            s = realloc(s, cap);
-            ck_assert_ptr_nonnull(s);
-        }
-    }
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
-/* Runs argv with stdout and stderr to files; its exit status, or -1 when
- * it did not exit by itself within timeout s (its process group, mpirun
- * and the ranks, is then stopped). */
-static int run(char *const argv[], const char *out, const char *err, double timeout)
-{
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        setpgid(0, 0);
-        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (o < 0 || e < 0 || dup2(o, STDOUT_FILENO) < 0 || dup2(e, STDERR_FILENO) < 0)
-            _exit(126);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    setpgid(pid, pid);
-    const struct timespec tick = { 0, 20000000 }; /* 20 ms */
-    int status = 0;
-    for (double waited = 0.0; waited < timeout; waited += 0.02) {
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid)
-            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        nanosleep(&tick, NULL);
-    }
-    kill(-pid, SIGTERM);
-    sleep(5);
-    kill(-pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    return -1;
-}
 
 /* dwmtj infer of the small network through klu, the report as JSON into
  * *out and stderr into *err (malloc'd), results in csv: in one process
@@ -106,15 +50,14 @@ static int infer(int ranks, int images, const char *csv, const char *const *extr
     for (; extra && *extra && c < 63; extra++)
         argv[c++] = *extra;
     argv[c] = NULL;
-    char o[2 * SCRATCH_MAX], e[2 * SCRATCH_MAX];
-    snprintf(o, sizeof o, "%s", spath("stdout"));
-    snprintf(e, sizeof e, "%s", spath("stderr"));
-    int code = run((char *const *)argv, o, e, 240.0);
-    *out = read_text(o);
-    *err = read_text(e);
-    ck_assert(*out && *err);
-    ck_assert_msg(code >= 0, "%s infer did not finish:\n%s", ranks ? mpirun : tool, *err);
-    return code;
+    tool_result r;
+    tool_opts o = { .timeout = 240.0 };
+    tool_exec(argv, &o, &r);
+    *out = r.out;
+    *err = r.err;
+    ck_assert_msg(!r.timed_out && r.code >= 0, "%s infer did not finish:\n%s",
+                  ranks ? mpirun : tool, *err);
+    return r.code;
 }
 
 /* A run that must succeed: its JSON report (malloc'd). */
@@ -147,22 +90,6 @@ static const char *csv_path(char buf[2 * SCRATCH_MAX], const char *name)
 {
     snprintf(buf, 2 * SCRATCH_MAX, "%s", spath(name));
     return buf;
-}
-
-/* The value of key in the tool's JSON report, as printed (malloc'd). */
-static char *json_value(const char *json, const char *key)
-{
-    char pat[128];
-    snprintf(pat, sizeof pat, "\"%s\": ", key);
-    const char *p = strstr(json, pat);
-    ck_assert_msg(p != NULL, "no %s in\n%s", key, json);
-    p += strlen(pat);
-    size_t n = strcspn(p, ",\n}");
-    char *v = malloc(n + 1);
-    ck_assert_ptr_nonnull(v);
-    memcpy(v, p, n);
-    v[n] = '\0';
-    return v;
 }
 
 static void same_value(const char *a, const char *b, const char *key)
@@ -306,7 +233,7 @@ START_TEST(mpi_errors)
     free(infer_ok(2, 1, csv, NULL));
     infer_fails(2, csv, other, 1, "another network or options");
     /* a missing data set, read by every rank */
-    infer_fails(1, csv, nodata, 1, "/nonexistent/fashion");
+    infer_fails(1, csv_path(csv, "nodata.csv"), nodata, 1, "/nonexistent/fashion");
 }
 END_TEST
 

@@ -3,23 +3,16 @@
  * reports spikes, energy and latency per spike.
  *
  * The libraries never exit; the exit status is decided here only (see
- * enum dwmtj_exit in dwmtj_output.h). */
+ * enum dwmtj_exit in cli.h). */
 #define _POSIX_C_SOURCE 200809L
 
+#include "cli.h"
+#include "dwmtj_harness.h"
 #include "dwmtj_output.h"
 
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* dwmtj_train.c */
-int dwmtj_cmd_train(int argc, char **argv);
-void dwmtj_usage_train(FILE *f);
-/* dwmtj_infer.c */
-int dwmtj_cmd_infer(int argc, char **argv);
-void dwmtj_usage_infer(FILE *f);
-/* dwmtj_bench.c */
-int dwmtj_cmd_bench(int argc, char **argv);
-void dwmtj_usage_bench(FILE *f);
 
 static void usage(FILE *f)
 {
@@ -84,63 +77,83 @@ static int version(void)
     return code != DWMTJ_EXIT_OK ? code : out;
 }
 
+/* The subcommand named cmd, or NULL. */
+static int (*command(const char *cmd, void (**usage)(FILE *)))(int, char **)
+{
+    static const struct {
+        const char *name;
+        int (*run)(int, char **);
+        void (*usage)(FILE *);
+    } cmds[] = {
+        { "run", dwmtj_cmd_run, dwmtj_usage_run },
+        { "array", dwmtj_cmd_array, dwmtj_usage_array },
+        { "train", dwmtj_cmd_train, dwmtj_usage_train },
+        { "infer", dwmtj_cmd_infer, dwmtj_usage_infer },
+        { "bench", dwmtj_cmd_bench, dwmtj_usage_bench },
+    };
+    for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)
+        if (strcmp(cmd, cmds[k].name) == 0) {
+            if (usage)
+                *usage = cmds[k].usage;
+            return cmds[k].run;
+        }
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     dwmtj_out_signals();
-    if (argc < 2) {
-        usage(stderr);
-        return DWMTJ_EXIT_USAGE;
+    static const struct option opts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    int help = 0, ver = 0, c;
+    dwmtj_getopt_start();
+    /* '+': the options before the command only */
+    while ((c = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {
+        if (c == 'h')
+            help = 1;
+        else if (c == 'V')
+            ver = 1;
+        else
+            return dwmtj_getopt_error(NULL, c, argv, opts);
     }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
-        (strcmp(cmd, "help") == 0 && argc == 2)) {
+    if (help) {
         usage(stdout);
         return done(stdout);
     }
-    if (strcmp(cmd, "help") == 0) {
-        if (argc > 3) {
-            dwmtj_error("help: too many arguments");
-            return DWMTJ_EXIT_USAGE;
-        }
-        if (strcmp(argv[2], "run") == 0)
-            dwmtj_usage_run(stdout);
-        else if (strcmp(argv[2], "array") == 0)
-            dwmtj_usage_array(stdout);
-        else if (strcmp(argv[2], "train") == 0)
-            dwmtj_usage_train(stdout);
-        else if (strcmp(argv[2], "infer") == 0)
-            dwmtj_usage_infer(stdout);
-        else if (strcmp(argv[2], "bench") == 0)
-            dwmtj_usage_bench(stdout);
-        else {
-            dwmtj_error("help: unknown command '%s' (commands: run, array, train, infer, bench)",
-                        argv[2]);
-            return DWMTJ_EXIT_USAGE;
-        }
-        return done(stdout);
-    }
-    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
-        if (argc > 2) {
-            dwmtj_error("--version takes no arguments");
-            return DWMTJ_EXIT_USAGE;
-        }
+    if (ver) {
+        if (optind < argc)
+            return dwmtj_usage_error(NULL, "--version takes no arguments ('%s')", argv[optind]);
         return version();
     }
-    if (strcmp(cmd, "run") == 0)
-        return dwmtj_cmd_run(argc - 1, argv + 1);
-    if (strcmp(cmd, "array") == 0)
-        return dwmtj_cmd_array(argc - 1, argv + 1);
-    if (strcmp(cmd, "train") == 0)
-        return dwmtj_cmd_train(argc - 1, argv + 1);
-    if (strcmp(cmd, "infer") == 0)
-        return dwmtj_cmd_infer(argc - 1, argv + 1);
-    if (strcmp(cmd, "bench") == 0)
-        return dwmtj_cmd_bench(argc - 1, argv + 1);
-    if (cmd[0] == '-')
-        dwmtj_error("unknown option '%s'", cmd);
-    else
-        dwmtj_error("unknown command '%s' (commands: run, array, train, infer, bench, help)",
-                    cmd);
-    fputs("Try 'dwmtj --help'.\n", stderr);
-    return DWMTJ_EXIT_USAGE;
+    if (optind >= argc) {
+        usage(stderr);
+        return DWMTJ_EXIT_USAGE;
+    }
+    const char *cmd = argv[optind];
+    void (*sub_usage)(FILE *) = NULL;
+    if (strcmp(cmd, "help") == 0) {
+        if (argc - optind > 2)
+            return dwmtj_usage_error(NULL, "help: too many arguments");
+        if (argc - optind == 1) {
+            usage(stdout);
+            return done(stdout);
+        }
+        if (!command(argv[optind + 1], &sub_usage))
+            return dwmtj_usage_error(NULL,
+                                     "help: unknown command '%s' (commands: run, array, "
+                                     "train, infer, bench)",
+                                     argv[optind + 1]);
+        sub_usage(stdout);
+        return done(stdout);
+    }
+    int (*run)(int, char **) = command(cmd, NULL);
+    if (!run)
+        return dwmtj_usage_error(NULL,
+                                 "unknown command '%s' (commands: run, array, train, infer, "
+                                 "bench, help)",
+                                 cmd);
+    return run(argc - optind, argv + optind);
 }

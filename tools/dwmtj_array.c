@@ -4,7 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "dwmtj_crossbar.h"
-#include "dwmtj_output.h"
+#include "pipeline.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -99,77 +99,90 @@ static void array_extra(dwmtj_json *j, FILE *text, const dwmtj_report *r,
     }
 }
 
+enum {
+    O_ROWS = DWMTJ_O_NEXT,
+    O_COLS,
+    O_LEVELS,
+    O_DRIVE,
+    O_GMIN,
+    O_GMAX,
+    O_RWIRE,
+    O_TSTOP,
+    O_SEED,
+    O_NETLIST_OUT
+};
+
 int dwmtj_cmd_array(int argc, char **argv)
 {
+    static const struct option opts[] = {
+        { "rows", required_argument, NULL, O_ROWS },
+        { "cols", required_argument, NULL, O_COLS },
+        { "levels", required_argument, NULL, O_LEVELS },
+        { "drive", required_argument, NULL, O_DRIVE },
+        { "gmin", required_argument, NULL, O_GMIN },
+        { "gmax", required_argument, NULL, O_GMAX },
+        { "rwire", required_argument, NULL, O_RWIRE },
+        { "tstop", required_argument, NULL, O_TSTOP },
+        { "seed", required_argument, NULL, O_SEED },
+        { "netlist-out", required_argument, NULL, O_NETLIST_OUT },
+        DWMTJ_OUTPUT_OPTIONS,
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
     dwmtj_crossbar x;
     dwmtj_crossbar_defaults(&x);
     struct dwmtj_outputs o;
     memset(&o, 0, sizeof o);
     const char *netlist_out = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int m;
-        long l;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+    int c, idx = -1, rc = 0;
+    dwmtj_getopt_start();
+    while ((c = getopt_long(argc, argv, "-:h", opts, &idx)) != -1) {
+        /* the option's name for messages (idx is set for long options) */
+        char opt[40];
+        snprintf(opt, sizeof opt, "--%s", idx >= 0 ? opts[idx].name : "?");
+        idx = -1;
+        switch (c) {
+        case 'h':
             dwmtj_usage_array(stdout);
             return fflush(stdout) == 0 ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
+        case '?':
+        case ':':
+            return dwmtj_getopt_error("array", c, argv, opts);
+        case 1:
+            return dwmtj_usage_error("array", "unexpected argument '%s'", optarg);
+        case O_ROWS: rc = dwmtj_opt_int("array", opt, optarg, 1, 1000000, &x.rows); break;
+        case O_COLS: rc = dwmtj_opt_int("array", opt, optarg, 1, 1000000, &x.cols); break;
+        case O_LEVELS: rc = dwmtj_opt_int("array", opt, optarg, 0, 1000000, &x.levels); break;
+        case O_DRIVE:
+        case O_GMIN:
+        case O_GMAX:
+        case O_RWIRE:
+        case O_TSTOP: {
+            /* the ranges are dwmtj_crossbar_check's */
+            double *num = c == O_DRIVE ? &x.drive : c == O_GMIN ? &x.g_min
+                          : c == O_GMAX ? &x.g_max : c == O_RWIRE ? &x.r_wire : &x.t_stop;
+            if (dwmtj_parse_number(optarg, num) != 0)
+                return dwmtj_usage_error("array", "%s %s: not a number", opt, optarg);
+            break;
         }
-        if ((m = dwmtj_opt(argc, argv, &i, "--rows", &v)) != 0 ||
-            (m = dwmtj_opt(argc, argv, &i, "--cols", &v)) != 0 ||
-            (m = dwmtj_opt(argc, argv, &i, "--levels", &v)) != 0) {
-            if (m < 0)
-                return dwmtj_usage_hint("array");
-            int is_levels = strncmp(a, "--levels", 8) == 0;
-            if (dwmtj_parse_int(v, is_levels ? 0 : 1, 1000000, &l) != 0)
-                return dwmtj_usage_error("array", "not a valid count: '%s'", v);
-            if (strncmp(a, "--rows", 6) == 0)
-                x.rows = (int)l;
-            else if (strncmp(a, "--cols", 6) == 0)
-                x.cols = (int)l;
-            else
-                x.levels = (int)l;
-            continue;
+        case O_SEED:
+            if (dwmtj_parse_u64(optarg, &x.seed) != 0)
+                return dwmtj_usage_error("array",
+                                         "%s %s: not a seed (an unsigned integer, decimal or "
+                                         "0x hexadecimal)",
+                                         opt, optarg);
+            break;
+        case O_NETLIST_OUT: netlist_out = optarg; break;
+        default:
+            if (dwmtj_output_option("array", c, optarg, &o) < 0)
+                return DWMTJ_EXIT_USAGE;
+            break;
         }
-        double *num = NULL;
-        if ((m = dwmtj_opt(argc, argv, &i, "--drive", &v)) != 0)
-            num = &x.drive;
-        else if ((m = dwmtj_opt(argc, argv, &i, "--gmin", &v)) != 0)
-            num = &x.g_min;
-        else if ((m = dwmtj_opt(argc, argv, &i, "--gmax", &v)) != 0)
-            num = &x.g_max;
-        else if ((m = dwmtj_opt(argc, argv, &i, "--rwire", &v)) != 0)
-            num = &x.r_wire;
-        else if ((m = dwmtj_opt(argc, argv, &i, "--tstop", &v)) != 0)
-            num = &x.t_stop;
-        if (m < 0)
-            return dwmtj_usage_hint("array");
-        if (num) {
-            if (dwmtj_parse_number(v, num) != 0)
-                return dwmtj_usage_error("array", "not a number: '%s'", v);
-            continue;
-        }
-        if ((m = dwmtj_opt(argc, argv, &i, "--seed", &v)) != 0) {
-            if (m < 0)
-                return dwmtj_usage_hint("array");
-            if (dwmtj_parse_u64(v, &x.seed) != 0)
-                return dwmtj_usage_error("array", "not a seed: '%s'", v);
-            continue;
-        }
-        if ((m = dwmtj_opt(argc, argv, &i, "--netlist-out", &v)) != 0) {
-            if (m < 0)
-                return dwmtj_usage_hint("array");
-            netlist_out = v;
-            continue;
-        }
-        m = dwmtj_output_option(argc, argv, &i, &o);
-        if (m < 0)
-            return dwmtj_usage_hint("array");
-        if (m == 0) {
-            if (a[0] == '-')
-                return dwmtj_usage_error("array", "unknown option '%s'", a);
-            return dwmtj_usage_error("array", "unexpected argument '%s'", a);
-        }
+        if (rc != 0)
+            return rc;
     }
+    if (optind < argc)
+        return dwmtj_usage_error("array", "unexpected argument '%s'", argv[optind]);
 
     char *err = NULL;
     if (dwmtj_crossbar_check(&x, &err) != DWMTJ_H_OK) {
@@ -180,7 +193,7 @@ int dwmtj_cmd_array(int argc, char **argv)
     free(err);
     err = NULL;
     char *text = NULL;
-    int rc = dwmtj_crossbar_netlist(&x, &text, &err);
+    rc = dwmtj_crossbar_netlist(&x, &text, &err);
     if (rc != DWMTJ_H_OK) {
         dwmtj_error("array: %s", err ? err : dwmtj_h_status_string(rc));
         free(err);

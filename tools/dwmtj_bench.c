@@ -9,6 +9,7 @@
 #include "dwmtj_infer.h"
 #include "dwmtj_snn.h"
 
+#include <getopt.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,8 +43,8 @@ void dwmtj_usage_bench(FILE *f)
           "  --sizes LIST      crossbar sizes RxC (default 64x16,256x64,784x100)\n"
           "  --ngspice-max-synapses S  run ngspice on crossbars up to S synapses\n"
           "                    (default 20000)\n"
-          "  --r-wire OHM      wire resistance for the wired crossbars (default 1;\n"
-          "                    0 = skip them)\n"
+          "  --r-wire OHM      wire resistance for the wired crossbars, 0 to 1meg\n"
+          "                    (default 1; 0 = skip them)\n"
           "  --json            the report as JSON\n"
           "  --data DIR        the data set (default as dwmtj infer)\n"
           "  --cm PATH         the code model (default $DWMTJ_CM, else installed)\n"
@@ -82,8 +83,33 @@ static int parse_sizes(const char *v, struct bench_args *a)
     return a->n_sizes ? 0 : -1;
 }
 
+enum {
+    O_NET = 0x100,
+    O_DATA,
+    O_CM,
+    O_JSON,
+    O_IMAGES,
+    O_NG_IMAGES,
+    O_NG_MAX_SYN,
+    O_SIZES,
+    O_R_WIRE
+};
+
 static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
 {
+    static const struct option opts[] = {
+        { "net", required_argument, NULL, O_NET },
+        { "data", required_argument, NULL, O_DATA },
+        { "cm", required_argument, NULL, O_CM },
+        { "json", no_argument, NULL, O_JSON },
+        { "images", required_argument, NULL, O_IMAGES },
+        { "ngspice-images", required_argument, NULL, O_NG_IMAGES },
+        { "ngspice-max-synapses", required_argument, NULL, O_NG_MAX_SYN },
+        { "sizes", required_argument, NULL, O_SIZES },
+        { "r-wire", required_argument, NULL, O_R_WIRE },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
     memset(a, 0, sizeof *a);
     a->images = 20;
     a->ng_images = 3; /* ngspice's time varies from image to image */
@@ -91,52 +117,44 @@ static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
     a->r_wire = 1.0;
     parse_sizes("64x16,256x64,784x100", a);
     *help = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i], *v = NULL;
-        int m;
-        if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
-            *help = 1;
-        } else if (strcmp(s, "--json") == 0) {
-            a->json = 1;
-        } else if (DWMTJ_OPT("--net")) {
-            DWMTJ_NEED();
-            a->net = v;
-        } else if (DWMTJ_OPT("--data")) {
-            DWMTJ_NEED();
-            a->data = v;
-        } else if (DWMTJ_OPT("--cm")) {
-            DWMTJ_NEED();
-            a->cm = v;
-        } else if (DWMTJ_OPT("--images")) {
-            DWMTJ_NEED();
-            if (dwmtj_opt_int(SUB, "--images", v, 1, 10000, &a->images))
-                return DWMTJ_EXIT_USAGE;
-        } else if (DWMTJ_OPT("--ngspice-images")) {
-            DWMTJ_NEED();
-            if (dwmtj_opt_int(SUB, "--ngspice-images", v, 0, 10000, &a->ng_images))
-                return DWMTJ_EXIT_USAGE;
-        } else if (DWMTJ_OPT("--ngspice-max-synapses")) {
-            DWMTJ_NEED();
-            int x;
-            if (dwmtj_opt_int(SUB, "--ngspice-max-synapses", v, 0, 100000000, &x))
-                return DWMTJ_EXIT_USAGE;
-            a->ng_max_syn = x;
-        } else if (DWMTJ_OPT("--sizes")) {
-            DWMTJ_NEED();
+    int c, rc = 0, x;
+    dwmtj_getopt_start();
+    while ((c = getopt_long(argc, argv, "-:h", opts, NULL)) != -1) {
+        const char *v = optarg;
+        switch (c) {
+        case 'h': *help = 1; break;
+        case '?':
+        case ':': return dwmtj_getopt_error(SUB, c, argv, opts);
+        case 1: return dwmtj_usage_error(SUB, "unexpected argument '%s'", v);
+        case O_NET: a->net = v; break;
+        case O_DATA: a->data = v; break;
+        case O_CM: a->cm = v; break;
+        case O_JSON: a->json = 1; break;
+        case O_IMAGES: rc = dwmtj_opt_int(SUB, "--images", v, 1, 10000, &a->images); break;
+        case O_NG_IMAGES:
+            rc = dwmtj_opt_int(SUB, "--ngspice-images", v, 0, 10000, &a->ng_images);
+            break;
+        case O_NG_MAX_SYN:
+            if ((rc = dwmtj_opt_int(SUB, "--ngspice-max-synapses", v, 0, 100000000, &x)) == 0)
+                a->ng_max_syn = x;
+            break;
+        case O_SIZES:
             if (parse_sizes(v, a) != 0)
                 return dwmtj_usage_error(SUB, "--sizes %s: expected RxC[,RxC...] with R in "
                                               "1..4096, C in 1..1024, at most %d sizes",
                                          v, MAX_SIZES);
-        } else if (DWMTJ_OPT("--r-wire")) {
-            DWMTJ_NEED();
-            double r;
-            if (dwmtj_parse_number(v, &r) != 0 || !(r >= 0.0))
-                return dwmtj_usage_error(SUB, "--r-wire %s: not a resistance >= 0", v);
-            a->r_wire = r;
-        } else {
-            return dwmtj_usage_error(SUB, "unknown option '%s'", s);
+            break;
+        case O_R_WIRE:
+            /* 1 MOhm per cell pitch is far beyond any wire; more is ill-conditioned */
+            rc = dwmtj_opt_number(SUB, "--r-wire", v, 0.0, 1e6, 0, "Ohm", &a->r_wire);
+            break;
+        default: return dwmtj_usage_error(SUB, "option %d not handled", c);
         }
+        if (rc != 0)
+            return rc;
     }
+    if (optind < argc)
+        return dwmtj_usage_error(SUB, "unexpected argument '%s'", argv[optind]);
     if (a->ng_images > a->images)
         a->ng_images = a->images;
     return 0;

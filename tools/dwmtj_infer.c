@@ -14,11 +14,15 @@
 #include "dwmtj_snn.h"
 #include "dwmtj_weights.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,8 +40,9 @@
 void dwmtj_usage_infer(FILE *f)
 {
     fputs("usage: dwmtj infer [--net FILE] [--images N] [--offset K] [--backend B]\n"
-          "                   [--json] [--results FILE.csv [--resume]] [--levels N]\n"
-          "                   [--g-min S] [--g-max S] [--v-read V] [--i-max A] [--batch B]\n"
+          "                   [--json] [--results FILE.csv [--resume | --overwrite]]\n"
+          "                   [--levels N] [--g-min S] [--g-max S] [--v-read V]\n"
+          "                   [--i-max A] [--batch B]\n"
           "                   [--naive] [--network-clamp edges|continuous]\n"
           "                   [--klu-steps ngspice|exact]\n"
           "                   [--data DIR] [--cm PATH] [--timeout S]\n"
@@ -70,12 +75,16 @@ void dwmtj_usage_infer(FILE *f)
           "  --results FILE   one CSV row per image, written as each image ends\n"
           "  --resume         continue the run of --results FILE: images already in\n"
           "                   it are not run again (same network and options needed)\n"
-          "  --levels N       conductance levels per device (default: continuous)\n"
-          "  --g-min S        conductance window, low end (default 1u)\n"
-          "  --g-max S        conductance window, high end (default 20u)\n"
-          "  --v-read V       input pulse amplitude (default 0.1)\n"
+          "  --overwrite      replace --results FILE when it is not empty (without\n"
+          "                   --resume or --overwrite such a file is refused)\n"
+          "  --levels N       conductance levels per device, 2..65536 (default:\n"
+          "                   continuous)\n"
+          "  --g-min S        conductance window, low end, > 0 (default 1u)\n"
+          "  --g-max S        conductance window, high end, above --g-min and at\n"
+          "                   most 1 S (default 20u)\n"
+          "  --v-read V       input pulse amplitude, 1 mV to 10 V (default 0.1)\n"
           "  --i-max A        drive clamp of the periphery and of the algorithm-level\n"
-          "                   reference (default 200u, the trained network's)\n"
+          "                   reference, > 0 (default 200u, the trained network's)\n"
           "  --klu-steps S    klu backend time points: ngspice (default, the same as\n"
           "                   ngspice's) or exact (every switch of the clamp: the\n"
           "                   continuous circuit's answer; doc/engine.md)\n"
@@ -84,7 +93,8 @@ void dwmtj_usage_infer(FILE *f)
           "                   line between clamped values) or continuous (the\n"
           "                   circuit's: the clamp of the line; doc/inference.md)\n"
           "  --batch B        images per parse of a layer's circuit (default 1; a\n"
-          "                   deck leaves out the word lines silent in its images)\n"
+          "                   deck leaves out the word lines silent in its images;\n"
+          "                   at most --images)\n"
           "  --naive          the unoptimised ngspice path (a deck per image and\n"
           "                   layer, device step limit, all vectors saved), for\n"
           "                   benchmarks\n"
@@ -103,112 +113,146 @@ void dwmtj_usage_infer(FILE *f)
 struct infer_opts {
     const char *net, *results, *data, *cm;
     int images, offset, resume, json;
+    int overwrite;  /* --overwrite: replace an existing --results file */
     int clamp_ramp; /* the reference network's drive rule (dwmtj_snn_options) */
     dwmtj_infer_options o;
 };
 
+enum {
+    O_NET = 0x100,
+    O_RESULTS,
+    O_RESUME,
+    O_OVERWRITE,
+    O_DATA,
+    O_CM,
+    O_JSON,
+    O_NAIVE,
+    O_BACKEND,
+    O_IMAGES,
+    O_OFFSET,
+    O_LEVELS,
+    O_BATCH,
+    O_G_MIN,
+    O_G_MAX,
+    O_V_READ,
+    O_I_MAX,
+    O_KLU_STEPS,
+    O_NETWORK_CLAMP,
+    O_TIMEOUT
+};
+
+static const struct option infer_options[] = {
+    { "net", required_argument, NULL, O_NET },
+    { "results", required_argument, NULL, O_RESULTS },
+    { "resume", no_argument, NULL, O_RESUME },
+    { "overwrite", no_argument, NULL, O_OVERWRITE },
+    { "data", required_argument, NULL, O_DATA },
+    { "cm", required_argument, NULL, O_CM },
+    { "json", no_argument, NULL, O_JSON },
+    { "naive", no_argument, NULL, O_NAIVE },
+    { "backend", required_argument, NULL, O_BACKEND },
+    { "images", required_argument, NULL, O_IMAGES },
+    { "offset", required_argument, NULL, O_OFFSET },
+    { "levels", required_argument, NULL, O_LEVELS },
+    { "batch", required_argument, NULL, O_BATCH },
+    { "g-min", required_argument, NULL, O_G_MIN },
+    { "g-max", required_argument, NULL, O_G_MAX },
+    { "v-read", required_argument, NULL, O_V_READ },
+    { "i-max", required_argument, NULL, O_I_MAX },
+    { "klu-steps", required_argument, NULL, O_KLU_STEPS },
+    { "network-clamp", required_argument, NULL, O_NETWORK_CLAMP },
+    { "timeout", required_argument, NULL, O_TIMEOUT },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
 static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
 {
+    static const char *const backends[] = { "ngspice", "klu" }; /* DWMTJ_INFER_* */
+    static const char *const steps[] = { "ngspice", "exact" };
+    static const char *const rules[] = { "edges", "continuous" };
     memset(a, 0, sizeof *a);
     dwmtj_infer_defaults(&a->o);
     a->images = 10;
     *help = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i], *v;
-        int m;
-        long x;
-        if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
-            *help = 1;
-            return 0;
+    int c, rc = 0;
+    const char *v, *g_min_arg = NULL, *g_max_arg = NULL; /* as given, for messages */
+    dwmtj_getopt_start();
+    while ((c = getopt_long(argc, argv, "-:h", infer_options, NULL)) != -1) {
+        v = optarg;
+        switch (c) {
+        case 'h': *help = 1; return 0;
+        case '?':
+        case ':': return dwmtj_getopt_error(SUB, c, argv, infer_options);
+        case 1: return dwmtj_usage_error(SUB, "unexpected argument '%s'", v);
+        case O_NET: a->net = v; break;
+        case O_RESULTS: a->results = v; break;
+        case O_RESUME: a->resume = 1; break;
+        case O_OVERWRITE: a->overwrite = 1; break;
+        case O_DATA: a->data = v; break;
+        case O_CM: a->cm = v; break;
+        case O_JSON: a->json = 1; break;
+        case O_NAIVE: a->o.naive = 1; break;
+        case O_BACKEND:
+            rc = dwmtj_opt_choice(SUB, "--backend", v, backends, 2, &a->o.backend);
+            break;
+        case O_KLU_STEPS:
+            rc = dwmtj_opt_choice(SUB, "--klu-steps", v, steps, 2, &a->o.exact_steps);
+            break;
+        case O_NETWORK_CLAMP:
+            rc = dwmtj_opt_choice(SUB, "--network-clamp", v, rules, 2, &a->clamp_ramp);
+            break;
+        case O_IMAGES: rc = dwmtj_opt_int(SUB, "--images", v, 1, 10000000, &a->images); break;
+        case O_OFFSET: rc = dwmtj_opt_int(SUB, "--offset", v, 0, 10000000, &a->offset); break;
+        case O_LEVELS: rc = dwmtj_opt_int(SUB, "--levels", v, 2, 65536, &a->o.levels); break;
+        case O_BATCH: rc = dwmtj_opt_int(SUB, "--batch", v, 1, 10000000, &a->o.batch); break;
+        /* ranges a circuit can take: a conductance (the cell's) of at most
+         * 1 S, a read pulse from 1 mV (the sense currents far above
+         * ngspice's 1 pA abstol) to 10 V; --g-max > --g-min below */
+        case O_G_MIN:
+            rc = dwmtj_opt_number(SUB, "--g-min", v, 0.0, INFINITY, DWMTJ_ABOVE, "S",
+                                  &a->o.g_min);
+            g_min_arg = v;
+            break;
+        case O_G_MAX:
+            rc = dwmtj_opt_number(SUB, "--g-max", v, 0.0, 1.0, DWMTJ_ABOVE, "S", &a->o.g_max);
+            g_max_arg = v;
+            break;
+        case O_V_READ:
+            rc = dwmtj_opt_number(SUB, "--v-read", v, 1e-3, 10.0, 0, "V", &a->o.v_read);
+            break;
+        case O_I_MAX:
+            rc = dwmtj_opt_number(SUB, "--i-max", v, 0.0, INFINITY, DWMTJ_ABOVE, "A",
+                                  &a->o.i_max);
+            break;
+        case O_TIMEOUT:
+            rc = dwmtj_opt_number(SUB, "--timeout", v, 0.0, INFINITY, DWMTJ_ABOVE, "s",
+                                  &a->o.timeout_s);
+            break;
+        default: return dwmtj_usage_error(SUB, "option %d not handled", c);
         }
-        if (strcmp(s, "--json") == 0) {
-            a->json = 1;
-            continue;
-        }
-        if (strcmp(s, "--resume") == 0) {
-            a->resume = 1;
-            continue;
-        }
-        if (strcmp(s, "--naive") == 0) {
-            a->o.naive = 1;
-            continue;
-        }
-        if (DWMTJ_OPT("--net")) {
-            DWMTJ_NEED();
-            a->net = v;
-        } else if (DWMTJ_OPT("--results")) {
-            DWMTJ_NEED();
-            a->results = v;
-        } else if (DWMTJ_OPT("--data")) {
-            DWMTJ_NEED();
-            a->data = v;
-        } else if (DWMTJ_OPT("--cm")) {
-            DWMTJ_NEED();
-            a->cm = v;
-        } else if (DWMTJ_OPT("--backend")) {
-            DWMTJ_NEED();
-            static const char *const backends[] = { "ngspice", "klu" }; /* DWMTJ_INFER_* */
-            if (dwmtj_opt_choice(SUB, "--backend", v, backends, 2, &a->o.backend))
-                return DWMTJ_EXIT_USAGE;
-        } else if (DWMTJ_OPT("--images")) {
-            DWMTJ_NEED();
-            if (dwmtj_parse_int(v, 1, 10000000, &x) != 0)
-                return dwmtj_usage_error(SUB, "--images %s: not a count >= 1", v);
-            a->images = (int)x;
-        } else if (DWMTJ_OPT("--offset")) {
-            DWMTJ_NEED();
-            if (dwmtj_parse_int(v, 0, 10000000, &x) != 0)
-                return dwmtj_usage_error(SUB, "--offset %s: not a count >= 0", v);
-            a->offset = (int)x;
-        } else if (DWMTJ_OPT("--levels")) {
-            DWMTJ_NEED();
-            if (dwmtj_parse_int(v, 2, 65536, &x) != 0)
-                return dwmtj_usage_error(SUB, "--levels %s: not in 2..65536", v);
-            a->o.levels = (int)x;
-        } else if (DWMTJ_OPT("--batch")) {
-            DWMTJ_NEED();
-            if (dwmtj_parse_int(v, 1, 100000, &x) != 0)
-                return dwmtj_usage_error(SUB, "--batch %s: not a count >= 1", v);
-            a->o.batch = (int)x;
-        } else if (DWMTJ_OPT("--g-min")) {
-            DWMTJ_NEED();
-            if (dwmtj_parse_number(v, &a->o.g_min) != 0 || a->o.g_min < 0.0)
-                return dwmtj_usage_error(SUB, "--g-min %s: not a conductance >= 0", v);
-        } else if (DWMTJ_OPT("--g-max")) {
-            DWMTJ_NEED();
-            if (dwmtj_parse_number(v, &a->o.g_max) != 0 || !(a->o.g_max > 0.0))
-                return dwmtj_usage_error(SUB, "--g-max %s: not a conductance > 0", v);
-        } else if (DWMTJ_OPT("--v-read")) {
-            DWMTJ_NEED();
-            if (dwmtj_parse_number(v, &a->o.v_read) != 0 || !(a->o.v_read > 0.0))
-                return dwmtj_usage_error(SUB, "--v-read %s: not a voltage > 0", v);
-        } else if (DWMTJ_OPT("--klu-steps")) {
-            DWMTJ_NEED();
-            static const char *const steps[] = { "ngspice", "exact" };
-            if (dwmtj_opt_choice(SUB, "--klu-steps", v, steps, 2, &a->o.exact_steps))
-                return DWMTJ_EXIT_USAGE;
-        } else if (DWMTJ_OPT("--network-clamp")) {
-            DWMTJ_NEED();
-            static const char *const rules[] = { "edges", "continuous" };
-            if (dwmtj_opt_choice(SUB, "--network-clamp", v, rules, 2, &a->clamp_ramp))
-                return DWMTJ_EXIT_USAGE;
-        } else if (DWMTJ_OPT("--i-max")) {
-            DWMTJ_NEED();
-            if (dwmtj_parse_number(v, &a->o.i_max) != 0 || !(a->o.i_max > 0.0))
-                return dwmtj_usage_error(SUB, "--i-max %s: not a current > 0", v);
-        } else if (DWMTJ_OPT("--timeout")) {
-            DWMTJ_NEED();
-            if (dwmtj_parse_number(v, &a->o.timeout_s) != 0 || !(a->o.timeout_s > 0.0))
-                return dwmtj_usage_error(SUB, "--timeout %s: not a time > 0", v);
-        } else {
-            return dwmtj_usage_error(SUB, "unknown option '%s'", s);
-        }
+        if (rc != 0)
+            return rc;
     }
-    if (!(a->o.g_max > a->o.g_min))
-        return dwmtj_usage_error(SUB, "--g-max %g must be above --g-min %g", a->o.g_max,
-                                 a->o.g_min);
+    if (optind < argc)
+        return dwmtj_usage_error(SUB, "unexpected argument '%s'", argv[optind]);
+    if (!(a->o.g_max > a->o.g_min)) {
+        if (g_max_arg)
+            return dwmtj_usage_error(SUB, "--g-max %s: must be above --g-min (%g S)", g_max_arg,
+                                     a->o.g_min);
+        return dwmtj_usage_error(SUB, "--g-min %s: must be below --g-max (%g S)", g_min_arg,
+                                 a->o.g_max);
+    }
+    /* a batch is never more than the run: the buffers are sized by it */
+    if (a->o.batch > a->images)
+        a->o.batch = a->images;
     if (a->resume && !a->results)
         return dwmtj_usage_error(SUB, "--resume needs --results FILE");
+    if (a->overwrite && !a->results)
+        return dwmtj_usage_error(SUB, "--overwrite needs --results FILE");
+    if (a->resume && a->overwrite)
+        return dwmtj_usage_error(SUB, "--resume continues the run of --results FILE, "
+                                      "--overwrite starts it anew: not both");
     return 0;
 }
 
@@ -250,9 +294,126 @@ static void config_line(char *buf, size_t n, uint64_t hash, const struct infer_o
              o->exact_steps ? " klu_steps=exact" : "");
 }
 
-/* Reads the rows of a previous run (*rows malloc'd).  -1 with a message
- * when the file is of another run or corrupt; a missing file is empty. */
-static int read_results(const char *path, const char *config, struct row **rows, int *n)
+/* What the rows of a results file must be for this run: its images
+ * first..first+count-1, each once, with the data set's label, classes
+ * below the network's outputs. */
+struct row_rules {
+    int first, count;            /* the run's images (--offset, --images) */
+    const unsigned char *labels; /* the test set's labels, by image */
+    int classes;                 /* the network's outputs */
+};
+
+/* A whole decimal int field; 0 on success. */
+static int int_field(const char *s, int *v)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(s, &end, 10);
+    if (end == s || *end || errno == ERANGE || x < INT_MIN || x > INT_MAX ||
+        !(isdigit((unsigned char)*s) || *s == '-'))
+        return -1;
+    *v = (int)x;
+    return 0;
+}
+
+/* A whole decimal number field (strtod syntax, nan and inf included, so
+ * that the rules can name them); 0 on success. */
+static int num_field(const char *s, double *v)
+{
+    char *end;
+    if (!*s || isspace((unsigned char)*s))
+        return -1;
+    *v = strtod(s, &end);
+    return end == s || *end ? -1 : 0;
+}
+
+#define ROW_FIELDS 11
+
+/* Parses line into *r; 0, or -1 with what is wrong in why (the row's
+ * form: a garbled or cut line). */
+static int parse_row(char *line, struct row *r, int *agree, char *why, size_t n)
+{
+    static const char *const name[ROW_FIELDS] = { "image", "label", "pred", "algorithm_pred",
+                                                  "agree", "spikes", "energy_J",
+                                                  "energy_crossbar_J", "energy_device_J",
+                                                  "energy_write_J", "seconds" };
+    int *ints[6] = { &r->image, &r->label, &r->pred, &r->apred, agree, &r->spikes };
+    double *nums[5] = { &r->energy, &r->e_x, &r->e_d, &r->e_w, &r->seconds };
+    char *p = line;
+    for (int k = 0; k < ROW_FIELDS; k++) {
+        char *field = p;
+        size_t len = strcspn(p, ",");
+        int last = p[len] == '\0';
+        p[len] = '\0';
+        p += len + !last;
+        if (last != (k == ROW_FIELDS - 1)) {
+            snprintf(why, n, "%s than %d fields", last ? "fewer" : "more", ROW_FIELDS);
+            return -1;
+        }
+        int bad = k < 6 ? int_field(field, ints[k]) : num_field(field, nums[k - 6]);
+        if (bad) {
+            snprintf(why, n, "%s '%.40s' is not a number", name[k], field);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The values of a parsed row against the rules; 0, or -1 with why. */
+static int check_row(const struct row *r, int agree, const struct row_rules *u, char *why,
+                     size_t n)
+{
+    if (r->image < u->first || r->image >= u->first + u->count) {
+        snprintf(why, n, "image %d is outside this run's images %d..%d (--offset %d --images %d)",
+                 r->image, u->first, u->first + u->count - 1, u->first, u->count);
+        return -1;
+    }
+    if (r->label != u->labels[r->image]) {
+        snprintf(why, n, "label %d, but test image %d is labelled %d (another data set?)",
+                 r->label, r->image, u->labels[r->image]);
+        return -1;
+    }
+    const int cls[2] = { r->pred, r->apred };
+    static const char *const cls_name[2] = { "pred", "algorithm_pred" };
+    for (int k = 0; k < 2; k++)
+        if (cls[k] < 0 || cls[k] >= u->classes) {
+            snprintf(why, n, "%s %d is not a class of the network (0..%d)", cls_name[k], cls[k],
+                     u->classes - 1);
+            return -1;
+        }
+    if (agree != (r->pred == r->apred)) {
+        snprintf(why, n, "agree %d, but pred %d and algorithm_pred %d", agree, r->pred,
+                 r->apred);
+        return -1;
+    }
+    if (r->spikes < 0) {
+        snprintf(why, n, "spikes %d: must be >= 0", r->spikes);
+        return -1;
+    }
+    const double e[5] = { r->energy, r->e_x, r->e_d, r->e_w, r->seconds };
+    static const char *const e_name[5] = { "energy_J", "energy_crossbar_J", "energy_device_J",
+                                           "energy_write_J", "seconds" };
+    for (int k = 0; k < 5; k++)
+        if (!(isfinite(e[k]) && e[k] >= 0.0)) {
+            snprintf(why, n, "%s %g: must be a finite number >= 0", e_name[k], e[k]);
+            return -1;
+        }
+    /* the parts are written with 9 digits each */
+    double sum = r->e_x + r->e_d + r->e_w;
+    if (fabs(r->energy - sum) > 1e-8 * fmax(r->energy, sum)) {
+        snprintf(why, n, "energy_J %.9g is not the sum of its parts (%.9g)", r->energy, sum);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads the rows of a previous run (*rows malloc'd) and checks each
+ * against the rules: -1 with a message naming the file and line when the
+ * file is of another run or a row is wrong.  The last line alone may be
+ * cut short or garbled (a run killed while writing it): it is dropped
+ * with a note, and its image runs again.  A missing file is empty. */
+static int read_results(const char *path, const char *config, const struct row_rules *u,
+                        struct row **rows, int *n)
 {
     *rows = NULL;
     *n = 0;
@@ -263,41 +424,62 @@ static int read_results(const char *path, const char *config, struct row **rows,
         dwmtj_error("%s: cannot read: %s", path, strerror(errno));
         return -1;
     }
-    char line[1024];
+    int *seen = calloc((size_t)u->count, sizeof *seen); /* line of each image's row */
+    char *line = NULL, why[256];
+    size_t cap_line = 0;
+    ssize_t len;
     int ln = 0, cap = 0, rc = 0;
-    while (fgets(line, sizeof line, f)) {
+    if (!seen) {
+        dwmtj_error("out of memory");
+        rc = -1;
+    }
+    while (rc == 0 && (len = getline(&line, &cap_line, f)) >= 0) {
         ln++;
+        int whole = len > 0 && line[len - 1] == '\n';
         line[strcspn(line, "\r\n")] = '\0';
         if (ln == 1) {
             if (strcmp(line, config) != 0) {
                 dwmtj_error("%s: results of another network or options; cannot resume\n"
                             "  file: %s\n  now:  %s", path, line, config);
                 rc = -1;
-                break;
             }
             continue;
         }
         if (ln == 2) {
-            if (strcmp(line, RESULTS_HEADER) != 0) {
-                dwmtj_error("%s:2: not a dwmtj infer results header", path);
+            if (strcmp(line, RESULTS_HEADER) != 0 || !whole) {
+                dwmtj_error("%s:2: not a dwmtj infer results header; cannot resume", path);
                 rc = -1;
-                break;
             }
             continue;
         }
         struct row r;
-        int used = 0;
-        if (sscanf(line, "%d,%d,%d,%d,%*d,%d,%lg,%lg,%lg,%lg,%lg%n", &r.image, &r.label, &r.pred,
-                   &r.apred, &r.spikes, &r.energy, &r.e_x, &r.e_d, &r.e_w, &r.seconds,
-                   &used) != 10 ||
-            line[used] != '\0') {
-            /* a row cut short by an interruption ends the file */
-            if (!feof(f) && fgetc(f) != EOF) {
-                dwmtj_error("%s:%d: malformed row", path, ln);
-                rc = -1;
+        int agree, form = parse_row(line, &r, &agree, why, sizeof why);
+        if (!whole && form == 0)
+            snprintf(why, sizeof why, "no end of line");
+        if (form != 0 || !whole) {
+            int c = getc(f);
+            if (c == EOF && !ferror(f)) { /* the last line: cut short by an interruption */
+                dwmtj_error("%s:%d: the last row is incomplete (%s): dropped, its image "
+                            "runs again", path, ln, why);
+                break;
             }
+            dwmtj_error("%s:%d: malformed row: %s; cannot resume", path, ln, why);
+            rc = -1;
             break;
         }
+        if (check_row(&r, agree, u, why, sizeof why) != 0) {
+            dwmtj_error("%s:%d: %s; cannot resume", path, ln, why);
+            rc = -1;
+            break;
+        }
+        int *at = &seen[r.image - u->first];
+        if (*at) {
+            dwmtj_error("%s:%d: image %d again (its row is line %d); cannot resume", path, ln,
+                        r.image, *at);
+            rc = -1;
+            break;
+        }
+        *at = ln;
         if (*n == cap) {
             cap = cap ? 2 * cap : 256;
             struct row *g = realloc(*rows, sizeof **rows * (size_t)cap);
@@ -310,10 +492,21 @@ static int read_results(const char *path, const char *config, struct row **rows,
         }
         (*rows)[(*n)++] = r;
     }
+    if (rc == 0 && ferror(f)) {
+        dwmtj_error("%s: cannot read: %s", path, strerror(errno));
+        rc = -1;
+    }
     fclose(f);
+    free(line);
+    free(seen);
     if (ln == 1 && rc == 0) {
         dwmtj_error("%s: no header row; cannot resume", path);
         rc = -1;
+    }
+    if (rc != 0) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
     }
     return rc;
 }
@@ -325,30 +518,48 @@ static void write_row(FILE *f, const struct row *r)
             r->seconds);
 }
 
-/* Rewrites the results file with the rows kept, then appends. */
-static FILE *open_results(const char *path, const char *config, const struct row *rows, int n)
+/* 1 if path is (or links to) a regular file with something in it: what a
+ * new run would replace. */
+static int holds_data(const char *path)
 {
-    char *tmp = malloc(strlen(path) + 8);
-    if (!tmp)
-        return NULL;
-    sprintf(tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        dwmtj_error("%s: cannot write: %s", tmp, strerror(errno));
-        free(tmp);
-        return NULL;
-    }
-    fprintf(f, "%s\n%s\n", config, RESULTS_HEADER);
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+}
+
+/* Writes the config line, the header and the rows kept into res, an open
+ * output file (dwmtj_outfile), and completes it: the stream the rows of
+ * this run are then appended to.  A regular file (or a link to one) is
+ * replaced whole first and the stream continues the new file; a device or
+ * FIFO stays open in place and the stream is res's own (committed at the
+ * end).  NULL with a message on failure (res aborted). */
+static FILE *start_results(dwmtj_outfile *res, const char *config, const struct row *rows,
+                           int n)
+{
+    fprintf(res->f, "%s\n%s\n", config, RESULTS_HEADER);
     for (int k = 0; k < n; k++)
-        write_row(f, &rows[k]);
-    if (fflush(f) != 0 || ferror(f) || rename(tmp, path) != 0) {
-        dwmtj_error("%s: cannot write: %s", path, strerror(errno));
-        fclose(f);
-        remove(tmp);
-        free(tmp);
+        write_row(res->f, &rows[k]);
+    if (!res->part) {
+        if (fflush(res->f) == 0)
+            return res->f;
+        dwmtj_error("%s: cannot write: %s", res->path, strerror(errno));
         return NULL;
     }
-    free(tmp);
+    /* after the rename this descriptor is the new file's, at its end */
+    int fd = dup(fileno(res->f));
+    if (fd < 0) {
+        dwmtj_error("%s: cannot write: %s", res->path, strerror(errno));
+        dwmtj_outfile_abort(res);
+        return NULL;
+    }
+    if (dwmtj_outfile_commit(res) != 0) {
+        close(fd);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "a");
+    if (!f) {
+        dwmtj_error("cannot append to the results: %s", strerror(errno));
+        close(fd);
+    }
     return f;
 }
 
@@ -718,12 +929,21 @@ int dwmtj_cmd_infer(int argc, char **argv)
     uint64_t *idx64 = NULL;
     const dwmtj_weights *eff = NULL;
     int B = a.o.batch, rc, st;
-    FILE *out = NULL;
+    FILE *out = NULL;          /* where the rows go */
+    dwmtj_outfile res_file;    /* the results file until complete */
+    dwmtj_outfile_init(&res_file);
     char *err = NULL;
     memset(&net, 0, sizeof net);
     /* Every rank loads the network and the data set and makes its own
      * runner; rank 0 alone reads and writes the results file. */
     code = DWMTJ_EXIT_SIM;
+    if (k.me == 0 && a.results && !a.resume && !a.overwrite && holds_data(a.results)) {
+        code = dwmtj_usage_error(SUB,
+                                 "--results %s: the file is not empty; --resume continues its "
+                                 "run, --overwrite replaces it",
+                                 a.results);
+        goto setup_done;
+    }
     if (load_net(net_path, &net) != 0 || load_test(a.data, &net, &d) != 0)
         goto setup_done;
     if (a.offset + a.images > d.n) {
@@ -734,9 +954,16 @@ int dwmtj_cmd_infer(int argc, char **argv)
     if (k.me == 0 && a.results) {
         char config[512];
         config_line(config, sizeof config, file_hash(net_path), &a);
-        if (a.resume && read_results(a.results, config, &rows, &n_rows) != 0)
+        /* a file to resume is read back: a regular one */
+        int flags = DWMTJ_FILE_SYNC | (a.resume ? DWMTJ_FILE_REGULAR : 0);
+        if (dwmtj_outfile_open_flags(&res_file, a.results, flags) != 0) {
+            code = DWMTJ_EXIT_OUTPUT;
             goto setup_done;
-        if (!(out = open_results(a.results, config, rows, n_rows))) {
+        }
+        struct row_rules rules = { a.offset, a.images, d.labels, net.size[net.n_layers] };
+        if (a.resume && read_results(a.results, config, &rules, &rows, &n_rows) != 0)
+            goto setup_done;
+        if (!(out = start_results(&res_file, config, rows, n_rows))) {
             code = DWMTJ_EXIT_OUTPUT;
             goto setup_done;
         }
@@ -780,17 +1007,23 @@ setup_done:
     /* the images still to run, in order, from rank 0 */
     struct totals tot = { 0 };
     if (k.me == 0) {
-        for (int r = 0; r < n_rows; r++)
-            if (rows[r].image >= a.offset && rows[r].image < a.offset + a.images)
-                add_row(&tot, &rows[r]);
-        for (int k0 = a.offset; k0 < a.offset + a.images; k0++) {
-            int done = 0;
-            for (int r = 0; r < n_rows && !done; r++)
-                done = rows[r].image == k0;
-            if (!done)
-                todo[n_todo++] = k0;
+        /* the rows read back are of this run's images, each once */
+        unsigned char *done = calloc((size_t)a.images, 1);
+        if (!done) {
+            dwmtj_error("out of memory");
+            code = DWMTJ_EXIT_SIM;
         }
+        for (int r = 0; r < n_rows && done; r++) {
+            add_row(&tot, &rows[r]);
+            done[rows[r].image - a.offset] = 1;
+        }
+        for (int i = 0; i < a.images && done; i++)
+            if (!done[i])
+                todo[n_todo++] = a.offset + i;
+        free(done);
     }
+    if ((code = ranks_agree(&k, code)) != DWMTJ_EXIT_OK)
+        goto end;
 #ifdef HAVE_MPI
     if (k.n > 1) {
         MPI_Bcast(&n_todo, 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -858,10 +1091,14 @@ setup_done:
            wall_now() - t0);
     code = fflush(stdout) == 0 && !ferror(stdout) ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
 end:
-    if (out && fclose(out) != 0 && code == DWMTJ_EXIT_OK) {
+    if (out && out == res_file.f) { /* in place: a device or FIFO */
+        if (dwmtj_outfile_commit(&res_file) != 0 && code == DWMTJ_EXIT_OK)
+            code = DWMTJ_EXIT_OUTPUT;
+    } else if (out && fclose(out) != 0 && code == DWMTJ_EXIT_OK) {
         dwmtj_error("%s: cannot write: %s", a.results, strerror(errno));
         code = DWMTJ_EXIT_OUTPUT;
     }
+    dwmtj_outfile_abort(&res_file); /* unfinished: no .part left */
     free(err);
     free(rows);
     free(res);

@@ -1,23 +1,24 @@
-/* dwmtj command-line tool: numbers from the command line, the progress
+/* dwmtj command-line tool: what it writes (dwmtj_output.h): the progress
  * line, output files written whole or not at all, JSON, CSV, the text
  * report and the gnuplot figure. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "dwmtj_output.h"
 
-#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 static const char *const phase_key[DWMTJ_NPHASE] = {
     [DWMTJ_PHASE_IDLE] = "idle",       [DWMTJ_PHASE_WRITE] = "write",
@@ -27,155 +28,6 @@ static const char *const phase_key[DWMTJ_NPHASE] = {
 static const int phase_order[DWMTJ_NPHASE] = {DWMTJ_PHASE_WRITE, DWMTJ_PHASE_INTEGRATE,
                                               DWMTJ_PHASE_FIRE, DWMTJ_PHASE_RESET,
                                               DWMTJ_PHASE_IDLE};
-
-void dwmtj_error(const char *fmt, ...)
-{
-    va_list ap;
-    fputs(DWMTJ_TOOL ": ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-/* ------------------------------------------------------------------------
- * Numbers
- * --------------------------------------------------------------------- */
-
-int dwmtj_parse_number(const char *s, double *out)
-{
-    if (!s)
-        return -1;
-    while (isspace((unsigned char)*s))
-        s++;
-    /* strtod also takes "nan", "inf" and hexadecimal: only decimal here */
-    if (!*s || !(isdigit((unsigned char)*s) || *s == '.' || *s == '-' || *s == '+'))
-        return -1;
-    if ((s[0] == '-' || s[0] == '+') && !(isdigit((unsigned char)s[1]) || s[1] == '.'))
-        return -1;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-        return -1;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || errno == ERANGE)
-        return -1;
-    double scale = 1.0;
-    const char *p = end;
-    if (strncasecmp(p, "meg", 3) == 0) {
-        scale = 1e6;
-        p += 3;
-    } else if (strncasecmp(p, "mil", 3) == 0) {
-        scale = 25.4e-6;
-        p += 3;
-    } else {
-        switch (tolower((unsigned char)*p)) {
-        case 'f': scale = 1e-15; p++; break;
-        case 'p': scale = 1e-12; p++; break;
-        case 'n': scale = 1e-9; p++; break;
-        case 'u': scale = 1e-6; p++; break;
-        case 'm': scale = 1e-3; p++; break;
-        case 'k': scale = 1e3; p++; break;
-        case 'g': scale = 1e9; p++; break;
-        case 't': scale = 1e12; p++; break;
-        default: break;
-        }
-    }
-    /* unit letters after the scale, ignored as in SPICE: "10ns", "1uS" */
-    while (isalpha((unsigned char)*p))
-        p++;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (*p)
-        return -1;
-    v *= scale;
-    if (!isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
-}
-
-int dwmtj_opt(int argc, char **argv, int *i, const char *name, const char **val)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0)
-        return 0;
-    if (a[n] == '=') {
-        *val = a + n + 1;
-        return 1;
-    }
-    if (a[n] != '\0')
-        return 0;
-    if (*i + 1 >= argc) {
-        dwmtj_error("%s: option %s needs a value", argv[0], name);
-        return -1;
-    }
-    *val = argv[++*i];
-    return 1;
-}
-
-int dwmtj_parse_int(const char *s, long lo, long hi, long *out)
-{
-    if (!s || !*s)
-        return -1;
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || errno == ERANGE || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-int dwmtj_opt_int(const char *sub, const char *opt, const char *v, long lo, long hi, int *out)
-{
-    long x;
-    if (dwmtj_parse_int(v, lo, hi, &x) != 0)
-        return dwmtj_usage_error(sub, "%s %s: not an integer in %ld..%ld", opt, v ? v : "", lo,
-                                 hi);
-    *out = (int)x;
-    return 0;
-}
-
-int dwmtj_opt_choice(const char *sub, const char *opt, const char *v, const char *const *names,
-                     int n, int *out)
-{
-    char list[256] = "";
-    for (int k = 0; k < n; k++) {
-        if (v && strcmp(v, names[k]) == 0) {
-            *out = k;
-            return 0;
-        }
-        size_t len = strlen(list);
-        snprintf(list + len, sizeof list - len, "%s%s", k ? ", " : "", names[k]);
-    }
-    return dwmtj_usage_error(sub, "%s %s: not one of %s", opt, v ? v : "", list);
-}
-
-#ifndef DWMTJ_NETDIR
-#define DWMTJ_NETDIR "/usr/local/share/dwmtj4t/networks"
-#endif
-
-const char *dwmtj_network_path(char *buf, size_t n, const char *name)
-{
-    const char *dir = getenv("DWMTJ_NETDIR");
-    snprintf(buf, n, "%s/%s", dir && *dir ? dir : DWMTJ_NETDIR, name);
-    return buf;
-}
-
-int dwmtj_parse_u64(const char *s, uint64_t *out)
-{
-    if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (end == s || *end || errno == ERANGE)
-        return -1;
-    *out = (uint64_t)v;
-    return 0;
-}
 
 /* ------------------------------------------------------------------------
  * Progress
@@ -215,24 +67,11 @@ void dwmtj_progress_done(struct dwmtj_progress *p)
  * Files written whole or not at all
  * --------------------------------------------------------------------- */
 
-#define NPART 8
-static char part_path[NPART][PATH_MAX];
-static volatile sig_atomic_t part_used[NPART];
-
-static void on_signal(int sig)
-{
-    for (int k = 0; k < NPART; k++)
-        if (part_used[k])
-            unlink(part_path[k]);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
 void dwmtj_out_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
+    sa.sa_handler = dwmtj_file_on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
@@ -240,63 +79,30 @@ void dwmtj_out_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
-static int part_track(const char *path)
+void dwmtj_outfile_init(dwmtj_outfile *o)
 {
-    if (strlen(path) >= PATH_MAX)
+    memset(o, 0, sizeof *o);
+    o->slot = -1; /* no signal slot: abort must not free slot 0 */
+}
+
+int dwmtj_outfile_open_flags(dwmtj_outfile *o, const char *path, int flags)
+{
+    if (dwmtj_file_open(o, path, flags) != DWMTJ_FILE_OK) {
+        dwmtj_error("%s", o->error);
         return -1;
-    for (int k = 0; k < NPART; k++)
-        if (!part_used[k]) {
-            memcpy(part_path[k], path, strlen(path) + 1);
-            part_used[k] = 1;
-            return k;
-        }
-    return -1;
-}
-
-static void part_untrack(int k)
-{
-    if (k >= 0 && k < NPART)
-        part_used[k] = 0;
-}
-
-static char *part_name(const char *path)
-{
-    size_t n = strlen(path);
-    char *p = malloc(n + 6);
-    if (p) {
-        memcpy(p, path, n);
-        memcpy(p + n, ".part", 6);
     }
-    return p;
+    return 0;
 }
 
 int dwmtj_outfile_open(dwmtj_outfile *o, const char *path)
 {
-    memset(o, 0, sizeof *o);
-    o->slot = -1;
-    if (!path || !*path) {
-        dwmtj_error("empty output file name");
-        return -1;
-    }
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        dwmtj_error("%s: cannot write: is a directory", path);
-        return -1;
-    }
-    o->path = strdup(path);
-    o->part = part_name(path);
-    if (!o->path || !o->part) {
-        dwmtj_error("%s: out of memory", path);
-        dwmtj_outfile_abort(o);
-        return -1;
-    }
-    o->slot = part_track(o->part);
-    o->f = fopen(o->part, "w");
-    if (!o->f) {
-        dwmtj_error("%s: cannot write: %s (writing %s)", path, strerror(errno), o->part);
-        part_untrack(o->slot); /* not ours: leave whatever is there */
-        o->slot = -1;
-        dwmtj_outfile_abort(o);
+    return dwmtj_outfile_open_flags(o, path, 0);
+}
+
+int dwmtj_outfile_commit(dwmtj_outfile *o)
+{
+    if (dwmtj_file_commit(o) != DWMTJ_FILE_OK) {
+        dwmtj_error("%s", o->error);
         return -1;
     }
     return 0;
@@ -304,53 +110,17 @@ int dwmtj_outfile_open(dwmtj_outfile *o, const char *path)
 
 void dwmtj_outfile_abort(dwmtj_outfile *o)
 {
-    if (o->f)
-        fclose(o->f);
-    if (o->part && (o->f || o->slot >= 0))
-        unlink(o->part);
-    part_untrack(o->slot);
-    free(o->path);
-    free(o->part);
-    memset(o, 0, sizeof *o);
-    o->slot = -1;
-}
-
-int dwmtj_outfile_commit(dwmtj_outfile *o)
-{
-    if (!o->f)
-        return -1;
-    int bad = fflush(o->f) != 0 || ferror(o->f);
-    int err = errno;
-    if (fclose(o->f) != 0 && !bad) {
-        bad = 1;
-        err = errno;
-    }
-    o->f = NULL;
-    if (bad) {
-        dwmtj_error("%s: write failed: %s", o->part, strerror(err));
-        unlink(o->part);
-        dwmtj_outfile_abort(o);
-        return -1;
-    }
-    if (rename(o->part, o->path) != 0) {
-        dwmtj_error("%s: cannot rename to %s: %s", o->part, o->path, strerror(errno));
-        unlink(o->part);
-        dwmtj_outfile_abort(o);
-        return -1;
-    }
-    part_untrack(o->slot);
-    o->slot = -1;
-    dwmtj_outfile_abort(o); /* frees; nothing left to remove */
-    return 0;
+    dwmtj_file_abort(o);
 }
 
 int dwmtj_write_file(const char *path, const char *text)
 {
-    dwmtj_outfile o;
-    if (dwmtj_outfile_open(&o, path) != 0)
+    char err[600];
+    if (dwmtj_file_write_text(path, text, 0, err, sizeof err) != DWMTJ_FILE_OK) {
+        dwmtj_error("%s", err);
         return -1;
-    fputs(text, o.f);
-    return dwmtj_outfile_commit(&o);
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -698,7 +468,7 @@ int dwmtj_csv_header(dwmtj_outfile *o)
         fprintf(o->f, ",energy_%s_J", phase_key[phase_order[p]]);
     fputs(",energy_J,energy_vi_J\n", o->f);
     if (fflush(o->f) != 0) {
-        dwmtj_error("%s: write failed: %s", o->part, strerror(errno));
+        dwmtj_error("%s: write failed: %s", o->path, strerror(errno));
         return -1;
     }
     return 0;
@@ -726,7 +496,7 @@ int dwmtj_csv_row_named(dwmtj_outfile *o, const char *name, const dwmtj_spike *s
     csv_field_num(o->f, sp->energy_vi);
     fputc('\n', o->f);
     if (fflush(o->f) != 0 || ferror(o->f)) {
-        dwmtj_error("%s: write failed: %s", o->part, strerror(errno));
+        dwmtj_error("%s: write failed: %s", o->path, strerror(errno));
         return -1;
     }
     return 0;
@@ -775,23 +545,60 @@ static void gp_string(FILE *f, const char *s)
     fputc('\'', f);
 }
 
-int dwmtj_plot(const char *path, const char *title, const dwmtj_report *r)
+/* gnuplot with its stdin from a new pipe (*in, for us to write) and its
+ * stdout on fd; its pid, or -1 with errno set. */
+static pid_t gnuplot_start(int fd, FILE **in)
 {
-    char *part = part_name(path);
-    if (!part) {
-        dwmtj_error("%s: out of memory", path);
+    int p[2];
+    if (pipe(p) != 0)
+        return -1;
+    (void)fcntl(p[1], F_SETFD, FD_CLOEXEC);
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    sigset_t def;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, p[0], STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, fd, STDOUT_FILENO);
+    posix_spawnattr_init(&at);
+    sigemptyset(&def);
+    sigaddset(&def, SIGPIPE); /* ours is ignored; gnuplot's need not be */
+    posix_spawnattr_setsigdefault(&at, &def);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF);
+    char *argv[] = { "gnuplot", NULL };
+    pid_t pid;
+    int e = posix_spawnp(&pid, "gnuplot", &fa, &at, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    close(p[0]);
+    if (e != 0 || !(*in = fdopen(p[1], "w"))) {
+        if (e == 0) {
+            e = errno;
+            close(p[1]);
+            waitpid(pid, NULL, 0);
+        } else {
+            close(p[1]);
+        }
+        errno = e;
         return -1;
     }
-    int slot = part_track(part);
-    /* gnuplot's stdout away from ours: with a failed "set output" it would
-     * write the PNG there */
-    FILE *gp = popen("exec gnuplot >/dev/null", "w");
-    if (!gp) {
+    return pid;
+}
+
+int dwmtj_plot(dwmtj_outfile *o, const char *title, const dwmtj_report *r)
+{
+    /* gnuplot writes the PNG to its stdout, which is the output file: a
+     * .part file or, in place, a device or FIFO */
+    FILE *gp = NULL;
+    if (!o->f || fflush(o->f) != 0) {
+        dwmtj_error("%s: write failed: %s", o->path ? o->path : "--plot", strerror(errno));
+        return -1;
+    }
+    pid_t pid = gnuplot_start(fileno(o->f), &gp);
+    if (pid < 0) {
         dwmtj_error("--plot: cannot start gnuplot: %s", strerror(errno));
-        part_untrack(slot);
-        free(part);
         return -1;
     }
+    const char *path = o->path;
     double tscale = 1e-6; /* plot in us */
     double tstop = r->t_stop > 0 ? r->t_stop / tscale : 1.0;
     fputs("if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
@@ -800,9 +607,7 @@ int dwmtj_plot(const char *path, const char *title, const dwmtj_report *r)
           "  set terminal png size 1000,800 noenhanced\n"
           "}\n",
           gp);
-    fputs("set output ", gp);
-    gp_string(gp, part);
-    fputs("\n$raster << EOD\n", gp);
+    fputs("set output\n$raster << EOD\n", gp);
     for (int i = 0; i < r->n_spike; i++)
         if (isfinite(r->spike[i].t_fire))
             fprintf(gp, "%.10g %d\n", r->spike[i].t_fire / tscale, r->spike[i].neuron);
@@ -854,29 +659,19 @@ int dwmtj_plot(const char *path, const char *title, const dwmtj_report *r)
     }
     fputs("unset multiplot\nset output\nexit\n", gp);
     int werr = fflush(gp) != 0 || ferror(gp);
-    int st = pclose(gp);
-    int ok = !werr && st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    werr |= fclose(gp) != 0;
+    int st;
+    pid_t w;
+    while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+        ;
+    int ok = !werr && w == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
     struct stat sb;
-    if (ok && (stat(part, &sb) != 0 || sb.st_size == 0))
+    /* a file must have the PNG; a device or FIFO cannot tell */
+    if (ok && o->part && (fstat(fileno(o->f), &sb) != 0 || sb.st_size == 0))
         ok = 0;
     if (!ok) {
-        if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 127)
-            dwmtj_error("--plot: gnuplot could not be run (not installed?)");
-        else
-            dwmtj_error("--plot: gnuplot failed to draw %s", path);
-        unlink(part);
-        part_untrack(slot);
-        free(part);
+        dwmtj_error("--plot: gnuplot failed to draw %s", path);
         return -1;
     }
-    if (rename(part, path) != 0) {
-        dwmtj_error("%s: cannot rename to %s: %s", part, path, strerror(errno));
-        unlink(part);
-        part_untrack(slot);
-        free(part);
-        return -1;
-    }
-    part_untrack(slot);
-    free(part);
     return 0;
 }
