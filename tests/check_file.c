@@ -78,6 +78,18 @@ START_TEST(abort_keeps_old)
     ck_assert_str_eq(slurp(p), "old\n");
     ck_assert(!exists(spath("keep.txt.part")));
     dwmtj_file_abort(NULL);
+    /* a zeroed file is unopened: its abort frees nobody's signal slot (slot
+     * 0 of an open file stays taken, so a signal still removes its .part) */
+    dwmtj_file open0, zero;
+    ck_assert_int_eq(dwmtj_file_open(&open0, spath("first.txt"), 0), DWMTJ_FILE_OK);
+    ck_assert_int_eq(open0.slot, 0);
+    memset(&zero, 0, sizeof zero);
+    dwmtj_file_abort(&zero);
+    dwmtj_file second;
+    ck_assert_int_eq(dwmtj_file_open(&second, spath("second.txt"), 0), DWMTJ_FILE_OK);
+    ck_assert_int_ne(second.slot, 0);
+    dwmtj_file_abort(&second);
+    dwmtj_file_abort(&open0);
 }
 END_TEST
 

@@ -259,6 +259,7 @@ int dwmtj_file_commit(dwmtj_file *f)
         }
         if (f->flags & DWMTJ_FILE_SYNC)
             sync_dir_of(f->target);
+        slot_release(f->slot);
         free(f->part);
         f->part = NULL; /* renamed: nothing for abort to remove */
     }
@@ -273,9 +274,10 @@ void dwmtj_file_abort(dwmtj_file *f)
     if (f->f)
         fclose(f->f);
     f->f = NULL;
-    if (f->part)
+    if (f->part) { /* the slot is taken with the .part file and goes with it */
         unlink(f->part);
-    slot_release(f->slot);
+        slot_release(f->slot);
+    }
     f->slot = -1;
     free(f->part);
     free(f->target);
