@@ -151,30 +151,43 @@ dwmtj_spice_card *dwmtj_spice_add_r(dwmtj_spice_scope *s, const char *name, cons
     return dwmtj_spice_add_elem(s, name, 2, n, NULL, NULL, ohm, NULL);
 }
 
-dwmtj_spice_card *dwmtj_spice_add_v(dwmtj_spice_scope *s, const char *name, const char *p,
-                                    const char *m, double dc, int n, const double *t,
-                                    const double *v)
+dwmtj_spice_card *dwmtj_spice_add_wave(dwmtj_spice_scope *s, const char *name, const char *p,
+                                       const char *m, const dwmtj_spice_wave *w)
 {
     const char *nd[2] = { p, m };
-    if (n < 0 || (n > 0 && (!t || !v)))
+    if (!w || w->n < 0 || (w->shape == DWMTJ_SPICE_PWL && (!w->t || !w->v)) ||
+        (w->shape == DWMTJ_SPICE_PULSE && (w->n > 7 || !w->v)))
         return NULL;
     dwmtj_spice_card *c = dwmtj_spice_add_elem(s, name, 2, nd, NULL, NULL, 0.0, NULL);
     if (!c)
         return NULL;
-    dwmtj_spice_wave *w = &c->el.wave;
+    dwmtj_spice_wave *x = &c->el.wave;
     c->el.has_wave = 1;
-    w->dc = dc;
-    if (n > 0) {
-        w->shape = DWMTJ_SPICE_PWL;
-        w->n = n;
-        w->t = malloc(sizeof *w->t * (size_t)n);
-        w->v = malloc(sizeof *w->v * (size_t)n);
-        if (!w->t || !w->v)
+    x->shape = w->shape;
+    x->dc = w->dc;
+    x->n = w->shape == DWMTJ_SPICE_DC ? 0 : w->n;
+    if (x->n > 0) {
+        if (!(x->v = malloc(sizeof *x->v * (size_t)x->n)))
             return drop_last(s);
-        memcpy(w->t, t, sizeof *t * (size_t)n);
-        memcpy(w->v, v, sizeof *v * (size_t)n);
+        memcpy(x->v, w->v, sizeof *x->v * (size_t)x->n);
+        if (x->shape == DWMTJ_SPICE_PWL) {
+            if (!(x->t = malloc(sizeof *x->t * (size_t)x->n)))
+                return drop_last(s);
+            memcpy(x->t, w->t, sizeof *x->t * (size_t)x->n);
+        }
     }
     return c;
+}
+
+dwmtj_spice_card *dwmtj_spice_add_v(dwmtj_spice_scope *s, const char *name, const char *p,
+                                    const char *m, double dc, int n, const double *t,
+                                    const double *v)
+{
+    dwmtj_spice_wave w = { n > 0 ? DWMTJ_SPICE_PWL : DWMTJ_SPICE_DC, dc, n, (double *)t,
+                           (double *)v };
+    if (n < 0 || (n > 0 && (!t || !v)))
+        return NULL;
+    return dwmtj_spice_add_wave(s, name, p, m, &w);
 }
 
 dwmtj_spice_card *dwmtj_spice_add_b(dwmtj_spice_scope *s, const char *name, const char *p,

@@ -213,6 +213,9 @@ dwmtj_spice_card *dwmtj_spice_add_r(dwmtj_spice_scope *s, const char *name, cons
 dwmtj_spice_card *dwmtj_spice_add_v(dwmtj_spice_scope *s, const char *name, const char *p,
                                     const char *m, double dc, int n, const double *t,
                                     const double *v);
+/* V or I source (by name[0]) with a copy of wave w. */
+dwmtj_spice_card *dwmtj_spice_add_wave(dwmtj_spice_scope *s, const char *name, const char *p,
+                                       const char *m, const dwmtj_spice_wave *w);
 /* B source, mode 'v' or 'i', expression e (owned by the card from now on). */
 dwmtj_spice_card *dwmtj_spice_add_b(dwmtj_spice_scope *s, const char *name, const char *p,
                                     const char *m, char mode, dwmtj_spice_expr *e);

@@ -89,78 +89,6 @@ static char *instrument_ok(const dwmtj_netlist *nl)
 }
 
 /* ========================================================================
- * 1. SPICE numbers
- * ===================================================================== */
-
-static const struct {
-    const char *s;
-    double v;
-} numbers[] = {
-    { "1", 1.0 }, { "1.6u", 1.6e-6 }, { "100n", 100e-9 }, { "5meg", 5e6 },
-    { "5MEG", 5e6 }, { "5Meg", 5e6 }, { "1M", 1e-3 }, { "1m", 1e-3 },
-    { "2.5k", 2.5e3 }, { "3G", 3e9 }, { "2t", 2e12 }, { "7p", 7e-12 },
-    { "4f", 4e-15 }, { "10ns", 10e-9 }, { "1.6us", 1.6e-6 }, { "1600n", 1.6e-6 },
-    { "1e3", 1e3 }, { "1.5E-3", 1.5e-3 }, { "2e-9s", 2e-9 }, { "1e-3k", 1.0 },
-    { "-2.5", -2.5 }, { "+3", 3.0 }, { ".5", 0.5 }, { "5.", 5.0 }, { "1d3", 1e3 },
-    { "2mil", 2 * 25.4e-6 }, { "3V", 3.0 }, { "0.1n", 0.1e-9 }, { "1e", 1.0 },
-    { "65600n", 65.6e-6 }, { "100k", 1e5 }, { "1e12", 1e12 },
-};
-#define NNUMBERS ((int)(sizeof numbers / sizeof numbers[0]))
-
-START_TEST(number_values)
-{
-    double v = -1.0;
-    ck_assert_msg(dwmtj_spice_number_token(numbers[_i].s, &v) == 0, "%s not read",
-                  numbers[_i].s);
-    ck_assert_msg(v == numbers[_i].v || fabs(v - numbers[_i].v) <= 1e-15 * fabs(numbers[_i].v),
-                  "%s = %.17g, want %.17g", numbers[_i].s, v, numbers[_i].v);
-}
-END_TEST
-
-/* Correctly rounded: the same double as the C literal. */
-START_TEST(number_exact)
-{
-    double v;
-    ck_assert_int_eq(dwmtj_spice_number_token("1.6u", &v), 0);
-    ck_assert(v == 1.6e-6);
-    ck_assert_int_eq(dwmtj_spice_number_token("0.3n", &v), 0);
-    ck_assert(v == 0.3e-9);
-    ck_assert_int_eq(dwmtj_spice_number_token("7.3333e+11", &v), 0);
-    ck_assert(v == 7.3333e+11);
-}
-END_TEST
-
-START_TEST(number_bad)
-{
-    static const char *const bad[] = { "", "abc", "e5", ".", "-", "+", "{tc}", "1n5",
-                                       "1.2.3", "1 ", " 1", "n", "1/2", "--1" };
-    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
-        double v = 42.0;
-        ck_assert_msg(dwmtj_spice_number_token(bad[k], &v) != 0, "\"%s\" read as %g", bad[k], v);
-        ck_assert(v == 42.0);
-    }
-    ck_assert_int_ne(dwmtj_spice_number(NULL, NULL, NULL), 0);
-}
-END_TEST
-
-/* The prefix form stops after the unit letters and says where. */
-START_TEST(number_prefix)
-{
-    double v;
-    const char *end;
-    ck_assert_int_eq(dwmtj_spice_number("1.6us rest", &v, &end), 0);
-    ck_assert(v == 1.6e-6);
-    ck_assert_str_eq(end, " rest");
-    ck_assert_int_eq(dwmtj_spice_number("5meg)", &v, &end), 0);
-    ck_assert(v == 5e6);
-    ck_assert_str_eq(end, ")");
-    ck_assert_int_eq(dwmtj_spice_number("2,3", &v, &end), 0);
-    ck_assert(v == 2.0);
-    ck_assert_str_eq(end, ",3");
-}
-END_TEST
-
-/* ========================================================================
  * 2. Parsing
  * ===================================================================== */
 
@@ -1446,13 +1374,7 @@ static TCase *tcase(Suite *s, const char *name, int timeout)
 static Suite *harness_suite(void)
 {
     Suite *s = suite_create("harness");
-    TCase *tc = tcase(s, "spice_number", 10);
-    tcase_add_loop_test(tc, number_values, 0, NNUMBERS);
-    tcase_add_test(tc, number_exact);
-    tcase_add_test(tc, number_bad);
-    tcase_add_test(tc, number_prefix);
-
-    tc = tcase(s, "parse", 10);
+    TCase *tc = tcase(s, "parse", 10);
     tcase_add_test(tc, parse_mixed);
     tcase_add_test(tc, parse_sources);
     tcase_add_test(tc, parse_include);
