@@ -93,8 +93,10 @@ int main(int argc, char **argv)
                spi[p] / ((double)syn * net.steps) * 1e9, spi[0] / spi[p], same ? "yes" : "NO");
         fflush(stdout);
     }
-    for (int p = 0; p < 3; p++)
+    for (int p = 0; p < 3; p++) {
+        dwmtj_infer_results_free(res[p], n);
         free(res[p]);
+    }
     free(idx);
     dwmtj_session_close(s);
     dwmtj_dataset_free(&d);

@@ -1,7 +1,8 @@
 /* dwmtj engine: an exact transient solver on KLU for the circuits that
  * dwmtj infer generates (issue 5; doc/engine.md).
  *
- * It reads a SPICE deck of the subset those circuits use: resistors,
+ * It takes the circuit data (dwmtj_spice.h) of the subset those circuits
+ * use: resistors,
  * independent voltage sources (DC or PWL), behavioural current sources
  * B ... I = expr whose expression is built from numbers, i(vsource), + - * /
  * by constants, min() and max(), and dwmtj4t instances (XSPICE A elements
@@ -39,27 +40,43 @@
 #ifndef DWMTJ_ENGINE_H
 #define DWMTJ_ENGINE_H
 
+#include "dwmtj_spice.h"
+
 enum dwmtj_engine_status {
     DWMTJ_E_OK = 0,
-    DWMTJ_E_ERR_USAGE = -1,       /* NULL argument or call out of order */
-    DWMTJ_E_ERR_NOMEM = -2,
-    DWMTJ_E_ERR_SYNTAX = -3,      /* malformed line */
-    DWMTJ_E_ERR_UNSUPPORTED = -4, /* element or card the engine does not do */
-    DWMTJ_E_ERR_PARAM = -5,       /* invalid dwmtj4t parameter */
-    DWMTJ_E_ERR_SINGULAR = -6,    /* singular or ill-conditioned matrix */
-    DWMTJ_E_ERR_CONVERGENCE = -7, /* Newton did not converge */
-    DWMTJ_E_ERR_DEVICE = -8,      /* libdwmtj refused a step */
-    DWMTJ_E_ERR_VECTOR = -9       /* no such vector or source */
+    DWMTJ_E_ERR_USAGE = -200,       /* NULL argument or call out of order */
+    DWMTJ_E_ERR_NOMEM = -201,
+    DWMTJ_E_ERR_SYNTAX = -202,      /* malformed card or value */
+    DWMTJ_E_ERR_UNSUPPORTED = -203, /* element or card the engine does not do */
+    DWMTJ_E_ERR_PARAM = -204,       /* invalid dwmtj4t parameter */
+    DWMTJ_E_ERR_SINGULAR = -205,    /* singular or ill-conditioned matrix */
+    DWMTJ_E_ERR_CONVERGENCE = -206, /* Newton did not converge */
+    DWMTJ_E_ERR_DEVICE = -207,      /* libdwmtj refused a step */
+    DWMTJ_E_ERR_VECTOR = -208,      /* no such vector or source */
+    DWMTJ_E_ERR_LIMIT = -209,       /* the run would exceed a bound on its work */
+    DWMTJ_E_ERR_TIMEOUT = -210,     /* the run exceeded its wall-clock limit */
+    DWMTJ_E_ERR_VALUE = -211        /* a source's value is not finite (NaN, inf) */
 };
+const char *dwmtj_engine_status_string(int status);
 
 typedef struct dwmtj_circuit dwmtj_circuit;
 
-/* Parses deck text (name is used in messages) and prepares the solver:
- * groups, factorisations, the linear maps.  *c is NULL on error, with the
- * message in *error (malloc'd; may be NULL). */
+/* Takes the circuit from the deck data (dwmtj_spice.h; the deck may be
+ * freed afterwards) and prepares the solver: groups, factorisations, the
+ * linear maps.  *c is NULL on error, with the message in *error (malloc'd;
+ * may be NULL). */
+int dwmtj_engine_create(const dwmtj_spice_deck *d, dwmtj_circuit **c, char **error);
+/* The same from deck text (read by dwmtj_spice_read; name for messages). */
 int dwmtj_engine_parse(const char *name, const char *text, dwmtj_circuit **c, char **error);
 void dwmtj_engine_free(dwmtj_circuit *c);
 const char *dwmtj_engine_error(const dwmtj_circuit *c);
+
+/* Bounds on the work of each run: at most max_points accepted time points
+ * (default DWMTJ_E_MAX_POINTS; a run that would need more stops with
+ * DWMTJ_E_ERR_LIMIT before it allocates them) and timeout_s seconds of
+ * wall time (<= 0: no limit; DWMTJ_E_ERR_TIMEOUT). */
+#define DWMTJ_E_MAX_POINTS 10000000L
+int dwmtj_engine_set_limits(dwmtj_circuit *c, long max_points, double timeout_s);
 
 /* Replaces the wave of voltage source `source' by the piecewise-linear
  * wave through (t[k], v[k]), k < n (t increasing); the circuit stays. */

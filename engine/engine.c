@@ -22,22 +22,27 @@ void dwmtj_engine_free(dwmtj_circuit *c)
     free(c->res);
     for (int k = 0; k < c->n_vs; k++) {
         free(c->vs[k].name);
+        free(c->vs[k].where);
         free(c->vs[k].t);
         free(c->vs[k].v);
     }
     free(c->vs);
     for (int k = 0; k < c->n_bs; k++) {
         free(c->bs[k].name);
+        free(c->bs[k].where);
         eng_expr_free(c->bs[k].e);
     }
     free(c->bs);
     for (int k = 0; k < c->n_dev; k++) {
         free(c->dev[k].name);
+        free(c->dev[k].where);
         free(c->dev[k].mon);
     }
     free(c->dev);
-    for (int k = 0; k < c->n_model; k++)
+    for (int k = 0; k < c->n_model; k++) {
         free(c->model[k].name);
+        free(c->model[k].where);
+    }
     free(c->model);
     for (int k = 0; k < c->n_save; k++)
         free(c->save[k]);
@@ -79,6 +84,32 @@ void dwmtj_engine_free(dwmtj_circuit *c)
     free(c);
 }
 
+int dwmtj_engine_create(const dwmtj_spice_deck *d, dwmtj_circuit **out, char **error)
+{
+    if (error)
+        *error = NULL;
+    if (!out || !d)
+        return DWMTJ_E_ERR_USAGE;
+    *out = NULL;
+    dwmtj_circuit *c = calloc(1, sizeof *c);
+    if (!c)
+        return DWMTJ_E_ERR_NOMEM;
+    c->max_points = DWMTJ_E_MAX_POINTS;
+    int rc = eng_read(c, d);
+    if (rc == DWMTJ_E_OK)
+        rc = eng_build(c);
+    if (rc != DWMTJ_E_OK) {
+        if (error)
+            *error = strdup(c->error[0] ? c->error
+                            : rc == DWMTJ_E_ERR_NOMEM ? "out of memory"
+                                                      : dwmtj_engine_status_string(rc));
+        dwmtj_engine_free(c);
+        return rc;
+    }
+    *out = c;
+    return DWMTJ_E_OK;
+}
+
 int dwmtj_engine_parse(const char *name, const char *text, dwmtj_circuit **out, char **error)
 {
     if (error)
@@ -86,24 +117,41 @@ int dwmtj_engine_parse(const char *name, const char *text, dwmtj_circuit **out, 
     if (!out || !text)
         return DWMTJ_E_ERR_USAGE;
     *out = NULL;
-    dwmtj_circuit *c = calloc(1, sizeof *c);
-    if (!c)
-        return DWMTJ_E_ERR_NOMEM;
-    int rc = eng_parse(c, name ? name : "deck", text);
-    if (rc == DWMTJ_E_OK)
-        rc = eng_build(c);
-    if (rc != DWMTJ_E_OK) {
-        if (error) {
-            const char *msg = c->error[0] ? c->error
-                              : rc == DWMTJ_E_ERR_NOMEM ? "out of memory" : "error";
-            size_t n = strlen(name ? name : "deck") + strlen(msg) + 3;
-            if ((*error = malloc(n)))
-                snprintf(*error, n, "%s: %s", name ? name : "deck", msg);
-        }
-        dwmtj_engine_free(c);
-        return rc;
+    dwmtj_spice_deck *d = NULL;
+    int rc = dwmtj_spice_read(&d, name ? name : "deck", text, error);
+    if (rc != DWMTJ_SPICE_OK)
+        return rc == DWMTJ_SPICE_ERR_NOMEM ? DWMTJ_E_ERR_NOMEM : DWMTJ_E_ERR_SYNTAX;
+    rc = dwmtj_engine_create(d, out, error);
+    dwmtj_spice_free(d);
+    return rc;
+}
+
+const char *dwmtj_engine_status_string(int status)
+{
+    switch (status) {
+    case DWMTJ_E_OK: return "ok";
+    case DWMTJ_E_ERR_USAGE: return "bad argument or call out of order";
+    case DWMTJ_E_ERR_NOMEM: return "out of memory";
+    case DWMTJ_E_ERR_SYNTAX: return "malformed card or value";
+    case DWMTJ_E_ERR_UNSUPPORTED: return "an element or card the klu backend does not run";
+    case DWMTJ_E_ERR_PARAM: return "invalid dwmtj4t parameter";
+    case DWMTJ_E_ERR_SINGULAR: return "singular or ill-conditioned matrix";
+    case DWMTJ_E_ERR_CONVERGENCE: return "Newton did not converge";
+    case DWMTJ_E_ERR_DEVICE: return "the device model refused a step";
+    case DWMTJ_E_ERR_VECTOR: return "no such vector or source";
+    case DWMTJ_E_ERR_LIMIT: return "the run would exceed a bound on its work";
+    case DWMTJ_E_ERR_TIMEOUT: return "the run exceeded its time limit";
+    case DWMTJ_E_ERR_VALUE: return "a value is not finite";
+    default: return status > 0 ? "warning" : "unknown status";
     }
-    *out = c;
+}
+
+int dwmtj_engine_set_limits(dwmtj_circuit *c, long max_points, double timeout_s)
+{
+    if (!c || max_points < 2)
+        return DWMTJ_E_ERR_USAGE;
+    c->max_points = max_points;
+    c->timeout_s = timeout_s;
     return DWMTJ_E_OK;
 }
 

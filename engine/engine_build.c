@@ -254,9 +254,9 @@ static int groups(dwmtj_circuit *c)
             int m = c->dev[k].mon[j];
             if (m == 0 || used[m] || c->mon_dev[m] >= 0) {
                 rc = eng_fail(c, DWMTJ_E_ERR_UNSUPPORTED,
-                              "line %d: A element %s: monitor node %s is also driven by another "
+                              "%s: A element %s: monitor node %s is also driven by another "
                               "element (or is ground)" NGSPICE_HINT,
-                              c->dev[k].line, c->dev[k].name, c->node_name[m]);
+                              c->dev[k].where, c->dev[k].name, c->node_name[m]);
                 break;
             }
             c->mon_dev[m] = k;
@@ -294,10 +294,10 @@ static int check_controls(dwmtj_circuit *c, const eng_expr *e, const eng_bsrc *b
         int node = s->p ? s->p : s->m;
         if (c->node_kind[node] != KIND_LIN)
             return eng_fail(c, DWMTJ_E_ERR_UNSUPPORTED,
-                            "line %d: B source %s: controlled by i(%s), which is not in a "
+                            "%s: B source %s: controlled by i(%s), which is not in a "
                             "resistor-and-source network that no B source drives; the klu "
                             "backend supports crossbar -> periphery -> neuron" NGSPICE_HINT,
-                            b->line, b->name, s->name);
+                            b->where, b->name, s->name);
     }
     int rc = check_controls(c, e->a, b);
     return rc ? rc : check_controls(c, e->b, b);
@@ -383,8 +383,8 @@ static int linear_map(dwmtj_circuit *c, const int *node_out)
     for (int s = 0; s < c->n_vs; s++) {
         int node = c->vs[s].p ? c->vs[s].p : c->vs[s].m;
         if (node == 0)
-            return eng_fail(c, DWMTJ_E_ERR_SINGULAR, "line %d: voltage source %s: both ends "
-                            "on ground", c->vs[s].line, c->vs[s].name);
+            return eng_fail(c, DWMTJ_E_ERR_SINGULAR, "%s: voltage source %s: both ends "
+                            "on ground", c->vs[s].where, c->vs[s].name);
         if (c->node_kind[node] == KIND_LIN) {
             c->vs[s].row = n++;
             c->vs[s].lin_index = c->n_lin_src++;

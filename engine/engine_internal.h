@@ -4,6 +4,7 @@
 
 #include "dwmtj_engine.h"
 #include "dwmtj.h"
+#include "dwmtj_spice.h"
 
 #include <klu.h>
 #include <stddef.h>
@@ -25,7 +26,7 @@ typedef struct {
     int p, m;         /* nodes + and - (0 = ground) */
     int n, cap;       /* points */
     double *t, *v;    /* s, V */
-    int line;
+    char *where;      /* "FILE:LINE" of its card, for messages */
     int group;        /* its node group */
     int row;          /* its branch unknown in its matrix (linear or Newton) */
     int lin_index;    /* index among the linear groups' sources, or -1 */
@@ -36,7 +37,7 @@ typedef struct {
     char *name;
     int p, m;         /* current flows from p through the source to m */
     eng_expr *e;
-    int line;
+    char *where;
 } eng_bsrc;
 
 typedef struct {
@@ -49,7 +50,7 @@ typedef struct {
     dwmtj_derived d;
     int n_sel;        /* monitors on the mon port, in order */
     int sel[DWMTJ_NMON];
-    int line;
+    char *where;
 } eng_model;
 
 typedef struct {
@@ -57,7 +58,7 @@ typedef struct {
     int node[4];      /* IN, GND, A, B */
     int n_mon, *mon;  /* monitor output nodes */
     int model;
-    int line;
+    char *where;
     uint64_t key;     /* noise key, from the terminal node names as the
                          code model forms it */
     dwmtj_state s0, s1; /* accepted state, trial state */
@@ -80,6 +81,7 @@ typedef struct {
 
 struct dwmtj_circuit {
     char title[256];
+    char name[256];   /* the deck's name, for messages */
     char error[1024];
     /* nodes */
     int n_nodes;      /* node 0 = ground */
@@ -99,6 +101,9 @@ struct dwmtj_circuit {
     char **save; int n_save, cap_save;
     double tstep, tstop, tmax;
     int steps;        /* DWMTJ_E_STEPS_* */
+    long max_points;  /* bound on the accepted time points of a run */
+    double timeout_s; /* s of wall time per run, <= 0 none */
+    double deadline;  /* s, monotonic clock at which the run stops */
     int has_tran;
     /* the linear groups: A_lin x = b, outputs y = M s */
     int n_lin;        /* unknowns */
@@ -137,8 +142,8 @@ struct dwmtj_circuit {
     dwmtj_engine_stats stats;
 };
 
-/* engine_parse.c */
-int eng_parse(dwmtj_circuit *c, const char *name, const char *text);
+/* engine_deck.c */
+int eng_read(dwmtj_circuit *c, const dwmtj_spice_deck *d);
 int eng_node(dwmtj_circuit *c, const char *name); /* index, created if new; <0 nomem */
 /* Makes *p (capacity *cap elements of size) hold at least need, doubling;
  * -1 when out of memory. */
@@ -152,10 +157,6 @@ int eng_fail(dwmtj_circuit *c, int status, const char *fmt, ...)
 
 /* engine_expr.c */
 int eng_cmp_double(const void *a, const void *b); /* qsort, ascending */
-/* Parses s (the text after "I ="); V source names resolved by find_vs.
- * Returns NULL with a message in why (size n) on error. */
-eng_expr *eng_expr_parse(const char *s, int (*find_vs)(void *, const char *), void *ctx,
-                         char *why, size_t n);
 void eng_expr_free(eng_expr *e);
 /* Value with controlling currents cur[src]. */
 double eng_expr_eval(const eng_expr *e, const double *cur);

@@ -51,8 +51,33 @@ static int push(double **v, int *n, int *cap, double x)
     return 0;
 }
 
+/* Memory the recorded vectors of a run may take: beyond it a run is
+ * refused as too long rather than attempted. */
+#define MAX_RECORD_BYTES (2.0 * 1024 * 1024 * 1024)
+
+static long point_limit(const dwmtj_circuit *c)
+{
+    double by_memory = MAX_RECORD_BYTES / (8.0 * (c->n_vec + 1));
+    return by_memory < (double)c->max_points ? (long)by_memory : c->max_points;
+}
+
+static int too_long(dwmtj_circuit *c, double t, double points)
+{
+    return eng_fail(c, DWMTJ_E_ERR_LIMIT,
+                    "%s: the transient (.tran %g %g, tmax %g) needs %s%.3g time points at "
+                    "t = %g s, more than the engine's bound of %ld for this circuit (%d saved "
+                    "vectors); use a coarser time step",
+                    c->name, c->tstep, c->tstop, c->tmax, points < 0 ? "more than " : "",
+                    points < 0 ? (double)point_limit(c) : points, t, point_limit(c), c->n_vec);
+}
+
 static int record(dwmtj_circuit *c, double t)
 {
+    if (c->n_time >= point_limit(c))
+        return too_long(c, t, -1.0);
+    if (c->deadline > 0.0 && (c->n_time & 255) == 0 && wall_s() > c->deadline)
+        return eng_fail(c, DWMTJ_E_ERR_TIMEOUT, "%s: the run exceeded its time limit of %g s "
+                        "at t = %g s", c->name, c->timeout_s, t);
     if (push(&c->time, &c->n_time, &c->cap_time, t) != 0)
         return DWMTJ_E_ERR_NOMEM;
     for (int k = 0; k < c->n_vec; k++) {
@@ -170,8 +195,12 @@ static int newton(dwmtj_circuit *c, double t, int dc)
     if (n == 0)
         return DWMTJ_E_OK;
     memset(c->group_done, 0, (size_t)c->n_groups);
-    for (int k = 0; k < c->n_bs; k++)
+    for (int k = 0; k < c->n_bs; k++) {
         c->bval[k] = eng_expr_eval(c->bs[k].e, c->cur);
+        if (!isfinite(c->bval[k]))
+            return eng_fail(c, DWMTJ_E_ERR_VALUE, "%s: B source %s: its current is %g A at "
+                            "t = %g s", c->bs[k].where, c->bs[k].name, c->bval[k], t);
+    }
     for (int it = 0; it < NEWTON_MAX; it++) {
         int rc = load(c, t, dc);
         if (rc != DWMTJ_E_OK)
@@ -217,14 +246,17 @@ static void accept(dwmtj_circuit *c)
 
 /* Corners of the sources, clock edges of the devices, tstop: sorted,
  * near-duplicates merged. */
-static int grid(const dwmtj_circuit *c, double **out, int *n_out)
+static int grid(dwmtj_circuit *c, double **out, int *n_out)
 {
-    size_t n = 1;
+    double need = 1.0;
     for (int s = 0; s < c->n_vs; s++)
-        n += (size_t)c->vs[s].n;
+        need += c->vs[s].n;
     for (int m = 0; m < c->n_model; m++)
         if (c->model[m].d.p.t_rewrite > 0.0)
-            n += (size_t)(c->tstop / c->model[m].d.p.t_rewrite) + 2;
+            need += c->tstop / c->model[m].d.p.t_rewrite + 2.0;
+    if (need > (double)point_limit(c))
+        return too_long(c, 0.0, need);
+    size_t n = (size_t)need;
     double *g = malloc(sizeof(double) * n);
     if (!g)
         return DWMTJ_E_ERR_NOMEM;
@@ -378,6 +410,13 @@ static int steps_exact(dwmtj_circuit *c, const double *g, int ng)
 int eng_run(dwmtj_circuit *c)
 {
     c->n_time = 0;
+    c->deadline = c->timeout_s > 0.0 ? wall_s() + c->timeout_s : 0.0;
+    /* the steps are at most tmax (ngspice's limit) long: refuse a run
+     * that cannot fit before it starts */
+    double hmax = c->tmax > 0.0 ? c->tmax : fmin(c->tstep, c->tstop / 50.0);
+    if ((c->steps == DWMTJ_E_STEPS_NGSPICE || c->tmax > 0.0) &&
+        c->tstop / hmax > (double)point_limit(c))
+        return too_long(c, 0.0, c->tstop / hmax);
     for (int k = 0; k < c->n_vec; k++)
         c->vec[k].n = 0;
     c->stats.time_points = c->stats.newton_iterations = c->stats.refactors = 0;

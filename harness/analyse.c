@@ -202,23 +202,18 @@ int dwmtj_analyse(dwmtj_session *s, const dwmtj_netlist *nl, dwmtj_report *r)
         }
     }
     r->n_neuron = nl->n_neuron;
-    char name[256];
+    char name[1024];
     for (int j = 0; j < nl->n_neuron && rc == DWMTJ_H_OK; j++) {
-        const char *nm = nl->neuron[j].name;
         dwmtj_neuron_report *nr = &r->neuron[j];
-        snprintf(nr->name, sizeof nr->name, "%s", nm);
+        snprintf(nr->name, sizeof nr->name, "%s", nl->neuron[j].name);
         const double *mon[DWMTJ_H_NMON], *v[4], *i[4];
-        for (int k = 0; k < DWMTJ_H_NMON && rc == DWMTJ_H_OK; k++) {
-            snprintf(name, sizeof name, "v(" DWMTJ_H_MON_FMT ")", nm, k);
-            rc = vec(s, name, n, &mon[k]);
-        }
+        for (int k = 0; k < DWMTJ_H_NMON && rc == DWMTJ_H_OK; k++)
+            rc = vec(s, nl_vec_mon(nl, j, k, name, sizeof name), n, &mon[k]);
         for (int k = 0; k < 4 && rc == DWMTJ_H_OK; k++) {
-            snprintf(name, sizeof name, "v(" DWMTJ_H_NODE_FMT ")", nm, dwmtj_h_term_name[k]);
-            rc = vec(s, name, n, &v[k]);
+            rc = vec(s, nl_vec_term(nl, j, k, name, sizeof name), n, &v[k]);
             if (rc != DWMTJ_H_OK)
                 break;
-            snprintf(name, sizeof name, DWMTJ_H_PROBE_FMT "#branch", nm, dwmtj_h_term_name[k]);
-            rc = vec(s, name, n, &i[k]);
+            rc = vec(s, nl_vec_probe(nl, j, k, name, sizeof name), n, &i[k]);
         }
         if (rc != DWMTJ_H_OK)
             break;

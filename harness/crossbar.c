@@ -5,7 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "dwmtj_crossbar.h"
-#include "harness_internal.h"
+#include "dwmtj_spice.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -108,23 +108,15 @@ void dwmtj_crossbar_defaults(dwmtj_crossbar *x)
 
 /* ---- the model card ------------------------------------------------------ */
 
-/* A SPICE number (harness/spice_number.c) of len characters at s. */
-static int parse_number(const char *s, size_t len, double *out)
+/* The dwmtj4t parameters of the model card, read as the code model reads
+ * them (dwmtj_spice_device): the generator needs them for the comparator
+ * (R_B threshold, GND-side track resistance) and to check that the write
+ * nucleates.  The card text is read by the project's one card reader. */
+static int card_params(const char *card, dwmtj_params *p, dwmtj_spice_deck **keep,
+                       char **error)
 {
-    char buf[64];
-    if (len == 0 || len >= sizeof buf)
-        return -1;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    return dwmtj_spice_number_token(buf, out) == 0 && isfinite(*out) ? 0 : -1;
-}
-
-/* Reads the dwmtj4t parameters of the model card: the set first, then the
- * parameters it overrides (as the code model does).  The generator needs
- * them for the comparator (R_B threshold, GND-side track resistance) and to
- * check that the write nucleates. */
-static int card_params(const char *card, dwmtj_params *p, char **error)
-{
+    if (keep)
+        *keep = NULL;
     if (!card)
         return fail(error, DWMTJ_H_ERR_USAGE, "dwmtj_crossbar: model_card is NULL");
     if (strpbrk(card, "\n\r()"))
@@ -132,77 +124,36 @@ static int card_params(const char *card, dwmtj_params *p, char **error)
                     "dwmtj_crossbar: model_card \"%s\": one line of NAME=VALUE "
                     "parameters without parentheses",
                     card);
-    dwmtj_params_set(p, "proto"); /* the code model's default set */
-    for (int pass = 0; pass < 2; pass++) {
-        const char *s = card;
-        for (;;) {
-            s += strspn(s, " \t,");
-            if (!*s)
-                break;
-            size_t nlen = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
-            char name[32];
-            if (nlen == 0 || nlen >= sizeof name)
-                return fail(error, DWMTJ_H_ERR_USAGE,
-                            "dwmtj_crossbar: model_card \"%s\": expected NAME=VALUE at \"%s\"",
-                            card, s);
-            for (size_t i = 0; i < nlen; i++)
-                name[i] = (char)tolower((unsigned char)s[i]);
-            name[nlen] = '\0';
-            s += nlen;
-            s += strspn(s, " \t");
-            if (*s != '=')
-                return fail(error, DWMTJ_H_ERR_USAGE,
-                            "dwmtj_crossbar: model_card \"%s\": expected = after %s", card,
-                            name);
-            s++;
-            s += strspn(s, " \t");
-            const char *val = s;
-            size_t vlen;
-            int quoted = *s == '"';
-            if (quoted) {
-                const char *q = strchr(s + 1, '"');
-                if (!q)
-                    return fail(error, DWMTJ_H_ERR_USAGE,
-                                "dwmtj_crossbar: model_card \"%s\": unterminated string", card);
-                val = s + 1;
-                vlen = (size_t)(q - val);
-                s = q + 1;
-            } else {
-                vlen = strcspn(s, " \t,");
-                s += vlen;
-            }
-            if (strcmp(name, "set") == 0) {
-                if (pass == 0) {
-                    char set[32];
-                    if (vlen >= sizeof set)
-                        vlen = sizeof set - 1;
-                    memcpy(set, val, vlen);
-                    set[vlen] = '\0';
-                    if (dwmtj_params_set(p, set) != DWMTJ_OK)
-                        return fail(error, DWMTJ_H_ERR_USAGE,
-                                    "dwmtj_crossbar: model_card \"%s\": unknown set \"%s\" "
-                                    "(use proto or scaled)",
-                                    card, set);
-                }
-                continue;
-            }
-            double v;
-            if (quoted || parse_number(val, vlen, &v) != 0)
-                return fail(error, DWMTJ_H_ERR_USAGE,
-                            "dwmtj_crossbar: model_card \"%s\": %s needs a number", card, name);
-            if (pass == 1 && dwmtj_param_set_by_name(p, name, v) != DWMTJ_OK)
-                return fail(error, DWMTJ_H_ERR_USAGE,
-                            "dwmtj_crossbar: model_card \"%s\": unknown or invalid "
-                            "parameter %s",
-                            card, name);
-        }
+    size_t n = strlen(card) + 64;
+    char *text = malloc(n);
+    if (!text)
+        return fail(error, DWMTJ_H_ERR_NOMEM, "dwmtj_crossbar: out of memory");
+    snprintf(text, n, "model card\n.model neuron dwmtj4t(%s)\n", card);
+    dwmtj_spice_deck *d = NULL;
+    char *why = NULL;
+    int rc = dwmtj_spice_read(&d, "model_card", text, &why);
+    free(text);
+    if (rc == DWMTJ_SPICE_OK && (d->top.n_card != 1 || d->top.card[0].kind != DWMTJ_SPICE_MODEL))
+        rc = DWMTJ_SPICE_ERR_SYNTAX;
+    if (rc == DWMTJ_SPICE_OK) {
+        free(why);
+        why = NULL;
+        rc = dwmtj_spice_device(d, &d->top.card[0], p, NULL, NULL, &why);
     }
-    int st = dwmtj_params_check(p);
-    if (st != DWMTJ_OK) {
-        const char *pn = dwmtj_status_param(st);
-        return fail(error, DWMTJ_H_ERR_USAGE, "dwmtj_crossbar: model_card \"%s\": %s: %s",
-                    card, pn ? pn : "parameters", dwmtj_status_string(st));
+    if (keep && rc >= 0)
+        *keep = d;
+    else
+        dwmtj_spice_free(d);
+    if (rc < 0) {
+        /* the reader's message names "model_card:2": say the card instead */
+        const char *m = why ? strstr(why, ".model neuron: ") : NULL;
+        rc = fail(error, rc == DWMTJ_SPICE_ERR_NOMEM ? DWMTJ_H_ERR_NOMEM : DWMTJ_H_ERR_USAGE,
+                  "dwmtj_crossbar: model_card \"%s\": %s", card,
+                  m ? m + 15 : why ? why : "expected NAME=VALUE parameters");
+        free(why);
+        return rc;
     }
+    free(why);
     return DWMTJ_H_OK;
 }
 
@@ -306,7 +257,7 @@ static int check(const dwmtj_crossbar *x, dwmtj_params *p, struct sense *sn, cha
         return fail(error, DWMTJ_H_ERR_USAGE,
                     "dwmtj_crossbar: t_stop = %g s: more than 1e7 input slots of t_period",
                     x->t_stop);
-    int st = card_params(x->model_card, p, error);
+    int st = card_params(x->model_card, p, NULL, error);
     if (st != DWMTJ_H_OK)
         return st;
     if (!finite_pos(x->v_read))
@@ -412,41 +363,7 @@ int dwmtj_crossbar_conductances(const dwmtj_crossbar *x, double *g_plus, double 
     return DWMTJ_H_OK;
 }
 
-/* ---- text ---------------------------------------------------------------- */
-
-typedef struct {
-    char *s;
-    size_t len, cap;
-    int oom;
-} buf;
-
-static void put(buf *b, const char *fmt, ...)
-{
-    if (b->oom)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->oom = 1;
-            return;
-        }
-        if ((size_t)n < b->cap - b->len) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap * 2 + (size_t)n + 1;
-        char *s = realloc(b->s, cap);
-        if (!s) {
-            b->oom = 1;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
-    }
-}
+/* ---- the deck ------------------------------------------------------------ */
 
 /* Node of word line i at physical column c (2k: k+, 2k+1: k-).  The driver
  * feeds column 0, the left end. */
@@ -472,34 +389,283 @@ static void bl_node(char *out, size_t n, const dwmtj_crossbar *x, int i, int c)
  * rises from 0 at the slot start, holds v_pulse until t_pulse, and falls
  * over 10 % of t_pulse, so that its width at half height is t_pulse and
  * its area v_pulse t_pulse. */
-static void word_line(buf *b, const dwmtj_crossbar *x, int i)
+static int word_line(dwmtj_spice_scope *top, const dwmtj_crossbar *x, int i)
 {
     double strength = x->rate ? x->rate[i] : x->drive;
     double e = EDGE_FRAC * x->t_pulse;
     long slots = (long)ceil(x->t_stop / x->t_period);
-    int per_line = 0;
-    double last_t = 0.0;
-    put(b, "Vwl%d wl%d 0 PWL(0 0", i, i);
-    for (long j = 0; j < slots; j++) {
-        double t0 = (double)j * x->t_period;
-        if (t0 >= x->t_stop)
-            break;
-        if (!(uniform(x->seed, TAG_PULSE, (uint64_t)i, (uint64_t)j) < strength))
-            continue;
-        double pt[4][2] = {
-            { t0, 0.0 }, { t0 + e, x->v_pulse }, { t0 + x->t_pulse, x->v_pulse },
-            { t0 + x->t_pulse + e, 0.0 } };
-        for (int q = 0; q < 4; q++) {
-            if (pt[q][0] <= last_t && pt[q][1] == 0.0)
-                continue; /* a rise where the previous fall ended (or at 0) */
-            if (per_line == 0)
-                put(b, "\n+");
-            put(b, " %.12g %.12g", pt[q][0], pt[q][1]);
-            per_line = (per_line + 1) % 6;
-            last_t = pt[q][0];
+    double *t = malloc(sizeof *t * (size_t)(4 * slots + 1));
+    double *v = malloc(sizeof *v * (size_t)(4 * slots + 1));
+    int n = 0, rc = -1;
+    if (t && v) {
+        t[n] = 0.0;
+        v[n++] = 0.0;
+        for (long j = 0; j < slots; j++) {
+            double t0 = (double)j * x->t_period;
+            if (t0 >= x->t_stop)
+                break;
+            if (!(uniform(x->seed, TAG_PULSE, (uint64_t)i, (uint64_t)j) < strength))
+                continue;
+            double pt[4][2] = {
+                { t0, 0.0 }, { t0 + e, x->v_pulse }, { t0 + x->t_pulse, x->v_pulse },
+                { t0 + x->t_pulse + e, 0.0 } };
+            for (int q = 0; q < 4; q++) {
+                if (pt[q][0] <= t[n - 1] && pt[q][1] == 0.0)
+                    continue; /* a rise where the previous fall ended (or at 0) */
+                t[n] = pt[q][0];
+                v[n++] = pt[q][1];
+            }
         }
+        char name[32], node[32];
+        snprintf(name, sizeof name, "vwl%d", i);
+        snprintf(node, sizeof node, "wl%d", i);
+        rc = dwmtj_spice_add_v(top, name, node, "0", 0.0, n, t, v) ? 0 : -1;
     }
-    put(b, ")\n");
+    free(t);
+    free(v);
+    return rc;
+}
+
+static int add_r(dwmtj_spice_scope *s, const char *name, const char *a, const char *b, double r)
+{
+    return dwmtj_spice_add_r(s, name, a, b, r) ? 0 : -1;
+}
+
+/* An element from its nodes and a controlling source or model. */
+static int add_el(dwmtj_spice_scope *s, const char *name, int n, const char *const *node,
+                  const char *ctrl, const char *ref, double value)
+{
+    return dwmtj_spice_add_elem(s, name, n, node, ctrl, ref, value, NULL) ? 0 : -1;
+}
+
+static int add_dc(dwmtj_spice_scope *s, const char *name, const char *p, const char *m, double v)
+{
+    return dwmtj_spice_add_v(s, name, p, m, v, 0, NULL, NULL) ? 0 : -1;
+}
+
+static int switch_model(dwmtj_spice_scope *s, const char *name, double vt)
+{
+    dwmtj_spice_card *c = dwmtj_spice_add_model(s, name, "sw");
+    return !c || dwmtj_spice_add_number(c, "vt", vt) || dwmtj_spice_add_number(c, "vh", 0.0) ||
+                   dwmtj_spice_add_number(c, "ron", SW_RON) ||
+                   dwmtj_spice_add_number(c, "roff", SW_ROFF)
+               ? -1
+               : 0;
+}
+
+/* spk = 0.5 + 0.5 tanh((V(b) - V(gnd) - r_bg I(Vg) - k (V(rd) - V(b))) / v_s):
+ * the comparator of neuron k (doc/crossbar.md). */
+static dwmtj_spice_expr *comparator(int k, const struct sense *sn, double r_sense)
+{
+    char b[32], g[32], vg[32], rd[32];
+    snprintf(b, sizeof b, "n%d_b", k);
+    snprintf(g, sizeof g, "n%d_gnd", k);
+    snprintf(vg, sizeof vg, "vg%d", k);
+    snprintf(rd, sizeof rd, "rd%d", k);
+    enum { ADD = DWMTJ_SPICE_X_ADD, SUB = DWMTJ_SPICE_X_SUB, MUL = DWMTJ_SPICE_X_MUL,
+           DIV = DWMTJ_SPICE_X_DIV };
+    dwmtj_spice_expr *vb_g = dwmtj_spice_x_op(SUB, dwmtj_spice_x_volt(b, NULL),
+                                              dwmtj_spice_x_volt(g, NULL));
+    dwmtj_spice_expr *track = dwmtj_spice_x_op(MUL, dwmtj_spice_x_num(sn->r_b_gnd),
+                                               dwmtj_spice_x_cur(vg));
+    dwmtj_spice_expr *bias = dwmtj_spice_x_op(
+        MUL, dwmtj_spice_x_num((sn->r_b_gnd + sn->r_th) / r_sense),
+        dwmtj_spice_x_op(SUB, dwmtj_spice_x_volt(rd, NULL), dwmtj_spice_x_volt(b, NULL)));
+    dwmtj_spice_expr *arg = dwmtj_spice_x_op(
+        DIV, dwmtj_spice_x_op(SUB, dwmtj_spice_x_op(SUB, vb_g, track), bias),
+        dwmtj_spice_x_num(sn->v_s));
+    dwmtj_spice_expr *th = dwmtj_spice_x_call("tanh", 1, &arg);
+    return dwmtj_spice_x_op(ADD, dwmtj_spice_x_num(0.5),
+                            dwmtj_spice_x_op(MUL, dwmtj_spice_x_num(0.5), th));
+}
+
+static int build(dwmtj_spice_deck *d, const dwmtj_crossbar *x, const dwmtj_params *p,
+                 const struct sense *sn, const double *gp, const double *gm)
+{
+    dwmtj_spice_scope *top = &d->top;
+    const int M = x->rows, N = x->cols;
+    char n1[48], n2[48], nm[48];
+    /* inputs: word line i pulses v_pulse for t_pulse in a slot of t_period
+     * with probability rate[i] (seeded) */
+    for (int i = 0; i < M; i++)
+        if (word_line(top, x, i) != 0)
+            return -1;
+    /* synapses: Rx<i>_<k>p from word line i to bit line k+ (1/G+), Rx<i>_<k>m
+     * to k- (1/G-) */
+    for (int i = 0; i < M; i++)
+        for (int k = 0; k < N; k++) {
+            size_t n = (size_t)i * (size_t)N + (size_t)k;
+            wl_node(n1, sizeof n1, x, i, 2 * k);
+            bl_node(n2, sizeof n2, x, i, 2 * k);
+            snprintf(nm, sizeof nm, "rx%d_%dp", i, k);
+            if (add_r(top, nm, n1, n2, 1.0 / gp[n]))
+                return -1;
+            wl_node(n1, sizeof n1, x, i, 2 * k + 1);
+            bl_node(n2, sizeof n2, x, i, 2 * k + 1);
+            snprintf(nm, sizeof nm, "rx%d_%dm", i, k);
+            if (add_r(top, nm, n1, n2, 1.0 / gm[n]))
+                return -1;
+        }
+    /* wires: r_wire between neighbouring cells; word lines driven at the
+     * left end, bit lines read at the bottom end */
+    if (x->r_wire > 0.0) {
+        for (int i = 0; i < M; i++)
+            for (int c = 1; c < 2 * N; c++) {
+                wl_node(n1, sizeof n1, x, i, c - 1);
+                wl_node(n2, sizeof n2, x, i, c);
+                snprintf(nm, sizeof nm, "rwl%d_%d", i, c);
+                if (add_r(top, nm, n1, n2, x->r_wire))
+                    return -1;
+            }
+        for (int c = 0; c < 2 * N; c++)
+            for (int i = 0; i + 1 < M; i++) {
+                bl_node(n1, sizeof n1, x, i, c);
+                bl_node(n2, sizeof n2, x, i + 1, c);
+                snprintf(nm, sizeof nm, "rbl%d%c_%d", c / 2, (c & 1) ? 'm' : 'p', i);
+                if (add_r(top, nm, n1, n2, x->r_wire))
+                    return -1;
+            }
+    }
+    /* read-out: each bit line ends in a 0 V source (virtual ground); F
+     * sources mirror I(k+) into and I(k-) out of neuron k's IN terminal, an
+     * ideal differential current read-out */
+    for (int k = 0; k < N; k++) {
+        char blp[32], blm[32], in[32], vp[32], vm[32];
+        snprintf(blp, sizeof blp, "bl%dp", k);
+        snprintf(blm, sizeof blm, "bl%dm", k);
+        snprintf(in, sizeof in, "n%d_in", k);
+        snprintf(vp, sizeof vp, "vbl%dp", k);
+        snprintf(vm, sizeof vm, "vbl%dm", k);
+        const char *fp[2] = { "0", in }, *fm[2] = { in, "0" };
+        if (add_dc(top, vp, blp, "0", 0.0) || add_dc(top, vm, blm, "0", 0.0))
+            return -1;
+        snprintf(nm, sizeof nm, "fp%d", k);
+        if (add_el(top, nm, 2, fp, vp, NULL, 1.0))
+            return -1;
+        snprintf(nm, sizeof nm, "fm%d", k);
+        if (add_el(top, nm, 2, fm, vm, NULL, 1.0))
+            return -1;
+    }
+    /* neurons */
+    for (int k = 0; k < N; k++) {
+        char t[4][32];
+        const char *tp[4] = { t[0], t[1], t[2], t[3] };
+        snprintf(t[0], sizeof t[0], "n%d_in", k);
+        snprintf(t[1], sizeof t[1], "n%d_gnd", k);
+        snprintf(t[2], sizeof t[2], "n%d_a", k);
+        snprintf(t[3], sizeof t[3], "n%d_b", k);
+        snprintf(nm, sizeof nm, "an%d", k);
+        if (!dwmtj_spice_add_a(top, nm, tp, -1, NULL, "neuron"))
+            return -1;
+    }
+    {
+        /* the model card as the user gave it, read by the card reader */
+        dwmtj_spice_deck *md = NULL;
+        dwmtj_params q;
+        if (card_params(x->model_card, &q, &md, NULL) != DWMTJ_H_OK)
+            return -1;
+        dwmtj_spice_card *mc = dwmtj_spice_add_model(top, "neuron", "dwmtj4t");
+        const dwmtj_spice_model *um = &md->top.card[0].model;
+        for (int k = 0; mc && k < um->n_param; k++)
+            if (dwmtj_spice_add_param(mc, um->param[k].name, um->param[k].text,
+                                      um->param[k].quoted))
+                mc = NULL;
+        dwmtj_spice_free(md);
+        if (!mc)
+            return -1;
+    }
+    /* write (re-arm): every t_arm the clock opens GND and connects IN to
+     * v_write and A to ground for t_write: a current through IN-A and MTJ_A
+     * only; no effect while a domain is on the track */
+    double e_w = EDGE_FRAC * x->t_write;
+    double pulse[7] = { 0.0, 1.0, 0.0, e_w, e_w, x->t_write, x->t_arm };
+    dwmtj_spice_wave clk = { DWMTJ_SPICE_PULSE, 0.0, 7, NULL, pulse };
+    if (!dwmtj_spice_add_wave(top, "vclk", "clk", "0", &clk) ||
+        add_dc(top, "vwr", "wr", "0", x->v_write) || switch_model(top, "swon", 0.5) ||
+        switch_model(top, "swoff", -0.5))
+        return -1;
+    for (int k = 0; k < N; k++) {
+        char in[32], a[32], g[32], gs[32];
+        snprintf(in, sizeof in, "n%d_in", k);
+        snprintf(a, sizeof a, "n%d_a", k);
+        snprintf(g, sizeof g, "n%d_gnd", k);
+        snprintf(gs, sizeof gs, "n%d_gs", k);
+        const char *sw[4] = { in, "wr", "clk", "0" }, *sa[4] = { a, "0", "clk", "0" },
+                   *sg[4] = { gs, "0", "0", "clk" };
+        snprintf(nm, sizeof nm, "sw%d", k);
+        if (add_el(top, nm, 4, sw, NULL, "swon", 0.0))
+            return -1;
+        snprintf(nm, sizeof nm, "sa%d", k);
+        if (add_el(top, nm, 4, sa, NULL, "swon", 0.0))
+            return -1;
+        snprintf(nm, sizeof nm, "vg%d", k);
+        if (add_dc(top, nm, g, gs, 0.0))
+            return -1;
+        snprintf(nm, sizeof nm, "sg%d", k);
+        if (add_el(top, nm, 4, sg, NULL, "swoff", 0.0))
+            return -1;
+    }
+    /* fire sense: a read bias of v_read floating on the GND terminal drives
+     * i_read through r_sense into MTJ_B and back out of GND (also while GND
+     * is open for a write).  The voltage across MTJ_B is V(b) - V(gnd)
+     * minus the drop on the track from under MTJ_B to GND, which carries
+     * the read current and the input current I(Vg); spk = 1 while it
+     * exceeds R_th times the read current (R_B AP), 0 while R_B is P */
+    for (int k = 0; k < N; k++) {
+        char rd[32], g[32], b[32], spk[32];
+        snprintf(rd, sizeof rd, "rd%d", k);
+        snprintf(g, sizeof g, "n%d_gnd", k);
+        snprintf(b, sizeof b, "n%d_b", k);
+        snprintf(spk, sizeof spk, "spk%d", k);
+        snprintf(nm, sizeof nm, "vrd%d", k);
+        if (add_dc(top, nm, rd, g, x->v_read))
+            return -1;
+        snprintf(nm, sizeof nm, "rsense%d", k);
+        if (add_r(top, nm, rd, b, x->r_sense))
+            return -1;
+        snprintf(nm, sizeof nm, "bspk%d", k);
+        if (!dwmtj_spice_add_b(top, nm, spk, "0", 'v', comparator(k, sn, x->r_sense)))
+            return -1;
+    }
+    (void)p;
+    double tran[2] = { fmin(0.1e-9, x->t_pulse / 10.0), x->t_stop };
+    return dwmtj_spice_add_tran(top, 2, tran) ? 0 : -1;
+}
+
+int dwmtj_crossbar_deck(const dwmtj_crossbar *x, dwmtj_spice_deck **out, char **error)
+{
+    if (error)
+        *error = NULL;
+    if (!out)
+        return fail(error, DWMTJ_H_ERR_USAGE, "dwmtj_crossbar_deck: out is NULL");
+    *out = NULL;
+    dwmtj_params p;
+    struct sense sn;
+    int st = check(x, &p, &sn, error);
+    if (st != DWMTJ_H_OK)
+        return st;
+    const int M = x->rows, N = x->cols;
+    size_t cells = (size_t)M * (size_t)N;
+    double *gp = malloc(cells * sizeof *gp), *gm = malloc(cells * sizeof *gm);
+    char title[160];
+    snprintf(title, sizeof title,
+             "dwmtj4t crossbar: %d inputs x %d neurons (dwmtj_crossbar_netlist, seed %llu)", M, N,
+             (unsigned long long)x->seed);
+    dwmtj_spice_deck *d = dwmtj_spice_new(title);
+    int rc = DWMTJ_H_ERR_NOMEM;
+    if (gp && gm && d) {
+        conductances(x, gp, gm);
+        if (build(d, x, &p, &sn, gp, gm) == 0)
+            rc = DWMTJ_H_OK;
+    }
+    free(gp);
+    free(gm);
+    if (rc != DWMTJ_H_OK) {
+        dwmtj_spice_free(d);
+        return fail(error, rc, "dwmtj_crossbar_deck: out of memory");
+    }
+    *out = d;
+    return DWMTJ_H_OK;
 }
 
 int dwmtj_crossbar_netlist(const dwmtj_crossbar *x, char **text, char **error)
@@ -509,128 +675,10 @@ int dwmtj_crossbar_netlist(const dwmtj_crossbar *x, char **text, char **error)
     if (!text)
         return fail(error, DWMTJ_H_ERR_USAGE, "dwmtj_crossbar_netlist: text is NULL");
     *text = NULL;
-    dwmtj_params p;
-    struct sense sn;
-    int st = check(x, &p, &sn, error);
-    if (st != DWMTJ_H_OK)
-        return st;
-    const int M = x->rows, N = x->cols;
-    size_t cells = (size_t)M * (size_t)N;
-    double *gp = malloc(cells * sizeof *gp), *gm = malloc(cells * sizeof *gm);
-    if (!gp || !gm) {
-        free(gp);
-        free(gm);
-        return fail(error, DWMTJ_H_ERR_NOMEM, "dwmtj_crossbar_netlist: out of memory");
-    }
-    conductances(x, gp, gm);
-
-    buf b = { NULL, 0, 0, 0 };
-    b.cap = 4096 + (cells < ((size_t)1 << 18) ? cells : ((size_t)1 << 18)) * 96;
-    b.s = malloc(b.cap);
-    if (!b.s)
-        b.oom = 1;
-    double step = fmin(0.1e-9, x->t_pulse / 10.0);
-    double e_w = EDGE_FRAC * x->t_write;
-
-    put(&b, "dwmtj4t crossbar: %d inputs x %d neurons (dwmtj_crossbar_netlist, seed %llu)\n",
-        M, N, (unsigned long long)x->seed);
-    put(&b, "* Design: doc/crossbar.md.  Weights w in [-1, 1] as conductance pairs\n"
-            "* G+ - G- in [%.9g, %.9g] S; wire %.9g Ohm per cell.\n",
-        x->g_min, x->g_max, x->r_wire);
-    if (x->levels)
-        put(&b, "* Conductances quantised to %d levels.\n", x->levels);
-
-    put(&b, "*\n* inputs: word line i pulses %.9g V for %.9g s in a slot of %.9g s with\n"
-            "* probability rate[i] (seeded), edges %.9g s\n",
-        x->v_pulse, x->t_pulse, x->t_period, EDGE_FRAC * x->t_pulse);
-    for (int i = 0; i < M; i++)
-        word_line(&b, x, i);
-
-    put(&b, "*\n* synapses: Rx<i>_<k>p from word line i to bit line k+ (1/G+), "
-            "Rx<i>_<k>m to k- (1/G-)\n");
-    char n1[48], n2[48];
-    for (int i = 0; i < M; i++)
-        for (int k = 0; k < N; k++) {
-            size_t n = (size_t)i * (size_t)N + (size_t)k;
-            wl_node(n1, sizeof n1, x, i, 2 * k);
-            bl_node(n2, sizeof n2, x, i, 2 * k);
-            put(&b, "Rx%d_%dp %s %s %.17g\n", i, k, n1, n2, 1.0 / gp[n]);
-            wl_node(n1, sizeof n1, x, i, 2 * k + 1);
-            bl_node(n2, sizeof n2, x, i, 2 * k + 1);
-            put(&b, "Rx%d_%dm %s %s %.17g\n", i, k, n1, n2, 1.0 / gm[n]);
-        }
-    if (x->r_wire > 0.0) {
-        put(&b, "*\n* wires: %.17g Ohm between neighbouring cells; word lines driven at\n"
-                "* the left end, bit lines read at the bottom end\n",
-            x->r_wire);
-        for (int i = 0; i < M; i++)
-            for (int c = 1; c < 2 * N; c++) {
-                wl_node(n1, sizeof n1, x, i, c - 1);
-                wl_node(n2, sizeof n2, x, i, c);
-                put(&b, "Rwl%d_%d %s %s %.17g\n", i, c, n1, n2, x->r_wire);
-            }
-        for (int c = 0; c < 2 * N; c++)
-            for (int i = 0; i + 1 < M; i++) {
-                bl_node(n1, sizeof n1, x, i, c);
-                bl_node(n2, sizeof n2, x, i + 1, c);
-                put(&b, "Rbl%d%c_%d %s %s %.17g\n", c / 2, (c & 1) ? 'm' : 'p', i, n1, n2,
-                    x->r_wire);
-            }
-    }
-
-    put(&b, "*\n* read-out: each bit line ends in a 0 V source (virtual ground); F sources\n"
-            "* mirror I(k+) into and I(k-) out of neuron k's IN terminal, an ideal\n"
-            "* differential current read-out\n");
-    for (int k = 0; k < N; k++) {
-        put(&b, "Vbl%dp bl%dp 0 DC 0\n", k, k);
-        put(&b, "Vbl%dm bl%dm 0 DC 0\n", k, k);
-        put(&b, "Fp%d 0 n%d_in Vbl%dp 1\n", k, k, k);
-        put(&b, "Fm%d n%d_in 0 Vbl%dm 1\n", k, k, k);
-    }
-
-    put(&b, "*\n* neurons\n");
-    for (int k = 0; k < N; k++)
-        put(&b, "an%d n%d_in n%d_gnd n%d_a n%d_b NULL neuron\n", k, k, k, k, k);
-    put(&b, ".model neuron dwmtj4t(%s)\n", x->model_card);
-
-    put(&b, "*\n* write (re-arm): every %.9g s the clock opens GND and connects IN to\n"
-            "* %.9g V and A to ground for %.9g s: %.3g A through IN-A and MTJ_A only\n"
-            "* (i_nuc %.3g A for %.3g s); no effect while a domain is on the track\n",
-        x->t_arm, x->v_write, x->t_write, sn.i_write, p.i_nuc, p.t_nuc);
-    put(&b, "Vclk clk 0 PULSE(0 1 0 %.9g %.9g %.9g %.9g)\n", e_w, e_w, x->t_write, x->t_arm);
-    put(&b, "Vwr wr 0 DC %.9g\n", x->v_write);
-    put(&b, ".model swon sw(vt=0.5 vh=0 ron=%g roff=%g)\n", SW_RON, SW_ROFF);
-    put(&b, ".model swoff sw(vt=-0.5 vh=0 ron=%g roff=%g)\n", SW_RON, SW_ROFF);
-    for (int k = 0; k < N; k++) {
-        put(&b, "Sw%d n%d_in wr clk 0 swon\n", k, k);
-        put(&b, "Sa%d n%d_a 0 clk 0 swon\n", k, k);
-        put(&b, "Vg%d n%d_gnd n%d_gs DC 0\n", k, k, k);
-        put(&b, "Sg%d n%d_gs 0 0 clk swoff\n", k, k);
-    }
-
-    put(&b, "*\n* fire sense: a read bias of %.9g V floating on the GND terminal drives\n"
-            "* %.3g A through %.9g Ohm into MTJ_B and back out of GND (also while GND is\n"
-            "* open for a write).  The voltage across MTJ_B is V(b) - V(gnd) minus the\n"
-            "* drop on the %.9g Ohm of track from under MTJ_B to GND, which carries the\n"
-            "* read current and the input current I(Vg); spk = 1 while it exceeds\n"
-            "* R_th = %.9g Ohm times the read current (R_B AP), 0 while R_B is P\n",
-        x->v_read, sn.i_read, x->r_sense, sn.r_b_gnd, sn.r_th);
-    for (int k = 0; k < N; k++) {
-        put(&b, "Vrd%d rd%d n%d_gnd DC %.9g\n", k, k, k, x->v_read);
-        put(&b, "Rsense%d rd%d n%d_b %.17g\n", k, k, k, x->r_sense);
-        put(&b,
-            "Bspk%d spk%d 0 V = 0.5 + 0.5*tanh((v(n%d_b) - v(n%d_gnd) - %.12g*i(Vg%d) - "
-            "%.12g*(v(rd%d) - v(n%d_b))) / %.6g)\n",
-            k, k, k, k, sn.r_b_gnd, k, (sn.r_b_gnd + sn.r_th) / x->r_sense, k, k, sn.v_s);
-    }
-
-    put(&b, "*\n.tran %.9g %.9g\n.end\n", step, x->t_stop);
-    free(gp);
-    free(gm);
-    if (b.oom) {
-        free(b.s);
-        return fail(error, DWMTJ_H_ERR_NOMEM, "dwmtj_crossbar_netlist: out of memory");
-    }
-    *text = b.s;
-    return DWMTJ_H_OK;
+    dwmtj_spice_deck *d = NULL;
+    int rc = dwmtj_crossbar_deck(x, &d, error);
+    if (rc == DWMTJ_H_OK && dwmtj_spice_write(d, text) != DWMTJ_SPICE_OK)
+        rc = fail(error, DWMTJ_H_ERR_NOMEM, "dwmtj_crossbar_netlist: out of memory");
+    dwmtj_spice_free(d);
+    return rc;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "dwmtj_harness.h"
+#include "dwmtj_spice.h"
 
 typedef struct dwmtj_crossbar {
     int rows;              /* M, inputs (word lines) */
@@ -42,8 +43,10 @@ void dwmtj_crossbar_defaults(dwmtj_crossbar *x);
 int dwmtj_crossbar_check(const dwmtj_crossbar *x, char **error);
 /* The conductances the netlist uses: g_plus, g_minus M*N each (S). */
 int dwmtj_crossbar_conductances(const dwmtj_crossbar *x, double *g_plus, double *g_minus);
-/* Writes the whole deck (title, sources, crossbar, neurons, periphery,
- * .tran) into *text (malloc'd).  Node names: word line i "wl<i>", neuron k
+/* The whole circuit (sources, crossbar, neurons, periphery, .tran) as
+ * data into *d (dwmtj_spice.h; free with dwmtj_spice_free). */
+int dwmtj_crossbar_deck(const dwmtj_crossbar *x, dwmtj_spice_deck **d, char **error);
+/* The same deck as ngspice text into *text (malloc'd).  Node names: word line i "wl<i>", neuron k
  * "n<k>" with terminals n<k>_in, n<k>_a, n<k>_b, its spike output
  * "spk<k>". */
 int dwmtj_crossbar_netlist(const dwmtj_crossbar *x, char **text, char **error);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "dwmtj.h"
+#include "dwmtj_spice.h"
 
 enum dwmtj_h_status {
     DWMTJ_H_OK = 0,
@@ -82,6 +83,9 @@ typedef struct dwmtj_netlist dwmtj_netlist;
 int dwmtj_netlist_read(dwmtj_netlist **nl, const char *path, char **error);
 int dwmtj_netlist_parse(dwmtj_netlist **nl, const char *name, const char *text,
                         char **error);
+/* The same from a deck already read or built (dwmtj_spice.h); the netlist
+ * takes d over (also on error, when d is freed). */
+int dwmtj_netlist_from_deck(dwmtj_netlist **nl, dwmtj_spice_deck *d, char **error);
 void dwmtj_netlist_free(dwmtj_netlist *nl);
 
 int dwmtj_netlist_neuron_count(const dwmtj_netlist *nl);
@@ -118,7 +122,8 @@ typedef struct dwmtj_spike {
 } dwmtj_spike;
 
 typedef struct dwmtj_neuron_report {
-    char name[64];           /* instance name, lower case as ngspice has it */
+    char name[256];          /* instance name as ngspice has it: "aneuron", or
+                                "a.x2.an" for an in subcircuit instance x2 */
     int writes, depins, fires, resets;
     double energy[DWMTJ_NPHASE]; /* J, device energy by phase over the run */
     double energy_vi;        /* J, integral of sum V*I over the run */

@@ -1,95 +1,67 @@
 /* Internals of the dwmtj harness shared between netlist*.c, analyse.c and
- * spice_number.c: the parsed netlist and the SPICE number parser.  Not
- * installed; the public API is dwmtj_harness.h. */
+ * session_stream.c: the netlist, a user's deck read into the circuit data
+ * (dwmtj_spice.h) and instrumented in place.  Not installed; the public
+ * API is dwmtj_harness.h. */
 #ifndef DWMTJ_HARNESS_INTERNAL_H
 #define DWMTJ_HARNESS_INTERNAL_H
 
 #include "dwmtj_harness.h"
+#include "dwmtj_spice.h"
 
-/* Monitor outputs of dwmtj4t (ifspec.ifs): x, R_A, R_B, energy total, by
- * phase (write, integrate, fire, reset, idle), counts (writes, depins,
- * fires, resets). */
-#define DWMTJ_H_NMON 13
+#include <stddef.h>
+
+/* Monitor outputs of dwmtj4t in table order (dwmtj_monitor_name): x, R_A,
+ * R_B, energy total, by phase (write, integrate, fire, reset, idle),
+ * counts (writes, depins, fires, resets).  The harness sets monitors=all
+ * on every dwmtj4t card, so monitor k is on node k. */
+#define DWMTJ_H_NMON DWMTJ_NMON
 enum {
     DWMTJ_MON_X = 0, DWMTJ_MON_RA, DWMTJ_MON_RB, DWMTJ_MON_E,
     DWMTJ_MON_EW, DWMTJ_MON_EI, DWMTJ_MON_EF, DWMTJ_MON_ER, DWMTJ_MON_EIDLE,
     DWMTJ_MON_NW, DWMTJ_MON_ND, DWMTJ_MON_NF, DWMTJ_MON_NR
 };
 
-/* ---- SPICE numbers (spice_number.c) ----------------------------------- */
-
-/* Parses a SPICE number at the start of s: [sign] mantissa [exponent
- * e/E/d/D] [scale t g meg k mil m u n p f, any case] [unit letters], e.g.
- * "1.6u", "100ns", "5MEG", "2.5e-3V".  On success returns 0, sets *value
- * and, if end is not NULL, *end just past the last character used (unit
- * letters included).  Returns -1 (value untouched) if s does not start
- * with a number. */
-int dwmtj_spice_number(const char *s, double *value, const char **end);
-/* The same for a whole token: -1 unless all of tok (up to its NUL) is one
- * number. */
-int dwmtj_spice_number_token(const char *tok, double *value);
-
-/* ---- the parsed netlist (netlist*.c) ---------------------------------- */
-
-/* One logical card: continuations joined, inline comments removed. */
-typedef struct dwmtj_nl_card {
-    char *text;        /* the card, trimmed */
-    int file;          /* index into dwmtj_netlist.file */
-    int line;          /* its first physical line, 1-based */
-    int depth;         /* .subckt nesting level, 0 at the top */
-    int control;       /* 1 inside .control ... .endc */
-} dwmtj_nl_card;
-
+/* One dwmtj4t instance of the circuit (every instance of a subcircuit
+ * that holds a neuron is one). */
 typedef struct dwmtj_nl_neuron {
-    char name[64];     /* instance name, lower case */
-    int card;          /* index of its card */
-    char *node[4];     /* the user's IN, GND, A, B nodes (as written) */
-    int n_mon;         /* -1 for NULL, else number of user monitor nodes */
-    char **mon;        /* the user's monitor nodes */
-    char *model;       /* the model name (as written) */
+    char *name;        /* as ngspice names it: "aneuron", "a.x2.an" */
+    char *path;        /* its subcircuit instance path, "" or "x1.x2." */
+    char *local;       /* its name in its definition: "an" */
 } dwmtj_nl_neuron;
 
 /* A source whose energy dwmtj_analyse counts: independent V and I,
- * behavioural B (V= or I=), and the linear controlled sources E, F, G, H
- * (plain gain forms only). */
-enum {
-    DWMTJ_SRC_V = 0, DWMTJ_SRC_I, DWMTJ_SRC_BV, DWMTJ_SRC_BI,
-    DWMTJ_SRC_E, DWMTJ_SRC_F, DWMTJ_SRC_G, DWMTJ_SRC_H
-};
+ * behavioural B (V= or I=), and the linear controlled sources E, G (n+ n-
+ * nc+ nc- gain), F, H (n+ n- vcontrol gain), at any depth. */
 typedef struct dwmtj_nl_source {
-    char *name;        /* lower case, e.g. "vamp" */
-    int kind;          /* DWMTJ_SRC_* */
-    char *node[2];     /* n+, n-, lower case; NULL for the ground node */
-    char *current;     /* vector of its current, e.g. "vamp#branch",
-                        * "@i1[current]", "@b1[i]", "@g1[i]" (ngspice:
-                        * through the source from n+ to n-) */
+    char *name;        /* as ngspice names it: "vamp", "v.x1.vsub" */
+    char *node[2];     /* n+, n- as ngspice names them; NULL for ground */
+    char *current;     /* vector of its current through it from n+ to n-:
+                        * "vamp#branch", "@i1[current]", "@b.x1.b1[i]" */
 } dwmtj_nl_source;
 
 struct dwmtj_netlist {
-    int n_file;
-    char **file;       /* file names for messages; 0 is the deck itself */
-    char *title;
-    int n_card;
-    dwmtj_nl_card *card;  /* every card after the title, .control included */
+    dwmtj_spice_deck *deck; /* the user's deck, instrumented */
+    char prefix[16];   /* starts every name the harness adds; not in the deck */
     int n_neuron;
     dwmtj_nl_neuron *neuron;
     int n_source;
     dwmtj_nl_source *source;
-    int tran_card;     /* index of the first .tran card, or -1 */
-    int tran_control;  /* index of the first tran command in .control, or -1 */
-    int n_param;
-    char **param_name; /* .param assignments, lower case name, raw value */
-    char **param_value;
+    int tran_rc;       /* DWMTJ_H_OK, or why dwmtj_netlist_tran fails */
+    double tran[4];    /* s: tstep, tstop, tstart, tmax (0: not given) */
+    int minbreak;      /* 1: the deck's options set minbreak */
+    int nostepsizelimit; /* 1: ... and nostepsizelimit */
 };
 
-/* Name of a generated node or source: fmt gets the lower-case instance
- * name, e.g. "dwmtj_%s_m%d".  These are the names the instrumented deck
- * uses and dwmtj_analyse reads. */
-#define DWMTJ_H_NODE_FMT "dwmtj_%s_%s"     /* instance, "in" "gnd" "a" "b" */
-#define DWMTJ_H_MON_FMT "dwmtj_%s_m%d"      /* instance, 0 .. 12 */
-#define DWMTJ_H_PROBE_FMT "vdwmtj_%s_%s"    /* instance, terminal */
-#define DWMTJ_H_USERMON_FMT "vdwmtj_%s_u%d" /* instance, user monitor k */
+/* Vectors of neuron j, into buf (size n): monitor k "v(x1.dwmtj_an_m3)",
+ * the node of terminal t (0..3: in gnd a b) and its probe's current. */
+const char *nl_vec_mon(const dwmtj_netlist *nl, int j, int k, char *buf, size_t n);
+const char *nl_vec_term(const dwmtj_netlist *nl, int j, int t, char *buf, size_t n);
+const char *nl_vec_probe(const dwmtj_netlist *nl, int j, int t, char *buf, size_t n);
 
 extern const char *const dwmtj_h_term_name[4]; /* "in", "gnd", "a", "b" */
+
+/* netlist_instrument.c: instruments nl->deck in place (the neurons and
+ * sources of nl found); error message in *error. */
+int nl_instrument(dwmtj_netlist *nl, char **error);
 
 #endif

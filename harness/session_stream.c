@@ -119,10 +119,10 @@ static int last_writes(dwmtj_session *s, const dwmtj_netlist *nl, double *last)
     if (rc != DWMTJ_H_OK)
         return rc;
     for (int j = 0; j < nl->n_neuron; j++) {
-        char name[256];
+        char name[1024];
         const double *nw;
         int m = 0;
-        snprintf(name, sizeof name, "v(" DWMTJ_H_MON_FMT ")", nl->neuron[j].name, DWMTJ_MON_NW);
+        nl_vec_mon(nl, j, DWMTJ_MON_NW, name, sizeof name);
         rc = dwmtj_session_vector(s, name, &nw, &m);
         if (rc != DWMTJ_H_OK)
             return rc;
@@ -139,43 +139,6 @@ static int last_writes(dwmtj_session *s, const dwmtj_netlist *nl, double *last)
     return DWMTJ_H_OK;
 }
 
-/* Start time of the deck's transient (its third number; 0 if none or not
- * a plain number). */
-static double tran_start(const dwmtj_netlist *nl)
-{
-    int i = nl->tran_card >= 0 ? nl->tran_card : nl->tran_control;
-    if (i < 0)
-        return 0.0;
-    const char *p = nl->card[i].text;
-    int k = 0;
-    char tok[128];
-    while (*p) {
-        p += strspn(p, " \t");
-        size_t m = strcspn(p, " \t");
-        if (m == 0)
-            break;
-        snprintf(tok, sizeof tok, "%.*s", (int)(m < sizeof tok ? m : sizeof tok - 1), p);
-        p += m;
-        if (strcasecmp(tok, "uic") == 0)
-            continue;
-        double v;
-        if (k++ == 3) /* the command word, tstep, tstop, then tstart */
-            return dwmtj_spice_number_token(tok, &v) == 0 && isfinite(v) && v > 0 ? v : 0.0;
-    }
-    return 0.0;
-}
-
-/* Whether a .options card of the deck mentions word. */
-static bool deck_option(const dwmtj_netlist *nl, const char *word)
-{
-    for (int i = 0; i < nl->n_card; i++) {
-        span l = { nl->card[i].text, strlen(nl->card[i].text) };
-        if ((sess_starts_ci(l, ".option") || sess_starts_ci(l, "option")) && sess_find_ci(l, word))
-            return true;
-    }
-    return false;
-}
-
 /* ngspice 39 resumes a paused transient with a different minimum
  * breakpoint distance than it started with, unless the options give one:
  * with XSPICE it starts with 10 delmin = 1e-10 tmax and resumes with
@@ -184,12 +147,11 @@ static bool deck_option(const dwmtj_netlist *nl, const char *word)
 static int pin_minbreak(dwmtj_session *s, const dwmtj_netlist *nl, double tstep, double tstop,
                         double tmax)
 {
-    if (deck_option(nl, "minbreak"))
+    if (nl->minbreak)
         return DWMTJ_H_OK;
-    double span_t = tstop - tran_start(nl), maxstep = tmax;
+    double span_t = tstop - (nl->tran[2] > 0.0 ? nl->tran[2] : 0.0), maxstep = tmax;
     if (!(maxstep > 0.0)) /* traninit.c */
-        maxstep = tstep < span_t / 50.0 && !deck_option(nl, "nostepsizelimit") ? tstep
-                                                                               : span_t / 50.0;
+        maxstep = tstep < span_t / 50.0 && !nl->nostepsizelimit ? tstep : span_t / 50.0;
     double minbreak = 10.0 * (1e-11 * maxstep);
     if (!(minbreak > 0.0) || !isfinite(minbreak))
         return DWMTJ_H_OK;

@@ -104,27 +104,28 @@ int dwmtj_infer_map_build(const dwmtj_weights *net, const dwmtj_infer_options *o
                           dwmtj_infer_map *m, char **error);
 void dwmtj_infer_map_free(dwmtj_infer_map *m);
 
-/* The deck of layer l (0-based) with the input spike trains in
- * (size[l] x T bytes, row i = input i; NULL = no spikes), into *text
- * (malloc'd).  active (size[l] flags, NULL = all) leaves out the word
- * lines of inputs that do not spike in the run(s) the deck is for: such a
- * line stays at 0 V against bit lines at 0 V, so its cells carry no
- * current and the circuit's answer is the same without them.  Node and element names: word line x<i> driven by vx<i>,
+/* The circuit of layer l (0-based) with the input spike trains in
+ * (size[l] x T bytes, row i = input i; NULL = no spikes), as data into *d
+ * (dwmtj_spice.h; free with dwmtj_spice_free).  active (size[l] flags,
+ * NULL = all) leaves out the word lines of inputs that do not spike in the
+ * run(s) the deck is for: such a line stays at 0 V against bit lines at
+ * 0 V, so its cells carry no current and the circuit's answer is the same
+ * without them.  Node and element names: word line x<i> driven by vx<i>,
  * bias row xb (vxb), bit lines cp<o>/cm<o> sensed by vsp<o>/vsm<o>,
  * mirror bi<o>, neuron an<o> with terminals in<o>, 0, na<o>, nb<o> and
- * monitors m<o>_0..m<o>_11 (position, R_A, R_B, energy, ..., fires). */
+ * monitors m<o>_0..m<o>_3 (fires, writes, energy, position). */
+int dwmtj_infer_deck(const dwmtj_infer_map *m, const dwmtj_weights *net,
+                     const dwmtj_infer_options *o, int layer, const unsigned char *in,
+                     const unsigned char *active, dwmtj_spice_deck **d);
+/* The same deck as ngspice text, into *text (malloc'd). */
 int dwmtj_infer_netlist(const dwmtj_infer_map *m, const dwmtj_weights *net,
                         const dwmtj_infer_options *o, int layer,
                         const unsigned char *in, const unsigned char *active, char **text);
 
 /* The piecewise-linear wave of spike train s (T steps of dt, amplitude v)
- * as PWL pairs "t v t v ..." without interior points on a straight line;
- * every edge kept when all_edges.  Into *text (malloc'd). */
-int dwmtj_infer_pwl(const unsigned char *s, int T, double dt, double v, int all_edges,
-                    char **text);
-
-/* The same wave as points into t[], v[] (room for T + 1 each); returns
- * their number. */
+ * as points into t[], v[] (room for T + 1 each), without interior points
+ * on a straight line (every edge kept when all_edges); returns their
+ * number. */
 int dwmtj_infer_pwl_points(const unsigned char *s, int T, double dt, double v, int all_edges,
                            double *t, double *y);
 
@@ -135,8 +136,9 @@ double dwmtj_infer_pwl_v2(const unsigned char *s, int T, double dt, double v);
 typedef struct dwmtj_infer_result {
     int pred;               /* predicted class */
     int spikes;             /* spikes of all neurons of all layers */
-    int out_counts[16];     /* output spike counts (first 16 classes) */
-    double out_membrane[16];/* summed output membrane */
+    int n_out;              /* outputs of the network (classes) */
+    int *out_counts;        /* n_out output spike counts */
+    double *out_membrane;   /* n_out summed output membranes */
     double energy_crossbar; /* J, word-line drive */
     double energy_device;   /* J, the neurons (sum V I at their terminals) */
     double energy_write;    /* J, the ideal writes */
@@ -147,7 +149,7 @@ typedef struct dwmtj_infer_result {
 typedef struct dwmtj_infer dwmtj_infer;
 
 /* A runner over an open session (NULL for the klu backend); net must
- * outlive it. */
+ * outlive it.  Each backend is one seam (infer/infer_internal.h). */
 int dwmtj_infer_create(dwmtj_infer **ctx, dwmtj_session *s, const dwmtj_weights *net,
                        const dwmtj_infer_options *o, char **error);
 void dwmtj_infer_free(dwmtj_infer *ctx);
@@ -157,9 +159,12 @@ const char *dwmtj_infer_error(const dwmtj_infer *ctx);
 
 /* Runs n images (n x size[0] bytes; index[k] = the image's index in its
  * data set, which keys its input spikes as in the network) through the
- * layers' circuits, o.batch images per parse; res[k] for each. */
+ * layers' circuits, o.batch images per parse; res[k] for each (written
+ * over: free the arrays of earlier results first). */
 int dwmtj_infer_run(dwmtj_infer *ctx, const unsigned char *images, const uint64_t *index,
                     int n, dwmtj_infer_result *res);
+/* Frees the arrays of res[0..n-1] (not res itself); NULL is fine. */
+void dwmtj_infer_results_free(dwmtj_infer_result *res, int n);
 
 /* klu backend: the engine's work summed over the layers' runs since the
  * last call (which resets it); counts and times of dwmtj_engine_stats. */

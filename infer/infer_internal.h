@@ -31,4 +31,51 @@ int infer_check_options(const dwmtj_infer_options *o, char **error);
  * others the first three. */
 enum { INFER_MON_NF = 0, INFER_MON_NW = 1, INFER_MON_E = 2, INFER_MON_X = 3 };
 
+/* One seam per backend (infer_ngspice.c, infer_klu.c): the runner
+ * (infer_run.c) calls these for every layer and image, whatever runs the
+ * circuits.  Each returns a harness status and leaves its message in
+ * ctx->error (infer_set_error). */
+typedef struct infer_backend {
+    const char *name;
+    /* The circuit of layer l for the images of a chunk: active marks the
+     * word lines that spike in any of them (NULL: all). */
+    int (*layer)(dwmtj_infer *c, int l, const unsigned char *active);
+    /* One image's input spikes on layer l (size[l] x T), then its run. */
+    int (*run)(dwmtj_infer *c, int l, const unsigned char *in);
+    /* A vector of the last run of layer l. */
+    int (*vector)(dwmtj_infer *c, int l, const char *name, const double **v, int *len);
+    /* The image's vectors have been read. */
+    int (*done)(dwmtj_infer *c, int l);
+    /* Frees what the backend keeps in c. */
+    void (*free)(dwmtj_infer *c);
+} infer_backend;
+
+extern const infer_backend infer_ngspice, infer_klu;
+
+struct dwmtj_infer {
+    const infer_backend *be;
+    dwmtj_session *s;    /* ngspice backend */
+    const dwmtj_weights *net;
+    dwmtj_infer_options o;
+    dwmtj_infer_map map;
+    dwmtj_derived dev;   /* the neurons' device, for the membrane */
+    double d0;           /* m, fire distance of a fresh domain */
+    double e_write;      /* J, charged per ideal write */
+    double *g_sum[DWMTJ_W_MAX_LAYERS]; /* S, per word line (bias last): sum of its row */
+    unsigned char *applied; /* ngspice: spike trains on the word lines of the
+                               loaded deck, size[layer] x T */
+    unsigned char *active;  /* word lines that spike in the chunk, size[layer] */
+    /* klu backend: each layer's circuit, made once, and its word lines'
+     * sources */
+    dwmtj_circuit *eng[DWMTJ_W_MAX_LAYERS];
+    int *eng_src[DWMTJ_W_MAX_LAYERS];
+    double *pw_t, *pw_v;    /* a wave's points, T + 1 each */
+    dwmtj_engine_stats eng_sum; /* the engine's work since the last read */
+    char error[2048];
+};
+
+/* ctx->error = "WHAT: DETAIL" (detail: the backend's own message, or the
+ * status's string when it left none); returns rc. */
+int infer_set_error(dwmtj_infer *c, int rc, const char *what, const char *detail);
+
 #endif

@@ -1,9 +1,24 @@
-/* The decks of the network's layers (dwmtj_infer.h, Mapping and Time). */
+/* The circuits of the network's layers, as data (dwmtj_infer.h, Mapping
+ * and Time; dwmtj_spice.h): both backends take the same deck, ngspice as
+ * its text, the engine as it is. */
 #include "infer_internal.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* x as the double nearest to its 15-digit decimal: the clock edges k dt
+ * are decimal times (0.7 ns), which a product k * dt can miss by a bit in
+ * the last place; a deck carries the decimal ones, as a netlist written by
+ * hand does, so that the circuit data and its text agree with the circuits
+ * of earlier versions to the bit. */
+static double decimal(double x)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.15g", x);
+    return strtod(buf, NULL);
+}
 
 /* Value of the wave at edge k (k = 0: t = 0). */
 static double edge_value(const unsigned char *s, int k, double v)
@@ -22,33 +37,10 @@ int dwmtj_infer_pwl_points(const unsigned char *s, int T, double dt, double v, i
             if (val - ya == yb - val)
                 continue; /* on the line through its neighbours */
         }
-        t[n] = k * dt;
+        t[n] = decimal(k * dt);
         y[n++] = val;
     }
     return n;
-}
-
-int dwmtj_infer_pwl(const unsigned char *s, int T, double dt, double v, int all_edges,
-                    char **text)
-{
-    if (!s || T < 1 || !text)
-        return DWMTJ_H_ERR_USAGE;
-    double *t = malloc(sizeof(double) * (size_t)(T + 1));
-    double *y = malloc(sizeof(double) * (size_t)(T + 1));
-    infer_buf b = { 0 };
-    if (!t || !y)
-        b.err = 1;
-    int n = b.err ? 0 : dwmtj_infer_pwl_points(s, T, dt, v, all_edges, t, y);
-    for (int k = 0; k < n; k++)
-        infer_printf(&b, "%s%.15g %.15g", k ? " " : "", t[k], y[k]);
-    free(t);
-    free(y);
-    if (b.err) {
-        free(b.s);
-        return DWMTJ_H_ERR_NOMEM;
-    }
-    *text = b.s;
-    return DWMTJ_H_OK;
 }
 
 double dwmtj_infer_pwl_v2(const unsigned char *s, int T, double dt, double v)
@@ -61,16 +53,16 @@ double dwmtj_infer_pwl_v2(const unsigned char *s, int T, double dt, double v)
     return e;
 }
 
-static void pwl_source(infer_buf *b, const char *name, const char *node,
-                       const unsigned char *s, int T, double dt, double v, int all)
+/* Room for a wave's points. */
+typedef struct {
+    double *t, *y;
+} points;
+
+static int pwl_source(dwmtj_spice_scope *top, points *p, const char *name, const char *node,
+                      const unsigned char *s, int T, double dt, double v, int all)
 {
-    char *w = NULL;
-    if (dwmtj_infer_pwl(s, T, dt, v, all, &w) != DWMTJ_H_OK) {
-        b->err = 1;
-        return;
-    }
-    infer_printf(b, "%s %s 0 PWL(%s)\n", name, node, w);
-    free(w);
+    int n = dwmtj_infer_pwl_points(s, T, dt, v, all, p->t, p->y);
+    return dwmtj_spice_add_v(top, name, node, "0", 0.0, n, p->t, p->y) ? 0 : -1;
 }
 
 /* The crossbar of layer l with wire resistance r per cell pitch: word line
@@ -78,9 +70,10 @@ static void pwl_source(infer_buf *b, const char *name, const char *node,
  * then of neuron 1, ...), tap w<i>_<j> at column j; bit line j runs down
  * the rows, tap b<j>_<i>, and ends through one more segment at its sense
  * node cp<o> / cm<o>. */
-static void wired_crossbar(infer_buf *b, const dwmtj_infer_map *m, int l, double r)
+static int wired_crossbar(dwmtj_spice_scope *top, const dwmtj_infer_map *m, int l, double r)
 {
     int nin = m->size[l], nout = m->size[l + 1], cols = nin + 1, ncol = 2 * nout;
+    char name[48], a[48], b[48];
     for (int i = 0; i < cols; i++) {
         char src[32];
         if (i < nin)
@@ -90,110 +83,212 @@ static void wired_crossbar(infer_buf *b, const dwmtj_infer_map *m, int l, double
         for (int j = 0; j < ncol; j++) {
             int o = j / 2;
             double g = (j % 2 ? m->g_minus[l] : m->g_plus[l])[(size_t)o * cols + i];
-            if (j == 0)
-                infer_printf(b, "rw%d_0 %s w%d_0 %.17g\n", i, src, i, r);
+            snprintf(name, sizeof name, "rw%d_%d", i, j);
+            if (!j)
+                snprintf(a, sizeof a, "%s", src);
             else
-                infer_printf(b, "rw%d_%d w%d_%d w%d_%d %.17g\n", i, j, i, j - 1, i, j, r);
-            infer_printf(b, "rc%d_%d w%d_%d b%d_%d %.17g\n", i, j, i, j, j, i, 1.0 / g);
-            if (i > 0)
-                infer_printf(b, "rb%d_%d b%d_%d b%d_%d %.17g\n", j, i, j, i - 1, j, i, r);
-            if (i == cols - 1)
-                infer_printf(b, "rb%d_end b%d_%d c%c%d %.17g\n", j, j, i, j % 2 ? 'm' : 'p', o,
-                             r);
+                snprintf(a, sizeof a, "w%d_%d", i, j - 1);
+            snprintf(b, sizeof b, "w%d_%d", i, j);
+            if (!dwmtj_spice_add_r(top, name, a, b, r))
+                return -1;
+            snprintf(name, sizeof name, "rc%d_%d", i, j);
+            snprintf(a, sizeof a, "b%d_%d", j, i);
+            if (!dwmtj_spice_add_r(top, name, b, a, 1.0 / g))
+                return -1;
+            if (i > 0) {
+                snprintf(name, sizeof name, "rb%d_%d", j, i);
+                snprintf(b, sizeof b, "b%d_%d", j, i - 1);
+                if (!dwmtj_spice_add_r(top, name, b, a, r))
+                    return -1;
+            }
+            if (i == cols - 1) {
+                snprintf(name, sizeof name, "rb%d_end", j);
+                snprintf(b, sizeof b, "c%c%d", j % 2 ? 'm' : 'p', o);
+                if (!dwmtj_spice_add_r(top, name, a, b, r))
+                    return -1;
+            }
         }
     }
+    return 0;
 }
 
-int dwmtj_infer_netlist(const dwmtj_infer_map *m, const dwmtj_weights *net,
-                        const dwmtj_infer_options *o, int layer,
-                        const unsigned char *in, const unsigned char *active, char **text)
+/* The periphery's mirror of neuron r: I = clamp(k (i(vsp) - i(vsm)), +-i_max)
+ * into IN. */
+static dwmtj_spice_expr *mirror(int r, double k, double i_max)
 {
-    if (!m || !net || !o || !text || layer < 0 || layer >= m->n_layers)
-        return DWMTJ_H_ERR_USAGE;
+    char p[32], m[32];
+    snprintf(p, sizeof p, "vsp%d", r);
+    snprintf(m, sizeof m, "vsm%d", r);
+    dwmtj_spice_expr *diff = dwmtj_spice_x_op(DWMTJ_SPICE_X_SUB, dwmtj_spice_x_cur(p),
+                                              dwmtj_spice_x_cur(m));
+    dwmtj_spice_expr *in[2] = { dwmtj_spice_x_op(DWMTJ_SPICE_X_MUL, dwmtj_spice_x_num(k), diff),
+                                dwmtj_spice_x_num(i_max) };
+    dwmtj_spice_expr *lo[2] = { dwmtj_spice_x_call("min", 2, in), dwmtj_spice_x_num(-i_max) };
+    return dwmtj_spice_x_call("max", 2, lo);
+}
+
+static int layer_deck(dwmtj_spice_deck *d, const dwmtj_infer_map *m, const dwmtj_weights *net,
+                      const dwmtj_infer_options *o, int layer, const unsigned char *in,
+                      const unsigned char *active, points *pw, const unsigned char *ones,
+                      const unsigned char *zero)
+{
+    dwmtj_spice_scope *top = &d->top;
     int nin = m->size[layer], nout = m->size[layer + 1], cols = nin + 1, T = net->steps;
     double dt = net->dt, v = o->v_read;
-    if (o->r_wire > 0.0)
-        active = NULL; /* through wires a silent line still carries current */
-    unsigned char *ones = malloc((size_t)T), *zero = calloc((size_t)T, 1);
-    if (!ones || !zero) {
-        free(ones);
-        free(zero);
-        return DWMTJ_H_ERR_NOMEM;
-    }
-    for (int t = 0; t < T; t++)
-        ones[t] = 1;
-    infer_buf b = { 0 };
-    infer_printf(&b, "* dwmtj infer: layer %d of %d, %d inputs + bias -> %d DW-MTJ neurons\n",
-                 layer + 1, m->n_layers, nin, nout);
+    int last = layer == m->n_layers - 1, nmon = o->naive ? 13 : last ? 4 : 3;
+    char name[64], a[64], b[64];
     /* the clocked write periphery; dx_max only limits steps, which the
      * pinning-free device does not need (one trapezoid is exact) */
-    int last = layer == m->n_layers - 1, nmon = o->naive ? 13 : last ? 4 : 3;
-    infer_printf(&b, ".model dwn dwmtj4t(set=\"scaled\" t_rewrite=%.15g", dt);
-    /* naive: all 13 monitors (the deck reads the first four) */
-    infer_printf(&b, " monitors=\"nf:nw:e:x%s\"", o->naive ? ":ra:rb:ew:ei:ef:er:eidle:nd:nr" : "");
-    if (!o->naive)
-        infer_printf(&b, " dx_max=1");
-    if (net->kind == DWMTJ_KIND_DWMTJ_NOISY && net->sigma > 0.0)
-        infer_printf(&b, " sigma=%.15g t_slot=%.15g seed=%llu", net->sigma, dt,
-                     (unsigned long long)(net->seed & 0x7FFFFFFFULL));
-    infer_printf(&b, ")\n");
+    dwmtj_spice_card *mc = dwmtj_spice_add_model(top, "dwn", "dwmtj4t");
+    if (!mc || dwmtj_spice_add_param(mc, "set", "scaled", 1) ||
+        dwmtj_spice_add_number(mc, "t_rewrite", dt) ||
+        /* naive: all 13 monitors (the deck reads the first four) */
+        dwmtj_spice_add_param(mc, "monitors",
+                              o->naive ? "nf:nw:e:x:ra:rb:ew:ei:ef:er:eidle:nd:nr" : "nf:nw:e:x",
+                              1) ||
+        (!o->naive && dwmtj_spice_add_number(mc, "dx_max", 1.0)))
+        return -1;
+    if (net->kind == DWMTJ_KIND_DWMTJ_NOISY && net->sigma > 0.0 &&
+        (dwmtj_spice_add_number(mc, "sigma", net->sigma) ||
+         dwmtj_spice_add_number(mc, "t_slot", dt) ||
+         dwmtj_spice_add_number(mc, "seed", (double)(net->seed & 0x7FFFFFFFULL))))
+        return -1;
     /* bias row: on from the first edge, a point at every edge (the clock) */
-    pwl_source(&b, "vxb", "xb", ones, T, dt, v, 1);
+    if (pwl_source(top, pw, "vxb", "xb", ones, T, dt, v, 1) != 0)
+        return -1;
     for (int i = 0; i < nin; i++) {
-        char name[32], node[32];
         if (active && !active[i])
             continue;
         snprintf(name, sizeof name, "vx%d", i);
-        snprintf(node, sizeof node, "x%d", i);
-        pwl_source(&b, name, node, in ? in + (size_t)i * T : zero, T, dt, v, 0);
+        snprintf(a, sizeof a, "x%d", i);
+        if (pwl_source(top, pw, name, a, in ? in + (size_t)i * T : zero, T, dt, v, 0) != 0)
+            return -1;
     }
-    if (o->r_wire > 0.0)
-        wired_crossbar(&b, m, layer, o->r_wire);
+    if (o->r_wire > 0.0 && wired_crossbar(top, m, layer, o->r_wire) != 0)
+        return -1;
     for (int r = 0; r < nout; r++) {
         const double *gp = m->g_plus[layer] + (size_t)r * cols;
         const double *gm = m->g_minus[layer] + (size_t)r * cols;
         for (int i = 0; i < cols && o->r_wire == 0.0; i++) {
-            char node[32];
             if (i < nin && active && !active[i])
                 continue;
             if (i < nin)
-                snprintf(node, sizeof node, "x%d", i);
+                snprintf(a, sizeof a, "x%d", i);
             else
-                snprintf(node, sizeof node, "xb");
-            infer_printf(&b, "rp%d_%d %s cp%d %.17g\nrm%d_%d %s cm%d %.17g\n", r, i, node, r,
-                         1.0 / gp[i], r, i, node, r, 1.0 / gm[i]);
+                snprintf(a, sizeof a, "xb");
+            snprintf(name, sizeof name, "rp%d_%d", r, i);
+            snprintf(b, sizeof b, "cp%d", r);
+            if (!dwmtj_spice_add_r(top, name, a, b, 1.0 / gp[i]))
+                return -1;
+            snprintf(name, sizeof name, "rm%d_%d", r, i);
+            snprintf(b, sizeof b, "cm%d", r);
+            if (!dwmtj_spice_add_r(top, name, a, b, 1.0 / gm[i]))
+                return -1;
         }
-        infer_printf(&b, "vsp%d cp%d 0 0\nvsm%d cm%d 0 0\n", r, r, r, r);
-        infer_printf(&b, "bi%d 0 in%d I = max(min(%.17g*(i(vsp%d)-i(vsm%d)), %.17g), %.17g)\n", r,
-                     r, m->mirror[layer], r, r, o->i_max, -o->i_max);
-        infer_printf(&b, "an%d in%d 0 na%d nb%d [", r, r, r, r);
-        for (int k = 0; k < nmon; k++)
-            infer_printf(&b, "%sm%d_%d", k ? " " : "", r, k);
-        infer_printf(&b, "] dwn\n");
+        snprintf(name, sizeof name, "vsp%d", r);
+        snprintf(a, sizeof a, "cp%d", r);
+        if (!dwmtj_spice_add_v(top, name, a, "0", 0.0, 0, NULL, NULL))
+            return -1;
+        snprintf(name, sizeof name, "vsm%d", r);
+        snprintf(a, sizeof a, "cm%d", r);
+        if (!dwmtj_spice_add_v(top, name, a, "0", 0.0, 0, NULL, NULL))
+            return -1;
+        snprintf(name, sizeof name, "bi%d", r);
+        snprintf(a, sizeof a, "in%d", r);
+        if (!dwmtj_spice_add_b(top, name, "0", a, 'i', mirror(r, m->mirror[layer], o->i_max)))
+            return -1;
+        char term[4][32], mon[13][32];
+        const char *tp[4] = { term[0], term[1], term[2], term[3] }, *mp[13];
+        snprintf(term[0], sizeof term[0], "in%d", r);
+        snprintf(term[1], sizeof term[1], "0");
+        snprintf(term[2], sizeof term[2], "na%d", r);
+        snprintf(term[3], sizeof term[3], "nb%d", r);
+        for (int k = 0; k < nmon; k++) {
+            snprintf(mon[k], sizeof mon[k], "m%d_%d", r, k);
+            mp[k] = mon[k];
+        }
+        snprintf(name, sizeof name, "an%d", r);
+        if (!dwmtj_spice_add_a(top, name, tp, nmon, mp, "dwn"))
+            return -1;
     }
-    infer_printf(&b, ".tran %.15g %.15g 0 %.15g\n", dt, T * dt, dt);
+    double tran[4] = { dt, decimal(T * dt), 0.0, dt };
+    if (!dwmtj_spice_add_tran(top, 4, tran))
+        return -1;
     if (!o->naive) {
         /* XSPICE limits each code-model input to +-max(25 %, 0.1 V) per
          * Newton iteration (a convergence aid for rough models); the
          * device's partials are exact, so Newton needs no such limit, and
          * with it a neuron whose drive steps at an edge costs ~10 extra
          * iterations */
-        infer_printf(&b, ".options convabsstep=1e6\n");
+        dwmtj_spice_card *opt = dwmtj_spice_add(top, DWMTJ_SPICE_OPTIONS);
+        if (!opt || dwmtj_spice_add_number(opt, "convabsstep", 1e6))
+            return -1;
         for (int r = 0; r < nout; r++) {
-            infer_printf(&b, ".save v(m%d_%d) v(m%d_%d) v(m%d_%d)", r, INFER_MON_NF, r,
-                         INFER_MON_NW, r, INFER_MON_E);
-            if (last)
-                infer_printf(&b, " v(m%d_%d)", r, INFER_MON_X);
-            infer_printf(&b, "\n");
+            dwmtj_spice_card *sv = dwmtj_spice_add(top, DWMTJ_SPICE_SAVE);
+            static const int want[4] = { INFER_MON_NF, INFER_MON_NW, INFER_MON_E, INFER_MON_X };
+            for (int k = 0; k < (last ? 4 : 3); k++) {
+                snprintf(name, sizeof name, "v(m%d_%d)", r, want[k]);
+                if (!sv || dwmtj_spice_add_param(sv, name, NULL, 0))
+                    return -1;
+            }
         }
     }
-    infer_printf(&b, ".end\n");
+    return 0;
+}
+
+int dwmtj_infer_deck(const dwmtj_infer_map *m, const dwmtj_weights *net,
+                     const dwmtj_infer_options *o, int layer, const unsigned char *in,
+                     const unsigned char *active, dwmtj_spice_deck **out)
+{
+    if (!out)
+        return DWMTJ_H_ERR_USAGE;
+    *out = NULL;
+    if (!m || !net || !o || layer < 0 || layer >= m->n_layers)
+        return DWMTJ_H_ERR_USAGE;
+    int T = net->steps;
+    if (o->r_wire > 0.0)
+        active = NULL; /* through wires a silent line still carries current */
+    char title[128];
+    snprintf(title, sizeof title,
+             "* dwmtj infer: layer %d of %d, %d inputs + bias -> %d DW-MTJ neurons", layer + 1,
+             m->n_layers, m->size[layer], m->size[layer + 1]);
+    dwmtj_spice_deck *d = dwmtj_spice_new(title);
+    unsigned char *ones = malloc((size_t)T), *zero = calloc((size_t)T, 1);
+    points pw = { malloc(sizeof(double) * (size_t)(T + 1)),
+                  malloc(sizeof(double) * (size_t)(T + 1)) };
+    int rc = DWMTJ_H_ERR_NOMEM;
+    if (d && ones && zero && pw.t && pw.y) {
+        memset(ones, 1, (size_t)T);
+        char name[32];
+        snprintf(name, sizeof name, "layer%d.cir", layer + 1);
+        free(d->file[0]);
+        d->file[0] = strdup(name);
+        if (d->file[0] && layer_deck(d, m, net, o, layer, in, active, &pw, ones, zero) == 0)
+            rc = DWMTJ_H_OK;
+    }
     free(ones);
     free(zero);
-    if (b.err) {
-        free(b.s);
-        return DWMTJ_H_ERR_NOMEM;
+    free(pw.t);
+    free(pw.y);
+    if (rc != DWMTJ_H_OK) {
+        dwmtj_spice_free(d);
+        return rc;
     }
-    *text = b.s;
+    *out = d;
     return DWMTJ_H_OK;
+}
+
+int dwmtj_infer_netlist(const dwmtj_infer_map *m, const dwmtj_weights *net,
+                        const dwmtj_infer_options *o, int layer,
+                        const unsigned char *in, const unsigned char *active, char **text)
+{
+    if (!text)
+        return DWMTJ_H_ERR_USAGE;
+    *text = NULL;
+    dwmtj_spice_deck *d = NULL;
+    int rc = dwmtj_infer_deck(m, net, o, layer, in, active, &d);
+    if (rc == DWMTJ_H_OK && dwmtj_spice_write(d, text) != DWMTJ_SPICE_OK)
+        rc = DWMTJ_H_ERR_NOMEM;
+    dwmtj_spice_free(d);
+    return rc;
 }

@@ -223,6 +223,11 @@ double dwmtj_velocity_free(const dwmtj_derived *d, double j);
 double dwmtj_noise_normal(uint64_t seed, uint64_t key, int64_t slot);
 /* 64-bit key from an instance name (FNV-1a), for adapters. */
 uint64_t dwmtj_key_from_name(const char *name);
+/* The noise key of an instance from the names of the nodes on its
+ * terminals IN, GND, A, B (as the simulator names them; NULL counts as
+ * ""): instances on different nodes draw different noise, and every host
+ * (code model, engine) forms the same key for the same circuit. */
+uint64_t dwmtj_noise_key(const char *const node[DWMTJ_NTERM]);
 
 /* Advance s0 (at s0->t) to t1 with terminal voltages v at t1; the drive is
  * taken linear in time between the two ends of the step.  s1 may not alias

@@ -41,3 +41,11 @@ uint64_t dwmtj_key_from_name(const char *name)
     }
     return h;
 }
+
+uint64_t dwmtj_noise_key(const char *const node[DWMTJ_NTERM])
+{
+    uint64_t key = 0;
+    for (int k = 0; k < DWMTJ_NTERM; k++)
+        key = key * 0x100000001b3ULL ^ dwmtj_key_from_name(node && node[k] ? node[k] : "");
+    return key;
+}

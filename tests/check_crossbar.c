@@ -394,7 +394,7 @@ START_TEST(model_card_values)
     ck_assert_int_eq(dwmtj_crossbar_netlist(&x, &text, &err), DWMTJ_H_OK);
     ck_assert(strstr(text, ".model neuron dwmtj4t(set=\"scaled\" sigma=0.3 seed=4 rap_b=24k)\n"));
     /* R_th = (8k + 24k)/2 = 16k: coefficient (4k + 16k)/200k = 0.1 */
-    ck_assert_msg(strstr(text, "- 0.1*(v(rd0) - v(n0_b))") != NULL, "%s", text);
+    ck_assert_msg(strstr(text, "(0.1 * (v(rd0) - v(n0_b)))") != NULL, "%s", text);
     free(text);
     /* the proto device needs a stronger write than the defaults */
     x.model_card = "set=\"proto\"";
@@ -445,20 +445,20 @@ START_TEST(element_counts)
     const int M = 7, N = 3;
     char *t = NULL;
     ck_assert_int_eq(dwmtj_crossbar_netlist(&x, &t, NULL), DWMTJ_H_OK);
-    ck_assert_int_eq(count_lines(t, "Rx"), M * N * 2);
-    ck_assert_int_eq(count_lines(t, "Rwl"), wires ? M * (2 * N - 1) : 0);
-    ck_assert_int_eq(count_lines(t, "Rbl"), wires ? 2 * N * (M - 1) : 0);
-    ck_assert_int_eq(count_lines(t, "R"), M * N * 2 + N +
+    ck_assert_int_eq(count_lines(t, "rx"), M * N * 2);
+    ck_assert_int_eq(count_lines(t, "rwl"), wires ? M * (2 * N - 1) : 0);
+    ck_assert_int_eq(count_lines(t, "rbl"), wires ? 2 * N * (M - 1) : 0);
+    ck_assert_int_eq(count_lines(t, "r"), M * N * 2 + N +
                                               (wires ? M * (2 * N - 1) + 2 * N * (M - 1) : 0));
     ck_assert_int_eq(count_lines(t, "an"), N);
-    ck_assert_int_eq(count_lines(t, "Vwl"), M);
-    ck_assert_int_eq(count_lines(t, "Vbl"), 2 * N);
-    ck_assert_int_eq(count_lines(t, "F"), 2 * N);
-    ck_assert_int_eq(count_lines(t, "Sw"), N);
-    ck_assert_int_eq(count_lines(t, "Sa"), N);
-    ck_assert_int_eq(count_lines(t, "Sg"), N);
-    ck_assert_int_eq(count_lines(t, "Bspk"), N);
-    ck_assert_int_eq(count_lines(t, "Vclk clk 0 PULSE(0 1 0 "), 1);
+    ck_assert_int_eq(count_lines(t, "vwl"), M);
+    ck_assert_int_eq(count_lines(t, "vbl"), 2 * N);
+    ck_assert_int_eq(count_lines(t, "f"), 2 * N);
+    ck_assert_int_eq(count_lines(t, "sw"), N);
+    ck_assert_int_eq(count_lines(t, "sa"), N);
+    ck_assert_int_eq(count_lines(t, "sg"), N);
+    ck_assert_int_eq(count_lines(t, "bspk"), N);
+    ck_assert_int_eq(count_lines(t, "vclk clk 0 pulse(0 1 0 "), 1);
     ck_assert_int_eq(count_lines(t, ".model neuron dwmtj4t(set=\"scaled\")"), 1);
     ck_assert_int_eq(count_lines(t, ".model swon sw("), 1);
     ck_assert_int_eq(count_lines(t, ".model swoff sw("), 1);
@@ -468,11 +468,11 @@ START_TEST(element_counts)
         char want[128];
         snprintf(want, sizeof want, "an%d n%d_in n%d_gnd n%d_a n%d_b NULL neuron", k, k, k, k, k);
         ck_assert_int_eq(count_lines(t, want), 1);
-        snprintf(want, sizeof want, "Fp%d 0 n%d_in Vbl%dp 1", k, k, k);
+        snprintf(want, sizeof want, "fp%d 0 n%d_in vbl%dp 1", k, k, k);
         ck_assert_int_eq(count_lines(t, want), 1);
-        snprintf(want, sizeof want, "Fm%d n%d_in 0 Vbl%dm 1", k, k, k);
+        snprintf(want, sizeof want, "fm%d n%d_in 0 vbl%dm 1", k, k, k);
         ck_assert_int_eq(count_lines(t, want), 1);
-        snprintf(want, sizeof want, "Bspk%d spk%d 0 V = ", k, k);
+        snprintf(want, sizeof want, "bspk%d spk%d 0 v = ", k, k);
         ck_assert_int_eq(count_lines(t, want), 1);
     }
     /* a title first, .end last */
@@ -501,7 +501,7 @@ END_TEST
 static int parse_pwl(const char *text, int i, double *tv, int max)
 {
     char head[32];
-    snprintf(head, sizeof head, "Vwl%d wl%d 0 PWL(", i, i);
+    snprintf(head, sizeof head, "vwl%d wl%d 0 pwl(", i, i);
     const char *p = strstr(text, head);
     ck_assert_ptr_nonnull(p);
     p += strlen(head);
@@ -598,16 +598,16 @@ START_TEST(wire_nodes)
     x.r_wire = 7.0;
     char *t = NULL;
     ck_assert_int_eq(dwmtj_crossbar_netlist(&x, &t, NULL), DWMTJ_H_OK);
-    ck_assert(strstr(t, "Rwl0_1 wl0 wl0_1 7\n") && strstr(t, "Rwl2_3 wl2_2 wl2_3 7\n"));
-    ck_assert(strstr(t, "Rbl0p_0 bl0p_0 bl0p_1 7\n") && strstr(t, "Rbl1m_1 bl1m_1 bl1m 7\n"));
-    char *l = find_line(t, "Rx0_0p ");
-    ck_assert(strncmp(l, "Rx0_0p wl0 bl0p_0 ", 18) == 0);
+    ck_assert(strstr(t, "rwl0_1 wl0 wl0_1 7\n") && strstr(t, "rwl2_3 wl2_2 wl2_3 7\n"));
+    ck_assert(strstr(t, "rbl0p_0 bl0p_0 bl0p_1 7\n") && strstr(t, "rbl1m_1 bl1m_1 bl1m 7\n"));
+    char *l = find_line(t, "rx0_0p ");
+    ck_assert(strncmp(l, "rx0_0p wl0 bl0p_0 ", 18) == 0);
     free(l);
-    l = find_line(t, "Rx2_1m ");
-    ck_assert(strncmp(l, "Rx2_1m wl2_3 bl1m ", 18) == 0);
+    l = find_line(t, "rx2_1m ");
+    ck_assert(strncmp(l, "rx2_1m wl2_3 bl1m ", 18) == 0);
     free(l);
-    l = find_line(t, "Rx1_1p ");
-    ck_assert(strncmp(l, "Rx1_1p wl1_2 bl1p_1 ", 20) == 0);
+    l = find_line(t, "rx1_1p ");
+    ck_assert(strncmp(l, "rx1_1p wl1_2 bl1p_1 ", 20) == 0);
     free(l);
     free(t);
 }
@@ -723,7 +723,7 @@ static char *dc_deck(const char *tran, int M, int N, const double *v)
         }
         skipping = 0;
         int i;
-        if (sscanf(p, "Vwl%d ", &i) == 1) {
+        if (sscanf(p, "vwl%d ", &i) == 1) {
             char line[128];
             snprintf(line, sizeof line, "Vwl%d wl%d 0 DC %.17g\n", i, i, v[i]);
             sb_str(&b, line);

@@ -177,7 +177,7 @@ static void parse_fails(const char *text, int status, const char *needle)
 START_TEST(test_refusals)
 {
     parse_fails("t\nv1 a 0 1\nc1 a 0 1p\n.tran 1n 10n\n.end\n", DWMTJ_E_ERR_UNSUPPORTED,
-                "line 3: element c1");
+                "bad.cir:3: element c1");
     parse_fails("t\nv1 a 0 1\nc1 a 0 1p\n.tran 1n 10n\n.end\n", DWMTJ_E_ERR_UNSUPPORTED,
                 "--backend ngspice");
     parse_fails("t\nv1 a 0 sin(0 1 1g)\nr1 a 0 1k\n.tran 1n 10n\n.end\n",
@@ -190,15 +190,87 @@ START_TEST(test_refusals)
                 DWMTJ_E_ERR_UNSUPPORTED, "unknown voltage source");
     parse_fails("t\nr1 a 0 -1k\n.tran 1n 10n\n.end\n", DWMTJ_E_ERR_SYNTAX, "resistor r1");
     parse_fails("t\n.model d dwmtj4t(set=\"scaled\" xb=-1)\nbi 0 in i = 0\n"
-                "a1 in 0 na nb d\n.tran 1n 10n\n.end\n",
+                "a1 in 0 na nb NULL d\n.tran 1n 10n\n.end\n",
                 DWMTJ_E_ERR_PARAM, "invalid parameter xb");
     parse_fails("t\n.model d dwmtj4t(set=\"scaled\" monitors=\"nf:zz\")\nbi 0 in i = 0\n"
-                "a1 in 0 na nb d\n.tran 1n 10n\n.end\n",
+                "a1 in 0 na nb NULL d\n.tran 1n 10n\n.end\n",
                 DWMTJ_E_ERR_PARAM, "monitors");
-    parse_fails("t\n.model d r(r=1)\nbi 0 in i = 0\na1 in 0 na nb d\n.tran 1n 10n\n.end\n",
+    parse_fails("t\n.model d r(r=1)\nbi 0 in i = 0\na1 in 0 na nb NULL d\n.tran 1n 10n\n.end\n",
                 DWMTJ_E_ERR_UNSUPPORTED, "A element a1");
     parse_fails("t\nv1 a 0 1\nr1 a 0 1k\n.tran 1n 10n\n.save v(zz)\n.end\n",
                 DWMTJ_E_ERR_VECTOR, "v(zz)");
+}
+END_TEST
+
+/* Values that are not numbers are errors, not a clamp or a run that
+ * "works" (issue 11, item 11): a NaN drive passed min()/max() as their
+ * other operand, an infinite DC value and i(v)/0 ran. */
+static dwmtj_circuit *run_fails(const char *text, int status, const char *needle)
+{
+    dwmtj_circuit *c = parse_ok(text);
+    int rc = dwmtj_engine_run(c);
+    ck_assert_msg(rc == status, "run status %d, wanted %d (%s)", rc, status,
+                  dwmtj_engine_error(c));
+    ck_assert_msg(strstr(dwmtj_engine_error(c), needle), "message '%s' lacks '%s'",
+                  dwmtj_engine_error(c), needle);
+    return c;
+}
+
+START_TEST(test_not_finite)
+{
+    static const char clamp[] =
+        "t\nv1 a 0 1\nvs a b 0\nr1 b 0 1k\n"
+        "bi 0 o i = max(min(i(vs)/0 - i(vs)/0, 1m), -1m)\nro o 0 1k\n.tran 1n 10n\n.end\n";
+    dwmtj_engine_free(run_fails(clamp, DWMTJ_E_ERR_VALUE, "B source bi: its current is nan"));
+    dwmtj_engine_free(run_fails("t\nv1 a 0 1\nvs a b 0\nr1 b 0 1k\nbi 0 o i = i(vs)/0\n"
+                                "ro o 0 1k\n.tran 1n 10n\n.end\n",
+                                DWMTJ_E_ERR_VALUE, "B source bi: its current is inf"));
+    parse_fails("t\nv1 a 0 1e400\nr1 a 0 1k\n.tran 1n 10n\n.end\n", DWMTJ_E_ERR_SYNTAX,
+                "voltage source v1: DC value inf is not finite");
+    parse_fails("t\nv1 a 0 pwl(0 0 1n 1e999)\nr1 a 0 1k\n.tran 1n 10n\n.end\n",
+                DWMTJ_E_ERR_SYNTAX, "PWL point 1");
+    parse_fails("t\nv1 a 0 1\nr1 a 0 1e999\n.tran 1n 10n\n.end\n", DWMTJ_E_ERR_SYNTAX,
+                "resistor r1");
+}
+END_TEST
+
+/* Work that would not end, or not fit, is refused with the reason (item
+ * 14): a .tran step of 1e-300 s, a stop time of 1e400 s, a write clock of
+ * 5e-324 s, a 200,000-deep expression, and the wall-clock limit. */
+START_TEST(test_bounded_work)
+{
+    dwmtj_engine_free(run_fails("t\nv1 a 0 1\nr1 a 0 1k\n.tran 1e-300 1e-9\n.end\n",
+                                DWMTJ_E_ERR_LIMIT, "time points"));
+    parse_fails("t\nv1 a 0 1\nr1 a 0 1k\n.tran 1e-10 1e400\n.end\n", DWMTJ_E_ERR_SYNTAX,
+                "TSTOP must be finite");
+    dwmtj_engine_free(run_fails("t\n.model d dwmtj4t(set=\"scaled\" t_rewrite=5e-324)\n"
+                                "bi 0 in i = 0\na1 in 0 na nb NULL d\n.tran 1n 10n\n.end\n",
+                                DWMTJ_E_ERR_LIMIT, "time points"));
+    enum { DEEP = 200000 };
+    char *deep = malloc(2 * DEEP + 256);
+    ck_assert_ptr_nonnull(deep);
+    char *p = deep + sprintf(deep, "t\nv1 a 0 1\nvs a b 0\nr1 b 0 1k\nbi 0 o i = ");
+    for (int k = 0; k < DEEP; k++)
+        *p++ = '(';
+    p += sprintf(p, "i(vs)");
+    for (int k = 0; k < DEEP; k++)
+        *p++ = ')';
+    sprintf(p, "\nro o 0 1k\n.tran 1n 10n\n.end\n");
+    parse_fails(deep, DWMTJ_E_ERR_UNSUPPORTED, "nested deeper than 256");
+    free(deep);
+    /* the wall clock: a long run stops at its limit */
+    dwmtj_circuit *c = parse_ok("t\nv1 a 0 1\nr1 a 0 1k\n.tran 1e-12 5e-6\n.end\n");
+    ck_assert_int_eq(dwmtj_engine_set_limits(c, DWMTJ_E_MAX_POINTS, 0.05), DWMTJ_E_OK);
+    int rc = dwmtj_engine_run(c);
+    ck_assert_msg(rc == DWMTJ_E_ERR_TIMEOUT, "status %d: %s", rc, dwmtj_engine_error(c));
+    ck_assert(strstr(dwmtj_engine_error(c), "time limit of 0.05 s"));
+    /* a bound set by the caller */
+    ck_assert_int_eq(dwmtj_engine_set_limits(c, 100, 0.0), DWMTJ_E_OK);
+    ck_assert_int_eq(dwmtj_engine_run(c), DWMTJ_E_ERR_LIMIT);
+    ck_assert_int_eq(dwmtj_engine_set_limits(c, 1, 0.0), DWMTJ_E_ERR_USAGE);
+    ck_assert_str_eq(dwmtj_engine_status_string(DWMTJ_E_ERR_LIMIT),
+                     "the run would exceed a bound on its work");
+    dwmtj_engine_free(c);
 }
 END_TEST
 
@@ -252,6 +324,8 @@ static Suite *engine_suite(void)
     tc = tcase_create("errors");
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_singular_run);
+    tcase_add_test(tc, test_not_finite);
+    tcase_add_test(tc, test_bounded_work);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "cli.h"
+#include "dwmtj_spice.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -45,54 +46,23 @@ int dwmtj_usage_error(const char *sub, const char *fmt, ...)
     return dwmtj_usage_hint(sub);
 }
 
+/* The project's one SPICE number parser (dwmtj_spice.h), so that an
+ * option reads as the same number as it does on a card ("20u" is the
+ * double nearest to 2e-5 in both); surrounding blanks allowed, finite
+ * only. */
 int dwmtj_parse_number(const char *s, double *out)
 {
     if (!s)
         return -1;
     while (isspace((unsigned char)*s))
         s++;
-    /* strtod also takes "nan", "inf" and hexadecimal: only decimal here */
-    if (!*s || !(isdigit((unsigned char)*s) || *s == '.' || *s == '-' || *s == '+'))
+    double v;
+    const char *end;
+    if (dwmtj_spice_number(s, &v, &end) != 0)
         return -1;
-    if ((s[0] == '-' || s[0] == '+') && !(isdigit((unsigned char)s[1]) || s[1] == '.'))
-        return -1;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-        return -1;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || errno == ERANGE)
-        return -1;
-    double scale = 1.0;
-    const char *p = end;
-    if (strncasecmp(p, "meg", 3) == 0) {
-        scale = 1e6;
-        p += 3;
-    } else if (strncasecmp(p, "mil", 3) == 0) {
-        scale = 25.4e-6;
-        p += 3;
-    } else {
-        switch (tolower((unsigned char)*p)) {
-        case 'f': scale = 1e-15; p++; break;
-        case 'p': scale = 1e-12; p++; break;
-        case 'n': scale = 1e-9; p++; break;
-        case 'u': scale = 1e-6; p++; break;
-        case 'm': scale = 1e-3; p++; break;
-        case 'k': scale = 1e3; p++; break;
-        case 'g': scale = 1e9; p++; break;
-        case 't': scale = 1e12; p++; break;
-        default: break;
-        }
-    }
-    /* unit letters after the scale, ignored as in SPICE: "10ns", "1uS" */
-    while (isalpha((unsigned char)*p))
-        p++;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (*p)
-        return -1;
-    v *= scale;
-    if (!isfinite(v))
+    while (isspace((unsigned char)*end))
+        end++;
+    if (*end || !isfinite(v))
         return -1;
     *out = v;
     return 0;

@@ -192,27 +192,34 @@ int dwmtj_cmd_array(int argc, char **argv)
     }
     free(err);
     err = NULL;
-    char *text = NULL;
-    rc = dwmtj_crossbar_netlist(&x, &text, &err);
+    dwmtj_spice_deck *deck = NULL;
+    rc = dwmtj_crossbar_deck(&x, &deck, &err);
     if (rc != DWMTJ_H_OK) {
         dwmtj_error("array: %s", err ? err : dwmtj_h_status_string(rc));
         free(err);
-        free(text);
         return rc == DWMTJ_H_ERR_USAGE ? DWMTJ_EXIT_USAGE : DWMTJ_EXIT_SIM;
     }
     free(err);
     err = NULL;
-    if (netlist_out && dwmtj_write_file(netlist_out, text) != 0) {
+    if (netlist_out) {
+        char *text = NULL;
+        int bad = dwmtj_spice_write(deck, &text) != DWMTJ_SPICE_OK;
+        if (bad)
+            dwmtj_error("array: out of memory");
+        else
+            bad = dwmtj_write_file(netlist_out, text) != 0;
         free(text);
-        return DWMTJ_EXIT_OUTPUT;
+        if (bad) {
+            dwmtj_spice_free(deck);
+            return DWMTJ_EXIT_OUTPUT;
+        }
     }
+    /* the circuit goes to the harness as data, not as text read back */
     dwmtj_netlist *nl = NULL;
-    rc = dwmtj_netlist_parse(&nl, "array", text, &err);
-    free(text);
+    rc = dwmtj_netlist_from_deck(&nl, deck, &err);
     if (rc != DWMTJ_H_OK) {
         dwmtj_error("array: generated deck: %s", err ? err : dwmtj_h_status_string(rc));
         free(err);
-        dwmtj_netlist_free(nl);
         return DWMTJ_EXIT_SIM;
     }
     free(err);

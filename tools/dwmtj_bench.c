@@ -196,6 +196,7 @@ static int run_backend(const dwmtj_weights *net, dwmtj_infer_options o, dwmtj_se
         free(err);
         return -1;
     }
+    dwmtj_infer_results_free(res, n); /* of an earlier run into the same results */
     double t0 = wall_s();
     rc = dwmtj_infer_run(ctx, img, idx, 1, res);
     double t1 = wall_s();
@@ -537,6 +538,10 @@ end:
     free(err);
     free(img);
     free(idx);
+    if (rk) /* then N is set */
+        dwmtj_infer_results_free(rk, N + 8);
+    if (rn)
+        dwmtj_infer_results_free(rn, N);
     free(rk);
     free(rn);
     dwmtj_session_close(s);

@@ -1048,7 +1048,8 @@ setup_done:
             if ((rc = dwmtj_snn_forward(ws, eff, img, idx, m, apred, NULL)) != DWMTJ_SNN_OK) {
                 dwmtj_error("network: %s", dwmtj_snn_status_string(rc));
                 st = DWMTJ_EXIT_SIM;
-            } else if ((rc = dwmtj_infer_run(ctx, img, idx64, m, res)) != DWMTJ_H_OK) {
+            } else if (dwmtj_infer_results_free(res, B),
+                       (rc = dwmtj_infer_run(ctx, img, idx64, m, res)) != DWMTJ_H_OK) {
                 dwmtj_error("image %d..%d: %s", image[0], image[m - 1], dwmtj_infer_error(ctx));
                 st = DWMTJ_EXIT_SIM;
             }
@@ -1101,6 +1102,7 @@ end:
     dwmtj_outfile_abort(&res_file); /* unfinished: no .part left */
     free(err);
     free(rows);
+    dwmtj_infer_results_free(res, B);
     free(res);
     free(apred);
     free(img);

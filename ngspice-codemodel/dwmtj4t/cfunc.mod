@@ -90,12 +90,10 @@ static int read_params(ARGS, dwmtj_params *p)
 static uint64_t node_key(void)
 {
     static const char *const ports[4] = { "in", "gnd", "a", "b" };
-    uint64_t key = 0;
-    for (int k = 0; k < 4; k++) {
-        const char *node = cm_get_node_name(ports[k], 0);
-        key = key * 0x100000001b3ULL ^ dwmtj_key_from_name(node ? node : "");
-    }
-    return key;
+    const char *node[4];
+    for (int k = 0; k < 4; k++)
+        node[k] = cm_get_node_name(ports[k], 0);
+    return dwmtj_noise_key(node);
 }
 
 static void report(ARGS, int status, const dwmtj_params *p)

@@ -1,7 +1,7 @@
 /* SPICE numbers: a mantissa, an optional exponent, an optional scale
  * factor and optional unit letters, as ngspice's INPevaluate reads them
  * ("1.6u" = 1.6e-6, "100ns" = 1e-7, "5meg" = 5e6, "2mil" = 50.8e-6). */
-#include "harness_internal.h"
+#include "dwmtj_spice.h"
 
 #include <ctype.h>
 #include <stdio.h>

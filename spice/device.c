@@ -1,0 +1,91 @@
+/* dwmtj4t .model cards into libdwmtj parameters, as the code model reads
+ * them (dwmtj_spice.h): the one reader for the engine, the crossbar
+ * generator, the harness and the lint. */
+#include "spice_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int dwmtj_spice_device(const dwmtj_spice_deck *d, const dwmtj_spice_card *m, dwmtj_params *p,
+                       int sel[DWMTJ_NMON], int *n_sel, char **error)
+{
+    if (error)
+        *error = NULL;
+    if (!m || !p || m->kind != DWMTJ_SPICE_MODEL)
+        return DWMTJ_SPICE_ERR_USAGE;
+    char where[600];
+    dwmtj_spice_where(d, m, where, sizeof where);
+    const char *name = m->model.name;
+    /* the set first, then the parameters over it (in the card's order) */
+    const dwmtj_spice_param *set = dwmtj_spice_param_of(m, "set");
+    dwmtj_params_set(p, "proto");
+    if (set) {
+        char low[32];
+        size_t n = set->text ? strlen(set->text) : 0;
+        if (n >= sizeof low) n = sizeof low - 1;
+        for (size_t k = 0; k < n; k++)
+            low[k] = (char)(set->text[k] >= 'A' && set->text[k] <= 'Z' ? set->text[k] + 32
+                                                                        : set->text[k]);
+        low[n] = '\0';
+        if (!set->text || dwmtj_params_set(p, low) != DWMTJ_OK)
+            return sp_fail(error, DWMTJ_SPICE_ERR_PARAM, where, 0,
+                           ".model %s: invalid parameter set = \"%s\": not one of proto, scaled",
+                           name, set->text ? set->text : "");
+    }
+    const char *mon = NULL;
+    for (int k = 0; k < m->model.n_param; k++) {
+        const dwmtj_spice_param *q = &m->model.param[k];
+        if (!strcmp(q->name, "set"))
+            continue;
+        if (!strcmp(q->name, "monitors")) {
+            mon = q->text;
+            continue;
+        }
+        if (!q->numeric)
+            return sp_fail(error, DWMTJ_SPICE_ERR_PARAM, where, 0,
+                           ".model %s: parameter %s = %s%s%s is not a number", name, q->name,
+                           q->quoted ? "\"" : "", q->text ? q->text : "",
+                           q->quoted ? "\"" : "");
+        int st = dwmtj_param_set_by_name(p, q->name, q->value);
+        if (st == DWMTJ_ERR_NAME)
+            return sp_fail(error, DWMTJ_SPICE_ERR_PARAM, where, 0,
+                           ".model %s: unknown parameter %s (dwmtj4t has no such parameter)",
+                           name, q->name);
+        if (st != DWMTJ_OK)
+            return sp_fail(error, DWMTJ_SPICE_ERR_PARAM, where, 0,
+                           ".model %s: invalid parameter %s = %s: %s", name, q->name, q->text,
+                           !strcmp(q->name, "seed")
+                               ? "the seed must be a whole number >= 0"
+                               : dwmtj_status_string(st));
+    }
+    int st = dwmtj_params_check(p);
+    if (st < 0) {
+        const char *which = dwmtj_status_param(st);
+        double v = 0.0;
+        if (which)
+            dwmtj_param_get_by_name(p, which, &v);
+        return sp_fail(error, DWMTJ_SPICE_ERR_PARAM, where, 0,
+                       ".model %s: invalid parameter %s = %g: %s", name, which ? which : "?", v,
+                       dwmtj_status_string(st));
+    }
+    int s[DWMTJ_NMON], bad = 0, bad_len = 0;
+    int ns = dwmtj_monitor_select(mon, s, &bad, &bad_len);
+    if (ns < 0)
+        return sp_fail(error, DWMTJ_SPICE_ERR_PARAM, where, 0,
+                       ".model %s: invalid parameter monitors = \"%s\": unknown or repeated "
+                       "name \"%.*s\" (names: x ra rb e ew ei ef er eidle nw nd nf nr)",
+                       name, mon, bad_len, mon + bad);
+    if (sel)
+        memcpy(sel, s, sizeof s);
+    if (n_sel)
+        *n_sel = ns;
+    if (st > 0) {
+        const char *which = dwmtj_status_param(st);
+        double v = 0.0;
+        if (which)
+            dwmtj_param_get_by_name(p, which, &v);
+        sp_fail(error, st, where, 0, ".model %s: warning: parameter %s = %g: %s", name,
+                which ? which : "?", v, dwmtj_status_string(st));
+    }
+    return st;
+}

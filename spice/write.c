@@ -1,0 +1,253 @@
+/* The one writer: deck data into ngspice text (dwmtj_spice.h). */
+#include "spice_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void nodes(sp_buf *b, const dwmtj_spice_elem *e)
+{
+    for (int k = 0; k < e->n_node; k++)
+        sp_printf(b, " %s", e->node[k]);
+}
+
+/* NAME=VALUE ..., each after a blank (the first of a .model's list right
+ * after its parenthesis) */
+static void params(sp_buf *b, const dwmtj_spice_param *p, int n)
+{
+    for (int k = 0; k < n; k++) {
+        int open = b->len > 0 && b->s[b->len - 1] == '(';
+        sp_printf(b, open ? "%s" : " %s", p[k].name);
+        if (!p[k].text)
+            continue;
+        if (p[k].quoted)
+            sp_printf(b, "=\"%s\"", p[k].text);
+        else
+            sp_printf(b, "=%s", p[k].text);
+    }
+}
+
+static void wave(sp_buf *b, const dwmtj_spice_wave *w)
+{
+    if (w->shape == DWMTJ_SPICE_DC || w->dc != 0.0) {
+        sp_puts(b, " dc ");
+        sp_num(b, w->dc);
+    }
+    if (w->shape == DWMTJ_SPICE_PWL) {
+        sp_puts(b, " pwl(");
+        for (int k = 0; k < w->n; k++) {
+            if (k)
+                sp_puts(b, " ");
+            sp_num(b, w->t[k]);
+            sp_puts(b, " ");
+            sp_num(b, w->v[k]);
+        }
+        sp_puts(b, ")");
+    } else if (w->shape == DWMTJ_SPICE_PULSE) {
+        sp_puts(b, " pulse(");
+        for (int k = 0; k < w->n; k++) {
+            if (k)
+                sp_puts(b, " ");
+            sp_num(b, w->v[k]);
+        }
+        sp_puts(b, ")");
+    }
+}
+
+static void elem(sp_buf *b, const dwmtj_spice_elem *e)
+{
+    sp_puts(b, e->name);
+    nodes(b, e);
+    switch (e->name[0]) {
+    case 'r': case 'c': case 'l':
+        if (e->value == e->value) { /* not NaN: the value was a number */
+            sp_puts(b, " ");
+            sp_num(b, e->value);
+        }
+        break;
+    case 'v': case 'i':
+        if (e->has_wave)
+            wave(b, &e->wave);
+        break;
+    case 'b':
+        if (e->expr) {
+            sp_printf(b, " %c = ", e->bmode);
+            sp_expr_write(b, e->expr);
+        }
+        break;
+    case 'e': case 'g':
+        if (e->n_node == 4) {
+            sp_puts(b, " ");
+            sp_num(b, e->value);
+        }
+        break;
+    case 'f': case 'h':
+        if (e->ctrl) {
+            sp_printf(b, " %s ", e->ctrl);
+            sp_num(b, e->value);
+        }
+        break;
+    case 's':
+        if (e->ref)
+            sp_printf(b, " %s", e->ref);
+        break;
+    case 'w':
+        if (e->ctrl && e->ref)
+            sp_printf(b, " %s %s", e->ctrl, e->ref);
+        break;
+    case 'x':
+        sp_printf(b, " %s", e->ref);
+        params(b, e->param, e->n_param);
+        break;
+    case 'a':
+        if (e->n_node != 4)
+            break; /* not the dwmtj4t form: all in rest */
+        if (e->n_vec < 0) {
+            sp_puts(b, " NULL");
+        } else {
+            sp_puts(b, " [");
+            for (int k = 0; k < e->n_vec; k++)
+                sp_printf(b, k ? " %s" : "%s", e->vec[k]);
+            sp_puts(b, "]");
+        }
+        sp_printf(b, " %s", e->ref);
+        break;
+    default:
+        break;
+    }
+    if (e->rest && *e->rest)
+        sp_printf(b, " %s", e->rest);
+}
+
+static void scope(sp_buf *b, const dwmtj_spice_scope *s);
+
+static void card(sp_buf *b, const dwmtj_spice_card *c)
+{
+    if (!c->edited && c->text && c->kind != DWMTJ_SPICE_SUBCKT && c->kind != DWMTJ_SPICE_CONTROL) {
+        sp_puts(b, c->text);
+        return;
+    }
+    switch (c->kind) {
+    case DWMTJ_SPICE_ELEM:
+        elem(b, &c->el);
+        return;
+    case DWMTJ_SPICE_MODEL:
+        sp_printf(b, ".model %s %s(", c->model.name, c->model.type);
+        params(b, c->model.param, c->model.n_param);
+        sp_puts(b, ")");
+        return;
+    case DWMTJ_SPICE_SUBCKT: {
+        const dwmtj_spice_scope *s = c->sub;
+        sp_printf(b, ".subckt %s", s->name);
+        for (int k = 0; k < s->n_port; k++)
+            sp_printf(b, " %s", s->port[k]);
+        if (s->n_param) {
+            sp_puts(b, " params:");
+            params(b, s->param, s->n_param);
+        }
+        sp_puts(b, "\n");
+        scope(b, s);
+        sp_printf(b, ".ends %s", s->name);
+        return;
+    }
+    case DWMTJ_SPICE_TRAN:
+        sp_puts(b, ".tran");
+        if (c->n_tran >= 2) {
+            for (int k = 0; k < c->n_tran; k++) {
+                sp_puts(b, " ");
+                sp_num(b, c->tran[k]);
+            }
+            if (c->uic)
+                sp_puts(b, " uic");
+        } else {
+            for (int k = 0; k < c->n_item; k++)
+                sp_printf(b, " %s", c->item[k].name);
+        }
+        return;
+    case DWMTJ_SPICE_OPTIONS:
+        sp_puts(b, ".options");
+        params(b, c->item, c->n_item);
+        return;
+    case DWMTJ_SPICE_PARAM:
+        sp_puts(b, ".param");
+        params(b, c->item, c->n_item);
+        return;
+    case DWMTJ_SPICE_SAVE:
+        sp_puts(b, ".save");
+        for (int k = 0; k < c->n_item; k++)
+            sp_printf(b, " %s", c->item[k].name);
+        return;
+    case DWMTJ_SPICE_CONTROL:
+        sp_puts(b, ".control\n");
+        for (int k = 0; k < c->n_item; k++)
+            sp_printf(b, "%s\n", c->item[k].text);
+        sp_puts(b, ".endc");
+        return;
+    default:
+        sp_puts(b, c->text ? c->text : "*");
+        return;
+    }
+}
+
+static void scope(sp_buf *b, const dwmtj_spice_scope *s)
+{
+    for (int k = 0; k < s->n_card; k++) {
+        card(b, &s->card[k]);
+        sp_puts(b, "\n");
+    }
+}
+
+int dwmtj_spice_write(const dwmtj_spice_deck *d, char **text)
+{
+    if (!d || !text)
+        return DWMTJ_SPICE_ERR_USAGE;
+    *text = NULL;
+    sp_buf b = { 0 };
+    /* the title line is always the title: a blank one would take the
+     * first card */
+    sp_printf(&b, "%s\n", d->title && *d->title ? d->title : "*");
+    scope(&b, &d->top);
+    sp_puts(&b, ".end\n");
+    if (b.err) {
+        free(b.s);
+        return DWMTJ_SPICE_ERR_NOMEM;
+    }
+    *text = b.s;
+    return DWMTJ_SPICE_OK;
+}
+
+int dwmtj_spice_write_card(const dwmtj_spice_card *c, char **text)
+{
+    if (!c || !text)
+        return DWMTJ_SPICE_ERR_USAGE;
+    sp_buf b = { 0 };
+    card(&b, c);
+    if (b.err || !b.s) {
+        free(b.s);
+        return DWMTJ_SPICE_ERR_NOMEM;
+    }
+    *text = b.s;
+    return DWMTJ_SPICE_OK;
+}
+
+int dwmtj_spice_write_numbers(int n, const double *a, const double *b2, char **text)
+{
+    if (n < 0 || !text || (n > 0 && !a))
+        return DWMTJ_SPICE_ERR_USAGE;
+    sp_buf b = { 0 };
+    sp_puts(&b, "");
+    for (int k = 0; k < n; k++) {
+        if (k)
+            sp_puts(&b, " ");
+        sp_num(&b, a[k]);
+        if (b2) {
+            sp_puts(&b, " ");
+            sp_num(&b, b2[k]);
+        }
+    }
+    if (b.err) {
+        free(b.s);
+        return DWMTJ_SPICE_ERR_NOMEM;
+    }
+    *text = b.s;
+    return DWMTJ_SPICE_OK;
+}
