@@ -980,6 +980,14 @@ int dwmtj_spice_tran(const dwmtj_spice_deck *d, double v[4], int *n, char **erro
         const dwmtj_spice_card *c = &s->card[k];
         if (c->kind != DWMTJ_SPICE_TRAN)
             continue;
+        if (c->n_tran >= 2) { /* numbers already: built, or resolved when read */
+            memcpy(v, c->tran, sizeof c->tran);
+            *n = c->n_tran;
+            if (!(v[1] > 0.0))
+                return sp_fail(error, DWMTJ_SPICE_ERR_SYNTAX, d->file[c->file], c->line,
+                               ".tran: TSTOP %g must be > 0", v[1]);
+            return DWMTJ_SPICE_OK;
+        }
         int uic, bad = tran_numbers(d, c->item, c->n_item, v, n, &uic);
         if (bad)
             return sp_fail(error, DWMTJ_SPICE_ERR_SYNTAX, d->file[c->file], c->line,

@@ -340,6 +340,21 @@ START_TEST(read_all_kinds)
 }
 END_TEST
 
+/* The transient of a deck a program built (no text to resolve): its
+ * numbers, as for a deck that was read. */
+START_TEST(tran_of_built_deck)
+{
+    dwmtj_spice_deck *d = dwmtj_spice_new("built");
+    double tr[4] = { 1e-10, 5e-7, 0.0, 2e-11 }, v[4];
+    int n = 0;
+    ck_assert_int_eq(dwmtj_spice_tran(d, v, &n, NULL), 1); /* none yet */
+    ck_assert_ptr_nonnull(dwmtj_spice_add_tran(&d->top, 4, tr));
+    ck_assert_int_eq(dwmtj_spice_tran(d, v, &n, NULL), DWMTJ_SPICE_OK);
+    ck_assert(n == 4 && v[0] == tr[0] && v[1] == tr[1] && v[3] == tr[3]);
+    dwmtj_spice_free(d);
+}
+END_TEST
+
 /* .include in place, relative to the including file; errors there name
  * that file and line. */
 START_TEST(read_include)
@@ -679,6 +694,7 @@ static Suite *spice_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("reader");
     tcase_add_test(tc, read_all_kinds);
+    tcase_add_test(tc, tran_of_built_deck);
     tcase_add_test(tc, read_include);
     tcase_add_loop_test(tc, read_errors, 0, (int)(sizeof bad / sizeof bad[0]));
     tcase_add_test(tc, read_bounds);
