@@ -160,5 +160,12 @@ int dwmtj_snn_adam(dwmtj_snn_adam_state *a, dwmtj_weights *net, const dwmtj_weig
 void dwmtj_snn_adam_free(dwmtj_snn_adam_state *a);
 
 const char *dwmtj_snn_status_string(int status);
+/* What the last forward or loss_grad call on ws that failed went wrong
+ * with, in words ("" when it did not fail, or when the status says all):
+ * for DWMTJ_SNN_ERR_DEVICE and for _VALUE from the device set-up, the
+ * libdwmtj function, its status and its text, and where (image, layer,
+ * neuron, step).  libdwmtj's warnings fail too: a step it did not take as
+ * asked (e.g. without its noise) is not a result.  The string lives in ws. */
+const char *dwmtj_snn_error(const dwmtj_snn_ws *ws);
 
 #endif

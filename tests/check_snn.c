@@ -20,6 +20,7 @@
 
 #include "dwmtj_data.h"
 #include "dwmtj_snn.h"
+#include "snn_neuron.h" /* the device neuron's steps, for the status test */
 
 #include <check.h>
 #include <math.h>
@@ -380,6 +381,47 @@ static double grad_check(dwmtj_weights *n, int loss_mode, double *gmax_out, int 
     return err / gmax;
 }
 
+/* A libdwmtj warning is not a result: a noisy step over more noise slots
+ * than the library's cap (t_slot made 1e-19 s under a 0.1 ns step) moves the
+ * domain without noise and says so with DWMTJ_WARN_STEP_LONG; the neuron's
+ * step must fail with the call, the status and where, not go on. */
+START_TEST(test_device_warning)
+{
+    static const int size[2] = {4, 1};
+    dwmtj_weights n;
+    net_make(&n, 1, size, DWMTJ_KIND_DWMTJ_NOISY, 5, 0.1e-9);
+    snn_dw dw;
+    snn_devfail fail;
+    memset(&fail, 0, sizeof fail);
+    ck_assert_int_eq(snn_dw_setup(&dw, &n, 200e-6, 5.0, 0, 0, &fail), DWMTJ_SNN_OK);
+    snn_dw_neuron nr[1];
+    ck_assert_int_eq(snn_dw_begin(&dw, nr, 1, &fail), DWMTJ_SNN_OK);
+    /* the step as set up is fine */
+    double a[1] = {1.0}, s[1], psi[1], A[1], B[1], u[1];
+    unsigned char C[1];
+    snn_dw_neuron keep = nr[0];
+    ck_assert_int_eq(snn_dw_step(&dw, nr, 1, 1, 7, 0, a, s, psi, A, B, C, u, &fail),
+                     DWMTJ_SNN_OK);
+    nr[0] = keep;
+    dw.d.p.t_slot = 1e-19;
+    int st = snn_dw_step(&dw, nr, 1, 1, 7, 0, a, s, psi, A, B, C, u, &fail);
+    ck_assert_msg(st == DWMTJ_SNN_ERR_DEVICE, "status %d (%s)", st, dwmtj_snn_status_string(st));
+    ck_assert_int_eq(fail.status, DWMTJ_WARN_STEP_LONG);
+    ck_assert_str_eq(fail.call, "dwmtj_step_current");
+    ck_assert_int_eq(fail.layer, 1);
+    ck_assert_int_eq(fail.neuron, 0);
+    ck_assert_int_eq(fail.step, 0);
+    /* and the message says so */
+    char msg[512];
+    snn_devfail_message(&fail, msg, sizeof msg);
+    ck_assert_msg(strstr(msg, "dwmtj_step_current") && strstr(msg, "warning") &&
+                      strstr(msg, dwmtj_status_string(DWMTJ_WARN_STEP_LONG)) &&
+                      strstr(msg, "layer 1, neuron 0, step 0"),
+                  "%s", msg);
+    net_free(&n);
+}
+END_TEST
+
 START_TEST(test_grad_lif)
 {
     int size[] = { 6, 5, 3 };
@@ -659,6 +701,7 @@ static Suite *snn_suite(void)
     tcase_add_test(tc, test_lif_rate);
     tcase_add_test(tc, test_dwmtj_rate);
     tcase_add_test(tc, test_input_and_reproducible);
+    tcase_add_test(tc, test_device_warning);
     suite_add_tcase(s, tc);
     tc = tcase_create("gradient");
     tcase_add_test(tc, test_grad_lif);
