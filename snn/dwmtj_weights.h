@@ -68,6 +68,10 @@ int dwmtj_weights_load(dwmtj_weights *n, const char *path, char **error);
  * weight layers, 1..DWMTJ_W_MAX_SIZE neurons each, at most
  * DWMTJ_W_MAX_PARAMS weights and biases); *error names what is wrong. */
 int dwmtj_weights_check_shape(int n_layers, const int *size, char **error);
+/* Checks a network in memory as dwmtj_weights_load checks a file (shape,
+ * input_side, every scalar within its limits, every weight and bias
+ * finite): what save would refuse; *error names the field. */
+int dwmtj_weights_check(const dwmtj_weights *n, char **error);
 const char *dwmtj_weights_status_string(int status);
 
 #endif

@@ -266,6 +266,22 @@ static int check_params(const dwmtj_weights *n, const char *who, char **error)
     return DWMTJ_W_OK;
 }
 
+/* Everything the loader checks of a network in memory (n_layers in range). */
+static int check_all(const dwmtj_weights *n, const char *who, char **error)
+{
+    int64_t s[DWMTJ_W_MAX_LAYERS + 1];
+    for (int l = 0; l <= n->n_layers; l++)
+        s[l] = n->size[l];
+    int rc = check_shape(n->n_layers, s, who, error);
+    if (rc == DWMTJ_W_OK)
+        rc = check_input_side(n->input_side, n->size[0], who, error);
+    if (rc == DWMTJ_W_OK)
+        rc = check_scalars(n, who, error);
+    if (rc == DWMTJ_W_OK)
+        rc = check_params(n, who, error);
+    return rc;
+}
+
 /* ----------------------------------------------------------------- alloc */
 
 void dwmtj_weights_free(dwmtj_weights *n)
@@ -409,16 +425,7 @@ int dwmtj_weights_save(const dwmtj_weights *n, const char *path, char **error)
         return snn_fail(error, DWMTJ_W_ERR_NOMEM, "%s: out of memory", path);
     memcpy(who, path, plen);
     memcpy(who + plen, ": not saved", sizeof ": not saved");
-    int64_t s[DWMTJ_W_MAX_LAYERS + 1];
-    for (int l = 0; l <= n->n_layers; l++)
-        s[l] = n->size[l];
-    int rc = check_shape(n->n_layers, s, who, error);
-    if (rc == DWMTJ_W_OK)
-        rc = check_input_side(n->input_side, n->size[0], who, error);
-    if (rc == DWMTJ_W_OK)
-        rc = check_scalars(n, who, error);
-    if (rc == DWMTJ_W_OK)
-        rc = check_params(n, who, error);
+    int rc = check_all(n, who, error);
     free(who);
     if (rc != DWMTJ_W_OK)
         return rc;
@@ -810,4 +817,24 @@ int dwmtj_weights_check_shape(int n_layers, const int *size, char **error)
     for (int l = 0; l <= n_layers && l <= DWMTJ_W_MAX_LAYERS; l++)
         s[l] = size[l];
     return check_shape(n_layers, s, "", error);
+}
+
+int dwmtj_weights_check(const dwmtj_weights *n, char **error)
+{
+    if (error)
+        *error = NULL;
+    if (!n)
+        return snn_fail(error, DWMTJ_W_ERR_USAGE, "dwmtj_weights_check: the network is NULL");
+    if (n->n_layers < 1 || n->n_layers > DWMTJ_W_MAX_LAYERS)
+        return snn_fail(error, DWMTJ_W_ERR_SHAPE, "%d weight layers, expected 1..%d",
+                        n->n_layers, DWMTJ_W_MAX_LAYERS);
+    for (int l = 0; l < n->n_layers; l++)
+        if (!n->w[l] || !n->b[l])
+            return snn_fail(error, DWMTJ_W_ERR_USAGE, "dwmtj_weights_check: the %s of layer %d "
+                            "are NULL", n->w[l] ? "biases" : "weights", l);
+    int rc = check_all(n, "", error);
+    /* the checks prefix "who: "; here there is no who */
+    if (rc != DWMTJ_W_OK && error && *error && !strncmp(*error, ": ", 2))
+        memmove(*error, *error + 2, strlen(*error + 2) + 1);
+    return rc;
 }

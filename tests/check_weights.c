@@ -849,6 +849,21 @@ START_TEST(test_check_shape)
     ck_assert_msg(msg && strstr(msg, "layer 1 has 0 neurons, expected 1..100000"), "%s", msg);
     free(msg);
     ck_assert_int_eq(dwmtj_weights_check_shape(9, ok, NULL), DWMTJ_W_ERR_SHAPE);
+    /* a whole network in memory: the messages have no file to name */
+    dwmtj_weights n;
+    ck_assert_int_eq(dwmtj_weights_alloc(&n, 3, ok), DWMTJ_W_OK);
+    ck_assert_int_eq(dwmtj_weights_check(&n, &msg), DWMTJ_W_OK);
+    ck_assert_ptr_null(msg);
+    n.gain = 1e308;
+    ck_assert_int_eq(dwmtj_weights_check(&n, &msg), DWMTJ_W_ERR_VALUE);
+    ck_assert_msg(msg && !strncmp(msg, "gain is 1e+308 A, expected > 0 and at most 1 A", 46),
+                  "%s", msg ? msg : "(null)");
+    free(msg);
+    n.gain = 1e-3;
+    n.w[1][7] = NAN;
+    ck_assert_int_eq(dwmtj_weights_check(&n, NULL), DWMTJ_W_ERR_VALUE);
+    dwmtj_weights_free(&n);
+    ck_assert_int_eq(dwmtj_weights_check(NULL, NULL), DWMTJ_W_ERR_USAGE);
     ck_assert_int_eq(dwmtj_weights_check_shape(3, NULL, &msg), DWMTJ_W_ERR_USAGE);
     free(msg);
 }
