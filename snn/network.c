@@ -656,6 +656,10 @@ const char *dwmtj_snn_status_string(int status)
     case DWMTJ_SNN_ERR_DEVICE: return "the DW-MTJ device model returned an error";
     case DWMTJ_SNN_ERR_LABEL: return "a label is not an output class";
     case DWMTJ_SNN_ERR_NONFINITE: return "the loss or a gradient is not finite";
+    case DWMTJ_SNN_ERR_DATA: return "the data set is missing or corrupt";
+    case DWMTJ_SNN_ERR_OUTPUT: return "an output file cannot be written";
+    case DWMTJ_SNN_ERR_CHECKPOINT: return "the checkpoint is missing, corrupt or of other options";
+    case DWMTJ_SNN_ERR_STOPPED: return "stopped by the caller";
     default: return "unknown status";
     }
 }
