@@ -124,8 +124,8 @@ typedef struct run {
     void *userdata;
     char **error;
     char *ckpt;           /* out + ".ckpt" */
-    dwmtj_file log;       /* a log written in place (FIFO, device), open for the run */
-    int log_in_place;     /* 1: log is open in place */
+    FILE *log_in_place;   /* a log that is not a regular file (FIFO, device), open for
+                             the run; NULL when the log is a regular file or none */
     dwmtj_dataset tr, te; /* training and test sets */
     dwmtj_weights net;    /* the network being trained */
     dwmtj_weights grad;   /* its gradient */
@@ -184,7 +184,7 @@ static int log_write(run *r, size_t from)
     if (!path)
         return DWMTJ_SNN_OK;
     if (r->log_in_place) {
-        FILE *f = r->log.f;
+        FILE *f = r->log_in_place;
         if (fputs(r->logtext + from, f) == EOF || fflush(f) != 0 || ferror(f))
             return snn_fail(r->error, DWMTJ_SNN_ERR_OUTPUT, "%s: write failed: %s", path,
                             strerror(errno));
@@ -852,13 +852,15 @@ static int train(run *r)
     /* outputs first, so that a bad one fails before the data are read */
     if ((rc = probe(r, o->out)) != 0 || (rc = probe(r, r->ckpt)) != 0)
         return rc;
-    if (o->log) {
-        if (dwmtj_file_open(&r->log, o->log, DWMTJ_FILE_SYNC) != DWMTJ_FILE_OK)
-            return snn_fail(r->error, DWMTJ_SNN_ERR_OUTPUT, "%s", r->log.error);
-        if (r->log.part)
-            dwmtj_file_abort(&r->log); /* a regular file: replaced whole at each epoch */
-        else
-            r->log_in_place = 1;
+    struct stat st;
+    if (o->log && stat(o->log, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        /* a FIFO, a device, /dev/stdout: written in place as rows come (opened
+         * here, as dwmtj_file cannot follow /dev/stdout to a pipe) */
+        if (!(r->log_in_place = fopen(o->log, "w")))
+            return snn_fail(r->error, DWMTJ_SNN_ERR_OUTPUT, "%s: cannot write: %s", o->log,
+                            strerror(errno));
+    } else if (o->log && (rc = probe(r, o->log)) != 0) {
+        return rc; /* a regular file, replaced whole as each epoch ends */
     }
 
     if ((rc = load_data(r, 0, &r->tr)) != 0 || (rc = load_data(r, 1, &r->te)) != 0)
@@ -902,9 +904,11 @@ static int train(run *r)
     if ((rc = emit(r, DWMTJ_SNN_TRAIN_BEGIN)) != 0 || (rc = epochs(r, n_in)) != 0)
         goto out;
     if (r->log_in_place) {
-        r->log_in_place = 0;
-        if (dwmtj_file_commit(&r->log) != DWMTJ_FILE_OK)
-            rc = snn_fail(r->error, DWMTJ_SNN_ERR_OUTPUT, "%s", r->log.error);
+        FILE *f = r->log_in_place;
+        r->log_in_place = NULL;
+        if (fclose(f) != 0)
+            rc = snn_fail(r->error, DWMTJ_SNN_ERR_OUTPUT, "%s: write failed: %s", o->log,
+                          strerror(errno));
     }
 out:
     r->o = o;
@@ -934,7 +938,7 @@ int dwmtj_snn_train(const dwmtj_snn_train_options *o, dwmtj_snn_train_fn cb, voi
     }
     rc = train(&r);
     if (r.log_in_place)
-        dwmtj_file_abort(&r.log);
+        fclose(r.log_in_place);
     free(r.ckpt);
     free(r.logtext);
     dwmtj_snn_adam_free(&r.adam);
