@@ -813,8 +813,11 @@ int dwmtj_weights_check_shape(int n_layers, const int *size, char **error)
         *error = NULL;
     if (!size)
         return snn_fail(error, DWMTJ_W_ERR_USAGE, "dwmtj_weights_check_shape: size is NULL");
+    if (n_layers < 1 || n_layers > DWMTJ_W_MAX_LAYERS) /* before size[] is read */
+        return snn_fail(error, DWMTJ_W_ERR_SHAPE, "%d weight layers, expected 1..%d", n_layers,
+                        DWMTJ_W_MAX_LAYERS);
     int64_t s[DWMTJ_W_MAX_LAYERS + 1];
-    for (int l = 0; l <= n_layers && l <= DWMTJ_W_MAX_LAYERS; l++)
+    for (int l = 0; l <= n_layers; l++)
         s[l] = size[l];
     return check_shape(n_layers, s, "", error);
 }
