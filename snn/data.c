@@ -1,87 +1,166 @@
 /* Fashion-MNIST IDX reader (dwmtj_data.h).
  *
- * Each file is read through zlib's gzread, which inflates a gzip file and
- * passes any other file through unchanged.  The data arrays grow while
- * they are read, capped by the header's declared size, so that a header
- * declaring an absurd count costs no more memory than the bytes actually
- * present, and ends in DWMTJ_DATA_ERR_TRUNCATED rather than in a failed
- * multi-terabyte allocation. */
+ * A file that starts with the gzip magic (1f 8b) is inflated with zlib's
+ * inflate (gzip wrapper only), member after member; any other file is read
+ * as it is.  inflate checks each member's CRC-32 and length; the end of
+ * the file must be the end of a member (a trailer cut short is an error,
+ * even when every data byte came out already), and what follows a member
+ * must be another member (gzread would skip such bytes silently).  The
+ * data arrays grow while they are read, capped by the header's declared
+ * size, so that a header declaring an absurd count costs no more memory
+ * than the bytes actually present, and ends in DWMTJ_DATA_ERR_TRUNCATED
+ * rather than in a failed multi-terabyte allocation. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "dwmtj_data.h"
 #include "snn_fail.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #define IDX_MAGIC_IMAGES 0x00000803u
 #define IDX_MAGIC_LABELS 0x00000801u
-/* gzread reads at most this many bytes per call (its count is unsigned,
- * its return value int). */
-#define READ_CHUNK ((size_t)1 << 24)
+/* bytes read from the file at a time */
+#define IN_LEN ((size_t)1 << 17)
+/* inflate's counts are unsigned int: at most this many bytes per call */
+#define OUT_CHUNK ((size_t)1 << 24)
 /* first allocation of a data array; it doubles from there */
 #define FIRST_ALLOC ((size_t)1 << 20)
 
 
 /* One IDX file being read. */
 typedef struct idx_file {
-    const char *path; /* as given, for messages */
-    gzFile f;         /* open stream, NULL when closed */
-    int images;       /* 1 image file (IDX3), 0 label file (IDX1) */
-    uint32_t dims[3]; /* declared sizes: count[, rows, cols] */
+    const char *path;  /* as given, for messages */
+    FILE *f;           /* open file, NULL when closed */
+    int gz;            /* 1: gzip, inflated; 0: plain */
+    int ended;         /* gzip: the last member ended at the end of the file */
+    int z_live;        /* gzip: z was initialised */
+    z_stream z;        /* gzip: the inflater; next_in/avail_in into in */
+    unsigned char *in; /* IN_LEN bytes of input */
+    uint64_t in_pos;   /* bytes read from the file so far */
+    int images;        /* 1 image file (IDX3), 0 label file (IDX1) */
+    uint32_t dims[3];  /* declared sizes: count[, rows, cols] */
 } idx_file;
 
-/* The status and message of a failed gzread on x: an I/O error is
- * DWMTJ_DATA_ERR_FILE, anything else a bad gzip stream.  (Where in the
- * file the stream broke is not told: zlib inflates ahead of the reader.) */
-static int stream_error(idx_file *x, char **error)
+/* Tops up x->in after what is left of it; 0, or a read error's status. */
+static int refill(idx_file *x, char **error)
 {
-    int zerr = Z_OK;
-    const char *zmsg = gzerror(x->f, &zerr);
-    /* zlib's message is "PATH: what" */
-    size_t plen = strlen(x->path);
-    if (zmsg && strncmp(zmsg, x->path, plen) == 0 && strncmp(zmsg + plen, ": ", 2) == 0)
-        zmsg += plen + 2;
-    if (!zmsg || !*zmsg)
-        zmsg = "zlib error";
-    if (zerr == Z_ERRNO)
-        return snn_fail(error, DWMTJ_DATA_ERR_FILE, "%s: read error: %s", x->path, zmsg);
-    if (zerr == Z_MEM_ERROR)
-        return snn_fail(error, DWMTJ_DATA_ERR_NOMEM, "%s: out of memory inflating the file",
-                    x->path);
-    return snn_fail(error, DWMTJ_DATA_ERR_GZIP, "%s: corrupt gzip stream (%s)", x->path, zmsg);
+    size_t keep = x->z.avail_in;
+    if (keep && x->z.next_in != x->in)
+        memmove(x->in, x->z.next_in, keep);
+    errno = 0;
+    size_t got = fread(x->in + keep, 1, IN_LEN - keep, x->f);
+    if (got == 0 && ferror(x->f))
+        return snn_fail(error, DWMTJ_DATA_ERR_FILE, "%s: read error: %s", x->path,
+                        errno ? strerror(errno) : "I/O error");
+    x->in_pos += got;
+    x->z.next_in = x->in;
+    x->z.avail_in = (uInt)(keep + got);
+    return DWMTJ_DATA_OK;
 }
 
-/* Reads up to len bytes; *got = bytes read.  Returns 0, or -1 on a stream
- * error (then *got is what was read before the failing call). */
-static int read_some(gzFile f, unsigned char *buf, size_t len, size_t *got)
+/* After the end of a member: another member follows (inflate is reset for
+ * it), or the file ends there (x->ended), or anything else is an error. */
+static int next_member(idx_file *x, char **error)
 {
-    *got = 0;
-    while (*got < len) {
-        size_t want = len - *got;
-        if (want > READ_CHUNK)
-            want = READ_CHUNK;
-        int r = gzread(f, buf + *got, (unsigned)want);
-        if (r < 0)
-            return -1;
-        if (r == 0) {
-            /* a gzip stream cut short reads like an end of file, with
-             * Z_BUF_ERROR ("unexpected end of file") in gzerror */
-            int zerr = Z_OK;
-            gzerror(f, &zerr);
-            if (zerr != Z_OK)
-                return -1;
+    if (x->z.avail_in < 2) {
+        int rc = refill(x, error);
+        if (rc != DWMTJ_DATA_OK)
+            return rc;
+    }
+    if (x->z.avail_in == 0) {
+        x->ended = 1;
+        return DWMTJ_DATA_OK;
+    }
+    if (x->z.avail_in >= 2 && x->z.next_in[0] == 0x1f && x->z.next_in[1] == 0x8b) {
+        if (inflateReset(&x->z) != Z_OK)
+            return snn_fail(error, DWMTJ_DATA_ERR_GZIP, "%s: cannot restart the inflater",
+                            x->path);
+        return DWMTJ_DATA_OK;
+    }
+    uint64_t end = x->in_pos - x->z.avail_in, extra = x->z.avail_in;
+    for (;;) {
+        errno = 0;
+        size_t got = fread(x->in, 1, IN_LEN, x->f);
+        if (got == 0) {
+            if (ferror(x->f))
+                return snn_fail(error, DWMTJ_DATA_ERR_FILE, "%s: read error: %s", x->path,
+                                errno ? strerror(errno) : "I/O error");
             break;
         }
-        *got += (size_t)r;
+        extra += got;
     }
-    return 0;
+    return snn_fail(error, DWMTJ_DATA_ERR_GZIP,
+                    "%s: %" PRIu64 " byte%s after the end of the gzip stream (which ends at "
+                    "byte %" PRIu64 "), not another gzip member: the file is corrupt",
+                    x->path, extra, extra == 1 ? "" : "s", end);
+}
+
+/* Reads up to len bytes of data; *got = bytes read, fewer than len only at
+ * the end of the data.  Returns 0, or an error's status with its message. */
+static int read_some(idx_file *x, unsigned char *buf, size_t len, size_t *got,
+                     char **error)
+{
+    *got = 0;
+    if (!x->gz) {
+        /* first what the open read to look for the gzip magic */
+        size_t k = x->z.avail_in < len ? x->z.avail_in : len;
+        memcpy(buf, x->z.next_in, k);
+        x->z.next_in += k;
+        x->z.avail_in -= (uInt)k;
+        *got = k;
+        while (*got < len) {
+            errno = 0;
+            size_t k = fread(buf + *got, 1, len - *got, x->f);
+            *got += k;
+            if (k == 0) {
+                if (ferror(x->f))
+                    return snn_fail(error, DWMTJ_DATA_ERR_FILE, "%s: read error: %s",
+                                    x->path, errno ? strerror(errno) : "I/O error");
+                break;
+            }
+        }
+        return DWMTJ_DATA_OK;
+    }
+    while (*got < len && !x->ended) {
+        if (x->z.avail_in == 0) {
+            int rc = refill(x, error);
+            if (rc != DWMTJ_DATA_OK)
+                return rc;
+            if (x->z.avail_in == 0)
+                return snn_fail(error, DWMTJ_DATA_ERR_GZIP,
+                                "%s: corrupt gzip stream: cut off after %" PRIu64
+                                " bytes, before the end of its data or of its CRC-32 and "
+                                "length trailer",
+                                x->path, x->in_pos);
+        }
+        size_t want = len - *got < OUT_CHUNK ? len - *got : OUT_CHUNK;
+        x->z.next_out = buf + *got;
+        x->z.avail_out = (uInt)want;
+        int zr = inflate(&x->z, Z_NO_FLUSH);
+        *got += want - x->z.avail_out;
+        if (zr == Z_STREAM_END) {
+            int rc = next_member(x, error);
+            if (rc != DWMTJ_DATA_OK)
+                return rc;
+        } else if (zr == Z_MEM_ERROR) {
+            return snn_fail(error, DWMTJ_DATA_ERR_NOMEM, "%s: out of memory inflating the file",
+                            x->path);
+        } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+            /* Z_DATA_ERROR: bad deflate data, header, CRC-32 or length */
+            return snn_fail(error, DWMTJ_DATA_ERR_GZIP, "%s: corrupt gzip stream (%s)", x->path,
+                            x->z.msg ? x->z.msg : "zlib error");
+        }
+    }
+    return DWMTJ_DATA_OK;
 }
 
 static uint32_t be32(const unsigned char *p)
@@ -92,8 +171,13 @@ static uint32_t be32(const unsigned char *p)
 static void idx_close(idx_file *x)
 {
     if (x->f)
-        gzclose(x->f);
+        fclose(x->f);
     x->f = NULL;
+    if (x->z_live)
+        inflateEnd(&x->z);
+    x->z_live = 0;
+    free(x->in);
+    x->in = NULL;
 }
 
 /* Opens x->path and reads and checks its header. */
@@ -105,21 +189,37 @@ static int idx_open(idx_file *x, char **error)
     size_t header_len = 4 + 4 * ndims;
 
     errno = 0;
-    x->f = gzopen(x->path, "rb");
+    x->f = fopen(x->path, "rb");
     if (!x->f) {
         int saved = errno;
         return snn_fail(error, saved == ENOMEM ? DWMTJ_DATA_ERR_NOMEM : DWMTJ_DATA_ERR_FILE,
                     "%s: cannot open: %s", x->path,
-                    saved ? strerror(saved) : "gzopen failed");
+                    saved ? strerror(saved) : "fopen failed");
     }
-    gzbuffer(x->f, 1u << 17);
+    struct stat st;
+    if (fstat(fileno(x->f), &st) == 0 && S_ISDIR(st.st_mode))
+        return snn_fail(error, DWMTJ_DATA_ERR_FILE, "%s: cannot read: Is a directory", x->path);
+    if (!(x->in = malloc(IN_LEN)))
+        return snn_fail(error, DWMTJ_DATA_ERR_NOMEM, "%s: out of memory", x->path);
+    int rc = refill(x, error);
+    if (rc != DWMTJ_DATA_OK)
+        return rc;
+    x->gz = x->z.avail_in >= 2 && x->in[0] == 0x1f && x->in[1] == 0x8b;
+    if (x->gz) {
+        /* 15 + 16: a gzip wrapper only (no zlib, no raw deflate) */
+        int zr = inflateInit2(&x->z, 15 + 16);
+        if (zr != Z_OK)
+            return snn_fail(error, zr == Z_MEM_ERROR ? DWMTJ_DATA_ERR_NOMEM : DWMTJ_DATA_ERR_GZIP,
+                            "%s: cannot set up zlib's inflater", x->path);
+        x->z_live = 1;
+    }
 
     unsigned char h[16];
     size_t got;
     /* the magic number first, so that a file of the wrong kind is named as
      * such even when it is shorter than this kind's header */
-    if (read_some(x->f, h, 4, &got) != 0)
-        return stream_error(x, error);
+    if ((rc = read_some(x, h, 4, &got, error)) != DWMTJ_DATA_OK)
+        return rc;
     if (got == 4) {
         uint32_t magic = be32(h);
         uint32_t other = x->images ? IDX_MAGIC_LABELS : IDX_MAGIC_IMAGES;
@@ -131,8 +231,8 @@ static int idx_open(idx_file *x, char **error)
                         : x->images    ? "; this is a label file"
                                        : "; this is an image file");
         size_t more;
-        if (read_some(x->f, h + 4, header_len - 4, &more) != 0)
-            return stream_error(x, error);
+        if ((rc = read_some(x, h + 4, header_len - 4, &more, error)) != DWMTJ_DATA_OK)
+            return rc;
         got += more;
     }
     if (got < header_len)
@@ -183,9 +283,10 @@ static int idx_read_data(idx_file *x, unsigned char **out, char **error)
 
     for (;;) {
         size_t got;
-        if (read_some(x->f, buf + have, cap - have, &got) != 0) {
+        int rc = read_some(x, buf + have, cap - have, &got, error);
+        if (rc != DWMTJ_DATA_OK) {
             free(buf);
-            return stream_error(x, error);
+            return rc;
         }
         have += got;
         if (have < cap) { /* end of file */
@@ -219,9 +320,10 @@ static int idx_read_data(idx_file *x, unsigned char **out, char **error)
     size_t trailing = 0;
     for (;;) {
         size_t got;
-        if (read_some(x->f, extra, sizeof extra, &got) != 0) {
+        int rc = read_some(x, extra, sizeof extra, &got, error);
+        if (rc != DWMTJ_DATA_OK) {
             free(buf);
-            return stream_error(x, error);
+            return rc;
         }
         trailing += got;
         if (got < sizeof extra)
@@ -388,7 +490,7 @@ const char *dwmtj_data_status_string(int status)
     switch (status) {
     case DWMTJ_DATA_OK: return "success";
     case DWMTJ_DATA_ERR_FILE: return "a data file is missing or unreadable";
-    case DWMTJ_DATA_ERR_GZIP: return "corrupt or cut-off gzip stream";
+    case DWMTJ_DATA_ERR_GZIP: return "corrupt or cut-off gzip stream, or bytes after its end";
     case DWMTJ_DATA_ERR_MAGIC: return "wrong IDX magic number";
     case DWMTJ_DATA_ERR_DIMS: return "image count or size out of range";
     case DWMTJ_DATA_ERR_TRUNCATED: return "the file is shorter than its header declares";

@@ -2,8 +2,10 @@
  * IDX files of Debian's dataset-fashion-mnist, for the spiking-network
  * trainer of snn/.
  *
- * Files are read through zlib (gzopen/gzread): gzip-compressed IDX files,
- * as Debian ships them, and uncompressed ones alike.  The IDX format is
+ * Files are read through zlib's inflate: gzip-compressed IDX files, as
+ * Debian ships them, and uncompressed ones alike.  A gzip file must end
+ * with the end of a gzip member (CRC-32 and length checked): a cut-off
+ * trailer and bytes after the last member are DWMTJ_DATA_ERR_GZIP.  The IDX format is
  * big-endian: a magic number 0x000008DD (08 = unsigned bytes, DD = number
  * of dimensions), one 32-bit size per dimension, then the data.  An image
  * file is IDX3 (count, rows, cols; magic 0x00000803), a label file IDX1
@@ -20,7 +22,7 @@
 enum dwmtj_data_status {
     DWMTJ_DATA_OK = 0,
     DWMTJ_DATA_ERR_FILE = -200,      /* a file is missing or unreadable */
-    DWMTJ_DATA_ERR_GZIP = -201,      /* corrupt or cut-off gzip stream */
+    DWMTJ_DATA_ERR_GZIP = -201,      /* corrupt or cut-off gzip stream, or bytes after it */
     DWMTJ_DATA_ERR_MAGIC = -202,     /* wrong IDX magic number */
     DWMTJ_DATA_ERR_DIMS = -203,      /* a count or size out of range */
     DWMTJ_DATA_ERR_TRUNCATED = -204, /* fewer bytes than the header declares */

@@ -69,7 +69,12 @@ enum dwmtj_snn_status {
     DWMTJ_SNN_ERR_VALUE = -403,   /* a network scalar is out of range (dt, gain, ...) */
     DWMTJ_SNN_ERR_DEVICE = -404,  /* libdwmtj returned an error */
     DWMTJ_SNN_ERR_LABEL = -405,   /* a label >= the number of outputs */
-    DWMTJ_SNN_ERR_NONFINITE = -406 /* the loss or a gradient is not finite */
+    DWMTJ_SNN_ERR_NONFINITE = -406, /* the loss or a gradient is not finite */
+    DWMTJ_SNN_ERR_DATA = -407,      /* dwmtj_snn_train: the data set is missing or corrupt */
+    DWMTJ_SNN_ERR_OUTPUT = -408,    /* dwmtj_snn_train: an output file cannot be written */
+    DWMTJ_SNN_ERR_CHECKPOINT = -409,/* dwmtj_snn_train: the checkpoint is missing, corrupt,
+                                       of another format or of other options */
+    DWMTJ_SNN_ERR_STOPPED = -410    /* dwmtj_snn_train: the callback asked to stop */
 };
 
 enum dwmtj_snn_loss {
@@ -159,6 +164,110 @@ int dwmtj_snn_adam_init(dwmtj_snn_adam_state *a, const dwmtj_weights *net);
 int dwmtj_snn_adam(dwmtj_snn_adam_state *a, dwmtj_weights *net, const dwmtj_weights *grad);
 void dwmtj_snn_adam_free(dwmtj_snn_adam_state *a);
 
+/* ---- the training loop (train.c; doc/training.md) ----------------------
+ *
+ * dwmtj_snn_train trains a network of kind o->kind on Fashion-MNIST with
+ * loss_grad and Adam: every epoch visits the first train_images training
+ * images in an order that depends only on seed and the epoch, in batches,
+ * then tests the first test_images test images (keys DWMTJ_SNN_TEST_KEY0 +
+ * k).  After every epoch e, in this order, each file written whole and
+ * synced (util/dwmtj_file.h): the network to out; the log, its header and
+ * the rows of epochs 1..e (a FIFO or device log gets the rows as they
+ * come); the checkpoint out.ckpt, which holds epoch e, Adam's state, the
+ * weights and the log rows, and is the record of the run.  A new run saves
+ * a checkpoint of epoch 0 before its first epoch.  resume reads the
+ * checkpoint, makes out and the log what it says (saving the network
+ * again, rewriting the log, each reported by a REPAIRED event), and goes on
+ * with the next epoch: a run killed at any point and resumed gives the
+ * network file and log rows of an uninterrupted run, bit for bit for a
+ * given number of threads. */
+
+#define DWMTJ_SNN_TRAIN_MAX_EPOCHS 1000000
+#define DWMTJ_SNN_TRAIN_MAX_BATCH 100000
+#define DWMTJ_SNN_TRAIN_MAX_THREADS 4096
+
+typedef struct dwmtj_snn_train_options {
+    int kind;          /* dwmtj_neuron_kind of the hidden and output neurons */
+    int epochs;        /* epochs in total (with resume: including those done), 1..MAX_EPOCHS */
+    uint64_t seed;     /* of the initial weights, the shuffles, the input spikes, the noise */
+    const char *out;   /* the network file; the checkpoint is out + ".ckpt" */
+    const char *log;   /* CSV epoch,train_loss,test_accuracy,seconds; NULL: none */
+    const char *data;  /* data set directory; NULL: dwmtj_dataset_load_dir's default */
+    int resume;        /* 1: continue from the checkpoint */
+    int n_hidden;      /* hidden layers, 1..DWMTJ_W_MAX_LAYERS - 1 */
+    int hidden[DWMTJ_W_MAX_LAYERS - 1]; /* neurons of each hidden layer */
+    int steps;         /* time steps T per image */
+    int batch;         /* images per Adam step, 1..MAX_BATCH */
+    int train_images;  /* train on the first N training images; 0: all */
+    int test_images;   /* test on the first N test images; 0: all */
+    int downsample;    /* average-pool the images F x F; 1: as they are */
+    double lr;         /* Adam's learning rate */
+    double gain;       /* A per unit weight x spike (DW-MTJ kinds; LIF: unused) */
+    double dt;         /* s, time step */
+    double input_rate; /* Hz, input spike rate of a white pixel */
+    double tau_mem;    /* s, membrane time constant (LIF; DW-MTJ kinds: unused) */
+    double sigma;      /* 1, velocity noise (noisy DW-MTJ; other kinds: unused, 0) */
+    int threads;       /* OpenMP threads, 1..MAX_THREADS; results depend on it */
+} dwmtj_snn_train_options;
+
+/* Every field of *o, for kind (dwmtj train's defaults): epochs 1, seed 1,
+ * out, log and data NULL, no resume, hidden 100,100, steps 25 (LIF) or
+ * 100 (DW-MTJ), batch 32, all images, downsample 1, lr 1e-3, gain 1 mA,
+ * dt 0.1 ns, input rate 5 GHz, tau_mem 1 ns, sigma 0.3 (noisy) or 0,
+ * 1 thread. */
+void dwmtj_snn_train_defaults(dwmtj_snn_train_options *o, int kind);
+
+/* What the callback is told, in the order of a run: BEGIN, then per epoch
+ * TESTED, NET_SAVED, LOGGED (also without a log), EPOCH; a resume may tell
+ * REPAIRED before, and tells only DONE_ALREADY when no epoch is left. */
+enum dwmtj_snn_train_stage {
+    DWMTJ_SNN_TRAIN_BEGIN = 0,    /* set up; first_epoch..epochs are to be trained */
+    DWMTJ_SNN_TRAIN_TESTED = 1,   /* epoch trained and tested, nothing of it saved yet */
+    DWMTJ_SNN_TRAIN_NET_SAVED = 2,/* its network is in out */
+    DWMTJ_SNN_TRAIN_LOGGED = 3,   /* its row is in the log */
+    DWMTJ_SNN_TRAIN_EPOCH = 4,    /* its checkpoint is saved: the epoch is done */
+    DWMTJ_SNN_TRAIN_DONE_ALREADY = 5, /* resume: the checkpoint holds epoch >= epochs */
+    DWMTJ_SNN_TRAIN_REPAIRED = 6  /* resume: out or the log made to match the checkpoint */
+};
+
+typedef struct dwmtj_snn_train_event {
+    int stage;                /* dwmtj_snn_train_stage */
+    const dwmtj_weights *net; /* the network (shape, kind, steps; weights as of the stage) */
+    int batch;                /* images per Adam step */
+    int train_images;         /* training images per epoch (0 resolved to all) */
+    int test_images;          /* test images (0 resolved to all) */
+    int first_epoch;          /* the first epoch this run trains */
+    int epochs;               /* the last */
+    int epoch;                /* TESTED..EPOCH: that epoch; DONE_ALREADY, REPAIRED: the
+                                 checkpoint's */
+    double loss;              /* TESTED..EPOCH: mean training loss of the epoch */
+    double accuracy;          /* TESTED..EPOCH: 0..1, on the test images */
+    double seconds;           /* TESTED..EPOCH: wall time of its training and test */
+    const char *checkpoint;   /* path of the checkpoint */
+    const char *note;         /* REPAIRED: what was made right, naming the file */
+} dwmtj_snn_train_event;
+
+/* Returns 0 to go on; anything else stops the run (DWMTJ_SNN_ERR_STOPPED),
+ * whose files are then as a kill at that point would leave them. */
+typedef int (*dwmtj_snn_train_fn)(const dwmtj_snn_train_event *ev, void *userdata);
+
+/* Runs the training of *o; cb (may be NULL) is told each stage.  Returns
+ * 0, or a negative status with *error (malloc'd; NULL when out of memory
+ * or error is NULL) naming what is wrong: USAGE an option (named as the
+ * field of dwmtj_snn_train_options) or a shape beyond the network file's
+ * limits; DATA the data set; OUTPUT a file that cannot be written;
+ * CHECKPOINT; STOPPED; else a failure of the training itself (DEVICE,
+ * VALUE, NONFINITE, NOMEM) naming the epoch and the images. */
+int dwmtj_snn_train(const dwmtj_snn_train_options *o, dwmtj_snn_train_fn cb, void *userdata,
+                    char **error);
+
 const char *dwmtj_snn_status_string(int status);
+/* What the last forward or loss_grad call on ws that failed went wrong
+ * with, in words ("" when it did not fail, or when the status says all):
+ * for DWMTJ_SNN_ERR_DEVICE and for _VALUE from the device set-up, the
+ * libdwmtj function, its status and its text, and where (image, layer,
+ * neuron, step).  libdwmtj's warnings fail too: a step it did not take as
+ * asked (e.g. without its noise) is not a result.  The string lives in ws. */
+const char *dwmtj_snn_error(const dwmtj_snn_ws *ws);
 
 #endif

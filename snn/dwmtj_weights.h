@@ -8,6 +8,16 @@
 #include <stdint.h>
 
 #define DWMTJ_W_MAX_LAYERS 8   /* weight layers */
+/* Limits of a network that loads and saves (doc/weights-format.md). */
+#define DWMTJ_W_MAX_SIZE 100000       /* neurons in one layer */
+#define DWMTJ_W_MAX_STEPS 100000      /* time steps per image */
+#define DWMTJ_W_MAX_PARAMS 0x7fffffffu /* weights + biases in all: 2^31 - 1 */
+#define DWMTJ_W_DT_MIN 1e-15          /* s, shortest time step (also of tau_mem > 0) */
+#define DWMTJ_W_DT_MAX 1e-3           /* s, longest time step */
+#define DWMTJ_W_GAIN_MAX 1.0          /* A per unit weight x spike, largest gain */
+#define DWMTJ_W_SIGMA_MAX 10.0        /* 1, largest relative velocity noise */
+#define DWMTJ_W_TAU_MAX 1.0           /* s, longest LIF membrane time constant */
+#define DWMTJ_W_RATE_MAX 1e15         /* Hz, largest input spike rate */
 
 enum dwmtj_neuron_kind {
     DWMTJ_KIND_LIF = 0,        /* ideal leaky integrate-and-fire */
@@ -54,6 +64,14 @@ int dwmtj_weights_save(const dwmtj_weights *n, const char *path, char **error);
 /* Reads and checks magic, version, shape, values and CRC-32; on error *n is
  * left empty and *error (malloc'd) names the file and what is wrong. */
 int dwmtj_weights_load(dwmtj_weights *n, const char *path, char **error);
+/* Checks a shape against the limits of the format (1..DWMTJ_W_MAX_LAYERS
+ * weight layers, 1..DWMTJ_W_MAX_SIZE neurons each, at most
+ * DWMTJ_W_MAX_PARAMS weights and biases); *error names what is wrong. */
+int dwmtj_weights_check_shape(int n_layers, const int *size, char **error);
+/* Checks a network in memory as dwmtj_weights_load checks a file (shape,
+ * input_side, every scalar within its limits, every weight and bias
+ * finite): what save would refuse; *error names the field. */
+int dwmtj_weights_check(const dwmtj_weights *n, char **error);
 const char *dwmtj_weights_status_string(int status);
 
 #endif

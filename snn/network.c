@@ -3,7 +3,9 @@
 #include "dwmtj_snn.h"
 #include "snn_neuron.h"
 
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
@@ -33,6 +35,10 @@ struct dwmtj_snn_priv {
     double *usum;    /* [b][n_out] */
     double *loss_b;  /* [b] */
     int *stat_b;     /* [b] */
+    snn_devfail *fail_b; /* [b]: the device call that failed image b */
+    uint64_t *key_b;     /* [b]: image b's key, for messages */
+    snn_devfail fail;    /* the device call that failed the setup */
+    char msg[512];       /* what the last failed call went wrong with; "" */
     int have_last;
     struct snn_thread *th;
     snn_dw dw;
@@ -78,6 +84,8 @@ void dwmtj_snn_ws_free(dwmtj_snn_ws *ws)
         free(p->usum);
         free(p->loss_b);
         free(p->stat_b);
+        free(p->fail_b);
+        free(p->key_b);
         if (p->th)
             for (int k = 0; k < p->nthreads; k++)
                 thread_free(&p->th[k], p->L);
@@ -160,7 +168,9 @@ int dwmtj_snn_ws_create(dwmtj_snn_ws **out, const dwmtj_weights *net, int max_ba
     p->usum = ok ? zalloc((size_t)max_batch * nout, sizeof(double)) : NULL;
     p->loss_b = ok ? zalloc(max_batch, sizeof(double)) : NULL;
     p->stat_b = ok ? zalloc(max_batch, sizeof(int)) : NULL;
-    ok = ok && p->uo && p->cnt && p->usum && p->loss_b && p->stat_b;
+    p->fail_b = ok ? zalloc(max_batch, sizeof *p->fail_b) : NULL;
+    p->key_b = ok ? zalloc(max_batch, sizeof *p->key_b) : NULL;
+    ok = ok && p->uo && p->cnt && p->usum && p->loss_b && p->stat_b && p->fail_b && p->key_b;
 #ifdef _OPENMP
     p->nthreads = omp_get_max_threads();
 #else
@@ -273,6 +283,7 @@ static int forward_one(struct dwmtj_snn_priv *p, const dwmtj_snn_options *opt,
                        const dwmtj_weights *net, struct snn_thread *th,
                        const unsigned char *img, uint64_t image, int b)
 {
+    p->key_b[b] = image;
     int L = p->L, T = p->T, nout = p->size[L];
     int lif = net->kind == DWMTJ_KIND_LIF;
     double beta = lif ? exp(-net->dt / net->tau_mem) : 0.0;
@@ -282,7 +293,7 @@ static int forward_one(struct dwmtj_snn_priv *p, const dwmtj_snn_options *opt,
     if (lif) {
         memset(th->u, 0, p->ntot * sizeof *th->u);
     } else {
-        int st = snn_dw_begin(&p->dw, th->dw, p->ntot);
+        int st = snn_dw_begin(&p->dw, th->dw, p->ntot, &p->fail_b[b]);
         if (st)
             return st;
     }
@@ -315,7 +326,8 @@ static int forward_one(struct dwmtj_snn_priv *p, const dwmtj_snn_options *opt,
                              uout);
             } else {
                 int st = snn_dw_step(&p->dw, th->dw + off, n, l, image, t, th->a, s, psi,
-                                     p->A[l] + r, p->B[l] + r, p->C[l] + r, uout);
+                                     p->A[l] + r, p->B[l] + r, p->C[l] + r, uout,
+                                     &p->fail_b[b]);
                 if (st)
                     return st;
             }
@@ -345,10 +357,40 @@ static int predict(const double *cnt, const double *usum, int n)
 static int prepare(dwmtj_snn_ws *ws, const dwmtj_weights *net)
 {
     struct dwmtj_snn_priv *p = ws->priv;
-    if (net->kind != DWMTJ_KIND_LIF)
-        return snn_dw_setup(&p->dw, net, ws->opt.i_max, ws->opt.surr_k, ws->opt.smooth,
-                            ws->opt.clamp_ramp);
+    if (net->kind != DWMTJ_KIND_LIF) {
+        int st = snn_dw_setup(&p->dw, net, ws->opt.i_max, ws->opt.surr_k, ws->opt.smooth,
+                              ws->opt.clamp_ramp, &p->fail);
+        if (st != DWMTJ_SNN_OK) {
+            char why[400];
+            snn_devfail_message(&p->fail, why, sizeof why);
+            snprintf(p->msg, sizeof p->msg, "the scaled DW-MTJ device with sigma %g, t_slot %g s: %s",
+                     net->kind == DWMTJ_KIND_DWMTJ_NOISY ? net->sigma : 0.0, net->dt, why);
+        }
+        return st;
+    }
     return DWMTJ_SNN_OK;
+}
+
+/* The status of the first image of the batch that failed (0 if none), its
+ * message in p->msg. */
+static int batch_status(struct dwmtj_snn_priv *p, int batch)
+{
+    for (int b = 0; b < batch; b++)
+        if (p->stat_b[b]) {
+            if (p->stat_b[b] == DWMTJ_SNN_ERR_DEVICE) {
+                char why[400];
+                snn_devfail_message(&p->fail_b[b], why, sizeof why);
+                snprintf(p->msg, sizeof p->msg, "image %d of the batch (key %" PRIu64 "): %s", b,
+                         p->key_b[b], why);
+            }
+            return p->stat_b[b];
+        }
+    return DWMTJ_SNN_OK;
+}
+
+const char *dwmtj_snn_error(const dwmtj_snn_ws *ws)
+{
+    return ws && ws->priv ? ws->priv->msg : "";
 }
 
 static int nthreads_of(const dwmtj_snn_ws *ws)
@@ -375,9 +417,10 @@ int dwmtj_snn_forward(dwmtj_snn_ws *ws, const dwmtj_weights *net,
     int st = check_call(ws, net, images, batch);
     if (st)
         return st;
+    struct dwmtj_snn_priv *p = ws->priv;
+    p->msg[0] = '\0';
     if ((st = prepare(ws, net)) != 0)
         return st;
-    struct dwmtj_snn_priv *p = ws->priv;
     int nout = p->size[p->L], n0 = p->size[0];
     int nth = nthreads_of(ws);
     (void)nth;
@@ -390,9 +433,8 @@ int dwmtj_snn_forward(dwmtj_snn_ws *ws, const dwmtj_weights *net,
                                    images + (size_t)b * n0, image, b);
     }
     p->have_last = 1;
-    for (int b = 0; b < batch; b++)
-        if (p->stat_b[b])
-            return p->stat_b[b];
+    if ((st = batch_status(p, batch)) != 0)
+        return st;
     for (int b = 0; b < batch; b++) {
         const double *cnt = p->cnt + (size_t)b * nout, *us = p->usum + (size_t)b * nout;
         if (pred)
@@ -509,6 +551,7 @@ int dwmtj_snn_loss_grad(dwmtj_snn_ws *ws, const dwmtj_weights *net,
     for (int b = 0; b < batch; b++)
         if (labels[b] >= nout)
             return DWMTJ_SNN_ERR_LABEL;
+    p->msg[0] = '\0';
     if ((st = prepare(ws, net)) != 0)
         return st;
     int nth = nthreads_of(ws);
@@ -538,9 +581,8 @@ int dwmtj_snn_loss_grad(dwmtj_snn_ws *ws, const dwmtj_weights *net,
         }
     }
     p->have_last = 1;
-    for (int b = 0; b < batch; b++)
-        if (p->stat_b[b])
-            return p->stat_b[b];
+    if ((st = batch_status(p, batch)) != 0)
+        return st;
     double sum = 0.0;
     for (int b = 0; b < batch; b++) {
         sum += p->loss_b[b];
@@ -614,6 +656,10 @@ const char *dwmtj_snn_status_string(int status)
     case DWMTJ_SNN_ERR_DEVICE: return "the DW-MTJ device model returned an error";
     case DWMTJ_SNN_ERR_LABEL: return "a label is not an output class";
     case DWMTJ_SNN_ERR_NONFINITE: return "the loss or a gradient is not finite";
+    case DWMTJ_SNN_ERR_DATA: return "the data set is missing or corrupt";
+    case DWMTJ_SNN_ERR_OUTPUT: return "an output file cannot be written";
+    case DWMTJ_SNN_ERR_CHECKPOINT: return "the checkpoint is missing, corrupt or of other options";
+    case DWMTJ_SNN_ERR_STOPPED: return "stopped by the caller";
     default: return "unknown status";
     }
 }

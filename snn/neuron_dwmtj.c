@@ -5,25 +5,59 @@
 #include "dwmtj_snn.h"
 
 #include <math.h>
+#include <stdio.h>
+
+/* Records a failed call; returns the snn status for it. */
+static int devfail(snn_devfail *f, int rc, int status, const char *call, int layer, int neuron,
+                   int step)
+{
+    f->status = status;
+    f->call = call;
+    f->layer = layer;
+    f->neuron = neuron;
+    f->step = step;
+    return rc;
+}
+
+void snn_devfail_message(const snn_devfail *f, char *buf, size_t n)
+{
+    char where[96] = "";
+    if (f->layer > 0 && f->step >= 0)
+        snprintf(where, sizeof where, " at layer %d, neuron %d, step %d", f->layer, f->neuron,
+                 f->step);
+    else if (f->neuron >= 0)
+        snprintf(where, sizeof where, " at neuron %d%s", f->neuron,
+                 f->step < 0 ? " (the domain written at the image's start)" : "");
+    if (f->status == 0) /* a value, not a status, was wrong */
+        snprintf(buf, n, "%s%s", f->call ? f->call : "libdwmtj", where);
+    else
+        snprintf(buf, n, "%s returned %s %d (%s)%s%s", f->call ? f->call : "libdwmtj",
+                 f->status > 0 ? "warning" : "error", f->status, dwmtj_status_string(f->status),
+                 where,
+                 f->status > 0 ? ": a warning of the device model is not a result here" : "");
+}
 
 int snn_dw_setup(snn_dw *dw, const dwmtj_weights *net, double i_max, double k, int smooth,
-                 int clamp_ramp)
+                 int clamp_ramp, snn_devfail *fail)
 {
     dwmtj_params p;
-    if (dwmtj_params_set(&p, "scaled") != DWMTJ_OK)
-        return DWMTJ_SNN_ERR_DEVICE;
+    int st = dwmtj_params_set(&p, "scaled");
+    if (st != DWMTJ_OK)
+        return devfail(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_params_set", 0, -1, -1);
     p.sigma = net->kind == DWMTJ_KIND_DWMTJ_NOISY ? net->sigma : 0.0;
     p.t_slot = net->dt;
     p.seed = net->seed;
-    if (dwmtj_derive(&p, &dw->d) != DWMTJ_OK)
-        return DWMTJ_SNN_ERR_VALUE;
+    if ((st = dwmtj_derive(&p, &dw->d)) != DWMTJ_OK)
+        return devfail(fail, st < 0 ? DWMTJ_SNN_ERR_VALUE : DWMTJ_SNN_ERR_DEVICE, st,
+                       "dwmtj_derive", 0, -1, -1);
     dwmtj_state s;
     dwmtj_state_init(&s, 0.0);
-    if (dwmtj_write(&dw->d, &s, 0) != DWMTJ_OK)
-        return DWMTJ_SNN_ERR_DEVICE;
+    if ((st = dwmtj_write(&dw->d, &s, 0)) != DWMTJ_OK)
+        return devfail(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_write", 0, -1, -1);
     dw->D0 = dwmtj_fire_distance(&dw->d, &s);
     if (!(dw->D0 > 0.0))
-        return DWMTJ_SNN_ERR_DEVICE;
+        return devfail(fail, DWMTJ_SNN_ERR_DEVICE, 0,
+                       "dwmtj_fire_distance (not > 0 for a fresh domain)", 0, -1, -1);
     dw->gain = net->gain;
     dw->i_max = i_max;
     dw->dt = net->dt;
@@ -33,12 +67,13 @@ int snn_dw_setup(snn_dw *dw, const dwmtj_weights *net, double i_max, double k, i
     return DWMTJ_SNN_OK;
 }
 
-int snn_dw_begin(const snn_dw *dw, snn_dw_neuron *nr, int n)
+int snn_dw_begin(const snn_dw *dw, snn_dw_neuron *nr, int n, snn_devfail *fail)
 {
     for (int o = 0; o < n; o++) {
         dwmtj_state_init(&nr[o].s, 0.0);
-        if (dwmtj_write(&dw->d, &nr[o].s, 0) != DWMTJ_OK)
-            return DWMTJ_SNN_ERR_DEVICE;
+        int st = dwmtj_write(&dw->d, &nr[o].s, 0);
+        if (st != DWMTJ_OK)
+            return devfail(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_write", 0, o, -1);
         nr[o].fresh = 1;
         nr[o].gm_prev = 0.0;
         nr[o].i_prev = 0.0;
@@ -72,7 +107,7 @@ static int ramp_step(const snn_dw *dw, uint64_t key, const dwmtj_state *s0, doub
     for (int k = 0; k < n; k++) {
         double ik = fmax(-dw->i_max, fmin(dw->i_max, i0 + (i1 - i0) * cut[k]));
         int st = dwmtj_step_current(&dw->d, key, &a, ta + h * cut[k], ik, s1, NULL);
-        if (st < 0)
+        if (st != DWMTJ_OK)
             return st;
         a = *s1;
     }
@@ -81,7 +116,7 @@ static int ramp_step(const snn_dw *dw, uint64_t key, const dwmtj_state *s0, doub
 
 int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t image,
                 int t, const double *a, double *s, double *psi, double *A, double *B,
-                unsigned char *C, double *u)
+                unsigned char *C, double *u, snn_devfail *fail)
 {
     double t1 = (double)(t + 1) * dw->dt;
     uint64_t kl = snn_mix64(snn_mix64((uint64_t)layer + 0x5157ULL) ^ image);
@@ -100,8 +135,8 @@ int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t 
         int st = ramp_step(dw, snn_mix64(kl ^ (uint64_t)o), &q->s, t1, q->i_prev,
                            dw->gain * a[o], I, &s1, &dx_di);
         q->i_prev = dw->gain * a[o];
-        if (st < 0)
-            return DWMTJ_SNN_ERR_DEVICE;
+        if (st != DWMTJ_OK)
+            return devfail(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_step_current", layer, o, t);
         int gate = q->s.present && !q->s.fired && s1.present;
         int fire = s1.n_fire > q->s.n_fire;
         double uo = 0.0;
@@ -130,9 +165,11 @@ int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t 
              * zero-length step sets its velocity) -- as the device with
              * t_rewrite = dt does in a circuit */
             dwmtj_state w;
-            if (dwmtj_write(&dw->d, &q->s, 0) != DWMTJ_OK ||
-                dwmtj_step_current(&dw->d, 0, &q->s, t1, I, &w, NULL) < 0)
-                return DWMTJ_SNN_ERR_DEVICE;
+            if ((st = dwmtj_write(&dw->d, &q->s, 0)) != DWMTJ_OK)
+                return devfail(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_write", layer, o, t);
+            if ((st = dwmtj_step_current(&dw->d, 0, &q->s, t1, I, &w, NULL)) != DWMTJ_OK)
+                return devfail(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_step_current", layer, o,
+                               t);
             q->s = w;
             q->fresh = 1;
         }

@@ -51,6 +51,22 @@ void snn_lif_backward(int T, int n, double beta, const double *psi,
                       const double *ds, const double *direct, double *da);
 
 /* ---- DW-MTJ (neuron_dwmtj.c) ---- */
+
+/* A libdwmtj call that did not return DWMTJ_OK.  Warnings (positive
+ * statuses) fail too: a step the library took otherwise than asked (e.g.
+ * without its noise) or a write over a domain is not the model's result. */
+typedef struct snn_devfail {
+    int status;       /* libdwmtj status, non-zero */
+    const char *call; /* the libdwmtj function that returned it */
+    int layer;        /* 1..n_layers; 0 = not one layer's (setup, the start of an image) */
+    int neuron;       /* index in the layer (in all layers at an image's start); -1 none */
+    int step;         /* time step; -1 outside the steps */
+} snn_devfail;
+
+/* The failure in words into buf (n bytes): the call, the status and its
+ * text, where. */
+void snn_devfail_message(const snn_devfail *f, char *buf, size_t n);
+
 typedef struct snn_dw {
     dwmtj_derived d;
     double D0;      /* m, fire distance of a fresh domain */
@@ -69,15 +85,18 @@ typedef struct snn_dw_neuron {
     double i_prev;  /* A, unclamped drive at the step's start */
 } snn_dw_neuron;
 
+/* The functions below return DWMTJ_SNN_OK, or DWMTJ_SNN_ERR_VALUE (the
+ * network's scalars are not valid device parameters) or _DEVICE with what
+ * libdwmtj returned in *fail. */
 int snn_dw_setup(snn_dw *dw, const dwmtj_weights *net, double i_max, double k, int smooth,
-                 int clamp_ramp);
+                 int clamp_ramp, snn_devfail *fail);
 /* Writes a fresh domain into each of n neurons at t = 0. */
-int snn_dw_begin(const snn_dw *dw, snn_dw_neuron *nr, int n);
+int snn_dw_begin(const snn_dw *dw, snn_dw_neuron *nr, int n, snn_devfail *fail);
 /* Step t of n neurons of layer `layer` for image `image`; fills s, psi,
  * u (membrane after the step) and rec's A, B, C at row t. */
 int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t image,
                 int t, const double *a, double *s, double *psi, double *A, double *B,
-                unsigned char *C, double *u);
+                unsigned char *C, double *u, snn_devfail *fail);
 void snn_dw_backward(int T, int n, const double *psi, const double *A, const double *B,
                      const unsigned char *C, const double *ds, const double *direct,
                      double *da);

@@ -6,9 +6,10 @@
  * with the same byte order as the integers (checked at compile time as far
  * as C allows).
  *
- * Saving writes PATH.part, flushes and fsyncs it, closes it and renames it
- * over PATH, so a crash leaves either the old PATH or the new one, never a
- * truncated one.  Loading streams the file through zlib's crc32; the
+ * Saving goes through dwmtj_file (util/dwmtj_file.h): PATH.part, fsynced,
+ * renamed over PATH, the directory fsynced, so a crash leaves either the
+ * old PATH or the new one, never a truncated one; PATH must be (or name
+ * through its links) a regular file or nothing.  Loading streams the file through zlib's crc32; the
  * weights are read straight into their arrays, so peak memory is the
  * network itself plus a 64 KiB buffer.
  *
@@ -25,9 +26,9 @@
 
 #include "dwmtj_weights.h"
 #include "snn_fail.h"
+#include "dwmtj_file.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
@@ -38,7 +39,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <unistd.h>
 #include <zlib.h>
 
 _Static_assert(sizeof(float) == 4 && FLT_RADIX == 2 && FLT_MANT_DIG == 24,
@@ -52,9 +52,9 @@ _Static_assert(sizeof(double) == 8 && DBL_MANT_DIG == 53, "double must be IEEE b
 #define PREFIX_LEN 20
 /* header length of version 1: 84 + 4 * n_layers */
 #define HEADER_FIXED 84
-#define MAX_SIZE 100000      /* neurons in one layer */
-#define MAX_STEPS 100000     /* time steps per image */
-#define MAX_PARAMS 0x7fffffffu /* total weights + biases: < 2^31 */
+#define MAX_SIZE DWMTJ_W_MAX_SIZE
+#define MAX_STEPS DWMTJ_W_MAX_STEPS
+#define MAX_PARAMS DWMTJ_W_MAX_PARAMS
 #define MAX_SIDE 46340       /* input_side^2 fits int32 */
 #define BUF_LEN 65536        /* I/O buffer, a multiple of 4 */
 
@@ -173,24 +173,25 @@ static void describe_shape(char *buf, size_t len, int n_layers, const int64_t *s
 }
 
 /* Checks n_layers, the sizes and the parameter count.  who prefixes the
- * message (the file path, or the function name). */
+ * message (the file path; "" for none). */
 static int check_shape(int64_t n_layers, const int64_t *size, const char *who, char **error)
 {
+    const char *sep = *who ? ": " : "";
     if (n_layers < 1 || n_layers > DWMTJ_W_MAX_LAYERS)
-        return snn_fail(error, DWMTJ_W_ERR_SHAPE, "%s: %" PRId64 " weight layers, expected 1..%d",
-                    who, n_layers, DWMTJ_W_MAX_LAYERS);
+        return snn_fail(error, DWMTJ_W_ERR_SHAPE, "%s%s%" PRId64 " weight layers, expected 1..%d",
+                    who, sep, n_layers, DWMTJ_W_MAX_LAYERS);
     for (int l = 0; l <= (int)n_layers; l++)
         if (size[l] < 1 || size[l] > MAX_SIZE)
             return snn_fail(error, DWMTJ_W_ERR_SHAPE,
-                        "%s: layer %d has %" PRId64 " neurons, expected 1..%d", who, l,
+                        "%s%slayer %d has %" PRId64 " neurons, expected 1..%d", who, sep, l,
                         size[l], MAX_SIZE);
     uint64_t total = count_params((int)n_layers, size);
     if (total > MAX_PARAMS) {
         char shape[128];
         describe_shape(shape, sizeof shape, (int)n_layers, size);
         return snn_fail(error, DWMTJ_W_ERR_SHAPE,
-                    "%s: network %s has %" PRIu64 " parameters, more than %lu", who, shape,
-                    total, (unsigned long)MAX_PARAMS);
+                    "%s%snetwork %s has %" PRIu64 " parameters (%.2g), more than the 2^31 - 1 "
+                    "limit", who, sep, shape, total, (double)total);
     }
     return DWMTJ_W_OK;
 }
@@ -208,12 +209,9 @@ static int check_input_side(int64_t input_side, int64_t size0, const char *who, 
     return DWMTJ_W_OK;
 }
 
-static int bad_double(double v, int positive)
-{
-    return !isfinite(v) || (positive ? !(v > 0) : !(v >= 0));
-}
-
-/* Checks the scalar fields (not the shape). */
+/* Checks the scalar fields (not the shape).  The ranges keep every
+ * derived quantity finite: |a| <= sum of |w| + |b| < 2^31 FLT_MAX, so
+ * gain |a| < 1e48 A with gain <= DWMTJ_W_GAIN_MAX; steps x dt <= 100 s. */
 static int check_scalars(const dwmtj_weights *n, const char *who, char **error)
 {
     if (n->kind < DWMTJ_KIND_LIF || n->kind > DWMTJ_KIND_DWMTJ_NOISY)
@@ -222,15 +220,29 @@ static int check_scalars(const dwmtj_weights *n, const char *who, char **error)
     if (n->steps < 1 || n->steps > MAX_STEPS)
         return snn_fail(error, DWMTJ_W_ERR_VALUE, "%s: %d time steps, expected 1..%d", who,
                     n->steps, MAX_STEPS);
-    static const char *const names[5] = {"dt", "gain", "sigma", "tau_mem", "input_rate"};
-    static const char *const want[5] = {"finite and > 0", "finite and > 0",
-                                        "finite and >= 0", "finite and >= 0",
-                                        "finite and >= 0"};
-    const double v[5] = {n->dt, n->gain, n->sigma, n->tau_mem, n->input_rate};
-    for (int i = 0; i < 5; i++)
-        if (bad_double(v[i], i < 2))
-            return snn_fail(error, DWMTJ_W_ERR_VALUE, "%s: %s is %g, expected %s", who, names[i],
-                        v[i], want[i]);
+    /* (!(x >= lo) catches NaN as well) */
+    if (!(n->dt >= DWMTJ_W_DT_MIN && n->dt <= DWMTJ_W_DT_MAX))
+        return snn_fail(error, DWMTJ_W_ERR_VALUE,
+                        "%s: dt is %g s, expected %g to %g s (a time step a circuit can be "
+                        "simulated with)",
+                        who, n->dt, DWMTJ_W_DT_MIN, DWMTJ_W_DT_MAX);
+    if (!(n->gain > 0.0 && n->gain <= DWMTJ_W_GAIN_MAX))
+        return snn_fail(error, DWMTJ_W_ERR_VALUE,
+                        "%s: gain is %g A, expected > 0 and at most %g A per unit weight x spike",
+                        who, n->gain, DWMTJ_W_GAIN_MAX);
+    if (!(n->sigma >= 0.0 && n->sigma <= DWMTJ_W_SIGMA_MAX))
+        return snn_fail(error, DWMTJ_W_ERR_VALUE, "%s: sigma is %g, expected 0 to %g", who,
+                        n->sigma, DWMTJ_W_SIGMA_MAX);
+    if (!(n->tau_mem == 0.0 || (n->tau_mem >= DWMTJ_W_DT_MIN && n->tau_mem <= DWMTJ_W_TAU_MAX)))
+        return snn_fail(error, DWMTJ_W_ERR_VALUE, "%s: tau_mem is %g s, expected 0 or %g to %g s",
+                        who, n->tau_mem, DWMTJ_W_DT_MIN, DWMTJ_W_TAU_MAX);
+    if (n->kind == DWMTJ_KIND_LIF && n->tau_mem == 0.0)
+        return snn_fail(error, DWMTJ_W_ERR_VALUE,
+                        "%s: tau_mem is 0 s, but a LIF network needs %g to %g s", who,
+                        DWMTJ_W_DT_MIN, DWMTJ_W_TAU_MAX);
+    if (!(n->input_rate >= 0.0 && n->input_rate <= DWMTJ_W_RATE_MAX))
+        return snn_fail(error, DWMTJ_W_ERR_VALUE, "%s: input_rate is %g Hz, expected 0 to %g Hz",
+                        who, n->input_rate, DWMTJ_W_RATE_MAX);
     return DWMTJ_W_OK;
 }
 
@@ -252,6 +264,22 @@ static int check_params(const dwmtj_weights *n, const char *who, char **error)
                             k, l, (double)n->b[l][k]);
     }
     return DWMTJ_W_OK;
+}
+
+/* Everything the loader checks of a network in memory (n_layers in range). */
+static int check_all(const dwmtj_weights *n, const char *who, char **error)
+{
+    int64_t s[DWMTJ_W_MAX_LAYERS + 1];
+    for (int l = 0; l <= n->n_layers; l++)
+        s[l] = n->size[l];
+    int rc = check_shape(n->n_layers, s, who, error);
+    if (rc == DWMTJ_W_OK)
+        rc = check_input_side(n->input_side, n->size[0], who, error);
+    if (rc == DWMTJ_W_OK)
+        rc = check_scalars(n, who, error);
+    if (rc == DWMTJ_W_OK)
+        rc = check_params(n, who, error);
+    return rc;
 }
 
 /* ----------------------------------------------------------------- alloc */
@@ -372,33 +400,6 @@ static const char *err_text(int e)
     return e > 0 ? strerror(e) : "unknown error";
 }
 
-/* fsyncs the directory holding path, so that the rename is durable
- * (best effort: some file systems do not allow it) */
-static void sync_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir;
-    if (!slash)
-        dir = strdup(".");
-    else if (slash == path)
-        dir = strdup("/");
-    else {
-        dir = malloc((size_t)(slash - path) + 1);
-        if (dir) {
-            memcpy(dir, path, (size_t)(slash - path));
-            dir[slash - path] = '\0';
-        }
-    }
-    if (!dir)
-        return;
-    int fd = open(dir, O_RDONLY);
-    free(dir);
-    if (fd < 0)
-        return;
-    (void)fsync(fd);
-    close(fd);
-}
-
 int dwmtj_weights_save(const dwmtj_weights *n, const char *path, char **error)
 {
     if (error)
@@ -424,47 +425,25 @@ int dwmtj_weights_save(const dwmtj_weights *n, const char *path, char **error)
         return snn_fail(error, DWMTJ_W_ERR_NOMEM, "%s: out of memory", path);
     memcpy(who, path, plen);
     memcpy(who + plen, ": not saved", sizeof ": not saved");
-    int64_t s[DWMTJ_W_MAX_LAYERS + 1];
-    for (int l = 0; l <= n->n_layers; l++)
-        s[l] = n->size[l];
-    int rc = check_shape(n->n_layers, s, who, error);
-    if (rc == DWMTJ_W_OK)
-        rc = check_input_side(n->input_side, n->size[0], who, error);
-    if (rc == DWMTJ_W_OK)
-        rc = check_scalars(n, who, error);
-    if (rc == DWMTJ_W_OK)
-        rc = check_params(n, who, error);
+    int rc = check_all(n, who, error);
     free(who);
     if (rc != DWMTJ_W_OK)
         return rc;
 
-    char *part = malloc(plen + sizeof ".part");
     unsigned char *buf = malloc(BUF_LEN);
-    if (!part || !buf) {
-        free(part);
-        free(buf);
+    if (!buf)
         return snn_fail(error, DWMTJ_W_ERR_NOMEM, "%s: out of memory", path);
-    }
-    memcpy(part, path, plen);
-    memcpy(part + plen, ".part", sizeof ".part");
-
-    errno = 0;
-    int fd = open(part, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-    if (!f) {
-        int e = errno;
-        if (fd >= 0) {
-            close(fd);
-            unlink(part);
-        }
-        rc = snn_fail(error, e == ENOMEM ? DWMTJ_W_ERR_NOMEM : DWMTJ_W_ERR_FILE,
-                  "%s: cannot create %s: %s", path, part, err_text(e));
-        free(part);
+    /* read back later: a regular file only, synced before and after the
+     * rename so that a crash leaves the old file or the new one */
+    dwmtj_file out;
+    rc = dwmtj_file_open(&out, path, DWMTJ_FILE_SYNC | DWMTJ_FILE_REGULAR);
+    if (rc != DWMTJ_FILE_OK) {
         free(buf);
-        return rc;
+        return snn_fail(error, rc == DWMTJ_FILE_ERR_NOMEM ? DWMTJ_W_ERR_NOMEM : DWMTJ_W_ERR_FILE,
+                        "%s", out.error);
     }
 
-    writer w = {f, crc32(0L, Z_NULL, 0), 0};
+    writer w = {out.f, crc32(0L, Z_NULL, 0), 0};
     size_t hl = encode_header(n, buf);
     wr(&w, buf, hl);
     for (int l = 0; l < n->n_layers; l++) {
@@ -473,47 +452,16 @@ int dwmtj_weights_save(const dwmtj_weights *n, const char *path, char **error)
     }
     unsigned char c[4];
     put_u32(c, (uint32_t)w.crc);
-    if (!w.err) {
-        errno = 0;
-        if (fwrite(c, 1, 4, f) != 4)
-            w.err = errno ? errno : -1;
-    }
-    const char *step = "write";
-    if (!w.err) {
-        errno = 0;
-        if (fflush(f) != 0)
-            w.err = errno ? errno : -1;
-    }
-    if (!w.err) {
-        step = "fsync";
-        if (fsync(fileno(f)) != 0)
-            w.err = errno ? errno : -1;
-    }
-    errno = 0;
-    if (fclose(f) != 0 && !w.err) {
-        step = "close";
-        w.err = errno ? errno : -1;
-    }
-    if (!w.err && rename(part, path) != 0) {
-        step = "rename";
-        w.err = errno ? errno : -1;
-    }
+    wr(&w, c, 4);
+    free(buf);
     if (w.err) {
         int e = w.err;
-        unlink(part);
-        if (!strcmp(step, "rename"))
-            rc = snn_fail(error, DWMTJ_W_ERR_FILE, "%s: cannot rename %s to it: %s", path, part,
-                      err_text(e));
-        else
-            rc = snn_fail(error, DWMTJ_W_ERR_FILE, "%s: %s error on %s: %s", path, step, part,
-                      err_text(e));
-        free(part);
-        free(buf);
-        return rc;
+        dwmtj_file_abort(&out);
+        return snn_fail(error, DWMTJ_W_ERR_FILE, "%s: write error: %s", path, err_text(e));
     }
-    sync_dir(path);
-    free(part);
-    free(buf);
+    rc = dwmtj_file_commit(&out);
+    if (rc != DWMTJ_FILE_OK)
+        return snn_fail(error, DWMTJ_W_ERR_FILE, "%s", out.error);
     return DWMTJ_W_OK;
 }
 
@@ -857,4 +805,39 @@ const char *dwmtj_weights_status_string(int status)
     case DWMTJ_W_ERR_MISMATCH: return "the network does not fit what is expected";
     default: return "unknown status";
     }
+}
+
+int dwmtj_weights_check_shape(int n_layers, const int *size, char **error)
+{
+    if (error)
+        *error = NULL;
+    if (!size)
+        return snn_fail(error, DWMTJ_W_ERR_USAGE, "dwmtj_weights_check_shape: size is NULL");
+    if (n_layers < 1 || n_layers > DWMTJ_W_MAX_LAYERS) /* before size[] is read */
+        return snn_fail(error, DWMTJ_W_ERR_SHAPE, "%d weight layers, expected 1..%d", n_layers,
+                        DWMTJ_W_MAX_LAYERS);
+    int64_t s[DWMTJ_W_MAX_LAYERS + 1];
+    for (int l = 0; l <= n_layers; l++)
+        s[l] = size[l];
+    return check_shape(n_layers, s, "", error);
+}
+
+int dwmtj_weights_check(const dwmtj_weights *n, char **error)
+{
+    if (error)
+        *error = NULL;
+    if (!n)
+        return snn_fail(error, DWMTJ_W_ERR_USAGE, "dwmtj_weights_check: the network is NULL");
+    if (n->n_layers < 1 || n->n_layers > DWMTJ_W_MAX_LAYERS)
+        return snn_fail(error, DWMTJ_W_ERR_SHAPE, "%d weight layers, expected 1..%d",
+                        n->n_layers, DWMTJ_W_MAX_LAYERS);
+    for (int l = 0; l < n->n_layers; l++)
+        if (!n->w[l] || !n->b[l])
+            return snn_fail(error, DWMTJ_W_ERR_USAGE, "dwmtj_weights_check: the %s of layer %d "
+                            "are NULL", n->w[l] ? "biases" : "weights", l);
+    int rc = check_all(n, "", error);
+    /* the checks prefix "who: "; here there is no who */
+    if (rc != DWMTJ_W_OK && error && *error && !strncmp(*error, ": ", 2))
+        memmove(*error, *error + 2, strlen(*error + 2) + 1);
+    return rc;
 }

@@ -21,6 +21,7 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -794,6 +795,355 @@ START_TEST(train_resume)
 }
 END_TEST
 
+/* The whole of a (binary) file; NULL if it cannot be read. */
+static unsigned char *read_bytes(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    unsigned char *b = NULL;
+    size_t cap = 0;
+    *n = 0;
+    for (;;) {
+        if (cap - *n < 65536) {
+            cap = cap ? 2 * cap : 65536;
+            b = realloc(b, cap);
+            ck_assert_ptr_nonnull(b);
+        }
+        size_t k = fread(b + *n, 1, cap - *n, f);
+        if (k == 0)
+            break;
+        *n += k;
+    }
+    fclose(f);
+    return b;
+}
+
+static void write_bytes(const char *path, const unsigned char *b, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f != NULL, "cannot write %s", path);
+    ck_assert_uint_eq(fwrite(b, 1, n, f), n);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    size_t n;
+    unsigned char *b = read_bytes(from, &n);
+    ck_assert_msg(b != NULL, "cannot read %s", from);
+    write_bytes(to, b, n);
+    free(b);
+}
+
+/* Asserts that files a and b hold the same bytes. */
+static void ck_same_file(const char *a, const char *b)
+{
+    size_t na, nb;
+    unsigned char *x = read_bytes(a, &na), *y = read_bytes(b, &nb);
+    ck_assert_msg(x && y, "cannot read %s or %s", a, b);
+    ck_assert_msg(na == nb && memcmp(x, y, na) == 0, "%s (%zu bytes) and %s (%zu bytes) differ",
+                  a, na, b, nb);
+    free(x);
+    free(y);
+}
+
+/* A train log without its seconds column (the one thing that differs
+ * between two runs of the same options). */
+static char *log_rows(const char *path)
+{
+    char *t = read_text(path);
+    ck_assert_msg(t != NULL, "cannot read %s", path);
+    char *out = malloc(strlen(t) + 1), *o = out;
+    ck_assert_ptr_nonnull(out);
+    for (char *line = t; *line;) {
+        char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+        char *last = NULL;
+        for (char *c = line; c < line + n; c++)
+            if (*c == ',')
+                last = c;
+        size_t keep = last ? (size_t)(last - line) : n;
+        memcpy(o, line, keep);
+        o += keep;
+        *o++ = '\n';
+        line += n + (nl ? 1 : 0);
+    }
+    *o = '\0';
+    free(t);
+    return out;
+}
+
+static void ck_same_log(const char *a, const char *b)
+{
+    char *x = log_rows(a), *y = log_rows(b);
+    ck_assert_msg(strcmp(x, y) == 0, "logs differ:\n%s:\n%s\n%s:\n%s", a, x, b, y);
+    free(x);
+    free(y);
+}
+
+/* The checkpoint's hash (doc/training.md): 64-bit FNV-1a of every byte
+ * before the last 8, which hold it in host byte order. */
+static void ckpt_fix_hash(unsigned char *b, size_t n)
+{
+    uint64_t h = 0xCBF29CE484222325ull;
+    for (size_t k = 0; k < n - 8; k++) {
+        h ^= b[k];
+        h *= 0x100000001B3ull;
+    }
+    memcpy(b + n - 8, &h, 8);
+}
+
+/* b with the first from (in its text header) replaced by to, the hash
+ * recomputed when fix; *m its length. */
+static unsigned char *ckpt_edit(const unsigned char *b, size_t n, const char *from,
+                                const char *to, int fix, size_t *m)
+{
+    size_t lf = strlen(from), lt = strlen(to), head = n < 4096 ? n : 4096;
+    const unsigned char *at = NULL;
+    for (size_t k = 0; k + lf <= head && !at; k++)
+        if (memcmp(b + k, from, lf) == 0)
+            at = b + k;
+    ck_assert_msg(at != NULL, "no '%s' in the checkpoint's header", from);
+    size_t pre = (size_t)(at - b);
+    *m = n - lf + lt;
+    unsigned char *c = malloc(*m);
+    ck_assert_ptr_nonnull(c);
+    memcpy(c, b, pre);
+    memcpy(c + pre, to, lt);
+    memcpy(c + pre + lt, at + lf, n - pre - lf);
+    if (fix)
+        ckpt_fix_hash(c, *m);
+    return c;
+}
+
+/* A kill at every stage of the epoch boundaries of a 2-epoch run (epoch
+ * 1, which has one after it, and the last)
+ * (DWMTJ_TRAIN_CRASH_AT), then --resume: the network file and the log are
+ * those of an uninterrupted run.  The runs share their files, so each new
+ * run starts over the files of a finished or killed one. */
+START_TEST(train_crash_resume)
+{
+    char ref[4096], ref_log[4096], out[4096], log[4096];
+    snprintf(ref, sizeof ref, "%s", spath("cref.net"));
+    snprintf(ref_log, sizeof ref_log, "%s", spath("cref.csv"));
+    snprintf(out, sizeof out, "%s", spath("crash.net"));
+    snprintf(log, sizeof log, "%s", spath("crash.csv"));
+    cli_result r;
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "2", "--seed", "3", "--out", ref, "--log",
+                 ref_log),
+            &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    static const char *const stages[] = {"begin", "tested", "net", "log", "epoch"};
+    for (int e = 1; e <= 2; e++)
+        for (int k = e == 1 ? 0 : 1; k < 5; k++) {
+            char env[64];
+            snprintf(env, sizeof env, "DWMTJ_TRAIN_CRASH_AT=%s:%d", stages[k], e);
+            const char *const envs[] = {env, NULL};
+            cli_opts o = {.env = envs};
+            cli_run_opts(ARGS("train", TINY_TRAIN, "--epochs", "2", "--seed", "3", "--out", out,
+                              "--log", log),
+                         &o, &r);
+            ck_assert_msg(r.sig == SIGKILL, "%s: exit %d, signal %d; stderr: %s", env, r.code,
+                          r.sig, r.err);
+            cli_free(&r);
+            /* a kill between the files leaves no part-written one */
+            ck_assert(!exists(spath("crash.net.part")) && !exists(spath("crash.net.ckpt.part")) &&
+                      !exists(spath("crash.csv.part")));
+            cli_run(ARGS("train", TINY_TRAIN, "--epochs", "2", "--seed", "3", "--out", out,
+                         "--log", log, "--resume"),
+                    &r);
+            ck_assert_msg(r.code == 0, "resume after %s: exit %d\n%s\n%s", env, r.code, r.out,
+                          r.err);
+            /* an epoch the checkpoint holds is not trained again */
+            char again[32];
+            snprintf(again, sizeof again, "epoch %d/2", e - 1);
+            ck_assert_msg(e == 1 || !strstr(r.out, again), "after %s:\n%s", env, r.out);
+            cli_free(&r);
+            ck_same_file(ref, out);
+            ck_same_log(ref_log, log);
+        }
+    /* a finished run's resume changes nothing */
+    size_t n0;
+    unsigned char *before = read_bytes(log, &n0);
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "2", "--seed", "3", "--out", out, "--log", log,
+                 "--resume"),
+            &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "2 epochs done already, nothing to do") && !*r.err, "%s\n%s",
+                  r.out, r.err);
+    cli_free(&r);
+    size_t n1;
+    unsigned char *after = read_bytes(log, &n1);
+    ck_assert(n0 == n1 && memcmp(before, after, n0) == 0);
+    free(before);
+    free(after);
+    ck_same_file(ref, out);
+}
+END_TEST
+
+/* A finished run whose network file or log does not hold what the
+ * checkpoint holds (a crash between the files, a file damaged after):
+ * --resume writes them again from the checkpoint and says so, and only
+ * then is there nothing to do. */
+START_TEST(train_resume_repairs)
+{
+    char ref[4096], ref_log[4096], one[4096], out[4096], log[4096];
+    snprintf(ref, sizeof ref, "%s", spath("rref.net"));
+    snprintf(ref_log, sizeof ref_log, "%s", spath("rref.csv"));
+    snprintf(one, sizeof one, "%s", spath("rone.net"));
+    snprintf(out, sizeof out, "%s", spath("rep.net"));
+    snprintf(log, sizeof log, "%s", spath("rep.csv"));
+    cli_result r;
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "1", "--seed", "4", "--out", one), &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "2", "--seed", "4", "--out", ref, "--log",
+                 ref_log),
+            &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    char ckpt[4096];
+    snprintf(ckpt, sizeof ckpt, "%s.ckpt", ref);
+    char *text = read_text(ref_log);
+    ck_assert_ptr_nonnull(text);
+    char *last = strrchr(text, '\n');
+    ck_assert_ptr_nonnull(last);
+    *last = '\0';
+    last = strrchr(text, '\n'); /* the start of epoch 2's row */
+    ck_assert_ptr_nonnull(last);
+    static const char *const what[] = {"old network", "cut network", "row missing", "row past"};
+    for (int k = 0; k < 4; k++) {
+        copy_file(ref, out);
+        copy_file(ref_log, log);
+        char oc[4096];
+        snprintf(oc, sizeof oc, "%s.ckpt", out);
+        copy_file(ckpt, oc);
+        if (k == 0) {
+            copy_file(one, out); /* the network of epoch 1 */
+        } else if (k == 1) {
+            size_t n;
+            unsigned char *b = read_bytes(ref, &n);
+            write_bytes(out, b, n - 100);
+            free(b);
+        } else if (k == 2) {
+            char keep = last[1];
+            last[1] = '\0';
+            write_text(log, text); /* epoch 2's row missing */
+            last[1] = keep;
+        } else {
+            char *full = read_text(ref_log);
+            char more[8192];
+            snprintf(more, sizeof more, "%s3,0.81", full);
+            write_text(log, more); /* part of a row of epoch 3 */
+            free(full);
+        }
+        cli_run(ARGS("train", TINY_TRAIN, "--epochs", "2", "--seed", "4", "--out", out, "--log",
+                     log, "--resume"),
+                &r);
+        ck_assert_msg(r.code == 0, "%s: exit %d\n%s", what[k], r.code, r.err);
+        ck_assert_msg(strstr(r.out, "nothing to do"), "%s: %s", what[k], r.out);
+        ck_assert_msg(strstr(r.err, k < 2 ? out : log) && strstr(r.err, "from the checkpoint"),
+                      "%s: no note naming the repaired file: %s", what[k], r.err);
+        cli_free(&r);
+        ck_same_file(ref, out);
+        ck_same_file(ref_log, log);
+    }
+    free(text);
+}
+END_TEST
+
+/* The checkpoint's header: every field is covered by the hash and checked
+ * against the options; each damaged field is refused, naming it, whether
+ * the hash was made to match (a file written that way) or not. */
+START_TEST(train_ckpt_fields)
+{
+    char out[4096], ck[4096];
+    snprintf(out, sizeof out, "%s", spath("hdr.net"));
+    snprintf(ck, sizeof ck, "%s.ckpt", out);
+    cli_result r;
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "2", "--seed", "7", "--out", out), &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    size_t n;
+    unsigned char *good = read_bytes(ck, &n);
+    ck_assert_ptr_nonnull(good);
+    ck_assert_msg(n > 40 && !memcmp(good, "DWMTJCKPT 2\nepoch 2\nadam_t 40\n", 30), "%.40s",
+                  good);
+    size_t nn;
+    unsigned char *net0 = read_bytes(out, &nn);
+    static const struct {
+        const char *from, *to, *want;
+        int fix;
+    } bad[] = {
+        {"adam_t 40", "adam_t 040", "field adam_t: '040' is not a whole number", 1},
+        {"adam_t 40", "adam_t 041", "field adam_t: '041'", 0},
+        {"adam_t 40", "adam_t 60", "fields epoch and adam_t disagree", 1},
+        {"epoch 2", "epoch 1", "fields epoch and adam_t disagree", 1},
+        {"epoch 2", "epoch 1", "checksum mismatch; fields epoch and adam_t disagree", 0},
+        {"epoch 2", "epoch 99999999999999", "field epoch: '99999999999999' is not a whole", 1},
+        {"epoch 2", "epoch -2", "field epoch: '-2'", 1},
+        {"epoch 2", "epoch  2", "field epoch: ' 2'", 1},
+        {"epoch 2", "epoch 2x", "field epoch: '2x'", 1},
+        {"epoch 2\n", "", "field epoch: missing", 1},
+        {"seed=7", "seed=8", "field config: the checkpoint is of other options", 1},
+        {"lr=0.01", "lr=0.02", "field config", 0},
+        {"params 3322", "params 3323", "field params: 3323, but the network of these options has 3322", 1},
+        {"params 3322", "params 33220000000000000000000", "field params: '33220000000000000000000'", 1},
+        {"\n1,", "\nx,", "log row 1:", 1},
+        {"\n2,", "\n3,", "log row 2:", 1},
+        {"DWMTJCKPT 2", "DWMTJCKPT 3", "checkpoint format '3'; this build reads format 2", 1},
+        {"DWMTJCKPT 2", "DWMTJCKPT 1", "format 1", 0},
+        {"DWMTJCKPT 2", "DWMTJCKPU 2", "not a dwmtj train checkpoint", 0},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        size_t m;
+        unsigned char *c = ckpt_edit(good, n, bad[k].from, bad[k].to, bad[k].fix, &m);
+        write_bytes(ck, c, m);
+        free(c);
+        cli_run(ARGS("train", TINY_TRAIN, "--epochs", "3", "--seed", "7", "--out", out,
+                     "--resume"),
+                &r);
+        ck_assert_msg(r.code == 1 && strstr(r.err, ck) && strstr(r.err, bad[k].want),
+                      "'%s' -> '%s'%s: exit %d, wanted 1 and '%s'; stderr: %s", bad[k].from,
+                      bad[k].to, bad[k].fix ? " (hash fixed)" : "", r.code, bad[k].want, r.err);
+        cli_free(&r);
+    }
+    /* the data: cut, extended, a byte flipped */
+    write_bytes(ck, good, n - 1);
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "3", "--seed", "7", "--out", out, "--resume"),
+            &r);
+    ck_assert_msg(r.code == 1 && strstr(r.err, "checksum mismatch; truncated"), "%s", r.err);
+    cli_free(&r);
+    unsigned char *longer = malloc(n + 1);
+    ck_assert_ptr_nonnull(longer);
+    memcpy(longer, good, n);
+    longer[n] = 0;
+    write_bytes(ck, longer, n + 1);
+    free(longer);
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "3", "--seed", "7", "--out", out, "--resume"),
+            &r);
+    ck_assert_msg(r.code == 1 && strstr(r.err, "1 byte more than its header declares"), "%s",
+                  r.err);
+    cli_free(&r);
+    good[n - 100] ^= 4;
+    write_bytes(ck, good, n);
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "3", "--seed", "7", "--out", out, "--resume"),
+            &r);
+    ck_assert_msg(r.code == 1 && strstr(r.err, "corrupt checkpoint: checksum mismatch"), "%s",
+                  r.err);
+    cli_free(&r);
+    /* none of these touched the network file */
+    size_t nn2;
+    unsigned char *net1 = read_bytes(out, &nn2);
+    ck_assert(nn == nn2 && memcmp(net0, net1, nn) == 0);
+    free(net0);
+    free(net1);
+    free(good);
+}
+END_TEST
+
 START_TEST(train_errors)
 {
     cli_result r;
@@ -819,6 +1169,40 @@ START_TEST(train_errors)
     }
     cli_run(ARGS("train", "--neuron", "lif", "--epochs", "1", "--seed", "1"), &r); /* no --out */
     ck_exit(r, 2);
+    cli_free(&r);
+    cli_run(ARGS("train", "--neuron", "lif", "--seed", "1", "--out", out, "--epochs"), &r);
+    ck_exit(r, 2);
+    ck_assert_msg(strstr(r.err, "option --epochs needs a value"), "%s", r.err);
+    cli_free(&r);
+    cli_run(ARGS("train", "--neuron", "lif", "--epochs", "1", "--seed", "1", "--out", out,
+                 "stray"),
+            &r);
+    ck_exit(r, 2);
+    ck_assert_msg(strstr(r.err, "unexpected argument 'stray'"), "%s", r.err);
+    cli_free(&r);
+    /* beyond the network file's limits: refused before training, naming
+     * the option's field and the limit */
+    cli_run(ARGS("train", TINY_TRAIN, "--hidden", "100000,100000", "--epochs", "1", "--seed", "1",
+                 "--out", out),
+            &r);
+    ck_exit(r, 2);
+    ck_assert_msg(strstr(r.err, "hidden 100000,100000") &&
+                      strstr(r.err, "10020800010 parameters (1e+10), more than the 2^31 - 1 limit"),
+                  "%s", r.err);
+    cli_free(&r);
+    cli_run(ARGS("train", "--neuron", "dwmtj", "--gain", "1e308", "--epochs", "1", "--seed", "1",
+                 "--out", out),
+            &r);
+    ck_exit(r, 2);
+    ck_assert_msg(strstr(r.err, "gain is 1e+308 A, expected > 0 and at most 1 A"), "%s", r.err);
+    cli_free(&r);
+    ck_assert(!exists(out));
+    /* a network file that is read back cannot be a FIFO */
+    char *fifo = spath("train.fifo");
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "1", "--seed", "1", "--out", fifo), &r);
+    ck_exit(r, 3);
+    ck_assert_msg(strstr(r.err, fifo) && strstr(r.err, "not a regular file"), "%s", r.err);
     cli_free(&r);
     cli_run(ARGS("train", TINY_TRAIN, "--epochs", "1", "--seed", "1", "--out",
                  "/nonexistent/x.net"),
@@ -1790,10 +2174,13 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, array_json);
     tcase_add_test(tc, array_text);
 
-    tc = tcase(s, "train", 60);
+    tc = tcase(s, "train", 300);
     tcase_add_test(tc, train_tiny_lif);
     tcase_add_test(tc, train_resume);
     tcase_add_test(tc, train_errors);
+    tcase_add_test(tc, train_crash_resume);
+    tcase_add_test(tc, train_resume_repairs);
+    tcase_add_test(tc, train_ckpt_fields);
     tcase_add_test(tc, fig5d_script);
 
     tc = tcase(s, "infer", 300);

@@ -263,6 +263,31 @@ START_TEST(test_real_training_set)
 END_TEST
 
 /* synthetic files come back byte for byte, compressed (_i = 1) or not */
+/* Debian's t10k-images-idx3-ubyte.gz with 1..9 bytes cut off its end (gzip
+ * -t fails on each), and with bytes appended: errors naming the copy. */
+START_TEST(test_real_gzip_damaged)
+{
+    char img[4096], lab[4096];
+    snprintf(img, sizeof img, "%s/" DWMTJ_FASHION_TEST_IMAGES, data_dir());
+    snprintf(lab, sizeof lab, "%s/" DWMTJ_FASHION_TEST_LABELS, data_dir());
+    size_t len;
+    unsigned char *gz = read_plain(img, &len);
+    ck_assert_uint_gt(len, 1000);
+    for (size_t cut = 1; cut <= 9; cut++) {
+        write_plain(spath("cut.gz"), gz, len - cut);
+        expect_error(spath("cut.gz"), lab, DWMTJ_DATA_ERR_GZIP, spath("cut.gz"), NULL);
+    }
+    bytes b = {0};
+    put(&b, gz, len);
+    put(&b, "trailing garbage", 16);
+    write_plain(spath("long.gz"), b.p, b.len);
+    expect_error(spath("long.gz"), lab, DWMTJ_DATA_ERR_GZIP, spath("long.gz"),
+                 "16 bytes after the end of the gzip stream");
+    free(b.p);
+    free(gz);
+}
+END_TEST
+
 START_TEST(test_roundtrip)
 {
     int gz = _i;
@@ -553,6 +578,80 @@ START_TEST(test_corrupt_gzip)
 }
 END_TEST
 
+/* A gzip member whose 8-byte trailer (CRC-32, length) is cut by 1 to 8
+ * bytes, or cut into its deflate data as well: a corrupt stream, although
+ * every data byte may have been inflated already. */
+START_TEST(test_gzip_trailer_cut)
+{
+    write_syn_labels(spath("lab.gz"), 1);
+    write_syn_images(spath("img.gz"), 1);
+    size_t len;
+    unsigned char *gz = read_plain(spath("img.gz"), &len);
+    ck_assert_uint_gt(len, 20);
+    for (size_t cut = 1; cut <= 12; cut++) {
+        write_plain(spath("cut.gz"), gz, len - cut);
+        expect_error(spath("cut.gz"), spath("lab.gz"), DWMTJ_DATA_ERR_GZIP, spath("cut.gz"),
+                     cut <= 8 ? "cut off" : NULL);
+    }
+    free(gz);
+}
+END_TEST
+
+/* Bytes after the end of a gzip member that are not another member (zlib's
+ * gzread skips them silently): an error.  A second member is gzip too
+ * (gzip -t accepts it): an empty one loads, one with data is data past the
+ * declared images. */
+START_TEST(test_gzip_trailing_garbage)
+{
+    write_syn_labels(spath("lab.gz"), 1);
+    write_syn_images(spath("img.gz"), 1);
+    size_t len;
+    unsigned char *gz = read_plain(spath("img.gz"), &len);
+    static const struct {
+        const char *tail;
+        size_t n;
+        const char *want;
+    } junk[] = {
+        {"garbage\n", 8, "8 bytes after the end of the gzip stream"},
+        {"\0", 1, "1 byte after the end of the gzip stream"},
+        {"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16, "16 bytes after"},
+        {"\x1f", 1, "1 byte after"},
+        {"\x1f\x8b", 2, "gzip stream"}, /* the start of a member cut short */
+    };
+    for (size_t k = 0; k < sizeof junk / sizeof junk[0]; k++) {
+        bytes b = {0};
+        put(&b, gz, len);
+        put(&b, junk[k].tail, junk[k].n);
+        write_plain(spath("x.gz"), b.p, b.len);
+        free(b.p);
+        expect_error(spath("x.gz"), spath("lab.gz"), DWMTJ_DATA_ERR_GZIP, spath("x.gz"),
+                     junk[k].want);
+    }
+    /* an empty second member: valid gzip, the same data */
+    write_gz(spath("empty.gz"), NULL, 0);
+    size_t elen;
+    unsigned char *e = read_plain(spath("empty.gz"), &elen);
+    bytes b = {0};
+    put(&b, gz, len);
+    put(&b, e, elen);
+    write_plain(spath("two.gz"), b.p, b.len);
+    dwmtj_dataset d;
+    char *err = NULL;
+    ck_assert_msg(dwmtj_dataset_load(&d, spath("two.gz"), spath("lab.gz"), &err) ==
+                      DWMTJ_DATA_OK, "%s", err ? err : "");
+    ck_assert_mem_eq(d.pixels, syn_pixels, sizeof syn_pixels);
+    dwmtj_dataset_free(&d);
+    /* a second member with data: more bytes than the header declares */
+    put(&b, gz, len);
+    write_plain(spath("three.gz"), b.p, b.len);
+    expect_error(spath("three.gz"), spath("lab.gz"), DWMTJ_DATA_ERR_TRAILING, spath("three.gz"),
+                 "bytes after the 50 declared images");
+    free(b.p);
+    free(e);
+    free(gz);
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
     write_syn_images(spath("img.gz"), 1);
@@ -756,6 +855,7 @@ static Suite *data_suite(void)
     tcase_add_test(tc, test_real_training_set);
     tcase_add_loop_test(tc, test_roundtrip, 0, 2);
     tcase_add_test(tc, test_load_dir);
+    tcase_add_test(tc, test_real_gzip_damaged);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");
@@ -769,6 +869,8 @@ static Suite *data_suite(void)
     tcase_add_test(tc, test_bad_dims);
     tcase_add_test(tc, test_huge_declared_count);
     tcase_add_test(tc, test_corrupt_gzip);
+    tcase_add_test(tc, test_gzip_trailer_cut);
+    tcase_add_test(tc, test_gzip_trailing_garbage);
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_null_arguments);
     tcase_add_test(tc, test_status_strings);

@@ -20,6 +20,8 @@
 
 #include "dwmtj_data.h"
 #include "dwmtj_snn.h"
+#include "snn_neuron.h" /* the device neuron's steps, for the status test */
+#include "scratch.h"
 
 #include <check.h>
 #include <math.h>
@@ -380,6 +382,47 @@ static double grad_check(dwmtj_weights *n, int loss_mode, double *gmax_out, int 
     return err / gmax;
 }
 
+/* A libdwmtj warning is not a result: a noisy step over more noise slots
+ * than the library's cap (t_slot made 1e-19 s under a 0.1 ns step) moves the
+ * domain without noise and says so with DWMTJ_WARN_STEP_LONG; the neuron's
+ * step must fail with the call, the status and where, not go on. */
+START_TEST(test_device_warning)
+{
+    static const int size[2] = {4, 1};
+    dwmtj_weights n;
+    net_make(&n, 1, size, DWMTJ_KIND_DWMTJ_NOISY, 5, 0.1e-9);
+    snn_dw dw;
+    snn_devfail fail;
+    memset(&fail, 0, sizeof fail);
+    ck_assert_int_eq(snn_dw_setup(&dw, &n, 200e-6, 5.0, 0, 0, &fail), DWMTJ_SNN_OK);
+    snn_dw_neuron nr[1];
+    ck_assert_int_eq(snn_dw_begin(&dw, nr, 1, &fail), DWMTJ_SNN_OK);
+    /* the step as set up is fine */
+    double a[1] = {1.0}, s[1], psi[1], A[1], B[1], u[1];
+    unsigned char C[1];
+    snn_dw_neuron keep = nr[0];
+    ck_assert_int_eq(snn_dw_step(&dw, nr, 1, 1, 7, 0, a, s, psi, A, B, C, u, &fail),
+                     DWMTJ_SNN_OK);
+    nr[0] = keep;
+    dw.d.p.t_slot = 1e-19;
+    int st = snn_dw_step(&dw, nr, 1, 1, 7, 0, a, s, psi, A, B, C, u, &fail);
+    ck_assert_msg(st == DWMTJ_SNN_ERR_DEVICE, "status %d (%s)", st, dwmtj_snn_status_string(st));
+    ck_assert_int_eq(fail.status, DWMTJ_WARN_STEP_LONG);
+    ck_assert_str_eq(fail.call, "dwmtj_step_current");
+    ck_assert_int_eq(fail.layer, 1);
+    ck_assert_int_eq(fail.neuron, 0);
+    ck_assert_int_eq(fail.step, 0);
+    /* and the message says so */
+    char msg[512];
+    snn_devfail_message(&fail, msg, sizeof msg);
+    ck_assert_msg(strstr(msg, "dwmtj_step_current") && strstr(msg, "warning") &&
+                      strstr(msg, dwmtj_status_string(DWMTJ_WARN_STEP_LONG)) &&
+                      strstr(msg, "layer 1, neuron 0, step 0"),
+                  "%s", msg);
+    net_free(&n);
+}
+END_TEST
+
 START_TEST(test_grad_lif)
 {
     int size[] = { 6, 5, 3 };
@@ -651,6 +694,155 @@ END_TEST
 
 /* ---------------------------------------------------------------- main */
 
+/* ---------------------------------------------------------- training loop */
+
+/* What the callback saw. */
+struct seen {
+    int n, stage[64], epoch[64];
+    int stop_stage, stop_epoch; /* return 1 there; -1 never */
+    double loss, acc;
+};
+
+static int record(const dwmtj_snn_train_event *ev, void *userdata)
+{
+    struct seen *s = userdata;
+    if (s->n < 64) {
+        s->stage[s->n] = ev->stage;
+        s->epoch[s->n] = ev->epoch;
+        s->n++;
+    }
+    if (ev->stage == DWMTJ_SNN_TRAIN_EPOCH) {
+        s->loss = ev->loss;
+        s->acc = ev->accuracy;
+        ck_assert_ptr_nonnull(ev->net);
+        ck_assert_int_eq(ev->net->size[0], 196);
+        ck_assert_int_eq(ev->train_images, 100);
+        ck_assert_int_eq(ev->test_images, 50);
+    }
+    return ev->stage == s->stop_stage && ev->epoch == s->stop_epoch;
+}
+
+static int same_bytes(const char *a, const char *b)
+{
+    FILE *f = fopen(a, "rb"), *g = fopen(b, "rb");
+    int same = f && g;
+    while (same) {
+        int x = fgetc(f), y = fgetc(g);
+        same = x == y;
+        if (x == EOF)
+            break;
+    }
+    if (f)
+        fclose(f);
+    if (g)
+        fclose(g);
+    return same;
+}
+
+/* dwmtj_snn_train: the defaults, the stages in their order, a run stopped by
+ * its callback and resumed that equals an uninterrupted one, and refused
+ * options that name their field. */
+START_TEST(test_train_api)
+{
+    if (!data_ok)
+        ck_abort_msg("Fashion-MNIST not available (set DWMTJ_FASHION_MNIST)");
+    dwmtj_snn_train_options o;
+    memset(&o, 0xa5, sizeof o);
+    dwmtj_snn_train_defaults(&o, DWMTJ_KIND_DWMTJ_NOISY);
+    ck_assert_int_eq(o.kind, DWMTJ_KIND_DWMTJ_NOISY);
+    ck_assert_int_eq(o.epochs, 1);
+    ck_assert_ptr_null(o.out);
+    ck_assert_ptr_null(o.log);
+    ck_assert_ptr_null(o.data);
+    ck_assert_int_eq(o.resume, 0);
+    ck_assert_int_eq(o.n_hidden, 2);
+    ck_assert_int_eq(o.hidden[0], 100);
+    ck_assert_int_eq(o.hidden[1], 100);
+    ck_assert_int_eq(o.hidden[2], 0);
+    ck_assert_int_eq(o.steps, 100);
+    ck_assert_int_eq(o.batch, 32);
+    ck_assert_int_eq(o.train_images, 0);
+    ck_assert_int_eq(o.downsample, 1);
+    ck_assert(o.lr == 1e-3 && o.gain == 1e-3 && o.dt == 0.1e-9 && o.input_rate == 5e9 &&
+              o.tau_mem == 1e-9 && o.sigma == 0.3);
+    ck_assert_int_eq(o.threads, 1);
+    dwmtj_snn_train_defaults(&o, DWMTJ_KIND_LIF);
+    ck_assert_int_eq(o.steps, 25);
+    ck_assert(o.sigma == 0.0);
+
+    scratch_make("check_snn");
+    char ref[SCRATCH_MAX + 16], out[SCRATCH_MAX + 16];
+    snprintf(ref, sizeof ref, "%s", spath("ref.net"));
+    snprintf(out, sizeof out, "%s", spath("out.net"));
+    o.n_hidden = 1;
+    o.hidden[0] = 8;
+    o.steps = 5;
+    o.batch = 20;
+    o.train_images = 100;
+    o.test_images = 50;
+    o.downsample = 2;
+    o.lr = 1e-2;
+    o.epochs = 2;
+    o.seed = 5;
+    o.out = ref;
+    struct seen s = {.stop_stage = -1, .stop_epoch = -1};
+    char *err = NULL;
+    int rc = dwmtj_snn_train(&o, record, &s, &err);
+    ck_assert_msg(rc == DWMTJ_SNN_OK, "%s", err ? err : dwmtj_snn_status_string(rc));
+    static const int order[9] = {DWMTJ_SNN_TRAIN_BEGIN,     DWMTJ_SNN_TRAIN_TESTED,
+                                 DWMTJ_SNN_TRAIN_NET_SAVED, DWMTJ_SNN_TRAIN_LOGGED,
+                                 DWMTJ_SNN_TRAIN_EPOCH,     DWMTJ_SNN_TRAIN_TESTED,
+                                 DWMTJ_SNN_TRAIN_NET_SAVED, DWMTJ_SNN_TRAIN_LOGGED,
+                                 DWMTJ_SNN_TRAIN_EPOCH};
+    ck_assert_int_eq(s.n, 9);
+    for (int k = 0; k < 9; k++) {
+        ck_assert_int_eq(s.stage[k], order[k]);
+        ck_assert_int_eq(s.epoch[k], k < 5 ? 1 : 2);
+    }
+    ck_assert(isfinite(s.loss) && s.loss > 0.0 && s.acc >= 0.0 && s.acc <= 1.0);
+
+    /* stopped once its network is saved, then resumed */
+    o.out = out;
+    struct seen t = {.stop_stage = DWMTJ_SNN_TRAIN_NET_SAVED, .stop_epoch = 2};
+    ck_assert_int_eq(dwmtj_snn_train(&o, record, &t, &err), DWMTJ_SNN_ERR_STOPPED);
+    ck_assert_ptr_nonnull(err);
+    free(err);
+    o.resume = 1;
+    struct seen u = {.stop_stage = -1, .stop_epoch = -1};
+    rc = dwmtj_snn_train(&o, record, &u, &err);
+    ck_assert_msg(rc == DWMTJ_SNN_OK, "%s", err ? err : dwmtj_snn_status_string(rc));
+    ck_assert_int_eq(u.stage[0], DWMTJ_SNN_TRAIN_REPAIRED); /* out: epoch 2's, not 1's */
+    ck_assert_int_eq(u.stage[1], DWMTJ_SNN_TRAIN_BEGIN);
+    ck_assert_int_eq(u.epoch[1], 2);
+    ck_assert_msg(same_bytes(ref, out), "%s and %s differ", ref, out);
+    /* a cb of NULL is allowed; nothing left to do */
+    ck_assert_int_eq(dwmtj_snn_train(&o, NULL, NULL, NULL), DWMTJ_SNN_OK);
+
+    /* refused options name their field */
+    o.resume = 0;
+    o.epochs = 0;
+    ck_assert_int_eq(dwmtj_snn_train(&o, NULL, NULL, &err), DWMTJ_SNN_ERR_USAGE);
+    ck_assert_msg(err && strstr(err, "epochs 0, expected 1..1000000"), "%s", err ? err : "");
+    free(err);
+    o.epochs = 1;
+    o.dt = 5e-324;
+    ck_assert_int_eq(dwmtj_snn_train(&o, NULL, NULL, &err), DWMTJ_SNN_ERR_USAGE);
+    ck_assert_msg(err && strstr(err, "dt is 4.94066e-324 s"), "%s", err ? err : "");
+    free(err);
+    o.dt = 0.1e-9;
+    o.out = NULL;
+    ck_assert_int_eq(dwmtj_snn_train(&o, NULL, NULL, &err), DWMTJ_SNN_ERR_USAGE);
+    free(err);
+    ck_assert_int_eq(dwmtj_snn_train(NULL, NULL, NULL, NULL), DWMTJ_SNN_ERR_USAGE);
+    o.out = spath("none.net");
+    o.resume = 1;
+    ck_assert_int_eq(dwmtj_snn_train(&o, NULL, NULL, &err), DWMTJ_SNN_ERR_CHECKPOINT);
+    ck_assert_msg(err && strstr(err, "none.net.ckpt: cannot resume"), "%s", err ? err : "");
+    free(err);
+    scratch_remove();
+}
+END_TEST
+
 static Suite *snn_suite(void)
 {
     Suite *s = suite_create("snn");
@@ -659,6 +851,7 @@ static Suite *snn_suite(void)
     tcase_add_test(tc, test_lif_rate);
     tcase_add_test(tc, test_dwmtj_rate);
     tcase_add_test(tc, test_input_and_reproducible);
+    tcase_add_test(tc, test_device_warning);
     suite_add_tcase(s, tc);
     tc = tcase_create("gradient");
     tcase_add_test(tc, test_grad_lif);
@@ -670,6 +863,7 @@ static Suite *snn_suite(void)
     tcase_add_unchecked_fixture(tc, data_setup, data_teardown);
     tcase_add_test(tc, test_train_lif);
     tcase_add_test(tc, test_train_dwmtj);
+    tcase_add_test(tc, test_train_api);
     tcase_set_timeout(tc, 300);
     suite_add_tcase(s, tc);
     return s;

@@ -621,8 +621,38 @@ START_TEST(test_bad_values)
     setf64(c.p + S_RATE, -1.0);
     fix_crc(&c);
     expect_bytes("rate", &c, c.len, DWMTJ_W_ERR_VALUE, "input_rate is -1");
-    /* zero sigma, tau_mem and rate are allowed; any seed */
+    /* finite but implausible: refused, naming the field and its range */
+    static const struct {
+        int off;
+        double v;
+        const char *want;
+    } far[] = {
+        {S_DT, 5e-324, "dt is 4.94066e-324 s, expected 1e-15 to 0.001 s"},
+        {S_DT, 1e-16, "dt is 1e-16 s"},
+        {S_DT, 1e300, "dt is 1e+300 s, expected 1e-15 to 0.001 s"},
+        {S_DT, 2e-3, "dt is 0.002 s"},
+        {S_GAIN, 1e308, "gain is 1e+308 A, expected > 0 and at most 1 A"},
+        {S_GAIN, 1.5, "gain is 1.5 A"},
+        {S_SIGMA, 11.0, "sigma is 11, expected 0 to 10"},
+        {S_TAU, 2.0, "tau_mem is 2 s, expected 0 or 1e-15 to 1 s"},
+        {S_TAU, 1e-20, "tau_mem is 1e-20 s, expected 0 or 1e-15 to 1 s"},
+        {S_RATE, 1e16, "input_rate is 1e+16 Hz, expected 0 to 1e+15 Hz"},
+    };
+    for (size_t k = 0; k < sizeof far / sizeof far[0]; k++) {
+        RESET();
+        setf64(c.p + far[k].off, far[k].v);
+        fix_crc(&c);
+        expect_bytes("far", &c, c.len, DWMTJ_W_ERR_VALUE, far[k].want);
+    }
+    /* a LIF network needs a membrane time constant */
     RESET();
+    setf64(c.p + S_TAU, 0.0);
+    fix_crc(&c);
+    expect_bytes("lif-tau0", &c, c.len, DWMTJ_W_ERR_VALUE,
+                 "tau_mem is 0 s, but a LIF network needs 1e-15 to 1 s");
+    /* zero sigma, tau_mem (DW-MTJ) and rate are allowed; any seed */
+    RESET();
+    set32(c.p + S_KIND, DWMTJ_KIND_DWMTJ);
     setf64(c.p + S_TAU, 0.0);
     setf64(c.p + S_RATE, 0.0);
     set64(c.p + S_SEED, UINT64_MAX);
@@ -683,7 +713,9 @@ START_TEST(test_bad_shape)
     set32(c.p + 28, 100000);
     bytes h = {c.p, S_DATA + 4};
     fix_crc(&h);
-    expect_bytes("huge", &h, h.len, DWMTJ_W_ERR_SHAPE, "20000200000 parameters");
+    expect_bytes("huge", &h, h.len, DWMTJ_W_ERR_SHAPE,
+                 "network 100000-100000-100000 has 20000200000 parameters (2e+10), more than the "
+                 "2^31 - 1 limit");
 #undef RESET
     free(c.p);
     free(b.p);
@@ -718,15 +750,38 @@ START_TEST(test_files)
     char *msg = NULL;
     ck_assert_int_eq(dwmtj_weights_save(&n, bad, &msg), DWMTJ_W_ERR_FILE);
     ck_assert_ptr_nonnull(msg);
-    ck_assert_msg(!strncmp(msg, bad, strlen(bad)) && strstr(msg, "cannot create"), "%s", msg);
+    ck_assert_msg(!strncmp(msg, bad, strlen(bad)) && strstr(msg, "cannot write"), "%s", msg);
     free(msg);
     ck_assert(!exists("/nonexistent/dir/net.dwmtj.part"));
-    /* the target is a directory: the rename fails, the .part is removed */
+    /* the target is a directory: refused, nothing written */
     msg = NULL;
     ck_assert_int_eq(dwmtj_weights_save(&n, spath("dir"), &msg), DWMTJ_W_ERR_FILE);
-    ck_assert_msg(msg && strstr(msg, "cannot rename"), "%s", msg ? msg : "(null)");
+    ck_assert_msg(msg && strstr(msg, "is a directory"), "%s", msg ? msg : "(null)");
     free(msg);
     ck_assert(!exists(spath("dir.part")));
+    /* a FIFO (or a device): a network file is read back, so it must be a
+     * regular file; the FIFO is left as it was (no writer opens it) */
+    ck_assert_int_eq(mkfifo(spath("fifo"), 0600), 0);
+    msg = NULL;
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("fifo"), &msg), DWMTJ_W_ERR_FILE);
+    ck_assert_msg(msg && strstr(msg, "not a regular file"), "%s", msg ? msg : "(null)");
+    free(msg);
+    struct stat st;
+    ck_assert_int_eq(lstat(spath("fifo"), &st), 0);
+    ck_assert(S_ISFIFO(st.st_mode));
+    ck_assert(!exists(spath("fifo.part")));
+    /* a symbolic link to a network file: the file is replaced, the link stays */
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("real"), NULL), DWMTJ_W_OK);
+    ck_assert_int_eq(symlink("real", spath("link")), 0);
+    n.seed = 99;
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("link"), NULL), DWMTJ_W_OK);
+    ck_assert_int_eq(lstat(spath("link"), &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    dwmtj_weights back;
+    ck_assert_int_eq(dwmtj_weights_load(&back, spath("real"), NULL), DWMTJ_W_OK);
+    ck_assert_uint_eq(back.seed, 99);
+    dwmtj_weights_free(&back);
+    n.seed = 1;
     /* a failed save leaves an existing file as it was */
     ck_assert_int_eq(dwmtj_weights_save(&n, spath("keep"), NULL), DWMTJ_W_OK);
     bytes before = read_file(spath("keep"));
@@ -755,9 +810,62 @@ START_TEST(test_files)
     n.size[1] = 0;
     ck_assert_int_eq(dwmtj_weights_save(&n, spath("s"), NULL), DWMTJ_W_ERR_SHAPE);
     n.size[1] = 32;
+    n.dt = 5e-324;
+    msg = NULL;
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("s"), &msg), DWMTJ_W_ERR_VALUE);
+    ck_assert_msg(msg && strstr(msg, "not saved: dt is 4.94066e-324 s, expected 1e-15 to 0.001"),
+                  "%s", msg ? msg : "(null)");
+    free(msg);
+    n.dt = 1e-10;
+    n.gain = 1e308;
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("s"), NULL), DWMTJ_W_ERR_VALUE);
+    n.gain = 1e-3;
+    n.tau_mem = 0.0; /* LIF */
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("s"), NULL), DWMTJ_W_ERR_VALUE);
+    n.tau_mem = 1e-9;
     ck_assert(!exists(spath("s")));
     ck_assert(!exists(spath("s.part")));
     dwmtj_weights_free(&n);
+}
+END_TEST
+
+/* The shape limits by themselves, for callers that build a network (train
+ * --hidden): the parameter limit is named as such. */
+START_TEST(test_check_shape)
+{
+    static const int ok[4] = {196, 100, 100, 10};
+    static const int huge[4] = {196, 100000, 100000, 10};
+    static const int zero[3] = {196, 0, 10};
+    char *msg = (char *)"unchanged";
+    ck_assert_int_eq(dwmtj_weights_check_shape(3, ok, &msg), DWMTJ_W_OK);
+    ck_assert_ptr_null(msg);
+    /* 196*1e5 + 1e5 + 1e5*1e5 + 1e5 + 1e5*10 + 10 */
+    ck_assert_int_eq(dwmtj_weights_check_shape(3, huge, &msg), DWMTJ_W_ERR_SHAPE);
+    ck_assert_msg(msg && !strcmp(msg, "network 196-100000-100000-10 has 10020800010 parameters "
+                                      "(1e+10), more than the 2^31 - 1 limit"),
+                  "%s", msg ? msg : "(null)");
+    free(msg);
+    ck_assert_int_eq(dwmtj_weights_check_shape(2, zero, &msg), DWMTJ_W_ERR_SHAPE);
+    ck_assert_msg(msg && strstr(msg, "layer 1 has 0 neurons, expected 1..100000"), "%s", msg);
+    free(msg);
+    ck_assert_int_eq(dwmtj_weights_check_shape(9, ok, NULL), DWMTJ_W_ERR_SHAPE);
+    /* a whole network in memory: the messages have no file to name */
+    dwmtj_weights n;
+    ck_assert_int_eq(dwmtj_weights_alloc(&n, 3, ok), DWMTJ_W_OK);
+    ck_assert_int_eq(dwmtj_weights_check(&n, &msg), DWMTJ_W_OK);
+    ck_assert_ptr_null(msg);
+    n.gain = 1e308;
+    ck_assert_int_eq(dwmtj_weights_check(&n, &msg), DWMTJ_W_ERR_VALUE);
+    ck_assert_msg(msg && !strncmp(msg, "gain is 1e+308 A, expected > 0 and at most 1 A", 46),
+                  "%s", msg ? msg : "(null)");
+    free(msg);
+    n.gain = 1e-3;
+    n.w[1][7] = NAN;
+    ck_assert_int_eq(dwmtj_weights_check(&n, NULL), DWMTJ_W_ERR_VALUE);
+    dwmtj_weights_free(&n);
+    ck_assert_int_eq(dwmtj_weights_check(NULL, NULL), DWMTJ_W_ERR_USAGE);
+    ck_assert_int_eq(dwmtj_weights_check_shape(3, NULL, &msg), DWMTJ_W_ERR_USAGE);
+    free(msg);
 }
 END_TEST
 
@@ -854,6 +962,7 @@ static Suite *weights_suite(void)
     tcase_add_test(tc, test_bad_shape);
     tcase_add_test(tc, test_trailing);
     tcase_add_test(tc, test_files);
+    tcase_add_test(tc, test_check_shape);
     tcase_add_test(tc, test_usage);
     tcase_add_test(tc, test_status_strings);
     suite_add_tcase(s, tc);

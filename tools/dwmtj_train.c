@@ -1,33 +1,29 @@
-/* dwmtj train: trains the spiking MLP of snn/ (LIF or DW-MTJ neurons) on
- * Fashion-MNIST with surrogate gradients and Adam, one line and one CSV
- * row per epoch, the network saved after every epoch, resumable.
+/* dwmtj train: the command line of snn's training loop (dwmtj_snn_train,
+ * snn/train.c): options, messages, exit codes.  One line per epoch on
+ * standard output.
  *
- * Checkpoint FILE.ckpt (next to --out FILE), written atomically after every
- * epoch before FILE itself.  It holds everything --resume needs, exactly:
- *   text lines  "DWMTJCKPT 1", "epoch E", "adam_t T",
- *               "config K=V,..." (the options that must match on resume),
- *               "params N"
- *   then binary N float32 weights (w then b, layer by layer), N float64
- *   Adam first moments, N float64 second moments (host byte order), and a
- *   64-bit FNV-1a hash of those bytes.
- * (The moments are doubles: storing them as float32 weights files would
- * round them, and the resumed run would no longer match an uninterrupted
- * one bit for bit.) */
+ * Test hook: DWMTJ_TRAIN_CRASH_AT=STAGE:EPOCH makes the process SIGKILL
+ * itself at that stage of that epoch (STAGE: begin, tested, net, log,
+ * epoch; see enum dwmtj_snn_train_stage), as a crash there would end it;
+ * tests/check_cli.c resumes such runs. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "dwmtj_output.h"
 #include "dwmtj_data.h"
+#include "dwmtj_file.h"
 #include "dwmtj_snn.h"
 
-#include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 int dwmtj_cmd_train(int argc, char **argv);
+void dwmtj_usage_train(FILE *f);
+
+#define SUB "train"
+
 void dwmtj_usage_train(FILE *f);
 
 #define SUB "train"
@@ -54,8 +50,8 @@ void dwmtj_usage_train(FILE *f)
           "depends only on --seed and the epoch, in minibatches of B, then measures the\n"
           "accuracy on the first --test-images test images; it prints one line (epoch,\n"
           "mean training loss, test accuracy, seconds), appends a row to --log and saves\n"
-          "the network to FILE (dwmtj weights format, written atomically) and a\n"
-          "checkpoint to FILE.ckpt.\n"
+          "the network to FILE (dwmtj weights format) and a checkpoint to FILE.ckpt,\n"
+          "each file written whole.\n"
           "\n"
           "options:\n"
           "  --neuron KIND       lif: ideal LIF, tau_mem 1 ns, default T 25;\n"
@@ -75,14 +71,16 @@ void dwmtj_usage_train(FILE *f)
           "                      default 1)\n"
           "  --lr R              Adam learning rate (default 1e-3)\n"
           "  --gain A            DW-MTJ kinds: current per unit weight x spike in A\n"
-          "                      (default 1e-3)\n"
+          "                      (default 1e-3, at most 1)\n"
           "  --log FILE.csv      epoch,train_loss,test_accuracy,seconds, a row per epoch\n"
-          "                      written as it ends (a new run starts the file anew,\n"
-          "                      --resume appends)\n"
+          "                      (the file is replaced whole as each epoch ends; a new\n"
+          "                      run starts it anew, --resume goes on with it)\n"
           "  --resume            continue from FILE.ckpt with the next epoch; the options\n"
           "                      except --epochs, --test-images, --log and --threads must\n"
-          "                      be those of the first run; the result is the same as\n"
-          "                      an uninterrupted run's\n"
+          "                      be those of the first run; FILE and the log are first\n"
+          "                      made to hold what the checkpoint holds; the result is\n"
+          "                      the same as an uninterrupted run's, however the run\n"
+          "                      before ended\n"
           "  --data DIR          the data set directory (default: $DWMTJ_FASHION_MNIST,\n"
           "                      else " DWMTJ_FASHION_DEFAULT_DIR ")\n"
           "  --threads N         OpenMP threads (default 1); a run is reproducible bit\n"
@@ -96,60 +94,21 @@ void dwmtj_usage_train(FILE *f)
           f);
 }
 
-struct train_opts {
-    int kind, epochs, steps, batch, train_images, test_images, downsample, threads;
-    int resume;
-    int nhidden, hidden[DWMTJ_W_MAX_LAYERS - 1];
-    uint64_t seed;
-    double lr;
-    double gain;  /* A per unit weight x spike, DW-MTJ kinds */
-    const char *out, *log, *data;
-};
-
 static const char *const kind_names[] = {"lif", "dwmtj", "dwmtj-noisy"};
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-/* The order of the training images in epoch (1-based). */
-static void shuffle(int *perm, int n, uint64_t seed, int epoch)
-{
-    uint64_t s = seed ^ (0xD1B54A32D192ED03ull * (uint64_t)epoch);
-    splitmix(&s);
-    for (int k = 0; k < n; k++)
-        perm[k] = k;
-    for (int k = n - 1; k > 0; k--) {
-        int j = (int)(splitmix(&s) % (uint64_t)(k + 1));
-        int t = perm[k];
-        perm[k] = perm[j];
-        perm[j] = t;
-    }
-}
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *c = p;
-    for (size_t k = 0; k < n; k++) {
-        h ^= c[k];
-        h *= 0x100000001B3ull;
-    }
-    return h;
-}
-#define FNV0 0xCBF29CE484222325ull
-
 /* ---- parsing ------------------------------------------------------------ */
+
+/* What the command line gave; 0 / NULL where it gave nothing. */
+struct train_args {
+    int kind;            /* -1 until --neuron */
+    int epochs, steps, batch, train_images, test_images, downsample, threads;
+    int resume;
+    int have_hidden, nhidden, hidden[DWMTJ_W_MAX_LAYERS - 1];
+    int have_seed;
+    uint64_t seed;
+    double lr, gain;     /* lr 1; gain A; 0 = not given */
+    const char *out, *log, *data;
+};
 
 static int parse_count(const char *opt, const char *v, long hi, int *out)
 {
@@ -161,10 +120,11 @@ static int parse_count(const char *opt, const char *v, long hi, int *out)
     return 0;
 }
 
-static int parse_hidden(const char *v, struct train_opts *o)
+static int parse_hidden(const char *v, struct train_args *o)
 {
     const char *p = v;
     o->nhidden = 0;
+    o->have_hidden = 1;
     for (;;) {
         char buf[32];
         size_t n = strcspn(p, ",");
@@ -173,7 +133,7 @@ static int parse_hidden(const char *v, struct train_opts *o)
             goto bad;
         memcpy(buf, p, n);
         buf[n] = '\0';
-        if (dwmtj_parse_int(buf, 1, 100000, &x) != 0)
+        if (dwmtj_parse_int(buf, 1, DWMTJ_W_MAX_SIZE, &x) != 0)
             goto bad;
         o->hidden[o->nhidden++] = (int)x;
         if (p[n] == '\0')
@@ -187,456 +147,248 @@ bad:
                              DWMTJ_W_MAX_LAYERS - 1, v);
 }
 
-static int parse_args(int argc, char **argv, struct train_opts *o, int *help)
+enum {
+    OPT_NEURON = 256, OPT_EPOCHS, OPT_SEED, OPT_OUT, OPT_LOG, OPT_DATA, OPT_HIDDEN, OPT_STEPS,
+    OPT_BATCH, OPT_TRAIN, OPT_TEST, OPT_DOWNSAMPLE, OPT_THREADS, OPT_GAIN, OPT_LR, OPT_RESUME
+};
+
+static const struct option long_opts[] = {
+    {"neuron", required_argument, NULL, OPT_NEURON},
+    {"epochs", required_argument, NULL, OPT_EPOCHS},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"log", required_argument, NULL, OPT_LOG},
+    {"data", required_argument, NULL, OPT_DATA},
+    {"hidden", required_argument, NULL, OPT_HIDDEN},
+    {"steps", required_argument, NULL, OPT_STEPS},
+    {"batch", required_argument, NULL, OPT_BATCH},
+    {"train-images", required_argument, NULL, OPT_TRAIN},
+    {"test-images", required_argument, NULL, OPT_TEST},
+    {"downsample", required_argument, NULL, OPT_DOWNSAMPLE},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"gain", required_argument, NULL, OPT_GAIN},
+    {"lr", required_argument, NULL, OPT_LR},
+    {"resume", no_argument, NULL, OPT_RESUME},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+static const char *opt_name(int val)
+{
+    for (const struct option *p = long_opts; p->name; p++)
+        if (p->val == val)
+            return p->name;
+    return "?";
+}
+
+static int parse_args(int argc, char **argv, struct train_args *o, int *help)
 {
     memset(o, 0, sizeof *o);
     o->kind = -1;
-    o->batch = 32;
-    o->downsample = 1;
-    o->threads = 1;
-    o->lr = 1e-3;
-    o->nhidden = 2;
-    o->hidden[0] = o->hidden[1] = 100;
-    int have_seed = 0;
     *help = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int m, rc = 0;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+    opterr = 0; /* the messages are ours */
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+        const char *v = optarg;
+        char opt[32];
+        snprintf(opt, sizeof opt, "--%s", opt_name(c));
+        int rc = 0;
+        switch (c) {
+        case 'h':
             *help = 1;
             return 0;
-        }
-        if (strcmp(a, "--resume") == 0) {
-            o->resume = 1;
-            continue;
-        }
-        if (DWMTJ_OPT("--neuron")) {
-            DWMTJ_NEED();
-            rc = dwmtj_opt_choice(SUB, "--neuron", v, kind_names, 3, &o->kind);
-        } else if (DWMTJ_OPT("--epochs")) {
-            DWMTJ_NEED();
-            rc = parse_count(a, v, 1000000, &o->epochs);
-        } else if (DWMTJ_OPT("--seed")) {
-            DWMTJ_NEED();
+        case OPT_RESUME: o->resume = 1; break;
+        case OPT_NEURON: rc = dwmtj_opt_choice(SUB, "--neuron", v, kind_names, 3, &o->kind); break;
+        case OPT_EPOCHS: rc = parse_count(opt, v, DWMTJ_SNN_TRAIN_MAX_EPOCHS, &o->epochs); break;
+        case OPT_SEED:
             if (dwmtj_parse_u64(v, &o->seed) != 0)
                 return dwmtj_usage_error(SUB, "--seed: not an unsigned integer: '%s'", v);
-            have_seed = 1;
-        } else if (DWMTJ_OPT("--out")) {
-            DWMTJ_NEED();
-            o->out = v;
-        } else if (DWMTJ_OPT("--log")) {
-            DWMTJ_NEED();
-            o->log = v;
-        } else if (DWMTJ_OPT("--data")) {
-            DWMTJ_NEED();
-            o->data = v;
-        } else if (DWMTJ_OPT("--hidden")) {
-            DWMTJ_NEED();
-            rc = parse_hidden(v, o);
-        } else if (DWMTJ_OPT("--steps")) {
-            DWMTJ_NEED();
-            rc = parse_count(a, v, 100000, &o->steps);
-        } else if (DWMTJ_OPT("--batch")) {
-            DWMTJ_NEED();
-            rc = parse_count(a, v, 100000, &o->batch);
-        } else if (DWMTJ_OPT("--train-images")) {
-            DWMTJ_NEED();
-            rc = parse_count(a, v, 100000000, &o->train_images);
-        } else if (DWMTJ_OPT("--test-images")) {
-            DWMTJ_NEED();
-            rc = parse_count(a, v, 100000000, &o->test_images);
-        } else if (DWMTJ_OPT("--downsample")) {
-            DWMTJ_NEED();
-            rc = parse_count(a, v, DWMTJ_DATA_MAX_SIDE, &o->downsample);
-        } else if (DWMTJ_OPT("--threads")) {
-            DWMTJ_NEED();
-            rc = parse_count(a, v, 4096, &o->threads);
-        } else if (DWMTJ_OPT("--gain")) {
-            DWMTJ_NEED();
+            o->have_seed = 1;
+            break;
+        case OPT_OUT: o->out = v; break;
+        case OPT_LOG: o->log = v; break;
+        case OPT_DATA: o->data = v; break;
+        case OPT_HIDDEN: rc = parse_hidden(v, o); break;
+        case OPT_STEPS: rc = parse_count(opt, v, DWMTJ_W_MAX_STEPS, &o->steps); break;
+        case OPT_BATCH: rc = parse_count(opt, v, DWMTJ_SNN_TRAIN_MAX_BATCH, &o->batch); break;
+        case OPT_TRAIN: rc = parse_count(opt, v, 100000000, &o->train_images); break;
+        case OPT_TEST: rc = parse_count(opt, v, 100000000, &o->test_images); break;
+        case OPT_DOWNSAMPLE: rc = parse_count(opt, v, DWMTJ_DATA_MAX_SIDE, &o->downsample); break;
+        case OPT_THREADS: rc = parse_count(opt, v, DWMTJ_SNN_TRAIN_MAX_THREADS, &o->threads); break;
+        case OPT_GAIN:
             if (dwmtj_parse_number(v, &o->gain) != 0 || !(o->gain > 0.0))
                 return dwmtj_usage_error(SUB, "--gain: not a positive number: '%s'", v);
-        } else if (DWMTJ_OPT("--lr")) {
-            DWMTJ_NEED();
+            break;
+        case OPT_LR:
             if (dwmtj_parse_number(v, &o->lr) != 0 || !(o->lr > 0.0))
                 return dwmtj_usage_error(SUB, "--lr: not a positive number: '%s'", v);
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return dwmtj_usage_error(SUB, "unknown option '%s'", a);
-        } else {
-            return dwmtj_usage_error(SUB, "unexpected argument '%s'", a);
+            break;
+        case ':':
+            dwmtj_error("%s: option --%s needs a value", SUB, opt_name(optopt));
+            return dwmtj_usage_hint(SUB);
+        default: /* '?' */
+            if (optopt && optopt < 256 && optopt != '?')
+                return dwmtj_usage_error(SUB, "unknown option '-%c'", optopt);
+            if (strchr(argv[optind - 1], '=') &&
+                (!strncmp(argv[optind - 1], "--resume=", 9) || !strncmp(argv[optind - 1], "--help=", 7)))
+                return dwmtj_usage_error(SUB, "option '%.*s' takes no value",
+                                         (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
+            return dwmtj_usage_error(SUB, "unknown option '%s'", argv[optind - 1]);
         }
         if (rc)
             return rc;
     }
+    if (optind < argc)
+        return dwmtj_usage_error(SUB, "unexpected argument '%s'", argv[optind]);
     if (o->kind < 0)
         return dwmtj_usage_error(SUB, "no --neuron given");
     if (o->epochs < 1)
         return dwmtj_usage_error(SUB, "no --epochs given");
-    if (!have_seed)
+    if (!o->have_seed)
         return dwmtj_usage_error(SUB, "no --seed given");
     if (!o->out || !*o->out)
         return dwmtj_usage_error(SUB, "no --out given");
-    if (o->steps == 0)
-        o->steps = o->kind == DWMTJ_KIND_LIF ? DEF_LIF_STEPS : DEF_DW_STEPS;
     return 0;
 }
 
-/* ---- checkpoint --------------------------------------------------------- */
-
-static void config_string(const struct train_opts *o, const dwmtj_weights *n, char *s,
-                          size_t cap)
+/* The library's options: its defaults for the kind, then what was given. */
+static void to_options(const struct train_args *a, dwmtj_snn_train_options *o)
 {
-    size_t k = (size_t)snprintf(s, cap, "neuron=%s,sizes=", kind_names[o->kind]);
-    for (int l = 0; l <= n->n_layers && k < cap; l++)
-        k += (size_t)snprintf(s + k, cap - k, "%s%d", l ? "-" : "", n->size[l]);
-    if (k < cap)
-        snprintf(s + k, cap - k,
-                 ",steps=%d,batch=%d,train=%d,downsample=%d,lr=%.17g,gain=%.17g,seed=%" PRIu64,
-                 o->steps, o->batch, o->train_images, o->downsample, o->lr, n->gain, o->seed);
+    dwmtj_snn_train_defaults(o, a->kind);
+    o->epochs = a->epochs;
+    o->seed = a->seed;
+    o->out = a->out;
+    o->log = a->log;
+    o->data = a->data;
+    o->resume = a->resume;
+    if (a->have_hidden) {
+        o->n_hidden = a->nhidden;
+        memcpy(o->hidden, a->hidden, sizeof o->hidden);
+    }
+    if (a->steps)
+        o->steps = a->steps;
+    if (a->batch)
+        o->batch = a->batch;
+    o->train_images = a->train_images;
+    o->test_images = a->test_images;
+    if (a->downsample)
+        o->downsample = a->downsample;
+    if (a->threads)
+        o->threads = a->threads;
+    if (a->lr > 0.0)
+        o->lr = a->lr;
+    if (a->gain > 0.0)
+        o->gain = a->gain;
 }
 
-static size_t n_params(const dwmtj_weights *n)
+/* ---- progress ----------------------------------------------------------- */
+
+struct progress {
+    int kind;
+    int crash_stage, crash_epoch; /* DWMTJ_TRAIN_CRASH_AT, -1 none */
+    int code;                     /* exit code when the callback stopped the run */
+};
+
+static const char *const stage_names[] = {"begin", "tested", "net", "log", "epoch"};
+
+static int crash_at(struct progress *p)
 {
-    size_t p = 0;
-    for (int l = 0; l < n->n_layers; l++)
-        p += (size_t)n->size[l] * n->size[l + 1] + n->size[l + 1];
-    return p;
+    p->crash_stage = p->crash_epoch = -1;
+    const char *v = getenv("DWMTJ_TRAIN_CRASH_AT");
+    if (!v || !*v)
+        return 0;
+    const char *colon = strchr(v, ':');
+    long e;
+    for (int k = 0; colon && k < 5; k++)
+        if ((size_t)(colon - v) == strlen(stage_names[k]) &&
+            !strncmp(v, stage_names[k], (size_t)(colon - v)) &&
+            dwmtj_parse_int(colon + 1, 1, DWMTJ_SNN_TRAIN_MAX_EPOCHS, &e) == 0) {
+            p->crash_stage = k;
+            p->crash_epoch = (int)e;
+            return 0;
+        }
+    return dwmtj_usage_error(SUB, "DWMTJ_TRAIN_CRASH_AT: not STAGE:EPOCH with STAGE one of "
+                                  "begin, tested, net, log, epoch: '%s'", v);
 }
 
-static int ckpt_save(const char *path, int epoch, const char *config, const dwmtj_weights *n,
-                     const dwmtj_snn_adam_state *a)
+static int on_event(const dwmtj_snn_train_event *ev, void *userdata)
 {
-    dwmtj_outfile f;
-    if (dwmtj_outfile_open(&f, path) != 0)
-        return -1;
-    size_t np = n_params(n);
-    fprintf(f.f, "DWMTJCKPT 1\nepoch %d\nadam_t %ld\nconfig %s\nparams %zu\n", epoch, a->t,
-            config, np);
-    uint64_t h = FNV0;
-    for (int l = 0; l < n->n_layers; l++) {
-        size_t nw = (size_t)n->size[l] * n->size[l + 1], nb = (size_t)n->size[l + 1];
-        fwrite(n->w[l], sizeof(float), nw, f.f);
-        fwrite(n->b[l], sizeof(float), nb, f.f);
-        h = fnv(h, n->w[l], nw * sizeof(float));
-        h = fnv(h, n->b[l], nb * sizeof(float));
+    struct progress *p = userdata;
+    const dwmtj_weights *n = ev->net;
+    switch (ev->stage) {
+    case DWMTJ_SNN_TRAIN_BEGIN:
+        printf("training %s", kind_names[p->kind]);
+        for (int l = 0; l <= n->n_layers; l++)
+            printf("%c%d", l ? '-' : ' ', n->size[l]);
+        printf(", T %d, batch %d, %d training and %d test images, epochs %d..%d\n", n->steps,
+               ev->batch, ev->train_images, ev->test_images, ev->first_epoch, ev->epochs);
+        break;
+    case DWMTJ_SNN_TRAIN_EPOCH:
+        printf("epoch %d/%d  loss %.4f  test accuracy %.2f %%  %.1f s\n", ev->epoch, ev->epochs,
+               ev->loss, 100.0 * ev->accuracy, ev->seconds);
+        break;
+    case DWMTJ_SNN_TRAIN_DONE_ALREADY:
+        printf("%s: %d epochs done already, nothing to do\n", ev->checkpoint, ev->epoch);
+        break;
+    case DWMTJ_SNN_TRAIN_REPAIRED:
+        fflush(stdout);
+        fprintf(stderr, DWMTJ_TOOL ": " SUB ": %s\n", ev->note);
+        break;
+    default:
+        break;
     }
-    fwrite(a->m, sizeof(double), np, f.f);
-    fwrite(a->v, sizeof(double), np, f.f);
-    h = fnv(h, a->m, np * sizeof(double));
-    h = fnv(h, a->v, np * sizeof(double));
-    fwrite(&h, sizeof h, 1, f.f);
-    return dwmtj_outfile_commit(&f);
-}
-
-/* Reads path into n and a (shapes set up by the caller); -1 with a message. */
-static int ckpt_load(const char *path, const char *config, dwmtj_weights *n,
-                     dwmtj_snn_adam_state *a, int *epoch)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        dwmtj_error("%s: cannot resume: %s", path, strerror(errno));
-        return -1;
+    if (ev->stage == p->crash_stage && ev->epoch == p->crash_epoch)
+        raise(SIGKILL); /* a crash right here: no clean-up, no flush */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        dwmtj_error("cannot write to standard output");
+        p->code = DWMTJ_EXIT_OUTPUT;
+        return 1;
     }
-    char line[4096], cfg[4096];
-    long t = -1;
-    size_t np = 0;
-    int ok = fgets(line, sizeof line, f) && strcmp(line, "DWMTJCKPT 1\n") == 0;
-    if (!ok) {
-        dwmtj_error("%s: not a dwmtj train checkpoint", path);
-        fclose(f);
-        return -1;
-    }
-    ok = fgets(line, sizeof line, f) && sscanf(line, "epoch %d", epoch) == 1 && *epoch >= 1 &&
-         fgets(line, sizeof line, f) && sscanf(line, "adam_t %ld", &t) == 1 && t >= 0 &&
-         fgets(line, sizeof line, f) && sscanf(line, "config %4095s", cfg) == 1 &&
-         fgets(line, sizeof line, f) && sscanf(line, "params %zu", &np) == 1;
-    if (!ok) {
-        dwmtj_error("%s: corrupt checkpoint header", path);
-        fclose(f);
-        return -1;
-    }
-    if (strcmp(cfg, config) != 0 || np != n_params(n)) {
-        dwmtj_error("%s: the checkpoint is of other options:\n  checkpoint: %s\n  now:        %s",
-                    path, cfg, config);
-        fclose(f);
-        return -1;
-    }
-    uint64_t h = FNV0, stored;
-    for (int l = 0; l < n->n_layers && ok; l++) {
-        size_t nw = (size_t)n->size[l] * n->size[l + 1], nb = (size_t)n->size[l + 1];
-        ok = fread(n->w[l], sizeof(float), nw, f) == nw && fread(n->b[l], sizeof(float), nb, f) == nb;
-        h = fnv(h, n->w[l], nw * sizeof(float));
-        h = fnv(h, n->b[l], nb * sizeof(float));
-    }
-    ok = ok && fread(a->m, sizeof(double), np, f) == np && fread(a->v, sizeof(double), np, f) == np &&
-         fread(&stored, sizeof stored, 1, f) == 1 && fgetc(f) == EOF;
-    if (ok) {
-        h = fnv(h, a->m, np * sizeof(double));
-        h = fnv(h, a->v, np * sizeof(double));
-    }
-    fclose(f);
-    if (!ok || h != stored) {
-        dwmtj_error("%s: corrupt checkpoint (%s)", path, ok ? "checksum mismatch" : "truncated");
-        return -1;
-    }
-    a->t = t;
     return 0;
-}
-
-/* ---- training ----------------------------------------------------------- */
-
-static int load_data(const struct train_opts *o, int test, dwmtj_dataset *d)
-{
-    char *err = NULL;
-    int rc = dwmtj_dataset_load_dir(d, o->data, test, &err);
-    if (rc != DWMTJ_DATA_OK) {
-        dwmtj_error("%s", err ? err : dwmtj_data_status_string(rc));
-        free(err);
-        return DWMTJ_EXIT_SIM;
-    }
-    if (o->downsample > 1 && dwmtj_dataset_downsample(d, o->downsample, d) != DWMTJ_DATA_OK)
-        return dwmtj_usage_error(SUB, "--downsample %d: does not divide the %dx%d images",
-                                 o->downsample, d->rows, d->cols);
-    return 0;
-}
-
-static int probe(const char *path)
-{
-    dwmtj_outfile f;
-    if (dwmtj_outfile_open(&f, path) != 0)
-        return -1;
-    dwmtj_outfile_abort(&f);
-    return 0;
-}
-
-static int snn_fail(const char *what, int st)
-{
-    dwmtj_error("%s: %s", what, dwmtj_snn_status_string(st));
-    return DWMTJ_EXIT_SIM;
 }
 
 int dwmtj_cmd_train(int argc, char **argv)
 {
-    struct train_opts o;
+    struct train_args a;
     int help, code;
-    if ((code = parse_args(argc, argv, &o, &help)) != 0)
+    if ((code = parse_args(argc, argv, &a, &help)) != 0)
         return code;
     if (help) {
         dwmtj_usage_train(stdout);
         return fflush(stdout) == 0 ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
     }
+    struct progress p = {a.kind, -1, -1, DWMTJ_EXIT_OK};
+    if ((code = crash_at(&p)) != 0)
+        return code;
+    /* an interrupted run leaves no .part file behind */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = dwmtj_file_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
 
-    dwmtj_dataset tr, te;
-    dwmtj_weights net, grad;
-    dwmtj_snn_adam_state adam;
-    dwmtj_snn_ws *ws = NULL;
-    FILE *log = NULL;
-    int *perm = NULL, *idx = NULL, *pred = NULL;
-    unsigned char *img = NULL, *lab = NULL;
-    char *ckpt = NULL, config[1024];
-    memset(&tr, 0, sizeof tr);
-    memset(&te, 0, sizeof te);
-    memset(&net, 0, sizeof net);
-    memset(&grad, 0, sizeof grad);
-    memset(&adam, 0, sizeof adam);
-
-    /* outputs first, so that a bad one fails before the data are read */
-    code = DWMTJ_EXIT_OUTPUT;
-    size_t plen = strlen(o.out);
-    ckpt = malloc(plen + 6);
-    if (!ckpt) {
-        dwmtj_error("out of memory");
-        goto out;
-    }
-    memcpy(ckpt, o.out, plen);
-    memcpy(ckpt + plen, ".ckpt", 6);
-    if (probe(o.out) != 0 || probe(ckpt) != 0)
-        goto out;
-    if (o.log && !(log = fopen(o.log, "a"))) {
-        dwmtj_error("%s: cannot write: %s", o.log, strerror(errno));
-        goto out;
-    }
-
-    if ((code = load_data(&o, 0, &tr)) != 0 || (code = load_data(&o, 1, &te)) != 0)
-        goto out;
-    code = DWMTJ_EXIT_USAGE;
-    if (o.train_images == 0)
-        o.train_images = tr.n;
-    if (o.test_images == 0)
-        o.test_images = te.n;
-    if (o.train_images > tr.n) {
-        dwmtj_usage_error(SUB, "--train-images %d: the training set has %d", o.train_images, tr.n);
-        goto out;
-    }
-    if (o.test_images > te.n) {
-        dwmtj_usage_error(SUB, "--test-images %d: the test set has %d", o.test_images, te.n);
-        goto out;
-    }
-
-    code = DWMTJ_EXIT_SIM;
-    int size[DWMTJ_W_MAX_LAYERS + 1], L = o.nhidden + 1, n_in = tr.rows * tr.cols;
-    size[0] = n_in;
-    for (int l = 0; l < o.nhidden; l++)
-        size[l + 1] = o.hidden[l];
-    size[L] = DWMTJ_DATA_CLASSES;
-    int st = dwmtj_weights_alloc(&net, L, size);
-    if (st == 0)
-        st = dwmtj_weights_alloc(&grad, L, size);
-    if (st != 0) {
-        dwmtj_error("cannot set up the network: %s", dwmtj_weights_status_string(st));
-        goto out;
-    }
-    net.kind = o.kind;
-    net.steps = o.steps;
-    net.dt = DEF_DT;
-    net.input_rate = DEF_RATE;
-    net.seed = o.seed;
-    net.input_side = tr.rows == tr.cols ? tr.rows : 0;
-    if (o.kind == DWMTJ_KIND_LIF) {
-        net.tau_mem = DEF_LIF_TAU;
-        net.sigma = 0.0;
-    } else {
-        net.gain = o.gain > 0.0 ? o.gain : DEF_DW_GAIN;
-        net.sigma = o.kind == DWMTJ_KIND_DWMTJ_NOISY ? DEF_SIGMA : 0.0;
-    }
-    if ((st = dwmtj_snn_init_weights(&net, o.seed, 1.0)) != 0)
-        code = snn_fail("initial weights", st);
-    else if ((st = dwmtj_snn_ws_create(&ws, &net, o.batch)) != 0)
-        code = snn_fail("workspace", st);
-    else if ((st = dwmtj_snn_adam_init(&adam, &net)) != 0)
-        code = snn_fail("Adam", st);
-    if (st != 0)
-        goto out;
-    ws->opt.threads = o.threads;
-    adam.lr = o.lr;
-    config_string(&o, &net, config, sizeof config);
-
-    int epoch0 = 0;
-    if (o.resume) {
-        if (ckpt_load(ckpt, config, &net, &adam, &epoch0) != 0)
-            goto out;
-        if (epoch0 >= o.epochs) {
-            printf("%s: %d epochs done already, nothing to do\n", ckpt, epoch0);
-            code = fflush(stdout) == 0 ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
-            goto out;
-        }
-    }
-    if (log) {
+    dwmtj_snn_train_options o;
+    to_options(&a, &o);
+    char *err = NULL;
+    int rc = dwmtj_snn_train(&o, on_event, &p, &err);
+    const char *msg = err ? err : dwmtj_snn_status_string(rc);
+    switch (rc) {
+    case DWMTJ_SNN_OK:
+        code = fflush(stdout) == 0 && !ferror(stdout) ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
+        break;
+    case DWMTJ_SNN_ERR_STOPPED: code = p.code; break;
+    case DWMTJ_SNN_ERR_USAGE: code = dwmtj_usage_error(SUB, "%s", msg); break;
+    case DWMTJ_SNN_ERR_OUTPUT:
+        dwmtj_error("%s", msg);
         code = DWMTJ_EXIT_OUTPUT;
-        if (!o.resume && ftruncate(fileno(log), 0) != 0) {
-            dwmtj_error("%s: cannot truncate: %s", o.log, strerror(errno));
-            goto out;
-        }
-        /* the stream's offset is the file's length at fopen until it is
-         * moved: after the truncation it must be asked again */
-        if (fseek(log, 0, SEEK_END) != 0) {
-            dwmtj_error("%s: cannot seek: %s", o.log, strerror(errno));
-            goto out;
-        }
-        if (ftell(log) == 0)
-            fputs("epoch,train_loss,test_accuracy,seconds\n", log);
-        if (fflush(log) != 0) {
-            dwmtj_error("%s: write failed: %s", o.log, strerror(errno));
-            goto out;
-        }
+        break;
+    default:
+        dwmtj_error("%s", msg);
         code = DWMTJ_EXIT_SIM;
+        break;
     }
-
-    perm = malloc((size_t)o.train_images * sizeof *perm);
-    idx = malloc((size_t)o.batch * sizeof *idx);
-    pred = malloc((size_t)o.batch * sizeof *pred);
-    img = malloc((size_t)o.batch * n_in);
-    lab = malloc((size_t)o.batch);
-    if (!perm || !idx || !pred || !img || !lab) {
-        dwmtj_error("out of memory");
-        goto out;
-    }
-    printf("training %s", kind_names[o.kind]);
-    for (int l = 0; l <= L; l++)
-        printf("%c%d", l ? '-' : ' ', size[l]);
-    printf(", T %d, batch %d, %d training and %d test images, epochs %d..%d\n", o.steps,
-           o.batch, o.train_images, o.test_images, epoch0 + 1, o.epochs);
-    fflush(stdout);
-
-    for (int e = epoch0 + 1; e <= o.epochs; e++) {
-        double t0 = now_s(), loss_sum = 0.0;
-        shuffle(perm, o.train_images, o.seed, e);
-        for (int s = 0; s < o.train_images; s += o.batch) {
-            int m = o.train_images - s < o.batch ? o.train_images - s : o.batch;
-            for (int b = 0; b < m; b++) {
-                int i = perm[s + b];
-                idx[b] = i;
-                memcpy(img + (size_t)b * n_in, tr.pixels + (size_t)i * n_in, (size_t)n_in);
-                lab[b] = tr.labels[i];
-            }
-            double loss;
-            st = dwmtj_snn_loss_grad(ws, &net, img, idx, m, lab, &loss, &grad, NULL);
-            if (st == 0)
-                st = dwmtj_snn_adam(&adam, &net, &grad);
-            if (st != 0) {
-                char what[64];
-                snprintf(what, sizeof what, "epoch %d, images %d..%d", e, s, s + m - 1);
-                code = snn_fail(what, st);
-                goto out;
-            }
-            loss_sum += loss * m;
-        }
-        int correct = 0;
-        for (int s = 0; s < o.test_images; s += o.batch) {
-            int m = o.test_images - s < o.batch ? o.test_images - s : o.batch;
-            for (int b = 0; b < m; b++)
-                idx[b] = DWMTJ_SNN_TEST_KEY0 + s + b;
-            st = dwmtj_snn_forward(ws, &net, te.pixels + (size_t)s * n_in, idx, m, pred, NULL);
-            if (st != 0) {
-                code = snn_fail("test", st);
-                goto out;
-            }
-            for (int b = 0; b < m; b++)
-                correct += pred[b] == te.labels[s + b];
-        }
-        double loss = loss_sum / o.train_images, acc = (double)correct / o.test_images;
-        double secs = now_s() - t0;
-
-        code = DWMTJ_EXIT_OUTPUT;
-        char *err = NULL;
-        if (ckpt_save(ckpt, e, config, &net, &adam) != 0)
-            goto out;
-        if ((st = dwmtj_weights_save(&net, o.out, &err)) != 0) {
-            dwmtj_error("%s", err ? err : dwmtj_weights_status_string(st));
-            free(err);
-            goto out;
-        }
-        printf("epoch %d/%d  loss %.4f  test accuracy %.2f %%  %.1f s\n", e, o.epochs, loss,
-               100.0 * acc, secs);
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            dwmtj_error("cannot write to standard output");
-            goto out;
-        }
-        if (log) {
-            fprintf(log, "%d,%.6f,%.6f,%.3f\n", e, loss, acc, secs);
-            if (fflush(log) != 0 || ferror(log)) {
-                dwmtj_error("%s: write failed: %s", o.log, strerror(errno));
-                goto out;
-            }
-        }
-        code = DWMTJ_EXIT_SIM;
-    }
-    code = DWMTJ_EXIT_OK;
-out:
-    if (log && fclose(log) != 0 && code == DWMTJ_EXIT_OK) {
-        dwmtj_error("%s: write failed: %s", o.log, strerror(errno));
-        code = DWMTJ_EXIT_OUTPUT;
-    }
-    free(perm);
-    free(idx);
-    free(pred);
-    free(img);
-    free(lab);
-    free(ckpt);
-    dwmtj_snn_adam_free(&adam);
-    dwmtj_snn_ws_free(ws);
-    dwmtj_weights_free(&grad);
-    dwmtj_weights_free(&net);
-    dwmtj_dataset_free(&tr);
-    dwmtj_dataset_free(&te);
+    free(err);
     return code;
 }
