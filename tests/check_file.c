@@ -172,6 +172,33 @@ START_TEST(fifo_written_in_place)
 }
 END_TEST
 
+/* /dev/stdout when standard output is a pipe: its last link names no file
+ * (pipe:[...]); the data go through it. */
+START_TEST(stdout_pipe)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        _exit(dwmtj_file_write_text("/dev/stdout", "piped\n", 0, NULL, 0) == DWMTJ_FILE_OK ? 0 : 1);
+    }
+    close(fds[1]);
+    char got[64] = { 0 };
+    ssize_t n = read(fds[0], got, sizeof got - 1);
+    close(fds[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert_int_eq(n, 6);
+    ck_assert_str_eq(got, "piped\n");
+}
+END_TEST
+
 START_TEST(refusals)
 {
     dwmtj_file f;
@@ -201,6 +228,7 @@ static Suite *file_suite(void)
     tcase_add_test(tc, symlink_stays_link);
     tcase_add_test(tc, device_written_in_place);
     tcase_add_test(tc, fifo_written_in_place);
+    tcase_add_test(tc, stdout_pipe);
     tcase_add_test(tc, refusals);
     suite_add_tcase(s, tc);
     return s;

@@ -153,6 +153,24 @@ int dwmtj_file_open(dwmtj_file *f, const char *path, int flags)
         return fail(f, DWMTJ_FILE_ERR_USAGE, "empty output file name");
     if (!(f->path = dup_n(path, strlen(path))))
         return fail(f, DWMTJ_FILE_ERR_NOMEM, "%s: out of memory", path);
+    /* what the name leads to, through every link: /dev/stdout on a pipe
+     * ends in a link that names no file ("pipe:[...]"), and is written in
+     * place like any device */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        if (flags & DWMTJ_FILE_REGULAR) {
+            dwmtj_file_abort(f);
+            return fail(f, DWMTJ_FILE_ERR_KIND,
+                        "%s: not a regular file (a device, FIFO or socket): it cannot be "
+                        "written whole and read back", path);
+        }
+        if (!(f->f = fopen(path, "w"))) {
+            int e = errno;
+            dwmtj_file_abort(f);
+            return fail(f, DWMTJ_FILE_ERR_OPEN, "%s: cannot write: %s", path, strerror(e));
+        }
+        return DWMTJ_FILE_OK;
+    }
     errno = 0;
     f->target = resolve(path);
     if (!f->target) {
@@ -161,26 +179,11 @@ int dwmtj_file_open(dwmtj_file *f, const char *path, int flags)
         return fail(f, e == ENOMEM ? DWMTJ_FILE_ERR_NOMEM : DWMTJ_FILE_ERR_KIND,
                     "%s: cannot follow its symbolic links: %s", path, strerror(e));
     }
-    struct stat st;
     int exists = stat(f->target, &st) == 0;
-    if (exists && S_ISDIR(st.st_mode)) {
+    if (exists && !S_ISREG(st.st_mode)) { /* a directory (or it changed since) */
         dwmtj_file_abort(f);
-        return fail(f, DWMTJ_FILE_ERR_KIND, "%s: cannot write: is a directory", path);
-    }
-    if (exists && !S_ISREG(st.st_mode)) {
-        if (flags & DWMTJ_FILE_REGULAR) {
-            dwmtj_file_abort(f);
-            return fail(f, DWMTJ_FILE_ERR_KIND,
-                        "%s: not a regular file (a device, FIFO or socket): it cannot be "
-                        "written whole and read back", path);
-        }
-        /* a device or FIFO: written in place, never replaced */
-        if (!(f->f = fopen(f->target, "w"))) {
-            int e = errno;
-            dwmtj_file_abort(f);
-            return fail(f, DWMTJ_FILE_ERR_OPEN, "%s: cannot write: %s", path, strerror(e));
-        }
-        return DWMTJ_FILE_OK;
+        return fail(f, DWMTJ_FILE_ERR_KIND, "%s: cannot write: %s", path,
+                    S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
     }
     size_t n = strlen(f->target);
     if (!(f->part = malloc(n + sizeof ".part"))) {
