@@ -172,6 +172,48 @@ START_TEST(test_pwl)
 }
 END_TEST
 
+/* A network with more than 16 outputs whose only driven output is the
+ * last: the circuit predicts it, as the network does (issue 11, item 5:
+ * only the first 16 outputs were looked at, and the circuit said 0). */
+START_TEST(test_many_outputs)
+{
+    int size[] = { 4, 20 };
+    dwmtj_weights n;
+    make_net(&n, 1, size);
+    for (int k = 0; k < 4 * 20; k++)
+        n.w[0][k] = 0.0f;
+    for (int o = 0; o < 20; o++)
+        n.b[0][o] = o == 19 ? 1.0f : -1.0f;
+    n.input_side = 2;
+    dwmtj_infer_options o;
+    dwmtj_infer_defaults(&o);
+    o.backend = DWMTJ_INFER_KLU;
+    dwmtj_infer *ctx = NULL;
+    char *err = NULL;
+    ck_assert_msg(dwmtj_infer_create(&ctx, NULL, &n, &o, &err) == DWMTJ_H_OK, "%s", err);
+    unsigned char img[4] = { 0, 50, 100, 200 };
+    uint64_t idx = 0;
+    dwmtj_infer_result r;
+    ck_assert_msg(dwmtj_infer_run(ctx, img, &idx, 1, &r) == DWMTJ_H_OK, "%s",
+                  dwmtj_infer_error(ctx));
+    ck_assert_int_eq(r.n_out, 20);
+    ck_assert_int_gt(r.out_counts[19], 0);
+    for (int c = 0; c < 19; c++)
+        ck_assert_int_eq(r.out_counts[c], 0);
+    ck_assert_int_eq(r.pred, 19);
+    dwmtj_snn_ws *ws = NULL;
+    int idx32 = 0, apred = -1;
+    ck_assert_int_eq(dwmtj_snn_ws_create(&ws, &n, 1), 0);
+    ws->opt.threads = 1;
+    ck_assert_int_eq(dwmtj_snn_forward(ws, &n, img, &idx32, 1, &apred, NULL), 0);
+    ck_assert_int_eq(apred, 19);
+    dwmtj_snn_ws_free(ws);
+    dwmtj_infer_results_free(&r, 1);
+    dwmtj_infer_free(ctx);
+    dwmtj_weights_free(&n);
+}
+END_TEST
+
 /* ---- against ngspice ------------------------------------------------------ */
 
 static dwmtj_session *open_session(void)
@@ -363,6 +405,7 @@ static Suite *infer_suite(void)
     tcase_add_test(tc, test_map_levels);
     tcase_add_test(tc, test_map_errors);
     tcase_add_test(tc, test_pwl);
+    tcase_add_test(tc, test_many_outputs);
     suite_add_tcase(s, tc);
     tc = tcase_create("ngspice");
     tcase_set_timeout(tc, 900); /* ~30 s unloaded; distcheck on a busy machine took longer */
