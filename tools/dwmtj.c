@@ -6,6 +6,7 @@
  * enum dwmtj_exit in dwmtj_output.h). */
 #define _POSIX_C_SOURCE 200809L
 
+#include "config.h"
 #include "dwmtj_output.h"
 
 #include <stdlib.h>
@@ -68,6 +69,10 @@ static int done(FILE *f)
 
 static int version(void)
 {
+#ifndef DWMTJ_WITH_NGSPICE
+    printf("dwmtj " DWMTJ_VERSION " (built without ngspice)\n");
+    return done(stdout);
+#endif
     dwmtj_session *s = NULL;
     int rc = dwmtj_session_open(&s, NULL);
     const char *ver = s ? dwmtj_session_ngspice_version(s) : NULL;
