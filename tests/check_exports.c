@@ -7,7 +7,8 @@
  * Environment (make check sets it): DWMTJ_SRCDIR, DWMTJ_BUILDDIR;
  * DWMTJ_NM, the nm command; DWMTJ_EXPORTS, the libraries as
  * "LIB.la|LIST|HEADER HEADER...;..." (LIB.la in the build tree, LIST and
- * the headers in the source tree).
+ * the headers in the source tree); DWMTJ_INSTALLED_HEADERS, the headers
+ * make install installs, each of which must be a library's public header.
  *
  * `check_exports --update' rewrites each LIST from its headers (make
  * update-symbols), after a deliberate change of the API. */
@@ -365,6 +366,32 @@ START_TEST(test_exports_are_the_list)
 }
 END_TEST
 
+/* Every installed header is the public header of one library, so that a
+ * new one cannot escape the comparison with a symbol list. */
+START_TEST(test_installed_headers_are_listed)
+{
+    const char *inst = getenv("DWMTJ_INSTALLED_HEADERS");
+    ck_assert_msg(inst && *inst, "DWMTJ_INSTALLED_HEADERS is not set (make check sets it)");
+    char *all = strdup(inst), *save = NULL;
+    ck_assert_ptr_nonnull(all);
+    char missing[4096] = "";
+    for (char *h = strtok_r(all, " \t", &save); h; h = strtok_r(NULL, " \t", &save)) {
+        int owners = 0;
+        for (int i = 0; i < n_libs; i++)
+            for (int k = 0; k < libs[i].n_header; k++)
+                owners += strcmp(libs[i].header[k], h) == 0;
+        if (owners != 1)
+            snprintf(missing + strlen(missing), sizeof missing - strlen(missing),
+                     "\n    %s (public header of %d libraries)", h, owners);
+    }
+    free(all);
+    ck_assert_msg(missing[0] == '\0',
+                  "installed headers that are not the public header of exactly one library"
+                  " in DWMTJ_EXPORTS (Makefile.am):%s",
+                  missing);
+}
+END_TEST
+
 /* The header parser on the forms the public headers use. */
 START_TEST(test_header_parser)
 {
@@ -489,6 +516,7 @@ int main(int argc, char **argv)
         tcase_add_loop_test(tc, update_list, 0, n_libs);
     } else {
         tcase_add_test(tc, test_header_parser);
+        tcase_add_test(tc, test_installed_headers_are_listed);
         tcase_add_loop_test(tc, test_list_is_the_headers, 0, n_libs);
         tcase_add_loop_test(tc, test_exports_are_the_list, 0, n_libs);
     }
