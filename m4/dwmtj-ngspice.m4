@@ -9,8 +9,8 @@ AC_DEFUN([DWMTJ_NGSPICE_TREES], [
 AC_ARG_VAR([NGSPICE_SRC], [ngspice source tree (same as --with-ngspice-src)])
 AC_ARG_WITH([ngspice-src],
   [AS_HELP_STRING([--with-ngspice-src=DIR],
-    [ngspice source tree of the installed ngspice version (required;
-     or set NGSPICE_SRC)])],
+    [ngspice source tree of the installed ngspice version (required
+     for the code model; or set NGSPICE_SRC)])],
   [NGSPICE_SRC=$withval])
 AC_ARG_WITH([ngspice-build],
   [AS_HELP_STRING([--with-ngspice-build=DIR],
@@ -21,10 +21,11 @@ dwmtj_ng_howto="Run scripts/quickstart, which fetches and prepares the source of
 installed ngspice.  Or prepare a tree yourself: in its build directory run
 ngspice's configure with --enable-xspice --with-ngshared (and the installed
 package's other options: --enable-cider --enable-openmp --enable-pss
---disable-adms --disable-debug), then make -C src/xspice/cmpp"
+--disable-adms --disable-debug), then make -C src/xspice/cmpp.  Or
+configure --disable-codemodel to build without the code model."
 
 AS_CASE([$NGSPICE_SRC],
-  [""|yes|no], [AC_MSG_ERROR([the ngspice source tree is required: pass --with-ngspice-src=DIR or set NGSPICE_SRC.
+  [""|yes|no], [AC_MSG_ERROR([the code model needs the ngspice source tree: pass --with-ngspice-src=DIR or set NGSPICE_SRC.
 $dwmtj_ng_howto])])
 AS_IF([test -z "$NGSPICE_BUILD"], [NGSPICE_BUILD=$NGSPICE_SRC])
 

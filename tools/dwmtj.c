@@ -6,6 +6,7 @@
  * enum dwmtj_exit in cli.h). */
 #define _POSIX_C_SOURCE 200809L
 
+#include "config.h"
 #include "cli.h"
 #include "dwmtj_harness.h"
 #include "dwmtj_output.h"
@@ -61,6 +62,10 @@ static int done(FILE *f)
 
 static int version(void)
 {
+#ifndef DWMTJ_WITH_NGSPICE
+    printf("dwmtj " DWMTJ_VERSION " (built without ngspice)\n");
+    return done(stdout);
+#endif
     dwmtj_session *s = NULL;
     int rc = dwmtj_session_open(&s, NULL);
     const char *ver = s ? dwmtj_session_ngspice_version(s) : NULL;
