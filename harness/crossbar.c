@@ -654,6 +654,8 @@ int dwmtj_crossbar_deck(const dwmtj_crossbar *x, dwmtj_spice_deck **out, char **
     dwmtj_spice_deck *d = dwmtj_spice_new(title);
     int rc = DWMTJ_H_ERR_NOMEM;
     if (gp && gm && d) {
+        free(d->file[0]); /* the name ngspice's messages give */
+        d->file[0] = strdup("crossbar");
         conductances(x, gp, gm);
         if (build(d, x, &p, &sn, gp, gm) == 0)
             rc = DWMTJ_H_OK;

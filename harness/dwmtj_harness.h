@@ -60,6 +60,9 @@ const char *dwmtj_session_log(const dwmtj_session *s);
  * used in messages (a file name).  Syntax errors and unknown models are
  * reported with the line ngspice names. */
 int dwmtj_session_load(dwmtj_session *s, const char *name, const char *text);
+/* Loads deck data (dwmtj_spice.h) as its text; what ngspice says about a
+ * line names the file and line of the user's card it was written from. */
+int dwmtj_session_load_deck(dwmtj_session *s, const dwmtj_spice_deck *d);
 /* Runs the loaded deck's analysis ("run"), in ngspice's background thread,
  * calling progress (may be NULL) as it goes; waits at most timeout_s
  * seconds of wall time (<= 0: no limit) and then halts the run. */
@@ -77,9 +80,13 @@ int dwmtj_session_vector(dwmtj_session *s, const char *name, const double **data
 
 typedef struct dwmtj_netlist dwmtj_netlist;
 
-/* Reads and parses a netlist (continuation lines, comments, .control
- * sections, .model cards).  A malformed line gives DWMTJ_H_ERR_NETLIST and
- * a message "FILE:LINE: what" in *error (malloc'd, may be NULL). */
+/* Reads a netlist with the project's card reader (dwmtj_spice.h:
+ * continuation lines, comments, .include, .control sections, subcircuits,
+ * .model cards), finds its dwmtj4t neurons (at any depth of its
+ * subcircuits, named as ngspice names them: "a.x2.an" for an in instance
+ * x2) and its sources, and instruments it.  A malformed line gives
+ * DWMTJ_H_ERR_NETLIST and a message "FILE:LINE: what" in *error (malloc'd,
+ * may be NULL). */
 int dwmtj_netlist_read(dwmtj_netlist **nl, const char *path, char **error);
 int dwmtj_netlist_parse(dwmtj_netlist **nl, const char *name, const char *text,
                         char **error);
@@ -94,16 +101,24 @@ const char *dwmtj_netlist_neuron_name(const dwmtj_netlist *nl, int k); /* e.g. "
 int dwmtj_netlist_tran(const dwmtj_netlist *nl, double *tstep, double *tstop,
                        double *tmax);
 
-/* The deck rewritten for the harness, malloc'd into *text:
+/* Loads the instrumented deck of nl into s (dwmtj_session_load_deck): the
+ * harness's messages name the user's files and lines. */
+int dwmtj_session_load_netlist(dwmtj_session *s, const dwmtj_netlist *nl);
+
+/* The instrumented deck as text, malloc'd into *text.  P below is a name
+ * prefix that nothing in the deck contains ("dwmtj_", else "dwmtj1_", ...):
  *  - every dwmtj4t instance NAME gets its 13 monitors on nodes
- *    dwmtj_NAME_m0 .. dwmtj_NAME_m12 (replacing whatever the user gave,
- *    which is then driven by 0 V sources so user nodes keep working), and
- *    its four terminals fed through 0 V probes vdwmtj_NAME_in, _gnd, _a, _b
- *    so that ngspice reports the terminal currents;
+ *    P NAME_m0 .. _m12 in table order (its .model gets monitors="all");
+ *    the user's monitor nodes are driven by 0 V sources from the monitors
+ *    the card gave them, so the user's circuit keeps working; its four
+ *    terminals are fed through 0 V probes vP NAME_in, _gnd, _a, _b so that
+ *    ngspice reports the terminal currents; in a subcircuit this is done
+ *    once in its definition and holds for every instance;
  *  - the .control section is dropped (a tran command in it becomes a .tran
  *    card) and a .save card keeps only what the analysis reads;
- *  - every independent V and I source and behavioural V source is kept with
- *    its branch current saved, for the circuit energy. */
+ *  - every independent V and I source, behavioural source and linear
+ *    controlled source is kept with its branch current saved, for the
+ *    circuit energy. */
 int dwmtj_netlist_instrument(const dwmtj_netlist *nl, char **text);
 
 /* ---- analysis: events, energy and latency per spike --------------------- */

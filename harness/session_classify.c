@@ -62,11 +62,14 @@ static int text_line(const dwmtj_session *s, const char *a, span b)
     return 0;
 }
 
-/* "NAME:LINE" or "NAME" when the line is unknown. */
+/* "FILE:LINE" of the user's card that deck line came from, else "NAME:LINE"
+ * (the deck as loaded), or "NAME" when the line is unknown. */
 static void where(const dwmtj_session *s, int line, char *out, size_t n)
 {
     const char *name = s->name ? s->name : "netlist";
-    if (line > 0)
+    if (line > 0 && s->origin && line <= s->n_line && s->origin[line - 1])
+        snprintf(out, n, "%s", s->origin[line - 1]);
+    else if (line > 0)
         snprintf(out, n, "%s:%d", name, line);
     else
         snprintf(out, n, "%s", name);
@@ -86,6 +89,8 @@ typedef struct {
     span modcard;     /* its card */
     span unknownpar;  /* "MIF: unrecognized parameter (P) - ignored" after it */
     span dwmtj;       /* "Instance: X   Message: dwmtj4t: ..." */
+    span nlno;        /* "Netlist line no. N:" (the numparam preprocessor) */
+    span nlmsg;       /* the message on the line after it */
     span nojob;       /* "No job (tran, ac, op etc.) defined" or "simulation not started" */
     span doan;        /* "doAnalyses: ... too small" and the like */
     span conv;        /* other convergence failures */
@@ -152,6 +157,14 @@ static void scan(const char *from, findings *f)
                 f->modcard = sess_trim(a);
                 if (sess_next_line(&q, &b) && sess_find_ci(b, "unrecognized parameter"))
                     f->unknownpar = sess_trim(b);
+            }
+        } else if (sess_starts_ci(sess_trim(l), "netlist line no.")) {
+            if (!f->nlno.p) {
+                const char *q = at;
+                if (sess_next_line(&q, &a)) {
+                    f->nlno = sess_trim(l);
+                    f->nlmsg = sess_trim(a);
+                }
             }
         } else if (sess_find_ci(l, "message: dwmtj4t:")) {
             FIRST(f->dwmtj, l);
@@ -252,6 +265,24 @@ static int dwmtj_status(dwmtj_session *s, const findings *f)
                      msg.p);
 }
 
+/* "Netlist line no. N:" then why (ngspice's parameter preprocessor: an
+ * undefined parameter, an expression it cannot compute), e.g. nan or an
+ * unquoted string on a .model card. */
+static int nlno_status(dwmtj_session *s, const findings *f)
+{
+    char at[512];
+    span num = sess_after_ci(f->nlno, "netlist line no.");
+    int line = num.p ? atoi(num.p) : 0;
+    where(s, line, at, sizeof at);
+    span why = f->nlmsg;
+    while (why.n > 0 && (why.p[why.n - 1] == '.' || why.p[why.n - 1] == ':'))
+        why.n--;
+    if (line > 0 && line <= s->n_line)
+        return sess_fail(s, DWMTJ_H_ERR_NETLIST, "%s: ngspice: %.*s: %s", at, (int)why.n, why.p,
+                         s->line[line - 1]);
+    return sess_fail(s, DWMTJ_H_ERR_NETLIST, "%s: ngspice: %.*s", at, (int)why.n, why.p);
+}
+
 static int exit_status(dwmtj_session *s, const findings *f, const char *what)
 {
     char at[512];
@@ -283,6 +314,14 @@ int sess_classify(dwmtj_session *s, size_t mark, enum phase phase)
     /* the spans point into the log: only this thread changes it now (no
      * background run is going), and nothing below calls ngspice */
 
+    /* what ngspice said about the deck before it gave up comes first: it
+     * says what is wrong, "cannot recover" only that it stopped */
+    if (f.nlno.p)
+        return nlno_status(s, &f);
+    if (dead && f.errline.p)
+        return errline_status(s, &f);
+    if (dead && f.dwmtj.p)
+        return dwmtj_status(s, &f);
     if (dead)
         return exit_status(s, &f, phase == PHASE_LOAD ? "the load" : "the run");
     if (phase == PHASE_LOAD) {

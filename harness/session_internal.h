@@ -37,6 +37,9 @@ struct dwmtj_session {
     char *name;              /* name of the loaded netlist, for messages */
     char **line;             /* lines of the loaded deck as sent, NULL-terminated */
     int n_line;              /* number of them */
+    char **origin;           /* per line: "FILE:LINE" of the user's card it was written
+                                from, or NULL (loaded as text, or a card the harness
+                                made); n_line entries or NULL */
     double tstop;            /* s, stop time of its .tran card; 0 if unknown */
 };
 

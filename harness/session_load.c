@@ -16,6 +16,10 @@
 
 void sess_free_deck(dwmtj_session *s)
 {
+    for (int k = 0; s->origin && k < s->n_line; k++)
+        free(s->origin[k]);
+    free(s->origin);
+    s->origin = NULL;
     if (s->line)
         free(s->line[0] ? s->line[0] : NULL); /* one block holds all lines */
     free(s->line);
@@ -106,7 +110,58 @@ static double deck_tstop(const dwmtj_session *s)
     return 0.0;
 }
 
+static int load(dwmtj_session *s, const char *name, const char *text,
+                const dwmtj_spice_deck *d, const dwmtj_spice_origin *origin, int n_origin);
+
 int dwmtj_session_load(dwmtj_session *s, const char *name, const char *text)
+{
+    return load(s, name, text, NULL, NULL, 0);
+}
+
+int dwmtj_session_load_deck(dwmtj_session *s, const dwmtj_spice_deck *d)
+{
+    int rc = sess_usable(s);
+    if (rc != DWMTJ_H_OK)
+        return rc;
+    if (!d)
+        return sess_fail(s, DWMTJ_H_ERR_USAGE, "dwmtj_session_load_deck: no deck");
+    char *text = NULL;
+    dwmtj_spice_origin *origin = NULL;
+    int n = 0;
+    if (dwmtj_spice_write_origins(d, &text, &origin, &n) != DWMTJ_SPICE_OK)
+        return sess_fail(s, DWMTJ_H_ERR_NOMEM, "out of memory");
+    rc = load(s, d->n_file ? d->file[0] : "netlist", text, d, origin, n);
+    free(text);
+    free(origin);
+    return rc;
+}
+
+int dwmtj_session_load_netlist(dwmtj_session *s, const dwmtj_netlist *nl)
+{
+    if (!nl)
+        return sess_fail(s, DWMTJ_H_ERR_USAGE, "dwmtj_session_load_netlist: no netlist");
+    return dwmtj_session_load_deck(s, nl->deck);
+}
+
+/* "FILE:LINE" of each deck line written from a card the user wrote. */
+static int keep_origins(dwmtj_session *s, const dwmtj_spice_deck *d,
+                        const dwmtj_spice_origin *origin, int n)
+{
+    if (!(s->origin = calloc((size_t)(s->n_line > 0 ? s->n_line : 1), sizeof *s->origin)))
+        return -1;
+    for (int k = 0; k < s->n_line && k < n; k++) {
+        if (origin[k].line <= 0 || origin[k].file < 0 || origin[k].file >= d->n_file)
+            continue;
+        size_t len = strlen(d->file[origin[k].file]) + 16;
+        if (!(s->origin[k] = malloc(len)))
+            return -1;
+        snprintf(s->origin[k], len, "%s:%d", d->file[origin[k].file], origin[k].line);
+    }
+    return 0;
+}
+
+static int load(dwmtj_session *s, const char *name, const char *text,
+                const dwmtj_spice_deck *d, const dwmtj_spice_origin *origin, int n_origin)
 {
     int rc = sess_usable(s);
     if (rc != DWMTJ_H_OK)
@@ -124,7 +179,8 @@ int dwmtj_session_load(dwmtj_session *s, const char *name, const char *text)
     sess_free_deck(s);
     s->load_status = LOAD_NONE;
     s->name = strdup(name ? name : "netlist");
-    if (!s->name || split_deck(s, text) != 0) {
+    if (!s->name || split_deck(s, text) != 0 ||
+        (d && keep_origins(s, d, origin, n_origin) != 0)) {
         sess_free_deck(s);
         return sess_fail(s, DWMTJ_H_ERR_NOMEM, "out of memory");
     }

@@ -64,6 +64,18 @@ int dwmtj_session_load(dwmtj_session *s, const char *name, const char *text)
     return fail(s);
 }
 
+int dwmtj_session_load_deck(dwmtj_session *s, const dwmtj_spice_deck *d)
+{
+    (void)d;
+    return fail(s);
+}
+
+int dwmtj_session_load_netlist(dwmtj_session *s, const dwmtj_netlist *nl)
+{
+    (void)nl;
+    return fail(s);
+}
+
 int dwmtj_session_run(dwmtj_session *s, dwmtj_progress_fn progress, void *userdata,
                       double timeout_s)
 {

@@ -258,6 +258,17 @@ int dwmtj_spice_tran(const dwmtj_spice_deck *d, double v[4], int *n, char **erro
 
 /* The deck as ngspice text, ".end" last, into *text (malloc'd). */
 int dwmtj_spice_write(const dwmtj_spice_deck *d, char **text);
+/* Where a line of written text came from: file (index into the deck's
+ * files) and line of the card as read; line 0 for a card a program built
+ * (and for the closing .end). */
+typedef struct dwmtj_spice_origin {
+    int file, line;
+} dwmtj_spice_origin;
+/* dwmtj_spice_write, and the origin of each of its *n lines into *origin
+ * (malloc'd): so that what a simulator says about line k of the text can
+ * name the user's file and line. */
+int dwmtj_spice_write_origins(const dwmtj_spice_deck *d, char **text,
+                              dwmtj_spice_origin **origin, int *n);
 /* One card as text (no newline), into *text (malloc'd). */
 int dwmtj_spice_write_card(const dwmtj_spice_card *c, char **text);
 /* "a0 b0 a1 b1 ..." (b NULL: "a0 a1 ...") written exactly, into *text

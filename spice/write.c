@@ -118,9 +118,39 @@ static void elem(sp_buf *b, const dwmtj_spice_elem *e)
         sp_printf(b, " %s", e->rest);
 }
 
-static void scope(sp_buf *b, const dwmtj_spice_scope *s);
+/* Where each line of the text came from (NULL: not wanted). */
+typedef struct {
+    dwmtj_spice_origin *o;
+    int n, cap, err;
+} origins;
 
-static void card(sp_buf *b, const dwmtj_spice_card *c)
+/* The lines of b from the last recorded one to its end came from c. */
+static void came_from(origins *or, const sp_buf *b, const dwmtj_spice_card *c)
+{
+    if (!or)
+        return;
+    int lines = 0;
+    for (size_t k = 0; k < b->len; k++)
+        lines += b->s[k] == '\n';
+    while (or->n < lines) {
+        if (or->n == or->cap) {
+            int cap = or->cap ? 2 * or->cap : 256;
+            dwmtj_spice_origin *v = realloc(or->o, sizeof *v * (size_t)cap);
+            if (!v) {
+                or->err = 1;
+                return;
+            }
+            or->o = v;
+            or->cap = cap;
+        }
+        or->o[or->n++] = c ? (dwmtj_spice_origin){ c->file, c->line }
+                           : (dwmtj_spice_origin){ 0, 0 };
+    }
+}
+
+static void scope(sp_buf *b, const dwmtj_spice_scope *s, origins *or);
+
+static void card(sp_buf *b, const dwmtj_spice_card *c, origins *or)
 {
     if (!c->edited && c->text && c->kind != DWMTJ_SPICE_SUBCKT && c->kind != DWMTJ_SPICE_CONTROL) {
         sp_puts(b, c->text);
@@ -145,7 +175,8 @@ static void card(sp_buf *b, const dwmtj_spice_card *c)
             params(b, s->param, s->n_param);
         }
         sp_puts(b, "\n");
-        scope(b, s);
+        came_from(or, b, c);
+        scope(b, s, or);
         sp_printf(b, ".ends %s", s->name);
         return;
     }
@@ -188,15 +219,16 @@ static void card(sp_buf *b, const dwmtj_spice_card *c)
     }
 }
 
-static void scope(sp_buf *b, const dwmtj_spice_scope *s)
+static void scope(sp_buf *b, const dwmtj_spice_scope *s, origins *or)
 {
     for (int k = 0; k < s->n_card; k++) {
-        card(b, &s->card[k]);
+        card(b, &s->card[k], or);
         sp_puts(b, "\n");
+        came_from(or, b, &s->card[k]);
     }
 }
 
-int dwmtj_spice_write(const dwmtj_spice_deck *d, char **text)
+static int write_deck(const dwmtj_spice_deck *d, char **text, origins *or)
 {
     if (!d || !text)
         return DWMTJ_SPICE_ERR_USAGE;
@@ -205,13 +237,39 @@ int dwmtj_spice_write(const dwmtj_spice_deck *d, char **text)
     /* the title line is always the title: a blank one would take the
      * first card */
     sp_printf(&b, "%s\n", d->title && *d->title ? d->title : "*");
-    scope(&b, &d->top);
+    dwmtj_spice_card title = { .file = 0, .line = 1 };
+    came_from(or, &b, &title);
+    scope(&b, &d->top, or);
     sp_puts(&b, ".end\n");
-    if (b.err) {
+    came_from(or, &b, NULL);
+    if (b.err || (or && or->err)) {
         free(b.s);
         return DWMTJ_SPICE_ERR_NOMEM;
     }
     *text = b.s;
+    return DWMTJ_SPICE_OK;
+}
+
+int dwmtj_spice_write(const dwmtj_spice_deck *d, char **text)
+{
+    return write_deck(d, text, NULL);
+}
+
+int dwmtj_spice_write_origins(const dwmtj_spice_deck *d, char **text, dwmtj_spice_origin **origin,
+                              int *n)
+{
+    if (!origin || !n)
+        return DWMTJ_SPICE_ERR_USAGE;
+    origins or = { NULL, 0, 0, 0 };
+    int rc = write_deck(d, text, &or);
+    if (rc != DWMTJ_SPICE_OK) {
+        free(or.o);
+        *origin = NULL;
+        *n = 0;
+        return rc;
+    }
+    *origin = or.o;
+    *n = or.n;
     return DWMTJ_SPICE_OK;
 }
 
@@ -220,7 +278,7 @@ int dwmtj_spice_write_card(const dwmtj_spice_card *c, char **text)
     if (!c || !text)
         return DWMTJ_SPICE_ERR_USAGE;
     sp_buf b = { 0 };
-    card(&b, c);
+    card(&b, c, NULL);
     if (b.err || !b.s) {
         free(b.s);
         return DWMTJ_SPICE_ERR_NOMEM;

@@ -738,6 +738,31 @@ static void load_run(dwmtj_session *s, const char *name, const char *text)
                   dwmtj_session_error(s));
 }
 
+/* What ngspice says about a card reaches the user with the user's file
+ * and line (issue 11, item 16: a NaN or an unquoted string on a card gave
+ * only "ngspice.dll cannot recover and awaits to be detached"); the deck
+ * ngspice reads is the instrumented one, whose lines are not the user's. */
+START_TEST(e2e_ngspice_message)
+{
+    static const char *const cards[] = { "ms=nan", "set=scaled" };
+    static const char *const want[] = { "deck.cir:7: ngspice: Undefined parameter [nan]",
+                                        "deck.cir:7: ngspice: Undefined parameter [scaled]" };
+    char text[512];
+    snprintf(text, sizeof text,
+             "messages\n* a comment\n* another\nvin in 0 dc 0.3\n"
+             "an in 0 a b NULL nmod\n\n.model nmod dwmtj4t(%s)\nra a 0 1k\nrb b 0 1k\n"
+             ".tran 1n 10n\n", cards[_i]);
+    dwmtj_netlist *nl = parse_ok(text);
+    dwmtj_session *s = open_session();
+    int rc = dwmtj_session_load_netlist(s, nl);
+    ck_assert_int_eq(rc, DWMTJ_H_ERR_NETLIST);
+    ck_assert_msg(strncmp(dwmtj_session_error(s), want[_i], strlen(want[_i])) == 0,
+                  "message: %s", dwmtj_session_error(s));
+    dwmtj_session_close(s);
+    dwmtj_netlist_free(nl);
+}
+END_TEST
+
 /* The sign conventions the analysis relies on, shown on ngspice itself:
  * 1 V across two 1 kOhm loads gives V#branch = -2 mA (the branch current
  * flows from + through the source to -), and a 1 mA current source from 0
@@ -1400,6 +1425,7 @@ static Suite *harness_suite(void)
     tcase_add_test(tc, e2e_fig3a);
     tcase_add_test(tc, e2e_analytic_fire);
     tcase_add_test(tc, e2e_missing_vector);
+    tcase_add_loop_test(tc, e2e_ngspice_message, 0, 2);
 
     tc = tcase(s, "user_decks", 120);
     tcase_add_test(tc, card_monitors);

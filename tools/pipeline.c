@@ -78,7 +78,8 @@ int dwmtj_pipeline(const char *name, const dwmtj_netlist *nl, const struct dwmtj
         dwmtj_sim_error(o->cm ? o->cm : "dwmtj.cm", s ? dwmtj_session_error(s) : NULL, rc);
         goto out;
     }
-    rc = dwmtj_session_load(s, name, text);
+    /* the netlist's own deck: ngspice's complaints name the user's lines */
+    rc = dwmtj_session_load_netlist(s, nl);
     if (rc != DWMTJ_H_OK) {
         dwmtj_sim_error(name, dwmtj_session_error(s), rc);
         goto out;
