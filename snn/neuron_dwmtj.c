@@ -15,7 +15,7 @@ int snn_dw_setup(snn_dw *dw, const dwmtj_weights *net, double i_max, double k, i
     p.sigma = net->kind == DWMTJ_KIND_DWMTJ_NOISY ? net->sigma : 0.0;
     p.t_slot = net->dt;
     p.seed = net->seed;
-    if (dwmtj_derive(&p, &dw->d) != DWMTJ_OK)
+    if (dwmtj_derive(&p, &dw->d) != DWMTJ_OK) /* a warning too: dt below 1 ps with noise */
         return DWMTJ_SNN_ERR_VALUE;
     dwmtj_state s;
     dwmtj_state_init(&s, 0.0);
@@ -72,7 +72,7 @@ static int ramp_step(const snn_dw *dw, uint64_t key, const dwmtj_state *s0, doub
     for (int k = 0; k < n; k++) {
         double ik = fmax(-dw->i_max, fmin(dw->i_max, i0 + (i1 - i0) * cut[k]));
         int st = dwmtj_step_current(&dw->d, key, &a, ta + h * cut[k], ik, s1, NULL);
-        if (st < 0)
+        if (st != DWMTJ_OK)
             return st;
         a = *s1;
     }
@@ -100,7 +100,7 @@ int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t 
         int st = ramp_step(dw, snn_mix64(kl ^ (uint64_t)o), &q->s, t1, q->i_prev,
                            dw->gain * a[o], I, &s1, &dx_di);
         q->i_prev = dw->gain * a[o];
-        if (st < 0)
+        if (st != DWMTJ_OK) /* warnings too: none is expected, none is dropped */
             return DWMTJ_SNN_ERR_DEVICE;
         int gate = q->s.present && !q->s.fired && s1.present;
         int fire = s1.n_fire > q->s.n_fire;
@@ -131,7 +131,7 @@ int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t 
              * t_rewrite = dt does in a circuit */
             dwmtj_state w;
             if (dwmtj_write(&dw->d, &q->s, 0) != DWMTJ_OK ||
-                dwmtj_step_current(&dw->d, 0, &q->s, t1, I, &w, NULL) < 0)
+                dwmtj_step_current(&dw->d, 0, &q->s, t1, I, &w, NULL) != DWMTJ_OK)
                 return DWMTJ_SNN_ERR_DEVICE;
             q->s = w;
             q->fresh = 1;
