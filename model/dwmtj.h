@@ -197,14 +197,17 @@ typedef struct dwmtj_eval {
     double t_event;      /* s, predicted next event (nucleation, fire,
                             stop, ejection); +inf if none */
     double h_max;        /* s, longest next step for dx_max; +inf if idle */
-    double t_next;       /* s, the library's one breakpoint policy, for every
+    double t_next;       /* s, the library's one step-limit policy, for every
                             host: the latest time the next time point may
                             have (+inf: none).  Without t_rewrite the earlier
                             of t_event and t + h_max; with it the next clock
-                            edge; either way earlier when the domain would
-                            otherwise pass an MTJ's above-midpoint window
-                            with no time point in it, and within
-                            DWMTJ_MAX_SLOTS noise slots (sigma > 0) */
+                            edge; within DWMTJ_MAX_SLOTS noise slots (sigma >
+                            0); earlier when the domain, as it was at the
+                            step's start, would pass an MTJ's above-midpoint
+                            window before then with no time point in it.
+                            That part depends only on the step's start (the
+                            accepted state), not on the trial voltages, so a
+                            simulator may set it in every Newton iteration */
     int phase;           /* dwmtj_phase of the step just taken */
     double dx_dv[DWMTJ_NTERM]; /* m/V, d (domain centre at t1) / d v[j];
                                   0 when the domain stopped at a pin */

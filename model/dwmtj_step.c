@@ -470,35 +470,57 @@ static double reach(const dwmtj_derived *d, uint64_t key, double t, double t_end
     return INFINITY;
 }
 
-/* The one breakpoint policy (dwmtj_eval.t_next) for the state s at the end
- * of a step.  Base: the next clock edge with t_rewrite (under a drive
+/* Distance in m a domain moving at speed goes over [t, t_end], read as in
+ * reach(). */
+static double travel(const dwmtj_derived *d, uint64_t key, double t, double t_end,
+                     double speed)
+{
+    double ts = d->p.t_slot, sg = d->p.sigma, gone = 0.0;
+    if (sg == 0.0 || t_end - t > NOISE_WALK * ts)
+        return speed * (t_end - t);
+    for (double k = floor(t / ts); k * ts < t_end; k++) {
+        double a = fmax(t, k * ts), b = fmin(t_end, (k + 1.0) * ts);
+        if (b > a)
+            gone += speed * (1.0 + sg * dwmtj_noise_normal(d->p.seed, key, (int64_t)k)) * (b - a);
+    }
+    return gone;
+}
+
+/* The one step-limit policy (dwmtj_eval.t_next) after a step from s0 to
+ * s1.  Base, from s1: the next clock edge with t_rewrite (under a drive
  * linear between edges the state there does not depend on the points in
  * between, doc/model.md), else the next event or the dx_max step; within
- * DWMTJ_MAX_SLOTS noise slots.  Then, for each MTJ whose window lies
- * ahead: if the domain would pass the window's inner part (INNER clear of
- * its ends) before that time, the time it reaches the window's centre, so
- * that a host sensing R_A or R_B sees the MTJ switch.  The network decks
- * (27 nm per 0.1 ns step at most, window 33 nm) never need one. */
-static double next_point(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s,
-                         const dwmtj_eval *out)
+ * DWMTJ_MAX_SLOTS noise slots.  Then, with the domain carried on from s0
+ * at its velocity there: for each MTJ whose window lies ahead of it at t1,
+ * if it would pass the window's inner part (INNER clear of its ends)
+ * before the base, the time it reaches the window's centre; so that a
+ * host sensing R_A or R_B sees the MTJ switch.  s0, the accepted state the step starts
+ * from, is the same in every Newton iteration of a step, where s1 is a
+ * trial (ngspice keeps the earliest breakpoint of all iterations); a step
+ * right after a write is left to the simulator's short first step after
+ * a breakpoint.  The network decks (27 nm per 0.1 ns step at most, window
+ * 33 nm) never need one. */
+static double next_point(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
+                         const dwmtj_state *s1, const dwmtj_eval *out)
 {
-    double t = s->t, tn;
+    double t1 = s1->t, tn;
     if (d->p.t_rewrite > 0.0)
-        tn = dwmtj_next_rewrite_edge(d, t);
+        tn = dwmtj_next_rewrite_edge(d, t1);
     else
-        tn = fmin(out->t_event > t ? out->t_event : INFINITY, t + out->h_max);
+        tn = fmin(out->t_event > t1 ? out->t_event : INFINITY, t1 + out->h_max);
     if (d->p.sigma > 0.0)
-        tn = fmin(tn, t + (double)(DWMTJ_MAX_SLOTS - 2) * d->p.t_slot);
-    if (!s->present || s->v == 0.0 || !isfinite(tn))
+        tn = fmin(tn, t1 + (double)(DWMTJ_MAX_SLOTS - 2) * d->p.t_slot);
+    if (!s0->present || s0->v == 0.0 || !isfinite(tn))
         return tn;
-    double ell = s->x_hi - s->x_lo, c = 0.5 * (s->x_lo + s->x_hi);
-    double sg = s->v > 0.0 ? 1.0 : -1.0, speed = fabs(s->v), t_end = tn;
+    double t = s0->t, ell = s0->x_hi - s0->x_lo, c = 0.5 * (s0->x_lo + s0->x_hi);
+    double sg = s0->v > 0.0 ? 1.0 : -1.0, speed = fabs(s0->v), t_end = tn;
+    double gone = travel(d, key, t, t1, speed); /* by t1 */
     for (int k = 0; k < 2; k++) {
         double hw = (1.0 - 2.0 * INNER) * window_half(d, k, ell, d->f_mid[k]);
         if (!(hw > 0.0))
             continue;
-        double a = sg * (d->x_mtj[k] - c) - hw, b = a + 2.0 * hw; /* m ahead */
-        if (a > 0.0 && reach(d, key, t, t_end, speed, b) <= t_end)
+        double a = sg * (d->x_mtj[k] - c) - hw, b = a + 2.0 * hw; /* m ahead at t */
+        if (a > gone && reach(d, key, t, t_end, speed, b) <= t_end)
             tn = fmin(tn, reach(d, key, t, t_end, speed, 0.5 * (a + b)));
     }
     return tn;
@@ -722,7 +744,7 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
         out->phase = phase;
         memcpy(out->dx_dv, dx_dv, sizeof dx_dv);
         predict(d, s1, &n, out);
-        out->t_next = next_point(d, key, s1, out);
+        out->t_next = next_point(d, key, s0, s1, out);
     }
     return status;
 }

@@ -365,9 +365,11 @@ static void current_drive(const dwmtj_params *p, double i, double v[4])
 }
 
 /* The clocked device's next time point: with 15 uA the domain written at
- * an edge would cross MTJ_B's window long before the next edge, so
- * t_next is the time its centre reaches MTJ_B's; from there (or when the
- * drive cannot carry it across before the edge) the next edge. */
+ * an edge would cross MTJ_B's window long before the next edge, so from
+ * the first step after the write t_next is the time its centre reaches
+ * MTJ_B's; from there (or when the drive cannot carry it across before
+ * the edge) the next edge.  The step that writes, from an empty track,
+ * leaves the window to the next step. */
 START_TEST(test_t_next_clocked)
 {
     dwmtj_params p;
@@ -384,6 +386,9 @@ START_TEST(test_t_next_clocked)
         dwmtj_state_init(&s, 0.0);
         ck_assert_int_eq(dwmtj_step(&d, 1, &s, 0.0, v, &s1, &e), DWMTJ_OK);
         ck_assert_int_eq(s1.present, 1);
+        ck_assert_double_eq_tol(e.t_next, 100e-9, 1e-20);
+        s = s1;
+        ck_assert_int_eq(dwmtj_step(&d, 1, &s, 1e-9, v, &s1, &e), DWMTJ_OK);
         double t_mid = (p.xb - p.xa) / ref_velocity(&p, currents[c]);
         if (c == 1) { /* 135 nm by the edge: nothing to show before it */
             ck_assert_double_eq_tol(e.t_next, 100e-9, 1e-20);
