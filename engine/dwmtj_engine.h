@@ -27,9 +27,9 @@
  *    step control for a circuit without charge storage: breakpoints at
  *    every source corner and every clock edge of a device's write
  *    periphery (t_rewrite), after a breakpoint a step of a tenth of the
- *    last one cut short, doubling up to tmax; devices without t_rewrite
- *    add their event and dx_max limits, as the code model's breakpoints
- *    do in ngspice.  So both simulators integrate the same discretised
+ *    last one cut short, doubling up to tmax; the devices add libdwmtj's
+ *    step limit (dwmtj_eval.t_next), as the code model's breakpoints do
+ *    in ngspice.  So both simulators integrate the same discretised
  *    circuit and give the same spikes.  DWMTJ_E_STEPS_EXACT instead puts
  *    points at the corners and clock edges and at the instants at which a
  *    min()/max() of a B source switches branch, so that every drive is
@@ -70,6 +70,11 @@ int dwmtj_engine_create(const dwmtj_spice_deck *d, dwmtj_circuit **c, char **err
 int dwmtj_engine_parse(const char *name, const char *text, dwmtj_circuit **c, char **error);
 void dwmtj_engine_free(dwmtj_circuit *c);
 const char *dwmtj_engine_error(const dwmtj_circuit *c);
+/* The first warning of libdwmtj in the last run ("" if none), naming the
+ * device and the time: "NAME: at t = T s: WHY"; how many in
+ * dwmtj_engine_stats.warnings.  A run with warnings still returns
+ * DWMTJ_E_OK: the caller reports them. */
+const char *dwmtj_engine_warning(const dwmtj_circuit *c);
 
 /* Bounds on the work of each run: at most max_points accepted time points
  * (default DWMTJ_E_MAX_POINTS; a run that would need more stops with
@@ -112,6 +117,8 @@ typedef struct dwmtj_engine_stats {
     double seconds_linear;/* s, wall time reading the linear groups (their map
                              times the source values) */
     double seconds_newton;/* s, wall time in the Newton groups (devices, KLU) */
+    int warnings;         /* accepted device steps that returned a libdwmtj
+                             warning (the first: dwmtj_engine_warning) */
 } dwmtj_engine_stats;
 void dwmtj_engine_get_stats(const dwmtj_circuit *c, dwmtj_engine_stats *s);
 /* sum += s, field by field (runs of several circuits). */

@@ -140,6 +140,11 @@ const char *dwmtj_engine_error(const dwmtj_circuit *c)
     return c ? c->error : "";
 }
 
+const char *dwmtj_engine_warning(const dwmtj_circuit *c)
+{
+    return c ? c->warning : "";
+}
+
 int dwmtj_engine_source(const dwmtj_circuit *c, const char *source)
 {
     if (!c || !source)
@@ -244,4 +249,5 @@ void dwmtj_engine_stats_add(dwmtj_engine_stats *sum, const dwmtj_engine_stats *s
     sum->unknowns_newton += s->unknowns_newton;
     sum->seconds_linear += s->seconds_linear;
     sum->seconds_newton += s->seconds_newton;
+    sum->warnings += s->warnings;
 }

@@ -63,6 +63,7 @@ typedef struct {
                          code model forms it */
     dwmtj_state s0, s1; /* accepted state, trial state */
     dwmtj_eval ev;
+    int st;           /* dwmtj status of the step to s1 (> 0: a warning) */
     int pos[4][4];    /* positions of its partials in the Newton matrix's Ax,
                          -1 for ground */
     int group;        /* its Newton group */
@@ -83,6 +84,7 @@ struct dwmtj_circuit {
     char title[256];
     char name[256];   /* the deck's name, for messages */
     char error[1024];
+    char warning[1024]; /* the run's first device warning, "" if none */
     /* nodes */
     int n_nodes;      /* node 0 = ground */
     char **node_name;

@@ -4,6 +4,7 @@
 #include "engine_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -168,6 +169,7 @@ static int load(dwmtj_circuit *c, double t, int dc)
         if (st < 0)
             return eng_fail(c, DWMTJ_E_ERR_DEVICE, "%s: step to t = %g s failed: %s", d->name, t,
                             dwmtj_status_string(st));
+        d->st = st; /* a warning is recorded if the point is accepted */
         for (int a = 0; a < 4; a++) {
             if (!d->node[a])
                 continue;
@@ -240,8 +242,13 @@ static int newton(dwmtj_circuit *c, double t, int dc)
 
 static void accept(dwmtj_circuit *c)
 {
-    for (int k = 0; k < c->n_dev; k++)
-        c->dev[k].s0 = c->dev[k].s1;
+    for (int k = 0; k < c->n_dev; k++) {
+        eng_dev *d = &c->dev[k];
+        d->s0 = d->s1;
+        if (d->st > 0 && c->stats.warnings++ == 0)
+            snprintf(c->warning, sizeof c->warning, "%s: at t = %g s: %s", d->name, d->s1.t,
+                     dwmtj_status_string(d->st));
+    }
 }
 
 /* Corners of the sources, clock edges of the devices, tstop: sorted,
@@ -285,19 +292,15 @@ static int grid(dwmtj_circuit *c, double **out, int *n_out)
     return DWMTJ_E_OK;
 }
 
-/* Step limit of the devices without a clock (their code model sets
- * breakpoints at events and limits steps by dx_max). */
+/* Earliest next time point the devices ask for: libdwmtj's policy
+ * (dwmtj_eval.t_next), the breakpoints the code model sets in ngspice. */
 static double device_limit(const dwmtj_circuit *c, double t)
 {
     double lim = INFINITY;
     for (int k = 0; k < c->n_dev; k++) {
-        const eng_dev *d = &c->dev[k];
-        if (c->model[d->model].d.p.t_rewrite > 0.0)
-            continue;
-        if (d->ev.h_max > 0.0 && t + d->ev.h_max < lim)
-            lim = t + d->ev.h_max;
-        if (d->ev.t_event > t * (1.0 + 1e-12) + 1e-21 && d->ev.t_event < lim)
-            lim = d->ev.t_event;
+        double tn = c->dev[k].ev.t_next;
+        if (tn > t * (1.0 + 1e-12) + 1e-21 && tn < lim)
+            lim = tn;
     }
     return lim;
 }
@@ -421,6 +424,8 @@ int eng_run(dwmtj_circuit *c)
         c->vec[k].n = 0;
     c->stats.time_points = c->stats.newton_iterations = c->stats.refactors = 0;
     c->stats.seconds_linear = c->stats.seconds_newton = 0.0;
+    c->stats.warnings = 0;
+    c->warning[0] = '\0';
     for (int k = 0; k < c->n_nl; k++)
         c->x[k] = 0.0;
     /* operating point at t = 0 */
@@ -431,6 +436,8 @@ int eng_run(dwmtj_circuit *c)
     if (rc != DWMTJ_E_OK)
         return rc;
     accept(c);
+    for (int k = 0; k < c->n_dev; k++)
+        c->dev[k].ev.t_next = INFINITY; /* ngspice drops the operating point's breakpoints */
     if ((rc = record(c, 0.0)) != DWMTJ_E_OK)
         return rc;
     double *g = NULL;

@@ -42,11 +42,12 @@ static double trapezoid(const double *t, const double *y, int i0, int i1)
 }
 
 /* First index in [from, to) where the count c went up against the point
- * before; -1 if none. */
+ * before, the count before the first point being 0 (the clocked periphery
+ * writes at the operating point, index 0); -1 if none. */
 static int next_increment(const double *c, int from, int to)
 {
-    for (int i = from > 1 ? from : 1; i < to; i++)
-        if (c[i] >= c[i - 1] + 0.5)
+    for (int i = from > 0 ? from : 0; i < to; i++)
+        if (c[i] >= (i > 0 ? c[i - 1] : 0.0) + 0.5)
             return i;
     return -1;
 }
@@ -98,7 +99,7 @@ int dwmtj_events(int neuron, int n, const double *t, const double *const mon[13]
     const double *nw = mon[DWMTJ_MON_NW], *nf = mon[DWMTJ_MON_NF], *nr = mon[DWMTJ_MON_NR];
     const double *ew = mon[DWMTJ_MON_EW];
     int start = 0; /* where the next spike's energy interval begins */
-    int iw = next_increment(nw, 1, n);
+    int iw = next_increment(nw, 0, n);
     while (iw >= 0) {
         int inext = next_increment(nw, iw + 1, n); /* next write, or -1 */
         int lim = inext >= 0 ? inext : n;

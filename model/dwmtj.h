@@ -36,13 +36,19 @@ enum dwmtj_phase {
  * can name it (dwmtj_status_param). */
 enum dwmtj_status {
     DWMTJ_OK = 0,
-    DWMTJ_WARN_STEP_LONG = 1,     /* step covered more noise slots than the cap */
     DWMTJ_WARN_PRESENT = 2,       /* a domain is already on the track */
+    DWMTJ_WARN_UNSEEN = 3,        /* dwmtj_step: the domain entered and left an
+                                     MTJ's above-midpoint window within the step,
+                                     so no time point showed that MTJ switched */
+    DWMTJ_WARN_T_SLOT = 4,        /* dwmtj_params_check: sigma > 0 with t_slot
+                                     below DWMTJ_T_SLOT_SLOW: legal, but slow */
     DWMTJ_ERR_NULL = -1,          /* a required pointer was NULL */
     DWMTJ_ERR_SET = -2,           /* unknown parameter-set name */
     DWMTJ_ERR_TIME = -3,          /* step end before step start, or not finite */
     DWMTJ_ERR_INPUT = -4,         /* a terminal voltage is not finite */
     DWMTJ_ERR_NAME = -5,          /* unknown parameter name */
+    DWMTJ_ERR_STEP_LONG = -6,     /* step covered more than DWMTJ_MAX_SLOTS noise
+                                     slots or DWMTJ_MAX_WRITES writes */
     DWMTJ_ERR_LENGTH = -10,
     DWMTJ_ERR_WIDTH = -11,
     DWMTJ_ERR_THICK = -12,
@@ -76,6 +82,15 @@ enum dwmtj_status {
     DWMTJ_ERR_OVERLAP = -40,      /* MTJ_A and MTJ_B overlap or touch */
     DWMTJ_ERR_T_REWRITE = -41
 };
+
+/* s, a noise slot below this (with sigma > 0) makes dwmtj_params_check
+ * warn: each step draws one normal number per slot, 1e4 for every 10 ns. */
+#define DWMTJ_T_SLOT_SLOW 1e-12
+/* Most noise slots one step may cover, and most domains one step may
+ * write; a longer step is refused (DWMTJ_ERR_STEP_LONG) and dwmtj_eval's
+ * t_next keeps every step within both. */
+#define DWMTJ_MAX_SLOTS 10000000L
+#define DWMTJ_MAX_WRITES 64
 
 /* User-set parameters (NEST style: what a user writes on a .model card).
  * Names of the fields are the parameter names of the code model. */
@@ -168,6 +183,9 @@ typedef struct dwmtj_state {
     double t_depin;      /* s, time of the last depinning */
     double t_fire;       /* s, time of the last fire */
     double t_reset;      /* s, time of the last reset */
+    double v_term[DWMTJ_NTERM]; /* V, terminal voltages at t: with those at
+                                   the step's end, the drive a domain written
+                                   inside the next step moves under */
 } dwmtj_state;
 
 /* Electrical view of one instant: terminal currents (into the device) and
@@ -179,6 +197,17 @@ typedef struct dwmtj_eval {
     double t_event;      /* s, predicted next event (nucleation, fire,
                             stop, ejection); +inf if none */
     double h_max;        /* s, longest next step for dx_max; +inf if idle */
+    double t_next;       /* s, the library's one step-limit policy, for every
+                            host: the latest time the next time point may
+                            have (+inf: none).  Without t_rewrite the earlier
+                            of t_event and t + h_max; with it the next clock
+                            edge; within DWMTJ_MAX_SLOTS noise slots (sigma >
+                            0); earlier when the domain, as it was at the
+                            step's start, would pass an MTJ's above-midpoint
+                            window before then with no time point in it.
+                            That part depends only on the step's start (the
+                            accepted state), not on the trial voltages, so a
+                            simulator may set it in every Newton iteration */
     int phase;           /* dwmtj_phase of the step just taken */
     double dx_dv[DWMTJ_NTERM]; /* m/V, d (domain centre at t1) / d v[j];
                                   0 when the domain stopped at a pin */
@@ -187,9 +216,12 @@ typedef struct dwmtj_eval {
 /* Parameters */
 void dwmtj_params_defaults(dwmtj_params *p);             /* fills every field: proto */
 int dwmtj_params_set(dwmtj_params *p, const char *name); /* "proto" or "scaled" */
-int dwmtj_params_check(const dwmtj_params *p);           /* first invalid field */
+/* First invalid field (negative); else DWMTJ_WARN_T_SLOT when sigma > 0 and
+ * t_slot < DWMTJ_T_SLOT_SLOW; else DWMTJ_OK. */
+int dwmtj_params_check(const dwmtj_params *p);
 const char *dwmtj_status_string(int status);
-const char *dwmtj_status_param(int status); /* parameter named by a status, or NULL */
+const char *dwmtj_status_param(int status); /* parameter named by a status
+                                               (error or warning), or NULL */
 
 /* Name-based access, for adapters: sets or reads one real parameter. */
 int dwmtj_param_set_by_name(dwmtj_params *p, const char *name, double value);
@@ -197,6 +229,8 @@ int dwmtj_param_get_by_name(const dwmtj_params *p, const char *name, double *val
 int dwmtj_param_count(void);
 const char *dwmtj_param_name(int index); /* NULL past the end */
 
+/* Validates p (dwmtj_params_check) and fills d; on a warning d is filled
+ * and the warning returned. */
 int dwmtj_derive(const dwmtj_params *p, dwmtj_derived *d);
 
 /* State */
@@ -234,8 +268,14 @@ uint64_t dwmtj_noise_key(const char *const node[DWMTJ_NTERM]);
  * s0.  Fills out (may be NULL).  Deterministic in (s0, t1, v, key), so a
  * rejected and retried step sees the same noise.  Start a run with a
  * zero-length step at t0, which sets the power at t0 for the energy
- * trapezoid.  DWMTJ_WARN_STEP_LONG: the step covered more than 1e7 noise
- * slots and moved the domain without noise; take shorter steps. */
+ * trapezoid.  Every event on the domain's path within the step is counted
+ * at its interpolated time (depin, fire, reset, and the writes: a domain
+ * written inside the step moves for the rest of it).  A host places its
+ * next time point no later than out->t_next.  DWMTJ_WARN_UNSEEN: an MTJ
+ * switched and switched back within the step (counted, but invisible to
+ * the circuit at both ends).  DWMTJ_ERR_STEP_LONG: more than
+ * DWMTJ_MAX_SLOTS noise slots or DWMTJ_MAX_WRITES writes: refused, take
+ * shorter steps.  On an error s1 is unspecified. */
 int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                double t1, const double v[DWMTJ_NTERM], dwmtj_state *s1,
                dwmtj_eval *out);
@@ -244,7 +284,8 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
  * MTJ current), as a neuron behind an ideal current read-out sees it.
  * Advances s0 to t1 through dwmtj_step with the terminal voltages of that
  * drive; *dx_di (may be NULL) is d (domain centre at t1) / d i_in in m/A,
- * for surrogate-gradient training. */
+ * for surrogate-gradient training.  Never DWMTJ_WARN_UNSEEN: with A and B
+ * open nothing senses the MTJs. */
 int dwmtj_step_current(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                        double t1, double i_in, dwmtj_state *s1, double *dx_di);
 

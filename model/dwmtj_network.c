@@ -17,7 +17,7 @@ int dwmtj_derive(const dwmtj_params *p, dwmtj_derived *d)
     if (!p || !d)
         return DWMTJ_ERR_NULL;
     int st = dwmtj_params_check(p);
-    if (st != DWMTJ_OK)
+    if (st < 0)
         return st;
     memset(d, 0, sizeof *d);
     d->p = *p;
@@ -46,7 +46,7 @@ int dwmtj_derive(const dwmtj_params *p, dwmtj_derived *d)
         double g_mid = 2.0 / (rp + rap);
         d->f_mid[k] = (d->gp[k] - g_mid) / (d->gp[k] - d->gap[k]);
     }
-    return DWMTJ_OK;
+    return st; /* DWMTJ_OK or a warning */
 }
 
 double dwmtj_velocity_free(const dwmtj_derived *d, double j)

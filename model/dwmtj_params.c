@@ -172,6 +172,8 @@ int dwmtj_param_get_by_name(const dwmtj_params *p, const char *name, double *val
 
 const char *dwmtj_status_param(int status)
 {
+    if (status == DWMTJ_WARN_T_SLOT)
+        return "t_slot";
     for (int k = 0; k < NROWS; k++)
         if (rows[k].status == status)
             return rows[k].name;
@@ -182,8 +184,14 @@ const char *dwmtj_status_string(int status)
 {
     switch (status) {
     case DWMTJ_OK: return "ok";
-    case DWMTJ_WARN_STEP_LONG: return "step covered more noise slots than the cap";
     case DWMTJ_WARN_PRESENT: return "a domain is already on the track";
+    case DWMTJ_WARN_UNSEEN: return "the domain entered and left an MTJ's above-midpoint window "
+                                   "within one step: the event is counted, but no time point "
+                                   "showed that MTJ switched (take shorter steps)";
+    case DWMTJ_WARN_T_SLOT: return "noise slot below 1 ps with sigma > 0: each step draws one "
+                                   "number per slot (1e4 per 10 ns), the run will be slow";
+    case DWMTJ_ERR_STEP_LONG: return "step covered more than 1e7 noise slots or 64 writes "
+                                     "(take shorter steps)";
     case DWMTJ_ERR_NULL: return "a required pointer was NULL";
     case DWMTJ_ERR_SET: return "unknown parameter set (use proto or scaled)";
     case DWMTJ_ERR_TIME: return "step ends before it starts or time is not finite";
@@ -280,5 +288,6 @@ int dwmtj_params_check(const dwmtj_params *p)
     if (!pos(p->t_slot)) return DWMTJ_ERR_T_SLOT;
     if (!pos(p->dx_max)) return DWMTJ_ERR_DX_MAX;
     if (!nonneg(p->t_rewrite)) return DWMTJ_ERR_T_REWRITE;
+    if (p->sigma > 0.0 && p->t_slot < DWMTJ_T_SLOT_SLOW) return DWMTJ_WARN_T_SLOT;
     return DWMTJ_OK;
 }

@@ -1,15 +1,20 @@
-/* Time evolution: nucleation, pinning, motion with noise, fire, ejection,
- * energy by phase, and the Jacobian a simulator stamps. */
+/* Time evolution: nucleation, pinning, motion with noise, the events on
+ * the domain's path, energy by phase, the Jacobian a simulator stamps and
+ * where the next time point must fall. */
 #include "dwmtj_internal.h"
 
 #include <math.h>
 #include <string.h>
 
-#define MAX_SLOTS 10000000L /* beyond this a step is split by the caller */
 #define MAX_SUB 4096         /* sub-steps of the motion within one step */
 /* A step that ends on a predicted event (the simulator's breakpoint) may
  * fall short of the crossing by rounding; count the event there. */
 #define F_EVENT_TOL 1e-9
+#define NOISE_WALK 4096      /* slots the step limit reads one by one */
+/* Share of an MTJ's window (its above-midpoint interval of centres) at
+ * each end that a time point placed to show it stays clear of: there the
+ * MTJ is above its midpoint by less than a tenth of the way to R_AP. */
+#define INNER 0.05
 
 void dwmtj_state_init(dwmtj_state *s, double t0)
 {
@@ -205,16 +210,14 @@ static void drive(const dwmtj_derived *d, const dwmtj_state *s, const dwmtj_net 
 
 /* Noise weights: over the step, dx = v0 W0 + v1 W1 with v linear in time
  * and each slot's share scaled by N(1, sigma) (paper, Eq. for dx). */
-static int weights(const dwmtj_derived *d, uint64_t key, double t0, double t1,
-                   double *w0, double *w1)
+static void weights(const dwmtj_derived *d, uint64_t key, double t0, double t1,
+                    double *w0, double *w1)
 {
     double h = t1 - t0, ts = d->p.t_slot, sg = d->p.sigma;
     *w0 = *w1 = 0.5 * h;
     if (sg == 0.0 || h <= 0.0)
-        return DWMTJ_OK;
+        return;
     double k0 = floor(t0 / ts), k1 = floor(t1 / ts);
-    if (k1 - k0 > (double)MAX_SLOTS)
-        return DWMTJ_WARN_STEP_LONG;
     *w0 = *w1 = 0.0;
     for (int64_t k = (int64_t)k0; k <= (int64_t)k1; k++) {
         double a = fmax(t0, (double)k * ts), b = fmin(t1, (double)(k + 1) * ts);
@@ -225,7 +228,17 @@ static int weights(const dwmtj_derived *d, uint64_t key, double t0, double t1,
         *w0 += fac * (b - a) * (1.0 - mid);
         *w1 += fac * (b - a) * mid;
     }
-    return DWMTJ_OK;
+}
+
+/* 1 when the noise of [t0, t1] fits one step: no noise, or at most
+ * DWMTJ_MAX_SLOTS slots (NaN counts, from slots too short for a double,
+ * do not). */
+static int slots_ok(const dwmtj_derived *d, double t0, double t1)
+{
+    double ts = d->p.t_slot;
+    if (d->p.sigma == 0.0 || t1 == t0)
+        return 1;
+    return floor(t1 / ts) - floor(t0 / ts) <= (double)DWMTJ_MAX_SLOTS;
 }
 
 static void mtj_state_conductance(const dwmtj_derived *d, const dwmtj_state *s,
@@ -240,59 +253,125 @@ static void mtj_state_conductance(const dwmtj_derived *d, const dwmtj_state *s,
         dg_dx[k] = (d->gap[k] - d->gp[k]) * df[k];
 }
 
-/* Fraction of [t0, t1] during which a linearly varying current is at or
- * above the threshold. */
-static double frac_above(double i0, double i1, double thr)
+/* The interval [*a, *b] of the step [t0, t1] during which a current
+ * linear in time from i0 to i1 is at or above thr; *a > *b if never.  A
+ * zero-length step holds it if i1 does. */
+static void above(double t0, double t1, double i0, double i1, double thr, double *a,
+                  double *b)
 {
-    if (i0 >= thr && i1 >= thr)
-        return 1.0;
-    if (i0 < thr && i1 < thr)
-        return 0.0;
-    double c = (thr - i0) / (i1 - i0);
-    return i1 >= thr ? 1.0 - c : c;
+    int up0 = t1 > t0 ? i0 >= thr : i1 >= thr, up1 = i1 >= thr;
+    *a = t0;
+    *b = t1;
+    if (up0 && up1)
+        return;
+    if (!up0 && !up1) {
+        *a = INFINITY;
+        *b = -INFINITY;
+        return;
+    }
+    double c = t0 + (t1 - t0) * (thr - i0) / (i1 - i0);
+    if (up1)
+        *a = c;
+    else
+        *b = c;
 }
 
-static double lerp_time(double t0, double h, double y0, double y1, double y)
+/* Half-width in m of the interval of domain centres about MTJ k's centre
+ * over which a domain of length ell overlaps it by at least f of its
+ * length (the overlap falls linearly with the offset beyond its plateau,
+ * doc/model.md); -1 when the domain is too short to reach f. */
+static double window_half(const dwmtj_derived *d, int k, double ell, double f)
 {
-    if (y1 == y0)
-        return t0 + h;
-    double c = (y - y0) / (y1 - y0);
-    return t0 + h * fmin(1.0, fmax(0.0, c));
+    double l = d->l_mtj[k];
+    if (fmin(ell, l) < f * l)
+        return -1.0;
+    return 0.5 * (ell + l) - f * l;
 }
 
-static void events(const dwmtj_derived *d, const dwmtj_state *s0, dwmtj_state *s1)
+/* 1 when the domain of s holds MTJ k past its resistance midpoint. */
+static int visible(const dwmtj_derived *d, const dwmtj_state *s, int k)
 {
-    int w = s1->writer, r = 1 - w;
-    double f0[2], f1[2];
-    dwmtj_overlap(d, s0, f0);
-    dwmtj_overlap(d, s1, f1);
-    double h = s1->t - s0->t;
-    if (!s1->depinned && f1[w] < d->f_mid[w] + F_EVENT_TOL) {
-        s1->depinned = 1;
-        s1->n_depin += 1.0;
-        s1->t_depin = lerp_time(s0->t, h, f0[w], f1[w], d->f_mid[w]);
+    if (!s->present)
+        return 0;
+    double hw = window_half(d, k, s->x_hi - s->x_lo, d->f_mid[k]);
+    return hw > 0.0 && fabs(0.5 * (s->x_lo + s->x_hi) - d->x_mtj[k]) < hw;
+}
+
+/* One sub-step of the domain's path: the centre goes from ca at ta to cb
+ * at tb, the velocity linearly from va to vb (the trapezoid). */
+struct sweep {
+    double ta, tb, ca, cb; /* s, s, m, m */
+    double va, vb;         /* m/s */
+    int linear;            /* 1: stopped at a pin within it; time linear in path */
+};
+
+/* The time at which the centre passes c on the path of w: the inverse of
+ * x(tau) = va tau + (vb - va) tau^2 / 2 (scaled to the path) when the
+ * velocity keeps its sign, else linear. */
+static double sweep_time(const struct sweep *w, double c)
+{
+    double phi = w->cb != w->ca ? (c - w->ca) / (w->cb - w->ca) : 1.0;
+    phi = fmin(1.0, fmax(0.0, phi));
+    double a = fabs(w->va), b = fabs(w->vb), tau = phi;
+    if (!w->linear && w->va * w->vb >= 0.0 && a + b > 0.0 && phi > 0.0)
+        tau = phi * (a + b) / (a + sqrt(a * a + phi * (b * b - a * a)));
+    return w->ta + (w->tb - w->ta) * tau;
+}
+
+/* Depinning and fire on the path of one sub-step, at the times the centre
+ * crosses the writer's and the reader's midpoint overlaps: a domain that
+ * passes the whole reader within the step still fires.  Bit k of
+ * *crossed is set when the path ran inside MTJ k's window. */
+static void sweep_events(const dwmtj_derived *d, dwmtj_state *s, const struct sweep *w,
+                         unsigned *crossed)
+{
+    int wr = s->writer, r = 1 - wr;
+    double ell = s->x_hi - s->x_lo, lo = fmin(w->ca, w->cb), hi = fmax(w->ca, w->cb);
+    for (int k = 0; k < 2; k++) {
+        double hw = window_half(d, k, ell, d->f_mid[k]), x = d->x_mtj[k];
+        if (hw > 0.0 && hi > x - hw && lo < x + hw)
+            *crossed |= 1u << k;
     }
-    if (!s1->fired && f1[r] >= d->f_mid[r] - F_EVENT_TOL) {
-        s1->fired = 1;
-        s1->n_fire += 1.0;
-        s1->t_fire = lerp_time(s0->t, h, f0[r], f1[r], d->f_mid[r]);
-    }
-    /* ejection: the trailing wall has left the track */
-    double len = d->p.length;
-    int out_hi = s1->x_lo >= len, out_lo = s1->x_hi <= 0.0;
-    if (out_hi || out_lo) {
-        double y0 = out_hi ? s0->x_lo : -s0->x_hi, y1 = out_hi ? s1->x_lo : -s1->x_hi;
-        double te = lerp_time(s0->t, h, y0, y1, out_hi ? len : 0.0);
-        int reader_side = (d->x_mtj[r] > d->x_mtj[w]) == (out_hi != 0);
-        if (reader_side) {
-            s1->n_reset += 1.0;
-            s1->t_reset = te;
-        } else {
-            s1->n_lost += 1.0;
+    if (!s->depinned) {
+        double hw = window_half(d, wr, ell, d->f_mid[wr] + F_EVENT_TOL), x = d->x_mtj[wr];
+        double t = NAN;
+        if (hw < 0.0 || fabs(w->ca - x) > hw)
+            t = w->ta;
+        else if (fabs(w->cb - x) > hw)
+            t = sweep_time(w, w->cb > w->ca ? x + hw : x - hw);
+        if (!isnan(t)) {
+            s->depinned = 1;
+            s->n_depin += 1.0;
+            s->t_depin = t;
         }
-        s1->present = 0;
-        s1->v = 0.0;
     }
+    if (!s->fired) {
+        double hw = window_half(d, r, ell, d->f_mid[r] - F_EVENT_TOL), x = d->x_mtj[r];
+        if (hw >= 0.0 && hi >= x - hw && lo <= x + hw) {
+            double entry = fabs(w->ca - x) <= hw ? w->ca : (w->ca < x ? x - hw : x + hw);
+            s->fired = 1;
+            s->n_fire += 1.0;
+            s->t_fire = sweep_time(w, entry);
+        }
+    }
+}
+
+/* The trailing wall of s has left the track on the path of w: a reset past
+ * the reader's end, a loss past the writer's; returns the time. */
+static double eject(const dwmtj_derived *d, dwmtj_state *s, const struct sweep *w)
+{
+    int wr = s->writer, r = 1 - wr, out_hi = s->x_lo >= d->p.length;
+    double ell = s->x_hi - s->x_lo;
+    double te = sweep_time(w, out_hi ? d->p.length + 0.5 * ell : -0.5 * ell);
+    if ((d->x_mtj[r] > d->x_mtj[wr]) == (out_hi != 0)) {
+        s->n_reset += 1.0;
+        s->t_reset = te;
+    } else {
+        s->n_lost += 1.0;
+    }
+    s->present = 0;
+    s->v = 0.0;
+    return te;
 }
 
 static int phase_of(const dwmtj_derived *d, const dwmtj_state *s0, const dwmtj_net *n1)
@@ -366,6 +445,87 @@ static void predict(const dwmtj_derived *d, const dwmtj_state *s, const dwmtj_ne
     out->h_max = d->p.dx_max / speed;
 }
 
+/* First time in (t, t_end] at which a domain moving at speed has gone
+ * dist, each noise slot's share scaled by its 1 + sigma xi as in
+ * weights(): read slot by slot up to NOISE_WALK slots, beyond that (where
+ * the noise averages out) at the mean; +inf if not by t_end. */
+static double reach(const dwmtj_derived *d, uint64_t key, double t, double t_end, double speed,
+                    double dist)
+{
+    double ts = d->p.t_slot, sg = d->p.sigma;
+    if (sg == 0.0 || t_end - t > NOISE_WALK * ts) {
+        double tr = t + dist / speed;
+        return tr <= t_end ? tr : INFINITY;
+    }
+    double gone = 0.0;
+    for (double k = floor(t / ts); k * ts < t_end; k++) {
+        double a = fmax(t, k * ts), b = fmin(t_end, (k + 1.0) * ts);
+        if (b <= a)
+            continue;
+        double u = speed * (1.0 + sg * dwmtj_noise_normal(d->p.seed, key, (int64_t)k));
+        if (u > 0.0 && gone + u * (b - a) >= dist)
+            return a + (dist - gone) / u;
+        gone += u * (b - a);
+    }
+    return INFINITY;
+}
+
+/* Distance in m a domain moving at speed goes over [t, t_end], read as in
+ * reach(). */
+static double travel(const dwmtj_derived *d, uint64_t key, double t, double t_end,
+                     double speed)
+{
+    double ts = d->p.t_slot, sg = d->p.sigma, gone = 0.0;
+    if (sg == 0.0 || t_end - t > NOISE_WALK * ts)
+        return speed * (t_end - t);
+    for (double k = floor(t / ts); k * ts < t_end; k++) {
+        double a = fmax(t, k * ts), b = fmin(t_end, (k + 1.0) * ts);
+        if (b > a)
+            gone += speed * (1.0 + sg * dwmtj_noise_normal(d->p.seed, key, (int64_t)k)) * (b - a);
+    }
+    return gone;
+}
+
+/* The one step-limit policy (dwmtj_eval.t_next) after a step from s0 to
+ * s1.  Base, from s1: the next clock edge with t_rewrite (under a drive
+ * linear between edges the state there does not depend on the points in
+ * between, doc/model.md), else the next event or the dx_max step; within
+ * DWMTJ_MAX_SLOTS noise slots.  Then, with the domain carried on from s0
+ * at its velocity there: for each MTJ whose window lies ahead of it at t1,
+ * if it would pass the window's inner part (INNER clear of its ends)
+ * before the base, the time it reaches the window's centre; so that a
+ * host sensing R_A or R_B sees the MTJ switch.  s0, the accepted state the step starts
+ * from, is the same in every Newton iteration of a step, where s1 is a
+ * trial (ngspice keeps the earliest breakpoint of all iterations); a step
+ * right after a write is left to the simulator's short first step after
+ * a breakpoint.  The network decks (27 nm per 0.1 ns step at most, window
+ * 33 nm) never need one. */
+static double next_point(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
+                         const dwmtj_state *s1, const dwmtj_eval *out)
+{
+    double t1 = s1->t, tn;
+    if (d->p.t_rewrite > 0.0)
+        tn = dwmtj_next_rewrite_edge(d, t1);
+    else
+        tn = fmin(out->t_event > t1 ? out->t_event : INFINITY, t1 + out->h_max);
+    if (d->p.sigma > 0.0)
+        tn = fmin(tn, t1 + (double)(DWMTJ_MAX_SLOTS - 2) * d->p.t_slot);
+    if (!s0->present || s0->v == 0.0 || !isfinite(tn))
+        return tn;
+    double t = s0->t, ell = s0->x_hi - s0->x_lo, c = 0.5 * (s0->x_lo + s0->x_hi);
+    double sg = s0->v > 0.0 ? 1.0 : -1.0, speed = fabs(s0->v), t_end = tn;
+    double gone = travel(d, key, t, t1, speed); /* by t1 */
+    for (int k = 0; k < 2; k++) {
+        double hw = (1.0 - 2.0 * INNER) * window_half(d, k, ell, d->f_mid[k]);
+        if (!(hw > 0.0))
+            continue;
+        double a = sg * (d->x_mtj[k] - c) - hw, b = a + 2.0 * hw; /* m ahead at t */
+        if (a > gone && reach(d, key, t, t_end, speed, b) <= t_end)
+            tn = fmin(tn, reach(d, key, t, t_end, speed, 0.5 * (a + b)));
+    }
+    return tn;
+}
+
 /* A new domain of length l_nuc (or the pillar's) centred under pillar k,
  * which becomes the writer; t is the time of the write. */
 static void nucleate_under(const dwmtj_derived *d, dwmtj_state *s, int k, double t)
@@ -380,29 +540,49 @@ static void nucleate_under(const dwmtj_derived *d, dwmtj_state *s, int k, double
     s->t_write = t;
 }
 
+/* The first clock edge of the write periphery after t_after (the step's
+ * start, or the edge that wrote last) and at or after t_from (to
+ * rounding), up to t1 (one on t1 to rounding gives t1); a zero-length step
+ * writes when it is on an edge; +inf when none. */
+static double edge_in(const dwmtj_derived *d, double t0, double t1, double t_after,
+                      double t_from)
+{
+    double T = d->p.t_rewrite;
+    if (!(T > 0.0))
+        return INFINITY;
+    if (t1 == t0)
+        return on_rewrite_edge(d, t1) ? t1 : INFINITY;
+    double e = fmax(dwmtj_next_rewrite_edge(d, t_after), T * ceil(t_from / T - 1e-6));
+    return e <= t1 + 1e-6 * T ? fmin(e, t1) : INFINITY;
+}
+
 /* Moves the domain of s0 over [s0->t, s1->t] into s1 while the wall
  * current density goes linearly from s0->j to j1 (the simulator's voltages
  * are linear within a step).  Sub-steps resolve depinning inside the step,
- * so that a long step starting at rest moves the domain as short ones do.
- * Returns d x1 / d j1. */
-static double move(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
-                   dwmtj_state *s1, double j1, int *status)
+ * so that a long step starting at rest moves the domain as short ones do;
+ * the path of each is searched for events (sweep_events), and a trailing
+ * wall off the track ejects the domain at the time it left (*t_left).
+ * *dx_dj1 = d x1 / d j1. */
+static int move(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0, dwmtj_state *s1,
+                double j1, double *dx_dj1, double *t_left, unsigned *crossed)
 {
     double t0 = s0->t, h = s1->t - t0, j0 = s0->j;
+    *dx_dj1 = 0.0;
+    if (!slots_ok(d, t0, s1->t))
+        return DWMTJ_ERR_STEP_LONG;
     double vmax = fmax(fabs(s0->v), fabs(d->v_field) + d->stt * fmax(fabs(j0), fabs(j1)));
     double nsub = ceil(h * vmax / d->p.dx_max);
     int ns = nsub < 1.0 || d->flat ? 1 : (nsub > MAX_SUB ? MAX_SUB : (int)nsub);
-    double va = s0->v, dva = 0.0, dx_dj1 = 0.0, ta = t0;
+    double va = s0->v, dva = 0.0, ta = t0;
     for (int k = 1; k <= ns && s1->present; k++) {
         double tau = (double)k / ns, tb = t0 + h * tau;
         struct motion mb;
         velocity(d, s1, j0 + (j1 - j0) * tau, &mb);
         double w0, w1;
-        int st = weights(d, key, ta, tb, &w0, &w1);
-        if (st != DWMTJ_OK)
-            *status = st;
+        weights(d, key, ta, tb, &w0, &w1);
         double dx = va * w0 + mb.v * w1;
         double ddx = w0 * dva + w1 * mb.dv_dj * tau;
+        int held = 0;
         if (dx != 0.0 && !d->flat) {
             struct frame f;
             frame_of(d, s1, &f);
@@ -412,21 +592,27 @@ static double move(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
             if (fabs(dx) >= room) {
                 /* held where the threshold ahead meets the drive */
                 dx = dx > 0.0 ? room : -room;
-                ddx = -dx_dj1;
+                ddx = -*dx_dj1;
                 mb.v = 0.0;
                 mb.dv_dj = 0.0;
+                held = 1;
             }
         }
+        double ca = 0.5 * (s1->x_lo + s1->x_hi);
+        struct sweep w = { ta, tb, ca, ca + dx, va, mb.v, held };
         s1->x_lo += dx;
         s1->x_hi += dx;
-        dx_dj1 += ddx;
-        if (s1->x_lo >= d->p.length || s1->x_hi <= 0.0)
-            break; /* off the track: events() ejects it */
+        *dx_dj1 += ddx;
+        sweep_events(d, s1, &w, crossed);
+        if (s1->x_lo >= d->p.length || s1->x_hi <= 0.0) {
+            *t_left = eject(d, s1, &w);
+            break;
+        }
         va = mb.v;
         dva = mb.dv_dj * tau;
         ta = tb;
     }
-    return dx_dj1;
+    return DWMTJ_OK;
 }
 
 int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
@@ -441,12 +627,16 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
         if (!isfinite(v[k]))
             return DWMTJ_ERR_INPUT;
     int status = DWMTJ_OK;
-    double h = t1 - s0->t;
+    double t0 = s0->t, h = t1 - t0;
     *s1 = *s0;
     s1->t = t1;
+    memcpy(s1->v_term, v, sizeof s1->v_term);
 
     double g[2], dg_dx[2];
     double dx_dv[DWMTJ_NTERM] = { 0, 0, 0, 0 };
+    double t_empty = t0; /* since when the track has been empty */
+    double t_edge = t0;  /* the edge of the last write (edges after it count) */
+    unsigned crossed = 0;
     dwmtj_net n;
     if (s0->present && h > 0.0) {
         /* drive at the end of the step through the network as it was */
@@ -454,39 +644,73 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
         dwmtj_solve(d, g[0], g[1], v, &n);
         struct motion m1;
         drive(d, s0, &n, &m1);
-        double dx_dj1 = move(d, key, s0, s1, m1.j, &status);
-        for (int k = 0; k < DWMTJ_NTERM; k++)
+        double dx_dj1;
+        int st = move(d, key, s0, s1, m1.j, &dx_dj1, &t_empty, &crossed);
+        if (st < 0)
+            return st;
+        for (int k = 0; k < DWMTJ_NTERM && s1->present; k++)
             dx_dv[k] = dx_dj1 * m1.dj_dv[k];
-        events(d, s0, s1);
-        if (!s1->present)
-            memset(dx_dv, 0, sizeof dx_dv);
     }
 
-    /* write: current from the track into a pillar above i_nuc for t_nuc */
+    /* write: the current from the track into a pillar at or above i_nuc for
+     * t_nuc (timed over the step), or the clock edge, at the first instant
+     * the track is empty; the new domain moves for the rest of the step */
+    mtj_state_conductance(d, s1, g, NULL);
+    dwmtj_solve(d, g[0], g[1], v, &n);
+    double t_nuc[2], t_off[2], i_end[2] = { n.i_mtj[0], n.i_mtj[1] };
+    for (int k = 0; k < 2; k++) {
+        double a, b;
+        above(t0, t1, s0->i_mtj[k], n.i_mtj[k], d->p.i_nuc, &a, &b);
+        t_nuc[k] = a <= b ? a + fmax(0.0, d->p.t_nuc - s0->t_wr[k]) : INFINITY;
+        t_off[k] = b;
+        s1->t_wr[k] = n.i_mtj[k] >= d->p.i_nuc ? s0->t_wr[k] + (b - a) : 0.0;
+    }
+    for (int writes = 0; !s1->present; writes++) {
+        int k_w = -1;
+        double tw = INFINITY;
+        for (int k = 0; k < 2; k++) {
+            double tk = fmax(t_nuc[k], t_empty);
+            if (tk <= t_off[k] && (tk < tw || (tk == tw && i_end[k] > i_end[k_w]))) {
+                tw = tk;
+                k_w = k;
+            }
+        }
+        double te = edge_in(d, t0, t1, t_edge, t_empty);
+        if (te < tw) {
+            tw = t_edge = te;
+            k_w = s1->writer; /* the ideal periphery's write, at the edge */
+        }
+        if (k_w < 0)
+            break;
+        if (writes == DWMTJ_MAX_WRITES)
+            return DWMTJ_ERR_STEP_LONG;
+        nucleate_under(d, s1, k_w, tw);
+        memset(dx_dv, 0, sizeof dx_dv);
+        if (tw >= t1)
+            break; /* its velocity below comes from the drive at t1 */
+        /* the drive at tw on the voltages linear over the step */
+        double vw[DWMTJ_NTERM], c = (tw - t0) / h;
+        for (int k = 0; k < DWMTJ_NTERM; k++)
+            vw[k] = s0->v_term[k] + (v[k] - s0->v_term[k]) * c;
+        dwmtj_state a = *s1;
+        a.t = tw;
+        struct motion m, m1;
+        mtj_state_conductance(d, &a, g, NULL);
+        dwmtj_solve(d, g[0], g[1], vw, &n);
+        drive(d, &a, &n, &m);
+        a.v = m.v;
+        a.j = m.j;
+        dwmtj_solve(d, g[0], g[1], v, &n);
+        drive(d, &a, &n, &m1);
+        double dx_dj1;
+        int st = move(d, key, &a, s1, m1.j, &dx_dj1, &t_empty, &crossed);
+        if (st < 0)
+            return st;
+        for (int k = 0; k < DWMTJ_NTERM && s1->present; k++)
+            dx_dv[k] = dx_dj1 * m1.dj_dv[k];
+    }
     mtj_state_conductance(d, s1, g, dg_dx);
     dwmtj_solve(d, g[0], g[1], v, &n);
-    int nucleate = -1;
-    for (int k = 0; k < 2; k++) {
-        if (n.i_mtj[k] >= d->p.i_nuc) {
-            double fr = h > 0.0 ? frac_above(s0->i_mtj[k], n.i_mtj[k], d->p.i_nuc) : 0.0;
-            s1->t_wr[k] = s0->t_wr[k] + fr * h;
-        } else {
-            s1->t_wr[k] = 0.0;
-        }
-        if (!s1->present && n.i_mtj[k] >= d->p.i_nuc && s1->t_wr[k] >= d->p.t_nuc &&
-            (nucleate < 0 || n.i_mtj[k] > n.i_mtj[nucleate]))
-            nucleate = k;
-    }
-    double t_new = nucleate >= 0 ? t1 - (s1->t_wr[nucleate] - d->p.t_nuc) : t1;
-    if (nucleate < 0 && !s1->present && on_rewrite_edge(d, t1))
-        nucleate = s1->writer; /* the ideal periphery's write, at the edge */
-    if (nucleate >= 0) {
-        /* the new domain's velocity below comes from the drive at t1 */
-        nucleate_under(d, s1, nucleate, t_new);
-        memset(dx_dv, 0, sizeof dx_dv);
-        mtj_state_conductance(d, s1, g, dg_dx);
-        dwmtj_solve(d, g[0], g[1], v, &n);
-    }
     s1->i_mtj[0] = n.i_mtj[0];
     s1->i_mtj[1] = n.i_mtj[1];
 
@@ -498,6 +722,9 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
         s1->v = m.v;
         s1->j = m.j;
     }
+    for (int k = 0; k < 2; k++)
+        if ((crossed >> k & 1u) && !visible(d, s0, k) && !visible(d, s1, k))
+            status = DWMTJ_WARN_UNSEEN;
 
     double p1 = 0.0;
     for (int k = 0; k < DWMTJ_NTERM; k++)
@@ -517,6 +744,7 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
         out->phase = phase;
         memcpy(out->dx_dv, dx_dv, sizeof dx_dv);
         predict(d, s1, &n, out);
+        out->t_next = next_point(d, key, s0, s1, out);
     }
     return status;
 }
@@ -538,6 +766,7 @@ int dwmtj_eval_static(const dwmtj_derived *d, const dwmtj_state *s,
     memcpy(out->g_static, n.G, sizeof n.G);
     out->t_event = INFINITY;
     out->h_max = INFINITY;
+    out->t_next = INFINITY;
     out->phase = phase_of(d, s, &n);
     return DWMTJ_OK;
 }
@@ -571,6 +800,8 @@ int dwmtj_step_current(const dwmtj_derived *d, uint64_t key, const dwmtj_state *
         v[k] = dv_di[k] * i_in;
     dwmtj_eval e;
     int st = dwmtj_step(d, key, s0, t1, v, s1, &e);
+    if (st == DWMTJ_WARN_UNSEEN)
+        st = DWMTJ_OK; /* A and B open: no circuit senses the MTJs */
     if (dx_di) {
         *dx_di = 0.0;
         for (int k = 0; k < DWMTJ_NTERM && st >= 0; k++)

@@ -47,6 +47,7 @@ int snn_dw_setup(snn_dw *dw, const dwmtj_weights *net, double i_max, double k, i
     p.sigma = net->kind == DWMTJ_KIND_DWMTJ_NOISY ? net->sigma : 0.0;
     p.t_slot = net->dt;
     p.seed = net->seed;
+    /* a warning too (dt below 1 ps with noise): the network is not run on it */
     if ((st = dwmtj_derive(&p, &dw->d)) != DWMTJ_OK)
         return devfail(fail, st < 0 ? DWMTJ_SNN_ERR_VALUE : DWMTJ_SNN_ERR_DEVICE, st,
                        "dwmtj_derive", 0, -1, -1);

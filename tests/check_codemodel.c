@@ -426,6 +426,145 @@ START_TEST(repro_instances_differ)
 END_TEST
 
 /* ------------------------------------------------------------------------
+ * 4b. Events inside a step (issue 11, item 2)
+ * --------------------------------------------------------------------- */
+
+/* The scaled device with the clocked periphery at 0.3 V DC: it writes at
+ * every 100 ns edge, the domain crosses the track in about 24 ns.  A and
+ * B sensed through 1 MOhm. */
+static const char clocked_fmt[] =
+    "* clocked scaled device, 0.3 V DC\n"
+    "Vin in 0 DC 0.3\n"
+    "Ra a 0 1meg\nRb b 0 1meg\n"
+    "aneuron in 0 a b [nw nf nr rb] neuron\n"
+    ".model neuron dwmtj4t(set=\"scaled\" t_rewrite=100n monitors=\"nw:nf:nr:rb\" %s)\n"
+    ".tran 10n %s\n";
+
+enum { C_NW = 1, C_NF, C_NR, C_RB };
+static const char *const clocked_vecs[] = { "nw", "nf", "nr", "rb" };
+
+/* Runs the clocked deck through the binary: .tran 10n STOP 0 TMAX. */
+static void clocked_run(const char *model, const char *stop_tmax, ngr_table *t, char **out)
+{
+    char *net = cards(clocked_fmt, model, stop_tmax);
+    int rc = ngr_run(NGR_BIN, cm, net, "time", clocked_vecs, 4, t, out);
+    free(net);
+    ck_assert_msg(rc == 0, "ngspice run failed; output ends:\n%s", tail(out ? *out : NULL));
+}
+
+/* Cycles (writes) in which some time point shows R_B above (R_P+R_AP)/2,
+ * and the number of cycles that fired. */
+static void rb_seen(const ngr_table *t, int *seen, int *fired)
+{
+    dwmtj_params p;
+    ck_assert_int_eq(dwmtj_params_set(&p, "scaled"), DWMTJ_OK);
+    double mid = 0.5 * (p.rp_b + p.rap_b), nw = -1.0, nf = 0.0;
+    int shown = 0;
+    *seen = *fired = 0;
+    for (int r = 0; r < t->nrow; r++) {
+        if (NGR_AT(t, r, C_NW) != nw) { /* a new cycle */
+            *seen += shown;
+            shown = 0;
+            nw = NGR_AT(t, r, C_NW);
+        }
+        shown |= NGR_AT(t, r, C_RB) > mid;
+        *fired += NGR_AT(t, r, C_NF) > nf;
+        nf = NGR_AT(t, r, C_NF);
+    }
+    *seen += shown;
+}
+
+/* tmax 10 ns (the domain crosses MTJ_B's 33 nm window in 1.6 ns) and
+ * 0.1 ns: 21 writes, 20 fires, 20 resets both times, and every cycle that
+ * fired has a time point with R_B above its midpoint.  Before: 0 fires
+ * at tmax 10 ns, R_B never above. */
+START_TEST(events_clocked_dc)
+{
+    static const char *const tm[] = { "2u 0 10n", "2u 0 0.1n" };
+    for (int k = 0; k < 2; k++) {
+        ngr_table t;
+        clocked_run("", tm[k], &t, NULL);
+        ck_assert_msg(last(&t, C_NW) == 21.0 && last(&t, C_NF) == 20.0 && last(&t, C_NR) == 20.0,
+                      "tran 10n %s: %g writes, %g fires, %g resets (want 21, 20, 20)", tm[k],
+                      last(&t, C_NW), last(&t, C_NF), last(&t, C_NR));
+        int seen, fired;
+        rb_seen(&t, &seen, &fired);
+        ck_assert_msg(fired == 20 && seen == 20,
+                      "tran 10n %s: R_B shown above its midpoint in %d cycles of %d that fired",
+                      tm[k], seen, fired);
+        ngr_table_free(&t);
+    }
+}
+END_TEST
+
+/* ms = 1M (SPICE milli: 1e-3 A/m) makes the domain cross the track in
+ * 3e-17 s, inside one step: each cycle still counts its fire with its
+ * reset, and the code model says once, naming the instance, that the
+ * circuit could not see R_B switch. */
+START_TEST(events_ms_milli)
+{
+    ngr_table t;
+    char *out = NULL;
+    clocked_run("ms=1M", "2u 0 10n", &t, &out);
+    ck_assert_msg(last(&t, C_NW) == 21.0 && last(&t, C_NF) == 20.0 && last(&t, C_NR) == 20.0,
+                  "ms=1M: %g writes, %g fires, %g resets (want 21, 20, 20)", last(&t, C_NW),
+                  last(&t, C_NF), last(&t, C_NR));
+    const char *want = "Instance: aneuron   Message: dwmtj4t warning: t = ";
+    ck_assert_msg(ngr_count(out, want) == 1 && ngr_count(out, "dwmtj4t warning") == 1 &&
+                      strstr(out, dwmtj_status_string(DWMTJ_WARN_UNSEEN)),
+                  "expected one warning \"%s...%s\"; output ends:\n%s", want,
+                  dwmtj_status_string(DWMTJ_WARN_UNSEEN), tail(out));
+    free(out);
+    ngr_table_free(&t);
+}
+END_TEST
+
+/* A legal but slow noise slot: the warning, once, naming the instance and
+ * the parameter, and the run goes on with the noise (issue 11, items 9
+ * and 15). */
+START_TEST(warn_t_slot)
+{
+    ngr_table quiet, noisy;
+    char *out = NULL;
+    clocked_run("", "20n 0 1n", &quiet, NULL);
+    clocked_run("sigma=0.3 t_slot=1f", "20n 0 1n", &noisy, &out);
+    char want[512];
+    snprintf(want, sizeof want,
+             "Instance: aneuron   Message: dwmtj4t warning: parameter t_slot = 1e-15: %s",
+             dwmtj_status_string(DWMTJ_WARN_T_SLOT));
+    ck_assert_msg(ngr_count(out, want) == 1 && ngr_count(out, "dwmtj4t warning") == 1,
+                  "expected once: \"%s\"; output ends:\n%s", want, tail(out));
+    ck_assert_msg(noisy.nrow > 0 && last(&noisy, C_NW) == 1.0, "the noisy run did not go on");
+    free(out);
+    ngr_table_free(&quiet);
+    ngr_table_free(&noisy);
+}
+END_TEST
+
+/* sigma = 0.3 with t_slot = 1e-300: no step can hold the noise of its
+ * 1e290 slots.  Before, each step moved the domain without noise and the
+ * run gave exactly the sigma = 0 result; now the warning comes, then the
+ * step is refused and the run stops with the reason. */
+START_TEST(warn_t_slot_tiny)
+{
+    ngr_table t;
+    char *out = NULL;
+    char *net = cards(clocked_fmt, "sigma=0.3 t_slot=1e-300", "200n 0 10n");
+    int rc = ngr_run(NGR_BIN, cm, net, "time", clocked_vecs, 4, &t, &out);
+    free(net);
+    ck_assert_msg(ngr_count(out, "dwmtj4t warning: parameter t_slot = 1e-300") == 1,
+                  "no t_slot warning; output ends:\n%s", tail(out));
+    ck_assert_msg(strstr(out, dwmtj_status_string(DWMTJ_ERR_STEP_LONG)) != NULL,
+                  "the long step was not refused; output ends:\n%s", tail(out));
+    ck_assert_msg(rc != 0 || t.nrow == 0 || last(&t, 0) < 200e-9,
+                  "the run went on to the end (%d rows)", t.nrow);
+    free(out);
+    if (rc == 0)
+        ngr_table_free(&t);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
  * 5. Bad input
  * --------------------------------------------------------------------- */
 
@@ -442,6 +581,16 @@ static const struct {
       "simulation stopped" },
     { "set=\"nonsense\"",
       "dwmtj4t: invalid parameter set = \"nonsense\": unknown parameter set (use proto or scaled); "
+      "simulation stopped" },
+    /* issue 11, item 17: an int seed let -1 through and rounded 2.7 to 3 */
+    { "set=\"proto\" seed=-1",
+      "dwmtj4t: invalid parameter seed = -1: must be an integer from 0 to 2^53; "
+      "simulation stopped" },
+    { "set=\"proto\" seed=2.7",
+      "dwmtj4t: invalid parameter seed = 2.7: must be an integer from 0 to 2^53; "
+      "simulation stopped" },
+    { "set=\"proto\" seed=1e16",
+      "dwmtj4t: invalid parameter seed = 1e+16: must be an integer from 0 to 2^53; "
       "simulation stopped" },
 };
 #define NBAD ((int)(sizeof bad / sizeof bad[0]))
@@ -692,6 +841,12 @@ static Suite *codemodel_suite(void)
     tc = tcase(s, "reproducibility", 120);
     tcase_add_test(tc, repro_same_seed);
     tcase_add_test(tc, repro_instances_differ);
+
+    tc = tcase(s, "events", 120);
+    tcase_add_test(tc, events_clocked_dc);
+    tcase_add_test(tc, events_ms_milli);
+    tcase_add_test(tc, warn_t_slot);
+    tcase_add_test(tc, warn_t_slot_tiny);
 
     tc = tcase(s, "bad_input", 60);
     tcase_add_loop_test(tc, bad_bin, 0, NBAD);

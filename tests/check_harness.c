@@ -645,6 +645,34 @@ START_TEST(events_no_reset)
 }
 END_TEST
 
+/* A write at the first time point (the clocked periphery writes at the
+ * operating point, t = 0) starts a spike like any other (issue 11, item
+ * 3: it was dropped, so the report had fewer spikes than fires). */
+START_TEST(events_write_at_zero)
+{
+    static const struct seg segs[] = { { 0, 30, PH_I }, { 30, 40, PH_F }, { 40, 50, PH_R },
+                                       { 100, 130, PH_I }, { 130, 140, PH_F },
+                                       { 140, 150, PH_R } };
+    static const struct evt evts[] = { { 30, DWMTJ_MON_NF }, { 50, DWMTJ_MON_NR },
+                                       { 100, DWMTJ_MON_NW }, { 130, DWMTJ_MON_NF },
+                                       { 150, DWMTJ_MON_NR } };
+    build(200, segs, 6, evts, 5);
+    for (int i = 0; i < 200; i++)
+        syn_mon[DWMTJ_MON_NW][i] += 1.0; /* the write at index 0 */
+    dwmtj_spike *sp = NULL;
+    int n = 0;
+    ck_assert_int_eq(dwmtj_events(0, 200, syn_t, mons(), syn_vd, syn_p, &sp, &n), DWMTJ_H_OK);
+    ck_assert_int_eq(n, 2);
+    ck_assert_double_eq_tol(sp[0].t_write, 0.0, NS_TOL);
+    ck_assert_double_eq_tol(sp[0].t_fire, 30e-9, NS_TOL);
+    ck_assert_double_eq_tol(sp[0].t_reset, 50e-9, NS_TOL);
+    assert_energy(&sp[0], 0, 30, 10, 10, 0);
+    ck_assert_double_eq_tol(sp[1].t_write, 100e-9, NS_TOL);
+    ck_assert_double_eq_tol(sp[1].t_fire, 130e-9, NS_TOL);
+    free(sp);
+}
+END_TEST
+
 START_TEST(events_none_and_usage)
 {
     static const struct seg segs[] = { { 5, 10, PH_W }, { 10, 99, PH_I } };
@@ -964,6 +992,39 @@ START_TEST(e2e_analytic_fire)
     ck_assert(r.spike[0].t_first > T_ON && r.spike[0].t_first < T_ON + T_RISE);
     dwmtj_report_free(&r);
     dwmtj_session_close(s);
+    dwmtj_netlist_free(nl);
+}
+END_TEST
+
+/* The clocked scaled device at 0.3 V DC writes at t = 0, 100 and 200 ns,
+ * each domain fires and is ejected within 25 ns, and the run ends after
+ * the third reset: three fires, three spikes (the write at the operating
+ * point was dropped, and its spike with it). */
+START_TEST(e2e_clocked_spikes)
+{
+    static const char deck[] =
+        "clocked scaled device\n"
+        "Vin in 0 DC 0.3\n"
+        "Ra a 0 1meg\nRb b 0 1meg\n"
+        "aneuron in 0 a b NULL neuron\n"
+        ".model neuron dwmtj4t(set=\"scaled\" t_rewrite=100n)\n"
+        ".tran 1n 250n 0 1n\n"
+        ".end\n";
+    dwmtj_netlist *nl = parse_ok(deck);
+    dwmtj_report r;
+    run_analyse(nl, "clocked.cir", &r);
+    ck_assert_int_eq(r.n_neuron, 1);
+    ck_assert_int_eq(r.neuron[0].writes, 3);
+    ck_assert_int_eq(r.neuron[0].fires, 3);
+    ck_assert_int_eq(r.neuron[0].resets, 3);
+    ck_assert_int_eq(r.n_spike, r.neuron[0].fires);
+    ck_assert_double_eq_tol(r.spike[0].t_write, 0.0, 1e-15);
+    for (int k = 0; k < r.n_spike; k++)
+        ck_assert_msg(r.spike[k].t_reset > r.spike[k].t_fire &&
+                          r.spike[k].t_fire > r.spike[k].t_write,
+                      "spike %d: write %g, fire %g, reset %g s", k, r.spike[k].t_write,
+                      r.spike[k].t_fire, r.spike[k].t_reset);
+    dwmtj_report_free(&r);
     dwmtj_netlist_free(nl);
 }
 END_TEST
@@ -1417,6 +1478,7 @@ static Suite *harness_suite(void)
     tcase_add_test(tc, events_cycles);
     tcase_add_test(tc, events_no_reset);
     tcase_add_test(tc, events_none_and_usage);
+    tcase_add_test(tc, events_write_at_zero);
     tcase_add_test(tc, summary_values);
 
     tc = tcase(s, "end_to_end", 60);
@@ -1424,6 +1486,7 @@ static Suite *harness_suite(void)
     tcase_add_test(tc, e2e_source_energy);
     tcase_add_test(tc, e2e_fig3a);
     tcase_add_test(tc, e2e_analytic_fire);
+    tcase_add_test(tc, e2e_clocked_spikes);
     tcase_add_test(tc, e2e_missing_vector);
     tcase_add_loop_test(tc, e2e_ngspice_message, 0, 2);
 

@@ -459,17 +459,19 @@ START_TEST(test_nucleation)
         ck_assert_int_eq(s.writer, w);
         ck_assert_double_eq(s.n_write, 1.0);
         ck_assert_double_eq_tol(s.t_write, p.t_nuc, 1e-6 * p.t_nuc);
+        /* written under the pillar at t_nuc, then moved by the write
+         * current in the track for the rest of the step */
         double c = w ? p.xb : p.xa, l = p.l_nuc > 0 ? p.l_nuc : (w ? p.lb : p.la);
-        ck_assert_double_eq_tol(s.x_lo, c - 0.5 * l, 1e-15);
-        ck_assert_double_eq_tol(s.x_hi, c + 0.5 * l, 1e-15);
+        double dx = ref_domain_velocity(&p, c - 0.5 * l, c + 0.5 * l, v) * (11 * h - s.t_write);
+        ck_assert_double_eq_tol(s.x_lo, c - 0.5 * l + dx, 1e-15);
+        ck_assert_double_eq_tol(s.x_hi, c + 0.5 * l + dx, 1e-15);
         double R[2], g[2];
         dwmtj_mtj_resistance(&d, &s, R);
         for (int k = 0; k < 2; k++) {
-            g[k] = ref_gmtj(&p, ref_overlap(&p, c - 0.5 * l, c + 0.5 * l, k), k);
+            g[k] = ref_gmtj(&p, ref_overlap(&p, s.x_lo, s.x_hi, k), k);
             ck_assert_rel(R[k], 1.0 / g[k], 1e-12);
         }
-        if (p.l_nuc == 0.0) /* the writer's own length: fully AP */
-            ck_assert_rel(R[w], w ? p.rap_b : p.rap_a, 1e-12);
+        ck_assert(R[w] > 0.5 * (w ? p.rp_b + p.rap_b : p.rp_a + p.rap_a));
         /* the currents reported are those with the new domain */
         ref_solve(&p, g[0], g[1], v, &r);
         for (int k = 0; k < 4; k++)
@@ -538,13 +540,51 @@ START_TEST(test_nucleation_ramp)
     step_ok(&d, KEY, &s, 0.4e-9, v, NULL);
     ck_assert_rel(s.i_mtj[0], 2.0 * p.i_nuc, 1e-9);
     ck_assert_rel(s.t_wr[0], 0.2e-9, 1e-9);
-    step_ok(&d, KEY, &s, 0.9e-9, v, NULL);
+    dwmtj_eval e;
+    step_ok(&d, KEY, &s, 0.9e-9, v, &e);
     ck_assert_rel(s.t_wr[0], 0.7e-9, 1e-9);
     ck_assert_int_eq(s.present, 0);
-    /* above i_nuc since 0.2 ns: t_nuc is reached at 1.2 ns */
-    step_ok(&d, KEY, &s, 1.5e-9, v, NULL);
+    /* above i_nuc since 0.2 ns: t_nuc is reached at 1.2 ns; the write
+     * current moves the new domain out of MTJ_A's window before the step
+     * ends, so no time point showed R_A switched: a warning */
+    dwmtj_state s1;
+    ck_assert_int_eq(dwmtj_step(&d, KEY, &s, 1.5e-9, v, &s1, NULL), DWMTJ_WARN_UNSEEN);
+    ck_assert_int_eq(s1.present, 1);
+    ck_assert_rel(s1.t_write, 0.2e-9 + p.t_nuc, 1e-9);
+    ck_assert_double_eq(s1.n_depin, 1.0);
+    /* a step to the library's next time point ends at the write */
+    ck_assert_rel(e.t_next, 0.2e-9 + p.t_nuc, 1e-9);
+    step_ok(&d, KEY, &s, e.t_next, v, NULL);
     ck_assert_int_eq(s.present, 1);
-    ck_assert_rel(s.t_write, 0.2e-9 + p.t_nuc, 1e-9);
+    ck_assert_double_eq(s.n_depin, 0.0);
+}
+END_TEST
+
+/* A write pulse that reaches t_nuc inside a step and falls below i_nuc
+ * before the step ends still writes, at the instant the timer reached
+ * t_nuc (issue 11, item 2: events inside a step, nucleation too). */
+START_TEST(test_nucleation_falling)
+{
+    dwmtj_params p = params_of("scaled");
+    dwmtj_derived d;
+    derive_ok(&p, &d);
+    double v1[4] = { 0, 0, -1.0, 0 };
+    struct ref_net r;
+    ref_solve(&p, 1.0 / p.rp_a, 1.0 / p.rp_b, v1, &r);
+    const double v[4] = { 0, 0, -2.0 * p.i_nuc / -r.i[2], 0 };
+    dwmtj_state s;
+    dwmtj_state_init(&s, 0.0);
+    step_ok(&d, KEY, &s, 0.0, v, NULL);
+    step_ok(&d, KEY, &s, 0.75 * p.t_nuc, v, NULL);
+    ck_assert_int_eq(s.present, 0);
+    ck_assert_rel(s.t_wr[0], 0.75 * p.t_nuc, 1e-9);
+    /* 2 i_nuc falling to 0 over t_nuc: above i_nuc for its first half, and
+     * the timer reaches t_nuc a quarter of t_nuc into the step */
+    step_ok(&d, KEY, &s, 1.75 * p.t_nuc, V_IDLE, NULL);
+    ck_assert_int_eq(s.present, 1);
+    ck_assert_double_eq(s.n_write, 1.0);
+    ck_assert_rel(s.t_write, p.t_nuc, 1e-9);
+    ck_assert_double_eq(s.t_wr[0], 0.0);
 }
 END_TEST
 
@@ -1515,8 +1555,10 @@ START_TEST(test_err_status_strings)
     const char *generic = dwmtj_status_string(12345);
     int codes[64], n = 0;
     codes[n++] = DWMTJ_OK;
-    codes[n++] = DWMTJ_WARN_STEP_LONG;
-    for (int c = DWMTJ_ERR_NULL; c >= DWMTJ_ERR_NAME; c--)
+    codes[n++] = DWMTJ_WARN_PRESENT;
+    codes[n++] = DWMTJ_WARN_UNSEEN;
+    codes[n++] = DWMTJ_WARN_T_SLOT;
+    for (int c = DWMTJ_ERR_NULL; c >= DWMTJ_ERR_STEP_LONG; c--)
         codes[n++] = c;
     for (int c = DWMTJ_ERR_LENGTH; c >= DWMTJ_ERR_OVERLAP; c--)
         codes[n++] = c;
@@ -1529,10 +1571,13 @@ START_TEST(test_err_status_strings)
                           "statuses %d and %d share a message", codes[a], codes[b]);
     }
     /* codes that are not about one parameter name none */
-    const int general[7] = { DWMTJ_OK, DWMTJ_WARN_STEP_LONG, DWMTJ_ERR_NULL, DWMTJ_ERR_SET,
-                             DWMTJ_ERR_TIME, DWMTJ_ERR_INPUT, DWMTJ_ERR_NAME };
-    for (int k = 0; k < 7; k++)
+    const int general[9] = { DWMTJ_OK,       DWMTJ_WARN_PRESENT, DWMTJ_WARN_UNSEEN,
+                             DWMTJ_ERR_NULL, DWMTJ_ERR_SET,      DWMTJ_ERR_TIME,
+                             DWMTJ_ERR_INPUT, DWMTJ_ERR_NAME,    DWMTJ_ERR_STEP_LONG };
+    for (int k = 0; k < 9; k++)
         ck_assert_ptr_null(dwmtj_status_param(general[k]));
+    /* the parameter warning names its parameter */
+    ck_assert_str_eq(dwmtj_status_param(DWMTJ_WARN_T_SLOT), "t_slot");
 }
 END_TEST
 
@@ -1678,8 +1723,42 @@ START_TEST(test_err_step_inputs)
 }
 END_TEST
 
-/* A noisy step over more slots than the cap warns (positive status) and
- * still advances the state. */
+/* A noise slot below 1 ps with noise on is legal but slow: a warning from
+ * the check, disjoint from the errors (which come first), and derive
+ * fills d all the same (issue 11, item 15). */
+START_TEST(test_warn_t_slot)
+{
+    dwmtj_params p = params_of("scaled");
+    dwmtj_derived d;
+    p.sigma = 0.3;
+    p.t_slot = 1e-15;
+    ck_assert_int_eq(dwmtj_params_check(&p), DWMTJ_WARN_T_SLOT);
+    memset(&d, 0, sizeof d);
+    ck_assert_int_eq(dwmtj_derive(&p, &d), DWMTJ_WARN_T_SLOT);
+    ck_assert_double_eq(d.p.t_slot, 1e-15);
+    ck_assert_rel(d.stt, ref_velocity(&p, 1.0), 1e-12);
+    dwmtj_state s, s1;
+    place(&s, 0.0, 0, 200e-9, 250e-9);
+    const double v[4] = { 0.1, 0, 0, 0 };
+    ck_assert_int_eq(dwmtj_step(&d, KEY, &s, 0.0, v, &s1, NULL), DWMTJ_OK);
+    s = s1;
+    ck_assert_int_eq(dwmtj_step(&d, KEY, &s, 1e-12, v, &s1, NULL), DWMTJ_OK);
+    ck_assert(s1.x_lo > s.x_lo);
+    p.t_slot = DWMTJ_T_SLOT_SLOW; /* the threshold itself is fine */
+    ck_assert_int_eq(dwmtj_params_check(&p), DWMTJ_OK);
+    p.t_slot = 1e-15;
+    p.sigma = 0.0; /* no noise, no draws */
+    ck_assert_int_eq(dwmtj_params_check(&p), DWMTJ_OK);
+    p.sigma = 0.3;
+    p.rap_a = 1.0; /* an error wins */
+    ck_assert_int_eq(dwmtj_params_check(&p), DWMTJ_ERR_RAP_A);
+    ck_assert_int_eq(dwmtj_derive(&p, &d), DWMTJ_ERR_RAP_A);
+}
+END_TEST
+
+/* A noisy step over more slots than the cap is refused (it used to move
+ * the domain without noise and warn, a status no host checked); the same
+ * step in pieces within the cap goes, and t_next keeps steps within it. */
 START_TEST(test_err_step_long)
 {
     dwmtj_params p = params_of("scaled");
@@ -1688,12 +1767,25 @@ START_TEST(test_err_step_long)
     derive_ok(&p, &d);
     const double v[4] = { 1e-9, 0, 0, 0 }; /* a few nm in 0.1 s */
     dwmtj_state s, s1;
+    dwmtj_eval e;
     place(&s, 0.0, 0, 200e-9, 250e-9);
-    step_ok(&d, KEY, &s, 0.0, v, NULL);
-    ck_assert_int_eq(dwmtj_step(&d, KEY, &s, 0.1, v, &s1, NULL), DWMTJ_WARN_STEP_LONG);
-    ck_assert_double_eq(s1.t, 0.1);
+    step_ok(&d, KEY, &s, 0.0, v, &e);
+    double cap = (double)DWMTJ_MAX_SLOTS * p.t_slot;
+    ck_assert(e.t_next <= cap && e.t_next > 0.99 * cap);
+    ck_assert_int_eq(dwmtj_step(&d, KEY, &s, 0.1, v, &s1, NULL), DWMTJ_ERR_STEP_LONG);
+    ck_assert_int_eq(dwmtj_step(&d, KEY, &s, 1.01 * cap, v, &s1, NULL), DWMTJ_ERR_STEP_LONG);
+    ck_assert_int_eq(dwmtj_step(&d, KEY, &s, e.t_next, v, &s1, NULL), DWMTJ_OK);
     ck_assert(s1.present && s1.x_lo > s.x_lo);
-    ck_assert_int_eq(dwmtj_step(&d, KEY, &s, 1e-5, v, &s1, NULL), DWMTJ_OK);
+    /* no noise, no cap */
+    p.sigma = 0.0;
+    derive_ok(&p, &d);
+    step_ok(&d, KEY, &s, 0.0, v, &e);
+    ck_assert_int_eq(dwmtj_step(&d, KEY, &s, 0.1, v, &s1, NULL), DWMTJ_OK);
+    /* an idle device draws no noise: any step */
+    p.sigma = 0.3;
+    derive_ok(&p, &d);
+    dwmtj_state_init(&s, 0.0);
+    ck_assert_int_eq(dwmtj_step(&d, KEY, &s, 0.1, V_IDLE, &s1, NULL), DWMTJ_OK);
 }
 END_TEST
 
@@ -1711,6 +1803,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_nucleation);
     tcase_add_test(tc, test_nucleation_needs_time_and_current);
     tcase_add_test(tc, test_nucleation_ramp);
+    tcase_add_test(tc, test_nucleation_falling);
     tcase_add_test(tc, test_fire_and_reset);
     tcase_add_test(tc, test_reverse_direction);
     tcase_add_test(tc, test_lost_domain);
@@ -1748,6 +1841,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_err_null);
     tcase_add_test(tc, test_err_step_inputs);
     tcase_add_test(tc, test_err_step_long);
+    tcase_add_test(tc, test_warn_t_slot);
     suite_add_tcase(su, tc);
     return su;
 }

@@ -10,11 +10,15 @@
 #include "dwmtj.h"
 
 enum { STATE_TAG = 0 };
+#define ERR_SEED (-1000) /* read_params: seed not an integer in 0..2^53 */
+#define SEED_MAX 9007199254740992.0 /* 2^53: every integer up to it is a double */
 
 typedef struct {
     dwmtj_derived d;  /* derived constants of this instance */
     uint64_t key;     /* noise key: hash of the instance's terminal nodes */
     int status;       /* dwmtj status of the parameters; < 0 stops the run */
+    unsigned warned;  /* bit s set: warning status s was printed */
+    int long_told;    /* 1 once a refused long step was printed */
     int n_sel;        /* monitors on port mon */
     int sel[DWMTJ_NMON]; /* their indices (dwmtj_monitor) */
 } dwmtj4t_inst;
@@ -50,7 +54,12 @@ static int read_params(ARGS, dwmtj_params *p)
     int st = dwmtj_params_set(p, PARAM_NULL(set) ? "proto" : PARAM(set));
     if (st != DWMTJ_OK)
         return st;
-    if (!PARAM_NULL(seed)) p->seed = (uint64_t) PARAM(seed);
+    if (!PARAM_NULL(seed)) {
+        double seed = PARAM(seed);
+        if (!(seed >= 0.0 && seed <= SEED_MAX && seed == floor(seed)))
+            return ERR_SEED;
+        p->seed = (uint64_t) seed;
+    }
     if (!PARAM_NULL(length)) p->length = PARAM(length);
     if (!PARAM_NULL(width)) p->width = PARAM(width);
     if (!PARAM_NULL(thick)) p->thick = PARAM(thick);
@@ -103,11 +112,31 @@ static void report(ARGS, int status, const dwmtj_params *p)
     if (status == DWMTJ_ERR_SET)
         cm_message_printf("dwmtj4t: invalid parameter set = \"%s\": %s; simulation stopped",
                           PARAM(set), dwmtj_status_string(status));
+    else if (status == ERR_SEED)
+        cm_message_printf("dwmtj4t: invalid parameter seed = %.16g: must be an integer from 0 "
+                          "to 2^53; simulation stopped", PARAM(seed));
     else if (name && dwmtj_param_get_by_name(p, name, &value) == DWMTJ_OK)
         cm_message_printf("dwmtj4t: invalid parameter %s = %g: %s; simulation stopped",
                           name, value, dwmtj_status_string(status));
     else
         cm_message_printf("dwmtj4t: invalid parameters: %s; simulation stopped",
+                          dwmtj_status_string(status));
+}
+
+/* A warning of the library, once per instance and status; ngspice's
+ * message names the instance.  A parameter warning names the parameter. */
+static void warn(dwmtj4t_inst *in, int status, double t, const dwmtj_params *p)
+{
+    if (status <= 0 || status >= 32 || (in->warned >> status & 1u))
+        return;
+    in->warned |= 1u << status;
+    const char *name = p ? dwmtj_status_param(status) : NULL;
+    double value = 0.0;
+    if (name && dwmtj_param_get_by_name(p, name, &value) == DWMTJ_OK)
+        cm_message_printf("dwmtj4t warning: parameter %s = %g: %s", name, value,
+                          dwmtj_status_string(status));
+    else
+        cm_message_printf("dwmtj4t warning: t = %g s: %s (said once per instance)", t,
                           dwmtj_status_string(status));
 }
 
@@ -211,12 +240,14 @@ void cm_dwmtj4t(ARGS)
             return;
         }
         in->status = read_params(mif_private, &p);
-        if (in->status == DWMTJ_OK)
+        if (in->status >= 0)
             in->status = dwmtj_derive(&p, &in->d);
         if (in->status < 0)
             report(mif_private, in->status, &p);
         else if (select_monitors(mif_private, in) != 0)
             in->status = DWMTJ_ERR_NAME;
+        else
+            warn(in, in->status, 0.0, &p);
         in->key = node_key();
         dwmtj_state_init((dwmtj_state *) cm_analog_get_ptr(STATE_TAG, 0), 0.0);
     }
@@ -241,7 +272,13 @@ void cm_dwmtj4t(ARGS)
         /* operating point: the pre-write device; also seeds the transient */
         dwmtj_state s0, *s1 = (dwmtj_state *) cm_analog_get_ptr(STATE_TAG, 0);
         dwmtj_state_init(&s0, 0.0);
-        dwmtj_step(&in->d, in->key, &s0, 0.0, v, s1, &ev);
+        int st = dwmtj_step(&in->d, in->key, &s0, 0.0, v, s1, &ev);
+        if (st < 0) {
+            cm_message_printf("dwmtj4t: operating point failed: %s", dwmtj_status_string(st));
+            stop(mif_private);
+            return;
+        }
+        warn(in, st, 0.0, NULL);
         set_ports(mif_private, ev.i, ev.g_static);
         set_monitors(mif_private, in, s1);
         return;
@@ -251,24 +288,27 @@ void cm_dwmtj4t(ARGS)
     dwmtj_state *s0 = (dwmtj_state *) cm_analog_get_ptr(STATE_TAG, 1);
     dwmtj_state *s1 = (dwmtj_state *) cm_analog_get_ptr(STATE_TAG, 0);
     int st = dwmtj_step(&in->d, in->key, s0, TIME, v, s1, &ev);
+    if (st == DWMTJ_ERR_STEP_LONG) {
+        /* refused; ngspice retries a shorter step (t_next keeps them short
+         * once a step is accepted) */
+        if (!in->long_told)
+            cm_message_printf("dwmtj4t: step to t = %g s refused: %s", TIME,
+                              dwmtj_status_string(st));
+        in->long_told = 1;
+        stop(mif_private);
+        return;
+    }
     if (st < 0) {
         cm_message_printf("dwmtj4t: step to t = %g s failed: %s", TIME,
                           dwmtj_status_string(st));
         stop(mif_private);
         return;
     }
+    warn(in, st, TIME, NULL);
     set_ports(mif_private, ev.i, ev.g);
     set_monitors(mif_private, in, s1);
-    /* with the clocked write periphery what counts is the state at the
-     * clock edges (under a drive linear between edges it does not depend
-     * on the steps between them), so the one breakpoint is the next edge,
-     * where a write may happen; otherwise events and h_max */
-    if (in->d.p.t_rewrite > 0.0) {
-        cm_analog_set_temp_bkpt(dwmtj_next_rewrite_edge(&in->d, TIME));
-        return;
-    }
-    if (isfinite(ev.t_event) && ev.t_event > TIME)
-        cm_analog_set_temp_bkpt(ev.t_event);
-    if (isfinite(ev.h_max))
-        cm_analog_set_temp_bkpt(TIME + ev.h_max);
+    /* the library's one policy for the next time point (clock edges,
+     * events, dx_max, the MTJ windows, the noise cap) */
+    if (isfinite(ev.t_next) && ev.t_next > TIME)
+        cm_analog_set_temp_bkpt(ev.t_next);
 }
