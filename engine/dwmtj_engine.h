@@ -70,10 +70,11 @@ int dwmtj_engine_create(const dwmtj_spice_deck *d, dwmtj_circuit **c, char **err
 int dwmtj_engine_parse(const char *name, const char *text, dwmtj_circuit **c, char **error);
 void dwmtj_engine_free(dwmtj_circuit *c);
 const char *dwmtj_engine_error(const dwmtj_circuit *c);
-/* The first warning of libdwmtj in the last run ("" if none), naming the
- * device and the time: "NAME: at t = T s: WHY"; how many in
- * dwmtj_engine_stats.warnings.  A run with warnings still returns
- * DWMTJ_E_OK: the caller reports them. */
+/* The first warning of libdwmtj in the last run ("" if none): a model's
+ * parameter warning ("FILE:LINE: .model NAME: warning: ...", repeated by
+ * every run) or a device step's, naming the device and the time ("NAME: at
+ * t = T s: WHY"); how many in dwmtj_engine_stats.warnings.  A run with
+ * warnings still returns DWMTJ_E_OK: the caller reports them. */
 const char *dwmtj_engine_warning(const dwmtj_circuit *c);
 
 /* Bounds on the work of each run: at most max_points accepted time points
@@ -117,8 +118,9 @@ typedef struct dwmtj_engine_stats {
     double seconds_linear;/* s, wall time reading the linear groups (their map
                              times the source values) */
     double seconds_newton;/* s, wall time in the Newton groups (devices, KLU) */
-    int warnings;         /* accepted device steps that returned a libdwmtj
-                             warning (the first: dwmtj_engine_warning) */
+    int warnings;         /* models whose parameters warned and accepted device
+                             steps that returned a libdwmtj warning (the
+                             first: dwmtj_engine_warning) */
 } dwmtj_engine_stats;
 void dwmtj_engine_get_stats(const dwmtj_circuit *c, dwmtj_engine_stats *s);
 /* sum += s, field by field (runs of several circuits). */

@@ -300,6 +300,9 @@ static int add_model(reader *R)
         free(why);
         return DWMTJ_E_ERR_PARAM;
     }
+    if (st > 0 && c->n_model_warnings++ == 0) /* every run reports it */
+        snprintf(c->model_warning, sizeof c->model_warning, "%s",
+                 why ? why : dwmtj_status_string(st));
     free(why);
     if ((st = dwmtj_derive(&p, &m->d)) < 0)
         return refuse(R, DWMTJ_E_ERR_PARAM, ".model %s: %s", x->model.name,

@@ -85,6 +85,8 @@ struct dwmtj_circuit {
     char name[256];   /* the deck's name, for messages */
     char error[1024];
     char warning[1024]; /* the run's first device warning, "" if none */
+    char model_warning[1024]; /* the first parameter warning of the models */
+    int n_model_warnings;     /* models whose parameters warned */
     /* nodes */
     int n_nodes;      /* node 0 = ground */
     char **node_name;

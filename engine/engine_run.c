@@ -424,8 +424,8 @@ int eng_run(dwmtj_circuit *c)
         c->vec[k].n = 0;
     c->stats.time_points = c->stats.newton_iterations = c->stats.refactors = 0;
     c->stats.seconds_linear = c->stats.seconds_newton = 0.0;
-    c->stats.warnings = 0;
-    c->warning[0] = '\0';
+    c->stats.warnings = c->n_model_warnings;
+    snprintf(c->warning, sizeof c->warning, "%s", c->model_warning);
     for (int k = 0; k < c->n_nl; k++)
         c->x[k] = 0.0;
     /* operating point at t = 0 */

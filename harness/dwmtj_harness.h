@@ -53,6 +53,10 @@ void dwmtj_session_close(dwmtj_session *s);
 const char *dwmtj_session_error(const dwmtj_session *s);
 /* ngspice's version string as it reports it, e.g. "39". */
 const char *dwmtj_session_ngspice_version(const dwmtj_session *s);
+/* The warnings the dwmtj4t devices printed since the last load (each once,
+ * one per line: "FILE:LINE: instance X: dwmtj4t warning: WHY"), "" if none:
+ * a run that warned still succeeds, and the caller says what it warned. */
+const char *dwmtj_session_warnings(const dwmtj_session *s);
 /* Everything ngspice printed since the last load, for diagnostics. */
 const char *dwmtj_session_log(const dwmtj_session *s);
 

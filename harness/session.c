@@ -341,6 +341,11 @@ const char *dwmtj_session_ngspice_version(const dwmtj_session *s)
     return s ? s->version : "";
 }
 
+const char *dwmtj_session_warnings(const dwmtj_session *s)
+{
+    return s && s->warnings ? s->warnings : "";
+}
+
 const char *dwmtj_session_log(const dwmtj_session *s)
 {
     return s && s->log ? s->log : "";

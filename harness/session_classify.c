@@ -298,6 +298,40 @@ static int exit_status(dwmtj_session *s, const findings *f, const char *what)
                      what, st);
 }
 
+/* The dwmtj4t warnings among the lines from `from' into s->warnings,
+ * each once: "Instance: X   Message: dwmtj4t warning: WHY" becomes
+ * "WHERE: instance X: dwmtj4t warning: WHY". */
+static void collect_warnings(dwmtj_session *s, const char *from)
+{
+    span l;
+    while (sess_next_line(&from, &l)) {
+        span msg = sess_after_ci(l, "message: dwmtj4t warning:");
+        if (!msg.p)
+            continue;
+        const char *m = sess_find_ci(l, "dwmtj4t warning:");
+        span what = { m, (size_t)(l.p + l.n - m) };
+        what = sess_trim(what);
+        span inst = sess_after_ci(l, "instance:");
+        if (inst.p)
+            inst.n = strcspn(inst.p, " \t\n");
+        char at[512], line[2048];
+        where(s, inst.p ? word_line(s, inst) : 0, at, sizeof at);
+        if (inst.p)
+            snprintf(line, sizeof line, "%s: instance %.*s: %.*s\n", at, (int)inst.n, inst.p,
+                     (int)what.n, what.p);
+        else
+            snprintf(line, sizeof line, "%s: %.*s\n", at, (int)what.n, what.p);
+        if (s->warnings && strstr(s->warnings, line))
+            continue; /* said already */
+        size_t old = s->warnings ? strlen(s->warnings) : 0, add = strlen(line);
+        char *w = realloc(s->warnings, old + add + 1);
+        if (!w)
+            return;
+        memcpy(w + old, line, add + 1);
+        s->warnings = w;
+    }
+}
+
 /* Status of a load or run from the lines logged since mark. */
 int sess_classify(dwmtj_session *s, size_t mark, enum phase phase)
 {
@@ -309,6 +343,7 @@ int sess_classify(dwmtj_session *s, size_t mark, enum phase phase)
     if (mark > s->log_base)
         from += mark - s->log_base < s->log_len ? mark - s->log_base : s->log_len;
     scan(from, &f);
+    collect_warnings(s, from);
     bool dead = s->dead;
     pthread_mutex_unlock(&s->lock);
     /* the spans point into the log: only this thread changes it now (no

@@ -41,6 +41,8 @@ struct dwmtj_session {
                                 from, or NULL (loaded as text, or a card the harness
                                 made); n_line entries or NULL */
     double tstop;            /* s, stop time of its .tran card; 0 if unknown */
+    char *warnings;          /* the dwmtj4t warnings printed since the load, one per
+                                line ("WHERE: instance X: ..."), each once; NULL if none */
 };
 
 /* libngspice is one simulator per process, linked in: it cannot be

@@ -16,6 +16,8 @@
 
 void sess_free_deck(dwmtj_session *s)
 {
+    free(s->warnings);
+    s->warnings = NULL;
     for (int k = 0; s->origin && k < s->n_line; k++)
         free(s->origin[k]);
     free(s->origin);

@@ -57,6 +57,12 @@ const char *dwmtj_session_log(const dwmtj_session *s)
     return "";
 }
 
+const char *dwmtj_session_warnings(const dwmtj_session *s)
+{
+    (void)s;
+    return "";
+}
+
 int dwmtj_session_load(dwmtj_session *s, const char *name, const char *text)
 {
     (void)name;

@@ -154,6 +154,10 @@ int dwmtj_infer_create(dwmtj_infer **ctx, dwmtj_session *s, const dwmtj_weights 
                        const dwmtj_infer_options *o, char **error);
 void dwmtj_infer_free(dwmtj_infer *ctx);
 const dwmtj_infer_map *dwmtj_infer_get_map(const dwmtj_infer *ctx);
+/* The device warnings of ctx's runs so far: how many into *count (may be
+ * NULL) and the first ("" when none).  A run that warned still succeeds;
+ * the caller says so. */
+const char *dwmtj_infer_warning(const dwmtj_infer *ctx, int *count);
 /* Last error message of ctx (empty when none). */
 const char *dwmtj_infer_error(const dwmtj_infer *ctx);
 

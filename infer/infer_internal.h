@@ -71,11 +71,16 @@ struct dwmtj_infer {
     int *eng_src[DWMTJ_W_MAX_LAYERS];
     double *pw_t, *pw_v;    /* a wave's points, T + 1 each */
     dwmtj_engine_stats eng_sum; /* the engine's work since the last read */
+    int n_warnings;         /* device warnings of the runs so far */
+    int warn_seen;          /* ngspice: warning lines of the loaded deck counted */
+    char warning[1024];     /* the first of them, "" if none */
     char error[2048];
 };
 
 /* ctx->error = "WHAT: DETAIL" (detail: the backend's own message, or the
  * status's string when it left none); returns rc. */
 int infer_set_error(dwmtj_infer *c, int rc, const char *what, const char *detail);
+/* n more device warnings, the first of them first (when c has none yet). */
+void infer_warned(dwmtj_infer *c, int n, const char *first);
 
 #endif

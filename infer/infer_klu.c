@@ -74,6 +74,7 @@ static int run(dwmtj_infer *c, int l, const unsigned char *in)
     dwmtj_engine_stats st;
     dwmtj_engine_get_stats(c->eng[l], &st);
     dwmtj_engine_stats_add(&c->eng_sum, &st);
+    infer_warned(c, st.warnings, dwmtj_engine_warning(c->eng[l]));
     if (rc != DWMTJ_E_OK)
         return infer_set_error(c, status(rc), what, dwmtj_engine_error(c->eng[l]));
     return DWMTJ_H_OK;

@@ -17,17 +17,12 @@ static int session_error(dwmtj_infer *c, int rc, const char *what)
 static int load(dwmtj_infer *c, int l, const unsigned char *in, const unsigned char *active)
 {
     dwmtj_spice_deck *d = NULL;
-    char *text = NULL;
     int rc = dwmtj_infer_deck(&c->map, c->net, &c->o, l, in, active, &d);
-    if (rc == DWMTJ_H_OK && dwmtj_spice_write(d, &text) != DWMTJ_SPICE_OK)
-        rc = DWMTJ_H_ERR_NOMEM;
-    if (rc != DWMTJ_H_OK) {
-        dwmtj_spice_free(d);
+    if (rc != DWMTJ_H_OK)
         return infer_set_error(c, rc, "generating a layer's deck", NULL);
-    }
-    rc = dwmtj_session_load(c->s, d->file[0], text);
+    rc = dwmtj_session_load_deck(c->s, d);
     dwmtj_spice_free(d);
-    free(text);
+    c->warn_seen = 0; /* the session's warnings start again with the deck */
     if (rc != DWMTJ_H_OK)
         return session_error(c, rc, "loading a layer's deck");
     size_t n = (size_t)c->net->size[l] * c->net->steps;
@@ -79,7 +74,19 @@ static int run(dwmtj_infer *c, int l, const unsigned char *in)
     if (rc != DWMTJ_H_OK)
         return rc;
     rc = dwmtj_session_run(c->s, NULL, NULL, c->o.timeout_s);
-    return rc == DWMTJ_H_OK ? DWMTJ_H_OK : session_error(c, rc, "running a layer");
+    if (rc != DWMTJ_H_OK)
+        return session_error(c, rc, "running a layer");
+    /* the warnings the devices printed, each once per deck */
+    const char *w = dwmtj_session_warnings(c->s);
+    int lines = 0;
+    for (const char *p = w; *p; p++)
+        lines += *p == '\n';
+    const char *first = w;
+    for (int k = 0; k < c->warn_seen && *first; k++)
+        first += strcspn(first, "\n") + 1;
+    infer_warned(c, lines - c->warn_seen, first);
+    c->warn_seen = lines;
+    return DWMTJ_H_OK;
 }
 
 static int vector(dwmtj_infer *c, int l, const char *name, const double **v, int *len)

@@ -24,6 +24,22 @@ int infer_set_error(dwmtj_infer *c, int rc, const char *what, const char *detail
     return rc;
 }
 
+void infer_warned(dwmtj_infer *c, int n, const char *first)
+{
+    if (n <= 0)
+        return;
+    if (!c->n_warnings && first)
+        snprintf(c->warning, sizeof c->warning, "%.*s", (int)strcspn(first, "\n"), first);
+    c->n_warnings += n;
+}
+
+const char *dwmtj_infer_warning(const dwmtj_infer *ctx, int *count)
+{
+    if (count)
+        *count = ctx ? ctx->n_warnings : 0;
+    return ctx ? ctx->warning : "";
+}
+
 const char *dwmtj_infer_error(const dwmtj_infer *ctx)
 {
     return ctx ? ctx->error : "";

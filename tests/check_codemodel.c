@@ -629,6 +629,11 @@ START_TEST(bad_bin)
     ck_assert_msg(r.exited, "ngspice crashed:\n%s", tail(r.out));
     assert_one_message(r.out, _i);
     ck_assert_msg(r.data.nrow == 0, "the simulation went on (%d rows)", r.data.nrow);
+    /* the operating point fails at once: no gmin or source stepping whose
+     * lines would bury the message (issue 11, item 16) */
+    ck_assert_msg(!strstr(r.out, "Trying gmin") && !strstr(r.out, "source stepping") &&
+                      !strstr(r.out, "Supplies reduced"),
+                  "ngspice stepped on a device that cannot run:\n%s", tail(r.out));
     ngr_bin_result_free(&r);
 }
 END_TEST

@@ -214,6 +214,41 @@ START_TEST(test_many_outputs)
 }
 END_TEST
 
+/* A device warning of a run reaches the caller (item 9): noise slots below
+ * 1 ps (a noisy network with dt = 0.5 ps) warn in every layer's run, and
+ * the runner counts them and keeps the first. */
+START_TEST(test_device_warnings)
+{
+    int size[] = { 4, 3 };
+    dwmtj_weights n;
+    make_net(&n, 1, size);
+    n.kind = DWMTJ_KIND_DWMTJ_NOISY;
+    n.sigma = 0.3;
+    n.dt = 0.5e-12;
+    n.input_side = 2;
+    dwmtj_infer_options o;
+    dwmtj_infer_defaults(&o);
+    o.backend = DWMTJ_INFER_KLU;
+    dwmtj_infer *ctx = NULL;
+    char *err = NULL;
+    ck_assert_msg(dwmtj_infer_create(&ctx, NULL, &n, &o, &err) == DWMTJ_H_OK, "%s", err);
+    unsigned char img[8] = { 0, 50, 100, 200, 10, 20, 30, 40 };
+    uint64_t idx[2] = { 0, 1 };
+    dwmtj_infer_result r[2];
+    int count = -1;
+    ck_assert_str_eq(dwmtj_infer_warning(ctx, &count), "");
+    ck_assert_int_eq(count, 0);
+    ck_assert_msg(dwmtj_infer_run(ctx, img, idx, 2, r) == DWMTJ_H_OK, "%s",
+                  dwmtj_infer_error(ctx));
+    const char *w = dwmtj_infer_warning(ctx, &count);
+    ck_assert_int_eq(count, 2); /* one layer, two images */
+    ck_assert_msg(strstr(w, "t_slot") && strstr(w, "warning"), "%s", w);
+    dwmtj_infer_results_free(r, 2);
+    dwmtj_infer_free(ctx);
+    dwmtj_weights_free(&n);
+}
+END_TEST
+
 /* ---- against ngspice ------------------------------------------------------ */
 
 static dwmtj_session *open_session(void)
@@ -406,6 +441,7 @@ static Suite *infer_suite(void)
     tcase_add_test(tc, test_map_errors);
     tcase_add_test(tc, test_pwl);
     tcase_add_test(tc, test_many_outputs);
+    tcase_add_test(tc, test_device_warnings);
     suite_add_tcase(s, tc);
     tc = tcase_create("ngspice");
     tcase_set_timeout(tc, 900); /* ~30 s unloaded; distcheck on a busy machine took longer */

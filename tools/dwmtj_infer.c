@@ -624,10 +624,21 @@ static void add_row(struct totals *t, const struct row *r)
     }
 }
 
+/* The device warnings of the run: how many, and the first. */
+struct warned {
+    int n;
+    char first[1024];
+};
+
 /* ranks: processes of the run; wall: s, wall time of the whole run. */
 static void report(const struct infer_opts *a, const char *net_path, const dwmtj_weights *net,
-                   const struct totals *t, const char *ngver, int ranks, double wall)
+                   const struct totals *t, const char *ngver, int ranks, double wall,
+                   const struct warned *w)
 {
+    /* a run that warned succeeded: the user is told what it warned */
+    if (w->n > 0)
+        dwmtj_error("warning: %d device warning%s in the run; the first: %s", w->n,
+                    w->n == 1 ? "" : "s", w->first);
     double n = t->n > 0 ? t->n : 1;
     long syn = 0;
     for (int l = 0; l < net->n_layers; l++)
@@ -674,6 +685,8 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
             dwmtj_json_str(&j, "klu_steps", a->o.exact_steps ? "exact" : "ngspice");
         dwmtj_json_int(&j, "ranks", ranks);
         dwmtj_json_num(&j, "wall_seconds", wall);
+        dwmtj_json_int(&j, "warnings", w->n);
+        dwmtj_json_str(&j, "first_warning", w->n > 0 ? w->first : NULL);
         dwmtj_json_end(&j);
         fputc('\n', stdout);
         return;
@@ -699,6 +712,8 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         printf("wall time               %.3g s (%d ranks)\n", wall, ranks);
     else
         printf("wall time               %.3g s\n", wall);
+    if (w->n > 0)
+        printf("device warnings         %d (the first: %s)\n", w->n, w->first);
 }
 
 /* ---- ranks (mpirun) ---------------------------------------------------------- */
@@ -812,6 +827,35 @@ static int ranks_verdict(struct ranks *k, int code, int who)
 #endif
     ranks_release(k, code != 0 && who == k->me);
     return code;
+}
+
+/* Every rank's device warnings, summed on rank 0 with the first of the
+ * lowest rank that warned (all ranks call it). */
+static void ranks_warnings(struct ranks *k, struct warned *w)
+{
+#ifdef HAVE_MPI
+    if (k->n > 1) {
+        int total = 0;
+        MPI_Reduce(&w->n, &total, 1, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
+        char *all = NULL;
+        if (k->me == 0 && !(all = malloc(sizeof w->first * (size_t)k->n)))
+            MPI_Abort(MPI_COMM_WORLD, DWMTJ_EXIT_SIM);
+        MPI_Gather(w->first, (int)sizeof w->first, MPI_CHAR, all, (int)sizeof w->first,
+                   MPI_CHAR, 0, MPI_COMM_WORLD);
+        if (k->me == 0) {
+            w->n = total;
+            for (int r = 0; r < k->n; r++)
+                if (all[(size_t)r * sizeof w->first]) {
+                    memcpy(w->first, all + (size_t)r * sizeof w->first, sizeof w->first);
+                    break;
+                }
+            free(all);
+        }
+    }
+#else
+    (void)k;
+    (void)w;
+#endif
 }
 
 /* The exit code of the first rank that failed (0: none), on all ranks. */
@@ -1086,10 +1130,16 @@ setup_done:
     }
     if (interactive)
         fputs("\n", stderr);
+    struct warned warned = { 0, "" };
+    if (code == DWMTJ_EXIT_OK) { /* the same on every rank: ranks_warnings is collective */
+        const char *w = dwmtj_infer_warning(ctx, &warned.n);
+        snprintf(warned.first, sizeof warned.first, "%s", w);
+        ranks_warnings(&k, &warned);
+    }
     if (code != DWMTJ_EXIT_OK || k.me != 0)
         goto end;
     report(&a, net_path, &net, &tot, s ? dwmtj_session_ngspice_version(s) : NULL, k.n,
-           wall_now() - t0);
+           wall_now() - t0, &warned);
     code = fflush(stdout) == 0 && !ferror(stdout) ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
 end:
     if (out && out == res_file.f) { /* in place: a device or FIFO */

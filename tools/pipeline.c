@@ -107,6 +107,13 @@ int dwmtj_pipeline(const char *name, const dwmtj_netlist *nl, const struct dwmtj
     }
     dwmtj_summary sm;
     dwmtj_summarise(&rep, &sm);
+    /* a run that warned succeeded: the user is told what it warned */
+    const char *warned = dwmtj_session_warnings(s);
+    for (const char *w = warned; *w;) {
+        size_t n = strcspn(w, "\n");
+        dwmtj_error("warning: %.*s", (int)n, w);
+        w += n + (w[n] == '\n');
+    }
 
     code = DWMTJ_EXIT_OUTPUT;
     if (o->csv && (st.failed || dwmtj_outfile_commit(&csv) != 0))
@@ -117,6 +124,15 @@ int dwmtj_pipeline(const char *name, const dwmtj_netlist *nl, const struct dwmtj
         dwmtj_json_init(&j, stdout, 1);
         dwmtj_json_object(&j, NULL);
         dwmtj_json_report(&j, name, ver, &rep, &sm);
+        dwmtj_json_array(&j, "warnings");
+        for (const char *w = warned; *w;) {
+            size_t n = strcspn(w, "\n");
+            char *one = strndup(w, n);
+            dwmtj_json_str(&j, NULL, one ? one : "");
+            free(one);
+            w += n + (w[n] == '\n');
+        }
+        dwmtj_json_end(&j);
         if (extra)
             extra(&j, NULL, &rep, &sm, userdata);
         dwmtj_json_end(&j);

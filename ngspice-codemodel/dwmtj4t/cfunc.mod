@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dwmtj.h"
+#include "ngspice/cktdefs.h"
 
 enum { STATE_TAG = 0 };
 #define ERR_SEED (-1000) /* read_params: seed not an integer in 0..2^53 */
@@ -209,6 +210,18 @@ static void set_ac(ARGS, double g[DWMTJ_NTERM][DWMTJ_NTERM])
     c.real = g[DWMTJ_B][DWMTJ_B]; AC_GAIN(b, b) = c;
 }
 
+/* A device that cannot run makes the operating point fail at once: without
+ * this ngspice would try gmin and source stepping first, tens of lines of
+ * "Trying gmin" that bury the one message that says what is wrong. */
+static void no_stepping(void)
+{
+    CKTcircuit *ckt = cm_get_circuit();
+    if (ckt) {
+        ckt->CKTnumGminSteps = 0;
+        ckt->CKTnumSrcSteps = 0;
+    }
+}
+
 static void stop(ARGS)
 {
     double zero[DWMTJ_NTERM][DWMTJ_NTERM] = { { 0.0 } };
@@ -248,6 +261,8 @@ void cm_dwmtj4t(ARGS)
             in->status = DWMTJ_ERR_NAME;
         else
             warn(in, in->status, 0.0, &p);
+        if (in->status < 0)
+            no_stepping();
         in->key = node_key();
         dwmtj_state_init((dwmtj_state *) cm_analog_get_ptr(STATE_TAG, 0), 0.0);
     }
