@@ -42,6 +42,9 @@ enum dwmtj_status {
                                      so no time point showed that MTJ switched */
     DWMTJ_WARN_T_SLOT = 4,        /* dwmtj_params_check: sigma > 0 with t_slot
                                      below DWMTJ_T_SLOT_SLOW: legal, but slow */
+    DWMTJ_WARN_RANGE = 5,         /* dwmtj_params_check: a parameter outside the
+                                     range of a physical device (which ones:
+                                     dwmtj_param_implausible) */
     DWMTJ_ERR_NULL = -1,          /* a required pointer was NULL */
     DWMTJ_ERR_SET = -2,           /* unknown parameter-set name */
     DWMTJ_ERR_TIME = -3,          /* step end before step start, or not finite */
@@ -217,11 +220,18 @@ typedef struct dwmtj_eval {
 void dwmtj_params_defaults(dwmtj_params *p);             /* fills every field: proto */
 int dwmtj_params_set(dwmtj_params *p, const char *name); /* "proto" or "scaled" */
 /* First invalid field (negative); else DWMTJ_WARN_T_SLOT when sigma > 0 and
- * t_slot < DWMTJ_T_SLOT_SLOW; else DWMTJ_OK. */
+ * t_slot < DWMTJ_T_SLOT_SLOW; else DWMTJ_WARN_RANGE when a value is outside
+ * the range of a physical device (dwmtj_param_implausible); else DWMTJ_OK. */
 int dwmtj_params_check(const dwmtj_params *p);
 const char *dwmtj_status_string(int status);
 const char *dwmtj_status_param(int status); /* parameter named by a status
                                                (error or warning), or NULL */
+/* The next parameter from index *k on whose value lies outside the range of
+ * a physical device (doc/parameters.md), with its value, range and unit
+ * (each may be NULL); *k moves past it.  NULL when there is none more.
+ * Start with *k = 0. */
+const char *dwmtj_param_implausible(const dwmtj_params *p, int *k, double *value, double *lo,
+                                    double *hi, const char **unit);
 
 /* Name-based access, for adapters: sets or reads one real parameter. */
 int dwmtj_param_set_by_name(dwmtj_params *p, const char *name, double value);

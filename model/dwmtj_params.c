@@ -96,30 +96,45 @@ int dwmtj_params_set(dwmtj_params *p, const char *name)
     return DWMTJ_ERR_SET;
 }
 
-/* One row per real parameter: name, field, status code of its check. */
+/* One row per real parameter: name, status code of its check, unit, and
+ * the range a physical device of this kind has (doc/parameters.md): a
+ * value outside it is legal but almost surely a mistake, e.g. ms=1M, which
+ * SPICE reads as 1e-3 A/m (M is milli), and warns. */
 #define DWMTJ_REAL_PARAMS(X) \
-    X(length, DWMTJ_ERR_LENGTH) X(width, DWMTJ_ERR_WIDTH) \
-    X(thick, DWMTJ_ERR_THICK) X(xa, DWMTJ_ERR_XA) X(la, DWMTJ_ERR_LA) \
-    X(xb, DWMTJ_ERR_XB) X(lb, DWMTJ_ERR_LB) X(ms, DWMTJ_ERR_MS) \
-    X(pol, DWMTJ_ERR_POL) X(alpha, DWMTJ_ERR_ALPHA) \
-    X(dw_width, DWMTJ_ERR_DW_WIDTH) X(heff, DWMTJ_ERR_HEFF) \
-    X(eta, DWMTJ_ERR_ETA) X(rho, DWMTJ_ERR_RHO) X(rp_a, DWMTJ_ERR_RP_A) \
-    X(rap_a, DWMTJ_ERR_RAP_A) X(rp_b, DWMTJ_ERR_RP_B) \
-    X(rap_b, DWMTJ_ERR_RAP_B) X(i_nuc, DWMTJ_ERR_I_NUC) \
-    X(t_nuc, DWMTJ_ERR_T_NUC) X(l_nuc, DWMTJ_ERR_L_NUC) \
-    X(j_pin_w, DWMTJ_ERR_J_PIN_W) X(j_pin_t0, DWMTJ_ERR_J_PIN_T0) \
-    X(j_pin_t1, DWMTJ_ERR_J_PIN_T1) X(j_pin_r, DWMTJ_ERR_J_PIN_R) \
-    X(j_pin_out, DWMTJ_ERR_J_PIN_OUT) X(pin_width, DWMTJ_ERR_PIN_WIDTH) \
-    X(sigma, DWMTJ_ERR_SIGMA) X(t_slot, DWMTJ_ERR_T_SLOT) \
-    X(dx_max, DWMTJ_ERR_DX_MAX) X(t_rewrite, DWMTJ_ERR_T_REWRITE)
+    X(length, DWMTJ_ERR_LENGTH, "m", 1e-8, 1e-3) \
+    X(width, DWMTJ_ERR_WIDTH, "m", 1e-9, 1e-4) \
+    X(thick, DWMTJ_ERR_THICK, "m", 1e-10, 1e-6) \
+    X(xa, DWMTJ_ERR_XA, "m", 0.0, 1e-3) X(la, DWMTJ_ERR_LA, "m", 1e-9, 1e-4) \
+    X(xb, DWMTJ_ERR_XB, "m", 0.0, 1e-3) X(lb, DWMTJ_ERR_LB, "m", 1e-9, 1e-4) \
+    X(ms, DWMTJ_ERR_MS, "A/m", 1e4, 3e6) X(pol, DWMTJ_ERR_POL, "1", 1e-2, 1.0) \
+    X(alpha, DWMTJ_ERR_ALPHA, "1", 1e-4, 1.0) \
+    X(dw_width, DWMTJ_ERR_DW_WIDTH, "m", 5e-10, 1e-6) \
+    X(heff, DWMTJ_ERR_HEFF, "A/m", -1e7, 1e7) X(eta, DWMTJ_ERR_ETA, "1", 1e-4, 10.0) \
+    X(rho, DWMTJ_ERR_RHO, "Ohm m", 1e-8, 1e-3) \
+    X(rp_a, DWMTJ_ERR_RP_A, "Ohm", 1.0, 1e9) X(rap_a, DWMTJ_ERR_RAP_A, "Ohm", 1.0, 1e9) \
+    X(rp_b, DWMTJ_ERR_RP_B, "Ohm", 1.0, 1e9) X(rap_b, DWMTJ_ERR_RAP_B, "Ohm", 1.0, 1e9) \
+    X(i_nuc, DWMTJ_ERR_I_NUC, "A", 1e-9, 1.0) X(t_nuc, DWMTJ_ERR_T_NUC, "s", 0.0, 1.0) \
+    X(l_nuc, DWMTJ_ERR_L_NUC, "m", 0.0, 1e-3) \
+    X(j_pin_w, DWMTJ_ERR_J_PIN_W, "A/m^2", 0.0, 1e14) \
+    X(j_pin_t0, DWMTJ_ERR_J_PIN_T0, "A/m^2", 0.0, 1e14) \
+    X(j_pin_t1, DWMTJ_ERR_J_PIN_T1, "A/m^2", 0.0, 1e14) \
+    X(j_pin_r, DWMTJ_ERR_J_PIN_R, "A/m^2", 0.0, 1e14) \
+    X(j_pin_out, DWMTJ_ERR_J_PIN_OUT, "A/m^2", 0.0, 1e14) \
+    X(pin_width, DWMTJ_ERR_PIN_WIDTH, "1", 1e-4, 1.0) \
+    X(sigma, DWMTJ_ERR_SIGMA, "1", 0.0, 10.0) \
+    X(t_slot, DWMTJ_ERR_T_SLOT, "s", 1e-15, 1e-3) \
+    X(dx_max, DWMTJ_ERR_DX_MAX, "m", 1e-12, INFINITY) \
+    X(t_rewrite, DWMTJ_ERR_T_REWRITE, "s", 0.0, 1.0)
 
 struct param_row {
     const char *name;
     size_t offset;
     int status;
+    const char *unit;
+    double lo, hi;   /* the physical range (unit) */
 };
 
-#define ROW(f, st) { #f, offsetof(dwmtj_params, f), st },
+#define ROW(f, st, u, a, b) { #f, offsetof(dwmtj_params, f), st, u, a, b },
 static const struct param_row rows[] = { DWMTJ_REAL_PARAMS(ROW) };
 #undef ROW
 #define NROWS ((int)(sizeof rows / sizeof rows[0]))
@@ -170,6 +185,30 @@ int dwmtj_param_get_by_name(const dwmtj_params *p, const char *name, double *val
     return DWMTJ_ERR_NAME;
 }
 
+const char *dwmtj_param_implausible(const dwmtj_params *p, int *k, double *value, double *lo,
+                                    double *hi, const char **unit)
+{
+    if (!p || !k)
+        return NULL;
+    for (; *k >= 0 && *k < NROWS; (*k)++) {
+        const struct param_row *r = &rows[*k];
+        double v = *(const double *)((const char *)p + r->offset);
+        /* an off switch (t_rewrite, t_nuc, l_nuc, sigma 0) is never out of range */
+        if (v >= r->lo && v <= r->hi)
+            continue;
+        if (value)
+            *value = v;
+        if (lo)
+            *lo = r->lo;
+        if (hi)
+            *hi = r->hi;
+        if (unit)
+            *unit = r->unit;
+        return rows[(*k)++].name;
+    }
+    return NULL;
+}
+
 const char *dwmtj_status_param(int status)
 {
     if (status == DWMTJ_WARN_T_SLOT)
@@ -190,6 +229,9 @@ const char *dwmtj_status_string(int status)
                                    "showed that MTJ switched (take shorter steps)";
     case DWMTJ_WARN_T_SLOT: return "noise slot below 1 ps with sigma > 0: each step draws one "
                                    "number per slot (1e4 per 10 ns), the run will be slow";
+    case DWMTJ_WARN_RANGE: return "a parameter is legal but outside the range of a physical "
+                                  "device (a SPICE suffix? M is milli, MEG mega): "
+                                  "dwmtj_param_implausible names it";
     case DWMTJ_ERR_STEP_LONG: return "step covered more than 1e7 noise slots or 64 writes "
                                      "(take shorter steps)";
     case DWMTJ_ERR_NULL: return "a required pointer was NULL";
@@ -289,5 +331,7 @@ int dwmtj_params_check(const dwmtj_params *p)
     if (!pos(p->dx_max)) return DWMTJ_ERR_DX_MAX;
     if (!nonneg(p->t_rewrite)) return DWMTJ_ERR_T_REWRITE;
     if (p->sigma > 0.0 && p->t_slot < DWMTJ_T_SLOT_SLOW) return DWMTJ_WARN_T_SLOT;
+    int k = 0;
+    if (dwmtj_param_implausible(p, &k, NULL, NULL, NULL, NULL)) return DWMTJ_WARN_RANGE;
     return DWMTJ_OK;
 }

@@ -79,7 +79,16 @@ int dwmtj_spice_device(const dwmtj_spice_deck *d, const dwmtj_spice_card *m, dwm
         memcpy(sel, s, sizeof s);
     if (n_sel)
         *n_sel = ns;
-    if (st > 0) {
+    if (st == DWMTJ_WARN_RANGE) {
+        int k = 0;
+        double v, lo, hi;
+        const char *unit;
+        const char *which = dwmtj_param_implausible(p, &k, &v, &lo, &hi, &unit);
+        sp_fail(error, st, where, 0,
+                ".model %s: warning: parameter %s = %g %s: outside %g..%g %s, the range of a "
+                "physical device (a SPICE suffix? M is milli, MEG mega)",
+                name, which ? which : "?", v, unit, lo, hi, unit);
+    } else if (st > 0) {
         const char *which = dwmtj_status_param(st);
         double v = 0.0;
         if (which)

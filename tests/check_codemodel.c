@@ -510,7 +510,9 @@ START_TEST(events_ms_milli)
                   "ms=1M: %g writes, %g fires, %g resets (want 21, 20, 20)", last(&t, C_NW),
                   last(&t, C_NF), last(&t, C_NR));
     const char *want = "Instance: aneuron   Message: dwmtj4t warning: t = ";
-    ck_assert_msg(ngr_count(out, want) == 1 && ngr_count(out, "dwmtj4t warning") == 1 &&
+    /* and, once, that ms = 1e-3 A/m is no device's */
+    ck_assert_msg(ngr_count(out, want) == 1 && ngr_count(out, "dwmtj4t warning") == 2 &&
+                      ngr_count(out, "dwmtj4t warning: parameter ms = 0.001 A/m") == 1 &&
                       strstr(out, dwmtj_status_string(DWMTJ_WARN_UNSEEN)),
                   "expected one warning \"%s...%s\"; output ends:\n%s", want,
                   dwmtj_status_string(DWMTJ_WARN_UNSEEN), tail(out));
@@ -538,6 +540,22 @@ START_TEST(warn_t_slot)
     free(out);
     ngr_table_free(&quiet);
     ngr_table_free(&noisy);
+}
+END_TEST
+
+/* ms=1M is 1e-3 A/m to SPICE (M is milli): legal, far from any device;
+ * the code model says so once, naming the parameter and its range. */
+START_TEST(warn_range)
+{
+    ngr_table t;
+    char *out = NULL;
+    clocked_run("ms=1M", "20n 0 1n", &t, &out);
+    ck_assert_msg(ngr_count(out, "dwmtj4t warning: parameter ms = 0.001 A/m: outside "
+                                 "10000..3e+06 A/m") == 1 &&
+                      ngr_count(out, "dwmtj4t warning: parameter") == 1,
+                  "output ends:\n%s", tail(out));
+    free(out);
+    ngr_table_free(&t);
 }
 END_TEST
 
@@ -851,6 +869,7 @@ static Suite *codemodel_suite(void)
     tcase_add_test(tc, events_clocked_dc);
     tcase_add_test(tc, events_ms_milli);
     tcase_add_test(tc, warn_t_slot);
+    tcase_add_test(tc, warn_range);
     tcase_add_test(tc, warn_t_slot_tiny);
 
     tc = tcase(s, "bad_input", 60);

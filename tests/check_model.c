@@ -1726,6 +1726,45 @@ END_TEST
 /* A noise slot below 1 ps with noise on is legal but slow: a warning from
  * the check, disjoint from the errors (which come first), and derive
  * fills d all the same (issue 11, item 15). */
+/* Legal values a physical device cannot have warn, naming the parameter
+ * (issue 11; the issue's example: ms=1M, which SPICE reads as 1e-3 A/m):
+ * the shipped sets are inside every range, and each parameter outside its
+ * own is named with its range. */
+START_TEST(test_warn_range)
+{
+    static const char *const sets[] = { "proto", "scaled" };
+    for (int k = 0; k < 2; k++) {
+        dwmtj_params p = params_of(sets[k]);
+        int i = 0;
+        ck_assert_msg(dwmtj_param_implausible(&p, &i, NULL, NULL, NULL, NULL) == NULL,
+                      "%s: a default outside its range", sets[k]);
+        ck_assert_int_eq(dwmtj_params_check(&p), DWMTJ_OK);
+    }
+    dwmtj_params p = params_of("proto");
+    p.ms = 1e-3;
+    ck_assert_int_eq(dwmtj_params_check(&p), DWMTJ_WARN_RANGE);
+    int i = 0;
+    double v, lo, hi;
+    const char *unit;
+    ck_assert_str_eq(dwmtj_param_implausible(&p, &i, &v, &lo, &hi, &unit), "ms");
+    ck_assert(v == 1e-3 && lo == 1e4 && hi == 3e6 && !strcmp(unit, "A/m"));
+    ck_assert_ptr_null(dwmtj_param_implausible(&p, &i, NULL, NULL, NULL, NULL));
+    dwmtj_derived d;
+    ck_assert_int_eq(dwmtj_derive(&p, &d), DWMTJ_WARN_RANGE); /* filled, usable */
+    ck_assert(d.p.ms == 1e-3);
+    /* two at once, in table order */
+    p.rp_b = 1e10;
+    p.rap_b = 2e10;
+    i = 0;
+    ck_assert_str_eq(dwmtj_param_implausible(&p, &i, NULL, NULL, NULL, NULL), "ms");
+    ck_assert_str_eq(dwmtj_param_implausible(&p, &i, NULL, NULL, NULL, NULL), "rp_b");
+    ck_assert_str_eq(dwmtj_param_implausible(&p, &i, NULL, NULL, NULL, NULL), "rap_b");
+    ck_assert_ptr_null(dwmtj_param_implausible(&p, &i, NULL, NULL, NULL, NULL));
+    ck_assert_ptr_null(dwmtj_param_implausible(NULL, &i, NULL, NULL, NULL, NULL));
+    ck_assert(strstr(dwmtj_status_string(DWMTJ_WARN_RANGE), "physical"));
+}
+END_TEST
+
 START_TEST(test_warn_t_slot)
 {
     dwmtj_params p = params_of("scaled");
@@ -1842,6 +1881,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_err_step_inputs);
     tcase_add_test(tc, test_err_step_long);
     tcase_add_test(tc, test_warn_t_slot);
+    tcase_add_test(tc, test_warn_range);
     suite_add_tcase(su, tc);
     return su;
 }

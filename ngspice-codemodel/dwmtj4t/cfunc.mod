@@ -128,7 +128,8 @@ static void report(ARGS, int status, const dwmtj_params *p)
  * message names the instance.  A parameter warning names the parameter. */
 static void warn(dwmtj4t_inst *in, int status, double t, const dwmtj_params *p)
 {
-    if (status <= 0 || status >= 32 || (in->warned >> status & 1u))
+    if (status <= 0 || status >= 32 || (in->warned >> status & 1u) ||
+        status == DWMTJ_WARN_RANGE) /* said by warn_range, parameter by parameter */
         return;
     in->warned |= 1u << status;
     const char *name = p ? dwmtj_status_param(status) : NULL;
@@ -139,6 +140,20 @@ static void warn(dwmtj4t_inst *in, int status, double t, const dwmtj_params *p)
     else
         cm_message_printf("dwmtj4t warning: t = %g s: %s (said once per instance)", t,
                           dwmtj_status_string(status));
+}
+
+/* Every parameter outside the range of a physical device, once; but the
+ * one the parameter warning status already named. */
+static void warn_range(const dwmtj_params *p, int status)
+{
+    int k = 0;
+    double v, lo, hi;
+    const char *unit, *name, *said = status > 0 ? dwmtj_status_param(status) : NULL;
+    while ((name = dwmtj_param_implausible(p, &k, &v, &lo, &hi, &unit)))
+        if (!said || strcmp(name, said) != 0)
+            cm_message_printf("dwmtj4t warning: parameter %s = %g %s: outside %g..%g %s, the range "
+                          "of a physical device (a SPICE suffix? M is milli, MEG mega)",
+                          name, v, unit, lo, hi, unit);
 }
 
 static void set_monitors(ARGS, const dwmtj4t_inst *in, const dwmtj_state *s)
@@ -259,8 +274,10 @@ void cm_dwmtj4t(ARGS)
             report(mif_private, in->status, &p);
         else if (select_monitors(mif_private, in) != 0)
             in->status = DWMTJ_ERR_NAME;
-        else
+        else {
             warn(in, in->status, 0.0, &p);
+            warn_range(&p, in->status);
+        }
         if (in->status < 0)
             no_stepping();
         in->key = node_key();
