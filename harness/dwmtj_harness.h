@@ -125,6 +125,18 @@ int dwmtj_session_load_netlist(dwmtj_session *s, const dwmtj_netlist *nl);
  *    circuit energy. */
 int dwmtj_netlist_instrument(const dwmtj_netlist *nl, char **text);
 
+/* ---- lint: what ngspice would only warn about -------------------------- */
+
+/* The findings of deck d as lines "FILE:LINE: error|warning: what" into
+ * *report (malloc'd, "" when none) and their counts: dwmtj4t parameters
+ * that do not exist (ngspice only warns and runs with the default), strings
+ * not quoted and values that are not numbers (ngspice stops: "Undefined
+ * parameter"), values no dwmtj4t accepts (errors); legal values outside the
+ * range of a physical device (dwmtj_param_implausible), slow noise slots,
+ * monitor outputs on nodes other elements use, an IN or GND terminal that
+ * nothing else connects to, no transient analysis (warnings). */
+int dwmtj_lint(const dwmtj_spice_deck *d, char **report, int *errors, int *warnings);
+
 /* ---- analysis: events, energy and latency per spike --------------------- */
 
 /* One write-integrate-fire(-reset) cycle of one neuron that fired. */

@@ -83,12 +83,16 @@ enum dwmtj_status {
     DWMTJ_ERR_T_SLOT = -38,
     DWMTJ_ERR_DX_MAX = -39,
     DWMTJ_ERR_OVERLAP = -40,      /* MTJ_A and MTJ_B overlap or touch */
-    DWMTJ_ERR_T_REWRITE = -41
+    DWMTJ_ERR_T_REWRITE = -41,
+    DWMTJ_ERR_SEED = -42          /* the seed is not an integer in 0..DWMTJ_SEED_MAX */
 };
 
 /* s, a noise slot below this (with sigma > 0) makes dwmtj_params_check
  * warn: each step draws one normal number per slot, 1e4 for every 10 ns. */
 #define DWMTJ_T_SLOT_SLOW 1e-12
+/* Largest seed: every integer up to 2^53 is a double, so a seed read as a
+ * number (a .model card's) is the seed written. */
+#define DWMTJ_SEED_MAX 9007199254740992.0
 /* Most noise slots one step may cover, and most domains one step may
  * write; a longer step is refused (DWMTJ_ERR_STEP_LONG) and dwmtj_eval's
  * t_next keeps every step within both. */

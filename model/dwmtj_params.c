@@ -161,8 +161,8 @@ int dwmtj_param_set_by_name(dwmtj_params *p, const char *name, double value)
             return DWMTJ_OK;
         }
     if (strcmp(name, "seed") == 0) {
-        if (!(value >= 0.0) || value > 18446744073709549568.0 || value != floor(value))
-            return DWMTJ_ERR_INPUT;
+        if (!(value >= 0.0 && value <= DWMTJ_SEED_MAX && value == floor(value)))
+            return DWMTJ_ERR_SEED;
         p->seed = (uint64_t)value;
         return DWMTJ_OK;
     }
@@ -213,6 +213,8 @@ const char *dwmtj_status_param(int status)
 {
     if (status == DWMTJ_WARN_T_SLOT)
         return "t_slot";
+    if (status == DWMTJ_ERR_SEED)
+        return "seed";
     for (int k = 0; k < NROWS; k++)
         if (rows[k].status == status)
             return rows[k].name;
@@ -239,6 +241,7 @@ const char *dwmtj_status_string(int status)
     case DWMTJ_ERR_TIME: return "step ends before it starts or time is not finite";
     case DWMTJ_ERR_INPUT: return "a terminal voltage or value is not finite or out of range";
     case DWMTJ_ERR_NAME: return "unknown parameter name";
+    case DWMTJ_ERR_SEED: return "must be an integer from 0 to 2^53";
     case DWMTJ_ERR_LENGTH: return "track length must be > 0";
     case DWMTJ_ERR_WIDTH: return "track width must be > 0";
     case DWMTJ_ERR_THICK: return "track thickness must be > 0";

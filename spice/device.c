@@ -54,9 +54,7 @@ int dwmtj_spice_device(const dwmtj_spice_deck *d, const dwmtj_spice_card *m, dwm
         if (st != DWMTJ_OK)
             return sp_fail(error, DWMTJ_SPICE_ERR_PARAM, where, 0,
                            ".model %s: invalid parameter %s = %s: %s", name, q->name, q->text,
-                           !strcmp(q->name, "seed")
-                               ? "the seed must be a whole number >= 0"
-                               : dwmtj_status_string(st));
+                           dwmtj_status_string(st));
     }
     int st = dwmtj_params_check(p);
     if (st < 0) {

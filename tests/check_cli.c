@@ -193,7 +193,7 @@ START_TEST(info_help)
 }
 END_TEST
 
-static const char *const subs[] = {"run", "array", "train", "infer", "bench"};
+static const char *const subs[] = {"run", "array", "train", "infer", "bench", "check"};
 
 START_TEST(info_sub_help)
 {
@@ -484,7 +484,7 @@ START_TEST(run_warns)
     cli_result r;
     cli_run(ARGS("run", p, "--json"), &r);
     ck_exit(r, 0);
-    ck_assert_msg(strstr(r.err, "warning:") && strstr(r.err, "warns.cir:18: instance aneuron7") &&
+    ck_assert_msg(strstr(r.err, "warning:") && strstr(r.err, "warns.cir:13: instance aneuron7") &&
                       strstr(r.err, "t_slot"),
                   "stderr: %s", r.err);
     const char *w = NULL;
@@ -1735,6 +1735,13 @@ START_TEST(infer_klu)
     cli_run(ARGS("infer", "--net", small_net(), "--backend", "klu", "--naive"), &r);
     ck_exit(r, 2);
     cli_free(&r);
+    /* the KLU engine keeps --timeout too (issue 11, item 14) */
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "2", "--results", b, "--overwrite",
+                 "--backend", "klu", "--timeout", "1e-6"),
+            &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "time limit of 1e-06 s"), "%s", r.err);
+    cli_free(&r);
     cli_run(ARGS("infer", "--net", small_net(), "--backend", "klu", "--i-max", "0"), &r);
     ck_exit(r, 2);
     ck_assert_msg(strstr(r.err, "--i-max") != NULL, "%s", r.err);
@@ -2150,6 +2157,122 @@ START_TEST(out_dev_null)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------
+ * check: the lint of a netlist (issue 11, item 1)
+ * --------------------------------------------------------------------- */
+
+static const char lint_deck[] =
+    "lint test\n"
+    ".model nmod dwmtj4t(set=scaled sigmaa=0.3)\n"
+    ".model n2 dwmtj4t(set=\"proto\" ms=1M seed=2.5)\n"
+    ".model n3 dwmtj4t(set=\"proto\" ms=nan)\n"
+    ".model n4 dwmtj4t(set=\"scaled\" sigma=0.3 t_slot=0.1p)\n"
+    "vin in 0 1\n"
+    "r1 in x 1k\n"
+    "a1 in 0 a b [x] n4\n"
+    "a2 fl 0 a2 b2 NULL n4\n"
+    ".end\n";
+
+/* Each finding names the file, the line and what is wrong; ngspice would
+ * have run this deck with sigma and ms at their defaults or stopped with
+ * 'Undefined parameter'. */
+START_TEST(check_findings)
+{
+    char *p = spath("lint.cir");
+    write_text(p, lint_deck);
+    cli_result r;
+    cli_run(ARGS("check", p), &r);
+    ck_exit(r, 1);
+    static const char *const want[][3] = {
+        { ":2: error:", "set=scaled", "quoted" },
+        { ":2: error:", "sigmaa", "did you mean sigma?" },
+        { ":3: error:", "seed = 2.5", "integer" },
+        { ":3: warning:", "ms = 0.001 A/m", "M is milli" },
+        { ":4: error:", "ms=nan", "not a number" },
+        { ":5: warning:", "t_slot", "slow" },
+        { ":8: warning:", "a1", "node x, which r1" },
+        { ":9: warning:", "a2", "terminal IN is on node fl" },
+        { ": warning:", "no transient analysis", ".tran" },
+        { ": 4 errors, 5 warnings", "", "" },
+    };
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        const char *line = strstr(r.out, want[k][0]);
+        int found = 0;
+        for (; line && !found; line = strstr(line + 1, want[k][0])) {
+            const char *end = strchr(line, '\n');
+            size_t n = end ? (size_t)(end - line) : strlen(line);
+            char buf[1024];
+            snprintf(buf, sizeof buf, "%.*s", (int)n, line);
+            found = strstr(buf, want[k][1]) && strstr(buf, want[k][2]);
+        }
+        ck_assert_msg(found, "no '%s ... %s ... %s' in\n%s", want[k][0], want[k][1], want[k][2],
+                      r.out);
+    }
+    ck_assert_msg(strstr(r.out, p), "findings do not name the file:\n%s", r.out);
+    cli_free(&r);
+
+    cli_run(ARGS("check", p, "--json"), &r);
+    ck_exit(r, 1);
+    double v;
+    ck_assert_int_eq(json_num(r.out, "errors", &v), 1);
+    ck_assert_double_eq(v, 4);
+    ck_assert_int_eq(json_num(r.out, "warnings", &v), 1);
+    ck_assert_double_eq(v, 5);
+    const char *f = NULL;
+    ck_assert_int_eq(json_parse(r.out, "findings", &f), 0);
+    ck_assert_msg(f[0] == '[' && strstr(f, "\"severity\": \"error\"") &&
+                      strstr(f, "did you mean sigma?"),
+                  "findings: %.400s", f);
+    cli_free(&r);
+}
+END_TEST
+
+/* The project's own netlists are clean; a warning alone exits 0 unless
+ * --strict; a deck that cannot be read, or no netlist, is an error. */
+START_TEST(check_clean)
+{
+    static const char *const decks[] = { "fig3a.cir", "fig3ce.cir", "fig3d.cir",
+                                         "fig4.cir", "fig5_12.cir", "fig5_35.cir" };
+    cli_result r;
+    for (size_t k = 0; k < sizeof decks / sizeof decks[0]; k++) {
+        cli_run(ARGS("check", netlist(decks[k])), &r);
+        ck_exit(r, 0);
+        ck_assert_msg(strstr(r.out, ": 0 errors, 0 warnings"), "%s:\n%s", decks[k], r.out);
+        cli_free(&r);
+    }
+    /* one implausible value: a warning, exit 0; --strict makes it fail */
+    char *p = deck("milli.cir", "dwmtj4t(set=\"proto\" ms=800M)");
+    cli_run(ARGS("check", p), &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "milli.cir:14: warning:") && strstr(r.out, "ms = 0.8 A/m"),
+                  "%s", r.out);
+    cli_free(&r);
+    cli_run(ARGS("check", p, "--strict"), &r);
+    ck_exit(r, 1);
+    cli_free(&r);
+    /* the same value with MEG is what was meant */
+    p = deck("mega.cir", "dwmtj4t(set=\"proto\" ms=0.8MEG)");
+    cli_run(ARGS("check", p, "--strict"), &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    /* structure dwmtj run needs: an instance with too few connections */
+    p = spath("short.cir");
+    write_text(p, "t\nv1 in 0 1\na1 in 0 a n\n.model n dwmtj4t(set=\"proto\")\n"
+                  ".tran 1n 10n\n.end\n");
+    cli_run(ARGS("check", p), &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.out, "short.cir:3: error:"), "%s", r.out);
+    cli_free(&r);
+    cli_run(ARGS("check", spath("none.cir")), &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "none.cir"), "%s", r.err);
+    cli_free(&r);
+    cli_run(ARGS("check"), &r);
+    ck_exit(r, 2);
+    cli_free(&r);
+}
+END_TEST
+
 static TCase *tcase(Suite *s, const char *name, int timeout)
 {
     TCase *tc = tcase_create(name);
@@ -2164,7 +2287,7 @@ static Suite *cli_suite(void)
     TCase *tc = tcase(s, "info", 60);
     tcase_add_test(tc, info_version);
     tcase_add_test(tc, info_help);
-    tcase_add_loop_test(tc, info_sub_help, 0, 5);
+    tcase_add_loop_test(tc, info_sub_help, 0, 6);
     tcase_add_test(tc, info_unknown);
 
     tc = tcase(s, "run", 400);
@@ -2217,6 +2340,10 @@ static Suite *cli_suite(void)
     tc = tcase(s, "options", 120);
     tcase_add_test(tc, opt_forms);
     tcase_add_test(tc, opt_errors);
+
+    tc = tcase(s, "check", 60);
+    tcase_add_test(tc, check_findings);
+    tcase_add_test(tc, check_clean);
 
     tc = tcase(s, "targets", 300);
     tcase_add_loop_test(tc, out_target, 0, C_COMMANDS * T_KINDS);

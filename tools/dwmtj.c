@@ -25,6 +25,9 @@ static void usage(FILE *f)
           "\n"
           "commands:\n"
           "  run NETLIST     run an ngspice netlist with dwmtj4t neurons\n"
+          "  check NETLIST   what ngspice would only warn about in a netlist with\n"
+          "                  dwmtj4t neurons: unknown or implausible parameters,\n"
+          "                  monitors on circuit nodes, unconnected terminals\n"
           "  array           build and run a crossbar of M inputs and N neurons\n"
           "  train           train a spiking network of LIF or DW-MTJ neurons on\n"
           "                  Fashion-MNIST\n"
@@ -95,6 +98,7 @@ static int (*command(const char *cmd, void (**usage)(FILE *)))(int, char **)
         { "train", dwmtj_cmd_train, dwmtj_usage_train },
         { "infer", dwmtj_cmd_infer, dwmtj_usage_infer },
         { "bench", dwmtj_cmd_bench, dwmtj_usage_bench },
+        { "check", dwmtj_cmd_check, dwmtj_usage_check },
     };
     for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)
         if (strcmp(cmd, cmds[k].name) == 0) {

@@ -11,8 +11,6 @@
 #include "ngspice/cktdefs.h"
 
 enum { STATE_TAG = 0 };
-#define ERR_SEED (-1000) /* read_params: seed not an integer in 0..2^53 */
-#define SEED_MAX 9007199254740992.0 /* 2^53: every integer up to it is a double */
 
 typedef struct {
     dwmtj_derived d;  /* derived constants of this instance */
@@ -55,12 +53,8 @@ static int read_params(ARGS, dwmtj_params *p)
     int st = dwmtj_params_set(p, PARAM_NULL(set) ? "proto" : PARAM(set));
     if (st != DWMTJ_OK)
         return st;
-    if (!PARAM_NULL(seed)) {
-        double seed = PARAM(seed);
-        if (!(seed >= 0.0 && seed <= SEED_MAX && seed == floor(seed)))
-            return ERR_SEED;
-        p->seed = (uint64_t) seed;
-    }
+    if (!PARAM_NULL(seed) && (st = dwmtj_param_set_by_name(p, "seed", PARAM(seed))) != DWMTJ_OK)
+        return st; /* DWMTJ_ERR_SEED: not an integer in 0..2^53 */
     if (!PARAM_NULL(length)) p->length = PARAM(length);
     if (!PARAM_NULL(width)) p->width = PARAM(width);
     if (!PARAM_NULL(thick)) p->thick = PARAM(thick);
@@ -113,9 +107,9 @@ static void report(ARGS, int status, const dwmtj_params *p)
     if (status == DWMTJ_ERR_SET)
         cm_message_printf("dwmtj4t: invalid parameter set = \"%s\": %s; simulation stopped",
                           PARAM(set), dwmtj_status_string(status));
-    else if (status == ERR_SEED)
-        cm_message_printf("dwmtj4t: invalid parameter seed = %.16g: must be an integer from 0 "
-                          "to 2^53; simulation stopped", PARAM(seed));
+    else if (status == DWMTJ_ERR_SEED)
+        cm_message_printf("dwmtj4t: invalid parameter seed = %.16g: %s; simulation stopped",
+                          PARAM(seed), dwmtj_status_string(status));
     else if (name && dwmtj_param_get_by_name(p, name, &value) == DWMTJ_OK)
         cm_message_printf("dwmtj4t: invalid parameter %s = %g: %s; simulation stopped",
                           name, value, dwmtj_status_string(status));
