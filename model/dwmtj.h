@@ -242,6 +242,7 @@ int dwmtj_param_set_by_name(dwmtj_params *p, const char *name, double value);
 int dwmtj_param_get_by_name(const dwmtj_params *p, const char *name, double *value);
 int dwmtj_param_count(void);
 const char *dwmtj_param_name(int index); /* NULL past the end */
+const char *dwmtj_param_unit(int index); /* SI unit of parameter index, "1" if none */
 
 /* Validates p (dwmtj_params_check) and fills d; on a warning d is filled
  * and the warning returned. */

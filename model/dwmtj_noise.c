@@ -1,6 +1,6 @@
 /* Counter-based normal draws: the value for a slot depends only on
  * (seed, key, slot), so any step size, and any rejected and retried step,
- * sees the same noise (DESIGN.md section 2). */
+ * sees the same noise (doc/design.md, section 2). */
 #include "dwmtj.h"
 
 #include <math.h>

@@ -151,6 +151,13 @@ const char *dwmtj_param_name(int index)
     return index == NROWS ? "seed" : NULL;
 }
 
+const char *dwmtj_param_unit(int index)
+{
+    if (index >= 0 && index < NROWS)
+        return rows[index].unit;
+    return index == NROWS ? "1" : NULL;
+}
+
 int dwmtj_param_set_by_name(dwmtj_params *p, const char *name, double value)
 {
     if (!p || !name)

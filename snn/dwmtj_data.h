@@ -21,16 +21,16 @@
 
 enum dwmtj_data_status {
     DWMTJ_DATA_OK = 0,
-    DWMTJ_DATA_ERR_FILE = -200,      /* a file is missing or unreadable */
-    DWMTJ_DATA_ERR_GZIP = -201,      /* corrupt or cut-off gzip stream, or bytes after it */
-    DWMTJ_DATA_ERR_MAGIC = -202,     /* wrong IDX magic number */
-    DWMTJ_DATA_ERR_DIMS = -203,      /* a count or size out of range */
-    DWMTJ_DATA_ERR_TRUNCATED = -204, /* fewer bytes than the header declares */
-    DWMTJ_DATA_ERR_TRAILING = -205,  /* more bytes than the header declares */
-    DWMTJ_DATA_ERR_MISMATCH = -206,  /* image and label counts differ */
-    DWMTJ_DATA_ERR_LABEL = -207,     /* a label above 9 */
-    DWMTJ_DATA_ERR_NOMEM = -208,     /* out of memory */
-    DWMTJ_DATA_ERR_USAGE = -209      /* bad argument (NULL, out of range) */
+    DWMTJ_DATA_ERR_FILE = -500,      /* a file is missing or unreadable */
+    DWMTJ_DATA_ERR_GZIP = -501,      /* corrupt or cut-off gzip stream, or bytes after it */
+    DWMTJ_DATA_ERR_MAGIC = -502,     /* wrong IDX magic number */
+    DWMTJ_DATA_ERR_DIMS = -503,      /* a count or size out of range */
+    DWMTJ_DATA_ERR_TRUNCATED = -504, /* fewer bytes than the header declares */
+    DWMTJ_DATA_ERR_TRAILING = -505,  /* more bytes than the header declares */
+    DWMTJ_DATA_ERR_MISMATCH = -506,  /* image and label counts differ */
+    DWMTJ_DATA_ERR_LABEL = -507,     /* a label above 9 */
+    DWMTJ_DATA_ERR_NOMEM = -508,     /* out of memory */
+    DWMTJ_DATA_ERR_USAGE = -509      /* bad argument (NULL, out of range) */
 };
 
 /* Largest number of rows or columns an image file may declare. */

@@ -1,6 +1,6 @@
 /* dwmtj snn: a fully connected spiking MLP whose neurons are ideal LIF
  * neurons or libdwmtj's "scaled" DW-MTJ device, trained with surrogate
- * gradients through time (the paper's Fig. 5c/5d; DESIGN.md section 4).
+ * gradients through time (the paper's Fig. 5c/5d; doc/design.md).
  *
  * Network (layer sizes, kind, T = steps, dt, gain, sigma, tau_mem,
  * input_rate, seed) and parameters are a dwmtj_weights.

@@ -27,16 +27,16 @@ enum dwmtj_neuron_kind {
 
 enum dwmtj_w_status {
     DWMTJ_W_OK = 0,
-    DWMTJ_W_ERR_USAGE = -300,     /* bad argument */
-    DWMTJ_W_ERR_NOMEM = -301,
-    DWMTJ_W_ERR_FILE = -302,      /* cannot open, read or write the file */
-    DWMTJ_W_ERR_MAGIC = -303,     /* not a dwmtj weights file */
-    DWMTJ_W_ERR_VERSION = -304,   /* a format version this build cannot read */
-    DWMTJ_W_ERR_TRUNCATED = -305, /* shorter than its header says */
-    DWMTJ_W_ERR_CHECKSUM = -306,  /* CRC-32 of the contents does not match */
-    DWMTJ_W_ERR_SHAPE = -307,     /* layer sizes out of range or inconsistent */
-    DWMTJ_W_ERR_VALUE = -308,     /* a parameter or weight is not finite / out of range */
-    DWMTJ_W_ERR_MISMATCH = -309   /* the network does not fit what the caller expects */
+    DWMTJ_W_ERR_USAGE = -700,     /* bad argument */
+    DWMTJ_W_ERR_NOMEM = -701,
+    DWMTJ_W_ERR_FILE = -702,      /* cannot open, read or write the file */
+    DWMTJ_W_ERR_MAGIC = -703,     /* not a dwmtj weights file */
+    DWMTJ_W_ERR_VERSION = -704,   /* a format version this build cannot read */
+    DWMTJ_W_ERR_TRUNCATED = -705, /* shorter than its header says */
+    DWMTJ_W_ERR_CHECKSUM = -706,  /* CRC-32 of the contents does not match */
+    DWMTJ_W_ERR_SHAPE = -707,     /* layer sizes out of range or inconsistent */
+    DWMTJ_W_ERR_VALUE = -708,     /* a parameter or weight is not finite / out of range */
+    DWMTJ_W_ERR_MISMATCH = -709   /* the network does not fit what the caller expects */
 };
 
 typedef struct dwmtj_weights {

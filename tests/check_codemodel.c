@@ -834,6 +834,161 @@ START_TEST(dc_lib_op_ac)
 END_TEST
 
 /* ------------------------------------------------------------------------
+ * The copies of the parameter list: ngspice needs each parameter declared
+ * in ifspec.ifs and read by name in cfunc.mod; doc/parameters.md documents
+ * it.  All are checked against libdwmtj's one table (names and units).
+ * --------------------------------------------------------------------- */
+
+/* The quoted strings or words after "key:" on one line, into out[]. */
+static int ifs_fields(const char *line, const char *key, char out[][128], int max)
+{
+    const char *p = strstr(line, key);
+    if (p != line)
+        return -1;
+    p += strlen(key);
+    int n = 0;
+    while (*p && *p != '\n' && n < max) {
+        p += strspn(p, " \t");
+        if (*p == '\n' || !*p)
+            break;
+        size_t len;
+        if (*p == '"') {
+            p++;
+            len = strcspn(p, "\"\n");
+            snprintf(out[n++], 128, "%.*s", (int)len, p);
+            p += len + (p[len] == '"');
+        } else {
+            len = strcspn(p, " \t\n");
+            snprintf(out[n++], 128, "%.*s", (int)len, p);
+            p += len;
+        }
+    }
+    return n;
+}
+
+/* NULL if the copies agree with libdwmtj, else what is wrong (static). */
+static const char *copies_differ(const char *ifs, const char *mod, const char *doc)
+{
+    static char why[512];
+    char names[64][128], descs[64][128];
+    int n = 0;
+    for (const char *l = ifs; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        char f[8][128], d[8][128];
+        int k = ifs_fields(l, "Parameter_Name:", f, 8);
+        if (k <= 0)
+            continue;
+        const char *dl = strstr(l, "\nDescription:");
+        if (!dl || ifs_fields(dl + 1, "Description:", d, 8) != k) {
+            snprintf(why, sizeof why, "ifspec.ifs: Parameter_Name %s has no Description line "
+                     "of as many fields", f[0]);
+            return why;
+        }
+        for (int j = 0; j < k && n < 64; j++, n++) {
+            memcpy(names[n], f[j], 128);
+            memcpy(descs[n], d[j], 128);
+        }
+    }
+    /* every libdwmtj parameter once in ifspec.ifs, with its unit; then
+     * read in cfunc.mod and documented */
+    for (int k = 0; dwmtj_param_name(k); k++) {
+        const char *name = dwmtj_param_name(k), *unit = dwmtj_param_unit(k);
+        int at = -1;
+        for (int j = 0; j < n; j++)
+            if (!strcmp(names[j], name))
+                at = j;
+        if (at < 0) {
+            snprintf(why, sizeof why, "ifspec.ifs lacks parameter %s", name);
+            return why;
+        }
+        char u[64];
+        snprintf(u, sizeof u, "[%s]", unit);
+        if (strcmp(unit, "1") != 0 && !strstr(descs[at], u)) {
+            snprintf(why, sizeof why, "ifspec.ifs: %s: description '%s' lacks its unit %s", name,
+                     descs[at], u);
+            return why;
+        }
+        char use[256];
+        if (strcmp(name, "seed") == 0)
+            snprintf(use, sizeof use, "dwmtj_param_set_by_name(p, \"seed\", PARAM(seed))");
+        else
+            snprintf(use, sizeof use, "if (!PARAM_NULL(%s)) p->%s = PARAM(%s);", name, name,
+                     name);
+        if (!strstr(mod, use)) {
+            snprintf(why, sizeof why, "cfunc.mod does not read %s ('%s')", name, use);
+            return why;
+        }
+        char row[64], in_row[64];
+        snprintf(row, sizeof row, "\n| %s |", name);
+        snprintf(in_row, sizeof in_row, "\n| %s,", name);
+        char mid[64];
+        snprintf(mid, sizeof mid, ", %s |", name);
+        if (!strstr(doc, row) && !strstr(doc, in_row) && !strstr(doc, mid)) {
+            snprintf(why, sizeof why, "doc/parameters.md has no row for %s", name);
+            return why;
+        }
+    }
+    /* and nothing else but the set and the monitor list */
+    for (int j = 0; j < n; j++) {
+        int ok = !strcmp(names[j], "set") || !strcmp(names[j], "monitors");
+        for (int k = 0; !ok && dwmtj_param_name(k); k++)
+            ok = !strcmp(names[j], dwmtj_param_name(k));
+        for (int i = 0; ok && i < j; i++)
+            if (!strcmp(names[i], names[j]))
+                ok = 0;
+        if (!ok) {
+            snprintf(why, sizeof why, "ifspec.ifs: parameter %s is not libdwmtj's, or twice",
+                     names[j]);
+            return why;
+        }
+    }
+    return NULL;
+}
+
+static char *source(const char *rel)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", srcdir, rel);
+    char *t = ngr_read_file(path);
+    ck_assert_msg(t != NULL, "cannot read %s", path);
+    return t;
+}
+
+START_TEST(copies_agree)
+{
+    char *ifs = source("ngspice-codemodel/dwmtj4t/ifspec.ifs");
+    char *mod = source("ngspice-codemodel/dwmtj4t/cfunc.mod");
+    char *doc = source("doc/parameters.md");
+    const char *why = copies_differ(ifs, mod, doc);
+    ck_assert_msg(why == NULL, "%s", why);
+    /* the check sees a copy that drifted: a parameter gone from each */
+    char *p = strstr(ifs, " ms ");
+    ck_assert_ptr_nonnull(p);
+    memcpy(p, " mz ", 4);
+    why = copies_differ(ifs, mod, doc);
+    ck_assert_msg(why && strstr(why, "lacks parameter ms"), "%s", why ? why : "(agrees)");
+    memcpy(p, " ms ", 4);
+    p = strstr(ifs, "[A/m]");
+    memcpy(p, "[A/M]", 5);
+    why = copies_differ(ifs, mod, doc);
+    ck_assert_msg(why && strstr(why, "lacks its unit [A/m]"), "%s", why ? why : "(agrees)");
+    memcpy(p, "[A/m]", 5);
+    p = strstr(mod, "p->sigma = PARAM(sigma)");
+    memcpy(p, "p->sigmb", 8);
+    why = copies_differ(ifs, mod, doc);
+    ck_assert_msg(why && strstr(why, "does not read sigma"), "%s", why ? why : "(agrees)");
+    memcpy(p, "p->sigma", 8);
+    ck_assert_ptr_nonnull(strstr(doc, "\n| t_rewrite |"));
+    for (p = doc; (p = strstr(p, "\n| t_rewrite |")); p++)
+        p[3] = 'T';
+    why = copies_differ(ifs, mod, doc);
+    ck_assert_msg(why && strstr(why, "no row for t_rewrite"), "%s", why ? why : "(agrees)");
+    free(ifs);
+    free(mod);
+    free(doc);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
  * Suite
  * --------------------------------------------------------------------- */
 
@@ -854,6 +1009,7 @@ static Suite *codemodel_suite(void)
     tcase_add_test(tc, load_monitor_shapes);
     tcase_add_test(tc, load_bin_fig3a);
     tcase_add_test(tc, load_lib_fig3a);
+    tcase_add_test(tc, copies_agree);
 
     tc = tcase(s, "energy", 60);
     tcase_add_loop_test(tc, energy_conserved, 0, 4);

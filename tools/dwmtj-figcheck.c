@@ -1,6 +1,6 @@
 /* dwmtj-figcheck: reads the wrdata output of a netlists/fig*.cir run and
- * compares what the device did with the paper's numbers (DESIGN.md
- * section 5).  Exit 0 when the figure is reproduced, 1 when not, 2 on bad
+ * compares what the device did with the paper's numbers (doc/design.md,
+ * section 6).  Exit 0 when the figure is reproduced, 1 when not, 2 on bad
  * input.  With --table FILE it writes one row per pulse for gnuplot. */
 #include "dwmtj.h"
 
