@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "harness_internal.h"
+#include "dwmtj_str.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -14,9 +15,8 @@
 
 typedef struct {
     const dwmtj_spice_deck *d;
-    char *s;          /* the report */
-    size_t len, cap;
-    int errors, warnings, oom;
+    dwmtj_str report; /* "WHERE: error|warning: what\n" per finding */
+    int errors, warnings;
 } lint;
 
 #if defined(__GNUC__)
@@ -24,31 +24,14 @@ __attribute__((format(printf, 4, 5)))
 #endif
 static void say(lint *L, const dwmtj_spice_card *c, int error, const char *fmt, ...)
 {
-    char where[600], msg[1200];
+    char where[600];
     dwmtj_spice_where(L->d, c, where, sizeof where);
+    dwmtj_str_printf(&L->report, "%s: %s: ", where, error ? "error" : "warning");
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    dwmtj_str_vprintf(&L->report, fmt, ap);
     va_end(ap);
-    char line[2000];
-    int n = snprintf(line, sizeof line, "%s: %s: %s\n", where, error ? "error" : "warning", msg);
-    if (n < 0)
-        return;
-    size_t add = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-    if (L->len + add + 1 > L->cap) {
-        size_t cap = L->cap ? 2 * L->cap : 1024;
-        while (cap < L->len + add + 1)
-            cap *= 2;
-        char *s = realloc(L->s, cap);
-        if (!s) {
-            L->oom = 1;
-            return;
-        }
-        L->s = s;
-        L->cap = cap;
-    }
-    memcpy(L->s + L->len, line, add + 1);
-    L->len += add;
+    dwmtj_str_puts(&L->report, "\n");
     if (error)
         L->errors++;
     else
@@ -294,7 +277,7 @@ int dwmtj_lint(const dwmtj_spice_deck *d, char **report, int *errors, int *warni
 {
     if (!d || !report)
         return DWMTJ_H_ERR_USAGE;
-    lint L = { d, NULL, 0, 0, 0, 0, 0 };
+    lint L = { .d = d };
     scope(&L, &d->top);
     double v[4];
     int n;
@@ -302,12 +285,12 @@ int dwmtj_lint(const dwmtj_spice_deck *d, char **report, int *errors, int *warni
     if (tr != DWMTJ_SPICE_OK)
         say(&L, NULL, 0, "%s", tr == 1 ? "no transient analysis (.tran): dwmtj run needs one"
                                        : "the transient analysis cannot be read (.tran)");
-    if (L.oom) {
-        free(L.s);
+    if (L.report.err) {
+        dwmtj_str_free(&L.report);
         *report = NULL;
         return DWMTJ_H_ERR_NOMEM;
     }
-    *report = L.s ? L.s : strdup("");
+    *report = L.report.s ? L.report.s : strdup("");
     if (errors)
         *errors = L.errors;
     if (warnings)

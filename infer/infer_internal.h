@@ -3,20 +3,10 @@
 #define DWMTJ_INFER_INTERNAL_H
 
 #include "dwmtj_infer.h"
+#include "dwmtj_str.h"
 
 #include <stddef.h>
 
-/* A growing string; err set once an allocation failed. */
-typedef struct {
-    char *s;
-    size_t len, cap;
-    int err;
-} infer_buf;
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-void infer_printf(infer_buf *b, const char *fmt, ...);
 
 /* Sets *error (when not NULL) to a malloc'd message and returns status. */
 #if defined(__GNUC__)

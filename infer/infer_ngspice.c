@@ -52,8 +52,8 @@ static int apply_inputs(dwmtj_infer *c, int l, const unsigned char *in)
         char *w = NULL;
         if (dwmtj_spice_write_numbers(n, c->pw_t, c->pw_v, &w) != DWMTJ_SPICE_OK)
             return infer_set_error(c, DWMTJ_H_ERR_NOMEM, "input wave", NULL);
-        infer_buf cmd = { 0 };
-        infer_printf(&cmd, "alter @vx%d[pwl] = [ %s ]", i, w);
+        dwmtj_str cmd = { 0 };
+        dwmtj_str_printf(&cmd, "alter @vx%d[pwl] = [ %s ]", i, w);
         free(w);
         if (cmd.err) {
             free(cmd.s);

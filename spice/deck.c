@@ -303,7 +303,7 @@ int dwmtj_spice_add_param(dwmtj_spice_card *c, const char *name, const char *tex
 
 int dwmtj_spice_add_number(dwmtj_spice_card *c, const char *name, double value)
 {
-    sp_buf b = { 0 };
+    dwmtj_str b = { 0 };
     sp_num(&b, value);
     int rc = b.err ? DWMTJ_SPICE_ERR_NOMEM : dwmtj_spice_add_param(c, name, b.s, 0);
     free(b.s);

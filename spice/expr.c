@@ -334,51 +334,51 @@ dwmtj_spice_expr *dwmtj_spice_expr_parse(const char *s, char *why, size_t n)
 
 /* ---- writer ------------------------------------------------------------ */
 
-void sp_expr_write(sp_buf *b, const dwmtj_spice_expr *e)
+void sp_expr_write(dwmtj_str *b, const dwmtj_spice_expr *e)
 {
     static const char ops[] = "+-*/^";
     switch (e->op) {
     case DWMTJ_SPICE_X_NUM:
         if (e->num < 0.0 || (e->num == 0.0 && signbit(e->num))) {
-            sp_puts(b, "(");
+            dwmtj_str_puts(b, "(");
             sp_num(b, e->num);
-            sp_puts(b, ")");
+            dwmtj_str_puts(b, ")");
         } else {
             sp_num(b, e->num);
         }
         return;
     case DWMTJ_SPICE_X_NAME:
-        sp_puts(b, e->name);
+        dwmtj_str_puts(b, e->name);
         return;
     case DWMTJ_SPICE_X_V:
         if (e->name2)
-            sp_printf(b, "v(%s, %s)", e->name, e->name2);
+            dwmtj_str_printf(b, "v(%s, %s)", e->name, e->name2);
         else
-            sp_printf(b, "v(%s)", e->name);
+            dwmtj_str_printf(b, "v(%s)", e->name);
         return;
     case DWMTJ_SPICE_X_I:
-        sp_printf(b, "i(%s)", e->name);
+        dwmtj_str_printf(b, "i(%s)", e->name);
         return;
     case DWMTJ_SPICE_X_NEG:
-        sp_puts(b, "-(");
+        dwmtj_str_puts(b, "-(");
         sp_expr_write(b, e->arg[0]);
-        sp_puts(b, ")");
+        dwmtj_str_puts(b, ")");
         return;
     case DWMTJ_SPICE_X_CALL:
-        sp_printf(b, "%s(", e->name);
+        dwmtj_str_printf(b, "%s(", e->name);
         for (int k = 0; k < e->n_arg; k++) {
             if (k)
-                sp_puts(b, ", ");
+                dwmtj_str_puts(b, ", ");
             sp_expr_write(b, e->arg[k]);
         }
-        sp_puts(b, ")");
+        dwmtj_str_puts(b, ")");
         return;
     default:
-        sp_puts(b, "(");
+        dwmtj_str_puts(b, "(");
         sp_expr_write(b, e->arg[0]);
-        sp_printf(b, " %c ", ops[e->op - DWMTJ_SPICE_X_ADD]);
+        dwmtj_str_printf(b, " %c ", ops[e->op - DWMTJ_SPICE_X_ADD]);
         sp_expr_write(b, e->arg[1]);
-        sp_puts(b, ")");
+        dwmtj_str_puts(b, ")");
         return;
     }
 }

@@ -602,15 +602,15 @@ static int read_whole(const char *path, char **text, size_t *len)
     FILE *f = fopen(path, "rb");
     if (!f)
         return -1;
-    sp_buf b = { 0 };
+    dwmtj_str b = { 0 };
     char buf[8192];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sp_putn(&b, buf, n);
+        dwmtj_str_putn(&b, buf, n);
     int bad = ferror(f);
     fclose(f);
     if (!b.s && !b.err)
-        sp_puts(&b, "");
+        dwmtj_str_puts(&b, "");
     if (bad || b.err) {
         free(b.s);
         if (b.err)
@@ -649,16 +649,16 @@ static int do_include(reader *R, int file, int line, const char *card, int depth
     if (depth >= MAX_INCLUDE_DEPTH)
         return sp_fail(R->error, DWMTJ_SPICE_ERR_LIMIT, fname(R, file), line,
                        ".include nested deeper than %d files", MAX_INCLUDE_DEPTH);
-    sp_buf p = { 0 };
+    dwmtj_str p = { 0 };
     if (arg[0] != '/') {
         char *dir = dir_of(fname(R, file));
         if (dir)
-            sp_puts(&p, dir);
+            dwmtj_str_puts(&p, dir);
         else
             p.err = 1;
         free(dir);
     }
-    sp_putn(&p, arg, n);
+    dwmtj_str_putn(&p, arg, n);
     if (p.err) {
         free(p.s);
         return DWMTJ_SPICE_ERR_NOMEM;
@@ -797,7 +797,7 @@ static int read_text(reader *R, int file, const char *text, int is_main, int dep
 {
     const char *p = text;
     int lineno = 0, cur_line = 0, rc = 0;
-    sp_buf cur = { 0 };
+    dwmtj_str cur = { 0 };
     int have = 0;
     while (*p && rc == 0) {
         const char *eol = strchr(p, '\n');
@@ -848,8 +848,8 @@ static int read_text(reader *R, int file, const char *text, int is_main, int dep
             while (*r && sp_blank(*r))
                 r++;
             if (*r) {
-                sp_puts(&cur, " ");
-                sp_puts(&cur, r);
+                dwmtj_str_puts(&cur, " ");
+                dwmtj_str_puts(&cur, r);
             }
             free(line);
             continue;
@@ -888,7 +888,7 @@ static int read_text(reader *R, int file, const char *text, int is_main, int dep
             R->ctl_line = lineno;
             continue;
         }
-        sp_puts(&cur, line);
+        dwmtj_str_puts(&cur, line);
         free(line);
         cur_line = lineno;
         have = 1;

@@ -4,25 +4,12 @@
 #define SPICE_INTERNAL_H
 
 #include "dwmtj_spice.h"
+#include "dwmtj_str.h"
 
 #include <stddef.h>
 
-/* A growing string; err is set once an allocation failed (then every
- * later put is a no-op). */
-typedef struct {
-    char *s;
-    size_t len, cap;
-    int err;
-} sp_buf;
-
-void sp_putn(sp_buf *b, const char *s, size_t n);
-void sp_puts(sp_buf *b, const char *s);
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-void sp_printf(sp_buf *b, const char *fmt, ...);
 /* A number with 17 significant digits (exact round trip). */
-void sp_num(sp_buf *b, double v);
+void sp_num(dwmtj_str *b, double v);
 
 char *sp_strndup(const char *s, size_t n);
 char *sp_strdup(const char *s);        /* NULL for NULL */
@@ -50,7 +37,7 @@ int sp_param_push(dwmtj_spice_param **p, int *n, const char *name, const char *t
                   int quoted);
 
 /* The expression e as text (spice/expr.c). */
-void sp_expr_write(sp_buf *b, const dwmtj_spice_expr *e);
+void sp_expr_write(dwmtj_str *b, const dwmtj_spice_expr *e);
 
 /* Tokens of a card (spice/lex.c): words, "strings" (quotes kept), {..}
  * and '..' expressions as one token each, and ( ) [ ] = as tokens of their

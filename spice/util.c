@@ -1,4 +1,4 @@
-/* Text helpers of spice/: growing strings, copies, messages. */
+/* Text helpers of spice/: numbers, copies, messages. */
 #include "spice_internal.h"
 
 #include <ctype.h>
@@ -7,62 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void grow(sp_buf *b, size_t add)
-{
-    if (b->err || b->len + add + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + add + 1)
-        cap *= 2;
-    char *s = realloc(b->s, cap);
-    if (!s) {
-        b->err = 1;
-        return;
-    }
-    b->s = s;
-    b->cap = cap;
-}
-
-void sp_putn(sp_buf *b, const char *s, size_t n)
-{
-    grow(b, n);
-    if (b->err)
-        return;
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-void sp_puts(sp_buf *b, const char *s) { sp_putn(b, s, strlen(s)); }
-
-void sp_printf(sp_buf *b, const char *fmt, ...)
-{
-    char tmp[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->err = 1;
-        return;
-    }
-    if ((size_t)n < sizeof tmp) {
-        sp_putn(b, tmp, (size_t)n);
-        return;
-    }
-    grow(b, (size_t)n);
-    if (b->err)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
 /* The shortest of 15, 16 or 17 digits that reads back as v: a number a
  * user would write (0.1, 7e-10) stays as written, every other one keeps
  * all its bits. */
-void sp_num(sp_buf *b, double v)
+void sp_num(dwmtj_str *b, double v)
 {
     char tmp[40];
     int n = 0;
@@ -71,7 +19,7 @@ void sp_num(sp_buf *b, double v)
         if (strtod(tmp, NULL) == v || v != v)
             break;
     }
-    sp_putn(b, tmp, (size_t)n);
+    dwmtj_str_putn(b, tmp, (size_t)n);
 }
 
 char *sp_strndup(const char *s, size_t n)
@@ -130,11 +78,11 @@ int sp_fail(char **error, int status, const char *file, int line, const char *fm
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    sp_buf b = { 0 };
+    dwmtj_str b = { 0 };
     if (line > 0)
-        sp_printf(&b, "%s:%d: %s", file ? file : "deck", line, msg);
+        dwmtj_str_printf(&b, "%s:%d: %s", file ? file : "deck", line, msg);
     else
-        sp_printf(&b, "%s: %s", file ? file : "deck", msg);
+        dwmtj_str_printf(&b, "%s: %s", file ? file : "deck", msg);
     free(*error);
     *error = b.err ? NULL : b.s;
     if (b.err)

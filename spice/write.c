@@ -4,63 +4,63 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void nodes(sp_buf *b, const dwmtj_spice_elem *e)
+static void nodes(dwmtj_str *b, const dwmtj_spice_elem *e)
 {
     for (int k = 0; k < e->n_node; k++)
-        sp_printf(b, " %s", e->node[k]);
+        dwmtj_str_printf(b, " %s", e->node[k]);
 }
 
 /* NAME=VALUE ..., each after a blank (the first of a .model's list right
  * after its parenthesis) */
-static void params(sp_buf *b, const dwmtj_spice_param *p, int n)
+static void params(dwmtj_str *b, const dwmtj_spice_param *p, int n)
 {
     for (int k = 0; k < n; k++) {
         int open = b->len > 0 && b->s[b->len - 1] == '(';
-        sp_printf(b, open ? "%s" : " %s", p[k].name);
+        dwmtj_str_printf(b, open ? "%s" : " %s", p[k].name);
         if (!p[k].text)
             continue;
         if (p[k].quoted)
-            sp_printf(b, "=\"%s\"", p[k].text);
+            dwmtj_str_printf(b, "=\"%s\"", p[k].text);
         else
-            sp_printf(b, "=%s", p[k].text);
+            dwmtj_str_printf(b, "=%s", p[k].text);
     }
 }
 
-static void wave(sp_buf *b, const dwmtj_spice_wave *w)
+static void wave(dwmtj_str *b, const dwmtj_spice_wave *w)
 {
     if (w->shape == DWMTJ_SPICE_DC || w->dc != 0.0) {
-        sp_puts(b, " dc ");
+        dwmtj_str_puts(b, " dc ");
         sp_num(b, w->dc);
     }
     if (w->shape == DWMTJ_SPICE_PWL) {
-        sp_puts(b, " pwl(");
+        dwmtj_str_puts(b, " pwl(");
         for (int k = 0; k < w->n; k++) {
             if (k)
-                sp_puts(b, " ");
+                dwmtj_str_puts(b, " ");
             sp_num(b, w->t[k]);
-            sp_puts(b, " ");
+            dwmtj_str_puts(b, " ");
             sp_num(b, w->v[k]);
         }
-        sp_puts(b, ")");
+        dwmtj_str_puts(b, ")");
     } else if (w->shape == DWMTJ_SPICE_PULSE) {
-        sp_puts(b, " pulse(");
+        dwmtj_str_puts(b, " pulse(");
         for (int k = 0; k < w->n; k++) {
             if (k)
-                sp_puts(b, " ");
+                dwmtj_str_puts(b, " ");
             sp_num(b, w->v[k]);
         }
-        sp_puts(b, ")");
+        dwmtj_str_puts(b, ")");
     }
 }
 
-static void elem(sp_buf *b, const dwmtj_spice_elem *e)
+static void elem(dwmtj_str *b, const dwmtj_spice_elem *e)
 {
-    sp_puts(b, e->name);
+    dwmtj_str_puts(b, e->name);
     nodes(b, e);
     switch (e->name[0]) {
     case 'r': case 'c': case 'l':
         if (e->value == e->value) { /* not NaN: the value was a number */
-            sp_puts(b, " ");
+            dwmtj_str_puts(b, " ");
             sp_num(b, e->value);
         }
         break;
@@ -70,52 +70,52 @@ static void elem(sp_buf *b, const dwmtj_spice_elem *e)
         break;
     case 'b':
         if (e->expr) {
-            sp_printf(b, " %c = ", e->bmode);
+            dwmtj_str_printf(b, " %c = ", e->bmode);
             sp_expr_write(b, e->expr);
         }
         break;
     case 'e': case 'g':
         if (e->n_node == 4) {
-            sp_puts(b, " ");
+            dwmtj_str_puts(b, " ");
             sp_num(b, e->value);
         }
         break;
     case 'f': case 'h':
         if (e->ctrl) {
-            sp_printf(b, " %s ", e->ctrl);
+            dwmtj_str_printf(b, " %s ", e->ctrl);
             sp_num(b, e->value);
         }
         break;
     case 's':
         if (e->ref)
-            sp_printf(b, " %s", e->ref);
+            dwmtj_str_printf(b, " %s", e->ref);
         break;
     case 'w':
         if (e->ctrl && e->ref)
-            sp_printf(b, " %s %s", e->ctrl, e->ref);
+            dwmtj_str_printf(b, " %s %s", e->ctrl, e->ref);
         break;
     case 'x':
-        sp_printf(b, " %s", e->ref);
+        dwmtj_str_printf(b, " %s", e->ref);
         params(b, e->param, e->n_param);
         break;
     case 'a':
         if (e->n_node != 4)
             break; /* not the dwmtj4t form: all in rest */
         if (e->n_vec < 0) {
-            sp_puts(b, " NULL");
+            dwmtj_str_puts(b, " NULL");
         } else {
-            sp_puts(b, " [");
+            dwmtj_str_puts(b, " [");
             for (int k = 0; k < e->n_vec; k++)
-                sp_printf(b, k ? " %s" : "%s", e->vec[k]);
-            sp_puts(b, "]");
+                dwmtj_str_printf(b, k ? " %s" : "%s", e->vec[k]);
+            dwmtj_str_puts(b, "]");
         }
-        sp_printf(b, " %s", e->ref);
+        dwmtj_str_printf(b, " %s", e->ref);
         break;
     default:
         break;
     }
     if (e->rest && *e->rest)
-        sp_printf(b, " %s", e->rest);
+        dwmtj_str_printf(b, " %s", e->rest);
 }
 
 /* Where each line of the text came from (NULL: not wanted). */
@@ -125,7 +125,7 @@ typedef struct {
 } origins;
 
 /* The lines of b from the last recorded one to its end came from c. */
-static void came_from(origins *or, const sp_buf *b, const dwmtj_spice_card *c)
+static void came_from(origins *or, const dwmtj_str *b, const dwmtj_spice_card *c)
 {
     if (!or)
         return;
@@ -148,12 +148,12 @@ static void came_from(origins *or, const sp_buf *b, const dwmtj_spice_card *c)
     }
 }
 
-static void scope(sp_buf *b, const dwmtj_spice_scope *s, origins *or);
+static void scope(dwmtj_str *b, const dwmtj_spice_scope *s, origins *or);
 
-static void card(sp_buf *b, const dwmtj_spice_card *c, origins *or)
+static void card(dwmtj_str *b, const dwmtj_spice_card *c, origins *or)
 {
     if (!c->edited && c->text && c->kind != DWMTJ_SPICE_SUBCKT && c->kind != DWMTJ_SPICE_CONTROL) {
-        sp_puts(b, c->text);
+        dwmtj_str_puts(b, c->text);
         return;
     }
     switch (c->kind) {
@@ -161,69 +161,69 @@ static void card(sp_buf *b, const dwmtj_spice_card *c, origins *or)
         elem(b, &c->el);
         return;
     case DWMTJ_SPICE_MODEL:
-        sp_printf(b, ".model %s %s(", c->model.name, c->model.type);
+        dwmtj_str_printf(b, ".model %s %s(", c->model.name, c->model.type);
         params(b, c->model.param, c->model.n_param);
-        sp_puts(b, ")");
+        dwmtj_str_puts(b, ")");
         return;
     case DWMTJ_SPICE_SUBCKT: {
         const dwmtj_spice_scope *s = c->sub;
-        sp_printf(b, ".subckt %s", s->name);
+        dwmtj_str_printf(b, ".subckt %s", s->name);
         for (int k = 0; k < s->n_port; k++)
-            sp_printf(b, " %s", s->port[k]);
+            dwmtj_str_printf(b, " %s", s->port[k]);
         if (s->n_param) {
-            sp_puts(b, " params:");
+            dwmtj_str_puts(b, " params:");
             params(b, s->param, s->n_param);
         }
-        sp_puts(b, "\n");
+        dwmtj_str_puts(b, "\n");
         came_from(or, b, c);
         scope(b, s, or);
-        sp_printf(b, ".ends %s", s->name);
+        dwmtj_str_printf(b, ".ends %s", s->name);
         return;
     }
     case DWMTJ_SPICE_TRAN:
-        sp_puts(b, ".tran");
+        dwmtj_str_puts(b, ".tran");
         if (c->n_tran >= 2) {
             for (int k = 0; k < c->n_tran; k++) {
-                sp_puts(b, " ");
+                dwmtj_str_puts(b, " ");
                 sp_num(b, c->tran[k]);
             }
             if (c->uic)
-                sp_puts(b, " uic");
+                dwmtj_str_puts(b, " uic");
         } else {
             for (int k = 0; k < c->n_item; k++)
-                sp_printf(b, " %s", c->item[k].name);
+                dwmtj_str_printf(b, " %s", c->item[k].name);
         }
         return;
     case DWMTJ_SPICE_OPTIONS:
-        sp_puts(b, ".options");
+        dwmtj_str_puts(b, ".options");
         params(b, c->item, c->n_item);
         return;
     case DWMTJ_SPICE_PARAM:
-        sp_puts(b, ".param");
+        dwmtj_str_puts(b, ".param");
         params(b, c->item, c->n_item);
         return;
     case DWMTJ_SPICE_SAVE:
-        sp_puts(b, ".save");
+        dwmtj_str_puts(b, ".save");
         for (int k = 0; k < c->n_item; k++)
-            sp_printf(b, " %s", c->item[k].name);
+            dwmtj_str_printf(b, " %s", c->item[k].name);
         return;
     case DWMTJ_SPICE_CONTROL:
-        sp_puts(b, ".control\n");
+        dwmtj_str_puts(b, ".control\n");
         for (int k = 0; k < c->n_item; k++)
-            sp_printf(b, "%s\n", c->item[k].text);
-        sp_puts(b, ".endc");
+            dwmtj_str_printf(b, "%s\n", c->item[k].text);
+        dwmtj_str_puts(b, ".endc");
         return;
     default:
-        sp_puts(b, c->text ? c->text : "*");
+        dwmtj_str_puts(b, c->text ? c->text : "*");
         return;
     }
 }
 
-static void scope(sp_buf *b, const dwmtj_spice_scope *s, origins *or)
+static void scope(dwmtj_str *b, const dwmtj_spice_scope *s, origins *or)
 {
     for (int k = 0; k < s->n_card; k++) {
         card(b, &s->card[k], or);
-        sp_puts(b, "\n");
+        dwmtj_str_puts(b, "\n");
         came_from(or, b, &s->card[k]);
     }
 }
@@ -233,14 +233,14 @@ static int write_deck(const dwmtj_spice_deck *d, char **text, origins *or)
     if (!d || !text)
         return DWMTJ_SPICE_ERR_USAGE;
     *text = NULL;
-    sp_buf b = { 0 };
+    dwmtj_str b = { 0 };
     /* the title line is always the title: a blank one would take the
      * first card */
-    sp_printf(&b, "%s\n", d->title && *d->title ? d->title : "*");
+    dwmtj_str_printf(&b, "%s\n", d->title && *d->title ? d->title : "*");
     dwmtj_spice_card title = { .file = 0, .line = 1 };
     came_from(or, &b, &title);
     scope(&b, &d->top, or);
-    sp_puts(&b, ".end\n");
+    dwmtj_str_puts(&b, ".end\n");
     came_from(or, &b, NULL);
     if (b.err || (or && or->err)) {
         free(b.s);
@@ -277,7 +277,7 @@ int dwmtj_spice_write_card(const dwmtj_spice_card *c, char **text)
 {
     if (!c || !text)
         return DWMTJ_SPICE_ERR_USAGE;
-    sp_buf b = { 0 };
+    dwmtj_str b = { 0 };
     card(&b, c, NULL);
     if (b.err || !b.s) {
         free(b.s);
@@ -291,14 +291,14 @@ int dwmtj_spice_write_numbers(int n, const double *a, const double *b2, char **t
 {
     if (n < 0 || !text || (n > 0 && !a))
         return DWMTJ_SPICE_ERR_USAGE;
-    sp_buf b = { 0 };
-    sp_puts(&b, "");
+    dwmtj_str b = { 0 };
+    dwmtj_str_puts(&b, "");
     for (int k = 0; k < n; k++) {
         if (k)
-            sp_puts(&b, " ");
+            dwmtj_str_puts(&b, " ");
         sp_num(&b, a[k]);
         if (b2) {
-            sp_puts(&b, " ");
+            dwmtj_str_puts(&b, " ");
             sp_num(&b, b2[k]);
         }
     }

@@ -360,14 +360,7 @@ int dwmtj_cmd_train(int argc, char **argv)
     struct progress p = {a.kind, -1, -1, DWMTJ_EXIT_OK};
     if ((code = crash_at(&p)) != 0)
         return code;
-    /* an interrupted run leaves no .part file behind */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = dwmtj_file_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    dwmtj_out_signals(); /* an interrupted run leaves no .part file behind */
 
     dwmtj_snn_train_options o;
     to_options(&a, &o);
