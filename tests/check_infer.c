@@ -425,6 +425,11 @@ START_TEST(test_small_network)
             N, correct, acorrect, agree, same_counts, r1[0].seconds);
     ck_assert_int_eq(agree, N);
     ck_assert_int_ge(same_counts, N - 1);
+    dwmtj_infer_results_free(r1, N);
+    dwmtj_infer_results_free(r4, N);
+    dwmtj_infer_results_free(rn, 2);
+    dwmtj_infer_results_free(rk, N);
+    dwmtj_infer_results_free(rx, N);
     dwmtj_snn_ws_free(ws);
     dwmtj_session_close(s);
     dwmtj_dataset_free(&d);
