@@ -162,10 +162,9 @@ static int load(dwmtj_circuit *c, double t, int dc)
         double v[4];
         for (int j = 0; j < 4; j++)
             v[j] = xv(c, d->node[j]);
-        dwmtj_state fresh;
-        if (dc)
-            dwmtj_state_init(&fresh, 0.0);
-        int st = dwmtj_step(dd, d->key, dc ? &fresh : &d->s0, t, v, &d->s1, &d->ev);
+        /* the operating point is libdwmtj's, as in the code model */
+        int st = dc ? dwmtj_dc(dd, d->key, v, &d->s1, &d->ev)
+                    : dwmtj_step(dd, d->key, &d->s0, t, v, &d->s1, &d->ev);
         if (st < 0)
             return eng_fail(c, DWMTJ_E_ERR_DEVICE, "%s: step to t = %g s failed: %s", d->name, t,
                             dwmtj_status_string(st));

@@ -45,6 +45,12 @@ enum dwmtj_status {
     DWMTJ_WARN_RANGE = 5,         /* dwmtj_params_check: a parameter outside the
                                      range of a physical device (which ones:
                                      dwmtj_param_implausible) */
+    DWMTJ_WARN_SOA = 6,           /* dwmtj_step: the device left its safe operating
+                                     area within the step (barrier voltage above
+                                     v_bd, track current density above j_max or
+                                     temperature above t_max): which, the value and
+                                     when are in the state (soa_what, soa_value,
+                                     soa_t; dwmtj_soa_string) */
     DWMTJ_ERR_NULL = -1,          /* a required pointer was NULL */
     DWMTJ_ERR_SET = -2,           /* unknown parameter-set name */
     DWMTJ_ERR_TIME = -3,          /* step end before step start, or not finite */
@@ -84,8 +90,62 @@ enum dwmtj_status {
     DWMTJ_ERR_DX_MAX = -39,
     DWMTJ_ERR_OVERLAP = -40,      /* MTJ_A and MTJ_B overlap or touch */
     DWMTJ_ERR_T_REWRITE = -41,
-    DWMTJ_ERR_SEED = -42          /* the seed is not an integer in 0..DWMTJ_SEED_MAX */
+    DWMTJ_ERR_SEED = -42,         /* the seed is not an integer in 0..DWMTJ_SEED_MAX */
+    DWMTJ_ERR_MODEL = -43,
+    DWMTJ_ERR_TEMP = -44,
+    DWMTJ_ERR_R_TH = -45,
+    DWMTJ_ERR_C_TH = -46,
+    DWMTJ_ERR_T_CURIE = -47,
+    DWMTJ_ERR_V_BD = -48,
+    DWMTJ_ERR_J_MAX = -49,
+    DWMTJ_ERR_T_MAX = -50,
+    DWMTJ_ERR_V_H = -51,
+    DWMTJ_ERR_JC_A1 = -52,
+    DWMTJ_ERR_JC_A2 = -53,
+    DWMTJ_ERR_JC_B1 = -54,
+    DWMTJ_ERR_JC_B2 = -55,
+    DWMTJ_ERR_EB_EDGE = -56,
+    DWMTJ_ERR_A_TRK = -57,
+    DWMTJ_ERR_JC_TRK = -58,
+    DWMTJ_ERR_EB_TRK = -59,
+    DWMTJ_ERR_N_PIN = -60,
+    DWMTJ_ERR_F0 = -61,
+    DWMTJ_ERR_W_PIN = -62,
+    DWMTJ_ERR_I_C0 = -63,
+    DWMTJ_ERR_EB_WR = -64,
+    DWMTJ_ERR_DEV_SEED = -65,
+    DWMTJ_ERR_VAR_JC = -66,
+    DWMTJ_ERR_VAR_X = -67,
+    DWMTJ_ERR_VAR_R = -68,
+    DWMTJ_ERR_VAR_TMR = -69,
+    DWMTJ_ERR_VAR_RHO = -70,
+    DWMTJ_ERR_SIGMA_THERMAL = -71, /* sigma > 0 with model = 1: the paper's velocity
+                                      noise and thermal escape are two models of
+                                      one randomness; use one */
+    DWMTJ_ERR_DRAWN = -72         /* the device drawn with dev_seed is not a device
+                                     (a resistance, Jc or length <= 0, R_AP <= R_P,
+                                     an MTJ off the track): smaller spreads */
 };
+
+/* The two models of the device (parameter model). */
+enum dwmtj_model {
+    DWMTJ_MODEL_PAPER = 0,   /* the paper's: gated flow in the writer's frame (j_pin_*),
+                                velocity noise N(1, sigma) per slot, write at i_nuc for
+                                t_nuc; the network's device (set "scaled") */
+    DWMTJ_MODEL_THERMAL = 1  /* pinning sites fixed on the track with Neel-Brown
+                                escape, Joule heating, stochastic STT write */
+};
+
+/* Quantities of the safe operating area (dwmtj_state.soa_what). */
+enum dwmtj_soa {
+    DWMTJ_SOA_NONE = 0,
+    DWMTJ_SOA_BARRIER = 1,   /* V, barrier voltage of an MTJ above v_bd */
+    DWMTJ_SOA_CURRENT = 2,   /* A/m^2, track current density above j_max */
+    DWMTJ_SOA_TEMP = 3       /* K, device temperature above t_max */
+};
+
+/* K, the temperature of a host without one (ngspice's default 27 C). */
+#define DWMTJ_T_DEFAULT 300.15
 
 /* s, a noise slot below this (with sigma > 0) makes dwmtj_params_check
  * warn: each step draws one normal number per slot, 1e4 for every 10 ns. */
@@ -146,7 +206,62 @@ typedef struct dwmtj_params {
                         included) a domain is written under the last writer,
                         with no write current; 0 = none (writes only by the
                         write current, i_nuc for t_nuc) */
+    /* which model (dwmtj_model): the paper's or the thermal one */
+    double model;    /* 1, 0 = DWMTJ_MODEL_PAPER, 1 = DWMTJ_MODEL_THERMAL */
+    /* temperature and heat, both models (doc/model.md, "Heat") */
+    double temp;     /* K, ambient temperature; 0 = the host's (dwmtj_set_ambient:
+                        ngspice's .temp / .options temp), DWMTJ_T_DEFAULT without one */
+    double r_th;     /* K/W, thermal resistance from the track to the ambient;
+                        0 = no Joule heating (the device stays at temp) */
+    double c_th;     /* J/K, heat capacity of the track and what heats with it */
+    double t_curie;  /* K, Curie temperature of Ms(T) = Ms (1 - (T/Tc)^1.5) /
+                        (1 - (T0/Tc)^1.5), Ms given at T0 = 300 K; 0 = Ms constant */
+    /* safe operating area, both models; 0 = not checked */
+    double v_bd;     /* V, breakdown voltage of an MTJ's tunnel barrier */
+    double j_max;    /* A/m^2, largest track current density */
+    double t_max;    /* K, highest device temperature */
+    /* MTJ bias dependence: TMR(V) = TMR0 / (1 + (V / v_h)^2) */
+    double v_h;      /* V, barrier voltage at which the TMR halves; 0 = none */
+    /* thermal model: pinning sites fixed on the track, at the pillar edges
+     * (1 = the edge nearer IN, 2 = nearer GND), for one wall at 0 K */
+    double jc_a1;    /* A/m^2, depinning current density, MTJ_A's IN-side edge */
+    double jc_a2;    /* A/m^2, MTJ_A's GND-side edge */
+    double jc_b1;    /* A/m^2, MTJ_B's IN-side edge */
+    double jc_b2;    /* A/m^2, MTJ_B's GND-side edge */
+    double eb_edge;  /* eV, barrier of a wall at an edge site at zero drive */
+    double a_trk;    /* m, spacing of the track's distributed sites, in the
+                        domain centre; 0 = none */
+    double jc_trk;   /* A/m^2, their depinning current density (domain) */
+    double eb_trk;   /* eV, their barrier at zero drive (domain) */
+    double n_pin;    /* 1, barrier exponent: E(J) = E0 (1 - J/Jc)^n */
+    double f0;       /* Hz, attempt frequency of every escape */
+    double w_pin;    /* m, width of a site: two walls within it of two sites
+                        pin together; the length its force acts over */
+    /* thermal model: write by spin-transfer switching under a pillar */
+    double i_c0;     /* A, critical current from the pillar into the track
+                        (P -> AP) at 0 K */
+    double eb_wr;    /* eV, switching barrier at zero current */
+    /* device-to-device variation (thermal model) */
+    double dev_seed; /* 1, 0 = the nominal device; else the device drawn with this
+                        seed (integer 1..2^53) */
+    double var_jc;   /* 1, relative standard deviation of each site's Jc */
+    double var_x;    /* m, standard deviation of each edge site's position */
+    double var_r;    /* 1, relative standard deviation of each MTJ's R_P */
+    double var_tmr;  /* 1, relative standard deviation of each MTJ's TMR */
+    double var_rho;  /* 1, relative standard deviation of the track resistivity */
 } dwmtj_params;
+
+/* Most pinning stops of the domain centre from the edge sites, per writer. */
+#define DWMTJ_MAX_STOPS 8
+
+/* A place where the domain's centre is held (thermal model): walls at one or
+ * two sites; escape at rate f0 exp(-eb/kT (1 - J/jc)^n_pin). */
+typedef struct dwmtj_stop {
+    double c;        /* m, domain centre */
+    double jc;       /* A/m^2, depinning drive of the domain (the mean wall
+                        current density that depins it at 0 K) */
+    double eb;       /* J, barrier at zero drive */
+} dwmtj_stop;
 
 /* Derived constants, computed once by dwmtj_derive. */
 typedef struct dwmtj_derived {
@@ -163,6 +278,15 @@ typedef struct dwmtj_derived {
     int flat;            /* 1 when every pinning threshold is 0: the velocity
                             is then linear in j everywhere, so one trapezoid
                             per step is exact (no sub-steps) */
+    int model;           /* dwmtj_model */
+    double t_amb;        /* K, ambient temperature */
+    double tmr0[2];      /* 1, zero-bias TMR of MTJ_A, MTJ_B */
+    /* thermal model: the device as drawn (dev_seed) */
+    double ell[2];       /* m, length of a domain written by MTJ_A, MTJ_B */
+    dwmtj_stop stop[2][DWMTJ_MAX_STOPS]; /* the edge stops by writer, sorted by c */
+    int n_stop[2];
+    double eb_trk;       /* J, the track sites' barrier */
+    double eb_wr;        /* J, the write barrier */
 } dwmtj_derived;
 
 /* What evolves.  Plain old data, so that a simulator can copy and roll it
@@ -193,6 +317,22 @@ typedef struct dwmtj_state {
     double v_term[DWMTJ_NTERM]; /* V, terminal voltages at t: with those at
                                    the step's end, the drive a domain written
                                    inside the next step moves under */
+    double temp;         /* K, device temperature at t */
+    /* thermal model: the domain held at a stop, and its escape */
+    int held;            /* 1 while the domain is held at a stop */
+    double c_held;       /* m, the stop's centre */
+    double jc_held;      /* A/m^2, its depinning drive */
+    double eb_held;      /* J, its barrier */
+    double hz;           /* 1, escape hazard integrated since it arrived */
+    double hz_draw;      /* 1, the Exp(1) draw it escapes at */
+    double n_arrive;     /* 1, arrivals at stops (numbers the draws) */
+    double hz_wr[2];     /* 1, write hazard integrated at A, B since the last write */
+    /* safe operating area */
+    unsigned soa_on;     /* bit q: quantity q (dwmtj_soa) is outside its limit */
+    double n_soa;        /* 1, times the device left its safe operating area */
+    int soa_what;        /* dwmtj_soa of the last time it left */
+    double soa_value;    /* V, A/m^2 or K: the value then */
+    double soa_t;        /* s, when */
 } dwmtj_state;
 
 /* Electrical view of one instant: terminal currents (into the device) and
@@ -248,8 +388,24 @@ const char *dwmtj_param_unit(int index); /* SI unit of parameter index, "1" if n
  * and the warning returned. */
 int dwmtj_derive(const dwmtj_params *p, dwmtj_derived *d);
 
+/* Sets p->temp to the host's circuit temperature t_circuit (K) when the
+ * card left it 0 (ngspice: .temp, .options temp; 300.15 K by default).
+ * Every host calls it before dwmtj_derive. */
+void dwmtj_set_ambient(dwmtj_params *p, double t_circuit);
+
 /* State */
+/* The device before any write, at rest at the ambient temperature. */
 void dwmtj_state_init(dwmtj_state *s, double t0);
+/* The operating point (DC analysis), and the state a transient starts
+ * from: the pre-write device at voltages v, at the steady temperature of
+ * the power it then takes.  Every host's DC is this call. */
+int dwmtj_dc(const dwmtj_derived *d, uint64_t key, const double v[DWMTJ_NTERM],
+             dwmtj_state *s, dwmtj_eval *out);
+/* The quantity of dwmtj_soa as words, with its unit ("barrier voltage",
+ * "V"); NULL for DWMTJ_SOA_NONE. */
+const char *dwmtj_soa_string(int what, const char **unit);
+/* The limit of quantity what for device d. */
+double dwmtj_soa_limit(const dwmtj_derived *d, int what);
 
 /* Overlaps f_A, f_B in [0, 1] of the domain with MTJ_A and MTJ_B. */
 void dwmtj_overlap(const dwmtj_derived *d, const dwmtj_state *s, double f[2]);
@@ -270,6 +426,24 @@ double dwmtj_velocity_free(const dwmtj_derived *d, double j);
 
 /* Standard normal draw for (seed, key, slot): counter-based, no state. */
 double dwmtj_noise_normal(uint64_t seed, uint64_t key, int64_t slot);
+/* Uniform draw in (0, 1) for (seed, key, counter), independent of the
+ * normal draws of the same triple. */
+double dwmtj_noise_uniform(uint64_t seed, uint64_t key, int64_t counter);
+
+/* Thermal model: the escape rate in 1/s of a stop with depinning drive jc
+ * (A/m^2) and barrier eb (J) under the drive J (A/m^2) at temperature T
+ * (K) for a domain moving at u (m/s) when free: Neel-Brown
+ * f0 exp(-eb/kT (1 - J/jc)^n) below jc; above, f0 plus the deterministic
+ * passage over a site of width w_pin, u/w_pin sqrt(1 - (jc/J)^2) (the
+ * overdamped wall in a tilted periodic potential). */
+double dwmtj_escape_rate(const dwmtj_derived *d, double jc, double eb, double J, double T,
+                         double u);
+/* Thermal model: the write rate in 1/s under pillar k at current i (A,
+ * pillar -> track) and temperature T: f0 exp(-eb_wr/kT (1 - i/i_c0)) below
+ * i_c0, f0 (1 + eb_wr/kT (i/i_c0 - 1)) above; 0 for i <= 0. */
+double dwmtj_write_rate(const dwmtj_derived *d, double i, double T);
+/* Ms at temperature T (K), in A/m. */
+double dwmtj_ms_at(const dwmtj_derived *d, double T);
 /* 64-bit key from an instance name (FNV-1a), for adapters. */
 uint64_t dwmtj_key_from_name(const char *name);
 /* The noise key of an instance from the names of the nodes on its
@@ -327,14 +501,15 @@ int dwmtj_eval_static(const dwmtj_derived *d, const dwmtj_state *s,
 /* Monitors: what the code model puts on its mon port, in this order by
  * default: x (um, domain centre, -1 with no domain), ra, rb (Ohm, MTJ
  * resistances), e, ew, ei, ef, er, eidle (pJ, device energy: total, then by
- * phase), nw, nd, nf, nr (writes, depinnings, fires, resets). */
-#define DWMTJ_NMON 13
+ * phase), nw, nd, nf, nr (writes, depinnings, fires, resets), t (K, device
+ * temperature), nsoa (times the device left its safe operating area). */
+#define DWMTJ_NMON 15
 const char *dwmtj_monitor_name(int k); /* NULL past the end */
 /* Value of monitor k for state s (0 for k out of range). */
 double dwmtj_monitor(const dwmtj_derived *d, const dwmtj_state *s, int k);
 /* Parses a monitor list: names separated by blanks, commas or colons;
  * "all", "" or NULL = all in table order.  Fills sel with their indices and
- * returns how many; -1 for an unknown name or one past the thirteenth,
+ * returns how many; -1 for an unknown name or one past the last,
  * whose offset and length in list go to *bad and *bad_len (may be NULL). */
 int dwmtj_monitor_select(const char *list, int sel[DWMTJ_NMON], int *bad, int *bad_len);
 

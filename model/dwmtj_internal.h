@@ -20,6 +20,51 @@ typedef struct dwmtj_net {
 
 void dwmtj_solve(const dwmtj_derived *d, double ga, double gb,
                  const double v[DWMTJ_NTERM], dwmtj_net *n);
+/* The network with MTJ overlaps f: with v_h > 0 each MTJ's conductance
+ * follows its barrier voltage (fixed point); currents from the secant
+ * conductances, G the Jacobian from the incremental ones; the barrier
+ * voltages into vbar (pillar terminal - track point) and dg_df[k], the
+ * conductance per unit overlap at that bias. */
+void dwmtj_solve_mtj(const dwmtj_derived *d, const double f[2], const double v[DWMTJ_NTERM],
+                     dwmtj_net *n, double vbar[2], double dg_df[2]);
+
+/* One piece of the domain's path: the centre goes from ca at ta to cb at
+ * tb, the velocity linearly from va to vb (the trapezoid). */
+typedef struct dwmtj_sweep {
+    double ta, tb, ca, cb; /* s, s, m, m */
+    double va, vb;         /* m/s */
+    int linear;            /* 1: stopped at a pin within it; time linear in path */
+} dwmtj_sweep;
+double dwmtj_sweep_time(const dwmtj_sweep *w, double c);
+void dwmtj_sweep_events(const dwmtj_derived *d, dwmtj_state *s, const dwmtj_sweep *w,
+                        unsigned *crossed);
+double dwmtj_eject(const dwmtj_derived *d, dwmtj_state *s, const dwmtj_sweep *w);
+
+/* The temperature over one step: C dT/dt = P - (T - T_amb)/R_th with the
+ * power linear from p0 to p1 (dwmtj_thermal.c). */
+typedef struct dwmtj_heat {
+    double t0, h;     /* s, the step's start and length */
+    double t_amb;     /* K */
+    double r, tau;    /* K/W, s */
+    double y0;        /* K, rise above ambient at t0 */
+    double p0, p1;    /* W, power at the step's ends */
+} dwmtj_heat;
+void dwmtj_heat_init(const dwmtj_derived *d, const dwmtj_state *s0, double t1, double p1,
+                     dwmtj_heat *q);
+double dwmtj_heat_temp(const dwmtj_heat *q, double t);
+
+/* Thermal model (dwmtj_thermal.c). */
+int dwmtj_derive_thermal(dwmtj_derived *d);
+int dwmtj_next_stop(const dwmtj_derived *d, const dwmtj_state *s, double c, int dir,
+                    double reach, dwmtj_stop *out);
+void dwmtj_thermal_written(const dwmtj_derived *d, uint64_t key, dwmtj_state *s);
+double dwmtj_thermal_write_time(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
+                                int k, double t_from, double t1, double i0, double i1,
+                                const dwmtj_heat *q, double *hz_end);
+int dwmtj_thermal_move(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
+                       dwmtj_state *s1, double j1, const dwmtj_heat *q, double *t_left,
+                       unsigned *crossed);
+double dwmtj_thermal_predict(const dwmtj_derived *d, const dwmtj_state *s, double J, double T);
 void dwmtj_overlap_one(const dwmtj_derived *d, double lo, double hi, int k,
                        double *f, double *df_dx);
 void dwmtj_mtj_conductance(const dwmtj_derived *d, const double f[2], double g[2]);

@@ -5,7 +5,8 @@
 #include <string.h>
 
 static const char *const names[DWMTJ_NMON] = { "x",  "ra", "rb",    "e",  "ew", "ei", "ef",
-                                               "er", "eidle", "nw", "nd", "nf", "nr" };
+                                               "er", "eidle", "nw", "nd", "nf", "nr",
+                                               "t",  "nsoa" };
 
 const char *dwmtj_monitor_name(int k)
 {
@@ -29,6 +30,8 @@ double dwmtj_monitor(const dwmtj_derived *d, const dwmtj_state *s, int k)
     case 10: return s->n_depin;
     case 11: return s->n_fire;
     case 12: return s->n_reset;
+    case 13: return s->temp > 0.0 ? s->temp : d->t_amb;
+    case 14: return s->n_soa;
     default: return 0.0;
     }
 }

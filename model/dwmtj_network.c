@@ -21,6 +21,8 @@ int dwmtj_derive(const dwmtj_params *p, dwmtj_derived *d)
         return st;
     memset(d, 0, sizeof *d);
     d->p = *p;
+    if (d->p.temp == 0.0)
+        d->p.temp = DWMTJ_T_DEFAULT; /* no host said otherwise */
     d->area = p->width * p->thick;
     /* segment resistance rho l / (w d) between IN, the two MTJ points, GND */
     double r_per_m = p->rho / d->area;
@@ -41,6 +43,26 @@ int dwmtj_derive(const dwmtj_params *p, dwmtj_derived *d)
     d->gap[1] = 1.0 / p->rap_b;
     d->flat = p->j_pin_w == 0.0 && p->j_pin_t0 == 0.0 && p->j_pin_t1 == 0.0 &&
               p->j_pin_r == 0.0 && p->j_pin_out == 0.0;
+    d->model = p->model == DWMTJ_MODEL_THERMAL ? DWMTJ_MODEL_THERMAL : DWMTJ_MODEL_PAPER;
+    d->t_amb = p->temp > 0.0 ? p->temp : DWMTJ_T_DEFAULT;
+    if (d->model == DWMTJ_MODEL_THERMAL) {
+        /* the device as drawn (dev_seed), then what depends on it */
+        int dt = dwmtj_derive_thermal(d);
+        if (dt < 0)
+            return dt;
+        p = &d->p;
+        d->stt = G_LANDE * MU_B * p->pol / (2.0 * Q_E * p->ms); /* eta is the paper's */
+        r_per_m = p->rho / d->area;
+        d->g_seg[0] = 1.0 / (r_per_m * p->xa);
+        d->g_seg[1] = 1.0 / (r_per_m * (p->xb - p->xa));
+        d->g_seg[2] = 1.0 / (r_per_m * (p->length - p->xb));
+        d->gp[0] = 1.0 / p->rp_a;
+        d->gap[0] = 1.0 / p->rap_a;
+        d->gp[1] = 1.0 / p->rp_b;
+        d->gap[1] = 1.0 / p->rap_b;
+    }
+    d->tmr0[0] = p->rap_a / p->rp_a - 1.0;
+    d->tmr0[1] = p->rap_b / p->rp_b - 1.0;
     for (int k = 0; k < 2; k++) {
         double rp = 1.0 / d->gp[k], rap = 1.0 / d->gap[k];
         double g_mid = 2.0 / (rp + rap);
@@ -176,6 +198,65 @@ void dwmtj_solve(const dwmtj_derived *d, double ga, double gb,
     n->di_dgb[DWMTJ_GND] = -g3 * dpb_b;
     n->di_dgb[DWMTJ_A] = -ga * dpa_b;
     n->di_dgb[DWMTJ_B] = -rb - gb * dpb_b;
+}
+
+/* AP conductance of MTJ k at barrier voltage V (TMR(V) = TMR0/(1+(V/v_h)^2))
+ * and its derivative in V. */
+static double g_ap(const dwmtj_derived *d, int k, double V, double *dg_dv)
+{
+    double vh = d->p.v_h, t0 = d->tmr0[k];
+    *dg_dv = 0.0;
+    if (!(vh > 0.0))
+        return d->gap[k];
+    double x = V / vh, den = 1.0 + x * x, tmr = t0 / den;
+    double g = d->gp[k] / (1.0 + tmr);
+    /* d/dV 1/(R_P (1 + TMR)) = -gp TMR' / (1 + TMR)^2, TMR' = -2 t0 x / (vh den^2) */
+    double dtmr = -2.0 * t0 * x / (vh * den * den);
+    *dg_dv = -d->gp[k] * dtmr / ((1.0 + tmr) * (1.0 + tmr));
+    return g;
+}
+
+void dwmtj_solve_mtj(const dwmtj_derived *d, const double f[2], const double v[DWMTJ_NTERM],
+                     dwmtj_net *n, double vbar[2], double dg_df[2])
+{
+    double g[2], dg[2] = { 0.0, 0.0 }, vb[2] = { 0.0, 0.0 };
+    for (int k = 0; k < 2; k++)
+        g[k] = f[k] * d->gap[k] + (1.0 - f[k]) * d->gp[k];
+    dwmtj_solve(d, g[0], g[1], v, n);
+    vb[0] = v[DWMTJ_A] - n->vpa;
+    vb[1] = v[DWMTJ_B] - n->vpb;
+    int bias = d->p.v_h > 0.0 && (f[0] > 0.0 || f[1] > 0.0);
+    for (int it = 0; bias && it < 100; it++) {
+        double gn[2], delta = 0.0;
+        for (int k = 0; k < 2; k++) {
+            double dgv;
+            gn[k] = f[k] * g_ap(d, k, vb[k], &dgv) + (1.0 - f[k]) * d->gp[k];
+            delta = fmax(delta, fabs(gn[k] - g[k]) / g[k]);
+        }
+        g[0] = gn[0];
+        g[1] = gn[1];
+        dwmtj_solve(d, g[0], g[1], v, n);
+        vb[0] = v[DWMTJ_A] - n->vpa;
+        vb[1] = v[DWMTJ_B] - n->vpb;
+        if (delta < 1e-14)
+            break;
+    }
+    for (int k = 0; k < 2; k++) {
+        double dgv, gap = g_ap(d, k, vb[k], &dgv);
+        dg[k] = f[k] * dgv;
+        if (dg_df)
+            dg_df[k] = gap - d->gp[k];
+    }
+    if (vbar) {
+        vbar[0] = vb[0];
+        vbar[1] = vb[1];
+    }
+    if (bias && (dg[0] != 0.0 || dg[1] != 0.0)) {
+        /* the Jacobian: incremental conductances g + V dg/dV */
+        double G[DWMTJ_NTERM][DWMTJ_NTERM];
+        dwmtj_conductance(d, g[0] + vb[0] * dg[0], g[1] + vb[1] * dg[1], G);
+        memcpy(n->G, G, sizeof G);
+    }
 }
 
 void dwmtj_conductance(const dwmtj_derived *d, double ga, double gb,

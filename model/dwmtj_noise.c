@@ -30,6 +30,13 @@ double dwmtj_noise_normal(uint64_t seed, uint64_t key, int64_t slot)
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
+double dwmtj_noise_uniform(uint64_t seed, uint64_t key, int64_t counter)
+{
+    /* a different mix than the normal's, so the two streams do not overlap */
+    uint64_t h = mix64(mix64(seed ^ 0x756e69666f726dULL) ^ key);
+    return unit(mix64(h ^ (uint64_t)counter));
+}
+
 uint64_t dwmtj_key_from_name(const char *name)
 {
     uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 offset basis */

@@ -241,16 +241,18 @@ static int slots_ok(const dwmtj_derived *d, double t0, double t1)
     return floor(t1 / ts) - floor(t0 / ts) <= (double)DWMTJ_MAX_SLOTS;
 }
 
-static void mtj_state_conductance(const dwmtj_derived *d, const dwmtj_state *s,
-                                  double g[2], double dg_dx[2])
+/* The network with the domain of s at terminal voltages v; dg_dx (may be
+ * NULL): d g_k / d (domain centre); vbar (may be NULL): barrier voltages. */
+static void net_of(const dwmtj_derived *d, const dwmtj_state *s, const double v[DWMTJ_NTERM],
+                   dwmtj_net *n, double dg_dx[2], double vbar[2])
 {
-    double f[2] = { 0.0, 0.0 }, df[2] = { 0.0, 0.0 };
+    double f[2] = { 0.0, 0.0 }, df[2] = { 0.0, 0.0 }, dg_df[2];
     if (s->present)
         for (int k = 0; k < 2; k++)
             dwmtj_overlap_one(d, s->x_lo, s->x_hi, k, &f[k], &df[k]);
-    dwmtj_mtj_conductance(d, f, g);
+    dwmtj_solve_mtj(d, f, v, n, vbar, dg_df);
     for (int k = 0; k < 2 && dg_dx; k++)
-        dg_dx[k] = (d->gap[k] - d->gp[k]) * df[k];
+        dg_dx[k] = dg_df[k] * df[k];
 }
 
 /* The interval [*a, *b] of the step [t0, t1] during which a current
@@ -297,18 +299,10 @@ static int visible(const dwmtj_derived *d, const dwmtj_state *s, int k)
     return hw > 0.0 && fabs(0.5 * (s->x_lo + s->x_hi) - d->x_mtj[k]) < hw;
 }
 
-/* One sub-step of the domain's path: the centre goes from ca at ta to cb
- * at tb, the velocity linearly from va to vb (the trapezoid). */
-struct sweep {
-    double ta, tb, ca, cb; /* s, s, m, m */
-    double va, vb;         /* m/s */
-    int linear;            /* 1: stopped at a pin within it; time linear in path */
-};
-
 /* The time at which the centre passes c on the path of w: the inverse of
  * x(tau) = va tau + (vb - va) tau^2 / 2 (scaled to the path) when the
  * velocity keeps its sign, else linear. */
-static double sweep_time(const struct sweep *w, double c)
+double dwmtj_sweep_time(const dwmtj_sweep *w, double c)
 {
     double phi = w->cb != w->ca ? (c - w->ca) / (w->cb - w->ca) : 1.0;
     phi = fmin(1.0, fmax(0.0, phi));
@@ -322,8 +316,8 @@ static double sweep_time(const struct sweep *w, double c)
  * crosses the writer's and the reader's midpoint overlaps: a domain that
  * passes the whole reader within the step still fires.  Bit k of
  * *crossed is set when the path ran inside MTJ k's window. */
-static void sweep_events(const dwmtj_derived *d, dwmtj_state *s, const struct sweep *w,
-                         unsigned *crossed)
+void dwmtj_sweep_events(const dwmtj_derived *d, dwmtj_state *s, const dwmtj_sweep *w,
+                        unsigned *crossed)
 {
     int wr = s->writer, r = 1 - wr;
     double ell = s->x_hi - s->x_lo, lo = fmin(w->ca, w->cb), hi = fmax(w->ca, w->cb);
@@ -338,7 +332,7 @@ static void sweep_events(const dwmtj_derived *d, dwmtj_state *s, const struct sw
         if (hw < 0.0 || fabs(w->ca - x) > hw)
             t = w->ta;
         else if (fabs(w->cb - x) > hw)
-            t = sweep_time(w, w->cb > w->ca ? x + hw : x - hw);
+            t = dwmtj_sweep_time(w, w->cb > w->ca ? x + hw : x - hw);
         if (!isnan(t)) {
             s->depinned = 1;
             s->n_depin += 1.0;
@@ -351,18 +345,18 @@ static void sweep_events(const dwmtj_derived *d, dwmtj_state *s, const struct sw
             double entry = fabs(w->ca - x) <= hw ? w->ca : (w->ca < x ? x - hw : x + hw);
             s->fired = 1;
             s->n_fire += 1.0;
-            s->t_fire = sweep_time(w, entry);
+            s->t_fire = dwmtj_sweep_time(w, entry);
         }
     }
 }
 
 /* The trailing wall of s has left the track on the path of w: a reset past
  * the reader's end, a loss past the writer's; returns the time. */
-static double eject(const dwmtj_derived *d, dwmtj_state *s, const struct sweep *w)
+double dwmtj_eject(const dwmtj_derived *d, dwmtj_state *s, const dwmtj_sweep *w)
 {
     int wr = s->writer, r = 1 - wr, out_hi = s->x_lo >= d->p.length;
     double ell = s->x_hi - s->x_lo;
-    double te = sweep_time(w, out_hi ? d->p.length + 0.5 * ell : -0.5 * ell);
+    double te = dwmtj_sweep_time(w, out_hi ? d->p.length + 0.5 * ell : -0.5 * ell);
     if ((d->x_mtj[r] > d->x_mtj[wr]) == (out_hi != 0)) {
         s->n_reset += 1.0;
         s->t_reset = te;
@@ -376,9 +370,17 @@ static double eject(const dwmtj_derived *d, dwmtj_state *s, const struct sweep *
 
 static int phase_of(const dwmtj_derived *d, const dwmtj_state *s0, const dwmtj_net *n1)
 {
-    double half = 0.5 * d->p.i_nuc;
-    if (s0->t_wr[0] > 0.0 || s0->t_wr[1] > 0.0 || n1->i_mtj[0] >= half || n1->i_mtj[1] >= half)
-        return DWMTJ_PHASE_WRITE;
+    if (d->model == DWMTJ_MODEL_THERMAL) {
+        /* a write current: at least half the critical one, pillar -> track */
+        double half = 0.5 * d->p.i_c0;
+        if (-n1->i_mtj[0] >= half || -n1->i_mtj[1] >= half)
+            return DWMTJ_PHASE_WRITE;
+    } else {
+        double half = 0.5 * d->p.i_nuc;
+        if (s0->t_wr[0] > 0.0 || s0->t_wr[1] > 0.0 || n1->i_mtj[0] >= half ||
+            n1->i_mtj[1] >= half)
+            return DWMTJ_PHASE_WRITE;
+    }
     if (!s0->present)
         return DWMTJ_PHASE_IDLE;
     if (!s0->fired)
@@ -408,6 +410,13 @@ static void predict(const dwmtj_derived *d, const dwmtj_state *s, const dwmtj_ne
 {
     out->t_event = INFINITY;
     out->h_max = INFINITY;
+    if (d->model == DWMTJ_MODEL_THERMAL && s->present) {
+        /* the held domain's escape at the end's rate, or the next stop */
+        out->t_event = dwmtj_thermal_predict(d, s, fabs(s->j), s->temp);
+        if (s->v != 0.0)
+            out->h_max = d->p.dx_max / fabs(s->v);
+        return;
+    }
     if (!s->present) {
         out->t_event = dwmtj_next_rewrite_edge(d, s->t); /* the next edge writes */
         for (int k = 0; k < 2; k++)
@@ -528,7 +537,8 @@ static double next_point(const dwmtj_derived *d, uint64_t key, const dwmtj_state
 
 /* A new domain of length l_nuc (or the pillar's) centred under pillar k,
  * which becomes the writer; t is the time of the write. */
-static void nucleate_under(const dwmtj_derived *d, dwmtj_state *s, int k, double t)
+static void nucleate_under(const dwmtj_derived *d, uint64_t key, dwmtj_state *s, int k,
+                           double t)
 {
     double ell = d->p.l_nuc > 0.0 ? d->p.l_nuc : d->l_mtj[k];
     s->present = 1;
@@ -538,6 +548,7 @@ static void nucleate_under(const dwmtj_derived *d, dwmtj_state *s, int k, double
     s->x_hi = d->x_mtj[k] + 0.5 * ell;
     s->n_write += 1.0;
     s->t_write = t;
+    dwmtj_thermal_written(d, key, s); /* held at the stop under the writer */
 }
 
 /* The first clock edge of the write periphery after t_after (the step's
@@ -599,13 +610,13 @@ static int move(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0, dwm
             }
         }
         double ca = 0.5 * (s1->x_lo + s1->x_hi);
-        struct sweep w = { ta, tb, ca, ca + dx, va, mb.v, held };
+        dwmtj_sweep w = { ta, tb, ca, ca + dx, va, mb.v, held };
         s1->x_lo += dx;
         s1->x_hi += dx;
         *dx_dj1 += ddx;
-        sweep_events(d, s1, &w, crossed);
+        dwmtj_sweep_events(d, s1, &w, crossed);
         if (s1->x_lo >= d->p.length || s1->x_hi <= 0.0) {
-            *t_left = eject(d, s1, &w);
+            *t_left = dwmtj_eject(d, s1, &w);
             break;
         }
         va = mb.v;
@@ -613,6 +624,99 @@ static int move(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0, dwm
         ta = tb;
     }
     return DWMTJ_OK;
+}
+
+/* The safe operating area at the end of a step: each quantity that
+ * leaves its limit is counted once until it is back (state soa_*). */
+static int soa_check(const dwmtj_derived *d, dwmtj_state *s, const dwmtj_net *n,
+                     const double vbar[2])
+{
+    double q[4] = { 0.0, fmax(fabs(vbar[0]), fabs(vbar[1])), 0.0, s->temp };
+    for (int k = 0; k < 3; k++)
+        q[DWMTJ_SOA_CURRENT] = fmax(q[DWMTJ_SOA_CURRENT], fabs(n->i_seg[k]) / d->area);
+    int status = DWMTJ_OK;
+    for (int w = DWMTJ_SOA_BARRIER; w <= DWMTJ_SOA_TEMP; w++) {
+        double lim = dwmtj_soa_limit(d, w);
+        unsigned bit = 1u << w;
+        if (lim > 0.0 && q[w] > lim) {
+            if (!(s->soa_on & bit)) {
+                s->soa_on |= bit;
+                s->n_soa += 1.0;
+                s->soa_what = w;
+                s->soa_value = q[w];
+                s->soa_t = s->t;
+                status = DWMTJ_WARN_SOA;
+            }
+        } else {
+            s->soa_on &= ~bit;
+        }
+    }
+    return status;
+}
+
+double dwmtj_soa_limit(const dwmtj_derived *d, int what)
+{
+    if (!d)
+        return 0.0;
+    switch (what) {
+    case DWMTJ_SOA_BARRIER: return d->p.v_bd;
+    case DWMTJ_SOA_CURRENT: return d->p.j_max;
+    case DWMTJ_SOA_TEMP: return d->p.t_max;
+    default: return 0.0;
+    }
+}
+
+const char *dwmtj_soa_string(int what, const char **unit)
+{
+    static const char *const name[] = { NULL, "barrier voltage", "track current density",
+                                         "device temperature" };
+    static const char *const units[] = { NULL, "V", "A/m^2", "K" };
+    if (what < DWMTJ_SOA_BARRIER || what > DWMTJ_SOA_TEMP)
+        return NULL;
+    if (unit)
+        *unit = units[what];
+    return name[what];
+}
+
+/* The time in [t_from, t1] at which pillar k's write completes, or +inf:
+ * the paper's model, a current from the track into it at or above i_nuc
+ * for t_nuc (times a, b above it, timer t_wr); the thermal model, its
+ * write hazard reaching the draw while the track is empty. */
+struct writes {
+    double t_nuc[2], t_off[2];  /* paper: when the timer completes, when it stops */
+    double i0[2], i1[2];        /* thermal: pillar -> track current at the step's ends */
+    double hz_end[2];           /* thermal: write hazard at the step's end */
+};
+
+static double write_time(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s,
+                         double t0, double t1, int k, double t_from, const dwmtj_heat *q,
+                         struct writes *w)
+{
+    if (d->model != DWMTJ_MODEL_THERMAL) {
+        double tk = fmax(w->t_nuc[k], t_from);
+        return tk <= w->t_off[k] ? tk : INFINITY;
+    }
+    dwmtj_state now = *s;
+    now.t = t0;
+    return dwmtj_thermal_write_time(d, key, &now, k, t_from, t1, w->i0[k], w->i1[k], q,
+                                    &w->hz_end[k]);
+}
+
+/* Velocity and wall current density of s at the network n (the end of a
+ * step or an instant within it). */
+static void end_motion(const dwmtj_derived *d, dwmtj_state *s, const dwmtj_net *n)
+{
+    struct motion m;
+    s->v = s->j = 0.0;
+    if (!s->present)
+        return;
+    drive(d, s, n, &m);
+    s->j = m.j;
+    if (d->model == DWMTJ_MODEL_THERMAL)
+        s->v = s->held ? 0.0
+                       : d->v_field + d->stt * d->p.ms / dwmtj_ms_at(d, s->temp) * m.j;
+    else
+        s->v = m.v;
 }
 
 int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
@@ -626,51 +730,68 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
     for (int k = 0; k < DWMTJ_NTERM; k++)
         if (!isfinite(v[k]))
             return DWMTJ_ERR_INPUT;
-    int status = DWMTJ_OK;
+    int status = DWMTJ_OK, thermal = d->model == DWMTJ_MODEL_THERMAL;
     double t0 = s0->t, h = t1 - t0;
     *s1 = *s0;
     s1->t = t1;
+    if (!(s1->temp > 0.0))
+        s1->temp = d->t_amb;
     memcpy(s1->v_term, v, sizeof s1->v_term);
 
-    double g[2], dg_dx[2];
+    double dg_dx[2], vbar[2];
     double dx_dv[DWMTJ_NTERM] = { 0, 0, 0, 0 };
     double t_empty = t0; /* since when the track has been empty */
     double t_edge = t0;  /* the edge of the last write (edges after it count) */
     unsigned crossed = 0;
     dwmtj_net n;
+    /* the step's end through the network as it was: the drive, and the
+     * power the temperature path ends at */
+    net_of(d, s0, v, &n, NULL, NULL);
+    double p_est = 0.0;
+    for (int k = 0; k < DWMTJ_NTERM; k++)
+        p_est += v[k] * n.i[k];
+    dwmtj_heat q;
+    dwmtj_heat_init(d, s0, t1, p_est, &q);
     if (s0->present && h > 0.0) {
-        /* drive at the end of the step through the network as it was */
-        mtj_state_conductance(d, s0, g, NULL);
-        dwmtj_solve(d, g[0], g[1], v, &n);
         struct motion m1;
         drive(d, s0, &n, &m1);
-        double dx_dj1;
-        int st = move(d, key, s0, s1, m1.j, &dx_dj1, &t_empty, &crossed);
+        int st;
+        if (thermal) {
+            st = dwmtj_thermal_move(d, key, s0, s1, m1.j, &q, &t_empty, &crossed);
+        } else {
+            double dx_dj1;
+            st = move(d, key, s0, s1, m1.j, &dx_dj1, &t_empty, &crossed);
+            for (int k = 0; k < DWMTJ_NTERM && s1->present && st >= 0; k++)
+                dx_dv[k] = dx_dj1 * m1.dj_dv[k];
+        }
         if (st < 0)
             return st;
-        for (int k = 0; k < DWMTJ_NTERM && s1->present; k++)
-            dx_dv[k] = dx_dj1 * m1.dj_dv[k];
     }
 
-    /* write: the current from the track into a pillar at or above i_nuc for
-     * t_nuc (timed over the step), or the clock edge, at the first instant
-     * the track is empty; the new domain moves for the rest of the step */
-    mtj_state_conductance(d, s1, g, NULL);
-    dwmtj_solve(d, g[0], g[1], v, &n);
-    double t_nuc[2], t_off[2], i_end[2] = { n.i_mtj[0], n.i_mtj[1] };
+    /* write: the paper's model, the current from the track into a pillar
+     * at or above i_nuc for t_nuc (timed over the step); the thermal model,
+     * the pillar's write hazard; or the clock edge; at the first instant
+     * the track is empty.  The new domain moves for the rest of the step. */
+    net_of(d, s1, v, &n, NULL, NULL);
+    struct writes wr;
+    double i_end[2] = { n.i_mtj[0], n.i_mtj[1] };
     for (int k = 0; k < 2; k++) {
         double a, b;
         above(t0, t1, s0->i_mtj[k], n.i_mtj[k], d->p.i_nuc, &a, &b);
-        t_nuc[k] = a <= b ? a + fmax(0.0, d->p.t_nuc - s0->t_wr[k]) : INFINITY;
-        t_off[k] = b;
+        wr.t_nuc[k] = a <= b ? a + fmax(0.0, d->p.t_nuc - s0->t_wr[k]) : INFINITY;
+        wr.t_off[k] = b;
         s1->t_wr[k] = n.i_mtj[k] >= d->p.i_nuc ? s0->t_wr[k] + (b - a) : 0.0;
+        wr.i0[k] = -s0->i_mtj[k];
+        wr.i1[k] = -n.i_mtj[k];
+        wr.hz_end[k] = s0->hz_wr[k];
     }
     for (int writes = 0; !s1->present; writes++) {
         int k_w = -1;
         double tw = INFINITY;
         for (int k = 0; k < 2; k++) {
-            double tk = fmax(t_nuc[k], t_empty);
-            if (tk <= t_off[k] && (tk < tw || (tk == tw && i_end[k] > i_end[k_w]))) {
+            double tk = write_time(d, key, s1, t0, t1, k, t_empty, &q, &wr);
+            if (tk <= t1 && (tk < tw || (tk == tw && (thermal ? wr.i1[k] > wr.i1[k_w]
+                                                              : i_end[k] > i_end[k_w])))) {
                 tw = tk;
                 k_w = k;
             }
@@ -680,11 +801,15 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
             tw = t_edge = te;
             k_w = s1->writer; /* the ideal periphery's write, at the edge */
         }
-        if (k_w < 0)
+        if (k_w < 0) {
+            if (thermal) /* the hazard while empty carries over */
+                for (int k = 0; k < 2; k++)
+                    s1->hz_wr[k] = wr.hz_end[k];
             break;
+        }
         if (writes == DWMTJ_MAX_WRITES)
             return DWMTJ_ERR_STEP_LONG;
-        nucleate_under(d, s1, k_w, tw);
+        nucleate_under(d, key, s1, k_w, tw);
         memset(dx_dv, 0, sizeof dx_dv);
         if (tw >= t1)
             break; /* its velocity below comes from the drive at t1 */
@@ -694,41 +819,47 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
             vw[k] = s0->v_term[k] + (v[k] - s0->v_term[k]) * c;
         dwmtj_state a = *s1;
         a.t = tw;
-        struct motion m, m1;
-        mtj_state_conductance(d, &a, g, NULL);
-        dwmtj_solve(d, g[0], g[1], vw, &n);
-        drive(d, &a, &n, &m);
-        a.v = m.v;
-        a.j = m.j;
-        dwmtj_solve(d, g[0], g[1], v, &n);
+        a.temp = dwmtj_heat_temp(&q, tw);
+        struct motion m1;
+        net_of(d, &a, vw, &n, NULL, NULL);
+        end_motion(d, &a, &n);
+        net_of(d, &a, v, &n, NULL, NULL);
         drive(d, &a, &n, &m1);
-        double dx_dj1;
-        int st = move(d, key, &a, s1, m1.j, &dx_dj1, &t_empty, &crossed);
+        int st;
+        if (thermal) {
+            st = dwmtj_thermal_move(d, key, &a, s1, m1.j, &q, &t_empty, &crossed);
+        } else {
+            double dx_dj1;
+            st = move(d, key, &a, s1, m1.j, &dx_dj1, &t_empty, &crossed);
+            for (int k = 0; k < DWMTJ_NTERM && s1->present && st >= 0; k++)
+                dx_dv[k] = dx_dj1 * m1.dj_dv[k];
+        }
         if (st < 0)
             return st;
-        for (int k = 0; k < DWMTJ_NTERM && s1->present; k++)
-            dx_dv[k] = dx_dj1 * m1.dj_dv[k];
+        for (int k = 0; k < 2; k++)
+            wr.hz_end[k] = 0.0;
     }
-    mtj_state_conductance(d, s1, g, dg_dx);
-    dwmtj_solve(d, g[0], g[1], v, &n);
+    net_of(d, s1, v, &n, dg_dx, vbar);
     s1->i_mtj[0] = n.i_mtj[0];
     s1->i_mtj[1] = n.i_mtj[1];
-
-    /* velocity at the end of the step, for the next step's trapezoid */
-    s1->v = s1->j = 0.0;
-    if (s1->present) {
-        struct motion m;
-        drive(d, s1, &n, &m);
-        s1->v = m.v;
-        s1->j = m.j;
-    }
-    for (int k = 0; k < 2; k++)
-        if ((crossed >> k & 1u) && !visible(d, s0, k) && !visible(d, s1, k))
-            status = DWMTJ_WARN_UNSEEN;
 
     double p1 = 0.0;
     for (int k = 0; k < DWMTJ_NTERM; k++)
         p1 += v[k] * n.i[k];
+    /* the temperature at the end, on the power's line to p1 */
+    if (h > 0.0) {
+        dwmtj_heat_init(d, s0, t1, p1, &q);
+        s1->temp = dwmtj_heat_temp(&q, t1);
+    }
+
+    /* velocity at the end of the step, for the next step's trapezoid */
+    end_motion(d, s1, &n);
+    for (int k = 0; k < 2; k++)
+        if ((crossed >> k & 1u) && !visible(d, s0, k) && !visible(d, s1, k))
+            status = DWMTJ_WARN_UNSEEN;
+    if (soa_check(d, s1, &n, vbar) == DWMTJ_WARN_SOA)
+        status = DWMTJ_WARN_SOA;
+
     int phase = phase_of(d, s0, &n);
     if (h > 0.0)
         s1->energy[phase] += 0.5 * (s0->power + p1) * h;
@@ -749,6 +880,27 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
     return status;
 }
 
+int dwmtj_dc(const dwmtj_derived *d, uint64_t key, const double v[DWMTJ_NTERM],
+             dwmtj_state *s, dwmtj_eval *out)
+{
+    if (!d || !v || !s)
+        return DWMTJ_ERR_NULL;
+    dwmtj_state s0;
+    dwmtj_state_init(&s0, 0.0);
+    s0.temp = d->t_amb;
+    int st = dwmtj_step(d, key, &s0, 0.0, v, s, out);
+    if (st < 0)
+        return st;
+    /* the steady temperature of the power at the operating point */
+    s->temp = d->t_amb + d->p.r_th * s->power;
+    dwmtj_net n;
+    double vbar[2];
+    net_of(d, s, v, &n, NULL, vbar);
+    s->soa_on = 0;
+    int soa = soa_check(d, s, &n, vbar);
+    return soa != DWMTJ_OK ? soa : st;
+}
+
 int dwmtj_eval_static(const dwmtj_derived *d, const dwmtj_state *s,
                       const double v[DWMTJ_NTERM], dwmtj_eval *out)
 {
@@ -757,10 +909,8 @@ int dwmtj_eval_static(const dwmtj_derived *d, const dwmtj_state *s,
     for (int k = 0; k < DWMTJ_NTERM; k++)
         if (!isfinite(v[k]))
             return DWMTJ_ERR_INPUT;
-    double g[2];
     dwmtj_net n;
-    mtj_state_conductance(d, s, g, NULL);
-    dwmtj_solve(d, g[0], g[1], v, &n);
+    net_of(d, s, v, &n, NULL, NULL);
     memcpy(out->i, n.i, sizeof n.i);
     memcpy(out->g, n.G, sizeof n.G);
     memcpy(out->g_static, n.G, sizeof n.G);
@@ -779,7 +929,7 @@ int dwmtj_write(const dwmtj_derived *d, dwmtj_state *s, int mtj)
         return DWMTJ_ERR_INPUT;
     if (s->present)
         return DWMTJ_WARN_PRESENT;
-    nucleate_under(d, s, mtj, s->t);
+    nucleate_under(d, 0, s, mtj, s->t);
     s->v = s->j = 0.0;
     return DWMTJ_OK;
 }

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int dwmtj_spice_device(const dwmtj_spice_deck *d, const dwmtj_spice_card *m, dwmtj_params *p,
                        int sel[DWMTJ_NMON], int *n_sel, char **error)
@@ -29,7 +30,8 @@ int dwmtj_spice_device(const dwmtj_spice_deck *d, const dwmtj_spice_card *m, dwm
         low[n] = '\0';
         if (!set->text || dwmtj_params_set(p, low) != DWMTJ_OK)
             return sp_fail(error, DWMTJ_SPICE_ERR_PARAM, where, 0,
-                           ".model %s: invalid parameter set = \"%s\": not one of proto, scaled",
+                           ".model %s: invalid parameter set = \"%s\": not one of proto, "
+                           "proto-pn, proto-paper, scaled",
                            name, set->text ? set->text : "");
     }
     const char *mon = NULL;
@@ -56,6 +58,7 @@ int dwmtj_spice_device(const dwmtj_spice_deck *d, const dwmtj_spice_card *m, dwm
                            ".model %s: invalid parameter %s = %s: %s", name, q->name, q->text,
                            dwmtj_status_string(st));
     }
+    dwmtj_set_ambient(p, dwmtj_spice_temperature(d)); /* as the code model: the circuit's */
     int st = dwmtj_params_check(p);
     if (st < 0) {
         const char *which = dwmtj_status_param(st);
@@ -68,11 +71,17 @@ int dwmtj_spice_device(const dwmtj_spice_deck *d, const dwmtj_spice_card *m, dwm
     }
     int s[DWMTJ_NMON], bad = 0, bad_len = 0;
     int ns = dwmtj_monitor_select(mon, s, &bad, &bad_len);
-    if (ns < 0)
+    if (ns < 0) {
+        char names[256] = "";
+        for (int k = 0; dwmtj_monitor_name(k); k++) {
+            strncat(names, k ? " " : "", sizeof names - strlen(names) - 1);
+            strncat(names, dwmtj_monitor_name(k), sizeof names - strlen(names) - 1);
+        }
         return sp_fail(error, DWMTJ_SPICE_ERR_PARAM, where, 0,
                        ".model %s: invalid parameter monitors = \"%s\": unknown or repeated "
-                       "name \"%.*s\" (names: x ra rb e ew ei ef er eidle nw nd nf nr)",
-                       name, mon, bad_len, mon + bad);
+                       "name \"%.*s\" (names: %s)",
+                       name, mon, bad_len, mon + bad, names);
+    }
     if (sel)
         memcpy(sel, s, sizeof s);
     if (n_sel)
@@ -95,4 +104,33 @@ int dwmtj_spice_device(const dwmtj_spice_deck *d, const dwmtj_spice_card *m, dwm
                 which ? which : "?", v, dwmtj_status_string(st));
     }
     return st;
+}
+
+double dwmtj_spice_temperature(const dwmtj_spice_deck *d)
+{
+    double c = 27.0; /* C, ngspice's default */
+    if (!d)
+        return c + 273.15;
+    const dwmtj_spice_scope *top = &d->top;
+    for (int k = 0; k < top->n_card; k++) {
+        const dwmtj_spice_card *x = &top->card[k];
+        if (x->kind == DWMTJ_SPICE_OPTIONS) {
+            for (int i = 0; i < x->n_item; i++)
+                if (x->item[i].name && !strcmp(x->item[i].name, "temp") && x->item[i].numeric)
+                    c = x->item[i].value;
+        } else if (x->kind == DWMTJ_SPICE_DOT && x->text) {
+            const char *t = x->text;
+            while (*t == ' ' || *t == '\t')
+                t++;
+            if (!strncasecmp(t, ".temp", 5) && (t[5] == ' ' || t[5] == '\t')) {
+                double v;
+                const char *w = t + 5;
+                while (*w == ' ' || *w == '\t')
+                    w++;
+                if (dwmtj_spice_number(w, &v, NULL) == DWMTJ_SPICE_OK)
+                    c = v;
+            }
+        }
+    }
+    return c + 273.15;
 }

@@ -288,6 +288,10 @@ const char *dwmtj_spice_where(const dwmtj_spice_deck *d, const dwmtj_spice_card 
  * value: DWMTJ_SPICE_ERR_PARAM and a message naming the card and the
  * parameter.  A positive status of dwmtj_params_check (a warning) is
  * returned as it is, with its message in *error. */
+/* K, the circuit's temperature as ngspice takes it: the last .options
+ * temp = T or .temp T of the top level (C), 27 C when none. */
+double dwmtj_spice_temperature(const dwmtj_spice_deck *d);
+
 int dwmtj_spice_device(const dwmtj_spice_deck *d, const dwmtj_spice_card *model,
                        dwmtj_params *p, int sel[DWMTJ_NMON], int *n_sel, char **error);
 

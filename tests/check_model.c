@@ -1097,7 +1097,7 @@ END_TEST
  * stops the domain: the depinning ramp enters the Jacobian. */
 START_TEST(test_jacobian_pinning)
 {
-    dwmtj_params p = params_of("proto");
+    dwmtj_params p = params_of("proto-paper");
     dwmtj_derived d;
     derive_ok(&p, &d);
     const double v[4] = { 2.2, 0.0, 0.5, 0.3 };
@@ -1215,7 +1215,7 @@ static void sensed(const dwmtj_derived *d, const dwmtj_state *s, double vin, dou
 
 START_TEST(test_proto_sweep)
 {
-    dwmtj_params p = params_of("proto");
+    dwmtj_params p = params_of("proto-paper");
     dwmtj_derived d;
     derive_ok(&p, &d);
     const double amps[15] = { 1.4, 1.5, 1.6, 1.7, 1.8, 1.9, 2.0, 2.1,
@@ -1371,7 +1371,7 @@ END_TEST
  * with a drive below the well's threshold it stays; above it, it goes. */
 START_TEST(test_limit_pinned)
 {
-    dwmtj_params p = params_of("proto");
+    dwmtj_params p = params_of("proto-paper");
     dwmtj_derived d;
     derive_ok(&p, &d);
     dwmtj_state s;
@@ -1610,7 +1610,10 @@ START_TEST(test_err_param_table)
         F(alpha), F(dw_width), F(heff), F(eta), F(rho), F(rp_a), F(rap_a), F(rp_b),
         F(rap_b), F(i_nuc), F(t_nuc), F(l_nuc), F(j_pin_w), F(j_pin_t0), F(j_pin_t1),
         F(j_pin_r), F(j_pin_out), F(pin_width), F(sigma), F(t_slot), F(dx_max),
-        F(t_rewrite),
+        F(t_rewrite), F(model), F(temp), F(r_th), F(c_th), F(t_curie), F(v_bd), F(j_max),
+        F(t_max), F(v_h), F(jc_a1), F(jc_a2), F(jc_b1), F(jc_b2), F(eb_edge), F(a_trk),
+        F(jc_trk), F(eb_trk), F(n_pin), F(f0), F(w_pin), F(i_c0), F(eb_wr), F(dev_seed),
+        F(var_jc), F(var_x), F(var_r), F(var_tmr), F(var_rho),
 #undef F
     };
     const int nf = (int)(sizeof fields / sizeof fields[0]);

@@ -31,9 +31,14 @@ static int select_monitors(ARGS, dwmtj4t_inst *in)
     int bad = 0, bad_len = 0;
     in->n_sel = dwmtj_monitor_select(list, in->sel, &bad, &bad_len);
     if (in->n_sel < 0) {
+        char names[256] = "";
+        for (int k = 0; dwmtj_monitor_name(k); k++) {
+            strncat(names, k ? " " : "", sizeof names - strlen(names) - 1);
+            strncat(names, dwmtj_monitor_name(k), sizeof names - strlen(names) - 1);
+        }
         cm_message_printf("dwmtj4t: invalid parameter monitors = \"%s\": unknown or "
-                          "repeated name \"%.*s\" (names: x ra rb e ew ei ef er eidle "
-                          "nw nd nf nr); simulation stopped", list, bad_len, list + bad);
+                          "repeated name \"%.*s\" (names: %s); simulation stopped", list,
+                          bad_len, list + bad, names);
         return -1;
     }
     return 0;
@@ -86,6 +91,36 @@ static int read_params(ARGS, dwmtj_params *p)
     if (!PARAM_NULL(t_slot)) p->t_slot = PARAM(t_slot);
     if (!PARAM_NULL(dx_max)) p->dx_max = PARAM(dx_max);
     if (!PARAM_NULL(t_rewrite)) p->t_rewrite = PARAM(t_rewrite);
+    if (!PARAM_NULL(model)) p->model = PARAM(model);
+    if (!PARAM_NULL(temp)) p->temp = PARAM(temp);
+    if (!PARAM_NULL(r_th)) p->r_th = PARAM(r_th);
+    if (!PARAM_NULL(c_th)) p->c_th = PARAM(c_th);
+    if (!PARAM_NULL(t_curie)) p->t_curie = PARAM(t_curie);
+    if (!PARAM_NULL(v_bd)) p->v_bd = PARAM(v_bd);
+    if (!PARAM_NULL(j_max)) p->j_max = PARAM(j_max);
+    if (!PARAM_NULL(t_max)) p->t_max = PARAM(t_max);
+    if (!PARAM_NULL(v_h)) p->v_h = PARAM(v_h);
+    if (!PARAM_NULL(jc_a1)) p->jc_a1 = PARAM(jc_a1);
+    if (!PARAM_NULL(jc_a2)) p->jc_a2 = PARAM(jc_a2);
+    if (!PARAM_NULL(jc_b1)) p->jc_b1 = PARAM(jc_b1);
+    if (!PARAM_NULL(jc_b2)) p->jc_b2 = PARAM(jc_b2);
+    if (!PARAM_NULL(eb_edge)) p->eb_edge = PARAM(eb_edge);
+    if (!PARAM_NULL(a_trk)) p->a_trk = PARAM(a_trk);
+    if (!PARAM_NULL(jc_trk)) p->jc_trk = PARAM(jc_trk);
+    if (!PARAM_NULL(eb_trk)) p->eb_trk = PARAM(eb_trk);
+    if (!PARAM_NULL(n_pin)) p->n_pin = PARAM(n_pin);
+    if (!PARAM_NULL(f0)) p->f0 = PARAM(f0);
+    if (!PARAM_NULL(w_pin)) p->w_pin = PARAM(w_pin);
+    if (!PARAM_NULL(i_c0)) p->i_c0 = PARAM(i_c0);
+    if (!PARAM_NULL(eb_wr)) p->eb_wr = PARAM(eb_wr);
+    if (!PARAM_NULL(dev_seed)) p->dev_seed = PARAM(dev_seed);
+    if (!PARAM_NULL(var_jc)) p->var_jc = PARAM(var_jc);
+    if (!PARAM_NULL(var_x)) p->var_x = PARAM(var_x);
+    if (!PARAM_NULL(var_r)) p->var_r = PARAM(var_r);
+    if (!PARAM_NULL(var_tmr)) p->var_tmr = PARAM(var_tmr);
+    if (!PARAM_NULL(var_rho)) p->var_rho = PARAM(var_rho);
+    /* the circuit's temperature (.temp, .options temp) when the card sets none */
+    dwmtj_set_ambient(p, TEMPERATURE + 273.15);
     return dwmtj_params_check(p);
 }
 
@@ -120,12 +155,22 @@ static void report(ARGS, int status, const dwmtj_params *p)
 
 /* A warning of the library, once per instance and status; ngspice's
  * message names the instance.  A parameter warning names the parameter. */
-static void warn(dwmtj4t_inst *in, int status, double t, const dwmtj_params *p)
+static void warn(dwmtj4t_inst *in, int status, double t, const dwmtj_params *p,
+                 const dwmtj_state *s)
 {
     if (status <= 0 || status >= 32 || (in->warned >> status & 1u) ||
         status == DWMTJ_WARN_RANGE) /* said by warn_range, parameter by parameter */
         return;
     in->warned |= 1u << status;
+    const char *unit = "";
+    const char *what = s ? dwmtj_soa_string(s->soa_what, &unit) : NULL;
+    if (status == DWMTJ_WARN_SOA && what) {
+        cm_message_printf("dwmtj4t warning: %s: %s %g %s above its limit %g %s at t = %g s "
+                          "(said once per instance; monitor nsoa counts every time)",
+                          dwmtj_status_string(status), what, s->soa_value, unit,
+                          dwmtj_soa_limit(&in->d, s->soa_what), unit, s->soa_t);
+        return;
+    }
     const char *name = p ? dwmtj_status_param(status) : NULL;
     double value = 0.0;
     if (name && dwmtj_param_get_by_name(p, name, &value) == DWMTJ_OK)
@@ -269,7 +314,7 @@ void cm_dwmtj4t(ARGS)
         else if (select_monitors(mif_private, in) != 0)
             in->status = DWMTJ_ERR_NAME;
         else {
-            warn(in, in->status, 0.0, &p);
+            warn(in, in->status, 0.0, &p, NULL);
             warn_range(&p, in->status);
         }
         if (in->status < 0)
@@ -295,16 +340,16 @@ void cm_dwmtj4t(ARGS)
     }
 
     if (ANALYSIS == MIF_DC) {
-        /* operating point: the pre-write device; also seeds the transient */
-        dwmtj_state s0, *s1 = (dwmtj_state *) cm_analog_get_ptr(STATE_TAG, 0);
-        dwmtj_state_init(&s0, 0.0);
-        int st = dwmtj_step(&in->d, in->key, &s0, 0.0, v, s1, &ev);
+        /* operating point: the pre-write device at its steady temperature;
+         * also seeds the transient */
+        dwmtj_state *s1 = (dwmtj_state *) cm_analog_get_ptr(STATE_TAG, 0);
+        int st = dwmtj_dc(&in->d, in->key, v, s1, &ev);
         if (st < 0) {
             cm_message_printf("dwmtj4t: operating point failed: %s", dwmtj_status_string(st));
             stop(mif_private);
             return;
         }
-        warn(in, st, 0.0, NULL);
+        warn(in, st, 0.0, NULL, s1);
         set_ports(mif_private, ev.i, ev.g_static);
         set_monitors(mif_private, in, s1);
         return;
@@ -330,7 +375,7 @@ void cm_dwmtj4t(ARGS)
         stop(mif_private);
         return;
     }
-    warn(in, st, TIME, NULL);
+    warn(in, st, TIME, NULL, s1);
     set_ports(mif_private, ev.i, ev.g);
     set_monitors(mif_private, in, s1);
     /* the library's one policy for the next time point (clock edges,
