@@ -227,6 +227,10 @@ int dwmtj_analyse(dwmtj_session *s, const dwmtj_netlist *nl, dwmtj_report *r)
         nr->depins = (int)lround(mon[DWMTJ_MON_ND][n - 1]);
         nr->fires = (int)lround(mon[DWMTJ_MON_NF][n - 1]);
         nr->resets = (int)lround(mon[DWMTJ_MON_NR][n - 1]);
+        nr->n_soa = (int)lround(mon[DWMTJ_MON_NSOA][n - 1]);
+        nr->temp_max = mon[DWMTJ_MON_T][0];
+        for (int q = 1; q < n; q++)
+            nr->temp_max = fmax(nr->temp_max, mon[DWMTJ_MON_T][q]);
         for (int ph = 0; ph < DWMTJ_NPHASE; ph++)
             nr->energy[ph] = PJ * mon[phase_mon[ph]][n - 1];
         nr->energy_vi = trapezoid(t, p, 0, n - 1);

@@ -158,6 +158,8 @@ typedef struct dwmtj_neuron_report {
     int writes, depins, fires, resets;
     double energy[DWMTJ_NPHASE]; /* J, device energy by phase over the run */
     double energy_vi;        /* J, integral of sum V*I over the run */
+    double temp_max;         /* K, highest device temperature at a time point */
+    int n_soa;               /* times it left its safe operating area */
 } dwmtj_neuron_report;
 
 typedef struct dwmtj_report {
@@ -174,7 +176,7 @@ int dwmtj_analyse(dwmtj_session *s, const dwmtj_netlist *nl, dwmtj_report *r);
 void dwmtj_report_free(dwmtj_report *r);
 
 /* The event extraction itself, on arrays (so that it can be tested without
- * a simulator): n time points t, the 13 monitor traces of one neuron
+ * a simulator): n time points t, the monitor traces of one neuron
  * (mon[k][i]), and v_drive[i] = V(IN) - V(GND).  The first integrating
  * pulse of a cycle starts at the first time after the write where
  * |v_drive| rises above half its largest value before the fire.  Appends

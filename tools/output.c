@@ -355,6 +355,8 @@ void dwmtj_json_report(dwmtj_json *j, const char *netlist, const char *ngspice_v
         dwmtj_json_num(j, "energy_J", sum_phases(nr->energy));
         json_phases(j, "energy_by_phase_J", nr->energy);
         dwmtj_json_num(j, "energy_vi_J", nr->energy_vi);
+        dwmtj_json_num(j, "temperature_max_K", nr->temp_max);
+        dwmtj_json_int(j, "soa_violations", nr->n_soa);
         dwmtj_json_array(j, "spikes");
         for (int i = 0; i < r->n_spike; i++) {
             const dwmtj_spike *sp = &r->spike[i];
@@ -433,6 +435,14 @@ void dwmtj_text_report(FILE *f, const char *netlist, const char *ngspice_version
             fmt(b[0], 40, sm->latency, 1e-9, 1), fmt(b[1], 40, sm->latency_sd, 1e-9, 1));
     fprintf(f, "  mean reset latency (fire to reset)  %s ns\n",
             fmt(b[0], 40, sm->reset_latency, 1e-9, 1));
+    double tmax = NAN;
+    int soa = 0;
+    for (int k = 0; k < r->n_neuron; k++) {
+        tmax = isnan(tmax) || r->neuron[k].temp_max > tmax ? r->neuron[k].temp_max : tmax;
+        soa += r->neuron[k].n_soa;
+    }
+    fprintf(f, "  highest device temperature          %s K\n", fmt(b[0], 40, tmax, 1.0, 1));
+    fprintf(f, "  safe operating area left            %d time%s\n", soa, soa == 1 ? "" : "s");
 }
 
 /* ------------------------------------------------------------------------
