@@ -124,7 +124,8 @@ void dwmtj_params_defaults(dwmtj_params *p)
     p->jc_a2 = 1.93 * THERMAL_J_PER_V;
     p->jc_b1 = 3.55 * THERMAL_J_PER_V;
     p->jc_b2 = 2.42 * THERMAL_J_PER_V;
-    p->i_c0 = 2.2e-3;       /* fit: the 3.1 V write nucleates within 50 ns */
+    p->i_c0 = 2.2e-3;       /* assumption, bounded by the data: the paper's 3.1 V write
+                               (3.0 mA through the pillar) writes in every cycle */
     p->sigma = 0.0;         /* randomness is thermal */
 }
 
