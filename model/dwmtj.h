@@ -324,7 +324,10 @@ typedef struct dwmtj_state {
     double jc_held;      /* A/m^2, its depinning drive */
     double eb_held;      /* J, its barrier */
     double hz;           /* 1, escape hazard integrated since it arrived */
-    double hz_draw;      /* 1, the Exp(1) draw it escapes at */
+    double hz_draw;      /* 1, the Exp(1) draw it escapes at; NaN until the first
+                            step draws it (a domain written by dwmtj_write) */
+    double c_left;       /* m, centre of the stop it was last released from, where
+                            it then sits: not a stop ahead (NaN: none) */
     double n_arrive;     /* 1, arrivals at stops (numbers the draws) */
     double hz_wr[2];     /* 1, write hazard integrated at A, B since the last write */
     /* safe operating area */

@@ -57,13 +57,22 @@ double dwmtj_heat_temp(const dwmtj_heat *q, double t);
 int dwmtj_derive_thermal(dwmtj_derived *d);
 int dwmtj_next_stop(const dwmtj_derived *d, const dwmtj_state *s, double c, int dir,
                     double reach, dwmtj_stop *out);
-void dwmtj_thermal_written(const dwmtj_derived *d, uint64_t key, dwmtj_state *s);
+/* keyed 0: the caller (dwmtj_write) has no key; the first step draws */
+void dwmtj_thermal_written(const dwmtj_derived *d, uint64_t key, int keyed, dwmtj_state *s);
 double dwmtj_thermal_write_time(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                                 int k, double t_from, double t1, double i0, double i1,
                                 const dwmtj_heat *q, double *hz_end);
+/* *t_free: from when the domain moved freely up to the step's end (NaN:
+ * held or gone at the end), for d x1 / d j1 */
 int dwmtj_thermal_move(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                        dwmtj_state *s1, double j1, const dwmtj_heat *q, double *t_left,
-                       unsigned *crossed);
+                       unsigned *crossed, double *t_free);
+/* The predicted write of an empty track at currents i_mtj (track -> pillar)
+ * held constant; +inf when none. */
+double dwmtj_thermal_write_predict(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s,
+                                   const double i_mtj[2]);
+/* K, the highest temperature of the heat path over its step, and when. */
+double dwmtj_heat_peak(const dwmtj_heat *q, double *t_peak);
 double dwmtj_thermal_predict(const dwmtj_derived *d, const dwmtj_state *s, double J, double T);
 void dwmtj_overlap_one(const dwmtj_derived *d, double lo, double hi, int k,
                        double *f, double *df_dx);

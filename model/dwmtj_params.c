@@ -382,6 +382,10 @@ const char *dwmtj_status_param(int status)
         return "t_slot";
     if (status == DWMTJ_ERR_SEED)
         return "seed";
+    if (status == DWMTJ_ERR_SIGMA_THERMAL)
+        return "sigma";
+    if (status == DWMTJ_ERR_DRAWN)
+        return "dev_seed";
     for (int k = 0; k < NROWS; k++)
         if (rows[k].status == status)
             return rows[k].name;

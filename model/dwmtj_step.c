@@ -23,6 +23,7 @@ void dwmtj_state_init(dwmtj_state *s, double t0)
     memset(s, 0, sizeof *s);
     s->t = t0;
     s->t_write = s->t_depin = s->t_fire = s->t_reset = -1.0;
+    s->c_left = NAN;
 }
 
 /* The domain's travel frame: coordinate u measured from the writer's centre
@@ -405,11 +406,17 @@ double dwmtj_next_rewrite_edge(const dwmtj_derived *d, double t)
 }
 
 /* Next event and longest step from the state at the end of a step. */
-static void predict(const dwmtj_derived *d, const dwmtj_state *s, const dwmtj_net *n,
-                    dwmtj_eval *out)
+static void predict(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s,
+                    const dwmtj_net *n, dwmtj_eval *out)
 {
     out->t_event = INFINITY;
     out->h_max = INFINITY;
+    if (d->model == DWMTJ_MODEL_THERMAL && !s->present) {
+        /* the next edge writes, or the write hazard at the end's currents */
+        out->t_event = fmin(dwmtj_next_rewrite_edge(d, s->t),
+                            dwmtj_thermal_write_predict(d, key, s, n->i_mtj));
+        return;
+    }
     if (d->model == DWMTJ_MODEL_THERMAL && s->present) {
         /* the held domain's escape at the end's rate, or the next stop */
         out->t_event = dwmtj_thermal_predict(d, s, fabs(s->j), s->temp);
@@ -537,8 +544,8 @@ static double next_point(const dwmtj_derived *d, uint64_t key, const dwmtj_state
 
 /* A new domain of length l_nuc (or the pillar's) centred under pillar k,
  * which becomes the writer; t is the time of the write. */
-static void nucleate_under(const dwmtj_derived *d, uint64_t key, dwmtj_state *s, int k,
-                           double t)
+static void nucleate_under(const dwmtj_derived *d, uint64_t key, int keyed, dwmtj_state *s,
+                           int k, double t)
 {
     double ell = d->p.l_nuc > 0.0 ? d->p.l_nuc : d->l_mtj[k];
     s->present = 1;
@@ -548,7 +555,7 @@ static void nucleate_under(const dwmtj_derived *d, uint64_t key, dwmtj_state *s,
     s->x_hi = d->x_mtj[k] + 0.5 * ell;
     s->n_write += 1.0;
     s->t_write = t;
-    dwmtj_thermal_written(d, key, s); /* held at the stop under the writer */
+    dwmtj_thermal_written(d, key, keyed, s); /* held at the stop under the writer */
 }
 
 /* The first clock edge of the write periphery after t_after (the step's
@@ -629,9 +636,13 @@ static int move(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0, dwm
 /* The safe operating area at the end of a step: each quantity that
  * leaves its limit is counted once until it is back (state soa_*). */
 static int soa_check(const dwmtj_derived *d, dwmtj_state *s, const dwmtj_net *n,
-                     const double vbar[2])
+                     const double vbar[2], const dwmtj_heat *heat)
 {
-    double q[4] = { 0.0, fmax(fabs(vbar[0]), fabs(vbar[1])), 0.0, s->temp };
+    /* the temperature's highest point within the step (it peaks inside a
+     * step that ends a pulse); the voltages, linear, peak at its ends */
+    double t_pk = s->t;
+    double q[4] = { 0.0, fmax(fabs(vbar[0]), fabs(vbar[1])), 0.0,
+                    heat ? fmax(s->temp, dwmtj_heat_peak(heat, &t_pk)) : s->temp };
     for (int k = 0; k < 3; k++)
         q[DWMTJ_SOA_CURRENT] = fmax(q[DWMTJ_SOA_CURRENT], fabs(n->i_seg[k]) / d->area);
     int status = DWMTJ_OK;
@@ -644,7 +655,7 @@ static int soa_check(const dwmtj_derived *d, dwmtj_state *s, const dwmtj_net *n,
                 s->n_soa += 1.0;
                 s->soa_what = w;
                 s->soa_value = q[w];
-                s->soa_t = s->t;
+                s->soa_t = w == DWMTJ_SOA_TEMP ? t_pk : s->t;
                 status = DWMTJ_WARN_SOA;
             }
         } else {
@@ -719,6 +730,31 @@ static void end_motion(const dwmtj_derived *d, dwmtj_state *s, const dwmtj_net *
         s->v = m.v;
 }
 
+/* The domain of s0 moved to s1->t under the drive m1 at the end (one seam
+ * per model); dx_dv: d (centre at t1) / d v, 0 while held. */
+static int motion_of(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
+                     dwmtj_state *s1, const struct motion *m1, const dwmtj_heat *q,
+                     double *t_empty, unsigned *crossed, double dx_dv[DWMTJ_NTERM])
+{
+    double dx_dj1 = 0.0;
+    int st;
+    if (d->model == DWMTJ_MODEL_THERMAL) {
+        double t_free, t0 = s0->t, t1 = s1->t, h = t1 - t0;
+        st = dwmtj_thermal_move(d, key, s0, s1, m1->j, q, t_empty, crossed, &t_free);
+        if (st >= 0 && s1->present && !isnan(t_free) && h > 0.0) {
+            /* free since t_free: x1 grows with the drive's line to j1 by
+             * stt (t - t0)/h over [t_free, t1] */
+            double stt = d->stt * d->p.ms / dwmtj_ms_at(d, s1->temp);
+            dx_dj1 = stt * ((t1 - t0) * (t1 - t0) - (t_free - t0) * (t_free - t0)) / (2.0 * h);
+        }
+    } else {
+        st = move(d, key, s0, s1, m1->j, &dx_dj1, t_empty, crossed);
+    }
+    for (int k = 0; k < DWMTJ_NTERM; k++)
+        dx_dv[k] = st >= 0 && s1->present ? dx_dj1 * m1->dj_dv[k] : 0.0;
+    return st;
+}
+
 int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                double t1, const double v[DWMTJ_NTERM], dwmtj_state *s1,
                dwmtj_eval *out)
@@ -755,15 +791,7 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
     if (s0->present && h > 0.0) {
         struct motion m1;
         drive(d, s0, &n, &m1);
-        int st;
-        if (thermal) {
-            st = dwmtj_thermal_move(d, key, s0, s1, m1.j, &q, &t_empty, &crossed);
-        } else {
-            double dx_dj1;
-            st = move(d, key, s0, s1, m1.j, &dx_dj1, &t_empty, &crossed);
-            for (int k = 0; k < DWMTJ_NTERM && s1->present && st >= 0; k++)
-                dx_dv[k] = dx_dj1 * m1.dj_dv[k];
-        }
+        int st = motion_of(d, key, s0, s1, &m1, &q, &t_empty, &crossed, dx_dv);
         if (st < 0)
             return st;
     }
@@ -809,7 +837,7 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
         }
         if (writes == DWMTJ_MAX_WRITES)
             return DWMTJ_ERR_STEP_LONG;
-        nucleate_under(d, key, s1, k_w, tw);
+        nucleate_under(d, key, 1, s1, k_w, tw);
         memset(dx_dv, 0, sizeof dx_dv);
         if (tw >= t1)
             break; /* its velocity below comes from the drive at t1 */
@@ -825,15 +853,7 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
         end_motion(d, &a, &n);
         net_of(d, &a, v, &n, NULL, NULL);
         drive(d, &a, &n, &m1);
-        int st;
-        if (thermal) {
-            st = dwmtj_thermal_move(d, key, &a, s1, m1.j, &q, &t_empty, &crossed);
-        } else {
-            double dx_dj1;
-            st = move(d, key, &a, s1, m1.j, &dx_dj1, &t_empty, &crossed);
-            for (int k = 0; k < DWMTJ_NTERM && s1->present && st >= 0; k++)
-                dx_dv[k] = dx_dj1 * m1.dj_dv[k];
-        }
+        int st = motion_of(d, key, &a, s1, &m1, &q, &t_empty, &crossed, dx_dv);
         if (st < 0)
             return st;
         for (int k = 0; k < 2; k++)
@@ -857,7 +877,7 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
     for (int k = 0; k < 2; k++)
         if ((crossed >> k & 1u) && !visible(d, s0, k) && !visible(d, s1, k))
             status = DWMTJ_WARN_UNSEEN;
-    if (soa_check(d, s1, &n, vbar) == DWMTJ_WARN_SOA)
+    if (soa_check(d, s1, &n, vbar, h > 0.0 ? &q : NULL) == DWMTJ_WARN_SOA)
         status = DWMTJ_WARN_SOA;
 
     int phase = phase_of(d, s0, &n);
@@ -874,7 +894,7 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                                (n.di_dga[i] * dg_dx[0] + n.di_dgb[i] * dg_dx[1]) * dx_dv[j];
         out->phase = phase;
         memcpy(out->dx_dv, dx_dv, sizeof dx_dv);
-        predict(d, s1, &n, out);
+        predict(d, key, s1, &n, out);
         out->t_next = next_point(d, key, s0, s1, out);
     }
     return status;
@@ -897,7 +917,7 @@ int dwmtj_dc(const dwmtj_derived *d, uint64_t key, const double v[DWMTJ_NTERM],
     double vbar[2];
     net_of(d, s, v, &n, NULL, vbar);
     s->soa_on = 0;
-    int soa = soa_check(d, s, &n, vbar);
+    int soa = soa_check(d, s, &n, vbar, NULL);
     return soa != DWMTJ_OK ? soa : st;
 }
 
@@ -929,7 +949,7 @@ int dwmtj_write(const dwmtj_derived *d, dwmtj_state *s, int mtj)
         return DWMTJ_ERR_INPUT;
     if (s->present)
         return DWMTJ_WARN_PRESENT;
-    nucleate_under(d, 0, s, mtj, s->t);
+    nucleate_under(d, 0, 0, s, mtj, s->t);
     s->v = s->j = 0.0;
     return DWMTJ_OK;
 }

@@ -220,12 +220,18 @@ int dwmtj_next_stop(const dwmtj_derived *d, const dwmtj_state *s, double c, int 
                     double reach, dwmtj_stop *out)
 {
     int w = s->writer;
-    double ell = d->ell[w], eps = 1e-12, best = INFINITY;
+    double ell = d->ell[w], best = INFINITY;
     const dwmtj_stop *e = NULL;
+    /* a stop at or ahead of c counts, but the one the domain was released
+     * from while it still sits there: which stops a domain meets must not
+     * depend on where the host's time points fall */
+    double tiny = 1e-15 * (d->p.length + ell);
     for (int k = 0; k < d->n_stop[w]; k++) {
-        double dist = dir * (d->stop[w][k].c - c);
-        if (dist > eps && dist < best) {
-            best = dist;
+        double cs = d->stop[w][k].c, dist = dir * (cs - c);
+        if (dist < -tiny || (fabs(cs - s->c_left) <= tiny && fabs(c - s->c_left) <= tiny))
+            continue;
+        if (dist < best) {
+            best = fmax(dist, 0.0);
             e = &d->stop[w][k];
         }
     }
@@ -233,9 +239,13 @@ int dwmtj_next_stop(const dwmtj_derived *d, const dwmtj_state *s, double c, int 
     if (a > 0.0) {
         /* the next grid point of the distributed sites, skipping those within
          * w_pin of an edge stop (which holds there instead) */
-        int64_t k = dir > 0 ? (int64_t)floor(c / a + 1e-9) + 1 : (int64_t)ceil(c / a - 1e-9) - 1;
+        /* from the grid point at or just behind c */
+        int64_t k = dir > 0 ? (int64_t)floor(c / a) : (int64_t)ceil(c / a);
         for (int guard = 0; guard < 64; guard++, k += dir) {
             double cg = (double)k * a, dist = dir * (cg - c);
+            if (dist < -tiny || (fabs(cg - s->c_left) <= tiny && fabs(c - s->c_left) <= tiny))
+                continue;
+            dist = fmax(dist, 0.0);
             if (dist >= best || dist > reach)
                 break;
             int near_edge = 0;
@@ -275,7 +285,8 @@ static double exp1_draw(const dwmtj_derived *d, uint64_t key, uint64_t stream, d
     return -log(dwmtj_noise_uniform(d->p.seed, key ^ stream, (int64_t)n));
 }
 
-static void hold(const dwmtj_derived *d, uint64_t key, dwmtj_state *s, const dwmtj_stop *st)
+static void hold(const dwmtj_derived *d, uint64_t key, int keyed, dwmtj_state *s,
+                 const dwmtj_stop *st)
 {
     double shift = st->c - 0.5 * (s->x_lo + s->x_hi);
     s->x_lo += shift;
@@ -285,17 +296,27 @@ static void hold(const dwmtj_derived *d, uint64_t key, dwmtj_state *s, const dwm
     s->jc_held = st->jc;
     s->eb_held = st->eb;
     s->hz = 0.0;
-    s->hz_draw = exp1_draw(d, key, STREAM_ESCAPE, s->n_arrive);
+    s->hz_draw = keyed ? exp1_draw(d, key, STREAM_ESCAPE, s->n_arrive) : NAN;
     s->n_arrive += 1.0;
+    s->c_left = NAN;
     s->v = 0.0;
 }
 
-void dwmtj_thermal_written(const dwmtj_derived *d, uint64_t key, dwmtj_state *s)
+/* The escape draw of a held domain, made by the first step that knows the
+ * instance's key (dwmtj_write does not). */
+static void draw_now(const dwmtj_derived *d, uint64_t key, dwmtj_state *s)
+{
+    if (s->held && isnan(s->hz_draw))
+        s->hz_draw = exp1_draw(d, key, STREAM_ESCAPE, s->n_arrive - 1.0);
+}
+
+void dwmtj_thermal_written(const dwmtj_derived *d, uint64_t key, int keyed, dwmtj_state *s)
 {
     dwmtj_stop st;
     s->held = 0;
+    s->c_left = NAN;
     if (d->model == DWMTJ_MODEL_THERMAL && stop_at(d, s, 0.5 * (s->x_lo + s->x_hi), &st))
-        hold(d, key, s, &st);
+        hold(d, key, keyed, s, &st);
     s->hz_wr[0] = s->hz_wr[1] = 0.0;
 }
 
@@ -405,9 +426,11 @@ double dwmtj_thermal_write_time(const dwmtj_derived *d, uint64_t key, const dwmt
 
 int dwmtj_thermal_move(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                        dwmtj_state *s1, double j1, const dwmtj_heat *q, double *t_left,
-                       unsigned *crossed)
+                       unsigned *crossed, double *t_free)
 {
     double t0 = s0->t, t1 = s1->t, h = t1 - t0;
+    draw_now(d, key, s1);
+    *t_free = s1->held ? NAN : t0;
     struct path pa = { d, q, t0, h, s0->j, j1, 0, 0.0, 0.0, 0.0, 0.0 };
     double vmax = fmax(fabs(path_v(&pa, t0)), fabs(path_v(&pa, t1)));
     double nsub = ceil(h * vmax / d->p.dx_max);
@@ -430,6 +453,8 @@ int dwmtj_thermal_move(const dwmtj_derived *d, uint64_t key, const dwmtj_state *
                 }
                 s1->held = 0;
                 s1->hz = 0.0;
+                s1->c_left = s1->c_held;
+                *t_free = te;
                 t = te;
                 continue;
             }
@@ -447,21 +472,28 @@ int dwmtj_thermal_move(const dwmtj_derived *d, uint64_t key, const dwmtj_state *
             dwmtj_stop st;
             int arrive = dwmtj_next_stop(d, s1, c, dir, fabs(dx), &st);
             double move = arrive ? st.c - c : dx;
-            dwmtj_sweep w = { t, tend, c, c + move, va, ve, 0 };
+            /* the path to the sub-step's end, and the instant on it the stop is
+             * reached: the arrival's time does not depend on the sub-steps */
+            dwmtj_sweep w = { t, tend, c, c + dx, va, ve, 0 };
             double ta = arrive ? dwmtj_sweep_time(&w, c + move) : tend;
-            w.tb = ta;
-            if (arrive)
+            if (arrive) {
+                w.tb = ta;
+                w.cb = c + move;
                 w.vb = va + (ve - va) * (ta - t) / (tend - t);
+            }
             s1->x_lo += move;
             s1->x_hi += move;
             dwmtj_sweep_events(d, s1, &w, crossed);
             if (s1->x_lo >= d->p.length || s1->x_hi <= 0.0) {
                 *t_left = dwmtj_eject(d, s1, &w);
                 s1->held = 0;
+                *t_free = NAN;
                 return DWMTJ_OK;
             }
-            if (arrive)
-                hold(d, key, s1, &st);
+            if (arrive) {
+                hold(d, key, 1, s1, &st);
+                *t_free = NAN;
+            }
             t = ta > t ? ta : tend;
         }
     }
@@ -477,7 +509,8 @@ double dwmtj_thermal_predict(const dwmtj_derived *d, const dwmtj_state *s, doubl
     double stt = d->stt * d->p.ms / dwmtj_ms_at(d, T);
     if (s->held) {
         double r = dwmtj_escape_rate(d, s->jc_held, s->eb_held, J, T, J * stt);
-        return r > 0.0 ? s->t + (s->hz_draw - s->hz) / r : INFINITY;
+        double need = (isnan(s->hz_draw) ? 1.0 : s->hz_draw) - s->hz;
+        return r > 0.0 ? s->t + fmax(need, 0.0) / r : INFINITY;
     }
     if (s->v == 0.0)
         return INFINITY;
@@ -487,4 +520,45 @@ double dwmtj_thermal_predict(const dwmtj_derived *d, const dwmtj_state *s, doubl
                         &st))
         return s->t + fabs(st.c - 0.5 * (s->x_lo + s->x_hi)) / fabs(s->v);
     return INFINITY;
+}
+
+double dwmtj_thermal_write_predict(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s,
+                                   const double i_mtj[2])
+{
+    double t = INFINITY;
+    if (s->present)
+        return t;
+    for (int k = 0; k < 2; k++) {
+        double r = dwmtj_write_rate(d, -i_mtj[k], s->temp > 0.0 ? s->temp : d->t_amb);
+        if (r > 0.0) {
+            double need = exp1_draw(d, key, STREAM_WRITE, 2.0 * s->n_write + k) - s->hz_wr[k];
+            t = fmin(t, s->t + fmax(need, 0.0) / r);
+        }
+    }
+    return t;
+}
+
+double dwmtj_heat_peak(const dwmtj_heat *q, double *t_peak)
+{
+    double T0 = dwmtj_heat_temp(q, q->t0), T1 = dwmtj_heat_temp(q, q->t0 + q->h);
+    double best = T0 > T1 ? T0 : T1, tb = T0 > T1 ? q->t0 : q->t0 + q->h;
+    if (q->r > 0.0 && q->h > 0.0) {
+        /* y = A e^(-s/tau) + R (p0 + k s) - R k tau has dy/ds = 0 at
+         * s = tau ln(A / (R k tau)) */
+        double k = (q->p1 - q->p0) / q->h, R = q->r, tau = q->tau;
+        double A = q->y0 - R * q->p0 + R * k * tau;
+        if (R * k * tau != 0.0 && A / (R * k * tau) > 1.0) {
+            double sp = tau * log(A / (R * k * tau));
+            if (sp > 0.0 && sp < q->h) {
+                double Tp = dwmtj_heat_temp(q, q->t0 + sp);
+                if (Tp > best) {
+                    best = Tp;
+                    tb = q->t0 + sp;
+                }
+            }
+        }
+    }
+    if (t_peak)
+        *t_peak = tb;
+    return best;
 }
