@@ -1032,6 +1032,38 @@ START_TEST(test_write_probability)
 }
 END_TEST
 
+/* The write is an event a host should see coming (dwmtj_eval.t_event
+ * lists nucleation), as the escape is: under a constant write current at
+ * a fixed temperature it comes at t + (draw - hazard) / Gamma_w, exactly.
+ * MODEL BUG (predict in dwmtj_step.c): with the track empty the thermal
+ * model predicts no write, t_event = t_next = +inf (the paper's branch
+ * there reads t_wr and i_nuc, which the thermal write leaves alone), so a
+ * host following t_next steps over the write and the circuit sees MTJ_A
+ * switch only at the step's end. */
+START_TEST(test_write_predicted)
+{
+    dwmtj_params p;
+    dwmtj_derived d;
+    proto(&p, 300.0, 0);
+    double v[4];
+    v_write(&p, 0, 0.9 * p.i_c0, v);
+    for (int n = 0; n < 20; n++) {
+        p.seed = 8000 + (uint64_t)n;
+        derive_ok(&p, &d);
+        dwmtj_state s, s1;
+        dwmtj_eval e;
+        dwmtj_state_init(&s, 0.0);
+        s.temp = d.t_amb;
+        ck_assert_int_eq(dwmtj_step(&d, KEY, &s, 0.0, v, &s1, &e), DWMTJ_OK);
+        ck_assert_int_eq(dwmtj_step(&d, KEY, &s1, 5000.0 * NS, v, &s, NULL), DWMTJ_OK);
+        ck_assert(s.n_write == 1.0);
+        ck_assert_msg(fabs(e.t_event - s.t_write) <= 1e-9 * s.t_write,
+                      "t_event %g, t_next %g, the write at %g s", e.t_event, e.t_next, s.t_write);
+        ck_assert(e.t_next <= e.t_event);
+    }
+}
+END_TEST
+
 /* A write current while a domain is on the track does nothing: no write,
  * and no write hazard builds up (hz_wr stays 0), so the draw of the next
  * write starts when the track is empty. */
@@ -1213,6 +1245,64 @@ START_TEST(test_jacobian_static)
                 for (int j = 0; j < 4; j++)
                     ck_assert(fabs(es.g[i][j] - e.g[i][j]) <= 1e-12 * gmax);
         }
+}
+END_TEST
+
+/* The domain written under A driven by the current i above every stop's
+ * jc until it is free with its centre 0.1-0.2 um past A's: partly over
+ * MTJ_A, moving. */
+static void moving_over_a(const dwmtj_params *p, const dwmtj_derived *d, double i,
+                          dwmtj_state *s)
+{
+    double v[4];
+    int bad = 0;
+    written(d, s, 0, 0.0);
+    v_current(p, i, v);
+    for (int g = 1; g < 1000 && !(dwmtj_position(s) > p->xa + 0.1e-6 && !s->held); g++)
+        hold_v(d, KEY, s, v, g * 0.1 * NS, 0.1 * NS, &bad);
+    ck_assert_int_eq(bad, 0);
+    ck_assert(!s->held && dwmtj_position(s) < p->xa + 0.2e-6);
+}
+
+/* A free domain moving over MTJ_A within a step: the currents at the
+ * step's end depend on the voltages through the distance it moves, and g
+ * must say so, as the paper's model's does (check_model test_jacobian);
+ * so must dwmtj_step_current's dx_di (cold device: the velocity is then
+ * linear in the drive, and the trapezoid's derivative exact).
+ * MODEL BUG (dwmtj_step, thermal branch): dx_dv stays 0 for a free domain,
+ * so g is the frozen-state conductance and misses d i / d x * d x / d v
+ * (about 4e-4 of g here), and dx_di is 0. */
+START_TEST(test_jacobian_moving)
+{
+    dwmtj_params p;
+    dwmtj_derived d;
+    dwmtj_state s, a;
+    dwmtj_eval e;
+    int bad = 0;
+    dwmtj_params_defaults(&p);
+    p.temp = 300.0;
+    derive_ok(&p, &d);
+    double v[4], i = 1.2 * 0.5 * (p.jc_b1 + p.jc_b2) * ref_area(&p);
+    moving_over_a(&p, &d, i, &s);
+    v_current(&p, i, v);
+    v[DWMTJ_A] += 0.4; /* MTJ_A carries current: its overlap shows in i */
+    hold_v(&d, KEY, &s, v, s.t, 0.0, &bad);
+    ck_assert_int_eq(bad, 0);
+    ck_assert_int_eq(dwmtj_step(&d, KEY, &s, s.t + 0.2 * NS, v, &a, &e), DWMTJ_OK);
+    ck_assert(!a.held && dwmtj_position(&a) > dwmtj_position(&s));
+    double gmax, err = jacobian_error(&d, &s, s.t + 0.2 * NS, v, &gmax);
+    ck_assert_msg(err <= 1e-5 * gmax, "moving domain: |g - fd| %g of %g", err, gmax);
+    /* the current drive's d x / d i against central differences */
+    proto(&p, 300.0, 0);
+    derive_ok(&p, &d);
+    moving_over_a(&p, &d, i, &s);
+    double di = 1e-6 * i, dx_di, xp, xm, t1 = s.t + 0.2 * NS;
+    ck_assert_int_eq(dwmtj_step_current(&d, KEY, &s, t1, i, &a, &dx_di), DWMTJ_OK);
+    ck_assert_int_eq(dwmtj_step_current(&d, KEY, &s, t1, i + di, &a, NULL), DWMTJ_OK);
+    xp = dwmtj_position(&a);
+    ck_assert_int_eq(dwmtj_step_current(&d, KEY, &s, t1, i - di, &a, NULL), DWMTJ_OK);
+    xm = dwmtj_position(&a);
+    tu_assert_rel(dx_di, (xp - xm) / (2.0 * di), 1e-6);
 }
 END_TEST
 
@@ -1529,6 +1619,39 @@ START_TEST(test_soa_temp)
 }
 END_TEST
 
+/* The power falls linearly within one step from P0 to 0 (the voltages
+ * are linear between time points): T(s) solves tau y' = R P0 (1 - s/h) -
+ * y, y(0) = 0, and peaks inside the step at s* = tau ln((h + tau)/tau),
+ * y* = R P0 (1 - s* / h), above t_max while both ends are below it.
+ * MODEL BUG (soa_check in dwmtj_step.c): the safe operating area is
+ * checked at the step's end only, so this excursion passes silently. */
+START_TEST(test_soa_temp_within_step)
+{
+    dwmtj_params p;
+    dwmtj_derived d;
+    proto(&p, 300.0, 1);
+    double r[3], i = 2e-3, h = 20.0 * NS, tau = p.r_th * p.c_th;
+    ref_track(&p, r);
+    double RP = p.r_th * i * i * (r[0] + r[1] + r[2]);
+    double s_pk = tau * log((h + tau) / tau), y_pk = RP * (1.0 - s_pk / h);
+    double y_end = RP * tau / h - RP * (1.0 + tau / h) * exp(-h / tau);
+    p.t_max = 300.0 + 0.5 * (y_pk + y_end);
+    derive_ok(&p, &d);
+    dwmtj_state s, s1;
+    dwmtj_state_init(&s, 0.0);
+    s.temp = 300.0;
+    ck_assert_int_eq(dwmtj_step_current(&d, KEY, &s, 0.0, i, &s1, NULL), DWMTJ_OK);
+    int st = dwmtj_step_current(&d, KEY, &s1, h, 0.0, &s, NULL);
+    tu_assert_rel(s.temp - 300.0, y_end, 1e-9); /* the end is below t_max */
+    ck_assert_msg(st == DWMTJ_WARN_SOA, "T peaked at %g K > t_max %g K within the step: %s",
+                  300.0 + y_pk, p.t_max, dwmtj_status_string(st));
+    ck_assert_int_eq(s.soa_what, DWMTJ_SOA_TEMP);
+    ck_assert(s.soa_value > p.t_max && s.soa_value <= 300.0 + y_pk * (1.0 + 1e-9));
+    ck_assert(s.soa_t > 0.0 && s.soa_t <= s_pk * (1.0 + 1e-9));
+    ck_assert(s.n_soa == 1.0);
+}
+END_TEST
+
 /* 10. Device-to-device variation */
 
 /* The same dev_seed draws the same device, another a different one;
@@ -1614,6 +1737,10 @@ START_TEST(test_thermal_param_errors)
         { "var_jc", 0.25, DWMTJ_ERR_VAR_JC },
         { "var_tmr", 0.3, DWMTJ_ERR_VAR_TMR },
         { "var_rho", 0.25, DWMTJ_ERR_VAR_RHO },
+        /* MODEL BUG (dwmtj_status_param in dwmtj_params.c): this status
+         * names no parameter (NULL), so a host reports "invalid parameters"
+         * without the name; it is sigma's */
+        { "sigma", 0.1, DWMTJ_ERR_SIGMA_THERMAL },
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         dwmtj_params p;
@@ -1638,6 +1765,63 @@ START_TEST(test_thermal_param_errors)
     ck_assert_int_eq(dwmtj_params_set(&p, "proto-paper"), DWMTJ_OK);
     p.r_th = 0.0;
     ck_assert_int_eq(dwmtj_params_check(&p), DWMTJ_OK);
+}
+END_TEST
+
+/* The instance key */
+
+/* Escape times of the domain written under A by the ideal write
+ * (dwmtj_write) or the periphery's clock (t_rewrite) for instance keys
+ * 1..8 with one seed. */
+static void escape_by_key(int clock, double te[8])
+{
+    dwmtj_params p;
+    dwmtj_derived d;
+    proto(&p, 300.0, 0);
+    if (clock)
+        p.t_rewrite = 1e-3; /* one edge, at t = 0 */
+    derive_ok(&p, &d);
+    double J = ref_j_at_rate(&p, ref_jc_a(&p), ref_e0_a(&p), 1.0 / (20.0 * NS), 300.0), v[4];
+    v_current(&p, J * ref_area(&p), v);
+    int bad = 0;
+    for (int k = 0; k < 8; k++) {
+        dwmtj_state s;
+        dwmtj_state_init(&s, 0.0);
+        if (!clock)
+            ck_assert_int_eq(dwmtj_write(&d, &s, 0), DWMTJ_OK);
+        for (int g = 1; g <= 100 && s.n_depin < 1.0; g++)
+            hold_v(&d, 1 + (uint64_t)k, &s, v, g * 10.0 * NS, 0.0, &bad);
+        ck_assert(s.n_write == 1.0 && s.n_depin == 1.0);
+        te[k] = s.t_depin;
+    }
+    ck_assert_int_eq(bad, 0);
+}
+
+static int distinct(const double x[8])
+{
+    int n = 0;
+    for (int i = 0; i < 8; i++) {
+        int seen = 0;
+        for (int j = 0; j < i; j++)
+            seen |= x[j] == x[i];
+        n += !seen;
+    }
+    return n;
+}
+
+/* Instances with one seed draw their own escapes (the draw is keyed by
+ * the instance key), whichever way the domain was written.
+ * MODEL BUG (dwmtj_write in dwmtj_step.c): nucleate_under is called with
+ * key 0, so the first escape draw of a domain written by dwmtj_write is
+ * the same for every instance of a seed. */
+START_TEST(test_escape_keyed)
+{
+    double te[8];
+    escape_by_key(1, te);
+    ck_assert_int_eq(distinct(te), 8);
+    escape_by_key(0, te);
+    ck_assert_msg(distinct(te) == 8, "dwmtj_write: %d distinct escape times of 8 keys",
+                  distinct(te));
 }
 END_TEST
 
@@ -1670,6 +1854,7 @@ static Suite *thermal_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_stops_fixed);
     tcase_add_test(tc, test_escape_sign);
+    tcase_add_test(tc, test_escape_keyed);
     suite_add_tcase(su, tc);
 
     tc = tcase_create("write");
@@ -1677,12 +1862,14 @@ static Suite *thermal_suite(void)
     tcase_add_test(tc, test_write_polarity);
     tcase_add_test(tc, test_write_probability);
     tcase_add_test(tc, test_write_occupied);
+    tcase_add_test(tc, test_write_predicted);
     suite_add_tcase(su, tc);
 
     tc = tcase_create("electrics");
     tcase_add_test(tc, test_readings);
     tcase_add_test(tc, test_tmr_bias);
     tcase_add_test(tc, test_jacobian_static);
+    tcase_add_test(tc, test_jacobian_moving);
     suite_add_tcase(su, tc);
 
     tc = tcase_create("energy");
@@ -1695,6 +1882,7 @@ static Suite *thermal_suite(void)
     tcase_add_test(tc, test_soa_barrier);
     tcase_add_test(tc, test_soa_current);
     tcase_add_test(tc, test_soa_temp);
+    tcase_add_test(tc, test_soa_temp_within_step);
     suite_add_tcase(su, tc);
 
     tc = tcase_create("variation and errors");
