@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -159,4 +160,23 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 void tu_remove_tree(const char *path)
 {
     nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void tu_mean_sd(const double *x, int n, double *mean, double *sd)
+{
+    double m = 0.0, q = 0.0;
+    for (int k = 0; k < n; k++)
+        m += x[k];
+    m /= n;
+    for (int k = 0; k < n; k++)
+        q += (x[k] - m) * (x[k] - m);
+    *mean = m;
+    *sd = n > 1 ? sqrt(q / (n - 1)) : 0.0;
+}
+
+void tu_assert_binomial(const char *what, int k, int n, double p, double z)
+{
+    double f = (double)k / n, tol = z * sqrt(p * (1.0 - p) / n);
+    ck_assert_msg(fabs(f - p) <= tol, "%s: %d of %d = %.4f but expected %.4f +- %.4f (%g sd)",
+                  what, k, n, f, p, tol, z);
 }
