@@ -29,12 +29,14 @@ int dwmtj_cmd_train(int argc, char **argv);
 int dwmtj_cmd_infer(int argc, char **argv);
 int dwmtj_cmd_bench(int argc, char **argv);
 int dwmtj_cmd_check(int argc, char **argv);
+int dwmtj_cmd_mc(int argc, char **argv);
 void dwmtj_usage_run(FILE *f);
 void dwmtj_usage_array(FILE *f);
 void dwmtj_usage_train(FILE *f);
 void dwmtj_usage_infer(FILE *f);
 void dwmtj_usage_bench(FILE *f);
 void dwmtj_usage_check(FILE *f);
+void dwmtj_usage_mc(FILE *f);
 
 /* ---- messages ---------------------------------------------------------- */
 

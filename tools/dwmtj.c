@@ -35,6 +35,8 @@ static void usage(FILE *f)
           "                  images: accuracy, agreement, energy, latency\n"
           "  bench           the same circuits through ngspice and the KLU engine:\n"
           "                  speed, speedup and the matrix-vector floor\n"
+          "  mc              device-to-device Monte Carlo of the paper's protocols on\n"
+          "                  libdwmtj, and the write-error rate\n"
           "  help [COMMAND]  this help, or the help of COMMAND\n"
           "\n"
           "  dwmtj COMMAND --help shows the options of a command.\n"
@@ -99,6 +101,7 @@ static int (*command(const char *cmd, void (**usage)(FILE *)))(int, char **)
         { "infer", dwmtj_cmd_infer, dwmtj_usage_infer },
         { "bench", dwmtj_cmd_bench, dwmtj_usage_bench },
         { "check", dwmtj_cmd_check, dwmtj_usage_check },
+        { "mc", dwmtj_cmd_mc, dwmtj_usage_mc },
     };
     for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)
         if (strcmp(cmd, cmds[k].name) == 0) {
@@ -152,8 +155,8 @@ int main(int argc, char **argv)
         }
         if (!command(argv[optind + 1], &sub_usage))
             return dwmtj_usage_error(NULL,
-                                     "help: unknown command '%s' (commands: run, array, "
-                                     "train, infer, bench)",
+                                     "help: unknown command '%s' (commands: run, check, "
+                                     "array, train, infer, bench, mc)",
                                      argv[optind + 1]);
         sub_usage(stdout);
         return done(stdout);
@@ -161,8 +164,8 @@ int main(int argc, char **argv)
     int (*run)(int, char **) = command(cmd, NULL);
     if (!run)
         return dwmtj_usage_error(NULL,
-                                 "unknown command '%s' (commands: run, array, train, infer, "
-                                 "bench, help)",
+                                 "unknown command '%s' (commands: run, check, array, train, "
+                                 "infer, bench, mc, help)",
                                  cmd);
     return run(argc - optind, argv + optind);
 }

@@ -56,6 +56,21 @@ void dwmtj_outfile_abort(dwmtj_outfile *o);
 /* Writes text to path whole (dwmtj_file_write_text); -1 with a message. */
 int dwmtj_write_file(const char *path, const char *text);
 
+/* A results file that grows as a run goes and is resumed from (dwmtj mc;
+ * the scheme of dwmtj infer --results): 1 if path is (or links to) a
+ * regular file with something in it, which a new run must not replace
+ * unasked. */
+int dwmtj_out_holds_data(const char *path);
+/* What o holds so far (its first lines, the rows kept) becomes the file:
+ * a regular target is replaced whole now and the stream returned appends
+ * to the new file; a device or FIFO stays open in place and the stream is
+ * o's own.  NULL with a message on failure (o aborted).  End with
+ * dwmtj_out_append_end. */
+FILE *dwmtj_out_append_start(dwmtj_outfile *o);
+/* Closes the stream f of dwmtj_out_append_start (commits o when in
+ * place); -1 with a message. */
+int dwmtj_out_append_end(dwmtj_outfile *o, FILE *f);
+
 /* ---- JSON ------------------------------------------------------------- */
 
 #define DWMTJ_JSON_DEPTH 16

@@ -123,6 +123,60 @@ int dwmtj_write_file(const char *path, const char *text)
     return 0;
 }
 
+int dwmtj_out_holds_data(const char *path)
+{
+    struct stat st;
+    return path && stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+}
+
+FILE *dwmtj_out_append_start(dwmtj_outfile *o)
+{
+    if (!o->part) {
+        if (fflush(o->f) == 0)
+            return o->f;
+        dwmtj_error("%s: cannot write: %s", o->path, strerror(errno));
+        dwmtj_outfile_abort(o);
+        return NULL;
+    }
+    /* after the rename this descriptor is the new file's, at its end */
+    int fd = dup(fileno(o->f));
+    if (fd < 0) {
+        dwmtj_error("%s: cannot write: %s", o->path, strerror(errno));
+        dwmtj_outfile_abort(o);
+        return NULL;
+    }
+    char *path = strdup(o->path);
+    if (dwmtj_outfile_commit(o) != 0) {
+        close(fd);
+        free(path);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "a");
+    if (!f) {
+        dwmtj_error("%s: cannot append: %s", path ? path : "results", strerror(errno));
+        close(fd);
+    }
+    free(path);
+    return f;
+}
+
+int dwmtj_out_append_end(dwmtj_outfile *o, FILE *f)
+{
+    if (!f)
+        return 0;
+    if (f == o->f) /* in place: a device or FIFO */
+        return dwmtj_outfile_commit(o);
+    int bad = fflush(f) != 0 || ferror(f);
+    if (!bad)
+        (void)fsync(fileno(f)); /* best effort, as the rows are the run's record */
+    bad |= fclose(f) != 0;
+    if (bad) {
+        dwmtj_error("cannot complete the results file: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------------------
  * JSON
  * --------------------------------------------------------------------- */
