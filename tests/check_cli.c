@@ -131,8 +131,9 @@ static int count_str(const char *hay, const char *needle)
  * Decks
  * --------------------------------------------------------------------- */
 
-/* A short write-integrate-fire-reset cycle (as tests/check_codemodel.c):
- * %s is extra model parameters. */
+/* A short write-integrate-fire-reset cycle (as tests/check_codemodel.c)
+ * of the paper's model (its write: -3.1 V at A, set proto-paper): %s is
+ * the model type and its parameters. */
 static const char cycle_fmt[] =
     "* dwmtj cli test deck\n"
     "Vw wsrc 0 PULSE(0 -3.1 10n 10n 10n 30n 1u)\n"
@@ -465,7 +466,8 @@ END_TEST
 
 START_TEST(err_bad_param)
 {
-    char *p = deck("bad_param.cir", "dwmtj4t(set=\"proto\" rap_a=1000)");
+    /* rap_a = 100: below R_P in every set */
+    char *p = deck("bad_param.cir", "dwmtj4t(set=\"proto\" rap_a=100)");
     cli_result r;
     cli_run(ARGS("run", p, "--json"), &r);
     ck_exit(r, 1);
@@ -477,10 +479,12 @@ END_TEST
 
 /* A device warning does not fail the run, and is not dropped (issue 11,
  * item 9/15): noise slots below 1 ps are slow, and the user is told, on
- * stderr with the instance and the line, and in the JSON. */
+ * stderr with the instance and the line, and in the JSON.  The paper's
+ * model (proto-paper), whose noise this is; its -3.1 V write is the
+ * deck's. */
 START_TEST(run_warns)
 {
-    char *p = deck("warns.cir", "dwmtj4t(set=\"proto\" sigma=0.3 t_slot=0.5p)");
+    char *p = deck("warns.cir", "dwmtj4t(set=\"proto-paper\" sigma=0.3 t_slot=0.5p)");
     cli_result r;
     cli_run(ARGS("run", p, "--json"), &r);
     ck_exit(r, 0);
@@ -523,7 +527,7 @@ END_TEST
 /* A failed simulation leaves no CSV, complete or partial. */
 START_TEST(out_csv_failed_run)
 {
-    char *p = deck("bad_param2.cir", "dwmtj4t(set=\"proto\" rap_a=1000)");
+    char *p = deck("bad_param2.cir", "dwmtj4t(set=\"proto\" rap_a=100)");
     char *csv = spath("failed.csv");
     char part[4200];
     snprintf(part, sizeof part, "%s.part", csv);

@@ -28,12 +28,18 @@ static char *srcdir;  /* absolute path of the source tree */
  * --------------------------------------------------------------------- */
 
 /* Write through MTJ_A (3.1 V, 50 ns, via a switch, as in fig3a.cir), then
- * 50 ns pulses of 2.1 ... 2.7 V every 100 ns: the domain depins on the
- * first, integrates, fires at 2.5 V and resets at 2.7 V.  Each terminal is
- * fed through a 0 V source so that ngspice reports its current. */
+ * 50 ns pulses of 2.1 ... 2.8 V every 100 ns.  The paper's model
+ * (proto-paper, deterministic with sigma = 0, so that tests of the
+ * adapter see only the adapter; its write -3.1 V at A, from the track
+ * into the pillar): the domain depins on the first, integrates, fires at
+ * 2.5 V and resets at 2.7 V.  The thermal model (proto; its write +3.1 V,
+ * from the pillar into the track): depins by 1.95 V, fires near 2.45 V
+ * and resets by 2.8 V, each at a draw.  Each terminal is fed through a
+ * 0 V source so that ngspice reports its current.  %s: the write
+ * amplitude, the set and further card parameters, the largest step. */
 static const char cycle_fmt[] =
     "* dwmtj4t write, integrate, fire, reset\n"
-    "Vw wsrc 0 PULSE(0 -3.1 10n 10n 10n 30n 1u)\n"
+    "Vw wsrc 0 PULSE(0 %s 10n 10n 10n 30n 1u)\n"
     "Vsw ctl 0 PULSE(0 1 5n 1n 1n 58n 1u)\n"
     "Sw a wsrc ctl 0 wsw\n"
     ".model wsw sw(vt=0.5 vh=0.1 ron=1 roff=1e12)\n"
@@ -41,7 +47,7 @@ static const char cycle_fmt[] =
     "Rsb b 0 100k\n"
     "Vamp amp 0 PWL(0 0 99.9n 0 100n 2.1 199.9n 2.1 200n 2.2 299.9n 2.2\n"
     "+ 300n 2.3 399.9n 2.3 400n 2.4 499.9n 2.4 500n 2.5 599.9n 2.5\n"
-    "+ 600n 2.6 699.9n 2.6 700n 2.7 799.9n 2.7 800n 0)\n"
+    "+ 600n 2.6 699.9n 2.6 700n 2.7 799.9n 2.7 800n 2.8 899.9n 2.8 900n 0)\n"
     "Vshape shape 0 PULSE(0 1 100n 10n 10n 30n 100n)\n"
     "Bin in 0 V = v(amp)*v(shape)\n"
     "Vmin in nin 0\n"
@@ -49,11 +55,12 @@ static const char cycle_fmt[] =
     "Vma a na 0\n"
     "Vmb b nb 0\n"
     "aneuron nin ngnd na nb [x ra rb e ew ei ef er eidle nw nd nf nr] neuron\n"
-    ".model neuron dwmtj4t(set=\"proto\" %s)\n"
-    ".tran 0.1n 800n 0 %s\n";
+    ".model neuron dwmtj4t(set=\"%s\" %s)\n"
+    ".tran 0.1n 900n 0 %s\n";
 
-/* Fig. 4 pulse-number encoding (netlists/fig4.cir) on two instances on
- * different nodes, one noise slot per pulse period, up to 3 us. */
+/* The paper's Fig. 4 pulse-number device in the paper's model (as
+ * netlists/fig5p_12.cir) on two instances on different nodes, one noise
+ * slot per pulse period, up to 3 us. */
 static const char twin_fmt[] =
     "* two dwmtj4t neurons, pulse-number encoding\n"
     "Vw wsrc 0 PULSE(0 -3.1 10n 10n 10n 30n 4100n)\n"
@@ -71,9 +78,21 @@ static const char twin_fmt[] =
     "Bin2 in2 0 V = v(amp)*v(shape)\n"
     "aneuron1 in1 0 a1 b1 [x1 ra1 rb1 e1 ew1 ei1 ef1 er1 eidle1 nw1 nd1 nf1] neuron\n"
     "aneuron2 in2 0 a2 b2 [x2 ra2 rb2 e2 ew2 ei2 ef2 er2 eidle2 nw2 nd2 nf2] neuron\n"
-    ".model neuron dwmtj4t(set=\"proto\" j_pin_t0=7.3333e+11 j_pin_t1=7.3333e+11\n"
+    ".model neuron dwmtj4t(set=\"proto-paper\" j_pin_t0=7.3333e+11 j_pin_t1=7.3333e+11\n"
     "+ j_pin_w=7.6667e+11 j_pin_r=7.6667e+11 eta=0.058 t_slot=100n %s)\n"
     ".tran 1n 3u\n";
+
+/* The cycle deck (cycle_fmt) of the paper's model (thermal 0) or the
+ * thermal one, with card parameters par and largest step tmax; free it. */
+static char *cycle(int thermal, const char *par, const char *tmax)
+{
+    size_t n = sizeof cycle_fmt + strlen(par) + strlen(tmax) + 32;
+    char *s = malloc(n);
+    ck_assert_ptr_nonnull(s);
+    snprintf(s, n, cycle_fmt, thermal ? "3.1" : "-3.1", thermal ? "proto" : "proto-paper", par,
+             tmax);
+    return s;
+}
 
 /* cards = fmt with its %s filled in; free it. */
 static char *cards(const char *fmt, const char *a, const char *b)
@@ -176,7 +195,9 @@ START_TEST(load_lib_devhelp)
 }
 END_TEST
 
-/* Full, shortened and NULL monitor vectors parse and run side by side. */
+/* Full, shortened and NULL monitor vectors parse and run side by side
+ * (proto-paper: deterministic, so the three instances on their own nodes
+ * move alike). */
 START_TEST(load_monitor_shapes)
 {
     static const char net[] =
@@ -187,15 +208,15 @@ START_TEST(load_monitor_shapes)
         ".model wsw sw(vt=0.5 vh=0.1 ron=1 roff=1e12)\n"
         "Ra1 a1 0 100k\nRb1 b1 0 100k\nRa2 a2 0 100k\nRb2 b2 0 100k\n"
         "Ra3 a3 0 100k\nRb3 b3 0 100k\n"
-        "aful 0 0 a1 b1 [x1 ra1 rb1 e1 ew1 ei1 ef1 er1 eidle1 nw1 nd1 nf1 nr1] neuron\n"
+        "aful 0 0 a1 b1 [x1 ra1 rb1 e1 ew1 ei1 ef1 er1 eidle1 nw1 nd1 nf1 nr1 t1 nsoa1] neuron\n"
         "ashort 0 0 a2 b2 [x2 ra2] neuron\n"
         "anull 0 0 a3 b3 NULL neuron\n"
-        ".model neuron dwmtj4t(set=\"proto\")\n"
+        ".model neuron dwmtj4t(set=\"proto-paper\")\n"
         ".tran 1n 100n\n";
-    static const char *const v[] = { "x1", "ra1", "nw1", "x2", "ra2", "a1", "a3" };
+    static const char *const v[] = { "x1", "ra1", "nw1", "x2", "ra2", "a1", "a3", "t1", "nsoa1" };
     for (int m = NGR_BIN; m <= NGR_LIB; m++) {
         ngr_table t;
-        run_ok(m, net, "time", v, 7, &t);
+        run_ok(m, net, "time", v, 9, &t);
         ck_assert_msg(last(&t, 3) == 1.0, "%s: no domain written", mode_name(m));
         ck_assert_double_eq_tol(last(&t, 1), 0.45, 1e-9);
         double dx = 0, dr = 0, da = 0;
@@ -205,8 +226,11 @@ START_TEST(load_monitor_shapes)
             da = fmax(da, fabs(NGR_AT(&t, r, 6) - NGR_AT(&t, r, 7)));
         }
         ck_assert_msg(dx < 1e-6 && dr < 1e-6 && da < 1e-6,
-                      "%s: instances with 13, 2 and no monitors differ: x %g R_A %g V_A %g",
+                      "%s: instances with 15, 2 and no monitors differ: x %g R_A %g V_A %g",
                       mode_name(m), dx, dr, da);
+        /* the last two monitors: no heating in proto-paper, no limits */
+        ck_assert_double_eq_tol(last(&t, 8), DWMTJ_T_DEFAULT, 1e-9);
+        ck_assert_double_eq(last(&t, 9), 0.0);
         ngr_table_free(&t);
     }
 }
@@ -275,11 +299,12 @@ static const char *const energy_vecs[] = {
     "e", "ew", "ei", "ef", "er", "eidle", "nw", "nf", "nr"
 };
 
-/* _i: even ngspice, odd libngspice; below 2 a fine step, else a coarse one */
+/* _i: even ngspice, odd libngspice; _i / 2 even a fine step, odd a coarse
+ * one; below 4 the paper's model, else the thermal one */
 START_TEST(energy_conserved)
 {
     int m = _i % 2 ? NGR_LIB : NGR_BIN;
-    char *net = cards(cycle_fmt, "", _i < 2 ? "0.1n" : "5n");
+    char *net = cycle(_i >= 4, "", (_i / 2) % 2 ? "5n" : "0.1n");
     ngr_table t;
     run_ok(m, net, "time", energy_vecs, 17, &t);
     free(net);
@@ -312,13 +337,17 @@ enum { S_X = 1, S_NW, S_ND, S_NF, S_NR };
 static const char *const step_vecs[] = { "x", "nw", "nd", "nf", "nr" };
 #define FIRE_TOL 0.5e-9 /* s */
 
+/* _i: 0 the paper's model, 1 with its velocity noise; 2, 3 the thermal
+ * model with two seeds, whose escapes integrate their rates to a draw made
+ * on arrival, so that they do not depend on the step either */
 START_TEST(step_independent)
 {
     static const char *const tmax[] = { "0.05n", "0.1n", "1n", "5n" };
-    const char *model = _i ? "sigma=0.3 seed=5" : "";
+    static const char *const par[] = { "", "sigma=0.3 seed=5", "seed=1", "seed=3" };
+    const char *model = par[_i];
     double fire[4], counts[4][4];
     for (int k = 0; k < 4; k++) {
-        char *net = cards(cycle_fmt, model, tmax[k]);
+        char *net = cycle(_i >= 2, model, tmax[k]);
         ngr_table t;
         run_ok(NGR_BIN, net, "time", step_vecs, 5, &t);
         free(net);
@@ -330,8 +359,8 @@ START_TEST(step_independent)
     }
     for (int k = 1; k < 4; k++) {
         ck_assert_msg(fabs(fire[k] - fire[0]) <= FIRE_TOL,
-                      "sigma %s: fire at %.4f ns with tmax %s but %.4f ns with tmax %s "
-                      "(fires at %.4f %.4f %.4f %.4f ns)", _i ? "0.3" : "0",
+                      "\"%s\": fire at %.4f ns with tmax %s but %.4f ns with tmax %s "
+                      "(fires at %.4f %.4f %.4f %.4f ns)", model,
                       1e9 * fire[k], tmax[k], 1e9 * fire[0], tmax[0], 1e9 * fire[0],
                       1e9 * fire[1], 1e9 * fire[2], 1e9 * fire[3]);
         for (int c = 0; c < 4; c++)
@@ -586,20 +615,22 @@ END_TEST
  * 5. Bad input
  * --------------------------------------------------------------------- */
 
+/* Values invalid in every set (rap_a = 100 is below every R_P), and the
+ * thermal model's own rules on its set, proto. */
 static const struct {
     const char *model;  /* .model card parameters */
     const char *msg;    /* the message expected after "Message: " */
 } bad[] = {
-    { "set=\"proto\" rap_a=1000",
-      "dwmtj4t: invalid parameter rap_a = 1000: MTJ_A R_AP must exceed R_P; simulation stopped" },
+    { "set=\"proto\" rap_a=100",
+      "dwmtj4t: invalid parameter rap_a = 100: MTJ_A R_AP must exceed R_P; simulation stopped" },
     { "set=\"proto\" sigma=-1",
       "dwmtj4t: invalid parameter sigma = -1: noise sigma must be >= 0; simulation stopped" },
     { "set=\"proto\" xa=3e-6",
       "dwmtj4t: invalid parameter xa = 3e-06: MTJ_A must lie inside the track; "
       "simulation stopped" },
     { "set=\"nonsense\"",
-      "dwmtj4t: invalid parameter set = \"nonsense\": unknown parameter set (use proto or scaled); "
-      "simulation stopped" },
+      "dwmtj4t: invalid parameter set = \"nonsense\": unknown parameter set (use proto, proto-pn, "
+      "proto-paper or scaled); simulation stopped" },
     /* issue 11, item 17: an int seed let -1 through and rounded 2.7 to 3 */
     { "set=\"proto\" seed=-1",
       "dwmtj4t: invalid parameter seed = -1: must be an integer from 0 to 2^53; "
@@ -610,6 +641,25 @@ static const struct {
     { "set=\"proto\" seed=1e16",
       "dwmtj4t: invalid parameter seed = 1e+16: must be an integer from 0 to 2^53; "
       "simulation stopped" },
+    { "set=\"proto\" temp=-1",
+      "dwmtj4t: invalid parameter temp = -1: temperature must be > 0 K (0: the circuit's); "
+      "simulation stopped" },
+    { "set=\"proto\" eb_edge=0",
+      "dwmtj4t: invalid parameter eb_edge = 0: barrier must be > 0 in the thermal model; "
+      "simulation stopped" },
+    { "set=\"proto\" model=1 r_th=0",
+      "dwmtj4t: invalid parameter r_th = 0: thermal resistance must be > 0 in the thermal "
+      "model (>= 0 in the paper's, 0: no heating); simulation stopped" },
+    { "set=\"proto\" var_r=0.3",
+      "dwmtj4t: invalid parameter var_r = 0.3: relative spread must be in [0, 0.25): a larger "
+      "one draws negative resistances; simulation stopped" },
+    { "set=\"proto\" dev_seed=2.5",
+      "dwmtj4t: invalid parameter dev_seed = 2.5: must be an integer from 0 to 2^53; "
+      "simulation stopped" },
+    /* proto's Curie temperature, 1000 K, must lie above the temperature */
+    { "set=\"proto\" temp=5000",
+      "dwmtj4t: invalid parameter t_curie = 1000: Curie temperature must be 0 (Ms constant) or "
+      "above the temperature and t_max; simulation stopped" },
 };
 #define NBAD ((int)(sizeof bad / sizeof bad[0]))
 
@@ -680,7 +730,7 @@ START_TEST(bad_lib)
     ck_assert_msg(!x || n == 0, "%s: the simulation went on (%d points)", how, n);
     ck_assert_msg(!ngr_lib_exit_requested(), "%s: ngspice asked to exit", how);
 
-    char *good = cards(cycle_fmt, "", "1n");
+    char *good = cycle(0, "", "1n");
     ngr_table t;
     run_ok(NGR_LIB, good, "time", step_vecs, 5, &t);
     free(good);
@@ -704,8 +754,12 @@ static const struct {
 } dc_case[] = {
     { "proto", "set=\"proto\"", { NULL }, { 0 } },
     { "scaled", "set=\"scaled\"", { NULL }, { 0 } },
-    { "proto", "set=\"proto\" rho=3e-6 rp_b=1300 xb=1.5e-6", { "rho", "rp_b", "xb" },
+    { "proto-paper", "set=\"proto-paper\" rho=3e-6 rp_b=1300 xb=1.5e-6", { "rho", "rp_b", "xb" },
       { 3e-6, 1300, 1.5e-6 } },
+    { "proto-paper", "set=\"proto-paper\"", { NULL }, { 0 } },
+    /* the thermal model's own sites follow xb; R_AP stays above R_P */
+    { "proto", "set=\"proto\" rho=1e-6 rp_b=1000 xb=1.5e-6", { "rho", "rp_b", "xb" },
+      { 1e-6, 1000, 1.5e-6 } },
 };
 #define NDC ((int)(sizeof dc_case / sizeof dc_case[0]))
 
@@ -1012,10 +1066,10 @@ static Suite *codemodel_suite(void)
     tcase_add_test(tc, copies_agree);
 
     tc = tcase(s, "energy", 60);
-    tcase_add_loop_test(tc, energy_conserved, 0, 4);
+    tcase_add_loop_test(tc, energy_conserved, 0, 8);
 
     tc = tcase(s, "step_size", 120);
-    tcase_add_loop_test(tc, step_independent, 0, 2);
+    tcase_add_loop_test(tc, step_independent, 0, 4);
 
     tc = tcase(s, "reproducibility", 120);
     tcase_add_test(tc, repro_same_seed);
