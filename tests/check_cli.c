@@ -498,6 +498,37 @@ START_TEST(run_warns)
 }
 END_TEST
 
+/* The safe operating area reaches the user: a 1 ns pulse of 5 V across
+ * the proto track drives 3.6e12 A/m^2 through it, above j_max = 3e12
+ * A/m^2.  The run succeeds; the code model's warning comes on stderr with
+ * the instance's file and line, and in the JSON. */
+START_TEST(run_soa_warns)
+{
+    char *p = spath("soa.cir");
+    write_text(p, "* dwmtj cli test: past the current limit\n"
+                  "Vin in 0 PWL(0 0 10n 0 10.1n 5 11.1n 5 11.2n 0)\n"
+                  "Rsa a 0 100k\n"
+                  "Rsb b 0 100k\n"
+                  "aneuron7 in 0 a b NULL neuron\n"
+                  ".model neuron dwmtj4t(set=\"proto\")\n"
+                  ".tran 0.05n 30n\n"
+                  ".end\n");
+    cli_result r;
+    cli_run(ARGS("run", p, "--json"), &r);
+    ck_exit(r, 0);
+    const char *why = "the device left its safe operating area: track current density ";
+    const char *w = strstr(r.err, "soa.cir:5: instance aneuron7");
+    ck_assert_msg(w && strstr(r.err, "warning:") && strstr(w, why) &&
+                      strstr(w, "above its limit 3e+12 A/m^2 at t = ") &&
+                      count_str(r.err, why) == 1,
+                  "stderr: %s", r.err);
+    const char *j = NULL;
+    ck_assert_int_eq(json_parse(r.out, "warnings", &j), 0);
+    ck_assert_msg(j[0] == '[' && strstr(j, why) && strstr(j, "aneuron7"), "warnings: %.400s", j);
+    cli_free(&r);
+}
+END_TEST
+
 START_TEST(err_timeout)
 {
     cli_result r;
@@ -2306,6 +2337,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, err_unknown_model);
     tcase_add_test(tc, err_bad_param);
     tcase_add_test(tc, run_warns);
+    tcase_add_test(tc, run_soa_warns);
     tcase_add_test(tc, err_timeout);
 
     tc = tcase(s, "outputs", 200);

@@ -653,6 +653,9 @@ static const struct {
     { "set=\"proto\" var_r=0.3",
       "dwmtj4t: invalid parameter var_r = 0.3: relative spread must be in [0, 0.25): a larger "
       "one draws negative resistances; simulation stopped" },
+    { "set=\"proto\" sigma=0.3",
+      "dwmtj4t: invalid parameter sigma = 0.3: sigma is the paper's velocity noise (model = 0); "
+      "the thermal model's randomness is its escape: set sigma = 0; simulation stopped" },
     { "set=\"proto\" dev_seed=2.5",
       "dwmtj4t: invalid parameter dev_seed = 2.5: must be an integer from 0 to 2^53; "
       "simulation stopped" },
@@ -888,6 +891,203 @@ START_TEST(dc_lib_op_ac)
 END_TEST
 
 /* ------------------------------------------------------------------------
+ * 7. The thermal model in the circuit: its temperature, operating point
+ * and safe operating area (proto)
+ * --------------------------------------------------------------------- */
+
+/* proto at rest (no drive; A and B through 100 kOhm): card parameters
+ * %s, then the temperature cards %s; the operating point. */
+static const char rest_fmt[] =
+    "* dwmtj4t at rest\n"
+    "Vin in 0 DC 0\n"
+    "Ra a 0 100k\nRb b 0 100k\n"
+    "aneuron in 0 a b [t] neuron\n"
+    ".model neuron dwmtj4t(set=\"proto\" monitors=\"t\" %s)\n"
+    "%s\n"
+    ".op\n";
+
+/* The circuit's temperature reaches the device (parameter temp = 0):
+ * ngspice takes .temp over .options temp in either order, and .temp=T;
+ * a card's temp overrides both. */
+static const struct {
+    const char *card, *temp;
+    double want; /* K */
+} temp_case[] = {
+    { "", ".temp 100", 373.15 },
+    { "", ".options temp=50", 323.15 },
+    { "", "* no temperature", 300.15 },
+    { "temp=350", ".temp 100\n.options temp=50", 350.0 },
+    { "", ".temp 100\n.options temp=50", 373.15 },
+    { "", ".options temp=50\n.temp=100", 373.15 },
+};
+#define NTEMP ((int)(sizeof temp_case / sizeof temp_case[0]))
+
+/* _i: case _i / 2; even ngspice, odd libngspice */
+START_TEST(temp_circuit)
+{
+    int k = _i / 2, m = _i % 2 ? NGR_LIB : NGR_BIN;
+    char *net = cards(rest_fmt, temp_case[k].card, temp_case[k].temp);
+    static const char *const v[] = { "t" };
+    ngr_table t;
+    run_ok(m, net, NULL, v, 1, &t);
+    free(net);
+    ck_assert_int_eq(t.nrow, 1);
+    double want = temp_case[k].want;
+    ck_assert_msg(fabs(NGR_AT(&t, 0, 0) - want) <= 1e-9 * want,
+                  "%s, card \"%s\", \"%s\": device at %.6f K, want %.6f K", mode_name(m),
+                  temp_case[k].card, temp_case[k].temp, NGR_AT(&t, 0, 0), want);
+    ngr_table_free(&t);
+}
+END_TEST
+
+/* The operating point is dwmtj_dc: the device at the steady temperature
+ * of the power it takes, T_amb + r_th P, P = sum v i over its terminals as
+ * ngspice solved them (1 V on IN, A through 1 kOhm to 0, B through
+ * 2 kOhm to 0.3 V: about 1 mW, 29 K).  _i: even ngspice, odd libngspice;
+ * below 2 at 27 C, else at .temp 100. */
+START_TEST(dc_temperature)
+{
+    int m = _i % 2 ? NGR_LIB : NGR_BIN;
+    static const char fmt[] =
+        "* dwmtj4t DC heating\n"
+        "Vin in 0 DC 1\n"
+        "Vmin in nin 0\nVmgnd 0 ngnd 0\nVma a na 0\nVmb b nb 0\n"
+        "Ra a 0 1k\nRb b vb 2k\nVb vb 0 DC 0.3\n"
+        "aneuron nin ngnd na nb [t] neuron\n"
+        ".model neuron dwmtj4t(set=\"proto\" monitors=\"t\" %s)\n"
+        "%s\n"
+        ".op\n";
+    char *net = cards(fmt, "", _i < 2 ? "" : ".temp 100");
+    static const char *const v[] = { "nin",  "vmin#branch", "ngnd", "vmgnd#branch", "na",
+                                     "vma#branch", "nb", "vmb#branch", "t" };
+    ngr_table t;
+    run_ok(m, net, NULL, v, 9, &t);
+    free(net);
+    ck_assert_int_eq(t.nrow, 1);
+    double p = 0.0;
+    for (int k = 0; k < 4; k++)
+        p += NGR_AT(&t, 0, 2 * k) * NGR_AT(&t, 0, 2 * k + 1);
+    dwmtj_params pr;
+    ck_assert_int_eq(dwmtj_params_set(&pr, "proto"), DWMTJ_OK);
+    double t_amb = _i < 2 ? 300.15 : 373.15, rise = pr.r_th * p, got = NGR_AT(&t, 0, 8);
+    ck_assert_msg(p > 0.5e-3 && p < 2e-3, "%s: device power %g W", mode_name(m), p);
+    ck_assert_msg(fabs(got - t_amb - rise) <= 1e-6 * rise,
+                  "%s: device at %.9g K at the operating point; T_amb + r_th P = %.9g + "
+                  "%.9g K", mode_name(m), got, t_amb, rise);
+    ngr_table_free(&t);
+}
+END_TEST
+
+/* Two 1 ns pulses of 5 V across the proto track, 20 ns apart: the track
+ * current density i(IN) / (w d) reaches 3.6e12 A/m^2 on each, above j_max
+ * = 3e12 A/m^2 (1 / (rho L) = 7.09e11 A/m^2 per volt), while the
+ * temperature stays below t_max (tau = r_th c_th = 3.9 ns). */
+static const char soa_net[] =
+    "* dwmtj4t past its current limit\n"
+    "Vin in 0 PWL(0 0 10n 0 10.1n 5 11.1n 5 11.2n 0 30n 0 30.1n 5 31.1n 5 31.2n 0)\n"
+    "Vmin in nin 0\n"
+    "Ra a 0 100k\nRb b 0 100k\n"
+    "aneuron nin 0 a b [t nsoa] neuron\n"
+    ".model neuron dwmtj4t(set=\"proto\" monitors=\"t:nsoa\")\n"
+    ".tran 0.05n 50n 0 0.05n\n";
+
+/* The warning, once per instance, names the quantity, its value (between
+ * the limit and the plateau's density), the limit and a time within the
+ * first pulse; nsoa counts both entries.  _i: ngspice, libngspice. */
+START_TEST(soa_current)
+{
+    int m = _i ? NGR_LIB : NGR_BIN;
+    static const char *const v[] = { "vmin#branch", "t", "nsoa" };
+    ngr_table t;
+    char *out = NULL;
+    int rc = ngr_run((ngr_mode)m, cm, soa_net, "time", v, 3, &t, &out);
+    ck_assert_msg(rc == 0, "%s run failed; output ends:\n%s", mode_name(m), tail(out));
+    dwmtj_params p;
+    ck_assert_int_eq(dwmtj_params_set(&p, "proto"), DWMTJ_OK);
+    double j_top = 0.0, t_top = 0.0;
+    for (int r = 0; r < t.nrow; r++) {
+        j_top = fmax(j_top, fabs(NGR_AT(&t, r, 1)) / (p.width * p.thick));
+        t_top = fmax(t_top, NGR_AT(&t, r, 2));
+    }
+    ck_assert_msg(j_top > 1.1 * p.j_max && t_top < p.t_max,
+                  "the deck should pass j_max only: %g A/m^2, %g K", j_top, t_top);
+    ck_assert_msg(last(&t, 3) == 2.0, "%s: nsoa = %g, want 2", mode_name(m), last(&t, 3));
+    const char *want = "Instance: aneuron   Message: dwmtj4t warning: the device left its safe "
+                       "operating area: track current density ";
+    const char *w = strstr(out, want);
+    ck_assert_msg(w && ngr_count(out, "dwmtj4t warning") == 1,
+                  "%s: expected once \"%s...\"; output ends:\n%s", mode_name(m), want,
+                  tail(out));
+    double value = 0.0, at = 0.0;
+    ck_assert_msg(sscanf(w + strlen(want), "%lg A/m^2 above its limit 3e+12 A/m^2 at t = %lg s",
+                         &value, &at) == 2,
+                  "%s: warning reads \"%.200s\"", mode_name(m), w);
+    ck_assert_msg(value > p.j_max && value <= j_top * (1.0 + 1e-6) && at >= 10e-9 && at <= 11.2e-9,
+                  "%s: %g A/m^2 at %g s (plateau %g A/m^2)", mode_name(m), value, at, j_top);
+    free(out);
+    ngr_table_free(&t);
+}
+END_TEST
+
+/* The operating point past j_max (4.5 V: 3.2e12 A/m^2; t_max off, so the
+ * steady 880 K is not a second entry) counts one entry and says so; the
+ * transient from it stays there, no new entry.  (A transient: ngspice -b
+ * runs a deck's .op twice with a .control run.) */
+START_TEST(soa_dc)
+{
+    int m = _i ? NGR_LIB : NGR_BIN;
+    static const char net[] =
+        "* dwmtj4t past its current limit at DC\n"
+        "Vin in 0 DC 4.5\n"
+        "Ra a 0 100k\nRb b 0 100k\n"
+        "aneuron in 0 a b [nsoa] neuron\n"
+        ".model neuron dwmtj4t(set=\"proto\" t_max=0 monitors=\"nsoa\")\n"
+        ".tran 1n 10n\n";
+    static const char *const v[] = { "nsoa" };
+    ngr_table t;
+    char *out = NULL;
+    int rc = ngr_run((ngr_mode)m, cm, net, "time", v, 1, &t, &out);
+    ck_assert_msg(rc == 0, "%s run failed; output ends:\n%s", mode_name(m), tail(out));
+    ck_assert_msg(NGR_AT(&t, 0, 1) == 1.0 && last(&t, 1) == 1.0,
+                  "%s: nsoa = %g at the operating point, %g at the end; want 1", mode_name(m),
+                  NGR_AT(&t, 0, 1), last(&t, 1));
+    ck_assert_msg(ngr_count(out, "dwmtj4t warning: the device left its safe operating area: "
+                                 "track current density") == 1,
+                  "%s: output ends:\n%s", mode_name(m), tail(out));
+    free(out);
+    ngr_table_free(&t);
+}
+END_TEST
+
+/* A legal thermal parameter no physical device has: the attempt frequency
+ * f0 = 1e13 Hz (range 1e7 .. 1e12 Hz) warns once, naming it and its range,
+ * and the run goes on.  _i: ngspice, libngspice. */
+START_TEST(warn_range_thermal)
+{
+    int m = _i ? NGR_LIB : NGR_BIN;
+    static const char net[] =
+        "* dwmtj4t with an implausible f0\n"
+        "Vin in 0 DC 0\n"
+        "Ra a 0 100k\nRb b 0 100k\n"
+        "aneuron in 0 a b [t] neuron\n"
+        ".model neuron dwmtj4t(set=\"proto\" monitors=\"t\" f0=1e13)\n"
+        ".tran 1n 10n\n";
+    static const char *const v[] = { "t" };
+    ngr_table t;
+    char *out = NULL;
+    int rc = ngr_run((ngr_mode)m, cm, net, "time", v, 1, &t, &out);
+    ck_assert_msg(rc == 0 && t.nrow > 1, "%s run failed; output ends:\n%s", mode_name(m),
+                  tail(out));
+    ck_assert_msg(ngr_count(out, "Instance: aneuron   Message: dwmtj4t warning: parameter f0 = "
+                                 "1e+13 Hz: outside 1e+07..1e+12 Hz") == 1 &&
+                      ngr_count(out, "dwmtj4t warning") == 1,
+                  "%s: output ends:\n%s", mode_name(m), tail(out));
+    free(out);
+    ngr_table_free(&t);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
  * The copies of the parameter list: ngspice needs each parameter declared
  * in ifspec.ifs and read by name in cfunc.mod; doc/parameters.md documents
  * it.  All are checked against libdwmtj's one table (names and units).
@@ -1042,6 +1242,138 @@ START_TEST(copies_agree)
 }
 END_TEST
 
+/* The range of parameter k of a physical device, as libdwmtj warns
+ * about it: a value far below any range makes dwmtj_param_implausible
+ * name it, with the range and unit, in a set whose model reads it. */
+static int lib_range(int k, double *lo, double *hi, const char **unit)
+{
+    static const char *const sets[] = { "proto", "proto-paper" };
+    const char *name = dwmtj_param_name(k);
+    for (int s = 0; s < 2; s++) {
+        dwmtj_params p;
+        dwmtj_params_set(&p, sets[s]);
+        if (dwmtj_param_set_by_name(&p, name, -1e300) != DWMTJ_OK)
+            return -1;
+        int i = 0;
+        const char *n;
+        while ((n = dwmtj_param_implausible(&p, &i, NULL, lo, hi, unit)))
+            if (!strcmp(n, name))
+                return 0;
+    }
+    return -1;
+}
+
+/* A number of the ranges table: "−" for minus, "∞", "2^53". */
+static double doc_number(const char *s, size_t len)
+{
+    char b[64];
+    snprintf(b, sizeof b, "%.*s", (int)len, s);
+    if (!strcmp(b, "∞"))
+        return INFINITY;
+    if (!strcmp(b, "2^53"))
+        return DWMTJ_SEED_MAX;
+    int neg = !strncmp(b, "−", strlen("−"));
+    char *end;
+    double v = strtod(b + (neg ? strlen("−") : 0), &end);
+    return *end ? NAN : neg ? -v : v;
+}
+
+/* NULL if the "Plausible ranges" table of doc lists every parameter with
+ * a range once, with libdwmtj's range and unit; else what is wrong. */
+static const char *ranges_differ(const char *doc)
+{
+    static char why[512];
+    const char *t = strstr(doc, "\n## Plausible ranges");
+    if (!t || !(t = strstr(t, "\n| --- |")))
+        return "doc/parameters.md has no Plausible ranges table";
+    int seen[128] = { 0 };
+    for (const char *l = strchr(t + 1, '\n') + 1; !strncmp(l, "| ", 2);
+         l = strchr(l, '\n') + 1) {
+        const char *c1 = l + 2, *c2 = strstr(c1, " | "), *eol = strchr(l, '\n');
+        const char *c3 = c2 ? strstr(c2 + 3, " | ") : NULL;
+        if (!eol || !c2 || !c3 || c3 > eol) {
+            snprintf(why, sizeof why, "ranges table: row '%.60s' is not | names | range | unit |", l);
+            return why;
+        }
+        const char *dots = strstr(c2 + 3, " .. ");
+        if (!dots || dots > c3) {
+            snprintf(why, sizeof why, "ranges table: row '%.60s' has no range LO .. HI", l);
+            return why;
+        }
+        double lo = doc_number(c2 + 3, (size_t)(dots - c2 - 3));
+        double hi = doc_number(dots + 4, (size_t)(c3 - dots - 4));
+        char unit[32];
+        snprintf(unit, sizeof unit, "%.*s", (int)(strstr(c3 + 3, " |") - c3 - 3), c3 + 3);
+        for (const char *n = c1; n < c2;) {
+            size_t len = strcspn(n, ", |");
+            int k = 0;
+            while (dwmtj_param_name(k) && (strlen(dwmtj_param_name(k)) != len ||
+                                           strncmp(dwmtj_param_name(k), n, len)))
+                k++;
+            double a, b;
+            const char *u;
+            if (!dwmtj_param_name(k) || lib_range(k, &a, &b, &u) != 0) {
+                snprintf(why, sizeof why, "ranges table: %.*s is no parameter with a range",
+                         (int)len, n);
+                return why;
+            }
+            /* the table writes the library's units with ² and Ω */
+            char du[32];
+            snprintf(du, sizeof du, "%s", u);
+            if (!strcmp(u, "A/m^2"))
+                snprintf(du, sizeof du, "A/m²");
+            else if (!strcmp(u, "Ohm"))
+                snprintf(du, sizeof du, "Ω");
+            else if (!strcmp(u, "Ohm m"))
+                snprintf(du, sizeof du, "Ω m");
+            if (!(lo == a || fabs(lo - a) <= 1e-12 * fabs(a)) ||
+                !(hi == b || fabs(hi - b) <= 1e-12 * fabs(b)) || strcmp(unit, du) != 0) {
+                snprintf(why, sizeof why, "ranges table: %s %g .. %g %s, libdwmtj %g .. %g %s",
+                         dwmtj_param_name(k), lo, hi, unit, a, b, du);
+                return why;
+            }
+            if (seen[k]++) {
+                snprintf(why, sizeof why, "ranges table: %s twice", dwmtj_param_name(k));
+                return why;
+            }
+            n += len;
+            n += strspn(n, ", ");
+        }
+    }
+    for (int k = 0; dwmtj_param_name(k); k++) {
+        double a, b;
+        const char *u;
+        if (!seen[k] && lib_range(k, &a, &b, &u) == 0) {
+            snprintf(why, sizeof why, "ranges table: no row for %s", dwmtj_param_name(k));
+            return why;
+        }
+    }
+    return NULL;
+}
+
+/* The "Plausible ranges" table of doc/parameters.md is the library's
+ * (the X-macro rows of model/dwmtj_params.c): names, ranges, units; and
+ * the check sees a row that drifted or went. */
+START_TEST(ranges_agree)
+{
+    char *doc = source("doc/parameters.md");
+    const char *why = ranges_differ(doc);
+    ck_assert_msg(why == NULL, "%s", why);
+    char *p = strstr(doc, "\n| ms | 1e4 .. 3e6 | A/m |");
+    ck_assert_ptr_nonnull(p);
+    memcpy(p + 15, "4", 1); /* 1e4 .. 4e6 */
+    why = ranges_differ(doc);
+    ck_assert_msg(why && strstr(why, "ms 10000 .. 4e+06"), "%s", why ? why : "(agrees)");
+    memcpy(p + 15, "3", 1);
+    p = strstr(strstr(doc, "\n## Plausible ranges"), "\n| eb_wr |");
+    ck_assert_ptr_nonnull(p);
+    memcpy(p + 3, "zz", 2);
+    why = ranges_differ(doc);
+    ck_assert_msg(why && strstr(why, "zz_wr is no parameter"), "%s", why ? why : "(agrees)");
+    free(doc);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------
  * Suite
  * --------------------------------------------------------------------- */
@@ -1064,6 +1396,7 @@ static Suite *codemodel_suite(void)
     tcase_add_test(tc, load_bin_fig3a);
     tcase_add_test(tc, load_lib_fig3a);
     tcase_add_test(tc, copies_agree);
+    tcase_add_test(tc, ranges_agree);
 
     tc = tcase(s, "energy", 60);
     tcase_add_loop_test(tc, energy_conserved, 0, 8);
@@ -1089,6 +1422,13 @@ static Suite *codemodel_suite(void)
     tc = tcase(s, "dc_ac", 60);
     tcase_add_loop_test(tc, dc_bin_op, 0, NDC);
     tcase_add_loop_test(tc, dc_lib_op_ac, 0, NDC);
+
+    tc = tcase(s, "thermal", 60);
+    tcase_add_loop_test(tc, temp_circuit, 0, 2 * NTEMP);
+    tcase_add_loop_test(tc, dc_temperature, 0, 4);
+    tcase_add_loop_test(tc, soa_current, 0, 2);
+    tcase_add_loop_test(tc, soa_dc, 0, 2);
+    tcase_add_loop_test(tc, warn_range_thermal, 0, 2);
     return s;
 }
 
