@@ -73,7 +73,9 @@ const char *dwmtj_engine_error(const dwmtj_circuit *c);
 /* The first warning of libdwmtj in the last run ("" if none): a model's
  * parameter warning ("FILE:LINE: .model NAME: warning: ...", repeated by
  * every run) or a device step's, naming the device and the time ("NAME: at
- * t = T s: WHY"); how many in dwmtj_engine_stats.warnings.  A run with
+ * t = T s: WHY"; one that left the safe operating area adds ": QUANTITY
+ * VALUE UNIT above its limit LIMIT UNIT", T when it left); how many in
+ * dwmtj_engine_stats.warnings.  A run with
  * warnings still returns DWMTJ_E_OK: the caller reports them. */
 const char *dwmtj_engine_warning(const dwmtj_circuit *c);
 

@@ -434,6 +434,14 @@ static int card(reader *R, char ***mname, int *cap_mname)
         return refuse(R, DWMTJ_E_ERR_UNSUPPORTED,
                       ".control sections are not run by the klu backend" NGSPICE_HINT);
     default: {
+        int number;
+        if (dwmtj_spice_temp_card(x, NULL, &number)) {
+            if (number)
+                return DWMTJ_E_OK; /* the devices' ambient (dwmtj_spice_temperature) */
+            return refuse(R, DWMTJ_E_ERR_SYNTAX,
+                          "card %s: the temperature is not a number (ngspice would run at "
+                          "27 C)", x->text);
+        }
         char w[32];
         snprintf(w, sizeof w, "%.*s", (int)strcspn(x->text ? x->text : "?", " \t"),
                  x->text ? x->text : "?");

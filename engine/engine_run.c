@@ -239,14 +239,30 @@ static int newton(dwmtj_circuit *c, double t, int dc)
                     "%s)", t, NEWTON_MAX, eng_unknown_name(c, KIND_NEWTON, worst));
 }
 
+/* The run's first device warning, in the words of the code model's: one
+ * that left the safe operating area says which quantity, its value and
+ * limit, and when. */
+static void first_warning(dwmtj_circuit *c, const eng_dev *d)
+{
+    const char *unit = "";
+    const char *what = d->st == DWMTJ_WARN_SOA ? dwmtj_soa_string(d->s1.soa_what, &unit) : NULL;
+    if (what)
+        snprintf(c->warning, sizeof c->warning, "%s: at t = %g s: %s: %s %g %s above its limit "
+                 "%g %s", d->name, d->s1.soa_t, dwmtj_status_string(d->st), what,
+                 d->s1.soa_value, unit, dwmtj_soa_limit(&c->model[d->model].d, d->s1.soa_what),
+                 unit);
+    else
+        snprintf(c->warning, sizeof c->warning, "%s: at t = %g s: %s", d->name, d->s1.t,
+                 dwmtj_status_string(d->st));
+}
+
 static void accept(dwmtj_circuit *c)
 {
     for (int k = 0; k < c->n_dev; k++) {
         eng_dev *d = &c->dev[k];
         d->s0 = d->s1;
         if (d->st > 0 && c->stats.warnings++ == 0)
-            snprintf(c->warning, sizeof c->warning, "%s: at t = %g s: %s", d->name, d->s1.t,
-                     dwmtj_status_string(d->st));
+            first_warning(c, d);
     }
 }
 

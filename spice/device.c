@@ -3,6 +3,7 @@
  * generator, the harness and the lint. */
 #include "spice_internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -106,31 +107,45 @@ int dwmtj_spice_device(const dwmtj_spice_deck *d, const dwmtj_spice_card *m, dwm
     return st;
 }
 
+int dwmtj_spice_temp_card(const dwmtj_spice_card *c, double *celsius, int *number)
+{
+    if (!c || c->kind != DWMTJ_SPICE_DOT || !c->text)
+        return 0;
+    const char *t = c->text + strspn(c->text, " \t");
+    if (strncasecmp(t, ".temp", 5) != 0)
+        return 0;
+    /* ngspice (inp.c): any card that starts so; blanks, an optional '=',
+     * then strtod with nothing but blanks after (an empty one is 0 C) */
+    t += 5;
+    t += strspn(t, " \t");
+    if (*t == '=')
+        t += 1 + strspn(t + 1, " \t");
+    char *end;
+    double v = strtod(t, &end);
+    int ok = isfinite(v) && end[strspn(end, " \t\r\n")] == '\0';
+    if (celsius)
+        *celsius = ok ? v : 27.0;
+    if (number)
+        *number = ok;
+    return 1;
+}
+
 double dwmtj_spice_temperature(const dwmtj_spice_deck *d)
 {
-    double c = 27.0; /* C, ngspice's default */
+    double opt = 27.0, temp = 27.0; /* C, ngspice's default */
+    int has_temp = 0;
     if (!d)
-        return c + 273.15;
+        return opt + 273.15;
     const dwmtj_spice_scope *top = &d->top;
     for (int k = 0; k < top->n_card; k++) {
         const dwmtj_spice_card *x = &top->card[k];
         if (x->kind == DWMTJ_SPICE_OPTIONS) {
             for (int i = 0; i < x->n_item; i++)
                 if (x->item[i].name && !strcmp(x->item[i].name, "temp") && x->item[i].numeric)
-                    c = x->item[i].value;
-        } else if (x->kind == DWMTJ_SPICE_DOT && x->text) {
-            const char *t = x->text;
-            while (*t == ' ' || *t == '\t')
-                t++;
-            if (!strncasecmp(t, ".temp", 5) && (t[5] == ' ' || t[5] == '\t')) {
-                double v;
-                const char *w = t + 5;
-                while (*w == ' ' || *w == '\t')
-                    w++;
-                if (dwmtj_spice_number(w, &v, NULL) == DWMTJ_SPICE_OK)
-                    c = v;
-            }
+                    opt = x->item[i].value;
+        } else if (dwmtj_spice_temp_card(x, &temp, NULL)) {
+            has_temp = 1; /* ngspice sets it after the options, so it wins */
         }
     }
-    return c + 273.15;
+    return (has_temp ? temp : opt) + 273.15;
 }

@@ -280,6 +280,18 @@ const char *dwmtj_spice_where(const dwmtj_spice_deck *d, const dwmtj_spice_card 
 
 /* ---- dwmtj4t cards ------------------------------------------------------ */
 
+/* K, the circuit's temperature as ngspice takes it (C in the deck): the
+ * last .temp T (or .temp=T) of the top level, over any .options temp;
+ * else the last .options temp = T; else 27 C.  A .temp that is not a
+ * plain number is 27 C, as ngspice sets it with a warning
+ * (dwmtj_spice_temp_card says which). */
+double dwmtj_spice_temperature(const dwmtj_spice_deck *d);
+/* 1 when card c is a .temp card (a dot card starting so, as ngspice takes
+ * it), with its value in C into *celsius (may be NULL) when it is a plain
+ * number and 27 when not; 0 for any other card.  *number (may be NULL):
+ * 1 for a plain number. */
+int dwmtj_spice_temp_card(const dwmtj_spice_card *c, double *celsius, int *number);
+
 /* The device parameters of a dwmtj4t .model card as the code model reads
  * them: the set (set="proto" or "scaled", default proto), then every
  * parameter the card gives over it, checked (dwmtj_params_check); and the
@@ -288,10 +300,6 @@ const char *dwmtj_spice_where(const dwmtj_spice_deck *d, const dwmtj_spice_card 
  * value: DWMTJ_SPICE_ERR_PARAM and a message naming the card and the
  * parameter.  A positive status of dwmtj_params_check (a warning) is
  * returned as it is, with its message in *error. */
-/* K, the circuit's temperature as ngspice takes it: the last .options
- * temp = T or .temp T of the top level (C), 27 C when none. */
-double dwmtj_spice_temperature(const dwmtj_spice_deck *d);
-
 int dwmtj_spice_device(const dwmtj_spice_deck *d, const dwmtj_spice_card *model,
                        dwmtj_params *p, int sel[DWMTJ_NMON], int *n_sel, char **error);
 

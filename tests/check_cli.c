@@ -131,8 +131,9 @@ static int count_str(const char *hay, const char *needle)
  * Decks
  * --------------------------------------------------------------------- */
 
-/* A short write-integrate-fire-reset cycle (as tests/check_codemodel.c):
- * %s is extra model parameters. */
+/* A short write-integrate-fire-reset cycle (as tests/check_codemodel.c)
+ * of the paper's model (its write: -3.1 V at A, set proto-paper): %s is
+ * the model type and its parameters. */
 static const char cycle_fmt[] =
     "* dwmtj cli test deck\n"
     "Vw wsrc 0 PULSE(0 -3.1 10n 10n 10n 30n 1u)\n"
@@ -465,7 +466,8 @@ END_TEST
 
 START_TEST(err_bad_param)
 {
-    char *p = deck("bad_param.cir", "dwmtj4t(set=\"proto\" rap_a=1000)");
+    /* rap_a = 100: below R_P in every set */
+    char *p = deck("bad_param.cir", "dwmtj4t(set=\"proto\" rap_a=100)");
     cli_result r;
     cli_run(ARGS("run", p, "--json"), &r);
     ck_exit(r, 1);
@@ -477,10 +479,12 @@ END_TEST
 
 /* A device warning does not fail the run, and is not dropped (issue 11,
  * item 9/15): noise slots below 1 ps are slow, and the user is told, on
- * stderr with the instance and the line, and in the JSON. */
+ * stderr with the instance and the line, and in the JSON.  The paper's
+ * model (proto-paper), whose noise this is; its -3.1 V write is the
+ * deck's. */
 START_TEST(run_warns)
 {
-    char *p = deck("warns.cir", "dwmtj4t(set=\"proto\" sigma=0.3 t_slot=0.5p)");
+    char *p = deck("warns.cir", "dwmtj4t(set=\"proto-paper\" sigma=0.3 t_slot=0.5p)");
     cli_result r;
     cli_run(ARGS("run", p, "--json"), &r);
     ck_exit(r, 0);
@@ -490,6 +494,37 @@ START_TEST(run_warns)
     const char *w = NULL;
     ck_assert_int_eq(json_parse(r.out, "warnings", &w), 0);
     ck_assert_msg(w[0] == '[' && strstr(w, "t_slot"), "warnings: %.200s", w);
+    cli_free(&r);
+}
+END_TEST
+
+/* The safe operating area reaches the user: a 1 ns pulse of 5 V across
+ * the proto track drives 3.6e12 A/m^2 through it, above j_max = 3e12
+ * A/m^2.  The run succeeds; the code model's warning comes on stderr with
+ * the instance's file and line, and in the JSON. */
+START_TEST(run_soa_warns)
+{
+    char *p = spath("soa.cir");
+    write_text(p, "* dwmtj cli test: past the current limit\n"
+                  "Vin in 0 PWL(0 0 10n 0 10.1n 5 11.1n 5 11.2n 0)\n"
+                  "Rsa a 0 100k\n"
+                  "Rsb b 0 100k\n"
+                  "aneuron7 in 0 a b NULL neuron\n"
+                  ".model neuron dwmtj4t(set=\"proto\")\n"
+                  ".tran 0.05n 30n\n"
+                  ".end\n");
+    cli_result r;
+    cli_run(ARGS("run", p, "--json"), &r);
+    ck_exit(r, 0);
+    const char *why = "the device left its safe operating area: track current density ";
+    const char *w = strstr(r.err, "soa.cir:5: instance aneuron7");
+    ck_assert_msg(w && strstr(r.err, "warning:") && strstr(w, why) &&
+                      strstr(w, "above its limit 3e+12 A/m^2 at t = ") &&
+                      count_str(r.err, why) == 1,
+                  "stderr: %s", r.err);
+    const char *j = NULL;
+    ck_assert_int_eq(json_parse(r.out, "warnings", &j), 0);
+    ck_assert_msg(j[0] == '[' && strstr(j, why) && strstr(j, "aneuron7"), "warnings: %.400s", j);
     cli_free(&r);
 }
 END_TEST
@@ -523,7 +558,7 @@ END_TEST
 /* A failed simulation leaves no CSV, complete or partial. */
 START_TEST(out_csv_failed_run)
 {
-    char *p = deck("bad_param2.cir", "dwmtj4t(set=\"proto\" rap_a=1000)");
+    char *p = deck("bad_param2.cir", "dwmtj4t(set=\"proto\" rap_a=100)");
     char *csv = spath("failed.csv");
     char part[4200];
     snprintf(part, sizeof part, "%s.part", csv);
@@ -2302,6 +2337,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, err_unknown_model);
     tcase_add_test(tc, err_bad_param);
     tcase_add_test(tc, run_warns);
+    tcase_add_test(tc, run_soa_warns);
     tcase_add_test(tc, err_timeout);
 
     tc = tcase(s, "outputs", 200);

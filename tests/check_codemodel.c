@@ -28,12 +28,18 @@ static char *srcdir;  /* absolute path of the source tree */
  * --------------------------------------------------------------------- */
 
 /* Write through MTJ_A (3.1 V, 50 ns, via a switch, as in fig3a.cir), then
- * 50 ns pulses of 2.1 ... 2.7 V every 100 ns: the domain depins on the
- * first, integrates, fires at 2.5 V and resets at 2.7 V.  Each terminal is
- * fed through a 0 V source so that ngspice reports its current. */
+ * 50 ns pulses of 2.1 ... 2.8 V every 100 ns.  The paper's model
+ * (proto-paper, deterministic with sigma = 0, so that tests of the
+ * adapter see only the adapter; its write -3.1 V at A, from the track
+ * into the pillar): the domain depins on the first, integrates, fires at
+ * 2.5 V and resets at 2.7 V.  The thermal model (proto; its write +3.1 V,
+ * from the pillar into the track): depins by 1.95 V, fires near 2.45 V
+ * and resets by 2.8 V, each at a draw.  Each terminal is fed through a
+ * 0 V source so that ngspice reports its current.  %s: the write
+ * amplitude, the set and further card parameters, the largest step. */
 static const char cycle_fmt[] =
     "* dwmtj4t write, integrate, fire, reset\n"
-    "Vw wsrc 0 PULSE(0 -3.1 10n 10n 10n 30n 1u)\n"
+    "Vw wsrc 0 PULSE(0 %s 10n 10n 10n 30n 1u)\n"
     "Vsw ctl 0 PULSE(0 1 5n 1n 1n 58n 1u)\n"
     "Sw a wsrc ctl 0 wsw\n"
     ".model wsw sw(vt=0.5 vh=0.1 ron=1 roff=1e12)\n"
@@ -41,7 +47,7 @@ static const char cycle_fmt[] =
     "Rsb b 0 100k\n"
     "Vamp amp 0 PWL(0 0 99.9n 0 100n 2.1 199.9n 2.1 200n 2.2 299.9n 2.2\n"
     "+ 300n 2.3 399.9n 2.3 400n 2.4 499.9n 2.4 500n 2.5 599.9n 2.5\n"
-    "+ 600n 2.6 699.9n 2.6 700n 2.7 799.9n 2.7 800n 0)\n"
+    "+ 600n 2.6 699.9n 2.6 700n 2.7 799.9n 2.7 800n 2.8 899.9n 2.8 900n 0)\n"
     "Vshape shape 0 PULSE(0 1 100n 10n 10n 30n 100n)\n"
     "Bin in 0 V = v(amp)*v(shape)\n"
     "Vmin in nin 0\n"
@@ -49,11 +55,12 @@ static const char cycle_fmt[] =
     "Vma a na 0\n"
     "Vmb b nb 0\n"
     "aneuron nin ngnd na nb [x ra rb e ew ei ef er eidle nw nd nf nr] neuron\n"
-    ".model neuron dwmtj4t(set=\"proto\" %s)\n"
-    ".tran 0.1n 800n 0 %s\n";
+    ".model neuron dwmtj4t(set=\"%s\" %s)\n"
+    ".tran 0.1n 900n 0 %s\n";
 
-/* Fig. 4 pulse-number encoding (netlists/fig4.cir) on two instances on
- * different nodes, one noise slot per pulse period, up to 3 us. */
+/* The paper's Fig. 4 pulse-number device in the paper's model (as
+ * netlists/fig5p_12.cir) on two instances on different nodes, one noise
+ * slot per pulse period, up to 3 us. */
 static const char twin_fmt[] =
     "* two dwmtj4t neurons, pulse-number encoding\n"
     "Vw wsrc 0 PULSE(0 -3.1 10n 10n 10n 30n 4100n)\n"
@@ -71,9 +78,21 @@ static const char twin_fmt[] =
     "Bin2 in2 0 V = v(amp)*v(shape)\n"
     "aneuron1 in1 0 a1 b1 [x1 ra1 rb1 e1 ew1 ei1 ef1 er1 eidle1 nw1 nd1 nf1] neuron\n"
     "aneuron2 in2 0 a2 b2 [x2 ra2 rb2 e2 ew2 ei2 ef2 er2 eidle2 nw2 nd2 nf2] neuron\n"
-    ".model neuron dwmtj4t(set=\"proto\" j_pin_t0=7.3333e+11 j_pin_t1=7.3333e+11\n"
+    ".model neuron dwmtj4t(set=\"proto-paper\" j_pin_t0=7.3333e+11 j_pin_t1=7.3333e+11\n"
     "+ j_pin_w=7.6667e+11 j_pin_r=7.6667e+11 eta=0.058 t_slot=100n %s)\n"
     ".tran 1n 3u\n";
+
+/* The cycle deck (cycle_fmt) of the paper's model (thermal 0) or the
+ * thermal one, with card parameters par and largest step tmax; free it. */
+static char *cycle(int thermal, const char *par, const char *tmax)
+{
+    size_t n = sizeof cycle_fmt + strlen(par) + strlen(tmax) + 32;
+    char *s = malloc(n);
+    ck_assert_ptr_nonnull(s);
+    snprintf(s, n, cycle_fmt, thermal ? "3.1" : "-3.1", thermal ? "proto" : "proto-paper", par,
+             tmax);
+    return s;
+}
 
 /* cards = fmt with its %s filled in; free it. */
 static char *cards(const char *fmt, const char *a, const char *b)
@@ -176,7 +195,9 @@ START_TEST(load_lib_devhelp)
 }
 END_TEST
 
-/* Full, shortened and NULL monitor vectors parse and run side by side. */
+/* Full, shortened and NULL monitor vectors parse and run side by side
+ * (proto-paper: deterministic, so the three instances on their own nodes
+ * move alike). */
 START_TEST(load_monitor_shapes)
 {
     static const char net[] =
@@ -187,15 +208,15 @@ START_TEST(load_monitor_shapes)
         ".model wsw sw(vt=0.5 vh=0.1 ron=1 roff=1e12)\n"
         "Ra1 a1 0 100k\nRb1 b1 0 100k\nRa2 a2 0 100k\nRb2 b2 0 100k\n"
         "Ra3 a3 0 100k\nRb3 b3 0 100k\n"
-        "aful 0 0 a1 b1 [x1 ra1 rb1 e1 ew1 ei1 ef1 er1 eidle1 nw1 nd1 nf1 nr1] neuron\n"
+        "aful 0 0 a1 b1 [x1 ra1 rb1 e1 ew1 ei1 ef1 er1 eidle1 nw1 nd1 nf1 nr1 t1 nsoa1] neuron\n"
         "ashort 0 0 a2 b2 [x2 ra2] neuron\n"
         "anull 0 0 a3 b3 NULL neuron\n"
-        ".model neuron dwmtj4t(set=\"proto\")\n"
+        ".model neuron dwmtj4t(set=\"proto-paper\")\n"
         ".tran 1n 100n\n";
-    static const char *const v[] = { "x1", "ra1", "nw1", "x2", "ra2", "a1", "a3" };
+    static const char *const v[] = { "x1", "ra1", "nw1", "x2", "ra2", "a1", "a3", "t1", "nsoa1" };
     for (int m = NGR_BIN; m <= NGR_LIB; m++) {
         ngr_table t;
-        run_ok(m, net, "time", v, 7, &t);
+        run_ok(m, net, "time", v, 9, &t);
         ck_assert_msg(last(&t, 3) == 1.0, "%s: no domain written", mode_name(m));
         ck_assert_double_eq_tol(last(&t, 1), 0.45, 1e-9);
         double dx = 0, dr = 0, da = 0;
@@ -205,8 +226,11 @@ START_TEST(load_monitor_shapes)
             da = fmax(da, fabs(NGR_AT(&t, r, 6) - NGR_AT(&t, r, 7)));
         }
         ck_assert_msg(dx < 1e-6 && dr < 1e-6 && da < 1e-6,
-                      "%s: instances with 13, 2 and no monitors differ: x %g R_A %g V_A %g",
+                      "%s: instances with 15, 2 and no monitors differ: x %g R_A %g V_A %g",
                       mode_name(m), dx, dr, da);
+        /* the last two monitors: no heating in proto-paper, no limits */
+        ck_assert_double_eq_tol(last(&t, 8), DWMTJ_T_DEFAULT, 1e-9);
+        ck_assert_double_eq(last(&t, 9), 0.0);
         ngr_table_free(&t);
     }
 }
@@ -275,11 +299,12 @@ static const char *const energy_vecs[] = {
     "e", "ew", "ei", "ef", "er", "eidle", "nw", "nf", "nr"
 };
 
-/* _i: even ngspice, odd libngspice; below 2 a fine step, else a coarse one */
+/* _i: even ngspice, odd libngspice; _i / 2 even a fine step, odd a coarse
+ * one; below 4 the paper's model, else the thermal one */
 START_TEST(energy_conserved)
 {
     int m = _i % 2 ? NGR_LIB : NGR_BIN;
-    char *net = cards(cycle_fmt, "", _i < 2 ? "0.1n" : "5n");
+    char *net = cycle(_i >= 4, "", (_i / 2) % 2 ? "5n" : "0.1n");
     ngr_table t;
     run_ok(m, net, "time", energy_vecs, 17, &t);
     free(net);
@@ -312,13 +337,17 @@ enum { S_X = 1, S_NW, S_ND, S_NF, S_NR };
 static const char *const step_vecs[] = { "x", "nw", "nd", "nf", "nr" };
 #define FIRE_TOL 0.5e-9 /* s */
 
+/* _i: 0 the paper's model, 1 with its velocity noise; 2, 3 the thermal
+ * model with two seeds, whose escapes integrate their rates to a draw made
+ * on arrival, so that they do not depend on the step either */
 START_TEST(step_independent)
 {
     static const char *const tmax[] = { "0.05n", "0.1n", "1n", "5n" };
-    const char *model = _i ? "sigma=0.3 seed=5" : "";
+    static const char *const par[] = { "", "sigma=0.3 seed=5", "seed=1", "seed=3" };
+    const char *model = par[_i];
     double fire[4], counts[4][4];
     for (int k = 0; k < 4; k++) {
-        char *net = cards(cycle_fmt, model, tmax[k]);
+        char *net = cycle(_i >= 2, model, tmax[k]);
         ngr_table t;
         run_ok(NGR_BIN, net, "time", step_vecs, 5, &t);
         free(net);
@@ -330,8 +359,8 @@ START_TEST(step_independent)
     }
     for (int k = 1; k < 4; k++) {
         ck_assert_msg(fabs(fire[k] - fire[0]) <= FIRE_TOL,
-                      "sigma %s: fire at %.4f ns with tmax %s but %.4f ns with tmax %s "
-                      "(fires at %.4f %.4f %.4f %.4f ns)", _i ? "0.3" : "0",
+                      "\"%s\": fire at %.4f ns with tmax %s but %.4f ns with tmax %s "
+                      "(fires at %.4f %.4f %.4f %.4f ns)", model,
                       1e9 * fire[k], tmax[k], 1e9 * fire[0], tmax[0], 1e9 * fire[0],
                       1e9 * fire[1], 1e9 * fire[2], 1e9 * fire[3]);
         for (int c = 0; c < 4; c++)
@@ -586,20 +615,22 @@ END_TEST
  * 5. Bad input
  * --------------------------------------------------------------------- */
 
+/* Values invalid in every set (rap_a = 100 is below every R_P), and the
+ * thermal model's own rules on its set, proto. */
 static const struct {
     const char *model;  /* .model card parameters */
     const char *msg;    /* the message expected after "Message: " */
 } bad[] = {
-    { "set=\"proto\" rap_a=1000",
-      "dwmtj4t: invalid parameter rap_a = 1000: MTJ_A R_AP must exceed R_P; simulation stopped" },
+    { "set=\"proto\" rap_a=100",
+      "dwmtj4t: invalid parameter rap_a = 100: MTJ_A R_AP must exceed R_P; simulation stopped" },
     { "set=\"proto\" sigma=-1",
       "dwmtj4t: invalid parameter sigma = -1: noise sigma must be >= 0; simulation stopped" },
     { "set=\"proto\" xa=3e-6",
       "dwmtj4t: invalid parameter xa = 3e-06: MTJ_A must lie inside the track; "
       "simulation stopped" },
     { "set=\"nonsense\"",
-      "dwmtj4t: invalid parameter set = \"nonsense\": unknown parameter set (use proto or scaled); "
-      "simulation stopped" },
+      "dwmtj4t: invalid parameter set = \"nonsense\": unknown parameter set (use proto, proto-pn, "
+      "proto-paper or scaled); simulation stopped" },
     /* issue 11, item 17: an int seed let -1 through and rounded 2.7 to 3 */
     { "set=\"proto\" seed=-1",
       "dwmtj4t: invalid parameter seed = -1: must be an integer from 0 to 2^53; "
@@ -610,6 +641,28 @@ static const struct {
     { "set=\"proto\" seed=1e16",
       "dwmtj4t: invalid parameter seed = 1e+16: must be an integer from 0 to 2^53; "
       "simulation stopped" },
+    { "set=\"proto\" temp=-1",
+      "dwmtj4t: invalid parameter temp = -1: temperature must be > 0 K (0: the circuit's); "
+      "simulation stopped" },
+    { "set=\"proto\" eb_edge=0",
+      "dwmtj4t: invalid parameter eb_edge = 0: barrier must be > 0 in the thermal model; "
+      "simulation stopped" },
+    { "set=\"proto\" model=1 r_th=0",
+      "dwmtj4t: invalid parameter r_th = 0: thermal resistance must be > 0 in the thermal "
+      "model (>= 0 in the paper's, 0: no heating); simulation stopped" },
+    { "set=\"proto\" var_r=0.3",
+      "dwmtj4t: invalid parameter var_r = 0.3: relative spread must be in [0, 0.25): a larger "
+      "one draws negative resistances; simulation stopped" },
+    { "set=\"proto\" sigma=0.3",
+      "dwmtj4t: invalid parameter sigma = 0.3: sigma is the paper's velocity noise (model = 0); "
+      "the thermal model's randomness is its escape: set sigma = 0; simulation stopped" },
+    { "set=\"proto\" dev_seed=2.5",
+      "dwmtj4t: invalid parameter dev_seed = 2.5: must be an integer from 0 to 2^53; "
+      "simulation stopped" },
+    /* proto's Curie temperature, 1000 K, must lie above the temperature */
+    { "set=\"proto\" temp=5000",
+      "dwmtj4t: invalid parameter t_curie = 1000: Curie temperature must be 0 (Ms constant) or "
+      "above the temperature and t_max; simulation stopped" },
 };
 #define NBAD ((int)(sizeof bad / sizeof bad[0]))
 
@@ -680,7 +733,7 @@ START_TEST(bad_lib)
     ck_assert_msg(!x || n == 0, "%s: the simulation went on (%d points)", how, n);
     ck_assert_msg(!ngr_lib_exit_requested(), "%s: ngspice asked to exit", how);
 
-    char *good = cards(cycle_fmt, "", "1n");
+    char *good = cycle(0, "", "1n");
     ngr_table t;
     run_ok(NGR_LIB, good, "time", step_vecs, 5, &t);
     free(good);
@@ -704,8 +757,12 @@ static const struct {
 } dc_case[] = {
     { "proto", "set=\"proto\"", { NULL }, { 0 } },
     { "scaled", "set=\"scaled\"", { NULL }, { 0 } },
-    { "proto", "set=\"proto\" rho=3e-6 rp_b=1300 xb=1.5e-6", { "rho", "rp_b", "xb" },
+    { "proto-paper", "set=\"proto-paper\" rho=3e-6 rp_b=1300 xb=1.5e-6", { "rho", "rp_b", "xb" },
       { 3e-6, 1300, 1.5e-6 } },
+    { "proto-paper", "set=\"proto-paper\"", { NULL }, { 0 } },
+    /* the thermal model's own sites follow xb; R_AP stays above R_P */
+    { "proto", "set=\"proto\" rho=1e-6 rp_b=1000 xb=1.5e-6", { "rho", "rp_b", "xb" },
+      { 1e-6, 1000, 1.5e-6 } },
 };
 #define NDC ((int)(sizeof dc_case / sizeof dc_case[0]))
 
@@ -830,6 +887,203 @@ START_TEST(dc_lib_op_ac)
     ck_assert_msg(fabs(re - i_in) <= 1e-6 * fabs(i_in) && fabs(im) <= 1e-9 * fabs(i_in),
                   "%s: AC current into IN %.9g%+.3gj A, network gives %.9g A",
                   dc_case[_i].card, re, im, i_in);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * 7. The thermal model in the circuit: its temperature, operating point
+ * and safe operating area (proto)
+ * --------------------------------------------------------------------- */
+
+/* proto at rest (no drive; A and B through 100 kOhm): card parameters
+ * %s, then the temperature cards %s; the operating point. */
+static const char rest_fmt[] =
+    "* dwmtj4t at rest\n"
+    "Vin in 0 DC 0\n"
+    "Ra a 0 100k\nRb b 0 100k\n"
+    "aneuron in 0 a b [t] neuron\n"
+    ".model neuron dwmtj4t(set=\"proto\" monitors=\"t\" %s)\n"
+    "%s\n"
+    ".op\n";
+
+/* The circuit's temperature reaches the device (parameter temp = 0):
+ * ngspice takes .temp over .options temp in either order, and .temp=T;
+ * a card's temp overrides both. */
+static const struct {
+    const char *card, *temp;
+    double want; /* K */
+} temp_case[] = {
+    { "", ".temp 100", 373.15 },
+    { "", ".options temp=50", 323.15 },
+    { "", "* no temperature", 300.15 },
+    { "temp=350", ".temp 100\n.options temp=50", 350.0 },
+    { "", ".temp 100\n.options temp=50", 373.15 },
+    { "", ".options temp=50\n.temp=100", 373.15 },
+};
+#define NTEMP ((int)(sizeof temp_case / sizeof temp_case[0]))
+
+/* _i: case _i / 2; even ngspice, odd libngspice */
+START_TEST(temp_circuit)
+{
+    int k = _i / 2, m = _i % 2 ? NGR_LIB : NGR_BIN;
+    char *net = cards(rest_fmt, temp_case[k].card, temp_case[k].temp);
+    static const char *const v[] = { "t" };
+    ngr_table t;
+    run_ok(m, net, NULL, v, 1, &t);
+    free(net);
+    ck_assert_int_eq(t.nrow, 1);
+    double want = temp_case[k].want;
+    ck_assert_msg(fabs(NGR_AT(&t, 0, 0) - want) <= 1e-9 * want,
+                  "%s, card \"%s\", \"%s\": device at %.6f K, want %.6f K", mode_name(m),
+                  temp_case[k].card, temp_case[k].temp, NGR_AT(&t, 0, 0), want);
+    ngr_table_free(&t);
+}
+END_TEST
+
+/* The operating point is dwmtj_dc: the device at the steady temperature
+ * of the power it takes, T_amb + r_th P, P = sum v i over its terminals as
+ * ngspice solved them (1 V on IN, A through 1 kOhm to 0, B through
+ * 2 kOhm to 0.3 V: about 1 mW, 29 K).  _i: even ngspice, odd libngspice;
+ * below 2 at 27 C, else at .temp 100. */
+START_TEST(dc_temperature)
+{
+    int m = _i % 2 ? NGR_LIB : NGR_BIN;
+    static const char fmt[] =
+        "* dwmtj4t DC heating\n"
+        "Vin in 0 DC 1\n"
+        "Vmin in nin 0\nVmgnd 0 ngnd 0\nVma a na 0\nVmb b nb 0\n"
+        "Ra a 0 1k\nRb b vb 2k\nVb vb 0 DC 0.3\n"
+        "aneuron nin ngnd na nb [t] neuron\n"
+        ".model neuron dwmtj4t(set=\"proto\" monitors=\"t\" %s)\n"
+        "%s\n"
+        ".op\n";
+    char *net = cards(fmt, "", _i < 2 ? "" : ".temp 100");
+    static const char *const v[] = { "nin",  "vmin#branch", "ngnd", "vmgnd#branch", "na",
+                                     "vma#branch", "nb", "vmb#branch", "t" };
+    ngr_table t;
+    run_ok(m, net, NULL, v, 9, &t);
+    free(net);
+    ck_assert_int_eq(t.nrow, 1);
+    double p = 0.0;
+    for (int k = 0; k < 4; k++)
+        p += NGR_AT(&t, 0, 2 * k) * NGR_AT(&t, 0, 2 * k + 1);
+    dwmtj_params pr;
+    ck_assert_int_eq(dwmtj_params_set(&pr, "proto"), DWMTJ_OK);
+    double t_amb = _i < 2 ? 300.15 : 373.15, rise = pr.r_th * p, got = NGR_AT(&t, 0, 8);
+    ck_assert_msg(p > 0.5e-3 && p < 2e-3, "%s: device power %g W", mode_name(m), p);
+    ck_assert_msg(fabs(got - t_amb - rise) <= 1e-6 * rise,
+                  "%s: device at %.9g K at the operating point; T_amb + r_th P = %.9g + "
+                  "%.9g K", mode_name(m), got, t_amb, rise);
+    ngr_table_free(&t);
+}
+END_TEST
+
+/* Two 1 ns pulses of 5 V across the proto track, 20 ns apart: the track
+ * current density i(IN) / (w d) reaches 3.6e12 A/m^2 on each, above j_max
+ * = 3e12 A/m^2 (1 / (rho L) = 7.09e11 A/m^2 per volt), while the
+ * temperature stays below t_max (tau = r_th c_th = 3.9 ns). */
+static const char soa_net[] =
+    "* dwmtj4t past its current limit\n"
+    "Vin in 0 PWL(0 0 10n 0 10.1n 5 11.1n 5 11.2n 0 30n 0 30.1n 5 31.1n 5 31.2n 0)\n"
+    "Vmin in nin 0\n"
+    "Ra a 0 100k\nRb b 0 100k\n"
+    "aneuron nin 0 a b [t nsoa] neuron\n"
+    ".model neuron dwmtj4t(set=\"proto\" monitors=\"t:nsoa\")\n"
+    ".tran 0.05n 50n 0 0.05n\n";
+
+/* The warning, once per instance, names the quantity, its value (between
+ * the limit and the plateau's density), the limit and a time within the
+ * first pulse; nsoa counts both entries.  _i: ngspice, libngspice. */
+START_TEST(soa_current)
+{
+    int m = _i ? NGR_LIB : NGR_BIN;
+    static const char *const v[] = { "vmin#branch", "t", "nsoa" };
+    ngr_table t;
+    char *out = NULL;
+    int rc = ngr_run((ngr_mode)m, cm, soa_net, "time", v, 3, &t, &out);
+    ck_assert_msg(rc == 0, "%s run failed; output ends:\n%s", mode_name(m), tail(out));
+    dwmtj_params p;
+    ck_assert_int_eq(dwmtj_params_set(&p, "proto"), DWMTJ_OK);
+    double j_top = 0.0, t_top = 0.0;
+    for (int r = 0; r < t.nrow; r++) {
+        j_top = fmax(j_top, fabs(NGR_AT(&t, r, 1)) / (p.width * p.thick));
+        t_top = fmax(t_top, NGR_AT(&t, r, 2));
+    }
+    ck_assert_msg(j_top > 1.1 * p.j_max && t_top < p.t_max,
+                  "the deck should pass j_max only: %g A/m^2, %g K", j_top, t_top);
+    ck_assert_msg(last(&t, 3) == 2.0, "%s: nsoa = %g, want 2", mode_name(m), last(&t, 3));
+    const char *want = "Instance: aneuron   Message: dwmtj4t warning: the device left its safe "
+                       "operating area: track current density ";
+    const char *w = strstr(out, want);
+    ck_assert_msg(w && ngr_count(out, "dwmtj4t warning") == 1,
+                  "%s: expected once \"%s...\"; output ends:\n%s", mode_name(m), want,
+                  tail(out));
+    double value = 0.0, at = 0.0;
+    ck_assert_msg(sscanf(w + strlen(want), "%lg A/m^2 above its limit 3e+12 A/m^2 at t = %lg s",
+                         &value, &at) == 2,
+                  "%s: warning reads \"%.200s\"", mode_name(m), w);
+    ck_assert_msg(value > p.j_max && value <= j_top * (1.0 + 1e-6) && at >= 10e-9 && at <= 11.2e-9,
+                  "%s: %g A/m^2 at %g s (plateau %g A/m^2)", mode_name(m), value, at, j_top);
+    free(out);
+    ngr_table_free(&t);
+}
+END_TEST
+
+/* The operating point past j_max (4.5 V: 3.2e12 A/m^2; t_max off, so the
+ * steady 880 K is not a second entry) counts one entry and says so; the
+ * transient from it stays there, no new entry.  (A transient: ngspice -b
+ * runs a deck's .op twice with a .control run.) */
+START_TEST(soa_dc)
+{
+    int m = _i ? NGR_LIB : NGR_BIN;
+    static const char net[] =
+        "* dwmtj4t past its current limit at DC\n"
+        "Vin in 0 DC 4.5\n"
+        "Ra a 0 100k\nRb b 0 100k\n"
+        "aneuron in 0 a b [nsoa] neuron\n"
+        ".model neuron dwmtj4t(set=\"proto\" t_max=0 monitors=\"nsoa\")\n"
+        ".tran 1n 10n\n";
+    static const char *const v[] = { "nsoa" };
+    ngr_table t;
+    char *out = NULL;
+    int rc = ngr_run((ngr_mode)m, cm, net, "time", v, 1, &t, &out);
+    ck_assert_msg(rc == 0, "%s run failed; output ends:\n%s", mode_name(m), tail(out));
+    ck_assert_msg(NGR_AT(&t, 0, 1) == 1.0 && last(&t, 1) == 1.0,
+                  "%s: nsoa = %g at the operating point, %g at the end; want 1", mode_name(m),
+                  NGR_AT(&t, 0, 1), last(&t, 1));
+    ck_assert_msg(ngr_count(out, "dwmtj4t warning: the device left its safe operating area: "
+                                 "track current density") == 1,
+                  "%s: output ends:\n%s", mode_name(m), tail(out));
+    free(out);
+    ngr_table_free(&t);
+}
+END_TEST
+
+/* A legal thermal parameter no physical device has: the attempt frequency
+ * f0 = 1e13 Hz (range 1e7 .. 1e12 Hz) warns once, naming it and its range,
+ * and the run goes on.  _i: ngspice, libngspice. */
+START_TEST(warn_range_thermal)
+{
+    int m = _i ? NGR_LIB : NGR_BIN;
+    static const char net[] =
+        "* dwmtj4t with an implausible f0\n"
+        "Vin in 0 DC 0\n"
+        "Ra a 0 100k\nRb b 0 100k\n"
+        "aneuron in 0 a b [t] neuron\n"
+        ".model neuron dwmtj4t(set=\"proto\" monitors=\"t\" f0=1e13)\n"
+        ".tran 1n 10n\n";
+    static const char *const v[] = { "t" };
+    ngr_table t;
+    char *out = NULL;
+    int rc = ngr_run((ngr_mode)m, cm, net, "time", v, 1, &t, &out);
+    ck_assert_msg(rc == 0 && t.nrow > 1, "%s run failed; output ends:\n%s", mode_name(m),
+                  tail(out));
+    ck_assert_msg(ngr_count(out, "Instance: aneuron   Message: dwmtj4t warning: parameter f0 = "
+                                 "1e+13 Hz: outside 1e+07..1e+12 Hz") == 1 &&
+                      ngr_count(out, "dwmtj4t warning") == 1,
+                  "%s: output ends:\n%s", mode_name(m), tail(out));
+    free(out);
+    ngr_table_free(&t);
 }
 END_TEST
 
@@ -988,6 +1242,138 @@ START_TEST(copies_agree)
 }
 END_TEST
 
+/* The range of parameter k of a physical device, as libdwmtj warns
+ * about it: a value far below any range makes dwmtj_param_implausible
+ * name it, with the range and unit, in a set whose model reads it. */
+static int lib_range(int k, double *lo, double *hi, const char **unit)
+{
+    static const char *const sets[] = { "proto", "proto-paper" };
+    const char *name = dwmtj_param_name(k);
+    for (int s = 0; s < 2; s++) {
+        dwmtj_params p;
+        dwmtj_params_set(&p, sets[s]);
+        if (dwmtj_param_set_by_name(&p, name, -1e300) != DWMTJ_OK)
+            return -1;
+        int i = 0;
+        const char *n;
+        while ((n = dwmtj_param_implausible(&p, &i, NULL, lo, hi, unit)))
+            if (!strcmp(n, name))
+                return 0;
+    }
+    return -1;
+}
+
+/* A number of the ranges table: "−" for minus, "∞", "2^53". */
+static double doc_number(const char *s, size_t len)
+{
+    char b[64];
+    snprintf(b, sizeof b, "%.*s", (int)len, s);
+    if (!strcmp(b, "∞"))
+        return INFINITY;
+    if (!strcmp(b, "2^53"))
+        return DWMTJ_SEED_MAX;
+    int neg = !strncmp(b, "−", strlen("−"));
+    char *end;
+    double v = strtod(b + (neg ? strlen("−") : 0), &end);
+    return *end ? NAN : neg ? -v : v;
+}
+
+/* NULL if the "Plausible ranges" table of doc lists every parameter with
+ * a range once, with libdwmtj's range and unit; else what is wrong. */
+static const char *ranges_differ(const char *doc)
+{
+    static char why[512];
+    const char *t = strstr(doc, "\n## Plausible ranges");
+    if (!t || !(t = strstr(t, "\n| --- |")))
+        return "doc/parameters.md has no Plausible ranges table";
+    int seen[128] = { 0 };
+    for (const char *l = strchr(t + 1, '\n') + 1; !strncmp(l, "| ", 2);
+         l = strchr(l, '\n') + 1) {
+        const char *c1 = l + 2, *c2 = strstr(c1, " | "), *eol = strchr(l, '\n');
+        const char *c3 = c2 ? strstr(c2 + 3, " | ") : NULL;
+        if (!eol || !c2 || !c3 || c3 > eol) {
+            snprintf(why, sizeof why, "ranges table: row '%.60s' is not | names | range | unit |", l);
+            return why;
+        }
+        const char *dots = strstr(c2 + 3, " .. ");
+        if (!dots || dots > c3) {
+            snprintf(why, sizeof why, "ranges table: row '%.60s' has no range LO .. HI", l);
+            return why;
+        }
+        double lo = doc_number(c2 + 3, (size_t)(dots - c2 - 3));
+        double hi = doc_number(dots + 4, (size_t)(c3 - dots - 4));
+        char unit[32];
+        snprintf(unit, sizeof unit, "%.*s", (int)(strstr(c3 + 3, " |") - c3 - 3), c3 + 3);
+        for (const char *n = c1; n < c2;) {
+            size_t len = strcspn(n, ", |");
+            int k = 0;
+            while (dwmtj_param_name(k) && (strlen(dwmtj_param_name(k)) != len ||
+                                           strncmp(dwmtj_param_name(k), n, len)))
+                k++;
+            double a, b;
+            const char *u;
+            if (!dwmtj_param_name(k) || lib_range(k, &a, &b, &u) != 0) {
+                snprintf(why, sizeof why, "ranges table: %.*s is no parameter with a range",
+                         (int)len, n);
+                return why;
+            }
+            /* the table writes the library's units with ² and Ω */
+            char du[32];
+            snprintf(du, sizeof du, "%s", u);
+            if (!strcmp(u, "A/m^2"))
+                snprintf(du, sizeof du, "A/m²");
+            else if (!strcmp(u, "Ohm"))
+                snprintf(du, sizeof du, "Ω");
+            else if (!strcmp(u, "Ohm m"))
+                snprintf(du, sizeof du, "Ω m");
+            if (!(lo == a || fabs(lo - a) <= 1e-12 * fabs(a)) ||
+                !(hi == b || fabs(hi - b) <= 1e-12 * fabs(b)) || strcmp(unit, du) != 0) {
+                snprintf(why, sizeof why, "ranges table: %s %g .. %g %s, libdwmtj %g .. %g %s",
+                         dwmtj_param_name(k), lo, hi, unit, a, b, du);
+                return why;
+            }
+            if (seen[k]++) {
+                snprintf(why, sizeof why, "ranges table: %s twice", dwmtj_param_name(k));
+                return why;
+            }
+            n += len;
+            n += strspn(n, ", ");
+        }
+    }
+    for (int k = 0; dwmtj_param_name(k); k++) {
+        double a, b;
+        const char *u;
+        if (!seen[k] && lib_range(k, &a, &b, &u) == 0) {
+            snprintf(why, sizeof why, "ranges table: no row for %s", dwmtj_param_name(k));
+            return why;
+        }
+    }
+    return NULL;
+}
+
+/* The "Plausible ranges" table of doc/parameters.md is the library's
+ * (the X-macro rows of model/dwmtj_params.c): names, ranges, units; and
+ * the check sees a row that drifted or went. */
+START_TEST(ranges_agree)
+{
+    char *doc = source("doc/parameters.md");
+    const char *why = ranges_differ(doc);
+    ck_assert_msg(why == NULL, "%s", why);
+    char *p = strstr(doc, "\n| ms | 1e4 .. 3e6 | A/m |");
+    ck_assert_ptr_nonnull(p);
+    memcpy(p + 15, "4", 1); /* 1e4 .. 4e6 */
+    why = ranges_differ(doc);
+    ck_assert_msg(why && strstr(why, "ms 10000 .. 4e+06"), "%s", why ? why : "(agrees)");
+    memcpy(p + 15, "3", 1);
+    p = strstr(strstr(doc, "\n## Plausible ranges"), "\n| eb_wr |");
+    ck_assert_ptr_nonnull(p);
+    memcpy(p + 3, "zz", 2);
+    why = ranges_differ(doc);
+    ck_assert_msg(why && strstr(why, "zz_wr is no parameter"), "%s", why ? why : "(agrees)");
+    free(doc);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------
  * Suite
  * --------------------------------------------------------------------- */
@@ -1010,12 +1396,13 @@ static Suite *codemodel_suite(void)
     tcase_add_test(tc, load_bin_fig3a);
     tcase_add_test(tc, load_lib_fig3a);
     tcase_add_test(tc, copies_agree);
+    tcase_add_test(tc, ranges_agree);
 
     tc = tcase(s, "energy", 60);
-    tcase_add_loop_test(tc, energy_conserved, 0, 4);
+    tcase_add_loop_test(tc, energy_conserved, 0, 8);
 
     tc = tcase(s, "step_size", 120);
-    tcase_add_loop_test(tc, step_independent, 0, 2);
+    tcase_add_loop_test(tc, step_independent, 0, 4);
 
     tc = tcase(s, "reproducibility", 120);
     tcase_add_test(tc, repro_same_seed);
@@ -1035,6 +1422,13 @@ static Suite *codemodel_suite(void)
     tc = tcase(s, "dc_ac", 60);
     tcase_add_loop_test(tc, dc_bin_op, 0, NDC);
     tcase_add_loop_test(tc, dc_lib_op_ac, 0, NDC);
+
+    tc = tcase(s, "thermal", 60);
+    tcase_add_loop_test(tc, temp_circuit, 0, 2 * NTEMP);
+    tcase_add_loop_test(tc, dc_temperature, 0, 4);
+    tcase_add_loop_test(tc, soa_current, 0, 2);
+    tcase_add_loop_test(tc, soa_dc, 0, 2);
+    tcase_add_loop_test(tc, warn_range_thermal, 0, 2);
     return s;
 }
 

@@ -396,8 +396,10 @@ START_TEST(model_card_values)
     /* R_th = (8k + 24k)/2 = 16k: coefficient (4k + 16k)/200k = 0.1 */
     ck_assert_msg(strstr(text, "(0.1 * (v(rd0) - v(n0_b)))") != NULL, "%s", text);
     free(text);
-    /* the proto device needs a stronger write than the defaults */
-    x.model_card = "set=\"proto\"";
+    /* the fabricated device in the paper's model, whose write is the
+     * periphery's (i_nuc from the track into MTJ_A), needs a stronger
+     * write than the defaults */
+    x.model_card = "set=\"proto-paper\"";
     ck_assert_int_eq(dwmtj_crossbar_check(&x, &err), DWMTJ_H_ERR_USAGE);
     ck_assert(strstr(err, "v_write") && strstr(err, "i_nuc"));
     free(err);

@@ -228,6 +228,109 @@ START_TEST(test_device_warning)
 }
 END_TEST
 
+/* ---- the thermal model ---------------------------------------------------- */
+
+/* The circuit's temperature reaches the device as in the code model: the
+ * device temperature monitor at t = 0 (zero drive: the ambient) reads
+ * .temp, else .options temp, else 27 C; ngspice takes .temp over .options
+ * temp whatever their order, and .temp=T; a card's temp overrides them.
+ * Each against libngspice on the same deck, and the value. */
+START_TEST(test_temperature)
+{
+    static const struct {
+        const char *card, *temp;
+        double want; /* K */
+    } tc[] = {
+        { "", ".temp 100", 373.15 },
+        { "", ".options temp=50", 323.15 },
+        { "", "* none", 300.15 },
+        { " temp=350", ".temp 100\n.options temp=50", 350.0 },
+        { "", ".temp 100\n.options temp=50", 373.15 },
+        { "", ".options temp=50\n.temp=100", 373.15 },
+    };
+    char deck[1024];
+    snprintf(deck, sizeof deck,
+             "device temperature\n"
+             "v1 in 0 pwl(0 0 10n 0)\n"
+             "ra a 0 100k\nrb b 0 100k\n"
+             "aneuron in 0 a b [m0] hot\n"
+             ".model hot dwmtj4t(set=\"proto\" monitors=\"t\"%s)\n"
+             "%s\n"
+             ".tran 1n 10n\n"
+             ".save v(m0)\n"
+             ".end\n",
+             tc[_i].card, tc[_i].temp);
+    dwmtj_circuit *c = parse_ok(deck);
+    ck_assert_int_eq(dwmtj_engine_run(c), DWMTJ_E_OK);
+    int n;
+    const double *t = vec(c, "v(m0)", &n);
+    ck_assert_msg(n > 1 && fabs(t[0] - tc[_i].want) <= 1e-9 * tc[_i].want,
+                  "\"%s\"%s: the engine's device at %.6f K, want %.6f K", tc[_i].temp,
+                  tc[_i].card, n > 0 ? t[0] : NAN, tc[_i].want);
+    dwmtj_session *s = NULL;
+    ck_assert_msg(dwmtj_session_open(&s, NULL) == DWMTJ_H_OK, "session: %s",
+                  s ? dwmtj_session_error(s) : "?");
+    ck_assert_msg(dwmtj_session_load(s, "temp.cir", deck) == DWMTJ_H_OK, "%s",
+                  dwmtj_session_error(s));
+    ck_assert_msg(dwmtj_session_run(s, NULL, NULL, 60.0) == DWMTJ_H_OK, "%s",
+                  dwmtj_session_error(s));
+    const double *tn;
+    int nn;
+    ck_assert_int_eq(dwmtj_session_vector(s, "v(m0)", &tn, &nn), DWMTJ_H_OK);
+    ck_assert_msg(nn > 1 && fabs(tn[0] - t[0]) <= 1e-9 * t[0],
+                  "\"%s\"%s: ngspice's device at %.6f K, the engine's %.6f K", tc[_i].temp,
+                  tc[_i].card, nn > 0 ? tn[0] : NAN, t[0]);
+    dwmtj_session_close(s);
+    dwmtj_engine_free(c);
+}
+END_TEST
+
+/* The safe operating area: two 1 ns pulses of 5 V across the proto track
+ * (3.6e12 A/m^2 through it, above j_max = 3e12 A/m^2; the temperature
+ * stays below t_max) are two entries: two warnings counted, nsoa = 2,
+ * and the warning names the instance, the quantity, its value, the limit
+ * and a time within the first pulse. */
+START_TEST(test_soa_warning)
+{
+    static const char deck[] =
+        "past the current limit\n"
+        "v1 in 0 pwl(0 0 10n 0 10.1n 5 11.1n 5 11.2n 0 30n 0 30.1n 5 31.1n 5 31.2n 0 50n 0)\n"
+        "ra a 0 100k\nrb b 0 100k\n"
+        "aneuron in 0 a b [m0 m1] hot\n"
+        ".model hot dwmtj4t(set=\"proto\" monitors=\"nsoa:t\")\n"
+        ".tran 0.05n 50n 0 0.05n\n"
+        ".save v(m0) v(m1)\n"
+        ".end\n";
+    dwmtj_circuit *c = parse_ok(deck);
+    ck_assert_int_eq(dwmtj_engine_run(c), DWMTJ_E_OK);
+    int n, nt;
+    const double *ns = vec(c, "v(m0)", &n), *tk = vec(c, "v(m1)", &nt);
+    double t_top = 0.0;
+    for (int k = 0; k < nt; k++)
+        t_top = fmax(t_top, tk[k]);
+    dwmtj_params p;
+    ck_assert_int_eq(dwmtj_params_set(&p, "proto"), DWMTJ_OK);
+    ck_assert_msg(t_top < p.t_max, "the deck should pass j_max only: %g K", t_top);
+    ck_assert_double_eq(ns[n - 1], 2.0);
+    dwmtj_engine_stats st;
+    dwmtj_engine_get_stats(c, &st);
+    ck_assert_int_eq(st.warnings, 2);
+    const char *w = dwmtj_engine_warning(c);
+    const char *want = "aneuron: at t = ";
+    double at = 0.0, value = 0.0;
+    const char *q = strstr(w, "track current density ");
+    ck_assert_msg(strncmp(w, want, strlen(want)) == 0 && sscanf(w + strlen(want), "%lg", &at) == 1 &&
+                      strstr(w, dwmtj_status_string(DWMTJ_WARN_SOA)) && q &&
+                      sscanf(q, "track current density %lg A/m^2 above its limit 3e+12 A/m^2",
+                             &value) == 1,
+                  "warning '%s'", w);
+    double j_top = 5.0 / (p.rho * p.length) * 1.02; /* the MTJs' leakage adds < 2 % */
+    ck_assert_msg(value > p.j_max && value < j_top && at >= 10e-9 && at <= 11.2e-9,
+                  "warning '%s'", w);
+    dwmtj_engine_free(c);
+}
+END_TEST
+
 /* ---- refusals ------------------------------------------------------------ */
 
 static void parse_fails(const char *text, int status, const char *needle)
@@ -266,6 +369,9 @@ START_TEST(test_refusals)
                 DWMTJ_E_ERR_UNSUPPORTED, "A element a1");
     parse_fails("t\nv1 a 0 1\nr1 a 0 1k\n.tran 1n 10n\n.save v(zz)\n.end\n",
                 DWMTJ_E_ERR_VECTOR, "v(zz)");
+    /* ngspice would run at 27 C with a warning */
+    parse_fails("t\nv1 a 0 1\nr1 a 0 1k\n.temp 100 150\n.tran 1n 10n\n.end\n",
+                DWMTJ_E_ERR_SYNTAX, "bad.cir:4: card .temp 100 150: the temperature is not a number");
 }
 END_TEST
 
@@ -388,6 +494,8 @@ static Suite *engine_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_neuron_vs_ngspice, 0, 2);
     tcase_add_test(tc, test_device_warning);
+    tcase_add_loop_test(tc, test_temperature, 0, 6);
+    tcase_add_test(tc, test_soa_warning);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_add_test(tc, test_refusals);

@@ -1735,8 +1735,8 @@ END_TEST
  * own is named with its range. */
 START_TEST(test_warn_range)
 {
-    static const char *const sets[] = { "proto", "scaled" };
-    for (int k = 0; k < 2; k++) {
+    static const char *const sets[] = { "proto", "scaled", "proto-pn", "proto-paper" };
+    for (int k = 0; k < 4; k++) {
         dwmtj_params p = params_of(sets[k]);
         int i = 0;
         ck_assert_msg(dwmtj_param_implausible(&p, &i, NULL, NULL, NULL, NULL) == NULL,
@@ -1795,6 +1795,44 @@ START_TEST(test_warn_t_slot)
     p.rap_a = 1.0; /* an error wins */
     ck_assert_int_eq(dwmtj_params_check(&p), DWMTJ_ERR_RAP_A);
     ck_assert_int_eq(dwmtj_derive(&p, &d), DWMTJ_ERR_RAP_A);
+}
+END_TEST
+
+/* The operating point past a limit of the safe operating area is one
+ * entry, as a transient step's is: 4.5 V across the proto track, A and B
+ * at the track's potential under them (no MTJ current), j = V / (rho L) =
+ * 3.2e12 A/m^2 above j_max; t_max off, so the steady 880 K is no second
+ * entry.  (dwmtj_dc counted it twice: once in its step, again after
+ * clearing soa_on to check the steady temperature.) */
+START_TEST(test_soa_dc_once)
+{
+    dwmtj_params p = params_of("proto");
+    p.t_max = 0.0;
+    dwmtj_set_ambient(&p, DWMTJ_T_DEFAULT);
+    dwmtj_derived d;
+    derive_ok(&p, &d);
+    const double V = 4.5;
+    const double v[4] = { V, 0.0, V * (1.0 - p.xa / p.length), V * (1.0 - p.xb / p.length) };
+    dwmtj_state s;
+    dwmtj_eval e;
+    ck_assert_int_eq(dwmtj_dc(&d, KEY, v, &s, &e), DWMTJ_WARN_SOA);
+    ck_assert_int_eq(s.soa_what, DWMTJ_SOA_CURRENT);
+    ck_assert_rel(s.soa_value, V / (p.rho * p.length), 1e-9);
+    ck_assert_msg(s.n_soa == 1.0, "n_soa = %g after one operating point, want 1", s.n_soa);
+}
+END_TEST
+
+/* sigma > 0 in the thermal model is refused with a status that names
+ * sigma, so that every host says "invalid parameter sigma = 0.3: ..." as
+ * for any other invalid field. */
+START_TEST(test_err_sigma_thermal)
+{
+    dwmtj_params p = params_of("proto");
+    p.sigma = 0.3;
+    ck_assert_int_eq(dwmtj_params_check(&p), DWMTJ_ERR_SIGMA_THERMAL);
+    const char *name = dwmtj_status_param(DWMTJ_ERR_SIGMA_THERMAL);
+    ck_assert_msg(name && !strcmp(name, "sigma"), "dwmtj_status_param names %s",
+                  name ? name : "(nothing)");
 }
 END_TEST
 
@@ -1885,6 +1923,8 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_err_step_long);
     tcase_add_test(tc, test_warn_t_slot);
     tcase_add_test(tc, test_warn_range);
+    tcase_add_test(tc, test_soa_dc_once);
+    tcase_add_test(tc, test_err_sigma_thermal);
     suite_add_tcase(su, tc);
     return su;
 }

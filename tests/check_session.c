@@ -526,12 +526,13 @@ START_TEST(model_unknown_parameter)
 END_TEST
 
 /* dwmtj4t rejects the parameter at the start of the run; ngspice then
- * reports non-convergence, but the model's message explains it. */
+ * reports non-convergence, but the model's message explains it.  Values
+ * invalid in every set: rap_a = 100 is below every R_P. */
 static const struct {
     const char *par;  /* on the .model card */
     const char *name; /* the parameter the message names */
 } bad_param[] = {
-    { "rap_a=1000", "invalid parameter rap_a = 1000" },
+    { "rap_a=100", "invalid parameter rap_a = 100" },
     { "sigma=-1", "invalid parameter sigma = -1" },
     { "xa=3e-6", "invalid parameter xa" },
 };

@@ -545,6 +545,55 @@ START_TEST(device_cards)
 }
 END_TEST
 
+/* The circuit's temperature as ngspice takes it (what the code model gets
+ * as TEMPERATURE; measured with the ngspice 39 binary): .temp T or
+ * .temp=T, the last one, over any .options temp; else the last .options
+ * temp; else 27 C.  A .temp that is no plain number ngspice replaces by
+ * 27 C. */
+START_TEST(spice_temperature)
+{
+    static const struct {
+        const char *cards;
+        double want; /* K */
+    } tc[] = {
+        { "", 300.15 },
+        { ".temp 100\n", 373.15 },
+        { ".TEMP 100\n", 373.15 },
+        { ".options temp=50\n", 323.15 },
+        { ".options reltol=1e-4 temp=50\n.options temp=60\n", 333.15 },
+        { ".temp 100\n.options temp=50\n", 373.15 },
+        { ".options temp=50\n.temp 100\n", 373.15 },
+        { ".temp=100\n", 373.15 },
+        { ".temp = -40\n", 233.15 },
+        { ".temp 100\n.temp 120\n", 393.15 },
+        { ".options temp=50\n.temp 100 150\n", 300.15 },
+        { ".subckt s p\n.options temp=80\n.ends\n", 300.15 },
+    };
+    for (size_t k = 0; k < sizeof tc / sizeof tc[0]; k++) {
+        char text[512];
+        snprintf(text, sizeof text, "t\nv1 a 0 1\nr1 a 0 1k\n%s.end\n", tc[k].cards);
+        dwmtj_spice_deck *d = read_ok(text);
+        double t = dwmtj_spice_temperature(d);
+        ck_assert_msg(fabs(t - tc[k].want) <= 1e-9 * tc[k].want, "\"%s\": %.6f K, want %.6f K",
+                      tc[k].cards, t, tc[k].want);
+        dwmtj_spice_free(d);
+    }
+    ck_assert_double_eq_tol(dwmtj_spice_temperature(NULL), 300.15, 1e-9);
+    /* the cards themselves */
+    dwmtj_spice_deck *d = read_ok("t\n.temp 100 150\n.temp=-5\n.ic v(a)=0\n.options temp=3\n");
+    double c = 0.0;
+    int number = -1;
+    ck_assert_int_eq(dwmtj_spice_temp_card(&d->top.card[0], &c, &number), 1);
+    ck_assert(c == 27.0 && number == 0);
+    ck_assert_int_eq(dwmtj_spice_temp_card(&d->top.card[1], &c, &number), 1);
+    ck_assert(c == -5.0 && number == 1);
+    ck_assert_int_eq(dwmtj_spice_temp_card(&d->top.card[2], &c, &number), 0);
+    ck_assert_int_eq(dwmtj_spice_temp_card(&d->top.card[3], &c, &number), 0);
+    ck_assert_int_eq(dwmtj_spice_temp_card(NULL, NULL, NULL), 0);
+    dwmtj_spice_free(d);
+}
+END_TEST
+
 /* ---- deck -> text -> deck --------------------------------------------------------- */
 
 static void assert_same_cards(const dwmtj_spice_scope *a, const dwmtj_spice_scope *b)
@@ -704,6 +753,7 @@ static Suite *spice_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("devices");
     tcase_add_test(tc, device_cards);
+    tcase_add_test(tc, spice_temperature);
     suite_add_tcase(s, tc);
     tc = tcase_create("round_trip");
     tcase_set_timeout(tc, 60);
