@@ -916,9 +916,14 @@ int dwmtj_dc(const dwmtj_derived *d, uint64_t key, const double v[DWMTJ_NTERM],
     dwmtj_net n;
     double vbar[2];
     net_of(d, s, v, &n, NULL, vbar);
+    /* the operating point is one evaluation: its step's entries are not
+     * kept, the check at the steady temperature counts once */
     s->soa_on = 0;
+    s->n_soa = s0.n_soa;
     int soa = soa_check(d, s, &n, vbar, NULL);
-    return soa != DWMTJ_OK ? soa : st;
+    if (soa != DWMTJ_OK)
+        return soa;
+    return st == DWMTJ_WARN_SOA ? DWMTJ_OK : st;
 }
 
 int dwmtj_eval_static(const dwmtj_derived *d, const dwmtj_state *s,

@@ -261,7 +261,10 @@ START_TEST(run_fig3a_json)
     ck_assert_int_eq(json_num(r.out, "spikes", &v), 1);
     ck_assert_msg(v == 1, "spikes = %g, wanted 1", v);
     ck_assert_int_eq(json_num(r.out, "energy_per_spike_J", &v), 1);
-    ck_assert_msg(v > 1e-9 && v < 2e-9, "energy_per_spike_J = %g, wanted 1.2966e-9", v);
+    /* the thermal proto's 2.19 nJ (the +3.1 V write through its 840 ohm
+     * pillar and the ramp's pulses through the track); the independent
+     * check is V*I below */
+    ck_assert_msg(v > 1.5e-9 && v < 3e-9, "energy_per_spike_J = %g, wanted 2.19e-9", v);
     ck_assert_int_eq(json_num(r.out, "latency_per_spike_s", &v), 1);
     ck_assert_msg(fabs(v - 1.11e-6) < 0.05e-6, "latency_per_spike_s = %g, wanted 1.11e-6", v);
     static const char *const keys[] = {
@@ -299,7 +302,7 @@ START_TEST(run_fig3a_text)
     const char *line = strstr(r.out, "energy per spike (model)");
     ck_assert_ptr_nonnull(line);
     double pj = strtod(line + strlen("energy per spike (model)"), NULL);
-    ck_assert_msg(pj > 1000 && pj < 2000, "energy per spike %g pJ:\n%s", pj, r.out);
+    ck_assert_msg(pj > 1500 && pj < 3000, "energy per spike %g pJ:\n%s", pj, r.out);
     ck_assert_ptr_null(strstr(r.out, "{"));
     cli_free(&r);
 }
