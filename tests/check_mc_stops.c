@@ -1,16 +1,14 @@
 /* The thermal model's stops do not depend on where a host places its time
  * points, and with that dwmtj mc gives the events ngspice gives for the
  * reverse run (netlists/fig3ce.cir) and the pulse-number device
- * (netlists/fig4.cir).  EXPECTED TO FAIL (Makefile.am XFAIL_TESTS) until
- * model/dwmtj_thermal.c is fixed; see each test for the defect:
+ * (netlists/fig4.cir).  It found two defects of model/dwmtj_thermal.c,
+ * since fixed:
  *
- *  - dwmtj_next_stop skips a stop less than eps = 1 pm ahead of a moving
- *    domain (edge stops: `dist > eps`; distributed sites: the search starts
- *    at floor(c / a + 1e-9) + 1), so a time point that ends a hair short of
- *    an arrival lets the domain run through the stop;
- *  - dwmtj_thermal_move dates an arrival inside a sub-step at the
- *    sub-step's end: its sweep is cut to the stop before
- *    dwmtj_sweep_time is asked when the stop is passed.
+ *  - dwmtj_next_stop skipped a stop less than 1 pm ahead of a moving
+ *    domain, so a time point that ended a hair short of an arrival let the
+ *    domain run through the stop;
+ *  - dwmtj_thermal_move dated an arrival inside a sub-step at the
+ *    sub-step's end.
  *
  * Environment: as tests/check_mc.c. */
 #define _POSIX_C_SOURCE 200809L

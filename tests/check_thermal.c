@@ -1035,11 +1035,9 @@ END_TEST
 /* The write is an event a host should see coming (dwmtj_eval.t_event
  * lists nucleation), as the escape is: under a constant write current at
  * a fixed temperature it comes at t + (draw - hazard) / Gamma_w, exactly.
- * MODEL BUG (predict in dwmtj_step.c): with the track empty the thermal
- * model predicts no write, t_event = t_next = +inf (the paper's branch
- * there reads t_wr and i_nuc, which the thermal write leaves alone), so a
- * host following t_next steps over the write and the circuit sees MTJ_A
- * switch only at the step's end. */
+ * (Found a bug, fixed in predict: with the track empty the thermal model
+ * predicted no write, t_event = t_next = +inf, so a host following t_next
+ * stepped over the write and saw MTJ_A switch only at the step's end.) */
 START_TEST(test_write_predicted)
 {
     dwmtj_params p;
@@ -1269,9 +1267,9 @@ static void moving_over_a(const dwmtj_params *p, const dwmtj_derived *d, double 
  * must say so, as the paper's model's does (check_model test_jacobian);
  * so must dwmtj_step_current's dx_di (cold device: the velocity is then
  * linear in the drive, and the trapezoid's derivative exact).
- * MODEL BUG (dwmtj_step, thermal branch): dx_dv stays 0 for a free domain,
- * so g is the frozen-state conductance and misses d i / d x * d x / d v
- * (about 4e-4 of g here), and dx_di is 0. */
+ * (Found a bug, fixed: dx_dv stayed 0 for a free domain, so g was the
+ * frozen-state conductance and missed d i / d x * d x / d v, about 4e-4 of
+ * g here, and dx_di was 0.) */
 START_TEST(test_jacobian_moving)
 {
     dwmtj_params p;
@@ -1623,8 +1621,8 @@ END_TEST
  * are linear between time points): T(s) solves tau y' = R P0 (1 - s/h) -
  * y, y(0) = 0, and peaks inside the step at s* = tau ln((h + tau)/tau),
  * y* = R P0 (1 - s* / h), above t_max while both ends are below it.
- * MODEL BUG (soa_check in dwmtj_step.c): the safe operating area is
- * checked at the step's end only, so this excursion passes silently. */
+ * (Found a bug, fixed in soa_check: the safe operating area was checked at
+ * the step's end only, so this excursion passed silently.) */
 START_TEST(test_soa_temp_within_step)
 {
     dwmtj_params p;
@@ -1737,9 +1735,8 @@ START_TEST(test_thermal_param_errors)
         { "var_jc", 0.25, DWMTJ_ERR_VAR_JC },
         { "var_tmr", 0.3, DWMTJ_ERR_VAR_TMR },
         { "var_rho", 0.25, DWMTJ_ERR_VAR_RHO },
-        /* MODEL BUG (dwmtj_status_param in dwmtj_params.c): this status
-         * names no parameter (NULL), so a host reports "invalid parameters"
-         * without the name; it is sigma's */
+        /* this status names sigma (it named none, and a host reported
+         * "invalid parameters" without the name) */
         { "sigma", 0.1, DWMTJ_ERR_SIGMA_THERMAL },
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
@@ -1811,9 +1808,9 @@ static int distinct(const double x[8])
 
 /* Instances with one seed draw their own escapes (the draw is keyed by
  * the instance key), whichever way the domain was written.
- * MODEL BUG (dwmtj_write in dwmtj_step.c): nucleate_under is called with
- * key 0, so the first escape draw of a domain written by dwmtj_write is
- * the same for every instance of a seed. */
+ * (Found a bug, fixed: dwmtj_write drew with key 0, so the first escape
+ * draw of a domain it wrote was the same for every instance of a seed; the
+ * draw is now made by the first keyed step.) */
 START_TEST(test_escape_keyed)
 {
     double te[8];
