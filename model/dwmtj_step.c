@@ -322,8 +322,11 @@ void dwmtj_sweep_events(const dwmtj_derived *d, dwmtj_state *s, const dwmtj_swee
 {
     int wr = s->writer, r = 1 - wr;
     double ell = s->x_hi - s->x_lo, lo = fmin(w->ca, w->cb), hi = fmax(w->ca, w->cb);
+    /* inside a window narrowed by the events' tolerance: a path that ends
+     * within rounding of its edge (the host's point at t_next) did not run
+     * inside it, and visible() need not agree on the last ulp */
     for (int k = 0; k < 2; k++) {
-        double hw = window_half(d, k, ell, d->f_mid[k]), x = d->x_mtj[k];
+        double hw = window_half(d, k, ell, d->f_mid[k] + F_EVENT_TOL), x = d->x_mtj[k];
         if (hw > 0.0 && hi > x - hw && lo < x + hw)
             *crossed |= 1u << k;
     }
