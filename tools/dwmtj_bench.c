@@ -471,10 +471,11 @@ static const char *find_mpirun(char *buf, size_t n)
     return NULL;
 }
 
-/* One run of argv (its output to /dev/null): wall and CPU time (the child's
- * and its waited-for descendants', from wait4).  Returns its exit status,
- * -1 when it could not run or was killed. */
-static int run_child(char *const *argv, double *cpu, double *wall)
+/* One run of argv (its standard output to /dev/null, its standard error
+ * into errf): wall and CPU time (the child's and its waited-for
+ * descendants', from wait4).  Returns its exit status, -1 when it could not
+ * run or was killed. */
+static int run_child(char *const *argv, FILE *errf, double *cpu, double *wall)
 {
     double w0 = bench_wall_s();
     fflush(NULL);
@@ -483,10 +484,9 @@ static int run_child(char *const *argv, double *cpu, double *wall)
         return -1;
     if (pid == 0) {
         int fd = open("/dev/null", O_WRONLY);
-        if (fd >= 0) {
+        if (fd >= 0)
             dup2(fd, 1);
-            dup2(fd, 2);
-        }
+        dup2(fileno(errf), 2);
         execv(argv[0], argv);
         _exit(127);
     }
@@ -498,6 +498,19 @@ static int run_child(char *const *argv, double *cpu, double *wall)
     *cpu = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
            (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The last n bytes of what errf holds, to our standard error. */
+static void show_tail(FILE *errf, long n)
+{
+    fflush(errf);
+    long end = ftell(errf);
+    if (end <= 0 || fseek(errf, end > n ? end - n : 0, SEEK_SET) != 0)
+        return;
+    char buf[4096];
+    size_t k;
+    while ((k = fread(buf, 1, sizeof buf, errf)) > 0)
+        fwrite(buf, 1, k, stderr);
 }
 
 /* dwmtj infer --backend klu of the benchmark's images under mpirun -np 1
@@ -524,8 +537,12 @@ static int time_ranks(const struct bench_args *a, const char *net_path, bench_ti
     snprintf(n, sizeof n, "%d", a->images);
     int R = a->repeats, ret = -1;
     double *c = malloc(sizeof(double) * 4 * R);
-    if (!c) {
-        dwmtj_error("out of memory");
+    FILE *errf = tmpfile(); /* the runs' messages, shown when one fails */
+    if (!c || !errf) {
+        dwmtj_error(!c ? "out of memory" : "bench: cannot make a temporary file");
+        free(c);
+        if (errf)
+            fclose(errf);
         return -1;
     }
     for (int r = 0; r < R; r++)
@@ -541,8 +558,14 @@ static int time_ranks(const struct bench_args *a, const char *net_path, bench_ti
             }
             argv[m] = NULL;
             double *cpu = c + (size_t)(2 * k) * R, *wall = cpu + R;
-            int st = run_child(argv, &cpu[r], &wall[r]);
+            fflush(errf);
+            if (fseek(errf, 0, SEEK_SET) != 0 || ftruncate(fileno(errf), 0) != 0) {
+                dwmtj_error("bench: cannot reuse the temporary file");
+                goto end;
+            }
+            int st = run_child(argv, errf, &cpu[r], &wall[r]);
             if (st != 0) {
+                show_tail(errf, 6000);
                 dwmtj_error("bench: %s -np %d %s infer --backend klu --net %s --images %s: "
                             "%s %d", mpirun, k + 1, self, net_path, n,
                             st < 0 ? "did not run or was killed" : "exit status", st);
@@ -554,6 +577,7 @@ static int time_ranks(const struct bench_args *a, const char *net_path, bench_ti
     ret = 0;
 end:
     free(c);
+    fclose(errf);
     return ret;
 }
 
