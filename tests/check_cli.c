@@ -1838,25 +1838,115 @@ START_TEST(infer_matches_train)
 }
 END_TEST
 
+/* Every timing object {runs, cpu_min, cpu_median, cpu_max, wall_min,
+ * wall_median, wall_max} of a bench report: min <= median <= max, times
+ * > 0 (the engine's crossbar part has wall time only: cpu null); returns
+ * how many there are. */
+static int bench_check_timings(const char *doc)
+{
+    static const char *const keys[] = { "cpu_min", "cpu_median", "cpu_max",
+                                        "wall_min", "wall_median", "wall_max" };
+    int n = 0;
+    for (const char *p = strstr(doc, "\"runs\":"); p; p = strstr(p + 1, "\"runs\":"), n++) {
+        const char *end = strchr(p, '}');
+        ck_assert_ptr_nonnull(end);
+        double v[6];
+        for (int k = 0; k < 6; k++) {
+            char pat[32];
+            snprintf(pat, sizeof pat, "\"%s\":", keys[k]);
+            const char *q = strstr(p, pat);
+            ck_assert_msg(q && q < end, "no %s in the timing at %.200s", keys[k], p);
+            q += strlen(pat);
+            while (*q == ' ')
+                q++;
+            v[k] = strncmp(q, "null", 4) == 0 ? NAN : strtod(q, NULL);
+        }
+        ck_assert_msg(strtod(p + 7, NULL) >= 1.0, "%.200s", p);
+        for (int k = 0; k < 6; k += 3) {
+            if (k == 0 && isnan(v[0]) && isnan(v[1]) && isnan(v[2]))
+                continue; /* wall time only */
+            ck_assert_msg(v[k] > 0.0 && v[k] <= v[k + 1] && v[k + 1] <= v[k + 2],
+                          "%s %g, median %g, max %g at %.300s", keys[k], v[k], v[k + 1],
+                          v[k + 2], p);
+        }
+        ck_assert_msg(!isnan(v[3]), "no wall time at %.200s", p);
+    }
+    return n;
+}
+
+/* The values in the JSON array of key, at its first occurrence past the
+ * first occurrence of `after' (-1 if none). */
+static int bench_array_len(const char *doc, const char *after, const char *key)
+{
+    char pat[128];
+    snprintf(pat, sizeof pat, "\"%s\": [", key);
+    const char *p = strstr(doc, after);
+    p = p ? strstr(p, pat) : NULL;
+    if (!p)
+        return -1;
+    p += strlen(pat);
+    const char *end = strchr(p, ']');
+    ck_assert_ptr_nonnull(end);
+    int n = 0, empty = 1;
+    for (; p < end; p++) {
+        n += *p == ',';
+        empty &= *p == ' ' || *p == '\n';
+    }
+    return empty ? 0 : n + 1;
+}
+
 /* dwmtj bench on the small network and one small crossbar: both backends,
- * the same classes, a speedup, the floor. */
+ * the same classes, every figure as CPU and wall time over --repeats runs,
+ * one speedup per ngspice image with its min <= median <= max, both
+ * floors, the per-neuron floor, the ratios, peak memory.  No speed is
+ * asserted: only counts, relations of min, median and max, and signs. */
 START_TEST(bench_json)
 {
     cli_result r;
-    cli_run(ARGS("bench", "--net", small_net(), "--images", "3", "--ngspice-images", "1",
-                 "--sizes", "16x4", "--r-wire", "2", "--json"),
+    cli_run(ARGS("bench", "--net", small_net(), "--images", "3", "--ngspice-images", "2",
+                 "--repeats", "3", "--floor-seconds", "0.05", "--sizes", "16x4", "--r-wire",
+                 "2", "--json"),
             &r);
     ck_exit(r, 0);
     ck_assert_int_eq(json_parse(r.out, "network", NULL), 0);
-    double speedup = num_after(r.out, "\"network\"", "speedup");
-    double same = num_after(r.out, "\"network\"", "same_class");
-    double fl = num_after(r.out, "\"network\"", "floor_ns_per_synapse_timestep");
-    double klu = num_after(r.out, "\"klu\"", "ns_per_synapse_timestep");
-    ck_assert_msg(speedup > 1.0, "speedup %g\n%s", speedup, r.out);
-    ck_assert_msg(same == 1.0, "same_class %g\n%s", same, r.out);
-    ck_assert_msg(fl > 0.0 && klu > fl, "floor %g, klu %g", fl, klu);
+    double v[3];
+    ck_assert_int_eq(json_num(r.out, "speedup_min", &v[0]), 1);
+    ck_assert_int_eq(json_num(r.out, "speedup_median", &v[1]), 1);
+    ck_assert_int_eq(json_num(r.out, "speedup_max", &v[2]), 1);
+    ck_assert_msg(v[0] > 0.0 && v[0] <= v[1] && v[1] <= v[2], "speedups %g %g %g", v[0], v[1],
+                  v[2]);
+    ck_assert_int_eq(bench_array_len(r.out, "\"network\"", "speedup_per_image"), 2);
+    ck_assert_int_eq(json_num(r.out, "engine_over_neuron_floor", &v[0]), 1);
+    ck_assert_int_eq(json_num(r.out, "crossbar_over_event_floor", &v[1]), 1);
+    ck_assert_msg(v[0] > 0.0 && v[1] > 0.0, "ratios %g %g", v[0], v[1]);
+    ck_assert_int_eq(json_num(r.out, "ranks2_speedup", &v[0]), 0); /* not asked: null */
+    char *why = json_value(r.out, "ranks2_reason");
+    ck_assert_msg(strstr(why, "--ranks2") != NULL, "%s", why);
+    free(why);
+    ck_assert_int_eq(json_num(r.out, "peak_rss_kib", &v[0]), 1);
+    ck_assert_msg(v[0] > 1000.0, "peak RSS %g KiB", v[0]);
+    ck_assert_int_eq(json_num(r.out, "repeats", &v[0]), 1);
+    ck_assert(v[0] == 3.0);
+    /* klu 3 runs of each image, ngspice 1 (--ngspice-repeats' default) */
+    ck_assert(num_after(r.out, "\"klu\"", "repeats") == 3.0);
+    ck_assert(num_after(r.out, "\"klu\"", "runs") == 3.0);
+    ck_assert(num_after(r.out, "\"ngspice\"", "repeats") == 1.0);
+    ck_assert(num_after(r.out, "\"ngspice\"", "runs") == 1.0);
+    ck_assert(num_after(r.out, "\"neuron_floor\"", "runs") == 3.0);
+    ck_assert(num_after(r.out, "\"event_floor\"", "runs") == 3.0);
+    ck_assert_int_eq(bench_array_len(r.out, "\"klu\"", "image_cpu_seconds"), 3);
+    ck_assert_int_eq(bench_array_len(r.out, "\"ngspice\"", "image_cpu_seconds"), 2);
+    /* network: klu (4 objects), ngspice (2), the floors (1 + 2 + 3); the
+     * crossbar: the same and klu_wired (4) */
+    ck_assert_int_eq(bench_check_timings(r.out), 12 + 16);
+    ck_assert(num_after(r.out, "\"network\"", "same_class") == 2.0);
+    ck_assert(num_after(r.out, "\"network\"", "compared") == 2.0);
+    ck_assert(num_after(r.out, "\"event_floor\"", "events_per_image") > 0.0);
+    ck_assert(num_after(r.out, "\"dense_floor\"", "cpu_median") > 0.0);
+    ck_assert(num_after(r.out, "\"klu\"", "setup_seconds") >= 0.0);
     ck_assert_msg(num_after(r.out, "\"crossbars\"", "rows") == 16.0, "%s", r.out);
-    ck_assert_msg(num_after(r.out, "\"klu_wired\"", "seconds_per_image") > 0.0, "%s", r.out);
+    ck_assert_msg(num_after(r.out, "\"klu_wired\"", "wall_median") > 0.0, "%s", r.out);
+    ck_assert(num_after(r.out, "\"crossbars\"", "compared") == 1.0);
     cli_free(&r);
     cli_run(ARGS("bench", "--sizes", "16by4"), &r);
     ck_exit(r, 2);
@@ -1865,6 +1955,65 @@ START_TEST(bench_json)
     cli_run(ARGS("bench", "--net", spath("none.net")), &r);
     ck_exit(r, 1);
     ck_assert_msg(strstr(r.err, "none.net") != NULL, "%s", r.err);
+    cli_free(&r);
+}
+END_TEST
+
+/* bench's repeat counts and floor time are checked at the command line: a
+ * usage error naming the option and the value, before anything runs. */
+START_TEST(bench_options)
+{
+    static const char *const bad[][5] = {
+        { "--repeats", "0", NULL, NULL, "--repeats 0: not an integer in 1..1000" },
+        { "--repeats", "1001", NULL, NULL, "--repeats 1001: not an integer in 1..1000" },
+        { "--ngspice-repeats", "0", NULL, NULL, "--ngspice-repeats 0: not an integer in" },
+        { "--floor-seconds", "-1", NULL, NULL, "--floor-seconds -1: must be > 0" },
+        { "--floor-seconds", "0", NULL, NULL, "--floor-seconds 0: must be > 0" },
+        { "--floor-seconds", "1e9", NULL, NULL, "--floor-seconds 1e9: must be > 0 and <= 600" },
+        { "--images", "3", "--ngspice-images", "4", "--ngspice-images 4: more than --images 3" },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        cli_result r;
+        if (bad[k][2])
+            cli_run(ARGS("bench", "--net", small_net(), bad[k][0], bad[k][1], bad[k][2],
+                         bad[k][3]),
+                    &r);
+        else
+            cli_run(ARGS("bench", "--net", small_net(), bad[k][0], bad[k][1]), &r);
+        ck_assert_msg(r.code == 2 && strstr(r.err, bad[k][4]),
+                      "bench %s %s: exit %d, wanted 2 and \"%s\":\n%s", bad[k][0], bad[k][1],
+                      r.code, bad[k][4], r.err);
+        ck_assert_str_eq(r.out, "");
+        cli_free(&r);
+    }
+}
+END_TEST
+
+/* --ranks2: two ranks against one under mpirun on the same images, or null
+ * with the reason when there is no mpirun. */
+START_TEST(bench_ranks2)
+{
+    cli_result r;
+    cli_run(ARGS("bench", "--net", small_net(), "--images", "2", "--ngspice-images", "0",
+                 "--repeats", "1", "--floor-seconds", "0.01", "--sizes", "4x2", "--r-wire",
+                 "0", "--ranks2", "--json"),
+            &r);
+    ck_exit(r, 0);
+    double v;
+    int ranks = json_num(r.out, "ranks2_speedup", &v);
+    if (ranks) {
+        ck_assert_msg(v > 0.0, "ranks2_speedup %g", v);
+        ck_assert(num_after(r.out, "\"two_ranks_seconds\"", "runs") == 1.0);
+        ck_assert(num_after(r.out, "\"one_rank_seconds\"", "wall_median") > 0.0);
+    } else {
+        char *why = json_value(r.out, "ranks2_reason");
+        ck_assert_msg(strstr(why, "mpirun") != NULL, "%s", why);
+        free(why);
+    }
+    /* no ngspice images: the speedups are null, not numbers */
+    ck_assert_int_eq(json_num(r.out, "speedup_median", &v), 0);
+    /* klu (4) and the floors (6) of the network and the crossbar, the ranks (2) */
+    ck_assert_int_eq(bench_check_timings(r.out), 2 * 10 + 2 * ranks);
     cli_free(&r);
 }
 END_TEST
@@ -2375,6 +2524,8 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, infer_klu);
     tcase_add_test(tc, infer_matches_train);
     tcase_add_test(tc, bench_json);
+    tcase_add_test(tc, bench_options);
+    tcase_add_test(tc, bench_ranks2);
 
     tc = tcase(s, "options", 120);
     tcase_add_test(tc, opt_forms);
