@@ -9,6 +9,14 @@
 #include "dwmtj_harness.h"
 #include "dwmtj_spice.h"
 
+/* How the neurons' writes are triggered (dwmtj_crossbar.arm). */
+enum dwmtj_crossbar_arm {
+    DWMTJ_CROSSBAR_ARM_RESET = 0, /* each neuron's own reset: clear, then write
+                                     (the cell of doc/cell.md); one initial write */
+    DWMTJ_CROSSBAR_ARM_CLOCK = 1  /* one clock shared by all neurons writes every
+                                     t_arm, empty track or not */
+};
+
 typedef struct dwmtj_crossbar {
     int rows;              /* M, inputs (word lines) */
     int cols;              /* N, neurons (pairs of bit lines) */
@@ -30,7 +38,11 @@ typedef struct dwmtj_crossbar {
     const char *model_card;/* dwmtj4t parameters, e.g. "set=\"scaled\"" */
     double v_write;        /* V, write driver amplitude */
     double t_write;        /* s, write pulse width */
-    double t_arm;          /* s, period of the re-arming write */
+    int arm;               /* enum dwmtj_crossbar_arm: what triggers a write */
+    double t_arm;          /* s, period of the re-arming write (arm = CLOCK) */
+    double i_clear;        /* A, clear current into IN after a fire (arm = RESET) */
+    double t_clear;        /* s, clear width (arm = RESET) */
+    double t_start;        /* s, start of the initial write (arm = RESET) */
     double v_read;         /* V, read bias on MTJ_B */
     double r_sense;        /* Ohm, read sense resistor */
 } dwmtj_crossbar;
