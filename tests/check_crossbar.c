@@ -1198,6 +1198,8 @@ typedef struct {
     double q_a;           /* C, integral of the current into A through Sa */
     double q_a_first;     /* C, the same up to t_start + t_write + 0.5 ns */
     double nf, nw, ew;    /* fires, writes, write energy (pJ) at the end */
+    int mismatch;         /* samples where spk and R_B disagree (not within
+                             1 Ohm of the midpoint) */
     double t_end;         /* s, last sample */
 } nev;
 
@@ -1234,6 +1236,8 @@ static void reset_events(const char *data, int N, double t_first, nev *ev)
             double t = row[0], t0 = prev[0];
             nev *e = &ev[k];
             /* columns: spk rb nf x nw wen clr me mew i(vpa) */
+            if ((r[0] > 0.5) != (r[1] > SC_RTH) && fabs(r[1] - SC_RTH) > 1.0)
+                e->mismatch++;
             if (q[0] >= 0.5 && r[0] < 0.5)
                 push(e->fall, &e->n_fall, t0 + (t - t0) * (q[0] - 0.5) / (q[0] - r[0]));
             if (q[5] < 0.5 && r[5] >= 0.5)
@@ -1266,6 +1270,7 @@ START_TEST(reset_writes)
      * 1 (7.2 uA mean, a cycle every ~35 ns), column 1 all weights 0 (G+ =
      * G-, no input: its domain, written once, stays).  From the run's
      * events, per neuron:
+     *  - spk is high exactly while R_B is past its midpoint;
      *  - writes and resets alternate, W R W R ...: each write after the
      *    first comes after the neuron's own reset, and writes = resets + 1;
      *  - each write one-shot starts t_clear after a fall of the neuron's own
@@ -1308,6 +1313,8 @@ START_TEST(reset_writes)
     double e_lo = i1 * i1 * (2e3 + SC_RP) * t_nuc, e_hi = x.v_write * i1 * x.t_write;
     for (int k = 0; k < N; k++) {
         nev *e = &ev[k];
+        ck_assert_msg(e->mismatch == 0, "neuron %d: %d samples where spk and R_B disagree", k,
+                      e->mismatch);
         /* W R W R ...: write j (j >= 1) after reset j-1, before reset j */
         ck_assert_msg(e->n_write == (int)e->nw, "neuron %d: %d write events, nw %g", k,
                       e->n_write, e->nw);
