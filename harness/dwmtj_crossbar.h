@@ -48,7 +48,7 @@ typedef struct dwmtj_crossbar {
 } dwmtj_crossbar;
 
 /* Fills every field with defaults: 4x2 array, window 1-10 uS, scaled
- * neurons, ideal wires. */
+ * neurons, ideal wires, writes armed by each neuron's own reset. */
 void dwmtj_crossbar_defaults(dwmtj_crossbar *x);
 /* Checks the fields; a bad one gives DWMTJ_H_ERR_USAGE and a message
  * naming it in *error (malloc'd, may be NULL). */
@@ -60,7 +60,8 @@ int dwmtj_crossbar_conductances(const dwmtj_crossbar *x, double *g_plus, double 
 int dwmtj_crossbar_deck(const dwmtj_crossbar *x, dwmtj_spice_deck **d, char **error);
 /* The same deck as ngspice text into *text (malloc'd).  Node names: word line i "wl<i>", neuron k
  * "n<k>" with terminals n<k>_in, n<k>_a, n<k>_b, its spike output
- * "spk<k>". */
+ * "spk<k>"; with arm = RESET its clear and write controls "clr<k>",
+ * "wen<k>" (doc/crossbar.md). */
 int dwmtj_crossbar_netlist(const dwmtj_crossbar *x, char **text, char **error);
 
 #endif
