@@ -97,7 +97,15 @@ void dwmtj_crossbar_defaults(dwmtj_crossbar *x)
      * 100 uA, for 1.5 ns >= t_nuc 1 ns; re-armed every 10 ns. */
     x->v_write = 1.2;
     x->t_write = 1.5e-9;
+    x->arm = DWMTJ_CROSSBAR_ARM_RESET;
     x->t_arm = 10e-9;
+    /* the cell's reset (doc/cell.md): the clear pushes the domain from where
+     * the reader lets go (centre 417 nm) off the GND end (525 nm) at 100 uA:
+     * 135 nm/ns, 108 nm in 0.8 ns < 1 ns, for I^2 R_L t = 0.2 pJ of track
+     * heating (the cell's 200 uA for 1 ns costs 0.8 pJ) */
+    x->i_clear = 100e-6;
+    x->t_clear = 1e-9;
+    x->t_start = 0.1e-9;
     /* a read bias floating on each neuron's GND terminal: 1 V through
      * 200 kOhm + R_B + 4 kOhm of track, 4.6 uA (19 mV either side of the
      * comparator's threshold, 4.6 uW per neuron); the input current's drop
@@ -276,13 +284,13 @@ static int check(const dwmtj_crossbar *x, dwmtj_params *p, struct sense *sn, cha
                     "(%g Ohm of track + R_P %g Ohm), below the device's i_nuc = %g A; the "
                     "write would never nucleate",
                     x->v_write, sn->i_write, sn->r_in_a, p->rp_a, p->i_nuc);
+    /* The input current of column k also flows through the track
+     * between MTJ_B and GND, inside the read loop: its drop there
+     * opposes the read bias.  Keep the read current above half its
+     * value without input, so the comparator keeps its sign and gain. */
+    double i_max = 0.0;
+    int k_max = 0;
     {
-        /* The input current of column k also flows through the track
-         * between MTJ_B and GND, inside the read loop: its drop there
-         * opposes the read bias.  Keep the read current above half its
-         * value without input, so the comparator keeps its sign and gain. */
-        double i_max = 0.0;
-        int k_max = 0;
         for (int k = 0; k < x->cols; k++) {
             double sum = 0.0;
             for (int i = 0; i < x->rows; i++) {
@@ -308,11 +316,59 @@ static int check(const dwmtj_crossbar *x, dwmtj_params *p, struct sense *sn, cha
         return fail(error, DWMTJ_H_ERR_USAGE,
                     "dwmtj_crossbar: t_write = %g s: must be >= the device's t_nuc = %g s",
                     x->t_write, p->t_nuc);
-    if (!(isfinite(x->t_arm) && x->t_arm > (1.0 + 2.0 * EDGE_FRAC) * x->t_write))
+    if (x->arm != DWMTJ_CROSSBAR_ARM_RESET && x->arm != DWMTJ_CROSSBAR_ARM_CLOCK)
         return fail(error, DWMTJ_H_ERR_USAGE,
-                    "dwmtj_crossbar: t_arm = %g s: must exceed the write pulse with its "
-                    "edges, 1.2 t_write = %g s",
-                    x->t_arm, 1.2 * x->t_write);
+                    "dwmtj_crossbar: arm = %d: must be DWMTJ_CROSSBAR_ARM_RESET (%d) or "
+                    "DWMTJ_CROSSBAR_ARM_CLOCK (%d)",
+                    x->arm, DWMTJ_CROSSBAR_ARM_RESET, DWMTJ_CROSSBAR_ARM_CLOCK);
+    if (x->arm == DWMTJ_CROSSBAR_ARM_CLOCK) {
+        if (!(isfinite(x->t_arm) && x->t_arm > (1.0 + 2.0 * EDGE_FRAC) * x->t_write))
+            return fail(error, DWMTJ_H_ERR_USAGE,
+                        "dwmtj_crossbar: t_arm = %g s: must exceed the write pulse with its "
+                        "edges, 1.2 t_write = %g s",
+                        x->t_arm, 1.2 * x->t_write);
+        return DWMTJ_H_OK;
+    }
+    if (!finite_pos(x->t_clear))
+        return fail(error, DWMTJ_H_ERR_USAGE, "dwmtj_crossbar: t_clear = %g s: must be > 0",
+                    x->t_clear);
+    if (!(isfinite(x->t_start) && x->t_start >= 0.0 && x->t_start + x->t_write < x->t_stop))
+        return fail(error, DWMTJ_H_ERR_USAGE,
+                    "dwmtj_crossbar: t_start = %g s: must be >= 0 and leave the initial "
+                    "write (t_write = %g s) inside t_stop = %g s",
+                    x->t_start, x->t_write, x->t_stop);
+    if (!finite_pos(x->i_clear))
+        return fail(error, DWMTJ_H_ERR_USAGE, "dwmtj_crossbar: i_clear = %g A: must be > 0",
+                    x->i_clear);
+    {
+        /* The clear has to leave the track empty for the write (the model
+         * writes only into an empty track): i_clear alone (the input may
+         * add or take) moves the domain from the reader's centre to fully
+         * past the GND end, L + ell/2 - xb, within t_clear at the free
+         * velocity (pinning, where the card has it, is not counted) */
+        dwmtj_derived dv;
+        dwmtj_params q = *p;
+        dwmtj_set_ambient(&q, DWMTJ_T_DEFAULT);
+        if (dwmtj_derive(&q, &dv) >= 0) {
+            double dist = p->length + 0.5 * dv.ell[0] - p->xb;
+            double v = dwmtj_velocity_free(&dv, x->i_clear / dv.area);
+            if (!(v * x->t_clear >= dist))
+                return fail(error, DWMTJ_H_ERR_USAGE,
+                            "dwmtj_crossbar: i_clear = %g A for t_clear = %g s moves the "
+                            "domain %g m, less than the %g m from MTJ_B's centre off the "
+                            "track's GND end: the write would find the track occupied",
+                            x->i_clear, x->t_clear, v * x->t_clear, dist);
+        }
+        /* the clear current runs through the read loop's track piece too:
+         * the read current must keep its sign (v_read > r_B-GND I) */
+        if (sn->r_b_gnd * (i_max + x->i_clear) >= x->v_read)
+            return fail(error, DWMTJ_H_ERR_USAGE,
+                        "dwmtj_crossbar: i_clear = %g A: with column %d's %g A it drops "
+                        "%g V on the %g Ohm of track between MTJ_B and GND inside the read "
+                        "loop, not below v_read = %g V",
+                        x->i_clear, k_max, i_max, sn->r_b_gnd * (i_max + x->i_clear),
+                        sn->r_b_gnd, x->v_read);
+    }
     return DWMTJ_H_OK;
 }
 
@@ -479,6 +535,151 @@ static dwmtj_spice_expr *comparator(int k, const struct sense *sn, double r_sens
                             dwmtj_spice_x_op(MUL, dwmtj_spice_x_num(0.5), th));
 }
 
+/* The write path of neuron k (the paper's write between IN and A with GND
+ * off): while node ctl is high Sw<k> connects IN to the driver `wr`
+ * (v_write), Sa<k> A to ground, and Sg<k> opens GND (through the probe
+ * Vg<k>). */
+static int write_path(dwmtj_spice_scope *top, int k, const char *ctl)
+{
+    char in[32], a[32], g[32], gs[32], nm[32];
+    snprintf(in, sizeof in, "n%d_in", k);
+    snprintf(a, sizeof a, "n%d_a", k);
+    snprintf(g, sizeof g, "n%d_gnd", k);
+    snprintf(gs, sizeof gs, "n%d_gs", k);
+    const char *sw[4] = { in, "wr", ctl, "0" }, *sa[4] = { a, "0", ctl, "0" },
+               *sg[4] = { gs, "0", "0", ctl };
+    snprintf(nm, sizeof nm, "sw%d", k);
+    if (add_el(top, nm, 4, sw, NULL, "swon", 0.0))
+        return -1;
+    snprintf(nm, sizeof nm, "sa%d", k);
+    if (add_el(top, nm, 4, sa, NULL, "swon", 0.0))
+        return -1;
+    snprintf(nm, sizeof nm, "vg%d", k);
+    if (add_dc(top, nm, g, gs, 0.0))
+        return -1;
+    snprintf(nm, sizeof nm, "sg%d", k);
+    return add_el(top, nm, 4, sg, NULL, "swoff", 0.0);
+}
+
+/* write (re-arm, arm = CLOCK): every t_arm the clock opens GND and connects
+ * IN to v_write and A to ground for t_write: a current through IN-A and
+ * MTJ_A only; no effect while a domain is on the track */
+static int clock_writes(dwmtj_spice_scope *top, const dwmtj_crossbar *x)
+{
+    double e_w = EDGE_FRAC * x->t_write;
+    double pulse[7] = { 0.0, 1.0, 0.0, e_w, e_w, x->t_write, x->t_arm };
+    dwmtj_spice_wave clk = { DWMTJ_SPICE_PULSE, 0.0, 7, NULL, pulse };
+    if (!dwmtj_spice_add_wave(top, "vclk", "clk", "0", &clk) ||
+        add_dc(top, "vwr", "wr", "0", x->v_write) || switch_model(top, "swon", 0.5) ||
+        switch_model(top, "swoff", -0.5))
+        return -1;
+    for (int k = 0; k < x->cols; k++)
+        if (write_path(top, k, "clk"))
+            return -1;
+    return 0;
+}
+
+/* Logic level of the reset's control nodes (V); thresholds at half. */
+#define LOGIC 1.0
+/* The one-shots' capacitor (F) and their switch's on resistance (Ohm):
+ * the cell's RC design at 1 fF instead of 1 pF, so that the ideal logic
+ * costs C LOGIC^2 = 1 fJ per pulse in the sources' energy, not 1 pJ; the
+ * charge time constant stays the cell's 10 fs */
+#define OS_C 1e-15
+#define OS_RON 10.0
+
+enum { X_ADD = DWMTJ_SPICE_X_ADD, X_SUB = DWMTJ_SPICE_X_SUB, X_MUL = DWMTJ_SPICE_X_MUL };
+
+/* u(v(node) - LOGIC/2): 1 while node is high */
+static dwmtj_spice_expr *x_high(const char *node)
+{
+    dwmtj_spice_expr *a = dwmtj_spice_x_op(X_SUB, dwmtj_spice_x_volt(node, NULL),
+                                           dwmtj_spice_x_num(0.5 * LOGIC));
+    return dwmtj_spice_x_call("u", 1, &a);
+}
+
+/* u(LOGIC/2 - v(node)): 1 while node is low */
+static dwmtj_spice_expr *x_low(const char *node)
+{
+    dwmtj_spice_expr *a = dwmtj_spice_x_op(X_SUB, dwmtj_spice_x_num(0.5 * LOGIC),
+                                           dwmtj_spice_x_volt(node, NULL));
+    return dwmtj_spice_x_call("u", 1, &a);
+}
+
+/* A one-shot on the fall of node trig (doc/cell.md): S<name> holds
+ * capacitor C<name> at LOGIC while trig is high, R<name> discharges it
+ * after, and its pulse is "trig low and the capacitor above LOGIC/2":
+ * R C ln 2 = width long.  Returns the pulse's expression. */
+static dwmtj_spice_expr *one_shot(dwmtj_spice_scope *top, const char *name, const char *trig,
+                                  double width)
+{
+    char nm[32], d[32];
+    snprintf(d, sizeof d, "%s_d", name);
+    const char *sn[4] = { d, "lvdd", trig, "0" }, *cn[2] = { d, "0" };
+    snprintf(nm, sizeof nm, "s%s", name);
+    if (add_el(top, nm, 4, sn, NULL, "swos", 0.0))
+        return NULL;
+    snprintf(nm, sizeof nm, "c%s", name);
+    if (add_el(top, nm, 2, cn, NULL, NULL, OS_C))
+        return NULL;
+    snprintf(nm, sizeof nm, "r%s", name);
+    if (add_r(top, nm, d, "0", width / (OS_C * log(2.0))))
+        return NULL;
+    return dwmtj_spice_x_op(X_MUL, x_low(trig), x_high(d));
+}
+
+/* write (arm = RESET): each neuron's own reset, as the cell of doc/cell.md.
+ * The fall of spk<k> (the domain leaves under MTJ_B, still on the track)
+ * starts a one-shot clr<k> of t_clear during which Bic<k> adds i_clear
+ * into IN and pushes the domain off the GND end (the model writes only
+ * into an empty track); the fall of clr<k> starts a one-shot of t_write,
+ * and wen<k>, that one-shot or the initial write Vst at t_start, drives
+ * the write path: so a neuron writes once at the start and once after
+ * each of its own resets, never into an occupied track. */
+static int reset_writes(dwmtj_spice_scope *top, const dwmtj_crossbar *x)
+{
+    double st[6] = { 0.0, LOGIC, x->t_start, 1e-12, 1e-12, x->t_write };
+    dwmtj_spice_wave w = { DWMTJ_SPICE_PULSE, 0.0, 6, NULL, st };
+    dwmtj_spice_card *m;
+    if (!dwmtj_spice_add_wave(top, "vst", "st", "0", &w) ||
+        add_dc(top, "vwr", "wr", "0", x->v_write) || add_dc(top, "vlvdd", "lvdd", "0", LOGIC) ||
+        switch_model(top, "swon", 0.5) || switch_model(top, "swoff", -0.5) ||
+        !(m = dwmtj_spice_add_model(top, "swos", "sw")) ||
+        dwmtj_spice_add_number(m, "vt", 0.5 * LOGIC) ||
+        dwmtj_spice_add_number(m, "vh", 0.1 * LOGIC) || dwmtj_spice_add_number(m, "ron", OS_RON) ||
+        dwmtj_spice_add_number(m, "roff", SW_ROFF))
+        return -1;
+    for (int k = 0; k < x->cols; k++) {
+        char spk[32], clr[32], wen[32], in[32], nm[32];
+        snprintf(spk, sizeof spk, "spk%d", k);
+        snprintf(clr, sizeof clr, "clr%d", k);
+        snprintf(wen, sizeof wen, "wen%d", k);
+        snprintf(in, sizeof in, "n%d_in", k);
+        snprintf(nm, sizeof nm, "oc%d", k);
+        dwmtj_spice_expr *e = one_shot(top, nm, spk, x->t_clear);
+        snprintf(nm, sizeof nm, "bclr%d", k);
+        if (!dwmtj_spice_add_b(top, nm, clr, "0", 'v',
+                               dwmtj_spice_x_op(X_MUL, dwmtj_spice_x_num(LOGIC), e)))
+            return -1;
+        snprintf(nm, sizeof nm, "bic%d", k);
+        if (!dwmtj_spice_add_b(top, nm, "0", in, 'i',
+                               dwmtj_spice_x_op(X_MUL, dwmtj_spice_x_num(x->i_clear),
+                                                x_high(clr))))
+            return -1;
+        snprintf(nm, sizeof nm, "ow%d", k);
+        e = one_shot(top, nm, clr, x->t_write);
+        dwmtj_spice_expr *args[2] = { e, x_high("st") };
+        snprintf(nm, sizeof nm, "bwen%d", k);
+        if (!dwmtj_spice_add_b(top, nm, wen, "0", 'v',
+                               dwmtj_spice_x_op(X_MUL, dwmtj_spice_x_num(LOGIC),
+                                                dwmtj_spice_x_call("max", 2, args))))
+            return -1;
+        if (write_path(top, k, wen))
+            return -1;
+    }
+    return 0;
+}
+
 static int build(dwmtj_spice_deck *d, const dwmtj_crossbar *x, const dwmtj_params *p,
                  const struct sense *sn, const double *gp, const double *gm)
 {
@@ -574,37 +775,8 @@ static int build(dwmtj_spice_deck *d, const dwmtj_crossbar *x, const dwmtj_param
         if (!mc)
             return -1;
     }
-    /* write (re-arm): every t_arm the clock opens GND and connects IN to
-     * v_write and A to ground for t_write: a current through IN-A and MTJ_A
-     * only; no effect while a domain is on the track */
-    double e_w = EDGE_FRAC * x->t_write;
-    double pulse[7] = { 0.0, 1.0, 0.0, e_w, e_w, x->t_write, x->t_arm };
-    dwmtj_spice_wave clk = { DWMTJ_SPICE_PULSE, 0.0, 7, NULL, pulse };
-    if (!dwmtj_spice_add_wave(top, "vclk", "clk", "0", &clk) ||
-        add_dc(top, "vwr", "wr", "0", x->v_write) || switch_model(top, "swon", 0.5) ||
-        switch_model(top, "swoff", -0.5))
+    if ((x->arm == DWMTJ_CROSSBAR_ARM_CLOCK ? clock_writes(top, x) : reset_writes(top, x)) != 0)
         return -1;
-    for (int k = 0; k < N; k++) {
-        char in[32], a[32], g[32], gs[32];
-        snprintf(in, sizeof in, "n%d_in", k);
-        snprintf(a, sizeof a, "n%d_a", k);
-        snprintf(g, sizeof g, "n%d_gnd", k);
-        snprintf(gs, sizeof gs, "n%d_gs", k);
-        const char *sw[4] = { in, "wr", "clk", "0" }, *sa[4] = { a, "0", "clk", "0" },
-                   *sg[4] = { gs, "0", "0", "clk" };
-        snprintf(nm, sizeof nm, "sw%d", k);
-        if (add_el(top, nm, 4, sw, NULL, "swon", 0.0))
-            return -1;
-        snprintf(nm, sizeof nm, "sa%d", k);
-        if (add_el(top, nm, 4, sa, NULL, "swon", 0.0))
-            return -1;
-        snprintf(nm, sizeof nm, "vg%d", k);
-        if (add_dc(top, nm, g, gs, 0.0))
-            return -1;
-        snprintf(nm, sizeof nm, "sg%d", k);
-        if (add_el(top, nm, 4, sg, NULL, "swoff", 0.0))
-            return -1;
-    }
     /* fire sense: a read bias of v_read floating on the GND terminal drives
      * i_read through r_sense into MTJ_B and back out of GND (also while GND
      * is open for a write).  The voltage across MTJ_B is V(b) - V(gnd)

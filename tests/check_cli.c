@@ -711,6 +711,43 @@ START_TEST(array_text)
 }
 END_TEST
 
+/* --arm: the writes of a 16 x 2 array at full drive, by each neuron's own
+ * reset (the default) and by the shared clock.  One write into an empty
+ * track costs the device at most v_write i1 t_write = 1.2 V x 120 uA x
+ * 1.5 ns = 0.216 pJ (i1 = 1.2 V / (2k + 8k Ohm), doc/crossbar.md), so with
+ * resets the device's write energy per spike is at most that, times
+ * (1 + 1/spikes) for the initial write; the clock writes every 10 ns
+ * whatever the track holds, each pulse through MTJ_A at R_P costing at
+ * least i1^2 (2k + 8k) t_write = 0.216 pJ, and a cycle here lasts more
+ * than 30 ns: at least 3 pulses per spike. */
+START_TEST(array_arm)
+{
+    double w[2], sp[2];
+    for (int k = 0; k < 2; k++) {
+        cli_result r;
+        cli_opts o = {.timeout = 300};
+        cli_run_opts(ARGS("array", "--rows", "16", "--cols", "2", "--drive", "1", "--tstop",
+                          "300n", "--json", "--arm", k ? "clock" : "reset"),
+                     &o, &r);
+        ck_exit(r, 0);
+        char *arm = json_value(r.out, "arm");
+        ck_assert_str_eq(arm, k ? "\"clock\"" : "\"reset\"");
+        free(arm);
+        ck_assert_int_eq(json_num(r.out, "spikes", &sp[k]), 1);
+        ck_assert_msg(sp[k] >= 2, "--arm %s: %g spikes", k ? "clock" : "reset", sp[k]);
+        char *wv = json_value(r.out, "write");
+        w[k] = strtod(wv, NULL);
+        free(wv);
+        cli_free(&r);
+    }
+    double e_hi = 1.2 * (1.2 / 10e3) * 1.5e-9;
+    ck_assert_msg(w[0] > 0 && w[0] <= (1.0 + 1.0 / sp[0]) * e_hi * 1.01,
+                  "reset: %g J of writes per spike, above (1 + 1/%g) x %g J", w[0], sp[0], e_hi);
+    ck_assert_msg(w[1] >= 3 * e_hi, "clock: %g J of writes per spike, below 3 x %g J", w[1],
+                  e_hi);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------
  * train: a tiny spiking network on Fashion-MNIST (the data set must be
  * installed, or $DWMTJ_FASHION_MNIST set)
@@ -2072,6 +2109,7 @@ START_TEST(opt_errors)
         { "run", "-q", "x.cir", NULL, "unknown option '-q'", "run" },
         { "array", "--rows", "0", NULL, "--rows 0", "1..1000000" },
         { "array", "--seed", "-1", NULL, "--seed -1", "seed" },
+        { "array", "--arm", "sometimes", NULL, "--arm sometimes", "reset or clock" },
         { "run", "x.cir", "--timeout", "soon", "--timeout soon", "seconds" },
     };
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
@@ -2504,6 +2542,7 @@ static Suite *cli_suite(void)
     tc = tcase(s, "array", 400);
     tcase_add_test(tc, array_json);
     tcase_add_test(tc, array_text);
+    tcase_add_test(tc, array_arm);
 
     tc = tcase(s, "train", 300);
     tcase_add_test(tc, train_tiny_lif);

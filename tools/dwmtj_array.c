@@ -17,6 +17,7 @@ void dwmtj_usage_array(FILE *f)
     fprintf(f,
             "usage: dwmtj array [--rows M] [--cols N] [--drive S] [--gmin G] [--gmax G]\n"
             "                   [--levels L] [--rwire R] [--seed S] [--tstop T]\n"
+            "                   [--arm reset|clock]\n"
             "                   [--netlist-out FILE] [--json] [--csv FILE]\n"
             "                   [--plot FILE.png] [--cm PATH] [--timeout S]\n"
             "\n"
@@ -36,6 +37,10 @@ void dwmtj_usage_array(FILE *f)
             "  --rwire R           wire resistance per cell in Ohm, 0 = ideal (default %g)\n"
             "  --seed S            seed of the weights and input pulses (default %llu)\n"
             "  --tstop T           length of the run in s (default %g)\n"
+            "  --arm reset|clock   what writes a neuron's domain: reset = its own reset\n"
+            "                      (clear, then write, as the cell of doc/cell.md; one\n"
+            "                      initial write), clock = one clock shared by all\n"
+            "                      neurons every %g s, empty track or not (default %s)\n"
             "  --netlist-out FILE  also write the generated deck to FILE\n"
             "  --json              one JSON object on stdout instead of the text report\n"
             "                      (as for run, plus rows, cols, spikes_per_neuron,\n"
@@ -50,7 +55,8 @@ void dwmtj_usage_array(FILE *f)
             "exit status: 0 success, 1 the simulation failed, 2 usage (including a bad\n"
             "crossbar value), 3 an output file could not be written.\n",
             d.rows, d.cols, d.drive, d.g_min, d.g_max, d.levels, d.r_wire,
-            (unsigned long long)d.seed, d.t_stop);
+            (unsigned long long)d.seed, d.t_stop, d.t_arm,
+            d.arm == DWMTJ_CROSSBAR_ARM_CLOCK ? "clock" : "reset");
 }
 
 /* Spikes of neuron k. */
@@ -87,10 +93,12 @@ static void array_extra(dwmtj_json *j, FILE *text, const dwmtj_report *r,
         dwmtj_json_num(j, "r_wire_ohm", x->r_wire);
         dwmtj_json_u64(j, "seed", x->seed);
         dwmtj_json_num(j, "t_stop_s", x->t_stop);
+        dwmtj_json_str(j, "arm", x->arm == DWMTJ_CROSSBAR_ARM_CLOCK ? "clock" : "reset");
         dwmtj_json_end(j);
     }
     if (text) {
-        fprintf(text, "\narray %d x %d (inputs x neurons)\n", x->rows, x->cols);
+        fprintf(text, "\narray %d x %d (inputs x neurons), writes armed by %s\n", x->rows,
+                x->cols, x->arm == DWMTJ_CROSSBAR_ARM_CLOCK ? "a shared clock" : "each reset");
         fprintf(text, "  spikes per neuron                   %.2f\n", per_neuron);
         if (isfinite(rate))
             fprintf(text, "  firing rate per neuron              %.4g MHz\n", rate / 1e6);
@@ -109,7 +117,8 @@ enum {
     O_RWIRE,
     O_TSTOP,
     O_SEED,
-    O_NETLIST_OUT
+    O_NETLIST_OUT,
+    O_ARM
 };
 
 int dwmtj_cmd_array(int argc, char **argv)
@@ -125,6 +134,7 @@ int dwmtj_cmd_array(int argc, char **argv)
         { "tstop", required_argument, NULL, O_TSTOP },
         { "seed", required_argument, NULL, O_SEED },
         { "netlist-out", required_argument, NULL, O_NETLIST_OUT },
+        { "arm", required_argument, NULL, O_ARM },
         DWMTJ_OUTPUT_OPTIONS,
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -173,6 +183,14 @@ int dwmtj_cmd_array(int argc, char **argv)
                                          opt, optarg);
             break;
         case O_NETLIST_OUT: netlist_out = optarg; break;
+        case O_ARM:
+            if (strcmp(optarg, "reset") == 0)
+                x.arm = DWMTJ_CROSSBAR_ARM_RESET;
+            else if (strcmp(optarg, "clock") == 0)
+                x.arm = DWMTJ_CROSSBAR_ARM_CLOCK;
+            else
+                return dwmtj_usage_error("array", "%s %s: must be reset or clock", opt, optarg);
+            break;
         default:
             if (dwmtj_output_option("array", c, optarg, &o) < 0)
                 return DWMTJ_EXIT_USAGE;
