@@ -482,17 +482,9 @@ static Suite *cell_suite(void)
 
 int main(void)
 {
-    const char *e_cm = getenv("DWMTJ_CM"), *e_src = getenv("DWMTJ_SRCDIR");
-    if (!e_cm || !*e_cm || !e_src || !*e_src) {
-        fprintf(stderr, "check_cell: set DWMTJ_CM (the built dwmtj.cm) and DWMTJ_SRCDIR (the "
-                        "source tree); make check does\n");
-        return EXIT_FAILURE;
-    }
-    cm = realpath(e_cm, NULL);
-    srcdir = realpath(e_src, NULL);
+    cm = ngr_env_path("check_cell", "DWMTJ_CM", "", "the built dwmtj.cm");
+    srcdir = ngr_env_path("check_cell", "DWMTJ_SRCDIR", "", "the source tree");
     if (!cm || !srcdir || ngr_scratch_enter() != 0) {
-        fprintf(stderr, "check_cell: %s or %s: no such file, or no scratch directory\n", e_cm,
-                e_src);
         free(cm);
         free(srcdir);
         return EXIT_FAILURE;

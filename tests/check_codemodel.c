@@ -1432,26 +1432,11 @@ static Suite *codemodel_suite(void)
     return s;
 }
 
-/* An absolute path from the environment variable var, or NULL with a
- * message. */
-static char *env_path(const char *var, const char *what)
-{
-    const char *env = getenv(var);
-    if (!env || !*env) {
-        fprintf(stderr, "check_codemodel: %s is not set; set it to %s (make check does)\n",
-                var, what);
-        return NULL;
-    }
-    char *p = realpath(env, NULL);
-    if (!p)
-        fprintf(stderr, "check_codemodel: %s=%s: no such file or directory\n", var, env);
-    return p;
-}
-
 int main(void)
 {
-    cm = env_path("DWMTJ_CM", "the built dwmtj.cm");
-    srcdir = cm ? env_path("DWMTJ_SRCDIR", "the source tree") : NULL;
+    cm = ngr_env_path("check_codemodel", "DWMTJ_CM", "", "the built dwmtj.cm");
+    srcdir = cm ? ngr_env_path("check_codemodel", "DWMTJ_SRCDIR", "", "the source tree")
+                : NULL;
     /* the tests run in a scratch directory: netlists may write files */
     if (!cm || !srcdir || ngr_scratch_enter() != 0) {
         if (cm && srcdir)

@@ -502,29 +502,12 @@ static Suite *figures_suite(void)
     return s;
 }
 
-/* An absolute path from the environment variable var (+ rel), or NULL with
- * a message. */
-static char *env_path(const char *var, const char *rel, const char *what)
-{
-    const char *env = getenv(var);
-    if (!env || !*env) {
-        fprintf(stderr, "check_figures: %s is not set; set it to %s (make check does)\n", var,
-                what);
-        return NULL;
-    }
-    char buf[4200];
-    snprintf(buf, sizeof buf, "%s%s", env, rel);
-    char *p = realpath(buf, NULL);
-    if (!p)
-        fprintf(stderr, "check_figures: %s: no such file or directory (%s)\n", buf, what);
-    return p;
-}
-
 int main(void)
 {
-    cm = env_path("DWMTJ_CM", "", "the built dwmtj.cm");
-    srcdir = env_path("DWMTJ_SRCDIR", "", "the source tree");
-    figcheck = env_path("DWMTJ_BUILDDIR", "/tools/dwmtj-figcheck", "the build tree");
+    cm = ngr_env_path("check_figures", "DWMTJ_CM", "", "the built dwmtj.cm");
+    srcdir = ngr_env_path("check_figures", "DWMTJ_SRCDIR", "", "the source tree");
+    figcheck = ngr_env_path("check_figures", "DWMTJ_BUILDDIR", "/tools/dwmtj-figcheck",
+                            "the build tree");
     /* the tests run in a scratch directory: they write data files */
     if (!cm || !srcdir || !figcheck || ngr_scratch_enter() != 0) {
         free(cm);

@@ -69,6 +69,25 @@ char *ngr_read_file(const char *path)
     return buf;
 }
 
+char *ngr_env_path(const char *prog, const char *var, const char *rel, const char *what)
+{
+    const char *env = getenv(var);
+    if (!env || !*env) {
+        fprintf(stderr, "%s: %s is not set; set it to %s (make check does)\n", prog, var, what);
+        return NULL;
+    }
+    size_t n = strlen(env) + strlen(rel) + 1;
+    char *buf = malloc(n);
+    if (!buf)
+        return NULL;
+    snprintf(buf, n, "%s%s", env, rel);
+    char *p = realpath(buf, NULL);
+    if (!p)
+        fprintf(stderr, "%s: %s: no such file or directory (%s)\n", prog, buf, what);
+    free(buf);
+    return p;
+}
+
 int ngr_count(const char *hay, const char *needle)
 {
     int n = 0;

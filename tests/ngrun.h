@@ -22,6 +22,11 @@ char *ngr_read_file(const char *path);
 /* Occurrences of needle in hay. */
 int ngr_count(const char *hay, const char *needle);
 
+/* The absolute path of $var followed by rel ("" for none), malloc'd; NULL
+ * with a message on stderr, prefixed prog, when var is unset or empty
+ * (what: what it should name) or the path does not exist. */
+char *ngr_env_path(const char *prog, const char *var, const char *rel, const char *what);
+
 /* Makes a fresh scratch directory (under $TMPDIR, else /tmp) the current
  * one, so that files a netlist writes land there; ngr_scratch_leave goes
  * back and removes it.  Returns 0 on success. */
