@@ -39,6 +39,36 @@ enum dwmtj_w_status {
     DWMTJ_W_ERR_MISMATCH = -709   /* the network does not fit what the caller expects */
 };
 
+/* The periphery a DW-MTJ network was trained for: the rule its neurons
+ * follow, which the circuit must implement (format version 2; a version 1
+ * file reads as DWMTJ_PERIPH_IDEAL). */
+enum dwmtj_periphery {
+    DWMTJ_PERIPH_IDEAL = 0, /* the write inside the device: a domain appears at the
+                               first clock edge that finds the track empty
+                               (t_rewrite = dt), no write current; the fire is the
+                               device's own count; drive clamped at the clock edges */
+    DWMTJ_PERIPH_CELL = 1   /* the neuron cell of doc/cell.md: drive clamped
+                               continuously, fire sensed through MTJ_B (R_B above its
+                               midpoint), then a clear (i_clear into IN for t_clear)
+                               and a write (v_write across IN-A for t_write) from the
+                               neuron's own reset; an initial write at t_start */
+};
+
+/* The cell's timing and bias (DWMTJ_PERIPH_CELL; doc/cell.md gives the
+ * reasons for the defaults of dwmtj_cell_defaults). */
+typedef struct dwmtj_cell {
+    double i_read;  /* A, read bias into B (pillar -> track), for the sense */
+    double i_clear; /* A, clear current into IN after a fire */
+    double t_clear; /* s, clear width: the domain pushed off the track's GND end */
+    double v_write; /* V, V(IN) - V(A) during the write (track -> pillar A) */
+    double t_write; /* s, write width (>= the device's t_nuc) */
+    double t_start; /* s, start of the initial write of each image */
+} dwmtj_cell;
+
+/* Fills every field of *c with doc/cell.md's values (i_read 5 uA, i_clear
+ * 200 uA, t_clear 1 ns, v_write 1.5 V, t_write 1.2 ns, t_start 0.1 ns). */
+void dwmtj_cell_defaults(dwmtj_cell *c);
+
 typedef struct dwmtj_weights {
     int n_layers;                       /* weight layers (3 for 784-100-100-10) */
     int size[DWMTJ_W_MAX_LAYERS + 1];   /* neurons per layer; size[0] = inputs */
@@ -51,12 +81,16 @@ typedef struct dwmtj_weights {
     double input_rate;                  /* Hz, input spike rate of a white pixel */
     uint64_t seed;                      /* seed the network was trained with */
     int input_side;                     /* pixels per image side (28, or 14 downsampled) */
+    int periphery;                      /* dwmtj_periphery the DW-MTJ kinds were trained
+                                           for (DWMTJ_PERIPH_IDEAL for LIF) */
+    dwmtj_cell cell;                    /* its cell (DWMTJ_PERIPH_CELL; defaults otherwise) */
     float *w[DWMTJ_W_MAX_LAYERS];       /* size[l+1] x size[l], row-major: w[l][o*size[l] + i] */
     float *b[DWMTJ_W_MAX_LAYERS];       /* size[l+1] biases (same unit as w) */
 } dwmtj_weights;
 
 /* Allocates w and b for the given shape, zeroed; every scalar field set to
- * its default (LIF, T = 25, dt = 0.1 ns, ...). */
+ * its default (LIF, T = 25, dt = 0.1 ns, ideal periphery, the cell's
+ * defaults, ...). */
 int dwmtj_weights_alloc(dwmtj_weights *n, int n_layers, const int *size);
 void dwmtj_weights_free(dwmtj_weights *n);
 /* Writes FILE atomically (FILE.part, then rename); *error names what failed. */

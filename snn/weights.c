@@ -338,7 +338,21 @@ int dwmtj_weights_alloc(dwmtj_weights *n, int n_layers, const int *size)
     n->input_rate = DEF_INPUT_RATE;
     n->seed = DEF_SEED;
     n->input_side = size[0] == 784 ? 28 : size[0] == 196 ? 14 : 0;
+    n->periphery = DWMTJ_PERIPH_IDEAL;
+    dwmtj_cell_defaults(&n->cell);
     return alloc_arrays(n);
+}
+
+void dwmtj_cell_defaults(dwmtj_cell *c)
+{
+    if (!c)
+        return;
+    c->i_read = 5e-6;
+    c->i_clear = 200e-6;
+    c->t_clear = 1e-9;
+    c->v_write = 1.5;
+    c->t_write = 1.2e-9;
+    c->t_start = 0.1e-9;
 }
 
 /* ------------------------------------------------------------------ save */
@@ -778,6 +792,7 @@ int dwmtj_weights_load(dwmtj_weights *n, const char *path, char **error)
     reader r = {path, f, crc32(0L, Z_NULL, 0), 0, 0};
     dwmtj_weights t;
     memset(&t, 0, sizeof t);
+    dwmtj_cell_defaults(&t.cell); /* a version 1 file: the ideal periphery */
     int rc = load_file(&r, &t, buf, regular, file_size, error);
     free(buf);
     fclose(f);
