@@ -149,6 +149,9 @@ static void same_runs(const char *json_a, const char *csv_a, const char *json_b,
     free(rb);
 }
 
+/* 7 images on 2 ranks: a first round of one batch per rank, then the 5
+ * left in one round of 3 consecutive batches per rank (the last round is
+ * shared evenly), gathered in rank order. */
 START_TEST(mpi_equals_single)
 {
     char csv_a[2 * SCRATCH_MAX], csv_b[2 * SCRATCH_MAX];

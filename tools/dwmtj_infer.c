@@ -719,15 +719,22 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
 /* ---- ranks (mpirun) ---------------------------------------------------------- */
 
 /* Under an MPI launcher (mpirun -np K) the images to run are shared out in
- * the batches one process would run: batch b goes to rank b % K.  After
- * each round of K batches rank 0 gathers the rows in rank order, which is
- * image order, and adds and writes them: the totals and rows are one
+ * the batches one process would run, in rounds: in a round of G batches
+ * per rank, rank r runs the G consecutive batches after those of ranks
+ * 0..r-1.  After each round rank 0 gathers the rows in rank order, which
+ * is image order, and adds and writes them: the totals and rows are one
  * process's, to the bit (a batch's images share decks, so batches are kept
- * whole).  Ranks other than 0 hold back what they print on stderr, mostly
+ * whole).  G starts at 1 and rank 0 sets it after each round so that a
+ * round lasts about ROUND_S: a gather per image made the ranks wait on
+ * each other (and Open MPI's waits spin) more than they worked.  Ranks other than 0 hold back what they print on stderr, mostly
  * rank 0's messages over again (same files, same options); a rank's
  * messages are shown when its failure is the one that stops the run. */
+#define ROUND_S 1.0   /* s, wall time a round of the ranks aims at */
+#define ROUND_MAX 4096 /* batches per rank and round, at most */
+
 struct ranks {
     int n, me;
+    int per_round; /* G: batches per rank in the next round */
     int mpi;      /* MPI_Init called */
     FILE *held;   /* stderr of a rank > 0, else NULL */
     int real_err; /* the real stderr meanwhile */
@@ -752,6 +759,7 @@ static int ranks_start(struct ranks *k)
 {
     memset(k, 0, sizeof *k);
     k->n = 1;
+    k->per_round = 1;
     k->real_err = -1;
 #ifdef HAVE_MPI
     if (!launched())
@@ -819,10 +827,11 @@ static int ranks_verdict(struct ranks *k, int code, int who)
 {
 #ifdef HAVE_MPI
     if (k->n > 1) {
-        int v[2] = { code, who };
-        MPI_Bcast(v, 2, MPI_INT, 0, MPI_COMM_WORLD);
+        int v[3] = { code, who, k->per_round };
+        MPI_Bcast(v, 3, MPI_INT, 0, MPI_COMM_WORLD);
         code = v[0];
         who = v[1];
+        k->per_round = v[2];
     }
 #endif
     ranks_release(k, code != 0 && who == k->me);
@@ -879,25 +888,23 @@ static int ranks_agree(struct ranks *k, int code)
     return ranks_verdict(k, code, who);
 }
 
-/* One round: each rank's batch (exit code st, its m rows, as bytes: every
- * rank is this same program) to rank 0.  On rank 0, *n rows in all[] (room
- * for n ranks' batches): those of the batches before the first that
- * failed, in image order; *who that rank and the return value its code (0
- * and 0 when none failed). */
+/* One round: each rank's batches (exit code st, the m rows of those that
+ * succeeded before any failed, as bytes: every rank is this same program)
+ * to rank 0.  On rank 0, *n rows in all[] (room for every rank's rows):
+ * those of the batches before the first that failed, in image order; *who
+ * that rank and the return value its code (0 and 0 when none failed). */
 static int ranks_gather(struct ranks *k, int st, const struct row *mine, int m,
                         struct row *all, int *n, int *who)
 {
     *n = 0;
     *who = 0;
     if (k->n == 1) {
-        if (st == 0) {
-            memcpy(all, mine, sizeof *mine * (size_t)m);
-            *n = m;
-        }
+        memcpy(all, mine, sizeof *mine * (size_t)m);
+        *n = m;
         return st;
     }
 #ifdef HAVE_MPI
-    int head[2] = { st, st == 0 ? m : 0 };
+    int head[2] = { st, m };
     int *heads = NULL, *counts = NULL, *displs = NULL;
     if (k->me == 0 && (!(heads = malloc(sizeof(int) * 2 * (size_t)k->n)) ||
                        !(counts = malloc(sizeof(int) * 2 * (size_t)k->n))))
@@ -918,6 +925,8 @@ static int ranks_gather(struct ranks *k, int st, const struct row *mine, int m,
         int r = 0;
         for (; r < k->n && heads[2 * r] == 0; r++)
             *n += heads[2 * r + 1];
+        if (r < k->n) /* the failed rank's batches before its failure */
+            *n += heads[2 * r + 1];
         st = r < k->n ? heads[2 * r] : 0;
         *who = r < k->n ? r : 0;
         free(heads);
@@ -930,6 +939,25 @@ static int ranks_gather(struct ranks *k, int st, const struct row *mine, int m,
     (void)m;
     return st;
 #endif
+}
+
+/* Rank 0, after a round of k->per_round batches per rank that took el
+ * seconds: the next round's size, aiming at ROUND_S, growing at most 8x a
+ * round, with room for its rows in *all (else the size stays). */
+static void next_round(struct ranks *k, double el, int B, struct row **all, int *cap)
+{
+    double want = el > 0.0 ? k->per_round * ROUND_S / el : 8.0 * k->per_round;
+    int G = want > 8.0 * k->per_round ? 8 * k->per_round : want < 1.0 ? 1 : (int)want;
+    if (G > ROUND_MAX)
+        G = ROUND_MAX;
+    if (G > *cap) {
+        struct row *grown = realloc(*all, sizeof **all * (size_t)G * (size_t)B * (size_t)k->n);
+        if (!grown)
+            return;
+        *all = grown;
+        *cap = G;
+    }
+    k->per_round = G;
 }
 
 static double wall_now(void)
@@ -969,6 +997,7 @@ int dwmtj_cmd_infer(int argc, char **argv)
     struct row *rows = NULL, *mine = NULL, *all = NULL;
     dwmtj_infer_result *res = NULL;
     int *apred = NULL, *idx = NULL, *todo = NULL, n_rows = 0, n_todo = 0;
+    int cap_round = 0, cap_all = 0; /* batches per rank that mine, all have room for */
     unsigned char *img = NULL;
     uint64_t *idx64 = NULL;
     const dwmtj_weights *eff = NULL;
@@ -1039,6 +1068,7 @@ int dwmtj_cmd_infer(int argc, char **argv)
     mine = calloc((size_t)B, sizeof *mine);
     if (k.me == 0)
         all = calloc((size_t)B * (size_t)k.n, sizeof *all);
+    cap_round = cap_all = 1;
     if (!res || !apred || !img || !idx || !idx64 || !todo || !mine || (k.me == 0 && !all)) {
         dwmtj_error("out of memory");
         goto setup_done;
@@ -1076,12 +1106,29 @@ setup_done:
 #endif
     int interactive = k.me == 0 && isatty(fileno(stderr));
     int n_batches = (n_todo + B - 1) / B;
-    for (int b0 = 0; b0 < n_batches && code == DWMTJ_EXIT_OK; b0 += k.n) {
-        int b = b0 + k.me, m = 0, n, who;
+    for (int b0 = 0; b0 < n_batches && code == DWMTJ_EXIT_OK;) {
+        /* this round's batches per rank: the last round's shared evenly */
+        int G = k.per_round, left = (n_batches - b0 + k.n - 1) / k.n, m = 0, n, who;
+        if (G > left)
+            G = left;
+        double t_round = wall_now();
         st = DWMTJ_EXIT_OK;
-        if (b < n_batches) {
-            m = n_todo - b * B < B ? n_todo - b * B : B;
-            for (int i = 0; i < m; i++) {
+        if (G > cap_round) {
+            struct row *grown = realloc(mine, sizeof *mine * (size_t)G * (size_t)B);
+            if (grown) {
+                mine = grown;
+                cap_round = G;
+            } else {
+                dwmtj_error("out of memory");
+                st = DWMTJ_EXIT_SIM;
+            }
+        }
+        for (int g = 0; g < G && st == DWMTJ_EXIT_OK; g++) {
+            int b = b0 + k.me * G + g;
+            if (b >= n_batches)
+                break;
+            int mb = n_todo - b * B < B ? n_todo - b * B : B;
+            for (int i = 0; i < mb; i++) {
                 int k0 = todo[b * B + i];
                 memcpy(img + (size_t)i * net.size[0], d.pixels + (size_t)k0 * net.size[0],
                        (size_t)net.size[0]);
@@ -1089,22 +1136,23 @@ setup_done:
                 idx64[i] = (uint64_t)idx[i];
             }
             const int *image = todo + b * B;
-            if ((rc = dwmtj_snn_forward(ws, eff, img, idx, m, apred, NULL)) != DWMTJ_SNN_OK) {
+            if ((rc = dwmtj_snn_forward(ws, eff, img, idx, mb, apred, NULL)) != DWMTJ_SNN_OK) {
                 dwmtj_error("network: %s", dwmtj_snn_status_string(rc));
                 st = DWMTJ_EXIT_SIM;
             } else if (dwmtj_infer_results_free(res, B),
-                       (rc = dwmtj_infer_run(ctx, img, idx64, m, res)) != DWMTJ_H_OK) {
-                dwmtj_error("image %d..%d: %s", image[0], image[m - 1], dwmtj_infer_error(ctx));
+                       (rc = dwmtj_infer_run(ctx, img, idx64, mb, res)) != DWMTJ_H_OK) {
+                dwmtj_error("image %d..%d: %s", image[0], image[mb - 1], dwmtj_infer_error(ctx));
                 st = DWMTJ_EXIT_SIM;
             }
-            for (int i = 0; i < m && st == DWMTJ_EXIT_OK; i++)
-                mine[i] = (struct row){ image[i], d.labels[image[i]], res[i].pred, apred[i],
-                                        res[i].spikes,
-                                        res[i].energy_crossbar + res[i].energy_device +
-                                            res[i].energy_write,
-                                        res[i].energy_crossbar, res[i].energy_device,
-                                        res[i].energy_write, res[i].seconds };
+            for (int i = 0; i < mb && st == DWMTJ_EXIT_OK; i++)
+                mine[m++] = (struct row){ image[i], d.labels[image[i]], res[i].pred, apred[i],
+                                          res[i].spikes,
+                                          res[i].energy_crossbar + res[i].energy_device +
+                                              res[i].energy_write,
+                                          res[i].energy_crossbar, res[i].energy_device,
+                                          res[i].energy_write, res[i].seconds };
         }
+        b0 += G * k.n;
         code = ranks_gather(&k, st, mine, m, all, &n, &who);
         if (k.me == 0) {
             for (int i = 0; i < n; i++) {
@@ -1125,6 +1173,8 @@ setup_done:
                 fprintf(stderr, "\r infer: %d/%d images, accuracy %.1f %%, agreement %.1f %%",
                         tot.n, a.images, 100.0 * tot.correct / tot.n,
                         100.0 * tot.agree / tot.n);
+            if (k.n > 1)
+                next_round(&k, wall_now() - t_round, B, &all, &cap_all);
         }
         code = ranks_verdict(&k, code, who);
     }
