@@ -9,9 +9,12 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "session_internal.h"
+#include "dwmtj.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -211,6 +214,38 @@ static bool device_known(dwmtj_session *s)
     return known;
 }
 
+/* The code model file at path must be of this build: its libdwmtj
+ * interface (CMdwmtjInterface, ngspice-codemodel/interface.c) the one this
+ * library has.  A stale install (another version's parameters and
+ * monitors) would otherwise load and read what it lacks as 0. */
+static int cm_of_this_build(dwmtj_session *s, const char *path)
+{
+    dlerror();
+    void *h = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
+    if (!h) {
+        const char *why = dlerror();
+        return husk(s, DWMTJ_H_ERR_CODEMODEL, "cannot load code model %s: %s", path,
+                    why ? why : "dlopen failed");
+    }
+    uint64_t (*id)(void) = NULL;
+    *(void **)&id = dlsym(h, "CMdwmtjInterface"); /* POSIX's way to a function */
+    uint64_t theirs = id ? id() : 0, ours = dwmtj_interface_id();
+    dlclose(h);
+    if (!id)
+        return husk(s, DWMTJ_H_ERR_CODEMODEL,
+                    "code model %s is not a dwmtj.cm of this build (it has no CMdwmtjInterface: "
+                    "another code model, or one built before dwmtj4t %s); install this build's "
+                    "(make install) or point --cm / DWMTJ_CM at it",
+                    path, DWMTJ_VERSION);
+    if (theirs != ours)
+        return husk(s, DWMTJ_H_ERR_CODEMODEL,
+                    "code model %s was built from another version of libdwmtj (interface %016" PRIx64
+                    ", this build's %016" PRIx64 "): its parameters and monitors are not this "
+                    "build's; install this build's (make install) or point --cm / DWMTJ_CM at it",
+                    path, theirs, ours);
+    return DWMTJ_H_OK;
+}
+
 int dwmtj_session_open(dwmtj_session **out, const char *cm_path)
 {
     if (!out)
@@ -274,6 +309,9 @@ int dwmtj_session_open(dwmtj_session **out, const char *cm_path)
                  path);
         sess_log_note(s, note);
     } else {
+        int rc0 = cm_of_this_build(s, path);
+        if (rc0 != DWMTJ_H_OK)
+            return rc0;
         char *cmd = malloc(strlen(path) + 16);
         if (!cmd)
             return husk(s, DWMTJ_H_ERR_NOMEM, "out of memory");

@@ -386,6 +386,14 @@ int dwmtj_param_get_by_name(const dwmtj_params *p, const char *name, double *val
 int dwmtj_param_count(void);
 const char *dwmtj_param_name(int index); /* NULL past the end */
 const char *dwmtj_param_unit(int index); /* SI unit of parameter index, "1" if none */
+/* The interface a host builds on, as one number: FNV-1a 64 over
+ * DWMTJ_VERSION, every real parameter's name and unit, and every monitor's
+ * name, in table order.  Each host of a build gets the same number; a host
+ * compares it with another's (the code model's, which has its own copy of
+ * the library) to refuse one built from another version (a stale install
+ * reads parameters and monitors that are not there as 0).  A change of the
+ * physics alone, with the same version and tables, is not seen. */
+uint64_t dwmtj_interface_id(void);
 
 /* Validates p (dwmtj_params_check) and fills d; on a warning d is filled
  * and the warning returned. */

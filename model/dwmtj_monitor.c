@@ -13,6 +13,25 @@ const char *dwmtj_monitor_name(int k)
     return k >= 0 && k < DWMTJ_NMON ? names[k] : NULL;
 }
 
+/* FNV-1a 64 of s and its terminating NUL, continuing h. */
+static uint64_t fnv(uint64_t h, const char *s)
+{
+    do
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    while (*s++);
+    return h;
+}
+
+uint64_t dwmtj_interface_id(void)
+{
+    uint64_t h = fnv(0xcbf29ce484222325ULL, DWMTJ_VERSION);
+    for (int k = 0; k < dwmtj_param_count(); k++)
+        h = fnv(fnv(h, dwmtj_param_name(k)), dwmtj_param_unit(k));
+    for (int k = 0; k < DWMTJ_NMON; k++)
+        h = fnv(h, names[k]);
+    return h;
+}
+
 double dwmtj_monitor(const dwmtj_derived *d, const dwmtj_state *s, int k)
 {
     double r[2];

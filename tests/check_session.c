@@ -246,6 +246,31 @@ START_TEST(open_not_a_codemodel)
 }
 END_TEST
 
+/* A code model of another build is refused before ngspice loads it,
+ * naming the file and why: one whose libdwmtj interface differs (a stale
+ * install: it would read parameters and monitors it lacks as 0), and a
+ * shared object without the question (another code model, or one built
+ * before it).  Then this build's still opens. */
+START_TEST(open_other_build)
+{
+    const char *b = getenv("DWMTJ_BUILDDIR");
+    ck_assert_msg(b && *b, "DWMTJ_BUILDDIR not set (make check sets it)");
+    static const char *const which[2] = { "cm_stale", "cm_none" };
+    static const char *const why[2] = { "another version of libdwmtj", "no CMdwmtjInterface" };
+    for (int k = 0; k < 2; k++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/tests/.libs/%s.so", b, which[k]);
+        ck_assert_msg(access(path, R_OK) == 0, "%s: not built", path);
+        dwmtj_session *s = NULL;
+        int rc = dwmtj_session_open(&s, path);
+        expect(s, which[k], rc, DWMTJ_H_ERR_CODEMODEL, path, why[k], NULL);
+        dwmtj_session_close(s);
+    }
+    dwmtj_session *s = open_ok();
+    dwmtj_session_close(s);
+}
+END_TEST
+
 /* One session at a time; the first keeps working. */
 START_TEST(open_twice)
 {
@@ -707,6 +732,7 @@ static Suite *session_suite(void)
     tcase_add_test(tc, open_from_environment);
     tcase_add_test(tc, open_missing_codemodel);
     tcase_add_test(tc, open_not_a_codemodel);
+    tcase_add_test(tc, open_other_build);
     tcase_add_test(tc, open_twice);
     tcase_add_test(tc, open_close_open);
     tcase_add_test(tc, null_arguments);
