@@ -168,18 +168,31 @@ static void scaled(dwmtj_params *p)
 }
 
 /* proto-pn: the pulse-number device of Fig. 4 ("a device in which the
- * variation of depinning is minimised"): the proto stack and geometry,
- * weak pillar edges and the track's own distributed pinning, in which a
- * wall creeps (doc/calibration.md). */
+ * variation of depinning is minimised"): the proto stack, pillar A and
+ * the end segment at IN as in Fig. 1c, its own gap, read pillar and GND
+ * end (the paper gives none of them; doc/calibration.md), weak pillar
+ * edges and the distributed pinning of the exposed track, in which a
+ * domain with both walls out of the pillars creeps. */
+#define PN_LENGTH 2.5e-6    /* m: 225 + 450 (A) + 1350 (gap) + 250 (B) + 225 nm */
+#define PN_J_PER_V (1.0 / (PROTO_RHO * PN_LENGTH)) /* A/m^2 per pulse volt */
 static void proto_pn(dwmtj_params *p)
 {
     dwmtj_params_defaults(p);
-    p->jc_a1 = 2.0 * THERMAL_J_PER_V;
-    p->jc_a2 = 2.0 * THERMAL_J_PER_V;
-    p->jc_b1 = 2.0 * THERMAL_J_PER_V;
-    p->jc_b2 = 2.0 * THERMAL_J_PER_V;
+    p->length = PN_LENGTH;
+    p->xa = 0.45e-6;        /* as proto: 225 nm from IN, 450 nm pillar (paper) */
+    p->xb = 2.15e-6;        /* assumption: a 1350 nm gap, three pillar lengths */
+    p->lb = 250e-9;         /* assumption: a 250 nm x 250 nm read pillar */
+    p->l_nuc = 450e-9;      /* the domain MTJ_A writes: its pillar's length */
+    p->rp_b = PROTO_RP * 450e-9 / p->lb; /* the same barrier (R x area) as A */
+    p->rap_b = p->rp_b * (1.0 + PROTO_TMR0);
+    p->r_th = 3e4 * 2.0e-6 / PN_LENGTH;   /* proto's estimate per track length */
+    p->c_th = 1.3e-13 * PN_LENGTH / 2.0e-6;
+    p->jc_a1 = 2.0 * PN_J_PER_V;          /* assumption: weak edges, the first */
+    p->jc_a2 = 2.0 * PN_J_PER_V;          /* pulse releases the domain */
+    p->jc_b1 = 2.0 * PN_J_PER_V;
+    p->jc_b2 = 2.0 * PN_J_PER_V;
     p->a_trk = 20e-9;       /* assumption: grain size of the sputtered film */
-    p->jc_trk = 3.6 * THERMAL_J_PER_V; /* fit: 12 pulses to fire at 2.4 V (Fig. 5) */
+    p->jc_trk = 3.29 * PN_J_PER_V; /* fit: 12 pulses to fire at 2.4 V (Fig. 5) */
     p->eb_trk = 0.5;        /* assumption: a weak site, 0.5 eV for the domain */
 }
 

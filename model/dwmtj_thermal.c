@@ -214,6 +214,20 @@ static int walls_on(const dwmtj_derived *d, double c, double ell)
     return (lo >= 0.0 && lo <= L) + (hi >= 0.0 && hi <= L);
 }
 
+/* 1 when a wall at x is on the track and not under a pillar: where the
+ * distributed sites are.  The pillar etch stops on the MgO over the track
+ * everywhere but under the pillars, so only there does the film keep the
+ * grain-scale disorder of the exposed surface out of its energy. */
+static int exposed(const dwmtj_derived *d, double x)
+{
+    if (x < 0.0 || x > d->p.length)
+        return 0;
+    for (int k = 0; k < 2; k++)
+        if (fabs(x - d->x_mtj[k]) < 0.5 * d->l_mtj[k])
+            return 0;
+    return 1;
+}
+
 /* The first stop strictly beyond centre c along dir (+1 or -1) for the
  * domain of s, within reach (m); 0 when none. */
 int dwmtj_next_stop(const dwmtj_derived *d, const dwmtj_state *s, double c, int dir,
@@ -241,7 +255,10 @@ int dwmtj_next_stop(const dwmtj_derived *d, const dwmtj_state *s, double c, int 
          * w_pin of an edge stop (which holds there instead) */
         /* from the grid point at or just behind c */
         int64_t k = dir > 0 ? (int64_t)floor(c / a) : (int64_t)ceil(c / a);
-        for (int guard = 0; guard < 64; guard++, k += dir) {
+        /* up to the whole track: stretches under the pillars have none */
+        double span = (d->p.length + ell) / a + 2.0;
+        int64_t n_scan = span < 1e6 ? (int64_t)span : 1000000;
+        for (int64_t guard = 0; guard < n_scan; guard++, k += dir) {
             double cg = (double)k * a, dist = dir * (cg - c);
             if (dist < -tiny || (fabs(cg - s->c_left) <= tiny && fabs(c - s->c_left) <= tiny))
                 continue;
@@ -252,12 +269,16 @@ int dwmtj_next_stop(const dwmtj_derived *d, const dwmtj_state *s, double c, int 
             for (int m = 0; m < d->n_stop[w]; m++)
                 if (fabs(d->stop[w][m].c - cg) <= d->p.w_pin)
                     near_edge = 1;
+            /* the walls at sites: those in the exposed track; the rigid
+             * domain's force balance, as for the edge stops, spreads their
+             * drive over the walls on the track */
             int on = walls_on(d, cg, ell);
-            if (near_edge || on == 0)
+            int at = exposed(d, cg - 0.5 * ell) + exposed(d, cg + 0.5 * ell);
+            if (near_edge || at == 0)
                 continue;
             out->c = cg;
-            out->jc = trk_jc(d, k);
-            out->eb = d->eb_trk * 0.5 * on;
+            out->jc = trk_jc(d, k) * at / on;
+            out->eb = d->eb_trk * 0.5 * at;
             return dist <= reach;
         }
     }
@@ -494,7 +515,10 @@ int dwmtj_thermal_move(const dwmtj_derived *d, uint64_t key, const dwmtj_state *
                 hold(d, key, 1, s1, &st);
                 *t_free = NAN;
             }
-            t = ta > t ? ta : tend;
+            /* held from ta on, even when it was already at the stop at t (a
+             * time point a hair short of it): the rest of the sub-step
+             * integrates its escape, which a fast site may reach in it */
+            t = arrive ? fmax(ta, t) : tend;
         }
     }
     return DWMTJ_OK;
