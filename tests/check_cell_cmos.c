@@ -65,13 +65,6 @@ static char *srcdir; /* absolute path of the source tree */
 #define IMAX 200e-6 /* A, the behavioural cell's clamp */
 #define T_NUC 1e-9 /* s, the scaled set's nucleation time */
 
-/* The last 1500 characters of printed output, for a failure message. */
-static const char *tail(const char *out)
-{
-    size_t len = out ? strlen(out) : 0;
-    return out ? out + (len > 1500 ? len - 1500 : 0) : "(none)";
-}
-
 /* The card's text, with every occurrence of from replaced by to (from NULL:
  * as it is); malloc'd. */
 static char *card(const char *from, const char *to)
@@ -130,9 +123,9 @@ static currents measure(const char *text, const char *nm, const char *pm)
     ngr_table t;
     char *out = NULL;
     int rc = ngr_run(NGR_BIN, cm, net, NULL, names, 4, &t, &out);
-    ck_assert_msg(rc == 0 && t.nrow == 1, "ngspice run failed; output ends:\n%s", tail(out));
+    ck_assert_msg(rc == 0 && t.nrow == 1, "ngspice run failed; output ends:\n%s", ngr_tail(out));
     ck_assert_msg(!strstr(out, "rror") && !strstr(out, "arning"),
-                  "ngspice complained about the card:\n%s", tail(out));
+                  "ngspice complained about the card:\n%s", ngr_tail(out));
     /* the nmos drain current leaves its source's + node (i < 0); the pmos
      * drain current enters it */
     currents c = { -NGR_AT(&t, 0, 0), -NGR_AT(&t, 0, 1), NGR_AT(&t, 0, 2), NGR_AT(&t, 0, 3) };
@@ -201,7 +194,8 @@ START_TEST(one_thread)
              text);
     ngr_bin_result r;
     ck_assert_int_eq(ngr_bin_run(cm, net, NULL, 60.0, &r), 0);
-    ck_assert_msg(r.exited && strstr(r.out, "threads=1\n"), "no threads=1 in:\n%s", tail(r.out));
+    ck_assert_msg(r.exited && strstr(r.out, "threads=1\n"), "no threads=1 in:\n%s",
+                  ngr_tail(r.out));
     ngr_bin_result_free(&r);
     free(net);
     free(text);
@@ -233,7 +227,7 @@ static void stage_sweep(ngr_table *t)
              srcdir, srcdir, supplies, RL);
     char *out = NULL;
     int rc = ngr_run(NGR_BIN, cm, net, "i-sweep", names, 2, t, &out);
-    ck_assert_msg(rc == 0 && t->nrow == 61, "ngspice run failed; output ends:\n%s", tail(out));
+    ck_assert_msg(rc == 0 && t->nrow == 61, "ngspice run failed; output ends:\n%s", ngr_tail(out));
     free(out);
 }
 
@@ -243,7 +237,8 @@ static double stage_at(const ngr_table *t, double i)
     for (int r = 1; r < t->nrow; r++)
         if (NGR_AT(t, r, 0) >= i) {
             double i0 = NGR_AT(t, r - 1, 0), i1 = NGR_AT(t, r, 0);
-            return NGR_AT(t, r - 1, 1) + (NGR_AT(t, r, 1) - NGR_AT(t, r - 1, 1)) * (i - i0) / (i1 - i0);
+            double o0 = NGR_AT(t, r - 1, 1), o1 = NGR_AT(t, r, 1);
+            return o0 + (o1 - o0) * (i - i0) / (i1 - i0);
         }
     return NAN;
 }
@@ -331,25 +326,10 @@ static void run_cell(double i, const char *extra, double tstop, ngr_table *t)
              srcdir, srcdir, supplies, i, extra, tstop);
     char *out = NULL;
     int rc = ngr_run(NGR_BIN, cm, net, "time", cell_names, KCOL - 1, t, &out);
-    ck_assert_msg(rc == 0 && t->nrow > 10, "ngspice run failed; output ends:\n%s", tail(out));
+    ck_assert_msg(rc == 0 && t->nrow > 10, "ngspice run failed; output ends:\n%s", ngr_tail(out));
     ck_assert_msg(!strstr(out, "warning") && !strstr(out, "rror"),
-                  "ngspice complained; output ends:\n%s", tail(out));
+                  "ngspice complained; output ends:\n%s", ngr_tail(out));
     free(out);
-}
-
-/* Times at which column c crosses th upwards (up = 1) or downwards,
- * interpolated; returns their number (at most max). */
-static int crossings(const ngr_table *t, int c, double th, int up, double *tc, int max)
-{
-    int n = 0;
-    for (int r = 1; r < t->nrow && n < max; r++) {
-        double a = NGR_AT(t, r - 1, c) - th, b = NGR_AT(t, r, c) - th;
-        if (up ? (a < 0.0 && b >= 0.0) : (a >= 0.0 && b < 0.0)) {
-            double t0 = NGR_AT(t, r - 1, K_T), t1 = NGR_AT(t, r, K_T);
-            tc[n++] = t0 + (t1 - t0) * (-a) / (b - a);
-        }
-    }
-    return n;
 }
 
 /* Value of column c at time tt (the last row at or before it). */
@@ -367,13 +347,18 @@ START_TEST(fires_and_resets)
     ngr_table t;
     run_cell(i, "", tstop, &t);
     double up[16], dn[16], cu[16], cd[16], wu[16], wd[16], ru[16], rd[16];
-    int nup = crossings(&t, K_SPK, 0.5, 1, up, 16), ndn = crossings(&t, K_SPK, 0.5, 0, dn, 16);
-    int ncu = crossings(&t, K_CLR, 0.5, 1, cu, 16), ncd = crossings(&t, K_CLR, 0.5, 0, cd, 16);
-    int nwu = crossings(&t, K_WR, 0.5, 1, wu, 16), nwd = crossings(&t, K_WR, 0.5, 0, wd, 16);
-    int nru = crossings(&t, K_RB, R_MID, 1, ru, 16), nrd = crossings(&t, K_RB, R_MID, 0, rd, 16);
+    int nup = ngr_crossings(&t, K_SPK, 0.5, 1, up, 16);
+    int ndn = ngr_crossings(&t, K_SPK, 0.5, 0, dn, 16);
+    int ncu = ngr_crossings(&t, K_CLR, 0.5, 1, cu, 16);
+    int ncd = ngr_crossings(&t, K_CLR, 0.5, 0, cd, 16);
+    int nwu = ngr_crossings(&t, K_WR, 0.5, 1, wu, 16);
+    int nwd = ngr_crossings(&t, K_WR, 0.5, 0, wd, 16);
+    int nru = ngr_crossings(&t, K_RB, R_MID, 1, ru, 16);
+    int nrd = ngr_crossings(&t, K_RB, R_MID, 0, rd, 16);
     ck_assert_int_ge(nup, 2);
     /* the device's counters: a fire per spike, a write per reset plus the first */
-    int nf = (int)lround(NGR_AT(&t, t.nrow - 1, K_NF)), nw = (int)lround(NGR_AT(&t, t.nrow - 1, K_NW));
+    int nf = (int)lround(NGR_AT(&t, t.nrow - 1, K_NF));
+    int nw = (int)lround(NGR_AT(&t, t.nrow - 1, K_NW));
     fprintf(stderr, "cell_cmos 100 uA: %d spikes, device fires %d, writes %d; spikes at", nup, nf,
             nw);
     for (int k = 0; k < nup; k++)
@@ -516,7 +501,7 @@ START_TEST(energy_by_component)
     ck_assert(e_dev > 0.0);
     /* per spike: over one cycle, spike to spike */
     double up[8];
-    int nup = crossings(&t, K_SPK, 0.5, 1, up, 8);
+    int nup = ngr_crossings(&t, K_SPK, 0.5, 1, up, 8);
     ck_assert_int_ge(nup, 2);
     double c_tot, c_blk[NBLK], c_term;
     integrate(&t, i, up[0], up[1], &c_tot, c_blk, &c_term);
@@ -538,8 +523,8 @@ START_TEST(energy_by_component)
         fprintf(stderr, " %s %.4g uW,", blk_names[b], pb[b] * 1e6);
     fprintf(stderr, " all sources %.4g uW\n", p_sources(&t, r, i) * 1e6);
     double wu[8], wd[8], q = 0.0, ew = 0.0;
-    ck_assert_int_ge(crossings(&t, K_WR, 0.5, 1, wu, 8), 1);
-    ck_assert_int_ge(crossings(&t, K_WR, 0.5, 0, wd, 8), 1);
+    ck_assert_int_ge(ngr_crossings(&t, K_WR, 0.5, 1, wu, 8), 1);
+    ck_assert_int_ge(ngr_crossings(&t, K_WR, 0.5, 0, wd, 8), 1);
     for (int k = 1; k < t.nrow; k++) {
         double ta = NGR_AT(&t, k - 1, K_T), tb = NGR_AT(&t, k, K_T);
         if (ta < wu[0] || tb > wd[0] + 0.1e-9)
@@ -563,7 +548,7 @@ START_TEST(clamp)
     run_cell(300e-6, "", 10e-9, &a);
     run_cell(200e-6, "", 10e-9, &b);
     double ua[8], ub[8];
-    int na = crossings(&a, K_SPK, 0.5, 1, ua, 8), nb = crossings(&b, K_SPK, 0.5, 1, ub, 8);
+    int na = ngr_crossings(&a, K_SPK, 0.5, 1, ua, 8), nb = ngr_crossings(&b, K_SPK, 0.5, 1, ub, 8);
     fprintf(stderr, "cell_cmos clamp: spikes at %.5g ns and %.5g ns (300 uA), %.5g ns and %.5g ns"
             " (200 uA)\n", ua[0] * 1e9, na > 1 ? ua[1] * 1e9 : NAN, ub[0] * 1e9,
             nb > 1 ? ub[1] * 1e9 : NAN);
@@ -602,7 +587,7 @@ START_TEST(demo_runs)
     ngr_bin_result r;
     ck_assert_int_eq(ngr_bin_run(cm, net, "cell_cmos_demo.dat", 120.0, &r), 0);
     ck_assert_msg(r.exited && !strstr(r.out, "rror") && !strstr(r.out, "warning"),
-                  "the demo did not run cleanly:\n%s", tail(r.out));
+                  "the demo did not run cleanly:\n%s", ngr_tail(r.out));
     int cs = ngr_column(r.header, "v(spk)");
     ck_assert_int_gt(cs, 0);
     int seg[3] = { 0, 0, 0 };
