@@ -146,13 +146,6 @@ enum { C_T, C_SPK, C_WR, C_CLR, C_X, C_RB, C_NW, C_NF, C_IW, NCOL };
 static const char *const names[NCOL - 1] = { "spk", "x1.wr", "x1.clr", "x1.mx", "x1.mrb",
                                              "x1.mnw", "x1.mnf", "v.x1.vw#branch" };
 
-/* The last 1500 characters of printed output, for a failure message. */
-static const char *tail(const char *out)
-{
-    size_t len = out ? strlen(out) : 0;
-    return out ? out + (len > 1500 ? len - 1500 : 0) : "(none)";
-}
-
 /* The cell driven by a constant current i into cp (cm idle), cell
  * parameters extra, for tstop; returns ngr_run's status, *out its output. */
 static int run_cell(double i, const char *extra, double tstop, ngr_table *t, char **out)
@@ -176,24 +169,9 @@ static void run_ok(double i, const char *extra, double tstop, ngr_table *t)
 {
     char *out = NULL;
     int rc = run_cell(i, extra, tstop, t, &out);
-    ck_assert_msg(rc == 0 && t->nrow > 10, "ngspice run failed; output ends:\n%s", tail(out));
-    ck_assert_msg(!strstr(out, "warning"), "ngspice warned; output ends:\n%s", tail(out));
+    ck_assert_msg(rc == 0 && t->nrow > 10, "ngspice run failed; output ends:\n%s", ngr_tail(out));
+    ck_assert_msg(!strstr(out, "warning"), "ngspice warned; output ends:\n%s", ngr_tail(out));
     free(out);
-}
-
-/* Times at which column c crosses 0.5 upwards (up = 1) or downwards,
- * interpolated between rows; returns their number (at most max). */
-static int crossings(const ngr_table *t, int c, int up, double *tc, int max)
-{
-    int n = 0;
-    for (int r = 1; r < t->nrow && n < max; r++) {
-        double a = NGR_AT(t, r - 1, c) - 0.5, b = NGR_AT(t, r, c) - 0.5;
-        if (up ? (a < 0.0 && b >= 0.0) : (a >= 0.0 && b < 0.0)) {
-            double t0 = NGR_AT(t, r - 1, C_T), t1 = NGR_AT(t, r, C_T);
-            tc[n++] = t0 + (t1 - t0) * (-a) / (b - a);
-        }
-    }
-    return n;
 }
 
 static double last(const ngr_table *t, int c) { return NGR_AT(t, t->nrow - 1, c); }
@@ -246,9 +224,12 @@ START_TEST(spike_time_and_cycles)
     ngr_table t;
     run_ok(i, "", tstop, &t);
     double up[16], dn[16], wup[16], wdn[16], cup[16], cdn[16];
-    int nup = crossings(&t, C_SPK, 1, up, 16), ndn = crossings(&t, C_SPK, 0, dn, 16);
-    int nwu = crossings(&t, C_WR, 1, wup, 16), nwd = crossings(&t, C_WR, 0, wdn, 16);
-    int ncu = crossings(&t, C_CLR, 1, cup, 16), ncd = crossings(&t, C_CLR, 0, cdn, 16);
+    int nup = ngr_crossings(&t, C_SPK, 0.5, 1, up, 16);
+    int ndn = ngr_crossings(&t, C_SPK, 0.5, 0, dn, 16);
+    int nwu = ngr_crossings(&t, C_WR, 0.5, 1, wup, 16);
+    int nwd = ngr_crossings(&t, C_WR, 0.5, 0, wdn, 16);
+    int ncu = ngr_crossings(&t, C_CLR, 0.5, 1, cup, 16);
+    int ncd = ngr_crossings(&t, C_CLR, 0.5, 0, cdn, 16);
     /* hand-worked counts over the run: spikes at t_fire1 + k T, writes at
      * t_w0 and at each spike's fall + tclr */
     int nf_exp = 0, nw_exp = 1;
@@ -377,7 +358,7 @@ START_TEST(clamp)
     run_ok(300e-6, "", 8e-9, &a);
     run_ok(IMAX, "", 8e-9, &b);
     double ua[8], ub[8];
-    int na = crossings(&a, C_SPK, 1, ua, 8), nb = crossings(&b, C_SPK, 1, ub, 8);
+    int na = ngr_crossings(&a, C_SPK, 0.5, 1, ua, 8), nb = ngr_crossings(&b, C_SPK, 0.5, 1, ub, 8);
     worked w = work(IMAX);
     fprintf(stderr, "cell clamp: first spike %.6g s at 300 uA, %.6g s at 200 uA (worked %.6g)\n",
             na ? ua[0] : NAN, nb ? ub[0] : NAN, w.t_fire1);
@@ -390,7 +371,7 @@ START_TEST(clamp)
     ngr_table c;
     run_ok(300e-6, "imax=400u", 8e-9, &c);
     double uc[8];
-    ck_assert_int_ge(crossings(&c, C_SPK, 1, uc, 8), 1);
+    ck_assert_int_ge(ngr_crossings(&c, C_SPK, 0.5, 1, uc, 8), 1);
     tu_assert_rel(uc[0], work(300e-6).t_fire1, 1e-3);
     ck_assert(uc[0] < ub[0] - 0.2e-9);
     ngr_table_free(&a);
@@ -416,7 +397,7 @@ START_TEST(bad_parameter)
         int rc = run_cell(100e-6, bad[k][0], 2e-9, &t, &out);
         ck_assert_msg(rc != 0, "%s: ngspice ran", bad[k][0]);
         ck_assert_msg(out && strstr(out, bad[k][1]) != NULL, "%s: no %s in:\n%s", bad[k][0],
-                      bad[k][1], tail(out));
+                      bad[k][1], ngr_tail(out));
         free(out);
         ngr_table_free(&t);
     }
@@ -444,7 +425,7 @@ START_TEST(demo_runs)
     ngr_bin_result r;
     ck_assert_int_eq(ngr_bin_run(cm, net, "cell_demo.dat", 60.0, &r), 0);
     ck_assert_msg(r.exited && !strstr(r.out, "rror") && !strstr(r.out, "warning"),
-                  "the demo did not run cleanly:\n%s", tail(r.out));
+                  "the demo did not run cleanly:\n%s", ngr_tail(r.out));
     int cs = ngr_column(r.header, "v(spk)");
     ck_assert_int_gt(cs, 0);
     double up[32];

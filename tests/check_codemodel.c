@@ -137,14 +137,6 @@ static double energy(const ngr_table *t, int c0, int nterm)
 
 static const char *mode_name(int m) { return m == NGR_BIN ? "ngspice" : "libngspice"; }
 
-/* The last 1500 characters of printed output, for a failure message
- * (Check passes messages through a pipe of limited size). */
-static const char *tail(const char *out)
-{
-    size_t len = out ? strlen(out) : 0;
-    return out ? out + (len > 1500 ? len - 1500 : 0) : "(none)";
-}
-
 /* Runs cards in mode m and fails the test, showing the output's tail, if
  * no data came back. */
 static void run_ok(int m, const char *net, const char *scale, const char *const *names,
@@ -152,7 +144,7 @@ static void run_ok(int m, const char *net, const char *scale, const char *const 
 {
     char *out = NULL;
     int rc = ngr_run((ngr_mode)m, cm, net, scale, names, n, t, &out);
-    ck_assert_msg(rc == 0, "%s run failed; output ends:\n%s", mode_name(m), tail(out));
+    ck_assert_msg(rc == 0, "%s run failed; output ends:\n%s", mode_name(m), ngr_tail(out));
     free(out);
 }
 
@@ -166,7 +158,7 @@ static const char devhelp_net[] =
 static void assert_devhelp(const char *out)
 {
     ck_assert_msg(strstr(out, "dwmtj4t - four-terminal domain-wall MTJ") != NULL,
-                  "devhelp did not describe dwmtj4t:\n%s", tail(out));
+                  "devhelp did not describe dwmtj4t:\n%s", ngr_tail(out));
     static const char *const params[] = { "set", "seed", "rap_a", "j_pin_out", "sigma",
                                           "t_slot", "dx_max" };
     for (size_t k = 0; k < sizeof params / sizeof params[0]; k++)
@@ -252,7 +244,7 @@ START_TEST(load_bin_fig3a)
     ngr_bin_result r;
     ck_assert_int_eq(ngr_bin_run(cm, net, "fig3a.dat", 30.0, &r), 0);
     free(net);
-    ck_assert_msg(r.exited && r.data.nrow > 100, "fig3a did not run:\n%s", tail(r.out));
+    ck_assert_msg(r.exited && r.data.nrow > 100, "fig3a did not run:\n%s", ngr_tail(r.out));
     ck_assert_msg(ngr_column(r.header, "time") == 0, "fig3a.dat: no time column first");
     ck_assert_double_eq_tol(last(&r.data, 0), 1.6e-6, 1e-12);
     static const char *const counts[] = { "v(nw)", "v(nf)", "v(nr)" };
@@ -478,7 +470,7 @@ static void clocked_run(const char *model, const char *stop_tmax, ngr_table *t, 
     char *net = cards(clocked_fmt, model, stop_tmax);
     int rc = ngr_run(NGR_BIN, cm, net, "time", clocked_vecs, 4, t, out);
     free(net);
-    ck_assert_msg(rc == 0, "ngspice run failed; output ends:\n%s", tail(out ? *out : NULL));
+    ck_assert_msg(rc == 0, "ngspice run failed; output ends:\n%s", ngr_tail(out ? *out : NULL));
 }
 
 /* Cycles (writes) in which some time point shows R_B above (R_P+R_AP)/2,
@@ -544,7 +536,7 @@ START_TEST(events_ms_milli)
                       ngr_count(out, "dwmtj4t warning: parameter ms = 0.001 A/m") == 1 &&
                       strstr(out, dwmtj_status_string(DWMTJ_WARN_UNSEEN)),
                   "expected one warning \"%s...%s\"; output ends:\n%s", want,
-                  dwmtj_status_string(DWMTJ_WARN_UNSEEN), tail(out));
+                  dwmtj_status_string(DWMTJ_WARN_UNSEEN), ngr_tail(out));
     free(out);
     ngr_table_free(&t);
 }
@@ -564,7 +556,7 @@ START_TEST(warn_t_slot)
              "Instance: aneuron   Message: dwmtj4t warning: parameter t_slot = 1e-15: %s",
              dwmtj_status_string(DWMTJ_WARN_T_SLOT));
     ck_assert_msg(ngr_count(out, want) == 1 && ngr_count(out, "dwmtj4t warning") == 1,
-                  "expected once: \"%s\"; output ends:\n%s", want, tail(out));
+                  "expected once: \"%s\"; output ends:\n%s", want, ngr_tail(out));
     ck_assert_msg(noisy.nrow > 0 && last(&noisy, C_NW) == 1.0, "the noisy run did not go on");
     free(out);
     ngr_table_free(&quiet);
@@ -582,7 +574,7 @@ START_TEST(warn_range)
     ck_assert_msg(ngr_count(out, "dwmtj4t warning: parameter ms = 0.001 A/m: outside "
                                  "10000..3e+06 A/m") == 1 &&
                       ngr_count(out, "dwmtj4t warning: parameter") == 1,
-                  "output ends:\n%s", tail(out));
+                  "output ends:\n%s", ngr_tail(out));
     free(out);
     ngr_table_free(&t);
 }
@@ -600,9 +592,9 @@ START_TEST(warn_t_slot_tiny)
     int rc = ngr_run(NGR_BIN, cm, net, "time", clocked_vecs, 4, &t, &out);
     free(net);
     ck_assert_msg(ngr_count(out, "dwmtj4t warning: parameter t_slot = 1e-300") == 1,
-                  "no t_slot warning; output ends:\n%s", tail(out));
+                  "no t_slot warning; output ends:\n%s", ngr_tail(out));
     ck_assert_msg(strstr(out, dwmtj_status_string(DWMTJ_ERR_STEP_LONG)) != NULL,
-                  "the long step was not refused; output ends:\n%s", tail(out));
+                  "the long step was not refused; output ends:\n%s", ngr_tail(out));
     ck_assert_msg(rc != 0 || t.nrow == 0 || last(&t, 0) < 200e-9,
                   "the run went on to the end (%d rows)", t.nrow);
     free(out);
@@ -685,9 +677,9 @@ static void assert_one_message(const char *out, int k)
     char want[512];
     snprintf(want, sizeof want, "Instance: aneuron7   Message: %s", bad[k].msg);
     ck_assert_msg(ngr_count(out, want) == 1, "expected once: \"%s\"\noutput ends:\n%s", want,
-                  tail(out));
+                  ngr_tail(out));
     ck_assert_msg(ngr_count(out, "dwmtj4t:") == 1, "%d dwmtj4t messages; output ends:\n%s",
-                  ngr_count(out, "dwmtj4t:"), tail(out));
+                  ngr_count(out, "dwmtj4t:"), ngr_tail(out));
 }
 
 START_TEST(bad_bin)
@@ -697,14 +689,14 @@ START_TEST(bad_bin)
     ck_assert_int_eq(ngr_bin_run(cm, net, "out.dat", 20.0, &r), 0);
     free(net);
     ck_assert_msg(!r.timed_out, "ngspice still ran after 20 s");
-    ck_assert_msg(r.exited, "ngspice crashed:\n%s", tail(r.out));
+    ck_assert_msg(r.exited, "ngspice crashed:\n%s", ngr_tail(r.out));
     assert_one_message(r.out, _i);
     ck_assert_msg(r.data.nrow == 0, "the simulation went on (%d rows)", r.data.nrow);
     /* the operating point fails at once: no gmin or source stepping whose
      * lines would bury the message (issue 11, item 16) */
     ck_assert_msg(!strstr(r.out, "Trying gmin") && !strstr(r.out, "source stepping") &&
                       !strstr(r.out, "Supplies reduced"),
-                  "ngspice stepped on a device that cannot run:\n%s", tail(r.out));
+                  "ngspice stepped on a device that cannot run:\n%s", ngr_tail(r.out));
     ngr_bin_result_free(&r);
 }
 END_TEST
@@ -1001,7 +993,7 @@ START_TEST(soa_current)
     ngr_table t;
     char *out = NULL;
     int rc = ngr_run((ngr_mode)m, cm, soa_net, "time", v, 3, &t, &out);
-    ck_assert_msg(rc == 0, "%s run failed; output ends:\n%s", mode_name(m), tail(out));
+    ck_assert_msg(rc == 0, "%s run failed; output ends:\n%s", mode_name(m), ngr_tail(out));
     dwmtj_params p;
     ck_assert_int_eq(dwmtj_params_set(&p, "proto"), DWMTJ_OK);
     double j_top = 0.0, t_top = 0.0;
@@ -1017,7 +1009,7 @@ START_TEST(soa_current)
     const char *w = strstr(out, want);
     ck_assert_msg(w && ngr_count(out, "dwmtj4t warning") == 1,
                   "%s: expected once \"%s...\"; output ends:\n%s", mode_name(m), want,
-                  tail(out));
+                  ngr_tail(out));
     double value = 0.0, at = 0.0;
     ck_assert_msg(sscanf(w + strlen(want), "%lg A/m^2 above its limit 3e+12 A/m^2 at t = %lg s",
                          &value, &at) == 2,
@@ -1047,13 +1039,13 @@ START_TEST(soa_dc)
     ngr_table t;
     char *out = NULL;
     int rc = ngr_run((ngr_mode)m, cm, net, "time", v, 1, &t, &out);
-    ck_assert_msg(rc == 0, "%s run failed; output ends:\n%s", mode_name(m), tail(out));
+    ck_assert_msg(rc == 0, "%s run failed; output ends:\n%s", mode_name(m), ngr_tail(out));
     ck_assert_msg(NGR_AT(&t, 0, 1) == 1.0 && last(&t, 1) == 1.0,
                   "%s: nsoa = %g at the operating point, %g at the end; want 1", mode_name(m),
                   NGR_AT(&t, 0, 1), last(&t, 1));
     ck_assert_msg(ngr_count(out, "dwmtj4t warning: the device left its safe operating area: "
                                  "track current density") == 1,
-                  "%s: output ends:\n%s", mode_name(m), tail(out));
+                  "%s: output ends:\n%s", mode_name(m), ngr_tail(out));
     free(out);
     ngr_table_free(&t);
 }
@@ -1077,11 +1069,11 @@ START_TEST(warn_range_thermal)
     char *out = NULL;
     int rc = ngr_run((ngr_mode)m, cm, net, "time", v, 1, &t, &out);
     ck_assert_msg(rc == 0 && t.nrow > 1, "%s run failed; output ends:\n%s", mode_name(m),
-                  tail(out));
+                  ngr_tail(out));
     ck_assert_msg(ngr_count(out, "Instance: aneuron   Message: dwmtj4t warning: parameter f0 = "
                                  "1e+13 Hz: outside 1e+07..1e+12 Hz") == 1 &&
                       ngr_count(out, "dwmtj4t warning") == 1,
-                  "%s: output ends:\n%s", mode_name(m), tail(out));
+                  "%s: output ends:\n%s", mode_name(m), ngr_tail(out));
     free(out);
     ngr_table_free(&t);
 }

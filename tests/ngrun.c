@@ -69,6 +69,25 @@ char *ngr_read_file(const char *path)
     return buf;
 }
 
+const char *ngr_tail(const char *out)
+{
+    size_t len = out ? strlen(out) : 0;
+    return out ? out + (len > 1500 ? len - 1500 : 0) : "(none)";
+}
+
+int ngr_crossings(const ngr_table *t, int c, double th, int up, double *tc, int max)
+{
+    int n = 0;
+    for (int r = 1; r < t->nrow && n < max; r++) {
+        double a = NGR_AT(t, r - 1, c) - th, b = NGR_AT(t, r, c) - th;
+        if (up ? (a < 0.0 && b >= 0.0) : (a >= 0.0 && b < 0.0)) {
+            double t0 = NGR_AT(t, r - 1, 0), t1 = NGR_AT(t, r, 0);
+            tc[n++] = t0 + (t1 - t0) * (-a) / (b - a);
+        }
+    }
+    return n;
+}
+
 char *ngr_env_path(const char *prog, const char *var, const char *rel, const char *what)
 {
     const char *env = getenv(var);

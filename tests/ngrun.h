@@ -22,6 +22,15 @@ char *ngr_read_file(const char *path);
 /* Occurrences of needle in hay. */
 int ngr_count(const char *hay, const char *needle);
 
+/* The last 1500 characters of printed output (or "(none)"), for a failure
+ * message: Check passes messages through a pipe of limited size. */
+const char *ngr_tail(const char *out);
+
+/* Times at which column c of t crosses th upwards (up = 1) or downwards,
+ * interpolated between rows, column 0 being the time; returns their number
+ * (at most max). */
+int ngr_crossings(const ngr_table *t, int c, double th, int up, double *tc, int max);
+
 /* The absolute path of $var followed by rel ("" for none), malloc'd; NULL
  * with a message on stderr, prefixed prog, when var is unset or empty
  * (what: what it should name) or the path does not exist. */
