@@ -208,13 +208,16 @@ typedef struct dwmtj_snn_train_options {
     double tau_mem;    /* s, membrane time constant (LIF; DW-MTJ kinds: unused) */
     double sigma;      /* 1, velocity noise (noisy DW-MTJ; other kinds: unused, 0) */
     int threads;       /* OpenMP threads, 1..MAX_THREADS; results depend on it */
+    int periphery;     /* dwmtj_periphery the DW-MTJ kinds train for (LIF: ideal only);
+                          recorded in the network file */
+    dwmtj_cell cell;   /* its cell (DWMTJ_PERIPH_CELL) */
 } dwmtj_snn_train_options;
 
 /* Every field of *o, for kind (dwmtj train's defaults): epochs 1, seed 1,
  * out, log and data NULL, no resume, hidden 100,100, steps 25 (LIF) or
  * 100 (DW-MTJ), batch 32, all images, downsample 1, lr 1e-3, gain 1 mA,
  * dt 0.1 ns, input rate 5 GHz, tau_mem 1 ns, sigma 0.3 (noisy) or 0,
- * 1 thread. */
+ * 1 thread, the ideal periphery (cell: dwmtj_cell_defaults). */
 void dwmtj_snn_train_defaults(dwmtj_snn_train_options *o, int kind);
 
 /* What the callback is told, in the order of a run: BEGIN, then per epoch

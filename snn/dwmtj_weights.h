@@ -18,6 +18,9 @@
 #define DWMTJ_W_SIGMA_MAX 10.0        /* 1, largest relative velocity noise */
 #define DWMTJ_W_TAU_MAX 1.0           /* s, longest LIF membrane time constant */
 #define DWMTJ_W_RATE_MAX 1e15         /* Hz, largest input spike rate */
+#define DWMTJ_W_CELL_I_MAX 10e-3      /* A, largest i_read, i_clear of a cell */
+#define DWMTJ_W_CELL_V_MAX 10.0       /* V, largest v_write */
+#define DWMTJ_W_CELL_T_MAX 1e-6       /* s, longest t_clear, t_write, t_start */
 
 enum dwmtj_neuron_kind {
     DWMTJ_KIND_LIF = 0,        /* ideal leaky integrate-and-fire */
