@@ -31,6 +31,14 @@
  *   on a step that ends with no domain.  Kind 2 runs the device with
  *   sigma = weights.sigma, t_slot = dt, seed = weights.seed and the noise key
  *   hash(layer, neuron, image index).
+ *   That is the ideal periphery (weights.periphery = DWMTJ_PERIPH_IDEAL).
+ *   DWMTJ_PERIPH_CELL: the neuron cell of doc/cell.md instead, each event at
+ *   its time within the step (neuron_cell.c; doc/training.md, "The cell's
+ *   rule"): the drive clamped continuously; the initial write at
+ *   cell.t_start (the domain nucleates t_nuc after it and drifts in the
+ *   write loop); the spike when R_B crosses its midpoint; spk's fall starts
+ *   the clear (i_clear for t_clear) and then the write (t_write), during
+ *   which the input is ignored; u = 0 from spk's fall to the next domain.
  *
  * Surrogate gradient: dS/du = 1 / (1 + k |u - 1|)^2 (fast sigmoid; k =
  * options.surr_k).  Resets are detached (no gradient through them).  LIF:
@@ -38,7 +46,10 @@
  * on the track (no leak), 0 across a write; du(t)/dI(t) = dx_di / D0 from
  * dwmtj_step_current and, as the step integrates the velocity by the
  * trapezoid, du(t)/dI(t-1) = the same (exact for the pinning-free scaled
- * device with t_slot = dt; also through a fresh write).
+ * device with t_slot = dt; also through a fresh write).  The cell: the
+ * continuous clamp's weights, gain mu h int s 1[|i(s)| < i_max] ds / D0 for
+ * a(t) and the same with 1 - s for a(t-1), over the part of the step the
+ * mirror drives the domain.
  * The surrogate is applied on steps that start with an unfired domain
  * (later steps of a cycle cannot spike).
  *
@@ -104,7 +115,9 @@ typedef struct dwmtj_snn_options {
                           continuous current makes it (doc/inference.md),
                           integrated exactly by splitting the step where
                           the line crosses +-i_max.  For evaluation: the
-                          gradient stays the default rule's */
+                          gradient stays the default rule's.  A cell
+                          network (weights.periphery) clamps continuously
+                          whatever this says */
 } dwmtj_snn_options;
 
 struct dwmtj_snn_priv;

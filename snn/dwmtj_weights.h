@@ -96,10 +96,13 @@ typedef struct dwmtj_weights {
  * defaults, ...). */
 int dwmtj_weights_alloc(dwmtj_weights *n, int n_layers, const int *size);
 void dwmtj_weights_free(dwmtj_weights *n);
-/* Writes FILE atomically (FILE.part, then rename); *error names what failed. */
+/* Writes FILE atomically (FILE.part, then rename); *error names what failed.
+ * Format version 1 for the ideal periphery (the file it always was), 2 for
+ * the cell (doc/weights-format.md). */
 int dwmtj_weights_save(const dwmtj_weights *n, const char *path, char **error);
-/* Reads and checks magic, version, shape, values and CRC-32; on error *n is
- * left empty and *error (malloc'd) names the file and what is wrong. */
+/* Reads and checks magic, version (1 or 2), shape, values and CRC-32; on
+ * error *n is left empty and *error (malloc'd) names the file and what is
+ * wrong (a field by its name, e.g. cell.t_write). */
 int dwmtj_weights_load(dwmtj_weights *n, const char *path, char **error);
 /* Checks a shape against the limits of the format (1..DWMTJ_W_MAX_LAYERS
  * weight layers, 1..DWMTJ_W_MAX_SIZE neurons each, at most
