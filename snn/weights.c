@@ -34,6 +34,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +59,7 @@ _Static_assert(sizeof(double) == 8 && DBL_MANT_DIG == 53, "double must be IEEE b
 #define PREFIX_LEN 20
 /* header length of version 1: 84 + 4 * n_layers; version 2: 52 more bytes */
 #define HEADER_FIXED 84
-#define HEADER_V2_EXTRA 52
+#define HEADER_V2_EXTRA 52 /* periphery int32, the cell's six float64 */
 #define MAX_SIZE DWMTJ_W_MAX_SIZE
 #define MAX_STEPS DWMTJ_W_MAX_STEPS
 #define MAX_PARAMS DWMTJ_W_MAX_PARAMS
@@ -222,6 +223,33 @@ static int check_input_side(int64_t input_side, int64_t size0, const char *who, 
     return DWMTJ_W_OK;
 }
 
+/* The cell's fields in the order of a version 2 header (float64 each,
+ * after the periphery), with their ranges (dwmtj_weights.h). */
+static const struct cell_field {
+    const char *name, *unit;
+    size_t off;     /* offsetof in dwmtj_cell */
+    double lo, hi;  /* range; lo excluded when lo_open */
+    int lo_open;
+} cell_fields[] = {
+    { "cell.i_read", "A", offsetof(dwmtj_cell, i_read), 0.0, DWMTJ_W_CELL_I_MAX, 1 },
+    { "cell.i_clear", "A", offsetof(dwmtj_cell, i_clear), 0.0, DWMTJ_W_CELL_I_MAX, 1 },
+    { "cell.t_clear", "s", offsetof(dwmtj_cell, t_clear), 0.0, DWMTJ_W_CELL_T_MAX, 1 },
+    { "cell.v_write", "V", offsetof(dwmtj_cell, v_write), 0.0, DWMTJ_W_CELL_V_MAX, 1 },
+    { "cell.t_write", "s", offsetof(dwmtj_cell, t_write), 0.0, DWMTJ_W_CELL_T_MAX, 1 },
+    { "cell.t_start", "s", offsetof(dwmtj_cell, t_start), 0.0, DWMTJ_W_CELL_T_MAX, 0 },
+};
+#define N_CELL ((int)(sizeof cell_fields / sizeof cell_fields[0]))
+
+static double *cell_at(dwmtj_cell *c, int k)
+{
+    return (double *)((char *)c + cell_fields[k].off);
+}
+
+static double cell_get(const dwmtj_cell *c, int k)
+{
+    return *(const double *)((const char *)c + cell_fields[k].off);
+}
+
 /* Checks the periphery and, for the cell, its values: each finite and in
  * its range (dwmtj_weights.h), the write at least as long as the device's
  * t_nuc (the network's device, libdwmtj's "scaled" set): a shorter one
@@ -237,28 +265,22 @@ static int check_periphery(const dwmtj_weights *n, const char *who, char **error
         return snn_fail(error, DWMTJ_W_ERR_VALUE,
                         "%s: periphery 1 (cell) with LIF neurons: the cell is a DW-MTJ "
                         "neuron's", who);
-    const dwmtj_cell *c = &n->cell;
-    const struct {
-        const char *name, *unit;
-        double v, lo, hi;
-        int lo_open;
-    } f[] = {
-        { "cell.i_read", "A", c->i_read, 0.0, DWMTJ_W_CELL_I_MAX, 1 },
-        { "cell.i_clear", "A", c->i_clear, 0.0, DWMTJ_W_CELL_I_MAX, 1 },
-        { "cell.t_clear", "s", c->t_clear, 0.0, DWMTJ_W_CELL_T_MAX, 1 },
-        { "cell.v_write", "V", c->v_write, 0.0, DWMTJ_W_CELL_V_MAX, 1 },
-        { "cell.t_write", "s", c->t_write, 0.0, DWMTJ_W_CELL_T_MAX, 1 },
-        { "cell.t_start", "s", c->t_start, 0.0, DWMTJ_W_CELL_T_MAX, 0 },
-    };
-    for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
-        int ok = (f[k].lo_open ? f[k].v > f[k].lo : f[k].v >= f[k].lo) && f[k].v <= f[k].hi;
+    for (int k = 0; k < N_CELL; k++) {
+        const struct cell_field *f = &cell_fields[k];
+        double v = cell_get(&n->cell, k);
+        int ok = (f->lo_open ? v > f->lo : v >= f->lo) && v <= f->hi;
         if (!ok)
             return snn_fail(error, DWMTJ_W_ERR_VALUE, "%s: %s is %g %s, expected %s %g to %g %s",
-                            who, f[k].name, f[k].v, f[k].unit,
-                            f[k].lo_open ? "above" : "from", f[k].lo, f[k].hi, f[k].unit);
+                            who, f->name, v, f->unit, f->lo_open ? "above" : "from", f->lo,
+                            f->hi, f->unit);
     }
+    const dwmtj_cell *c = &n->cell;
     dwmtj_params p;
-    if (dwmtj_params_set(&p, "scaled") == DWMTJ_OK && !(c->t_write >= p.t_nuc))
+    if (dwmtj_params_set(&p, "scaled") != DWMTJ_OK)
+        return snn_fail(error, DWMTJ_W_ERR_VALUE,
+                        "%s: the network's device (libdwmtj's \"scaled\" set) is unknown to "
+                        "this build, so cell.t_write cannot be checked against its t_nuc", who);
+    if (!(c->t_write >= p.t_nuc))
         return snn_fail(error, DWMTJ_W_ERR_VALUE,
                         "%s: cell.t_write is %g s, shorter than the device's t_nuc %g s (the "
                         "write nucleates t_nuc after its start)",
@@ -436,14 +458,9 @@ static size_t encode_header(const dwmtj_weights *n, unsigned char *h)
     put_u64(p + 48, n->seed);
     put_i32(p + 56, n->input_side);
     if (version >= 2) {
-        const dwmtj_cell *c = &n->cell;
         put_i32(p + 60, n->periphery);
-        put_f64(p + 64, c->i_read);
-        put_f64(p + 72, c->i_clear);
-        put_f64(p + 80, c->t_clear);
-        put_f64(p + 88, c->v_write);
-        put_f64(p + 96, c->t_write);
-        put_f64(p + 104, c->t_start);
+        for (int k = 0; k < N_CELL; k++)
+            put_f64(p + 64 + 8 * k, cell_get(&n->cell, k));
     }
     return hl;
 }
@@ -752,12 +769,8 @@ static int load_file(reader *r, dwmtj_weights *t, unsigned char *buf, int regula
     t->periphery = DWMTJ_PERIPH_IDEAL; /* version 1 */
     if (version >= 2) {
         t->periphery = (int)get_i32(p + 60); /* within int32: exact */
-        t->cell.i_read = get_f64(p + 64);
-        t->cell.i_clear = get_f64(p + 72);
-        t->cell.t_clear = get_f64(p + 80);
-        t->cell.v_write = get_f64(p + 88);
-        t->cell.t_write = get_f64(p + 96);
-        t->cell.t_start = get_f64(p + 104);
+        for (int k = 0; k < N_CELL; k++)
+            *cell_at(&t->cell, k) = get_f64(p + 64 + 8 * k);
     }
 
     /* the data: known length, so a short regular file is told before the
