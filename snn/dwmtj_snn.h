@@ -31,6 +31,14 @@
  *   on a step that ends with no domain.  Kind 2 runs the device with
  *   sigma = weights.sigma, t_slot = dt, seed = weights.seed and the noise key
  *   hash(layer, neuron, image index).
+ *   That is the ideal periphery (weights.periphery = DWMTJ_PERIPH_IDEAL).
+ *   DWMTJ_PERIPH_CELL: the neuron cell of doc/cell.md instead, each event at
+ *   its time within the step (neuron_cell.c; doc/training.md, "The cell's
+ *   rule"): the drive clamped continuously; the initial write at
+ *   cell.t_start (the domain nucleates t_nuc after it and drifts in the
+ *   write loop); the spike when R_B crosses its midpoint; spk's fall starts
+ *   the clear (i_clear for t_clear) and then the write (t_write), during
+ *   which the input is ignored; u = 0 from spk's fall to the next domain.
  *
  * Surrogate gradient: dS/du = 1 / (1 + k |u - 1|)^2 (fast sigmoid; k =
  * options.surr_k).  Resets are detached (no gradient through them).  LIF:
@@ -38,7 +46,10 @@
  * on the track (no leak), 0 across a write; du(t)/dI(t) = dx_di / D0 from
  * dwmtj_step_current and, as the step integrates the velocity by the
  * trapezoid, du(t)/dI(t-1) = the same (exact for the pinning-free scaled
- * device with t_slot = dt; also through a fresh write).
+ * device with t_slot = dt; also through a fresh write).  The cell: the
+ * continuous clamp's weights, gain mu h int s 1[|i(s)| < i_max] ds / D0 for
+ * a(t) and the same with 1 - s for a(t-1), over the part of the step the
+ * mirror drives the domain.
  * The surrogate is applied on steps that start with an unfired domain
  * (later steps of a cycle cannot spike).
  *
@@ -104,7 +115,9 @@ typedef struct dwmtj_snn_options {
                           continuous current makes it (doc/inference.md),
                           integrated exactly by splitting the step where
                           the line crosses +-i_max.  For evaluation: the
-                          gradient stays the default rule's */
+                          gradient stays the default rule's.  A cell
+                          network (weights.periphery) clamps continuously
+                          whatever this says */
 } dwmtj_snn_options;
 
 struct dwmtj_snn_priv;
@@ -208,13 +221,16 @@ typedef struct dwmtj_snn_train_options {
     double tau_mem;    /* s, membrane time constant (LIF; DW-MTJ kinds: unused) */
     double sigma;      /* 1, velocity noise (noisy DW-MTJ; other kinds: unused, 0) */
     int threads;       /* OpenMP threads, 1..MAX_THREADS; results depend on it */
+    int periphery;     /* dwmtj_periphery the DW-MTJ kinds train for (LIF: ideal only);
+                          recorded in the network file */
+    dwmtj_cell cell;   /* its cell (DWMTJ_PERIPH_CELL) */
 } dwmtj_snn_train_options;
 
 /* Every field of *o, for kind (dwmtj train's defaults): epochs 1, seed 1,
  * out, log and data NULL, no resume, hidden 100,100, steps 25 (LIF) or
  * 100 (DW-MTJ), batch 32, all images, downsample 1, lr 1e-3, gain 1 mA,
  * dt 0.1 ns, input rate 5 GHz, tau_mem 1 ns, sigma 0.3 (noisy) or 0,
- * 1 thread. */
+ * 1 thread, the ideal periphery (cell: dwmtj_cell_defaults). */
 void dwmtj_snn_train_defaults(dwmtj_snn_train_options *o, int kind);
 
 /* What the callback is told, in the order of a run: BEGIN, then per epoch

@@ -18,6 +18,9 @@
 #define DWMTJ_W_SIGMA_MAX 10.0        /* 1, largest relative velocity noise */
 #define DWMTJ_W_TAU_MAX 1.0           /* s, longest LIF membrane time constant */
 #define DWMTJ_W_RATE_MAX 1e15         /* Hz, largest input spike rate */
+#define DWMTJ_W_CELL_I_MAX 10e-3      /* A, largest i_read, i_clear of a cell */
+#define DWMTJ_W_CELL_V_MAX 10.0       /* V, largest v_write */
+#define DWMTJ_W_CELL_T_MAX 1e-6       /* s, longest t_clear, t_write, t_start */
 
 enum dwmtj_neuron_kind {
     DWMTJ_KIND_LIF = 0,        /* ideal leaky integrate-and-fire */
@@ -93,10 +96,13 @@ typedef struct dwmtj_weights {
  * defaults, ...). */
 int dwmtj_weights_alloc(dwmtj_weights *n, int n_layers, const int *size);
 void dwmtj_weights_free(dwmtj_weights *n);
-/* Writes FILE atomically (FILE.part, then rename); *error names what failed. */
+/* Writes FILE atomically (FILE.part, then rename); *error names what failed.
+ * Format version 1 for the ideal periphery (the file it always was), 2 for
+ * the cell (doc/weights-format.md). */
 int dwmtj_weights_save(const dwmtj_weights *n, const char *path, char **error);
-/* Reads and checks magic, version, shape, values and CRC-32; on error *n is
- * left empty and *error (malloc'd) names the file and what is wrong. */
+/* Reads and checks magic, version (1 or 2), shape, values and CRC-32; on
+ * error *n is left empty and *error (malloc'd) names the file and what is
+ * wrong (a field by its name, e.g. cell.t_write). */
 int dwmtj_weights_load(dwmtj_weights *n, const char *path, char **error);
 /* Checks a shape against the limits of the format (1..DWMTJ_W_MAX_LAYERS
  * weight layers, 1..DWMTJ_W_MAX_SIZE neurons each, at most

@@ -8,8 +8,8 @@
 #include <stdio.h>
 
 /* Records a failed call; returns the snn status for it. */
-static int devfail(snn_devfail *f, int rc, int status, const char *call, int layer, int neuron,
-                   int step)
+int snn_devfail_set(snn_devfail *f, int rc, int status, const char *call, int layer,
+                    int neuron, int step)
 {
     f->status = status;
     f->call = call;
@@ -18,6 +18,8 @@ static int devfail(snn_devfail *f, int rc, int status, const char *call, int lay
     f->step = step;
     return rc;
 }
+
+#define devfail snn_devfail_set
 
 void snn_devfail_message(const snn_devfail *f, char *buf, size_t n)
 {
@@ -65,12 +67,20 @@ int snn_dw_setup(snn_dw *dw, const dwmtj_weights *net, double i_max, double k, i
     dw->k = k;
     dw->smooth = smooth;
     dw->clamp_ramp = clamp_ramp;
+    dw->cell = net->periphery == DWMTJ_PERIPH_CELL;
+    if (dw->cell)
+        snn_cell_setup(dw, net);
     return DWMTJ_SNN_OK;
 }
 
 int snn_dw_begin(const snn_dw *dw, snn_dw_neuron *nr, int n, snn_devfail *fail)
 {
-    for (int o = 0; o < n; o++) {
+    for (int o = 0; o < n && dw->cell; o++) {
+        int st = snn_cell_begin(dw, &nr[o], o, fail);
+        if (st)
+            return st;
+    }
+    for (int o = 0; o < n && !dw->cell; o++) {
         dwmtj_state_init(&nr[o].s, 0.0);
         int st = dwmtj_write(&dw->d, &nr[o].s, 0);
         if (st != DWMTJ_OK)
@@ -121,7 +131,13 @@ int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t 
 {
     double t1 = (double)(t + 1) * dw->dt;
     uint64_t kl = snn_mix64(snn_mix64((uint64_t)layer + 0x5157ULL) ^ image);
-    for (int o = 0; o < n; o++) {
+    for (int o = 0; o < n && dw->cell; o++) {
+        int st = snn_cell_step(dw, &nr[o], o, layer, snn_mix64(kl ^ (uint64_t)o), t, a[o], &s[o],
+                               &psi[o], &A[o], &B[o], &C[o], &u[o], fail);
+        if (st)
+            return st;
+    }
+    for (int o = 0; o < n && !dw->cell; o++) {
         snn_dw_neuron *q = &nr[o];
         double I = dw->gain * a[o], gm = dw->gain;
         if (I > dw->i_max) {

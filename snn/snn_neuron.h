@@ -76,6 +76,11 @@ typedef struct snn_dw {
     double k;       /* surrogate slope */
     int smooth;
     int clamp_ramp; /* dwmtj_snn_options.clamp_ramp */
+    int cell;       /* 1: the weights' periphery is DWMTJ_PERIPH_CELL (neuron_cell.c) */
+    dwmtj_cell c;   /* its timing and bias */
+    double hw_b;    /* m, half-width of MTJ_B's window: spk is high while the centre
+                       is within hw_b of B's (overlap above f_mid) */
+    double mu;      /* m/(s A), domain velocity per unit drive current (flat device) */
 } snn_dw;
 
 typedef struct snn_dw_neuron {
@@ -83,7 +88,22 @@ typedef struct snn_dw_neuron {
     int fresh;      /* the domain was written at the start of this step */
     double gm_prev; /* gain x (1 if a(t-1) was not clamped) */
     double i_prev;  /* A, unclamped drive at the step's start */
+    /* the cell's periphery (cell = 1 only) */
+    int phase;      /* snn_cell_phase */
+    int armed;      /* 1 from the fire until spk falls */
+    double t_end;   /* s, end of the clear or the write under way */
+    double t_nuc;   /* s, when the write under way nucleates (its start + t_nuc) */
 } snn_dw_neuron;
+
+/* What the cell's periphery is doing (doc/cell.md, "The cell's own reset"). */
+enum snn_cell_phase {
+    SNN_CELL_WAIT = 0,  /* before the initial write at t_start: track empty */
+    SNN_CELL_WRITE = 1, /* the write pulse through IN-A, mirror off */
+    SNN_CELL_INT = 2,   /* mirror on: integrating, then spk high */
+    SNN_CELL_CLEAR = 3, /* i_clear into IN after spk fell */
+    SNN_CELL_DEAD = 4   /* the domain was lost past IN (or the write failed): the
+                           cell never sees a reset again, so it never writes */
+};
 
 /* The functions below return DWMTJ_SNN_OK, or DWMTJ_SNN_ERR_VALUE (the
  * network's scalars are not valid device parameters) or _DEVICE with what
@@ -97,6 +117,16 @@ int snn_dw_begin(const snn_dw *dw, snn_dw_neuron *nr, int n, snn_devfail *fail);
 int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t image,
                 int t, const double *a, double *s, double *psi, double *A, double *B,
                 unsigned char *C, double *u, snn_devfail *fail);
+/* The cell periphery's counterparts (neuron_cell.c), called by the two above
+ * when dw->cell is set. */
+void snn_cell_setup(snn_dw *dw, const dwmtj_weights *net);
+int snn_cell_begin(const snn_dw *dw, snn_dw_neuron *q, int o, snn_devfail *fail);
+int snn_cell_step(const snn_dw *dw, snn_dw_neuron *q, int o, int layer, uint64_t key, int t,
+                  double a, double *s, double *psi, double *A, double *B, unsigned char *C,
+                  double *u, snn_devfail *fail);
+int snn_devfail_set(snn_devfail *f, int rc, int status, const char *call, int layer,
+                    int neuron, int step);
+
 void snn_dw_backward(int T, int n, const double *psi, const double *A, const double *B,
                      const unsigned char *C, const double *ds, const double *direct,
                      double *da);

@@ -64,6 +64,8 @@ void dwmtj_snn_train_defaults(dwmtj_snn_train_options *o, int kind)
     o->tau_mem = 1e-9;
     o->sigma = kind == DWMTJ_KIND_DWMTJ_NOISY ? 0.3 : 0.0;
     o->threads = 1;
+    o->periphery = DWMTJ_PERIPH_IDEAL;
+    dwmtj_cell_defaults(&o->cell);
 }
 
 /* ------------------------------------------------------------- helpers */
@@ -258,6 +260,8 @@ static void set_scalars(const dwmtj_snn_train_options *o, dwmtj_weights *n)
     n->dt = o->dt;
     n->input_rate = o->input_rate;
     n->seed = o->seed;
+    n->periphery = o->periphery;
+    n->cell = o->cell;
     if (o->kind == DWMTJ_KIND_LIF) {
         n->tau_mem = o->tau_mem;
         n->sigma = 0.0;
@@ -302,6 +306,14 @@ static void config_string(const dwmtj_snn_train_options *o, const dwmtj_weights 
                  "rate=%.17g,tau_mem=%.17g,sigma=%.17g,seed=%" PRIu64,
                  n->steps, o->batch, o->train_images, o->downsample, o->lr, n->gain, n->dt,
                  n->input_rate, n->tau_mem, n->sigma, o->seed);
+    /* the ideal periphery adds nothing, so that older checkpoints resume */
+    k = strlen(s);
+    if (n->periphery == DWMTJ_PERIPH_CELL && k < cap)
+        snprintf(s + k, cap - k,
+                 ",periphery=cell,i_read=%.17g,i_clear=%.17g,t_clear=%.17g,v_write=%.17g,"
+                 "t_write=%.17g,t_start=%.17g",
+                 n->cell.i_read, n->cell.i_clear, n->cell.t_clear, n->cell.v_write,
+                 n->cell.t_write, n->cell.t_start);
 }
 
 static void hwrite(FILE *f, uint64_t *h, const void *p, size_t size, size_t n)
@@ -606,7 +618,8 @@ static int same_net(const dwmtj_weights *a, const dwmtj_weights *b)
         return 0;
     const double x[5] = {a->dt, a->gain, a->sigma, a->tau_mem, a->input_rate};
     const double y[5] = {b->dt, b->gain, b->sigma, b->tau_mem, b->input_rate};
-    if (memcmp(x, y, sizeof x) != 0)
+    if (memcmp(x, y, sizeof x) != 0 || a->periphery != b->periphery ||
+        (a->periphery == DWMTJ_PERIPH_CELL && memcmp(&a->cell, &b->cell, sizeof a->cell) != 0))
         return 0;
     for (int l = 0; l < a->n_layers; l++) {
         size_t nw = (size_t)a->size[l] * a->size[l + 1], nb = (size_t)a->size[l + 1];

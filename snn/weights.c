@@ -27,12 +27,14 @@
 #include "dwmtj_weights.h"
 #include "snn_fail.h"
 #include "dwmtj_file.h"
+#include "dwmtj.h"
 
 #include <errno.h>
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,11 +49,17 @@ _Static_assert(sizeof(double) == 8 && DBL_MANT_DIG == 53, "double must be IEEE b
 
 #define MAGIC "DWMTJNET"
 #define MAGIC_LEN 8
-#define FORMAT_VERSION 1u
+/* Version 1: no periphery (the ideal one).  Version 2 adds the periphery
+ * and the cell's six values after version 1's header.  A network of the
+ * ideal periphery is saved as version 1, so that its file is byte for byte
+ * what it was before version 2 existed and older builds still read it; a
+ * cell network is saved as version 2. */
+#define FORMAT_VERSION 2u
 /* magic, version, header length, n_layers */
 #define PREFIX_LEN 20
-/* header length of version 1: 84 + 4 * n_layers */
+/* header length of version 1: 84 + 4 * n_layers; version 2: 52 more bytes */
 #define HEADER_FIXED 84
+#define HEADER_V2_EXTRA 52 /* periphery int32, the cell's six float64 */
 #define MAX_SIZE DWMTJ_W_MAX_SIZE
 #define MAX_STEPS DWMTJ_W_MAX_STEPS
 #define MAX_PARAMS DWMTJ_W_MAX_PARAMS
@@ -146,9 +154,15 @@ static uLong crc_update(uLong crc, const unsigned char *p, size_t len)
 
 /* --------------------------------------------------------------- checks */
 
-static uint64_t header_length(int n_layers)
+static uint64_t header_length(int n_layers, uint32_t version)
 {
-    return HEADER_FIXED + 4 * (uint64_t)n_layers;
+    return HEADER_FIXED + 4 * (uint64_t)n_layers + (version >= 2 ? HEADER_V2_EXTRA : 0);
+}
+
+/* The version a network is saved as (see FORMAT_VERSION). */
+static uint32_t version_of(const dwmtj_weights *n)
+{
+    return n->periphery == DWMTJ_PERIPH_IDEAL ? 1u : 2u;
 }
 
 /* weights + biases of the given shape (sizes already in range) */
@@ -209,6 +223,71 @@ static int check_input_side(int64_t input_side, int64_t size0, const char *who, 
     return DWMTJ_W_OK;
 }
 
+/* The cell's fields in the order of a version 2 header (float64 each,
+ * after the periphery), with their ranges (dwmtj_weights.h). */
+static const struct cell_field {
+    const char *name, *unit;
+    size_t off;     /* offsetof in dwmtj_cell */
+    double lo, hi;  /* range; lo excluded when lo_open */
+    int lo_open;
+} cell_fields[] = {
+    { "cell.i_read", "A", offsetof(dwmtj_cell, i_read), 0.0, DWMTJ_W_CELL_I_MAX, 1 },
+    { "cell.i_clear", "A", offsetof(dwmtj_cell, i_clear), 0.0, DWMTJ_W_CELL_I_MAX, 1 },
+    { "cell.t_clear", "s", offsetof(dwmtj_cell, t_clear), 0.0, DWMTJ_W_CELL_T_MAX, 1 },
+    { "cell.v_write", "V", offsetof(dwmtj_cell, v_write), 0.0, DWMTJ_W_CELL_V_MAX, 1 },
+    { "cell.t_write", "s", offsetof(dwmtj_cell, t_write), 0.0, DWMTJ_W_CELL_T_MAX, 1 },
+    { "cell.t_start", "s", offsetof(dwmtj_cell, t_start), 0.0, DWMTJ_W_CELL_T_MAX, 0 },
+};
+#define N_CELL ((int)(sizeof cell_fields / sizeof cell_fields[0]))
+
+static double *cell_at(dwmtj_cell *c, int k)
+{
+    return (double *)((char *)c + cell_fields[k].off);
+}
+
+static double cell_get(const dwmtj_cell *c, int k)
+{
+    return *(const double *)((const char *)c + cell_fields[k].off);
+}
+
+/* Checks the periphery and, for the cell, its values: each finite and in
+ * its range (dwmtj_weights.h), the write at least as long as the device's
+ * t_nuc (the network's device, libdwmtj's "scaled" set): a shorter one
+ * never nucleates, and the neuron would never fire. */
+static int check_periphery(const dwmtj_weights *n, const char *who, char **error)
+{
+    if (n->periphery != DWMTJ_PERIPH_IDEAL && n->periphery != DWMTJ_PERIPH_CELL)
+        return snn_fail(error, DWMTJ_W_ERR_VALUE,
+                        "%s: periphery %d, expected 0 (ideal) or 1 (cell)", who, n->periphery);
+    if (n->periphery == DWMTJ_PERIPH_IDEAL)
+        return DWMTJ_W_OK;
+    if (n->kind == DWMTJ_KIND_LIF)
+        return snn_fail(error, DWMTJ_W_ERR_VALUE,
+                        "%s: periphery 1 (cell) with LIF neurons: the cell is a DW-MTJ "
+                        "neuron's", who);
+    for (int k = 0; k < N_CELL; k++) {
+        const struct cell_field *f = &cell_fields[k];
+        double v = cell_get(&n->cell, k);
+        int ok = (f->lo_open ? v > f->lo : v >= f->lo) && v <= f->hi;
+        if (!ok)
+            return snn_fail(error, DWMTJ_W_ERR_VALUE, "%s: %s is %g %s, expected %s %g to %g %s",
+                            who, f->name, v, f->unit, f->lo_open ? "above" : "from", f->lo,
+                            f->hi, f->unit);
+    }
+    const dwmtj_cell *c = &n->cell;
+    dwmtj_params p;
+    if (dwmtj_params_set(&p, "scaled") != DWMTJ_OK)
+        return snn_fail(error, DWMTJ_W_ERR_VALUE,
+                        "%s: the network's device (libdwmtj's \"scaled\" set) is unknown to "
+                        "this build, so cell.t_write cannot be checked against its t_nuc", who);
+    if (!(c->t_write >= p.t_nuc))
+        return snn_fail(error, DWMTJ_W_ERR_VALUE,
+                        "%s: cell.t_write is %g s, shorter than the device's t_nuc %g s (the "
+                        "write nucleates t_nuc after its start)",
+                        who, c->t_write, p.t_nuc);
+    return DWMTJ_W_OK;
+}
+
 /* Checks the scalar fields (not the shape).  The ranges keep every
  * derived quantity finite: |a| <= sum of |w| + |b| < 2^31 FLT_MAX, so
  * gain |a| < 1e48 A with gain <= DWMTJ_W_GAIN_MAX; steps x dt <= 100 s. */
@@ -243,7 +322,7 @@ static int check_scalars(const dwmtj_weights *n, const char *who, char **error)
     if (!(n->input_rate >= 0.0 && n->input_rate <= DWMTJ_W_RATE_MAX))
         return snn_fail(error, DWMTJ_W_ERR_VALUE, "%s: input_rate is %g Hz, expected 0 to %g Hz",
                         who, n->input_rate, DWMTJ_W_RATE_MAX);
-    return DWMTJ_W_OK;
+    return check_periphery(n, who, error);
 }
 
 /* Checks that every weight and bias is finite. */
@@ -360,9 +439,10 @@ void dwmtj_cell_defaults(dwmtj_cell *c)
 /* The header of n (n_layers in range) into h; returns its length. */
 static size_t encode_header(const dwmtj_weights *n, unsigned char *h)
 {
-    size_t hl = (size_t)header_length(n->n_layers);
+    uint32_t version = version_of(n);
+    size_t hl = (size_t)header_length(n->n_layers, version);
     memcpy(h, MAGIC, MAGIC_LEN);
-    put_u32(h + 8, FORMAT_VERSION);
+    put_u32(h + 8, version);
     put_u32(h + 12, (uint32_t)hl);
     put_i32(h + 16, n->n_layers);
     for (int l = 0; l <= n->n_layers; l++)
@@ -377,6 +457,11 @@ static size_t encode_header(const dwmtj_weights *n, unsigned char *h)
     put_f64(p + 40, n->input_rate);
     put_u64(p + 48, n->seed);
     put_i32(p + 56, n->input_side);
+    if (version >= 2) {
+        put_i32(p + 60, n->periphery);
+        for (int k = 0; k < N_CELL; k++)
+            put_f64(p + 64 + 8 * k, cell_get(&n->cell, k));
+    }
     return hl;
 }
 
@@ -603,7 +688,7 @@ static int load_file(reader *r, dwmtj_weights *t, unsigned char *buf, int regula
                      uint64_t file_size, char **error)
 {
     const char *path = r->path;
-    unsigned char h[HEADER_FIXED + 4 * DWMTJ_W_MAX_LAYERS];
+    unsigned char h[HEADER_FIXED + HEADER_V2_EXTRA + 4 * DWMTJ_W_MAX_LAYERS];
 
     /* magic */
     size_t got = rd(r, h, MAGIC_LEN, 1);
@@ -626,10 +711,11 @@ static int load_file(reader *r, dwmtj_weights *t, unsigned char *buf, int regula
     got += rd(r, h + MAGIC_LEN, PREFIX_LEN - MAGIC_LEN, 1);
     if (r->err)
         return read_error(r, error);
-    if (got >= 12 && get_u32(h + 8) != FORMAT_VERSION)
+    uint32_t version = got >= 12 ? get_u32(h + 8) : 0;
+    if (got >= 12 && (version < 1 || version > FORMAT_VERSION))
         return snn_fail(error, DWMTJ_W_ERR_VERSION,
-                    "%s: format version %" PRIu32 "; this build reads version %u only", path,
-                    get_u32(h + 8), FORMAT_VERSION);
+                    "%s: format version %" PRIu32 "; this build reads versions 1 to %u", path,
+                    version, FORMAT_VERSION);
     if (got < PREFIX_LEN)
         return snn_fail(error, DWMTJ_W_ERR_TRUNCATED,
                     "%s: the header ends after %zu bytes (it has at least %d)", path, got,
@@ -642,13 +728,13 @@ static int load_file(reader *r, dwmtj_weights *t, unsigned char *buf, int regula
             snn_fail(error, DWMTJ_W_ERR_SHAPE, "%s: %" PRId64 " weight layers, expected 1..%d",
                  path, n_layers, DWMTJ_W_MAX_LAYERS),
             error);
-    if (hl != header_length((int)n_layers))
+    if (hl != header_length((int)n_layers, version))
         return shape_or_checksum(
             r, buf,
             snn_fail(error, DWMTJ_W_ERR_SHAPE,
-                 "%s: header length %" PRIu32 " bytes, but a version %u header of %" PRId64
+                 "%s: header length %" PRIu32 " bytes, but a version %" PRIu32 " header of %" PRId64
                  " layers has %" PRIu64,
-                 path, hl, FORMAT_VERSION, n_layers, header_length((int)n_layers)),
+                 path, hl, version, n_layers, header_length((int)n_layers, version)),
             error);
 
     /* the rest of the header */
@@ -680,6 +766,12 @@ static int load_file(reader *r, dwmtj_weights *t, unsigned char *buf, int regula
     t->input_rate = get_f64(p + 40);
     t->seed = get_u64(p + 48);
     t->input_side = (int)side;
+    t->periphery = DWMTJ_PERIPH_IDEAL; /* version 1 */
+    if (version >= 2) {
+        t->periphery = (int)get_i32(p + 60); /* within int32: exact */
+        for (int k = 0; k < N_CELL; k++)
+            *cell_at(&t->cell, k) = get_f64(p + 64 + 8 * k);
+    }
 
     /* the data: known length, so a short regular file is told before the
      * arrays are allocated */

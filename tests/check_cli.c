@@ -1238,6 +1238,56 @@ START_TEST(train_ckpt_fields)
 }
 END_TEST
 
+/* --periphery: the cell's rule is trained, printed and recorded (a version
+ * 2 file with periphery 1), and is part of what --resume must match; a
+ * bad value names the choices; LIF has no cell. */
+START_TEST(train_periphery)
+{
+    cli_result r;
+    char *out = spath("cell.net");
+    cli_run(ARGS("train", "--neuron", "dwmtj", "--periphery", "bogus", "--epochs", "1", "--seed",
+                 "1", "--out", out),
+            &r);
+    ck_exit(r, 2);
+    ck_assert_msg(strstr(r.err, "--periphery") && strstr(r.err, "bogus") &&
+                      strstr(r.err, "ideal, cell"),
+                  "%s", r.err);
+    cli_free(&r);
+    cli_run(ARGS("train", "--neuron", "lif", "--periphery", "cell", "--epochs", "1", "--seed", "1",
+                 "--out", out),
+            &r);
+    ck_exit(r, 2);
+    ck_assert_msg(strstr(r.err, "periphery 1 (cell) with LIF neurons"), "%s", r.err);
+    cli_free(&r);
+    ck_assert(!exists(out));
+#define TINY_CELL "--neuron", "dwmtj", "--periphery", "cell", "--downsample", "2", "--hidden", \
+                  "8", "--train-images", "50", "--test-images", "20", "--steps", "40", "--batch", \
+                  "25", "--seed", "1", "--out", out
+    cli_run(ARGS("train", TINY_CELL, "--epochs", "1"), &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "training dwmtj 196-8-10, periphery cell, T 40"), "%s", r.out);
+    cli_free(&r);
+    FILE *f = fopen(out, "rb");
+    ck_assert_ptr_nonnull(f);
+    unsigned char h[100];
+    ck_assert_uint_eq(fread(h, 1, sizeof h, f), sizeof h);
+    fclose(f);
+    /* version 2, header 136 + 4 L, periphery at 84 + 4 L (L = 2) */
+    ck_assert_uint_eq(h[8] | h[9] << 8, 2);
+    ck_assert_uint_eq(h[12] | h[13] << 8, 144);
+    ck_assert_uint_eq(h[92], 1);
+    /* the periphery is part of the run's options */
+    cli_run(ARGS("train", "--neuron", "dwmtj", "--downsample", "2", "--hidden", "8",
+                 "--train-images", "50", "--test-images", "20", "--steps", "40", "--batch", "25",
+                 "--seed", "1", "--out", out, "--epochs", "2", "--resume"),
+            &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "periphery=cell"), "%s", r.err);
+    cli_free(&r);
+#undef TINY_CELL
+}
+END_TEST
+
 START_TEST(train_errors)
 {
     cli_result r;
@@ -2548,6 +2598,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, train_tiny_lif);
     tcase_add_test(tc, train_resume);
     tcase_add_test(tc, train_errors);
+    tcase_add_test(tc, train_periphery);
     tcase_add_test(tc, train_crash_resume);
     tcase_add_test(tc, train_resume_repairs);
     tcase_add_test(tc, train_ckpt_fields);

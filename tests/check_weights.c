@@ -451,11 +451,173 @@ END_TEST
 START_TEST(test_version)
 {
     bytes b = small_file(NULL);
-    set32(b.p + 8, 2);
+    set32(b.p + 8, 3);
     fix_crc(&b);
-    expect_bytes("v2", &b, b.len, DWMTJ_W_ERR_VERSION, "format version 2; this build reads version 1");
+    expect_bytes("v3", &b, b.len, DWMTJ_W_ERR_VERSION,
+                 "format version 3; this build reads versions 1 to 2");
     set32(b.p + 8, 0);
     expect_bytes("v0", &b, b.len, DWMTJ_W_ERR_VERSION, "version 0");
+    /* version 2 with version 1's header: 52 bytes short */
+    set32(b.p + 8, 2);
+    fix_crc(&b);
+    expect_bytes("v2-short", &b, b.len, DWMTJ_W_ERR_SHAPE,
+                 "header length 92 bytes, but a version 2 header of 2 layers has 144");
+    free(b.p);
+}
+END_TEST
+
+/* A saved cell network (DWMTJ_PERIPH_CELL, version 2), 196-32-10: version 1's
+ * fields, then (doc/weights-format.md) periphery at 92, i_read 96, i_clear
+ * 104, t_clear 112, v_write 120, t_write 128, t_start 136; data from 144. */
+enum {
+    V2_PER = 92, V2_IREAD = 96, V2_ICLEAR = 104, V2_TCLEAR = 112, V2_VWRITE = 120,
+    V2_TWRITE = 128, V2_TSTART = 136, V2_DATA = 144
+};
+
+static bytes cell_file(dwmtj_weights *keep)
+{
+    static const int size[3] = {196, 32, 10};
+    dwmtj_weights n;
+    ck_assert_int_eq(dwmtj_weights_alloc(&n, 2, size), DWMTJ_W_OK);
+    randomize(&n, 78);
+    n.kind = DWMTJ_KIND_DWMTJ;
+    n.steps = 100;
+    n.gain = 1e-3;
+    n.periphery = DWMTJ_PERIPH_CELL;
+    /* away from the defaults, each field its own value */
+    n.cell.i_read = 4e-6;
+    n.cell.i_clear = 180e-6;
+    n.cell.t_clear = 0.75e-9;
+    n.cell.v_write = 1.4;
+    n.cell.t_write = 1.25e-9;
+    n.cell.t_start = 0.2e-9;
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("cell"), NULL), DWMTJ_W_OK);
+    bytes b = read_file(spath("cell"));
+    ck_assert_uint_eq(b.len, doc_length(&n) + 52);
+    if (keep)
+        *keep = n;
+    else
+        dwmtj_weights_free(&n);
+    return b;
+}
+
+/* Version 2: a cell network saved and loaded back with its periphery and
+ * cell bit for bit, its bytes at the documented offsets; an ideal network
+ * is still saved as version 1 (test_layout), and version 1 files read as
+ * the ideal periphery with the cell's defaults, the shipped networks among
+ * them. */
+START_TEST(test_v2)
+{
+    dwmtj_weights n, m;
+    bytes b = cell_file(&n);
+    ck_assert_uint_eq(le32(b.p + 8), 2);
+    ck_assert_uint_eq(le32(b.p + 12), 144);
+    ck_assert_uint_eq(le32(b.p + S_KIND), DWMTJ_KIND_DWMTJ);
+    ck_assert_uint_eq(le32(b.p + V2_PER), DWMTJ_PERIPH_CELL);
+    ck_assert(getf64(b.p + V2_IREAD) == 4e-6);
+    ck_assert(getf64(b.p + V2_ICLEAR) == 180e-6);
+    ck_assert(getf64(b.p + V2_TCLEAR) == 0.75e-9);
+    ck_assert(getf64(b.p + V2_VWRITE) == 1.4);
+    ck_assert(getf64(b.p + V2_TWRITE) == 1.25e-9);
+    ck_assert(getf64(b.p + V2_TSTART) == 0.2e-9);
+    ck_assert(getf32(b.p + V2_DATA) == n.w[0][0]);
+    ck_assert_uint_eq(le32(b.p + b.len - 4), crc_of(b.p, b.len - 4));
+    ck_assert_int_eq(dwmtj_weights_load(&m, spath("cell"), NULL), DWMTJ_W_OK);
+    assert_same(&n, &m);
+    ck_assert_int_eq(m.periphery, DWMTJ_PERIPH_CELL);
+    ck_assert_mem_eq(&m.cell, &n.cell, sizeof m.cell);
+    dwmtj_weights_free(&m);
+    /* the same network, ideal: version 1, 52 bytes shorter, cell not stored */
+    n.periphery = DWMTJ_PERIPH_IDEAL;
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("ideal"), NULL), DWMTJ_W_OK);
+    bytes c = read_file(spath("ideal"));
+    ck_assert_uint_eq(le32(c.p + 8), 1);
+    ck_assert_uint_eq(c.len, b.len - 52);
+    ck_assert_int_eq(dwmtj_weights_load(&m, spath("ideal"), NULL), DWMTJ_W_OK);
+    ck_assert_int_eq(m.periphery, DWMTJ_PERIPH_IDEAL);
+    dwmtj_cell def;
+    dwmtj_cell_defaults(&def);
+    ck_assert_mem_eq(&m.cell, &def, sizeof def);
+    dwmtj_weights_free(&m);
+    dwmtj_weights_free(&n);
+    free(c.p);
+    free(b.p);
+    /* the shipped networks are version 1 files */
+    const char *src = getenv("DWMTJ_SRCDIR");
+    static const char *const shipped[] = {"networks/dwmtj-fmnist.net",
+                                          "networks/dwmtj-fmnist-14.net"};
+    for (int k = 0; k < 2 && src; k++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", src, shipped[k]);
+        bytes f = read_file(path);
+        ck_assert_uint_eq(le32(f.p + 8), 1);
+        free(f.p);
+        ck_assert_int_eq(dwmtj_weights_load(&m, path, NULL), DWMTJ_W_OK);
+        ck_assert_int_eq(m.kind, DWMTJ_KIND_DWMTJ);
+        ck_assert_int_eq(m.periphery, DWMTJ_PERIPH_IDEAL);
+        ck_assert_mem_eq(&m.cell, &def, sizeof def);
+        dwmtj_weights_free(&m);
+    }
+    ck_assert_msg(src != NULL, "DWMTJ_SRCDIR is not set: the shipped networks were not read");
+}
+END_TEST
+
+/* A version 2 file's periphery and cell values out of range or not
+ * finite: refused on load naming the file and the field, and refused on
+ * save too. */
+START_TEST(test_v2_bad)
+{
+    dwmtj_weights n;
+    bytes b = cell_file(&n);
+    bytes c = {malloc(b.len), b.len};
+    ck_assert_ptr_nonnull(c.p);
+    static const struct {
+        int off, i32;
+        double v;
+        const char *want;
+    } bad[] = {
+        {V2_PER, 1, 2, "periphery 2, expected 0 (ideal) or 1 (cell)"},
+        {V2_PER, 1, -1, "periphery -1"},
+        {V2_IREAD, 0, NAN, "cell.i_read is nan A"},
+        {V2_IREAD, 0, 0.0, "cell.i_read is 0 A, expected above 0 to 0.01 A"},
+        {V2_ICLEAR, 0, 1.0, "cell.i_clear is 1 A, expected above 0 to 0.01 A"},
+        {V2_TCLEAR, 0, -1e-9, "cell.t_clear is -1e-09 s"},
+        {V2_VWRITE, 0, INFINITY, "cell.v_write is inf V"},
+        {V2_TWRITE, 0, 0.5e-9, "cell.t_write is 5e-10 s, shorter than the device's t_nuc 1e-09 s"},
+        {V2_TWRITE, 0, 2e-6, "cell.t_write is 2e-06 s, expected above 0 to 1e-06 s"},
+        {V2_TSTART, 0, -1e-12, "cell.t_start is -1e-12 s, expected from 0 to 1e-06 s"},
+        {S_KIND, 1, DWMTJ_KIND_LIF, "periphery 1 (cell) with LIF neurons"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        memcpy(c.p, b.p, b.len);
+        if (bad[k].i32)
+            set32(c.p + bad[k].off, (uint32_t)(int32_t)bad[k].v);
+        else
+            setf64(c.p + bad[k].off, bad[k].v);
+        if (bad[k].off == S_KIND)
+            setf64(c.p + S_TAU, 1e-9); /* a LIF network's own fields fine */
+        fix_crc(&c);
+        expect_bytes("v2-bad", &c, c.len, DWMTJ_W_ERR_VALUE, bad[k].want);
+    }
+    /* t_start 0 is allowed (the initial write at the image's start) */
+    memcpy(c.p, b.p, b.len);
+    setf64(c.p + V2_TSTART, 0.0);
+    fix_crc(&c);
+    write_file(spath("t0"), c.p, c.len);
+    dwmtj_weights m;
+    ck_assert_int_eq(dwmtj_weights_load(&m, spath("t0"), NULL), DWMTJ_W_OK);
+    ck_assert(m.cell.t_start == 0.0);
+    dwmtj_weights_free(&m);
+    /* save refuses what load refuses, naming the field */
+    n.cell.t_write = 0.9e-9;
+    char *msg = NULL;
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("nosave"), &msg), DWMTJ_W_ERR_VALUE);
+    ck_assert_msg(msg && strstr(msg, "not saved") && strstr(msg, "cell.t_write"), "%s",
+                  msg ? msg : "(null)");
+    free(msg);
+    ck_assert(!exists(spath("nosave")));
+    dwmtj_weights_free(&n);
+    free(c.p);
     free(b.p);
 }
 END_TEST
@@ -955,6 +1117,8 @@ static Suite *weights_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_wrong_magic);
     tcase_add_test(tc, test_version);
+    tcase_add_test(tc, test_v2);
+    tcase_add_test(tc, test_v2_bad);
     tcase_add_test(tc, test_truncated);
     tcase_add_test(tc, test_truncated_stream);
     tcase_add_test(tc, test_checksum);

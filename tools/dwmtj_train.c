@@ -42,7 +42,7 @@ void dwmtj_usage_train(FILE *f)
     fputs("usage: dwmtj train --neuron lif|dwmtj|dwmtj-noisy --epochs N --seed S --out FILE\n"
           "                   [--hidden 100,100] [--steps T] [--batch B] [--train-images N]\n"
           "                   [--test-images N] [--downsample F] [--lr R] [--gain A] [--log FILE.csv]\n"
-          "                   [--resume] [--data DIR] [--threads N]\n"
+          "                   [--resume] [--data DIR] [--threads N] [--periphery ideal|cell]\n"
           "\n"
           "Trains a fully connected spiking network (inputs, hidden..., 10 outputs) on\n"
           "Fashion-MNIST with surrogate gradients through time and Adam.  Every epoch\n"
@@ -83,6 +83,12 @@ void dwmtj_usage_train(FILE *f)
           "                      before ended\n"
           "  --data DIR          the data set directory (default: $DWMTJ_FASHION_MNIST,\n"
           "                      else " DWMTJ_FASHION_DEFAULT_DIR ")\n"
+          "  --periphery P       DW-MTJ kinds: the rule the neurons follow, recorded in\n"
+          "                      FILE: ideal (default; the write inside the device at\n"
+          "                      the clock edge, drive clamped at the edges) or cell\n"
+          "                      (the neuron cell of doc/cell.md: continuous clamp,\n"
+          "                      fire sensed at MTJ_B, clear and write from the\n"
+          "                      neuron's own reset, with the dead time they take)\n"
           "  --threads N         OpenMP threads (default 1); a run is reproducible bit\n"
           "                      for bit for a given N; other N sum the gradients in\n"
           "                      another order (results differ by rounding)\n"
@@ -95,6 +101,7 @@ void dwmtj_usage_train(FILE *f)
 }
 
 static const char *const kind_names[] = {"lif", "dwmtj", "dwmtj-noisy"};
+static const char *const periphery_names[] = {"ideal", "cell"}; /* dwmtj_periphery */
 
 /* ---- parsing ------------------------------------------------------------ */
 
@@ -103,6 +110,7 @@ struct train_args {
     int kind;            /* -1 until --neuron */
     int epochs, steps, batch, train_images, test_images, downsample, threads;
     int resume;
+    int periphery;       /* dwmtj_periphery; ideal unless --periphery */
     int have_hidden, nhidden, hidden[DWMTJ_W_MAX_LAYERS - 1];
     int have_seed;
     uint64_t seed;
@@ -149,7 +157,8 @@ bad:
 
 enum {
     OPT_NEURON = 256, OPT_EPOCHS, OPT_SEED, OPT_OUT, OPT_LOG, OPT_DATA, OPT_HIDDEN, OPT_STEPS,
-    OPT_BATCH, OPT_TRAIN, OPT_TEST, OPT_DOWNSAMPLE, OPT_THREADS, OPT_GAIN, OPT_LR, OPT_RESUME
+    OPT_BATCH, OPT_TRAIN, OPT_TEST, OPT_DOWNSAMPLE, OPT_THREADS, OPT_GAIN, OPT_LR, OPT_RESUME,
+    OPT_PERIPHERY
 };
 
 static const struct option long_opts[] = {
@@ -169,6 +178,7 @@ static const struct option long_opts[] = {
     {"gain", required_argument, NULL, OPT_GAIN},
     {"lr", required_argument, NULL, OPT_LR},
     {"resume", no_argument, NULL, OPT_RESUME},
+    {"periphery", required_argument, NULL, OPT_PERIPHERY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -199,6 +209,9 @@ static int parse_args(int argc, char **argv, struct train_args *o, int *help)
             return 0;
         case OPT_RESUME: o->resume = 1; break;
         case OPT_NEURON: rc = dwmtj_opt_choice(SUB, "--neuron", v, kind_names, 3, &o->kind); break;
+        case OPT_PERIPHERY:
+            rc = dwmtj_opt_choice(SUB, "--periphery", v, periphery_names, 2, &o->periphery);
+            break;
         case OPT_EPOCHS: rc = parse_count(opt, v, DWMTJ_SNN_TRAIN_MAX_EPOCHS, &o->epochs); break;
         case OPT_SEED:
             if (dwmtj_parse_u64(v, &o->seed) != 0)
@@ -261,6 +274,7 @@ static void to_options(const struct train_args *a, dwmtj_snn_train_options *o)
     o->log = a->log;
     o->data = a->data;
     o->resume = a->resume;
+    o->periphery = a->periphery;
     if (a->have_hidden) {
         o->n_hidden = a->nhidden;
         memcpy(o->hidden, a->hidden, sizeof o->hidden);
@@ -320,6 +334,8 @@ static int on_event(const dwmtj_snn_train_event *ev, void *userdata)
         printf("training %s", kind_names[p->kind]);
         for (int l = 0; l <= n->n_layers; l++)
             printf("%c%d", l ? '-' : ' ', n->size[l]);
+        if (n->kind != DWMTJ_KIND_LIF)
+            printf(", periphery %s", periphery_names[n->periphery]);
         printf(", T %d, batch %d, %d training and %d test images, epochs %d..%d\n", n->steps,
                ev->batch, ev->train_images, ev->test_images, ev->first_epoch, ev->epochs);
         break;
