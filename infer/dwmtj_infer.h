@@ -14,8 +14,10 @@
  *   k = gain w_max / (v_read (g_max - g_min)),
  * clamped to +-i_max (the network's drive clamp), so the neuron sees
  * exactly the network's I = gain (sum_i w s_i + b).  The neuron is a
- * dwmtj4t instance of the network's scaled device with t_rewrite = dt (the
- * clocked write periphery) and A, B open.
+ * dwmtj4t instance of the network's scaled device; its periphery
+ * (dwmtj_infer_options.periphery) is either the network's idealised mode
+ * (t_rewrite = dt, the clocked write, and A, B open) or the behavioural
+ * cell of doc/cell.md at its four terminals.
  *
  * Time.  A spike train s(0..T-1) is the piecewise-linear wave through
  * (0, 0) and ((t+1) dt, v_read s(t)): the network's step t integrates a
@@ -31,16 +33,22 @@
  * AER-based neuromorphic chips).  Physically the layers run pipelined, one
  * clock period apart: latency (T + L - 1) dt.
  *
+ * Spikes: ideal, the clock periods in which the fire count rises; the
+ * cell, a rising crossing of vdd/2 by v(spk<o>) in the period that holds
+ * it.
+ *
  * Prediction: the network's rule, argmax of the output spike counts, ties
  * broken by the larger summed output membrane u = 1 - m / D0 over the
- * clock edges, then the lower class.
+ * clock edges (a readout probe: the position monitor), then the lower
+ * class.
  *
  * Energy per image: the word lines' drive (exact for the ideal-wire
  * crossbar: each source delivers v(t)^2 sum_o (G+ + G-), integrated over
  * the piecewise-linear wave), the devices (the model's energy monitor,
  * sum V I at the four terminals), and the ideal writes, each charged
- * i_nuc^2 (R_segment(IN-A) + R_AP,A) t_nuc.  The mirror and sense
- * periphery is ideal and not charged.
+ * i_nuc^2 (R_segment(IN-A) + R_AP,A) t_nuc (ideal periphery; the cell's
+ * writes are in the devices' energy).  By component: what each source of
+ * the periphery delivers (dwmtj_infer_result, doc/inference.md).
  *
  * Status codes: those of dwmtj_harness.h (negative = error); a message in
  * *error or dwmtj_infer_error names what went wrong. */
