@@ -193,8 +193,8 @@ typedef struct dwmtj_infer_result {
     int n_neurons;          /* neurons of all layers, layer by layer */
     int *neuron_spikes;     /* spikes of each (read from spk, or the ideal
                                fire counter) */
-    int *neuron_fires;      /* the devices' own fire counts (probe_fires), else
-                               NULL */
+    int *neuron_fires;      /* the devices' own fire counts (ideal periphery, or
+                               the cell with probe_fires), else NULL */
     int *neuron_writes;     /* domains written in each */
     double *neuron_last;    /* s, time of each one's last spike, -1 if none */
 } dwmtj_infer_result;

@@ -42,6 +42,15 @@ static char *small_net_path(void)
     return path;
 }
 
+/* The shipped small network and the test set at its 14 x 14 pixels. */
+static void load_small(dwmtj_weights *net, dwmtj_dataset *d)
+{
+    char *err = NULL;
+    ck_assert_msg(dwmtj_weights_load(net, small_net_path(), &err) == 0, "%s", err);
+    ck_assert_msg(dwmtj_dataset_load_dir(d, NULL, 1, &err) == 0, "%s", err);
+    ck_assert_int_eq(dwmtj_dataset_downsample(d, 2, d), 0);
+}
+
 /* ---- mapping ------------------------------------------------------------- */
 
 START_TEST(test_map_window)
@@ -324,11 +333,9 @@ END_TEST
 START_TEST(test_small_network)
 {
     dwmtj_weights net;
-    char *err = NULL;
-    ck_assert_msg(dwmtj_weights_load(&net, small_net_path(), &err) == 0, "%s", err);
     dwmtj_dataset d;
-    ck_assert_msg(dwmtj_dataset_load_dir(&d, NULL, 1, &err) == 0, "%s", err);
-    ck_assert_int_eq(dwmtj_dataset_downsample(&d, 2, &d), 0);
+    char *err = NULL;
+    load_small(&net, &d);
     enum { N = 12 };
     uint64_t idx[N];
     int idx32[N], apred[N];
@@ -526,11 +533,9 @@ END_TEST
 START_TEST(test_cell_network)
 {
     dwmtj_weights net;
-    char *err = NULL;
-    ck_assert_msg(dwmtj_weights_load(&net, small_net_path(), &err) == 0, "%s", err);
     dwmtj_dataset d;
-    ck_assert_msg(dwmtj_dataset_load_dir(&d, NULL, 1, &err) == 0, "%s", err);
-    ck_assert_int_eq(dwmtj_dataset_downsample(&d, 2, &d), 0);
+    char *err = NULL;
+    load_small(&net, &d);
     enum { N = 3 };
     uint64_t idx[N];
     for (int k = 0; k < N; k++)
