@@ -1671,7 +1671,8 @@ static const struct {
     { R_EDIT, 1, 7, "-1e-13", 4, "-1e-13" },
     { R_EDIT, 1, 7, "1e-9", 4, "energy_J" },             /* not the sum of its parts */
     { R_EDIT, 1, 16, "-0.5", 4, "seconds" },
-    { R_EDIT, 1, 12, "-1e-12", 4, "energy_sense_J" },   /* a component */
+    { R_EDIT, 1, 12, "inf", 4, "energy_sense_J" },      /* a component */
+    { R_EDIT, 1, 14, "-1e-12", 4, "energy_static_J" },  /* static cannot be < 0 */
     { R_EDIT, 1, 15, "nan", 4, "energy_balance" },
     { R_EDIT, 1, 0, "7", 4, "image 7" },                 /* outside --images 3 */
     { R_EDIT, 1, 4, "AGREE!", 4, "agree" },              /* pred == algorithm_pred? */

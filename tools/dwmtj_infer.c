@@ -421,11 +421,17 @@ static int check_row(const struct row *r, int agree, const struct row_rules *u, 
         "energy_J", "energy_crossbar_J", "energy_device_J", "energy_write_J", "energy_mirror_J",
         "energy_clear_J", "energy_sense_J", "energy_write_driver_J", "energy_static_J",
         "energy_balance", "seconds" };
-    for (int k = 0; k < ROW_FIELDS - 6; k++)
-        if (!(isfinite(e[k]) && e[k] >= 0.0)) {
-            snprintf(why, n, "%s %g: must be a finite number >= 0", e_name[k], e[k]);
+    /* a source's energy may be negative (the read bias absorbs energy where
+     * a negative drive pulls B below ground, doc/inference.md); the others
+     * cannot */
+    for (int k = 0; k < ROW_FIELDS - 6; k++) {
+        int signed_ok = k >= 4 && k <= 7; /* mirror, clear, sense, write driver */
+        if (!(isfinite(e[k]) && (signed_ok || e[k] >= 0.0))) {
+            snprintf(why, n, "%s %g: must be a finite number%s", e_name[k], e[k],
+                     signed_ok ? "" : " >= 0");
             return -1;
         }
+    }
     /* the parts are written with 9 digits each */
     double sum = r->e_x + r->e_d + r->e_w;
     if (fabs(r->energy - sum) > 1e-8 * fmax(r->energy, sum)) {
