@@ -588,46 +588,6 @@ static int clock_writes(dwmtj_spice_scope *top, const dwmtj_crossbar *x)
 #define OS_C 1e-15
 #define OS_RON 10.0
 
-enum { X_ADD = DWMTJ_SPICE_X_ADD, X_SUB = DWMTJ_SPICE_X_SUB, X_MUL = DWMTJ_SPICE_X_MUL };
-
-/* u(v(node) - LOGIC/2): 1 while node is high */
-static dwmtj_spice_expr *x_high(const char *node)
-{
-    dwmtj_spice_expr *a = dwmtj_spice_x_op(X_SUB, dwmtj_spice_x_volt(node, NULL),
-                                           dwmtj_spice_x_num(0.5 * LOGIC));
-    return dwmtj_spice_x_call("u", 1, &a);
-}
-
-/* u(LOGIC/2 - v(node)): 1 while node is low */
-static dwmtj_spice_expr *x_low(const char *node)
-{
-    dwmtj_spice_expr *a = dwmtj_spice_x_op(X_SUB, dwmtj_spice_x_num(0.5 * LOGIC),
-                                           dwmtj_spice_x_volt(node, NULL));
-    return dwmtj_spice_x_call("u", 1, &a);
-}
-
-/* A one-shot on the fall of node trig (doc/cell.md): S<name> holds
- * capacitor C<name> at LOGIC while trig is high, R<name> discharges it
- * after, and its pulse is "trig low and the capacitor above LOGIC/2":
- * R C ln 2 = width long.  Returns the pulse's expression. */
-static dwmtj_spice_expr *one_shot(dwmtj_spice_scope *top, const char *name, const char *trig,
-                                  double width)
-{
-    char nm[32], d[32];
-    snprintf(d, sizeof d, "%s_d", name);
-    const char *sn[4] = { d, "lvdd", trig, "0" }, *cn[2] = { d, "0" };
-    snprintf(nm, sizeof nm, "s%s", name);
-    if (add_el(top, nm, 4, sn, NULL, "swos", 0.0))
-        return NULL;
-    snprintf(nm, sizeof nm, "c%s", name);
-    if (add_el(top, nm, 2, cn, NULL, NULL, OS_C))
-        return NULL;
-    snprintf(nm, sizeof nm, "r%s", name);
-    if (add_r(top, nm, d, "0", width / (OS_C * log(2.0))))
-        return NULL;
-    return dwmtj_spice_x_op(X_MUL, x_low(trig), x_high(d));
-}
-
 /* write (arm = RESET): each neuron's own reset, as the cell of doc/cell.md.
  * The fall of spk<k> (the domain leaves under MTJ_B, still on the track)
  * starts a one-shot clr<k> of t_clear during which Bic<k> adds i_clear
@@ -649,30 +609,19 @@ static int reset_writes(dwmtj_spice_scope *top, const dwmtj_crossbar *x)
         dwmtj_spice_add_number(m, "vh", 0.1 * LOGIC) || dwmtj_spice_add_number(m, "ron", OS_RON) ||
         dwmtj_spice_add_number(m, "roff", SW_ROFF))
         return -1;
+    const dwmtj_spice_logic g = { "lvdd", "swos", LOGIC, OS_C };
     for (int k = 0; k < x->cols; k++) {
         char spk[32], clr[32], wen[32], in[32], nm[32];
         snprintf(spk, sizeof spk, "spk%d", k);
         snprintf(clr, sizeof clr, "clr%d", k);
         snprintf(wen, sizeof wen, "wen%d", k);
         snprintf(in, sizeof in, "n%d_in", k);
-        snprintf(nm, sizeof nm, "oc%d", k);
-        dwmtj_spice_expr *e = one_shot(top, nm, spk, x->t_clear);
-        snprintf(nm, sizeof nm, "bclr%d", k);
-        if (!dwmtj_spice_add_b(top, nm, clr, "0", 'v',
-                               dwmtj_spice_x_op(X_MUL, dwmtj_spice_x_num(LOGIC), e)))
+        if (dwmtj_spice_add_reset(top, k, spk, clr, wen, "st", &g, x->t_clear, x->t_write))
             return -1;
         snprintf(nm, sizeof nm, "bic%d", k);
         if (!dwmtj_spice_add_b(top, nm, "0", in, 'i',
-                               dwmtj_spice_x_op(X_MUL, dwmtj_spice_x_num(x->i_clear),
-                                                x_high(clr))))
-            return -1;
-        snprintf(nm, sizeof nm, "ow%d", k);
-        e = one_shot(top, nm, clr, x->t_write);
-        dwmtj_spice_expr *args[2] = { e, x_high("st") };
-        snprintf(nm, sizeof nm, "bwen%d", k);
-        if (!dwmtj_spice_add_b(top, nm, wen, "0", 'v',
-                               dwmtj_spice_x_op(X_MUL, dwmtj_spice_x_num(LOGIC),
-                                                dwmtj_spice_x_call("max", 2, args))))
+                               dwmtj_spice_x_op(DWMTJ_SPICE_X_MUL, dwmtj_spice_x_num(x->i_clear),
+                                                dwmtj_spice_x_high(clr, LOGIC))))
             return -1;
         if (write_path(top, k, wen))
             return -1;

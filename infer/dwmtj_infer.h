@@ -14,8 +14,10 @@
  *   k = gain w_max / (v_read (g_max - g_min)),
  * clamped to +-i_max (the network's drive clamp), so the neuron sees
  * exactly the network's I = gain (sum_i w s_i + b).  The neuron is a
- * dwmtj4t instance of the network's scaled device with t_rewrite = dt (the
- * clocked write periphery) and A, B open.
+ * dwmtj4t instance of the network's scaled device; its periphery
+ * (dwmtj_infer_options.periphery) is either the network's idealised mode
+ * (t_rewrite = dt, the clocked write, and A, B open) or the behavioural
+ * cell of doc/cell.md at its four terminals.
  *
  * Time.  A spike train s(0..T-1) is the piecewise-linear wave through
  * (0, 0) and ((t+1) dt, v_read s(t)): the network's step t integrates a
@@ -31,16 +33,22 @@
  * AER-based neuromorphic chips).  Physically the layers run pipelined, one
  * clock period apart: latency (T + L - 1) dt.
  *
+ * Spikes: ideal, the clock periods in which the fire count rises; the
+ * cell, a rising crossing of vdd/2 by v(spk<o>) in the period that holds
+ * it.
+ *
  * Prediction: the network's rule, argmax of the output spike counts, ties
  * broken by the larger summed output membrane u = 1 - m / D0 over the
- * clock edges, then the lower class.
+ * clock edges (a readout probe: the position monitor), then the lower
+ * class.
  *
  * Energy per image: the word lines' drive (exact for the ideal-wire
  * crossbar: each source delivers v(t)^2 sum_o (G+ + G-), integrated over
  * the piecewise-linear wave), the devices (the model's energy monitor,
  * sum V I at the four terminals), and the ideal writes, each charged
- * i_nuc^2 (R_segment(IN-A) + R_AP,A) t_nuc.  The mirror and sense
- * periphery is ideal and not charged.
+ * i_nuc^2 (R_segment(IN-A) + R_AP,A) t_nuc (ideal periphery; the cell's
+ * writes are in the devices' energy).  By component: what each source of
+ * the periphery delivers (dwmtj_infer_result, doc/inference.md).
  *
  * Status codes: those of dwmtj_harness.h (negative = error); a message in
  * *error or dwmtj_infer_error names what went wrong. */
@@ -79,9 +87,35 @@ typedef struct dwmtj_infer_options {
     int exact_steps;  /* klu backend: 0 (default) ngspice's time points, 1 the
                          engine's exact ones (DWMTJ_E_STEPS_EXACT: the
                          continuous circuit's answer) */
+    int periphery;    /* DWMTJ_INFER_PERIPH_*: the neurons' periphery; default
+                         DWMTJ_INFER_PERIPH_NET (the one the network was
+                         trained for: behavioural for DWMTJ_PERIPH_CELL, else
+                         ideal) */
+    int probe_fires;  /* 1: also save the devices' own fire counts (the nf
+                         monitor) into dwmtj_infer_result.neuron_fires, for
+                         tests; the behavioural cell never reads them */
 } dwmtj_infer_options;
 
 enum { DWMTJ_INFER_NGSPICE = 0, DWMTJ_INFER_KLU = 1 };
+
+/* The periphery around each neuron (doc/inference.md, "Periphery").
+ * IDEAL: the network's idealised mode, the code model's clocked write
+ * (t_rewrite = dt) and its fire counter read at the clock edges, A and B
+ * open.  BEHAVIOURAL: the cell of doc/cell.md at the device's four
+ * terminals (mirror into IN, read bias and bridge comparator on B, clear
+ * and write one-shots from the neuron's own reset, write source across
+ * IN-A), ngspice only. */
+enum { DWMTJ_INFER_PERIPH_NET = -1, DWMTJ_INFER_PERIPH_IDEAL = 0,
+       DWMTJ_INFER_PERIPH_BEHAVIOURAL = 1 };
+
+/* The periphery o asks for on net: o->periphery, or for
+ * DWMTJ_INFER_PERIPH_NET the network's own. */
+int dwmtj_infer_periphery(const dwmtj_infer_options *o, const dwmtj_weights *net);
+/* "ideal" or "behavioural". */
+const char *dwmtj_infer_periphery_name(int periphery);
+/* 0 when backend can run periphery (both DWMTJ_INFER_*); else a status
+ * with *error naming what the backend lacks (malloc'd). */
+int dwmtj_infer_check_backend(int backend, int periphery, char **error);
 
 void dwmtj_infer_defaults(dwmtj_infer_options *o);
 
@@ -141,9 +175,28 @@ typedef struct dwmtj_infer_result {
     double *out_membrane;   /* n_out summed output membranes */
     double energy_crossbar; /* J, word-line drive */
     double energy_device;   /* J, the neurons (sum V I at their terminals) */
-    double energy_write;    /* J, the ideal writes */
-    int writes;             /* domains written */
+    double energy_write;    /* J, the ideal writes (0 for the behavioural cell,
+                               whose writes are in energy_device) */
+    int writes;             /* domains written (the devices' nw monitors) */
     double seconds;         /* s, wall time of this image's share of the run */
+    /* Energy by component (doc/inference.md, "Energy by component"): what
+     * each source of the periphery delivers.  Ideal periphery: the mirror
+     * is the device's only source (mirror = energy_device), the writes are
+     * charged by formula (write_driver = energy_write), no clear or sense. */
+    double energy_mirror;   /* J, into IN by the mirror outside the clears */
+    double energy_clear;    /* J, into IN during the clears */
+    double energy_sense;    /* J, the read bias into B */
+    double energy_write_driver; /* J, the write source's integral of V I */
+    double energy_static;   /* J, static and leakage: 0 for ideal elements */
+    double energy_balance;  /* 1, |mirror + clear + sense + write_driver -
+                               device| / device: conservation */
+    int n_neurons;          /* neurons of all layers, layer by layer */
+    int *neuron_spikes;     /* spikes of each (read from spk, or the ideal
+                               fire counter) */
+    int *neuron_fires;      /* the devices' own fire counts (ideal periphery, or
+                               the cell with probe_fires), else NULL */
+    int *neuron_writes;     /* domains written in each */
+    double *neuron_last;    /* s, time of each one's last spike, -1 if none */
 } dwmtj_infer_result;
 
 typedef struct dwmtj_infer dwmtj_infer;

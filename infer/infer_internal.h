@@ -17,9 +17,47 @@ int infer_fail(char **error, int status, const char *fmt, ...);
 int infer_check_options(const dwmtj_infer_options *o, char **error);
 
 /* Monitors inference reads, in the order the deck puts them on port mon
- * (parameter monitors="nf nw e x"); the output layer has all four, the
- * others the first three. */
-enum { INFER_MON_NF = 0, INFER_MON_NW = 1, INFER_MON_E = 2, INFER_MON_X = 3 };
+ * (parameter monitors="nf nw e x"); then the behavioural cell's nodes and
+ * source currents (infer_vector_name gives each one's ngspice name). */
+enum { INFER_MON_NF = 0, INFER_MON_NW = 1, INFER_MON_E = 2, INFER_MON_X = 3,
+       INFER_V_SPK, INFER_V_IN, INFER_V_IMIR, INFER_V_CLR, INFER_V_B, INFER_V_IWRITE,
+       INFER_V_N };
+void infer_vector_name(char *buf, size_t n, int what, int r);
+/* 1 when a layer's run saves and reads vector what: the ideal periphery
+ * reads the fire counter, the cell its spk node and its sources; x on
+ * the output layer only (the readout probe), nf in the cell only for
+ * probe_fires. */
+static inline int infer_wants(int what, int cell, int last, int probe_fires)
+{
+    switch (what) {
+    case INFER_MON_NF: return !cell || probe_fires;
+    case INFER_MON_NW:
+    case INFER_MON_E: return 1;
+    case INFER_MON_X: return last;
+    default: return cell;
+    }
+}
+
+/* The behavioural cell's values (doc/cell.md, Parameters) for the
+ * network's device and its dwmtj_cell. */
+typedef struct infer_cell {
+    double i_read;  /* A, read bias into B */
+    double alpha;   /* 1, bridge tap R_track(B..GND) / R_track(IN..GND) */
+    double r_th;    /* Ohm, sense threshold R_mid + R3 (1 - alpha) */
+    double i_clear; /* A, clear current into IN */
+    double t_clear; /* s, clear width */
+    double v_write; /* V, V(IN) - V(A) during the write */
+    double t_write; /* s, write width */
+    double t_start; /* s, start of the initial write */
+    double vdd;     /* V, logic level of spk and the control nodes */
+} infer_cell;
+
+/* The cell of net (its dwmtj_cell on the scaled device). */
+void infer_cell_values(const dwmtj_weights *net, infer_cell *c);
+
+/* Largest relative difference of the cell's sources' energy and the
+ * devices' before a run warns (1 %). */
+#define INFER_BALANCE_TOL 0.01
 
 /* One seam per backend (infer_ngspice.c, infer_klu.c): the runner
  * (infer_run.c) calls these for every layer and image, whatever runs the
@@ -51,6 +89,8 @@ struct dwmtj_infer {
     dwmtj_derived dev;   /* the neurons' device, for the membrane */
     double d0;           /* m, fire distance of a fresh domain */
     double e_write;      /* J, charged per ideal write */
+    int cell;            /* 1: the behavioural cell (o.periphery resolved) */
+    infer_cell cv;       /* its values */
     double *g_sum[DWMTJ_W_MAX_LAYERS]; /* S, per word line (bias last): sum of its row */
     unsigned char *applied; /* ngspice: spike trains on the word lines of the
                                loaded deck, size[layer] x T */

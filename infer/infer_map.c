@@ -22,6 +22,37 @@ void dwmtj_infer_defaults(dwmtj_infer_options *o)
     o->backend = DWMTJ_INFER_NGSPICE;
     o->r_wire = 0.0;
     o->exact_steps = 0;
+    o->periphery = DWMTJ_INFER_PERIPH_NET;
+    o->probe_fires = 0;
+}
+
+int dwmtj_infer_periphery(const dwmtj_infer_options *o, const dwmtj_weights *net)
+{
+    if (o && o->periphery != DWMTJ_INFER_PERIPH_NET)
+        return o->periphery;
+    return net && net->periphery == DWMTJ_PERIPH_CELL ? DWMTJ_INFER_PERIPH_BEHAVIOURAL
+                                                      : DWMTJ_INFER_PERIPH_IDEAL;
+}
+
+const char *dwmtj_infer_periphery_name(int periphery)
+{
+    return periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL ? "behavioural" : "ideal";
+}
+
+int dwmtj_infer_check_backend(int backend, int periphery, char **error)
+{
+    if (error)
+        *error = NULL;
+    if (backend == DWMTJ_INFER_KLU && periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL)
+        return infer_fail(error, DWMTJ_H_ERR_USAGE,
+                          "--periphery behavioural: the klu engine cannot run the neuron cell: "
+                          "it has no switches (the cell's write switch and one-shots: sw "
+                          "models), no capacitors (the one-shots' timing), no B voltage "
+                          "sources and no v() or u() in expressions (the bridge comparator "
+                          "and the reset logic), no current sources or PULSE waves (the read "
+                          "bias, the initial write); use --backend ngspice (or --periphery "
+                          "ideal with klu)");
+    return DWMTJ_H_OK;
 }
 
 int infer_check_options(const dwmtj_infer_options *o, char **error)
@@ -50,6 +81,11 @@ int infer_check_options(const dwmtj_infer_options *o, char **error)
                           o->backend);
     if (o->exact_steps && o->backend != DWMTJ_INFER_KLU)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "exact steps: a klu backend option");
+    if (o->periphery != DWMTJ_INFER_PERIPH_NET && o->periphery != DWMTJ_INFER_PERIPH_IDEAL &&
+        o->periphery != DWMTJ_INFER_PERIPH_BEHAVIOURAL)
+        return infer_fail(error, DWMTJ_H_ERR_USAGE,
+                          "periphery = %d: not the network's (-1), ideal (0) or behavioural (1)",
+                          o->periphery);
     if (o->backend == DWMTJ_INFER_KLU && o->naive)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "naive: an ngspice path; not with the klu "
                           "backend");

@@ -127,6 +127,141 @@ static dwmtj_spice_expr *mirror(int r, double k, double i_max)
     return dwmtj_spice_x_call("max", 2, lo);
 }
 
+void infer_cell_values(const dwmtj_weights *net, infer_cell *c)
+{
+    dwmtj_params p;
+    dwmtj_params_set(&p, "scaled");
+    double per_m = p.rho / (p.width * p.thick);   /* Ohm/m of track */
+    double r3 = per_m * (p.length - p.xb);        /* track under B to GND */
+    c->i_read = net->cell.i_read;
+    c->alpha = (p.length - p.xb) / p.length;
+    c->r_th = 0.5 * (p.rp_b + p.rap_b) + r3 * (1.0 - c->alpha);
+    c->i_clear = net->cell.i_clear;
+    c->t_clear = net->cell.t_clear;
+    c->v_write = net->cell.v_write;
+    c->t_write = net->cell.t_write;
+    c->t_start = net->cell.t_start;
+    c->vdd = 1.0;
+}
+
+/* The cell's logic: the one-shots' switches (10 Ohm on, 1 fF: dwmtj
+ * array's design, C vdd^2 = 1 fJ per pulse) and the write switch. */
+#define CELL_OS_C 1e-12
+#define CELL_OS_RON 0.01
+#define CELL_SW_RON 0.01
+#define CELL_SW_ROFF 1e12
+
+static int switch_model(dwmtj_spice_scope *top, const char *name, double vdd, double ron)
+{
+    dwmtj_spice_card *m = dwmtj_spice_add_model(top, name, "sw");
+    return !m || dwmtj_spice_add_number(m, "vt", 0.5 * vdd) ||
+                   dwmtj_spice_add_number(m, "vh", 0.1 * vdd) ||
+                   dwmtj_spice_add_number(m, "ron", ron) ||
+                   dwmtj_spice_add_number(m, "roff", CELL_SW_ROFF)
+               ? -1
+               : 0;
+}
+
+/* What the cells of a layer share: the logic supply lvdd, the initial
+ * write st (a pulse of t_write at t_start), the switch models. */
+static int cell_shared(dwmtj_spice_scope *top, const infer_cell *c)
+{
+    double st[6] = { 0.0, c->vdd, c->t_start, 1e-12, 1e-12, c->t_write };
+    dwmtj_spice_wave w = { DWMTJ_SPICE_PULSE, 0.0, 6, NULL, st };
+    return !dwmtj_spice_add_wave(top, "vst", "st", "0", &w) ||
+                   !dwmtj_spice_add_v(top, "vlvdd", "lvdd", "0", c->vdd, 0, NULL, NULL) ||
+                   switch_model(top, "swos", c->vdd, CELL_OS_RON) ||
+                   switch_model(top, "sww", c->vdd, CELL_SW_RON)
+               ? -1
+               : 0;
+}
+
+/* Neuron r's cell (doc/cell.md) at the device's four terminals in<r>, 0,
+ * na<r>, nb<r>, fed by the column's sense sources vsp<r>/vsm<r>: the
+ * mirror bi<r> into IN through the probe vmi<r> (clamped, off while wen<r>
+ * is high, i_clear while clr<r> is high), the read bias ird<r> into B, the
+ * bridge comparator bsen<r> giving spk<r>, the clear and write one-shots
+ * on the neuron's own reset, the write source vw<r> across IN-A through
+ * the switch sww<r>, and the device an<r> with its monitors. */
+static int cell(dwmtj_spice_scope *top, int r, double k, double i_max, const infer_cell *c,
+                int nmon, const char *const *mon)
+{
+    char in[32], mi[32], na[32], nb[32], nw[32], spk[32], clr[32], wen[32], nm[32];
+    snprintf(in, sizeof in, "in%d", r);
+    snprintf(mi, sizeof mi, "mi%d", r);
+    snprintf(na, sizeof na, "na%d", r);
+    snprintf(nb, sizeof nb, "nb%d", r);
+    snprintf(nw, sizeof nw, "nw%d", r);
+    snprintf(spk, sizeof spk, "spk%d", r);
+    snprintf(clr, sizeof clr, "clr%d", r);
+    snprintf(wen, sizeof wen, "wen%d", r);
+    enum { ADD = DWMTJ_SPICE_X_ADD, SUB = DWMTJ_SPICE_X_SUB, MUL = DWMTJ_SPICE_X_MUL };
+    /* (1 - wen) (clr i_clear + (1 - clr) clamp(k (i(vsp) - i(vsm)), +-i_max)) */
+    dwmtj_spice_expr *drive = dwmtj_spice_x_op(
+        ADD, dwmtj_spice_x_op(MUL, dwmtj_spice_x_num(c->i_clear), dwmtj_spice_x_high(clr, c->vdd)),
+        dwmtj_spice_x_op(MUL, dwmtj_spice_x_low(clr, c->vdd), mirror(r, k, i_max)));
+    snprintf(nm, sizeof nm, "bi%d", r);
+    if (!dwmtj_spice_add_b(top, nm, "0", mi, 'i',
+                           dwmtj_spice_x_op(MUL, dwmtj_spice_x_low(wen, c->vdd), drive)))
+        return -1;
+    snprintf(nm, sizeof nm, "vmi%d", r);
+    if (!dwmtj_spice_add_v(top, nm, mi, in, 0.0, 0, NULL, NULL))
+        return -1;
+    /* the read bias: pillar B -> track, 5 % of i_nuc, which never writes */
+    dwmtj_spice_wave ird = { DWMTJ_SPICE_DC, c->i_read, 0, NULL, NULL };
+    snprintf(nm, sizeof nm, "ird%d", r);
+    if (!dwmtj_spice_add_wave(top, nm, "0", nb, &ird))
+        return -1;
+    /* spk = vdd u(V(B) - alpha V(IN) - i_read r_th): V(B) - alpha V(IN) =
+     * i_read (R_B + R3 (1 - alpha)) whatever the drive (doc/cell.md) */
+    dwmtj_spice_expr *bridge = dwmtj_spice_x_op(
+        SUB,
+        dwmtj_spice_x_op(SUB, dwmtj_spice_x_volt(nb, NULL),
+                         dwmtj_spice_x_op(MUL, dwmtj_spice_x_num(c->alpha),
+                                          dwmtj_spice_x_volt(in, NULL))),
+        dwmtj_spice_x_num(c->i_read * c->r_th));
+    /* blanked (held low) during the clear: the clear's step of the drive at
+     * the threshold, where the bridge has no margin, would flip it back and
+     * the reset would chatter; the domain leaves within the clear */
+    snprintf(nm, sizeof nm, "bsen%d", r);
+    if (!dwmtj_spice_add_b(
+            top, nm, spk, "0", 'v',
+            dwmtj_spice_x_op(MUL, dwmtj_spice_x_num(c->vdd),
+                             dwmtj_spice_x_op(MUL, dwmtj_spice_x_call("u", 1, &bridge),
+                                              dwmtj_spice_x_low(clr, c->vdd)))))
+        return -1;
+    const dwmtj_spice_logic g = { "lvdd", "swos", c->vdd, CELL_OS_C };
+    if (dwmtj_spice_add_reset(top, r, spk, clr, wen, "st", &g, c->t_clear, c->t_write) !=
+        DWMTJ_SPICE_OK)
+        return -1;
+    /* the write: while wen is high V(IN) - V(A) = v_write, IN above A (the
+     * current runs from the track into pillar A); the loop floats */
+    const char *sw[4] = { in, nw, wen, "0" };
+    snprintf(nm, sizeof nm, "sww%d", r);
+    if (!dwmtj_spice_add_elem(top, nm, 4, sw, NULL, "sww", 0.0, NULL))
+        return -1;
+    snprintf(nm, sizeof nm, "vw%d", r);
+    if (!dwmtj_spice_add_v(top, nm, nw, na, c->v_write, 0, NULL, NULL))
+        return -1;
+    const char *tp[4] = { in, "0", na, nb };
+    snprintf(nm, sizeof nm, "an%d", r);
+    return dwmtj_spice_add_a(top, nm, tp, nmon, mon, "dwn") ? 0 : -1;
+}
+
+/* ngspice vectors read from a layer's run, neuron r: into buf (size n). */
+void infer_vector_name(char *buf, size_t n, int what, int r)
+{
+    switch (what) {
+    case INFER_V_SPK: snprintf(buf, n, "v(spk%d)", r); break;
+    case INFER_V_IN: snprintf(buf, n, "v(in%d)", r); break;
+    case INFER_V_IMIR: snprintf(buf, n, "vmi%d#branch", r); break;
+    case INFER_V_CLR: snprintf(buf, n, "v(clr%d)", r); break;
+    case INFER_V_B: snprintf(buf, n, "v(nb%d)", r); break;
+    case INFER_V_IWRITE: snprintf(buf, n, "vw%d#branch", r); break;
+    default: snprintf(buf, n, "v(m%d_%d)", r, what); break; /* a monitor */
+    }
+}
+
 static int layer_deck(dwmtj_spice_deck *d, const dwmtj_infer_map *m, const dwmtj_weights *net,
                       const dwmtj_infer_options *o, int layer, const unsigned char *in,
                       const unsigned char *active, points *pw, const unsigned char *ones,
@@ -136,12 +271,16 @@ static int layer_deck(dwmtj_spice_deck *d, const dwmtj_infer_map *m, const dwmtj
     int nin = m->size[layer], nout = m->size[layer + 1], cols = nin + 1, T = net->steps;
     double dt = net->dt, v = o->v_read;
     int last = layer == m->n_layers - 1, nmon = o->naive ? 13 : last ? 4 : 3;
+    int cellp = dwmtj_infer_periphery(o, net) == DWMTJ_INFER_PERIPH_BEHAVIOURAL;
     char name[64], a[64], b[64];
-    /* the clocked write periphery; dx_max only limits steps, which the
-     * pinning-free device does not need (one trapezoid is exact) */
+    infer_cell cv;
+    infer_cell_values(net, &cv);
+    /* ideal: the clocked write periphery (t_rewrite); the cell writes by
+     * itself.  dx_max only limits steps, which the pinning-free device does
+     * not need (one trapezoid is exact) */
     dwmtj_spice_card *mc = dwmtj_spice_add_model(top, "dwn", "dwmtj4t");
     if (!mc || dwmtj_spice_add_param(mc, "set", "scaled", 1) ||
-        dwmtj_spice_add_number(mc, "t_rewrite", dt) ||
+        (!cellp && dwmtj_spice_add_number(mc, "t_rewrite", dt)) ||
         /* naive: all 13 monitors (the deck reads the first four) */
         dwmtj_spice_add_param(mc, "monitors",
                               o->naive ? "nf:nw:e:x:ra:rb:ew:ei:ef:er:eidle:nd:nr" : "nf:nw:e:x",
@@ -152,6 +291,8 @@ static int layer_deck(dwmtj_spice_deck *d, const dwmtj_infer_map *m, const dwmtj
         (dwmtj_spice_add_number(mc, "sigma", net->sigma) ||
          dwmtj_spice_add_number(mc, "t_slot", dt) ||
          dwmtj_spice_add_number(mc, "seed", (double)(net->seed & 0x7FFFFFFFULL))))
+        return -1;
+    if (cellp && cell_shared(top, &cv) != 0)
         return -1;
     /* bias row: on from the first edge, a point at every edge (the clock) */
     if (pwl_source(top, pw, "vxb", "xb", ones, T, dt, v, 1) != 0)
@@ -193,10 +334,6 @@ static int layer_deck(dwmtj_spice_deck *d, const dwmtj_infer_map *m, const dwmtj
         snprintf(a, sizeof a, "cm%d", r);
         if (!dwmtj_spice_add_v(top, name, a, "0", 0.0, 0, NULL, NULL))
             return -1;
-        snprintf(name, sizeof name, "bi%d", r);
-        snprintf(a, sizeof a, "in%d", r);
-        if (!dwmtj_spice_add_b(top, name, "0", a, 'i', mirror(r, m->mirror[layer], o->i_max)))
-            return -1;
         char term[4][32], mon[13][32];
         const char *tp[4] = { term[0], term[1], term[2], term[3] }, *mp[13];
         snprintf(term[0], sizeof term[0], "in%d", r);
@@ -207,6 +344,15 @@ static int layer_deck(dwmtj_spice_deck *d, const dwmtj_infer_map *m, const dwmtj
             snprintf(mon[k], sizeof mon[k], "m%d_%d", r, k);
             mp[k] = mon[k];
         }
+        if (cellp) {
+            if (cell(top, r, m->mirror[layer], o->i_max, &cv, nmon, mp) != 0)
+                return -1;
+            continue;
+        }
+        snprintf(name, sizeof name, "bi%d", r);
+        snprintf(a, sizeof a, "in%d", r);
+        if (!dwmtj_spice_add_b(top, name, "0", a, 'i', mirror(r, m->mirror[layer], o->i_max)))
+            return -1;
         snprintf(name, sizeof name, "an%d", r);
         if (!dwmtj_spice_add_a(top, name, tp, nmon, mp, "dwn"))
             return -1;
@@ -223,11 +369,14 @@ static int layer_deck(dwmtj_spice_deck *d, const dwmtj_infer_map *m, const dwmtj
         dwmtj_spice_card *opt = dwmtj_spice_add(top, DWMTJ_SPICE_OPTIONS);
         if (!opt || dwmtj_spice_add_number(opt, "convabsstep", 1e6))
             return -1;
+        int want[INFER_V_N], n_want = 0;
+        for (int k = 0; k < INFER_V_N; k++)
+            if (infer_wants(k, cellp, last, o->probe_fires))
+                want[n_want++] = k;
         for (int r = 0; r < nout; r++) {
             dwmtj_spice_card *sv = dwmtj_spice_add(top, DWMTJ_SPICE_SAVE);
-            static const int want[4] = { INFER_MON_NF, INFER_MON_NW, INFER_MON_E, INFER_MON_X };
-            for (int k = 0; k < (last ? 4 : 3); k++) {
-                snprintf(name, sizeof name, "v(m%d_%d)", r, want[k]);
+            for (int k = 0; k < n_want; k++) {
+                infer_vector_name(name, sizeof name, want[k], r);
                 if (!sv || dwmtj_spice_add_param(sv, name, NULL, 0))
                     return -1;
             }

@@ -89,8 +89,14 @@ void dwmtj_infer_results_free(dwmtj_infer_result *res, int n)
     for (int k = 0; res && k < n; k++) {
         free(res[k].out_counts);
         free(res[k].out_membrane);
+        free(res[k].neuron_spikes);
+        free(res[k].neuron_fires);
+        free(res[k].neuron_writes);
+        free(res[k].neuron_last);
         res[k].out_counts = NULL;
         res[k].out_membrane = NULL;
+        res[k].neuron_spikes = res[k].neuron_fires = res[k].neuron_writes = NULL;
+        res[k].neuron_last = NULL;
     }
 }
 
@@ -110,11 +116,16 @@ int dwmtj_infer_create(dwmtj_infer **out, dwmtj_session *s, const dwmtj_weights 
     c->s = s;
     c->net = net;
     int rc = dwmtj_infer_map_build(net, o, &c->map, error);
+    if (rc == DWMTJ_H_OK)
+        rc = dwmtj_infer_check_backend(o->backend, dwmtj_infer_periphery(o, net), error);
     if (rc != DWMTJ_H_OK) {
         dwmtj_infer_free(c);
         return rc;
     }
     c->o = *o;
+    c->o.periphery = dwmtj_infer_periphery(o, net);
+    c->cell = c->o.periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL;
+    infer_cell_values(net, &c->cv);
     c->be = o->backend == DWMTJ_INFER_KLU ? &infer_klu : &infer_ngspice;
     dwmtj_params p;
     dwmtj_state st;
@@ -155,16 +166,16 @@ int dwmtj_infer_create(dwmtj_infer **out, dwmtj_session *s, const dwmtj_weights 
     return DWMTJ_H_OK;
 }
 
-static int vec(dwmtj_infer *c, int l, int r, int k, int n_t, const double **v)
+static int vec(dwmtj_infer *c, int l, int r, int what, int n_t, const double **v)
 {
     char name[48];
     int len = 0;
-    snprintf(name, sizeof name, "v(m%d_%d)", r, k);
+    infer_vector_name(name, sizeof name, what, r);
     int rc = c->be->vector(c, l, name, v, &len);
     if (rc == DWMTJ_H_OK && len != n_t) {
         char why[128];
         snprintf(why, sizeof why, "%s has %d points, time %d", name, len, n_t);
-        return infer_set_error(c, DWMTJ_H_ERR_VECTOR, "reading a monitor", why);
+        return infer_set_error(c, DWMTJ_H_ERR_VECTOR, "reading a vector", why);
     }
     return rc;
 }
@@ -181,6 +192,50 @@ static double membrane(const dwmtj_infer *c, double x_um)
     s.x_lo = 1e-6 * x_um - half;
     s.x_hi = 1e-6 * x_um + half;
     return 1.0 - dwmtj_fire_distance(&c->dev, &s) / c->d0;
+}
+
+/* The behavioural cell's spikes from v(spk): one per rising crossing of
+ * vdd/2 (linear between the time points), in the clock period that holds
+ * it; into out (T flags), the count returned, the last time into *last. */
+static int spk_spikes(const dwmtj_infer *c, const double *t, const double *v, int n_t,
+                      unsigned char *out, double *last)
+{
+    int T = c->net->steps, count = 0;
+    double dt = c->net->dt, h = 0.5 * c->cv.vdd;
+    *last = -1.0;
+    for (int j = 1; j < n_t; j++) {
+        if (!(v[j - 1] < h && v[j] >= h))
+            continue;
+        double tc = t[j - 1] + (t[j] - t[j - 1]) * (h - v[j - 1]) / (v[j] - v[j - 1]);
+        /* a crossing on an edge (to rounding) belongs to the period it ends */
+        int k = (int)ceil(tc / dt - 1e-6) - 1;
+        k = k < 0 ? 0 : k >= T ? T - 1 : k;
+        out[k] = 1;
+        count++;
+        *last = tc;
+    }
+    return count;
+}
+
+/* The cell's sources over a run (trapezoids at the time points): what the
+ * mirror delivers into IN outside the clears and during them, the read
+ * bias into B, the write source across IN-A. */
+static void cell_energy(const dwmtj_infer *c, const double *t, int n_t, const double *vin,
+                        const double *imir, const double *vclr, const double *vb,
+                        const double *iw, dwmtj_infer_result *res)
+{
+    double h = 0.5 * c->cv.vdd;
+    for (int j = 1; j < n_t; j++) {
+        double d = t[j] - t[j - 1];
+        double pm = 0.5 * d * (vin[j - 1] * imir[j - 1] + vin[j] * imir[j]);
+        /* the share of the interval in the clear: its ends' states */
+        double f = 0.5 * ((vclr[j - 1] > h) + (vclr[j] > h));
+        res->energy_clear += f * pm;
+        res->energy_mirror += (1.0 - f) * pm;
+        res->energy_sense += 0.5 * d * c->cv.i_read * (vb[j - 1] + vb[j]);
+        /* i(vw) runs into its + node, IN's side: the source delivers -V i */
+        res->energy_write_driver -= 0.5 * d * c->cv.v_write * (iw[j - 1] + iw[j]);
+    }
 }
 
 /* After a run of layer l: its output spikes (size[l+1] x T), energy and,
@@ -205,26 +260,45 @@ static int read_layer(dwmtj_infer *c, int l, unsigned char *out, dwmtj_infer_res
             j++;
         at[k] = j;
     }
-    int last = l == c->net->n_layers - 1;
+    int last = l == c->net->n_layers - 1, first = 0;
+    for (int q = 1; q <= l; q++)
+        first += c->net->size[q]; /* the layer's first neuron in res's arrays */
     for (int r = 0; r < c->net->size[l + 1] && rc == DWMTJ_H_OK; r++) {
-        const double *nf, *nw, *e, *x = NULL;
-        if ((rc = vec(c, l, r, INFER_MON_NF, n_t, &nf)) != DWMTJ_H_OK ||
-            (rc = vec(c, l, r, INFER_MON_NW, n_t, &nw)) != DWMTJ_H_OK ||
-            (rc = vec(c, l, r, INFER_MON_E, n_t, &e)) != DWMTJ_H_OK ||
-            (last && (rc = vec(c, l, r, INFER_MON_X, n_t, &x)) != DWMTJ_H_OK))
+        const double *v[INFER_V_N] = { 0 };
+        for (int k = 0; k < INFER_V_N && rc == DWMTJ_H_OK; k++)
+            if (infer_wants(k, c->cell, last, c->o.probe_fires))
+                rc = vec(c, l, r, k, n_t, &v[k]);
+        if (rc != DWMTJ_H_OK)
             break;
+        unsigned char *o = out + (size_t)r * T;
         int count = 0;
-        double usum = 0.0;
+        double usum = 0.0, t_last = -1.0;
+        memset(o, 0, (size_t)T);
+        if (c->cell) {
+            spk_spikes(c, t, v[INFER_V_SPK], n_t, o, &t_last);
+            cell_energy(c, t, n_t, v[INFER_V_IN], v[INFER_V_IMIR], v[INFER_V_CLR],
+                        v[INFER_V_B], v[INFER_V_IWRITE], res);
+        }
+        const double *nf = v[INFER_MON_NF], *x = v[INFER_MON_X];
         for (int k = 0; k < T; k++) {
-            int spike = nf[at[k + 1]] - nf[at[k]] > 0.5;
-            out[(size_t)r * T + k] = (unsigned char)spike;
-            count += spike;
-            if (x)
+            if (!c->cell && nf[at[k + 1]] - nf[at[k]] > 0.5) {
+                o[k] = 1;
+                t_last = (k + 1) * dt;
+            }
+            count += o[k];
+            if (x) /* the readout probe: the summed membrane at the edges */
                 usum += membrane(c, x[at[k + 1]]);
         }
+        double e = 1e-12 * v[INFER_MON_E][n_t - 1];
+        int writes = (int)nearbyint(v[INFER_MON_NW][n_t - 1]);
         res->spikes += count;
-        res->energy_device += 1e-12 * e[n_t - 1];
-        res->writes += (int)nearbyint(nw[n_t - 1]);
+        res->energy_device += e;
+        res->writes += writes;
+        res->neuron_spikes[first + r] = count;
+        res->neuron_writes[first + r] = writes;
+        res->neuron_last[first + r] = t_last;
+        if (res->neuron_fires)
+            res->neuron_fires[first + r] = (int)nearbyint(nf[n_t - 1]);
         if (last) {
             res->out_counts[r] = count;
             res->out_membrane[r] = usum;
@@ -245,7 +319,19 @@ static void finish(const dwmtj_infer *c, dwmtj_infer_result *res)
              res->out_membrane[k] > res->out_membrane[best]))
             best = k;
     res->pred = best;
-    res->energy_write = res->writes * c->e_write;
+    if (c->cell) { /* the writes are electrical: in the device's energy */
+        res->energy_write = 0.0;
+        double in = res->energy_mirror + res->energy_clear + res->energy_sense +
+                    res->energy_write_driver + res->energy_static;
+        res->energy_balance = res->energy_device > 0.0
+                                  ? fabs(in - res->energy_device) / res->energy_device
+                                  : (in == 0.0 ? 0.0 : INFINITY);
+    } else { /* the mirror is the device's only source; writes by formula */
+        res->energy_write = res->writes * c->e_write;
+        res->energy_mirror = res->energy_device;
+        res->energy_write_driver = res->energy_write;
+        res->energy_balance = 0.0;
+    }
 }
 
 /* The word lines' energy of layer l for inputs in. */
@@ -274,6 +360,15 @@ static int run_chunk(dwmtj_infer *c, const unsigned char *images, const uint64_t
         res[k].n_out = n_out;
         bad |= !(res[k].out_counts = calloc((size_t)n_out, sizeof *res[k].out_counts));
         bad |= !(res[k].out_membrane = calloc((size_t)n_out, sizeof *res[k].out_membrane));
+        int nn = 0;
+        for (int l = 1; l <= L; l++)
+            nn += net->size[l];
+        res[k].n_neurons = nn;
+        bad |= !(res[k].neuron_spikes = calloc((size_t)nn, sizeof(int)));
+        bad |= !(res[k].neuron_writes = calloc((size_t)nn, sizeof(int)));
+        bad |= !(res[k].neuron_last = calloc((size_t)nn, sizeof(double)));
+        if (infer_wants(INFER_MON_NF, c->cell, 0, c->o.probe_fires))
+            bad |= !(res[k].neuron_fires = calloc((size_t)nn, sizeof(int)));
     }
     if (bad)
         rc = infer_set_error(c, DWMTJ_H_ERR_NOMEM, "running images", NULL);
@@ -304,6 +399,17 @@ static int run_chunk(dwmtj_infer *c, const unsigned char *images, const uint64_t
     for (int k = 0; k < n && rc == DWMTJ_H_OK; k++) {
         finish(c, &res[k]);
         res[k].seconds = per;
+        if (res[k].energy_balance > INFER_BALANCE_TOL) {
+            /* the sources and the device disagree: the energies are not to
+             * be trusted, and the user is told */
+            char w[160];
+            snprintf(w, sizeof w, "energy conservation: the cell's sources deliver %.4g J, the "
+                     "devices take %.4g J (%.2g %% apart)",
+                     res[k].energy_mirror + res[k].energy_clear + res[k].energy_sense +
+                         res[k].energy_write_driver, res[k].energy_device,
+                     100.0 * res[k].energy_balance);
+            infer_warned(c, 1, w);
+        }
     }
     for (int l = 0; l <= L; l++)
         free(spk[l]);

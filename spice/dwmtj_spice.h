@@ -278,6 +278,43 @@ int dwmtj_spice_write_numbers(int n, const double *a, const double *b, char **te
 const char *dwmtj_spice_where(const dwmtj_spice_deck *d, const dwmtj_spice_card *c, char *buf,
                               size_t n);
 
+/* ---- a neuron's reset (doc/cell.md) ------------------------------------ */
+
+/* u(v(node) - level/2): 1 while node is high; u(level/2 - v(node)): 1
+ * while it is low. */
+dwmtj_spice_expr *dwmtj_spice_x_high(const char *node, double level);
+dwmtj_spice_expr *dwmtj_spice_x_low(const char *node, double level);
+
+/* The ideal logic a reset is built of: a supply node at level, a switch
+ * model (vt = level/2, defined by the caller) and the one-shots'
+ * capacitor. */
+typedef struct dwmtj_spice_logic {
+    const char *supply; /* node held at level by the caller's source */
+    const char *model;  /* sw model of the one-shots' switches */
+    double level;       /* V, logic high; thresholds at level/2 */
+    double c;           /* F, each one-shot's capacitor (C level^2 per pulse drawn
+                           from the supply) */
+} dwmtj_spice_logic;
+
+/* A one-shot on the fall of node trig: switch s<name> holds capacitor
+ * c<name> (node <name>_d) at the supply while trig is high, r<name>
+ * discharges it after, and the pulse is "trig low and the capacitor above
+ * level/2", R C ln 2 = width [s] long.  Returns the pulse's expression (0
+ * or 1; the caller owns it), NULL when out of memory or on a bad
+ * argument. */
+dwmtj_spice_expr *dwmtj_spice_add_one_shot(dwmtj_spice_scope *s, const char *name,
+                                           const char *trig, const dwmtj_spice_logic *g,
+                                           double width);
+/* Neuron k's own reset: on the fall of node spk a one-shot oc<k> of
+ * t_clear [s] drives node clr (B source bclr<k>); on the fall of clr a
+ * one-shot ow<k> of t_write [s], and node wen (bwen<k>) is high during it
+ * or while node start (the initial write, the caller's) is high.  The
+ * caller adds what clr and wen switch (the clear current, the write
+ * path). */
+int dwmtj_spice_add_reset(dwmtj_spice_scope *s, int k, const char *spk, const char *clr,
+                          const char *wen, const char *start, const dwmtj_spice_logic *g,
+                          double t_clear, double t_write);
+
 /* ---- dwmtj4t cards ------------------------------------------------------ */
 
 /* K, the circuit's temperature as ngspice takes it (C in the deck): the

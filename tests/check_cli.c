@@ -11,6 +11,7 @@
  * 1.11 us from the first pulse to the fire). */
 #define _XOPEN_SOURCE 700
 
+#include "testutil.h"
 #include "toolrun.h"
 
 #include <check.h>
@@ -1524,6 +1525,87 @@ START_TEST(infer_errors)
 }
 END_TEST
 
+
+/* --periphery (issue 13): parsed, said in the report and the JSON, the
+ * network's own by default (ideal for a version 1 file); the behavioural
+ * cell through ngspice gives energy by component whose sources balance
+ * the devices; the klu backend refuses it before any run, naming what
+ * the engine lacks, and writes nothing. */
+START_TEST(infer_periphery)
+{
+    cli_result r;
+    cli_run(ARGS("infer", "--net", small_net(), "--periphery", "cmos"), &r);
+    ck_exit(r, 2);
+    ck_assert_msg(strstr(r.err, "--periphery") && strstr(r.err, "cmos") &&
+                      strstr(r.err, "behavioural"),
+                  "%s", r.err);
+    cli_free(&r);
+    char *res = spath("cell_klu.csv");
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu",
+                 "--periphery", "behavioural", "--results", res),
+            &r);
+    ck_exit(r, 2);
+    ck_assert_msg(strstr(r.err, "klu engine cannot run the neuron cell") &&
+                      strstr(r.err, "switches") && strstr(r.err, "capacitors") &&
+                      strstr(r.err, "--backend ngspice"),
+                  "%s", r.err);
+    cli_free(&r);
+    ck_assert_ptr_null(read_text(res));
+    /* the default for the shipped (version 1) network: ideal */
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "2", "--backend", "klu", "--json",
+                 "--results", res),
+            &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "\"periphery\": \"ideal\""), "%s", r.out);
+    double v;
+    ck_assert_int_eq(json_num(r.out, "energy_supplied_per_inference_J", &v), 1);
+    double e;
+    ck_assert_int_eq(json_num(r.out, "energy_per_inference_J", &e), 1);
+    tu_assert_rel(v, e, 1e-6); /* ideal: crossbar + device + the writes by formula */
+    cli_free(&r);
+    char *t = read_text(res);
+    ck_assert_msg(t && strstr(t, " periphery=ideal"), "%s", t ? t : "(none)");
+    free(t);
+    /* an ideal run's results do not resume as a behavioural one */
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "3", "--backend", "klu",
+                 "--periphery", "ideal", "--results", res, "--resume"),
+            &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "4", "--periphery", "behavioural",
+                 "--results", res, "--resume"),
+            &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "another network or options"), "%s", r.err);
+    cli_free(&r);
+    /* the cell through ngspice, one image */
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--periphery", "behavioural",
+                 "--json"),
+            &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "\"periphery\": \"behavioural\""), "%s", r.out);
+    static const char *const comp[] = { "\"mirror\": ", "\"clear\": ", "\"device\": ",
+                                         "\"sense\": ", "\"write_driver\": ",
+                                         "\"static\": 0", "\"energy_per_spike_by_component_J\"",
+                                         "\"latency_by_part_s\"", "\"dead_time_per_spike\": 2.2e-09" };
+    for (size_t k = 0; k < sizeof comp / sizeof *comp; k++)
+        ck_assert_msg(strstr(r.out, comp[k]), "no %s in\n%s", comp[k], r.out);
+    ck_assert_int_eq(json_num(r.out, "energy_conservation_worst", &v), 1);
+    ck_assert_msg(v >= 0.0 && v < 0.01, "conservation %g", v);
+    ck_assert_int_eq(json_num(r.out, "energy_supplied_per_inference_J", &v), 1);
+    ck_assert_int_eq(json_num(r.out, "energy_per_inference_J", &e), 1);
+    tu_assert_rel(v, e, 0.01); /* crossbar + the cell's sources = crossbar + devices */
+    cli_free(&r);
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--periphery", "behavioural"),
+            &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "periphery               behavioural") &&
+                      strstr(r.out, "write_driver") && strstr(r.out, "energy conservation"),
+                  "%s", r.out);
+    cli_free(&r);
+}
+END_TEST
+
 /* --results naming a file with something in it: refused (usage) without
  * --resume or --overwrite, and the file is left as it was. */
 START_TEST(infer_results_exists)
@@ -1638,11 +1720,14 @@ static const struct {
     { R_EDIT, 1, 8, "inf", 4, "inf" },
     { R_EDIT, 1, 7, "-1e-13", 4, "-1e-13" },
     { R_EDIT, 1, 7, "1e-9", 4, "energy_J" },             /* not the sum of its parts */
-    { R_EDIT, 1, 10, "-0.5", 4, "seconds" },
+    { R_EDIT, 1, 16, "-0.5", 4, "seconds" },
+    { R_EDIT, 1, 12, "inf", 4, "energy_sense_J" },      /* a component */
+    { R_EDIT, 1, 14, "-1e-12", 4, "energy_static_J" },  /* static cannot be < 0 */
+    { R_EDIT, 1, 15, "nan", 4, "energy_balance" },
     { R_EDIT, 1, 0, "7", 4, "image 7" },                 /* outside --images 3 */
     { R_EDIT, 1, 4, "AGREE!", 4, "agree" },              /* pred == algorithm_pred? */
     { R_EDIT, 1, 5, "12x", 4, "spikes" },                /* malformed, not last */
-    { R_EDIT, 1, 11, "5", 4, "11" },                     /* a field too many */
+    { R_EDIT, 1, 17, "5", 4, "17" },                     /* a field too many */
     { R_HEADER, 0, 0, "image,label,pred", 2, "header" },
     { R_TAIL, 2, 0, "2,1,1,ab", 5, "dropped" },          /* short garbage, no newline */
     { R_TAIL, 2, 0, "LONG", 5, "dropped" },              /* long garbage */
@@ -2607,6 +2692,7 @@ static Suite *cli_suite(void)
     tc = tcase(s, "infer", 300);
     tcase_add_test(tc, infer_json_resume);
     tcase_add_test(tc, infer_errors);
+    tcase_add_test(tc, infer_periphery);
     tcase_add_test(tc, infer_results_exists);
     tcase_add_loop_test(tc, infer_resume_rows, 0, N_RESUME_CASES);
     tcase_add_test(tc, infer_option_ranges);

@@ -11,6 +11,7 @@
 #include "dwmtj_data.h"
 #include "dwmtj_infer.h"
 #include "dwmtj_snn.h"
+#include "testutil.h"
 
 static uint64_t mix(uint64_t z)
 {
@@ -39,6 +40,15 @@ static char *small_net_path(void)
     const char *src = getenv("DWMTJ_SRCDIR");
     snprintf(path, sizeof path, "%s/networks/dwmtj-fmnist-14.net", src && *src ? src : "..");
     return path;
+}
+
+/* The shipped small network and the test set at its 14 x 14 pixels. */
+static void load_small(dwmtj_weights *net, dwmtj_dataset *d)
+{
+    char *err = NULL;
+    ck_assert_msg(dwmtj_weights_load(net, small_net_path(), &err) == 0, "%s", err);
+    ck_assert_msg(dwmtj_dataset_load_dir(d, NULL, 1, &err) == 0, "%s", err);
+    ck_assert_int_eq(dwmtj_dataset_downsample(d, 2, d), 0);
 }
 
 /* ---- mapping ------------------------------------------------------------- */
@@ -323,11 +333,9 @@ END_TEST
 START_TEST(test_small_network)
 {
     dwmtj_weights net;
-    char *err = NULL;
-    ck_assert_msg(dwmtj_weights_load(&net, small_net_path(), &err) == 0, "%s", err);
     dwmtj_dataset d;
-    ck_assert_msg(dwmtj_dataset_load_dir(&d, NULL, 1, &err) == 0, "%s", err);
-    ck_assert_int_eq(dwmtj_dataset_downsample(&d, 2, &d), 0);
+    char *err = NULL;
+    load_small(&net, &d);
     enum { N = 12 };
     uint64_t idx[N];
     int idx32[N], apred[N];
@@ -437,6 +445,167 @@ START_TEST(test_small_network)
 }
 END_TEST
 
+
+/* ---- the behavioural cell (doc/cell.md) ------------------------------------ */
+
+/* The cell's deck: the device card without t_rewrite, each neuron's cell
+ * elements at its four terminals, and the periphery chosen from the
+ * network when not given; the klu backend refuses it before any run,
+ * naming what the engine lacks and pointing to ngspice. */
+START_TEST(test_cell_deck)
+{
+    int size[] = { 6, 3 };
+    dwmtj_weights n;
+    make_net(&n, 1, size);
+    dwmtj_infer_options o;
+    dwmtj_infer_defaults(&o);
+    ck_assert_int_eq(o.periphery, DWMTJ_INFER_PERIPH_NET);
+    ck_assert_int_eq(dwmtj_infer_periphery(&o, &n), DWMTJ_INFER_PERIPH_IDEAL);
+    n.periphery = DWMTJ_PERIPH_CELL;
+    ck_assert_int_eq(dwmtj_infer_periphery(&o, &n), DWMTJ_INFER_PERIPH_BEHAVIOURAL);
+    o.periphery = DWMTJ_INFER_PERIPH_IDEAL;
+    ck_assert_int_eq(dwmtj_infer_periphery(&o, &n), DWMTJ_INFER_PERIPH_IDEAL);
+    o.periphery = DWMTJ_INFER_PERIPH_BEHAVIOURAL;
+    n.periphery = DWMTJ_PERIPH_IDEAL;
+    dwmtj_infer_map m;
+    ck_assert_int_eq(dwmtj_infer_map_build(&n, &o, &m, NULL), DWMTJ_H_OK);
+    char *text = NULL;
+    ck_assert_int_eq(dwmtj_infer_netlist(&m, &n, &o, 0, NULL, NULL, &text), DWMTJ_H_OK);
+    ck_assert_msg(!strstr(text, "t_rewrite"), "t_rewrite in the cell's deck");
+    static const char *const want[] = {
+        "\nan2 in2 0 na2 nb2 [m2_0 m2_1 m2_2 m2_3] dwn\n", /* the device's four terminals */
+        "\nvmi2 mi2 in2 dc 0\n",                  /* the mirror's probe into IN */
+        "\nird2 0 nb2 dc 5e-06\n",                /* the read bias into B */
+        "\nsww2 in2 nw2 wen2 0 sww\n",         /* the write switch from IN */
+        "\nvw2 nw2 na2 dc 1.5\n",                 /* the write source, IN above A */
+        "\nsoc2 oc2_d lvdd spk2 0 swos\n",     /* the clear one-shot on spk */
+        "\nsow2 ow2_d lvdd clr2 0 swos\n",     /* the write one-shot on clr */
+        "\nvst st 0 pulse(0 1 1e-10 1e-12 1e-12 1.2e-09)\n", /* the initial write */
+        /* what the run reads: no fire counter (nf, m2_0) */
+        ".save v(m2_1) v(m2_2) v(m2_3) v(spk2) v(in2) vmi2#branch v(clr2) v(nb2) vw2#branch\n",
+    };
+    for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+        if (!strstr(text, want[k]))
+            fprintf(stderr, "the deck:\n%s", text);
+        ck_assert_msg(strstr(text, want[k]), "no '%s' in the deck", want[k]);
+    }
+    /* the sense: bridge tap alpha = 100/500, threshold i_read r_th =
+     * 5 uA (12 k + 4 k 0.8) = 0.076 V (doc/cell.md), blanked by the clear */
+    const char *sense = "bsen2 spk2 0 v = (1 * (u(((v(nb2) - (0.2 * v(in2))) - 0.07600000000000001)) "
+                        "* u((0.5 - v(clr2)))))";
+    if (!strstr(text, sense))
+        fprintf(stderr, "the deck:\n%s", text);
+    ck_assert_msg(strstr(text, sense), "no '%s' in the deck", sense);
+    free(text);
+    /* the engine cannot run the cell: refused before any run */
+    o.backend = DWMTJ_INFER_KLU;
+    dwmtj_infer *ctx = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(dwmtj_infer_create(&ctx, NULL, &n, &o, &err), DWMTJ_H_ERR_USAGE);
+    ck_assert_ptr_null(ctx);
+    ck_assert_msg(err && strstr(err, "switches") && strstr(err, "capacitors") &&
+                      strstr(err, "--backend ngspice"),
+                  "%s", err ? err : "(no message)");
+    free(err);
+    err = NULL;
+    ck_assert_int_eq(dwmtj_infer_check_backend(DWMTJ_INFER_KLU, DWMTJ_INFER_PERIPH_IDEAL, &err),
+                     DWMTJ_H_OK);
+    ck_assert_ptr_null(err);
+    o.periphery = 7;
+    o.backend = DWMTJ_INFER_NGSPICE;
+    ck_assert_int_eq(dwmtj_infer_map_build(&n, &o, &m, &err), DWMTJ_H_ERR_USAGE);
+    ck_assert_msg(err && strstr(err, "periphery = 7"), "%s", err ? err : "(no message)");
+    free(err);
+    dwmtj_infer_map_free(&m);
+    dwmtj_weights_free(&n);
+}
+END_TEST
+
+/* The shipped small network through ngspice with the behavioural cell, a
+ * few test images: the spikes read electrically from spk equal the
+ * devices' own fire counts (nf, saved for this test only), image by image
+ * and neuron by neuron; each neuron writes once at the start and once per
+ * reset (but for a last reset the window cuts short); the cell's sources
+ * deliver what the devices take (1 %); a clear costs i_clear (i_clear R_L
+ * + i_read R3) t_clear = 0.804 pJ (R_L = 20 kOhm, R3 = 4 kOhm: the track
+ * IN..GND and B..GND, doc/cell.md) and a write pulse about v_write Q =
+ * 0.25 pJ (doc/cell.md, 1.684e-13 C). */
+START_TEST(test_cell_network)
+{
+    dwmtj_weights net;
+    dwmtj_dataset d;
+    char *err = NULL;
+    load_small(&net, &d);
+    enum { N = 3 };
+    uint64_t idx[N];
+    for (int k = 0; k < N; k++)
+        idx[k] = (uint64_t)k;
+    dwmtj_session *s = open_session();
+    dwmtj_infer_options o;
+    dwmtj_infer_defaults(&o);
+    o.periphery = DWMTJ_INFER_PERIPH_BEHAVIOURAL;
+    o.probe_fires = 1;
+    dwmtj_infer *ctx = NULL;
+    ck_assert_msg(dwmtj_infer_create(&ctx, s, &net, &o, &err) == DWMTJ_H_OK, "%s", err);
+    dwmtj_infer_result r[N];
+    ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, N, r) == DWMTJ_H_OK, "%s",
+                  dwmtj_infer_error(ctx));
+    int nw = 0;
+    dwmtj_infer_warning(ctx, &nw);
+    ck_assert_msg(nw == 0, "device warnings: %s", dwmtj_infer_warning(ctx, NULL));
+    dwmtj_infer_free(ctx);
+    double end = net.steps * net.dt, late = net.cell.t_clear + net.cell.t_write + 3e-9;
+    int total = 0;
+    for (int k = 0; k < N; k++) {
+        const dwmtj_infer_result *x = &r[k];
+        ck_assert_int_eq(x->n_neurons, 42);
+        ck_assert_ptr_nonnull(x->neuron_fires);
+        int spikes = 0, writes = 0, cut = 0;
+        for (int q = 0; q < x->n_neurons; q++) {
+            ck_assert_msg(x->neuron_spikes[q] == x->neuron_fires[q],
+                          "image %d neuron %d: %d spikes from spk, the device fired %d", k, q,
+                          x->neuron_spikes[q], x->neuron_fires[q]);
+            int w = x->neuron_writes[q], f = x->neuron_fires[q];
+            int short_cut = f > 0 && x->neuron_last[q] > end - late;
+            ck_assert_msg(w == f + 1 || (short_cut && w == f),
+                          "image %d neuron %d: %d writes, %d resets (last spike %g s)", k, q, w,
+                          f, x->neuron_last[q]);
+            cut += short_cut;
+            spikes += x->neuron_spikes[q];
+            writes += w;
+        }
+        total += spikes;
+        ck_assert_int_eq(spikes, x->spikes);
+        ck_assert_int_eq(writes, x->writes);
+        ck_assert_msg(x->energy_balance < 0.01, "image %d: sources and devices %.3g apart", k,
+                      x->energy_balance);
+        double in = x->energy_mirror + x->energy_clear + x->energy_sense +
+                    x->energy_write_driver + x->energy_static;
+        tu_assert_rel(in, x->energy_device, 0.01);
+        ck_assert(x->energy_mirror > 0.0 && x->energy_sense > 0.0);
+        ck_assert_double_eq(x->energy_static, 0.0);
+        ck_assert_double_eq(x->energy_write, 0.0); /* the writes are the circuit's */
+        double e_clr = 200e-6 * (200e-6 * 20e3 + 5e-6 * 4e3) * 1e-9;
+        ck_assert_msg(x->energy_clear <= 1.005 * e_clr * spikes &&
+                          x->energy_clear >= 0.995 * e_clr * (spikes - cut),
+                      "image %d: clears %g J for %d spikes (%d cut), %g J each", k,
+                      x->energy_clear, spikes, cut, e_clr);
+        ck_assert_msg(x->energy_write_driver >= 0.2e-12 * writes &&
+                          x->energy_write_driver <= 0.3e-12 * (writes + x->n_neurons),
+                      "image %d: write driver %g J for %d writes", k, x->energy_write_driver,
+                      writes);
+    }
+    ck_assert_int_gt(total, 0);
+    fprintf(stderr, "check_infer: behavioural cell, %d images: %d spikes, all equal to the "
+                    "devices' fire counts; %.2f s per image\n",
+            N, total, r[0].seconds);
+    dwmtj_infer_results_free(r, N);
+    dwmtj_session_close(s);
+    dwmtj_dataset_free(&d);
+    dwmtj_weights_free(&net);
+}
+END_TEST
+
 static Suite *infer_suite(void)
 {
     Suite *s = suite_create("infer");
@@ -447,11 +616,13 @@ static Suite *infer_suite(void)
     tcase_add_test(tc, test_pwl);
     tcase_add_test(tc, test_many_outputs);
     tcase_add_test(tc, test_device_warnings);
+    tcase_add_test(tc, test_cell_deck);
     suite_add_tcase(s, tc);
     tc = tcase_create("ngspice");
     tcase_set_timeout(tc, 900); /* ~30 s unloaded; distcheck on a busy machine took longer */
     tcase_add_test(tc, test_crossbar_energy);
     tcase_add_test(tc, test_small_network);
+    tcase_add_test(tc, test_cell_network);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -44,13 +44,15 @@ void dwmtj_usage_infer(FILE *f)
           "                   [--levels N] [--g-min S] [--g-max S] [--v-read V]\n"
           "                   [--i-max A] [--batch B]\n"
           "                   [--naive] [--network-clamp edges|continuous]\n"
+          "                   [--periphery ideal|behavioural]\n"
           "                   [--klu-steps ngspice|exact]\n"
           "                   [--data DIR] [--cm PATH] [--timeout S]\n"
           "\n"
           "Runs a trained DW-MTJ spiking network at circuit level: each layer is a\n"
           "crossbar of differential conductance pairs driven by the input spikes as\n"
-          "pulse trains, with dwmtj4t neurons behind a current-mirror periphery and\n"
-          "a clocked write periphery (doc/inference.md).  Test images K..K+N-1 go\n"
+          "pulse trains, with dwmtj4t neurons behind their periphery: ideal (a\n"
+          "current mirror and the device's clocked write) or the behavioural cell\n"
+          "of doc/cell.md at the device's terminals (doc/inference.md).  Test images K..K+N-1 go\n"
           "through the circuit simulator layer by layer; the same images go through the\n"
           "network itself (the algorithm level), and the report gives accuracy,\n"
           "agreement of the two predictions, spikes, energy per inference and per\n"
@@ -85,6 +87,12 @@ void dwmtj_usage_infer(FILE *f)
           "  --v-read V       input pulse amplitude, 1 mV to 10 V (default 0.1)\n"
           "  --i-max A        drive clamp of the periphery and of the algorithm-level\n"
           "                   reference, > 0 (default 200u, the trained network's)\n"
+          "  --periphery P    ideal (the network's idealised mode: a mirror, the\n"
+          "                   code model's clocked write, its fire counter) or\n"
+          "                   behavioural (the cell of doc/cell.md: spikes read from\n"
+          "                   its comparator, writes from each neuron's reset;\n"
+          "                   ngspice only); default: the one the network was\n"
+          "                   trained for (ideal for a version 1 file)\n"
           "  --klu-steps S    klu backend time points: ngspice (default, the same as\n"
           "                   ngspice's) or exact (every switch of the clamp: the\n"
           "                   continuous circuit's answer; doc/engine.md)\n"
@@ -115,6 +123,8 @@ struct infer_opts {
     int images, offset, resume, json;
     int overwrite;  /* --overwrite: replace an existing --results file */
     int clamp_ramp; /* the reference network's drive rule (dwmtj_snn_options) */
+    int periphery;  /* DWMTJ_INFER_PERIPH_IDEAL or _BEHAVIOURAL: o.periphery
+                       resolved for the network */
     dwmtj_infer_options o;
 };
 
@@ -138,6 +148,7 @@ enum {
     O_I_MAX,
     O_KLU_STEPS,
     O_NETWORK_CLAMP,
+    O_PERIPHERY,
     O_TIMEOUT
 };
 
@@ -161,6 +172,7 @@ static const struct option infer_options[] = {
     { "i-max", required_argument, NULL, O_I_MAX },
     { "klu-steps", required_argument, NULL, O_KLU_STEPS },
     { "network-clamp", required_argument, NULL, O_NETWORK_CLAMP },
+    { "periphery", required_argument, NULL, O_PERIPHERY },
     { "timeout", required_argument, NULL, O_TIMEOUT },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -171,6 +183,7 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
     static const char *const backends[] = { "ngspice", "klu" }; /* DWMTJ_INFER_* */
     static const char *const steps[] = { "ngspice", "exact" };
     static const char *const rules[] = { "edges", "continuous" };
+    static const char *const peripheries[] = { "ideal", "behavioural" }; /* DWMTJ_INFER_PERIPH_* */
     memset(a, 0, sizeof *a);
     dwmtj_infer_defaults(&a->o);
     a->images = 10;
@@ -198,6 +211,9 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
             break;
         case O_KLU_STEPS:
             rc = dwmtj_opt_choice(SUB, "--klu-steps", v, steps, 2, &a->o.exact_steps);
+            break;
+        case O_PERIPHERY:
+            rc = dwmtj_opt_choice(SUB, "--periphery", v, peripheries, 2, &a->o.periphery);
             break;
         case O_NETWORK_CLAMP:
             rc = dwmtj_opt_choice(SUB, "--network-clamp", v, rules, 2, &a->clamp_ramp);
@@ -260,11 +276,16 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
 
 #define RESULTS_HEADER \
     "image,label,pred,algorithm_pred,agree,spikes,energy_J,energy_crossbar_J," \
-    "energy_device_J,energy_write_J,seconds"
+    "energy_device_J,energy_write_J,energy_mirror_J,energy_clear_J,energy_sense_J," \
+    "energy_write_driver_J,energy_static_J,energy_balance,seconds"
 
+/* One image's row; the energies of dwmtj_infer_result. */
 struct row {
     int image, label, pred, apred, spikes;
-    double energy, e_x, e_d, e_w, seconds;
+    double energy, e_x, e_d, e_w;
+    double e_m, e_c, e_s, e_wd, e_st; /* J, mirror, clear, sense, write driver, static */
+    double bal;                       /* 1, energy conservation (energy_balance) */
+    double seconds;
 };
 
 /* FNV-1a of the network file: ties a results file to its network. */
@@ -286,9 +307,9 @@ static void config_line(char *buf, size_t n, uint64_t hash, const struct infer_o
     const dwmtj_infer_options *o = &a->o;
     snprintf(buf, n,
              "# dwmtj infer: net=%016" PRIx64 " g_min=%.17g g_max=%.17g levels=%d v_read=%.17g "
-             "i_max=%.17g naive=%d key0=%d%s%s%s",
+             "i_max=%.17g naive=%d key0=%d periphery=%s%s%s%s",
              hash, o->g_min, o->g_max, o->levels, o->v_read, o->i_max, o->naive,
-             DWMTJ_SNN_TEST_KEY0,
+             DWMTJ_SNN_TEST_KEY0, dwmtj_infer_periphery_name(a->periphery),
              o->backend == DWMTJ_INFER_KLU ? " backend=klu" : "",
              a->clamp_ramp ? " network_clamp=continuous" : "",
              o->exact_steps ? " klu_steps=exact" : "");
@@ -327,7 +348,7 @@ static int num_field(const char *s, double *v)
     return end == s || *end ? -1 : 0;
 }
 
-#define ROW_FIELDS 11
+#define ROW_FIELDS 17
 
 /* Parses line into *r; 0, or -1 with what is wrong in why (the row's
  * form: a garbled or cut line). */
@@ -336,9 +357,13 @@ static int parse_row(char *line, struct row *r, int *agree, char *why, size_t n)
     static const char *const name[ROW_FIELDS] = { "image", "label", "pred", "algorithm_pred",
                                                   "agree", "spikes", "energy_J",
                                                   "energy_crossbar_J", "energy_device_J",
-                                                  "energy_write_J", "seconds" };
+                                                  "energy_write_J", "energy_mirror_J",
+                                                  "energy_clear_J", "energy_sense_J",
+                                                  "energy_write_driver_J", "energy_static_J",
+                                                  "energy_balance", "seconds" };
     int *ints[6] = { &r->image, &r->label, &r->pred, &r->apred, agree, &r->spikes };
-    double *nums[5] = { &r->energy, &r->e_x, &r->e_d, &r->e_w, &r->seconds };
+    double *nums[ROW_FIELDS - 6] = { &r->energy, &r->e_x, &r->e_d, &r->e_w, &r->e_m, &r->e_c,
+                                     &r->e_s, &r->e_wd, &r->e_st, &r->bal, &r->seconds };
     char *p = line;
     for (int k = 0; k < ROW_FIELDS; k++) {
         char *field = p;
@@ -390,14 +415,23 @@ static int check_row(const struct row *r, int agree, const struct row_rules *u, 
         snprintf(why, n, "spikes %d: must be >= 0", r->spikes);
         return -1;
     }
-    const double e[5] = { r->energy, r->e_x, r->e_d, r->e_w, r->seconds };
-    static const char *const e_name[5] = { "energy_J", "energy_crossbar_J", "energy_device_J",
-                                           "energy_write_J", "seconds" };
-    for (int k = 0; k < 5; k++)
-        if (!(isfinite(e[k]) && e[k] >= 0.0)) {
-            snprintf(why, n, "%s %g: must be a finite number >= 0", e_name[k], e[k]);
+    const double e[ROW_FIELDS - 6] = { r->energy, r->e_x, r->e_d, r->e_w, r->e_m, r->e_c,
+                                       r->e_s, r->e_wd, r->e_st, r->bal, r->seconds };
+    static const char *const e_name[ROW_FIELDS - 6] = {
+        "energy_J", "energy_crossbar_J", "energy_device_J", "energy_write_J", "energy_mirror_J",
+        "energy_clear_J", "energy_sense_J", "energy_write_driver_J", "energy_static_J",
+        "energy_balance", "seconds" };
+    /* a source's energy may be negative (the read bias absorbs energy where
+     * a negative drive pulls B below ground, doc/inference.md); the others
+     * cannot */
+    for (int k = 0; k < ROW_FIELDS - 6; k++) {
+        int signed_ok = k >= 4 && k <= 7; /* mirror, clear, sense, write driver */
+        if (!(isfinite(e[k]) && (signed_ok || e[k] >= 0.0))) {
+            snprintf(why, n, "%s %g: must be a finite number%s", e_name[k], e[k],
+                     signed_ok ? "" : " >= 0");
             return -1;
         }
+    }
     /* the parts are written with 9 digits each */
     double sum = r->e_x + r->e_d + r->e_w;
     if (fabs(r->energy - sum) > 1e-8 * fmax(r->energy, sum)) {
@@ -513,8 +547,9 @@ static int read_results(const char *path, const char *config, const struct row_r
 
 static void write_row(FILE *f, const struct row *r)
 {
-    fprintf(f, "%d,%d,%d,%d,%d,%d,%.9g,%.9g,%.9g,%.9g,%.6g\n", r->image, r->label, r->pred,
-            r->apred, r->pred == r->apred, r->spikes, r->energy, r->e_x, r->e_d, r->e_w,
+    fprintf(f, "%d,%d,%d,%d,%d,%d,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.3g,%.6g\n",
+            r->image, r->label, r->pred, r->apred, r->pred == r->apred, r->spikes, r->energy,
+            r->e_x, r->e_d, r->e_w, r->e_m, r->e_c, r->e_s, r->e_wd, r->e_st, r->bal,
             r->seconds);
 }
 
@@ -604,6 +639,8 @@ static int load_test(const char *dir, const dwmtj_weights *net, dwmtj_dataset *d
 struct totals {
     int n, correct, a_correct, agree, spikes;
     double energy, e_x, e_d, e_w, seconds;
+    double e_m, e_c, e_s, e_wd, e_st; /* J, sums of the rows' components */
+    double bal;                       /* 1, the worst row's energy_balance */
     int n_timed;
 };
 
@@ -618,6 +655,12 @@ static void add_row(struct totals *t, const struct row *r)
     t->e_x += r->e_x;
     t->e_d += r->e_d;
     t->e_w += r->e_w;
+    t->e_m += r->e_m;
+    t->e_c += r->e_c;
+    t->e_s += r->e_s;
+    t->e_wd += r->e_wd;
+    t->e_st += r->e_st;
+    t->bal = fmax(t->bal, r->bal);
     if (r->seconds > 0.0) {
         t->seconds += r->seconds;
         t->n_timed++;
@@ -644,13 +687,26 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     for (int l = 0; l < net->n_layers; l++)
         syn += (long)(net->size[l] + 1) * net->size[l + 1];
     double spi = t->n_timed ? t->seconds / t->n_timed : NAN;
+    /* latency: the layers run pipelined one clock apart and the decision
+     * is taken at the end of the output layer's window; the sense (an
+     * ideal comparator) and the writes (the initial one, and each spike's
+     * clear and write) happen inside the clock periods */
     double lat = (net->steps + net->n_layers - 1) * net->dt;
+    int cellp = a->periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL;
+    double t_init = cellp ? net->cell.t_start + net->cell.t_write : 0.0;
+    double t_dead = cellp ? net->cell.t_clear + net->cell.t_write : 0.0;
+    /* what the sources deliver: crossbar drivers and the periphery's */
+    const double comp[7] = { t->e_x, t->e_m, t->e_c, t->e_d, t->e_s, t->e_wd, t->e_st };
+    static const char *const comp_name[7] = { "crossbar", "mirror", "clear", "device",
+                                              "sense", "write_driver", "static" };
+    double supplied = t->e_x + t->e_m + t->e_c + t->e_s + t->e_wd + t->e_st;
     double ns_syn = spi / ((double)syn * net->steps) * 1e9;
     if (a->json) {
         dwmtj_json j;
         dwmtj_json_init(&j, stdout, 1);
         dwmtj_json_object(&j, NULL);
         dwmtj_json_str(&j, "backend", ngver ? "ngspice" : "klu");
+        dwmtj_json_str(&j, "periphery", dwmtj_infer_periphery_name(a->periphery));
         if (ngver)
             dwmtj_json_str(&j, "ngspice_version", ngver);
         dwmtj_json_str(&j, "net", net_path);
@@ -667,7 +723,26 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_num(&j, "neurons", t->e_d / n);
         dwmtj_json_num(&j, "writes", t->e_w / n);
         dwmtj_json_end(&j);
+        /* by component: device is where the periphery's energy goes, the
+         * others what each source delivers (supplied = their sum) */
+        dwmtj_json_object(&j, "energy_per_inference_by_component_J");
+        for (int c = 0; c < 7; c++)
+            dwmtj_json_num(&j, comp_name[c], comp[c] / n);
+        dwmtj_json_end(&j);
+        dwmtj_json_object(&j, "energy_per_spike_by_component_J");
+        for (int c = 0; c < 7; c++)
+            dwmtj_json_num(&j, comp_name[c], t->spikes ? comp[c] / t->spikes : NAN);
+        dwmtj_json_end(&j);
+        dwmtj_json_num(&j, "energy_supplied_per_inference_J", supplied / n);
+        dwmtj_json_num(&j, "energy_conservation_worst", t->bal);
         dwmtj_json_num(&j, "latency_per_inference_s", lat);
+        dwmtj_json_object(&j, "latency_by_part_s");
+        dwmtj_json_num(&j, "window", net->steps * net->dt);
+        dwmtj_json_num(&j, "pipeline", (net->n_layers - 1) * net->dt);
+        dwmtj_json_num(&j, "sense", 0.0);
+        dwmtj_json_num(&j, "initial_write_in_window", t_init);
+        dwmtj_json_num(&j, "dead_time_per_spike", t_dead);
+        dwmtj_json_end(&j);
         dwmtj_json_num(&j, "seconds_per_image", spi);
         dwmtj_json_num(&j, "ns_per_synapse_timestep", ns_syn);
         dwmtj_json_int(&j, "synapses", syn);
@@ -699,6 +774,9 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     else
         printf(", T %d, dt %g s), klu engine\n", net->steps, net->dt);
     printf("test images %d..%d: %d\n", a->offset, a->offset + t->n - 1, t->n);
+    printf("periphery               %s%s\n", dwmtj_infer_periphery_name(a->periphery),
+           cellp ? " (the cell of doc/cell.md at the device's terminals)"
+                 : " (the network's idealised mode: clocked write in the device, fire counter)");
     printf("accuracy (circuit)      %.2f %%\n", 100.0 * t->correct / n);
     printf("accuracy (algorithm)    %.2f %%\n", 100.0 * t->a_correct / n);
     printf("agreement               %.2f %%\n", 100.0 * t->agree / n);
@@ -706,7 +784,23 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     printf("energy per inference    %.4g J (crossbar %.3g, neurons %.3g, writes %.3g)\n",
            t->energy / n, t->e_x / n, t->e_d / n, t->e_w / n);
     printf("energy per spike        %.4g J\n", t->spikes ? t->energy / t->spikes : NAN);
-    printf("latency per inference   %.4g s\n", lat);
+    printf("by component            per inference  per spike\n");
+    for (int c = 0; c < 7; c++)
+        printf("  %-21s %-10.4g J   %-10.4g J%s\n", comp_name[c], comp[c] / n,
+               t->spikes ? comp[c] / t->spikes : NAN,
+               c == 3 ? "  (where the periphery's energy goes)"
+               : c == 6 ? "  (ideal elements)"
+               : !cellp && (c == 1) ? "  (= device: its only source)"
+               : !cellp && c == 5 ? "  (ideal writes, by formula)"
+                                  : "");
+    printf("  %-21s %.4g J\n", "supplied", supplied / n);
+    if (cellp)
+        printf("energy conservation     sources vs devices within %.2g %% (worst image)\n",
+               100.0 * t->bal);
+    printf("latency per inference   %.4g s (window %.4g s + pipeline %.4g s; sense 0, ideal; "
+           "%s)\n",
+           lat, net->steps * net->dt, (net->n_layers - 1) * net->dt,
+           cellp ? "the writes inside the window" : "writes at the clock edges");
     printf("seconds per image       %.3g s (%.3g ns per synapse-timestep)\n", spi, ns_syn);
     if (ranks > 1)
         printf("wall time               %.3g s (%d ranks)\n", wall, ranks);
@@ -1017,7 +1111,15 @@ int dwmtj_cmd_infer(int argc, char **argv)
                                  a.results);
         goto setup_done;
     }
-    if (load_net(net_path, &net) != 0 || load_test(a.data, &net, &d) != 0)
+    if (load_net(net_path, &net) != 0)
+        goto setup_done;
+    a.periphery = dwmtj_infer_periphery(&a.o, &net);
+    /* a periphery the backend cannot run stops here, before any run */
+    if (dwmtj_infer_check_backend(a.o.backend, a.periphery, &err) != DWMTJ_H_OK) {
+        code = dwmtj_usage_error(SUB, "%s", err ? err : "the backend cannot run the periphery");
+        goto setup_done;
+    }
+    if (load_test(a.data, &net, &d) != 0)
         goto setup_done;
     if (a.offset + a.images > d.n) {
         code = dwmtj_usage_error(SUB, "--offset %d --images %d: the test set has %d images",
@@ -1150,7 +1252,10 @@ setup_done:
                                           res[i].energy_crossbar + res[i].energy_device +
                                               res[i].energy_write,
                                           res[i].energy_crossbar, res[i].energy_device,
-                                          res[i].energy_write, res[i].seconds };
+                                          res[i].energy_write, res[i].energy_mirror,
+                                          res[i].energy_clear, res[i].energy_sense,
+                                          res[i].energy_write_driver, res[i].energy_static,
+                                          res[i].energy_balance, res[i].seconds };
         }
         b0 += G * k.n;
         code = ranks_gather(&k, st, mine, m, all, &n, &who);
