@@ -140,6 +140,12 @@ int dwmtj_infer_map_build(const dwmtj_weights *net, const dwmtj_infer_options *o
     m->eff = *net; /* every scalar; the arrays are ours */
     memcpy(m->eff.w, w0, sizeof w0);
     memcpy(m->eff.b, b0, sizeof b0);
+    /* the rule the circuit realises: the cell's with the behavioural
+     * periphery (whatever the network was trained for), so that the
+     * algorithm-level reference and its agreement compare like with like */
+    m->eff.periphery = dwmtj_infer_periphery(o, net) == DWMTJ_INFER_PERIPH_BEHAVIOURAL
+                           ? DWMTJ_PERIPH_CELL
+                           : DWMTJ_PERIPH_IDEAL;
     m->n_layers = net->n_layers;
     memcpy(m->size, net->size, sizeof m->size);
     double span = o->g_max - o->g_min;

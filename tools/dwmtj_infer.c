@@ -707,6 +707,8 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_object(&j, NULL);
         dwmtj_json_str(&j, "backend", ngver ? "ngspice" : "klu");
         dwmtj_json_str(&j, "periphery", dwmtj_infer_periphery_name(a->periphery));
+        dwmtj_json_str(&j, "network_rule", cellp ? "cell" : "ideal");
+        dwmtj_json_str(&j, "trained_for", net->periphery == DWMTJ_PERIPH_CELL ? "cell" : "ideal");
         if (ngver)
             dwmtj_json_str(&j, "ngspice_version", ngver);
         dwmtj_json_str(&j, "net", net_path);
@@ -777,6 +779,10 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     printf("periphery               %s%s\n", dwmtj_infer_periphery_name(a->periphery),
            cellp ? " (the cell of doc/cell.md at the device's terminals)"
                  : " (the network's idealised mode: clocked write in the device, fire counter)");
+    printf("network's rule          %s%s\n", cellp ? "cell" : "ideal",
+           (net->periphery == DWMTJ_PERIPH_CELL) == cellp
+               ? " (the one it was trained for)"
+               : " (the circuit's; the network was trained for the other)");
     printf("accuracy (circuit)      %.2f %%\n", 100.0 * t->correct / n);
     printf("accuracy (algorithm)    %.2f %%\n", 100.0 * t->a_correct / n);
     printf("agreement               %.2f %%\n", 100.0 * t->agree / n);
