@@ -116,6 +116,11 @@ typedef struct dwmtj_snn_ws {
 /* Workspace for networks of net's shape and steps, up to max_batch images
  * per call; options set to their defaults for net->kind. */
 int dwmtj_snn_ws_create(dwmtj_snn_ws **ws, const dwmtj_weights *net, int max_batch);
+/* A, the default drive clamp (options.i_max) of neuron kind: 200 uA for the
+ * paper's-model kinds; 100 uA for dwmtj-thermal, its safe operating point
+ * (doc/operating-point.md: track current density 2.67e12 of 3e12 A/m^2,
+ * steady temperature 520 of 673 K). */
+double dwmtj_snn_default_i_max(int kind);
 void dwmtj_snn_ws_free(dwmtj_snn_ws *ws);
 
 #define DWMTJ_SNN_TEST_KEY0 1000000 /* image key of test image 0 */

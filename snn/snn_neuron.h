@@ -76,6 +76,7 @@ typedef struct snn_dw {
     double k;       /* surrogate slope */
     int smooth;
     int clamp_ramp; /* dwmtj_snn_options.clamp_ramp */
+    int thermal;    /* DWMTJ_KIND_DWMTJ_THERMAL: the gradient is the free flow's */
 } snn_dw;
 
 typedef struct snn_dw_neuron {
@@ -84,6 +85,10 @@ typedef struct snn_dw_neuron {
     double gm_prev; /* gain x (1 if a(t-1) was not clamped) */
     double i_prev;  /* A, unclamped drive at the step's start */
 } snn_dw_neuron;
+
+/* The libdwmtj parameter set of the device of a DW-MTJ neuron kind:
+ * "scaled-thermal" for DWMTJ_KIND_DWMTJ_THERMAL, else "scaled". */
+const char *snn_dw_set(int kind);
 
 /* The functions below return DWMTJ_SNN_OK, or DWMTJ_SNN_ERR_VALUE (the
  * network's scalars are not valid device parameters) or _DEVICE with what

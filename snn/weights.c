@@ -214,8 +214,8 @@ static int check_input_side(int64_t input_side, int64_t size0, const char *who, 
  * gain |a| < 1e48 A with gain <= DWMTJ_W_GAIN_MAX; steps x dt <= 100 s. */
 static int check_scalars(const dwmtj_weights *n, const char *who, char **error)
 {
-    if (n->kind < DWMTJ_KIND_LIF || n->kind > DWMTJ_KIND_DWMTJ_NOISY)
-        return snn_fail(error, DWMTJ_W_ERR_VALUE, "%s: neuron kind %d, expected 0..2", who,
+    if (n->kind < DWMTJ_KIND_LIF || n->kind > DWMTJ_KIND_DWMTJ_THERMAL)
+        return snn_fail(error, DWMTJ_W_ERR_VALUE, "%s: neuron kind %d, expected 0..3", who,
                     n->kind);
     if (n->steps < 1 || n->steps > MAX_STEPS)
         return snn_fail(error, DWMTJ_W_ERR_VALUE, "%s: %d time steps, expected 1..%d", who,

@@ -94,7 +94,7 @@ void dwmtj_usage_train(FILE *f)
           f);
 }
 
-static const char *const kind_names[] = {"lif", "dwmtj", "dwmtj-noisy"};
+static const char *const kind_names[] = {"lif", "dwmtj", "dwmtj-noisy", "dwmtj-thermal"};
 
 /* ---- parsing ------------------------------------------------------------ */
 
@@ -198,7 +198,7 @@ static int parse_args(int argc, char **argv, struct train_args *o, int *help)
             *help = 1;
             return 0;
         case OPT_RESUME: o->resume = 1; break;
-        case OPT_NEURON: rc = dwmtj_opt_choice(SUB, "--neuron", v, kind_names, 3, &o->kind); break;
+        case OPT_NEURON: rc = dwmtj_opt_choice(SUB, "--neuron", v, kind_names, 4, &o->kind); break;
         case OPT_EPOCHS: rc = parse_count(opt, v, DWMTJ_SNN_TRAIN_MAX_EPOCHS, &o->epochs); break;
         case OPT_SEED:
             if (dwmtj_parse_u64(v, &o->seed) != 0)
