@@ -30,7 +30,10 @@
  *   D0 = fire distance of a fresh domain (u = 0 fresh, 1 at the fire); u = 0
  *   on a step that ends with no domain.  Kind 2 runs the device with
  *   sigma = weights.sigma, t_slot = dt, seed = weights.seed and the noise key
- *   hash(layer, neuron, image index).
+ *   hash(layer, neuron, image index).  Kind 3 (thermal) runs set
+ *   "scaled-thermal" (the thermal model: pinned, heated, escape drawn with
+ *   seed = weights.seed and the same key) with its own clamp
+ *   (dwmtj_snn_default_i_max, 100 uA: doc/operating-point.md).
  *
  * Surrogate gradient: dS/du = 1 / (1 + k |u - 1|)^2 (fast sigmoid; k =
  * options.surr_k).  Resets are detached (no gradient through them).  LIF:
@@ -38,7 +41,9 @@
  * on the track (no leak), 0 across a write; du(t)/dI(t) = dx_di / D0 from
  * dwmtj_step_current and, as the step integrates the velocity by the
  * trapezoid, du(t)/dI(t-1) = the same (exact for the pinning-free scaled
- * device with t_slot = dt; also through a fresh write).
+ * device with t_slot = dt; also through a fresh write).  Kind 3 takes for
+ * dx_di the free flow's, stt(T) dt / (2 w d), on every step with a domain:
+ * straight through the pinning, where the device's own is 0 while held.
  * The surrogate is applied on steps that start with an unfired domain
  * (later steps of a cycle cannot spike).
  *
