@@ -124,6 +124,13 @@ int dwmtj_infer_map_build(const dwmtj_weights *net, const dwmtj_infer_options *o
     int rc = infer_check_options(o, error);
     if (rc != DWMTJ_H_OK)
         return rc;
+    if (net->kind == DWMTJ_KIND_DWMTJ_THERMAL)
+        return infer_fail(error, DWMTJ_H_ERR_USAGE,
+                          "the network's neurons are the thermal, pinned device "
+                          "(dwmtj-thermal), which dwmtj infer cannot run yet: the circuit's "
+                          "device would draw its escapes by node name, not by image and "
+                          "neuron as the network does, and its drive clamp is 100 uA, not "
+                          "--i-max's 200 uA (doc/operating-point.md)");
     if (net->kind != DWMTJ_KIND_DWMTJ && net->kind != DWMTJ_KIND_DWMTJ_NOISY)
         return infer_fail(error, DWMTJ_H_ERR_USAGE,
                           "the network's neurons are ideal LIF neurons, which have no device: "

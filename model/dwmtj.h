@@ -365,7 +365,8 @@ typedef struct dwmtj_eval {
 
 /* Parameters */
 void dwmtj_params_defaults(dwmtj_params *p);             /* fills every field: proto */
-int dwmtj_params_set(dwmtj_params *p, const char *name); /* "proto" or "scaled" */
+/* name: "proto", "proto-pn", "proto-paper", "scaled" or "scaled-thermal" */
+int dwmtj_params_set(dwmtj_params *p, const char *name);
 /* First invalid field (negative); else DWMTJ_WARN_T_SLOT when sigma > 0 and
  * t_slot < DWMTJ_T_SLOT_SLOW; else DWMTJ_WARN_RANGE when a value is outside
  * the range of a physical device (dwmtj_param_implausible); else DWMTJ_OK. */

@@ -167,6 +167,36 @@ static void scaled(dwmtj_params *p)
     p->c_th = 1.0e-14;
 }
 
+/* scaled-thermal: the network's device (set scaled's geometry and
+ * electrics) in the thermal model, for the neuron kind dwmtj-thermal at
+ * the safe operating point of doc/operating-point.md: grain-scale sites
+ * every a_trk hold the domain anywhere along the track at zero drive, and
+ * the safe operating area is checked. */
+static void scaled_thermal(dwmtj_params *p)
+{
+    scaled(p);
+    common_thermal(p);
+    p->eb_edge = 0.8;       /* assumption: a wall at a pillar edge held as strongly as
+                               the domain at a grain site */
+    p->jc_a1 = 2.5e11;      /* assumption: each edge as a grain site (below) */
+    p->jc_a2 = 2.5e11;
+    p->jc_b1 = 2.5e11;
+    p->jc_b2 = 2.5e11;
+    p->a_trk = 20e-9;       /* assumption: grain size of the sputtered film, as proto-pn */
+    p->jc_trk = 2.5e11;     /* assumption: depinning at 9.4 uA through the 25 x 1.5 nm^2
+                               track, a tenth of the operating clamp */
+    p->eb_trk = 0.8;        /* assumption: 31 kT at 300 K, the domain held for hours at
+                               zero drive (doc/operating-point.md) */
+    p->i_c0 = 100e-6;       /* assumption: set scaled's i_nuc, 8 MA/cm^2 through the pillar */
+    p->v_h = 0.5;           /* assumption: MgO, as proto */
+    p->v_bd = 1.2;          /* assumption: lower end of the 1-1.5 V breakdown of a ~1 nm
+                               MgO barrier */
+    p->j_max = 3e12;        /* assumption: pulsed limit of Ta/CoFeB tracks, as proto */
+    p->t_max = 673.0;       /* assumption: the stack's 400 C annealing limit, as proto */
+    p->dx_max = 20e-9;      /* a grain spacing: the sites, not dx_max, resolve the motion */
+    p->sigma = 0.0;         /* randomness is thermal */
+}
+
 /* proto-pn: the pulse-number device of Fig. 4 ("a device in which the
  * variation of depinning is minimised"): the proto stack, pillar A and
  * the end segment at IN as in Fig. 1c, its own gap, read pillar and GND
@@ -206,6 +236,10 @@ int dwmtj_params_set(dwmtj_params *p, const char *name)
     }
     if (strcmp(name, "scaled") == 0) {
         scaled(p);
+        return DWMTJ_OK;
+    }
+    if (strcmp(name, "scaled-thermal") == 0) {
+        scaled_thermal(p);
         return DWMTJ_OK;
     }
     if (strcmp(name, "proto-paper") == 0) {
@@ -422,8 +456,8 @@ const char *dwmtj_status_string(int status)
     case DWMTJ_ERR_STEP_LONG: return "step covered more than 1e7 noise slots or 64 writes "
                                      "(take shorter steps)";
     case DWMTJ_ERR_NULL: return "a required pointer was NULL";
-    case DWMTJ_ERR_SET: return "unknown parameter set (use proto, proto-pn, proto-paper or "
-                               "scaled)";
+    case DWMTJ_ERR_SET: return "unknown parameter set (use proto, proto-pn, proto-paper, "
+                               "scaled or scaled-thermal)";
     case DWMTJ_ERR_TIME: return "step ends before it starts or time is not finite";
     case DWMTJ_ERR_INPUT: return "a terminal voltage or value is not finite or out of range";
     case DWMTJ_ERR_NAME: return "unknown parameter name";

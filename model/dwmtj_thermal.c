@@ -16,7 +16,9 @@
 #define STREAM_WRITE 0x7772697465ULL
 #define STREAM_DEVICE 0x646576696365ULL
 #define MAX_EVENTS 100000     /* arrivals and escapes one step may take */
-#define HZ_REL 1e-9           /* relative accuracy of a hazard integral */
+#define HZ_REL 1e-6           /* relative accuracy of a hazard integral: an escape
+                                 instant to 1e-6 of its hazard, far below any physical
+                                 meaning, at a quarter of 1e-9's cost */
 #define HZ_DEPTH 40
 
 double dwmtj_ms_at(const dwmtj_derived *d, double T)
@@ -26,7 +28,9 @@ double dwmtj_ms_at(const dwmtj_derived *d, double T)
         return ms;
     /* Bloch's law up to Tc, normalised to Ms given at 300 K */
     double x = fmin(T / tc, 1.0), x0 = 300.0 / tc;
-    return ms * fmax(1.0 - pow(x, 1.5), 1e-3) / (1.0 - pow(x0, 1.5));
+    /* x^1.5 as x sqrt(x): the rates call this at every point of their
+     * integrals, and pow is most of their cost */
+    return ms * fmax(1.0 - x * sqrt(x), 1e-3) / (1.0 - x0 * sqrt(x0));
 }
 
 double dwmtj_escape_rate(const dwmtj_derived *d, double jc, double eb, double J, double T,
@@ -36,7 +40,8 @@ double dwmtj_escape_rate(const dwmtj_derived *d, double jc, double eb, double J,
     if (!(J > 0.0))
         return 0.0; /* no drive, no direction to escape in */
     if (J < jc) {
-        double e = eb * pow(1.0 - J / jc, p->n_pin);
+        double y = 1.0 - J / jc;
+        double e = eb * (p->n_pin == 1.5 ? y * sqrt(y) : pow(y, p->n_pin));
         return p->f0 * exp(-e / (K_B * T));
     }
     double r = jc / J;
@@ -352,6 +357,11 @@ struct path {
     /* the rate integrated: escape (jc, eb) or write (pillar k, i0 -> i1) */
     int write;
     double jc, eb, i0, i1;
+    /* the variable integrated over: 0, t itself; +-1, s with t = anchor +- s^2
+     * (the rate has a square-root kink at the anchor, where the drive
+     * crosses jc, and dt = 2 s ds makes the integrand smooth in s) */
+    int sub;
+    double anchor;
 };
 
 static double path_j(const struct path *pa, double t)
@@ -382,11 +392,19 @@ static double path_rate(const struct path *pa, double t)
     return dwmtj_escape_rate(d, pa->jc, pa->eb, fabs(v) / stt, T, fabs(v));
 }
 
+/* The integrand in the variable of pa->sub. */
+static double path_f(const struct path *pa, double x)
+{
+    if (!pa->sub)
+        return path_rate(pa, x);
+    return 2.0 * x * path_rate(pa, pa->anchor + pa->sub * x * x);
+}
+
 static double simpson(const struct path *pa, double a, double fa, double b, double fb,
                       double m, double fm, double whole, double tol, int depth)
 {
     double lm = 0.5 * (a + m), rm = 0.5 * (m + b);
-    double flm = path_rate(pa, lm), frm = path_rate(pa, rm);
+    double flm = path_f(pa, lm), frm = path_f(pa, rm);
     double left = (m - a) / 6.0 * (fa + 4.0 * flm + fm);
     double right = (b - m) / 6.0 * (fm + 4.0 * frm + fb);
     double diff = left + right - whole;
@@ -396,16 +414,66 @@ static double simpson(const struct path *pa, double a, double fa, double b, doub
            simpson(pa, m, fm, b, fb, rm, frm, right, 0.5 * tol, depth - 1);
 }
 
-/* The rate integrated over [a, b] (adaptive Simpson). */
+/* The integrand of pa over [a, b] of its variable (adaptive Simpson). */
+static double simpson_whole(const struct path *pa, double a, double b)
+{
+    double fa = path_f(pa, a), fb = path_f(pa, b), m = 0.5 * (a + b);
+    double fm = path_f(pa, m);
+    double whole = (b - a) / 6.0 * (fa + 4.0 * fm + fb);
+    double tol = HZ_REL * fabs(whole) + 1e-15;
+    return simpson(pa, a, fa, b, fb, m, fm, whole, tol, HZ_DEPTH);
+}
+
+/* The rate over [p, q], with a kink at p (lo) and/or q (hi) integrated in
+ * s = sqrt(t - kink): one piece per kink. */
+static double hazard_piece(const struct path *pa0, double p, double q, int lo, int hi)
+{
+    struct path pa = *pa0;
+    if (lo && hi) {
+        double m = 0.5 * (p + q);
+        return hazard_piece(pa0, p, m, 1, 0) + hazard_piece(pa0, m, q, 0, 1);
+    }
+    if (!lo && !hi) {
+        pa.sub = 0;
+        return simpson_whole(&pa, p, q);
+    }
+    pa.sub = lo ? 1 : -1;
+    pa.anchor = lo ? p : q;
+    return simpson_whole(&pa, 0.0, sqrt(q - p));
+}
+
+/* The rate integrated over [a, b]: an escape's rate split where the
+ * drive's line crosses +-jc (its square-root kink, which plain adaptive
+ * Simpson resolves only by deep recursion). */
 static double hazard(const struct path *pa, double a, double b)
 {
     if (!(b > a))
         return 0.0;
-    double fa = path_rate(pa, a), fb = path_rate(pa, b), m = 0.5 * (a + b);
-    double fm = path_rate(pa, m);
-    double whole = (b - a) / 6.0 * (fa + 4.0 * fm + fb);
-    double tol = HZ_REL * fabs(whole) + 1e-15;
-    return simpson(pa, a, fa, b, fb, m, fm, whole, tol, HZ_DEPTH);
+    double cut[2];
+    int n = 0;
+    if (!pa->write && pa->jc > 0.0) {
+        double ja = path_j(pa, a), jb = path_j(pa, b);
+        for (int k = 0; k < 2; k++) {
+            double lim = k ? -pa->jc : pa->jc;
+            if ((ja - lim) * (jb - lim) < 0.0) {
+                double tc = a + (b - a) * (lim - ja) / (jb - ja);
+                if (tc > a && tc < b)
+                    cut[n++] = tc;
+            }
+        }
+        if (n == 2 && cut[1] < cut[0]) {
+            double c = cut[0];
+            cut[0] = cut[1];
+            cut[1] = c;
+        }
+    }
+    double H = 0.0, p = a;
+    for (int k = 0; k <= n; k++) {
+        double q = k < n ? cut[k] : b;
+        H += hazard_piece(pa, p, q, k > 0, k < n);
+        p = q;
+    }
+    return H;
 }
 
 /* First t in [a, b] at which the hazard integrated from a reaches need,
@@ -417,14 +485,34 @@ static double hazard_reach(const struct path *pa, double a, double b, double nee
         *got = H;
         return INFINITY;
     }
-    double lo = a, hi = b, hlo = 0.0;
+    /* the root of g(t) = H(a, t) - need, increasing in t, by false position
+     * with the Illinois halving (Dowell and Jarratt, BIT 11, 168, 1971):
+     * superlinear, where bisection took a hazard integral per bit of t;
+     * fl, fh are the (halved) values of g the next guess is drawn from */
+    double lo = a, hi = b, hlo = 0.0, fl = -need, fh = H - need;
+    int side = 0;
     for (int it = 0; it < 200 && hi - lo > 1e-15 * fmax(fabs(hi), 1e-30); it++) {
-        double mid = 0.5 * (lo + hi), hm = hlo + hazard(pa, lo, mid);
-        if (hm < need) {
-            lo = mid;
-            hlo = hm;
+        double t = (lo * fh - hi * fl) / (fh - fl);
+        if (!(t > lo && t < hi))
+            t = 0.5 * (lo + hi);
+        double ht = hlo + hazard(pa, lo, t), g = ht - need;
+        if (fabs(g) <= 1e-12 * need) {
+            hi = t;
+            break;
+        }
+        if (g < 0.0) {
+            lo = t;
+            hlo = ht;
+            fl = g;
+            if (side < 0)
+                fh *= 0.5;
+            side = -1;
         } else {
-            hi = mid;
+            hi = t;
+            fh = g;
+            if (side > 0)
+                fl *= 0.5;
+            side = 1;
         }
     }
     *got = need;
@@ -435,7 +523,7 @@ double dwmtj_thermal_write_time(const dwmtj_derived *d, uint64_t key, const dwmt
                                 int k, double t_from, double t1, double i0, double i1,
                                 const dwmtj_heat *q, double *hz_end)
 {
-    struct path pa = { d, q, s0->t, t1 - s0->t, 0.0, 0.0, 1, 0.0, 0.0, i0, i1 };
+    struct path pa = { d, q, s0->t, t1 - s0->t, 0.0, 0.0, 1, 0.0, 0.0, i0, i1, 0, 0.0 };
     double need = exp1_draw(d, key, STREAM_WRITE, 2.0 * s0->n_write + k) - s0->hz_wr[k];
     double got = 0.0;
     double t = hazard_reach(&pa, t_from, t1, need, &got);
@@ -452,7 +540,7 @@ int dwmtj_thermal_move(const dwmtj_derived *d, uint64_t key, const dwmtj_state *
     double t0 = s0->t, t1 = s1->t, h = t1 - t0;
     draw_now(d, key, s1);
     *t_free = s1->held ? NAN : t0;
-    struct path pa = { d, q, t0, h, s0->j, j1, 0, 0.0, 0.0, 0.0, 0.0 };
+    struct path pa = { d, q, t0, h, s0->j, j1, 0, 0.0, 0.0, 0.0, 0.0, 0, 0.0 };
     double vmax = fmax(fabs(path_v(&pa, t0)), fabs(path_v(&pa, t1)));
     double nsub = ceil(h * vmax / d->p.dx_max);
     int ns = nsub < 1.0 ? 1 : (nsub > 4096 ? 4096 : (int)nsub);

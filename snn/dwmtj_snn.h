@@ -30,7 +30,10 @@
  *   D0 = fire distance of a fresh domain (u = 0 fresh, 1 at the fire); u = 0
  *   on a step that ends with no domain.  Kind 2 runs the device with
  *   sigma = weights.sigma, t_slot = dt, seed = weights.seed and the noise key
- *   hash(layer, neuron, image index).
+ *   hash(layer, neuron, image index).  Kind 3 (thermal) runs set
+ *   "scaled-thermal" (the thermal model: pinned, heated, escape drawn with
+ *   seed = weights.seed and the same key) with its own clamp
+ *   (dwmtj_snn_default_i_max, 100 uA: doc/operating-point.md).
  *   That is the ideal periphery (weights.periphery = DWMTJ_PERIPH_IDEAL).
  *   DWMTJ_PERIPH_CELL: the neuron cell of doc/cell.md instead, each event at
  *   its time within the step (neuron_cell.c; doc/training.md, "The cell's
@@ -50,6 +53,9 @@
  * continuous clamp's weights, gain mu h int s 1[|i(s)| < i_max] ds / D0 for
  * a(t) and the same with 1 - s for a(t-1), over the part of the step the
  * mirror drives the domain.
+ * Kind 3 takes for
+ * dx_di the free flow's, stt(T) dt / (2 w d), on every step with a domain:
+ * straight through the pinning, where the device's own is 0 while held.
  * The surrogate is applied on steps that start with an unfired domain
  * (later steps of a cycle cannot spike).
  *
@@ -129,6 +135,11 @@ typedef struct dwmtj_snn_ws {
 /* Workspace for networks of net's shape and steps, up to max_batch images
  * per call; options set to their defaults for net->kind. */
 int dwmtj_snn_ws_create(dwmtj_snn_ws **ws, const dwmtj_weights *net, int max_batch);
+/* A, the default drive clamp (options.i_max) of neuron kind: 200 uA for the
+ * paper's-model kinds; 100 uA for dwmtj-thermal, its safe operating point
+ * (doc/operating-point.md: track current density 2.67e12 of 3e12 A/m^2,
+ * steady temperature 520 of 673 K). */
+double dwmtj_snn_default_i_max(int kind);
 void dwmtj_snn_ws_free(dwmtj_snn_ws *ws);
 
 #define DWMTJ_SNN_TEST_KEY0 1000000 /* image key of test image 0 */

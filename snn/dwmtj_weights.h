@@ -25,7 +25,10 @@
 enum dwmtj_neuron_kind {
     DWMTJ_KIND_LIF = 0,        /* ideal leaky integrate-and-fire */
     DWMTJ_KIND_DWMTJ = 1,      /* libdwmtj's scaled device, sigma = 0 */
-    DWMTJ_KIND_DWMTJ_NOISY = 2 /* libdwmtj's scaled device, sigma > 0 */
+    DWMTJ_KIND_DWMTJ_NOISY = 2, /* libdwmtj's scaled device, sigma > 0 */
+    DWMTJ_KIND_DWMTJ_THERMAL = 3 /* libdwmtj's scaled-thermal device (thermal model:
+                                    pinned, Joule-heated, escape drawn per neuron);
+                                    sigma = 0 */
 };
 
 enum dwmtj_w_status {

@@ -132,7 +132,7 @@ int dwmtj_snn_ws_create(dwmtj_snn_ws **out, const dwmtj_weights *net, int max_ba
     ws->opt.surr_k = 5.0;
     ws->opt.loss = lif ? DWMTJ_SNN_LOSS_COUNT : DWMTJ_SNN_LOSS_MEMBRANE;
     ws->opt.loss_scale = lif ? 1.0 : 20.0;
-    ws->opt.i_max = 200e-6;
+    ws->opt.i_max = dwmtj_snn_default_i_max(net->kind);
     ws->opt.smooth = 0;
     ws->opt.threads = 0;
     ws->opt.clamp_ramp = 0;
@@ -266,6 +266,7 @@ static int check_call(const dwmtj_snn_ws *ws, const dwmtj_weights *net,
         break;
     case DWMTJ_KIND_DWMTJ:
     case DWMTJ_KIND_DWMTJ_NOISY:
+    case DWMTJ_KIND_DWMTJ_THERMAL:
         if (!(net->gain > 0.0) || !isfinite(net->gain))
             return DWMTJ_SNN_ERR_VALUE;
         if (net->kind == DWMTJ_KIND_DWMTJ_NOISY && (!(net->sigma >= 0.0) || !isfinite(net->sigma)))
@@ -363,8 +364,9 @@ static int prepare(dwmtj_snn_ws *ws, const dwmtj_weights *net)
         if (st != DWMTJ_SNN_OK) {
             char why[400];
             snn_devfail_message(&p->fail, why, sizeof why);
-            snprintf(p->msg, sizeof p->msg, "the scaled DW-MTJ device with sigma %g, t_slot %g s: %s",
-                     net->kind == DWMTJ_KIND_DWMTJ_NOISY ? net->sigma : 0.0, net->dt, why);
+            snprintf(p->msg, sizeof p->msg, "the %s DW-MTJ device with sigma %g, t_slot %g s: %s",
+                     snn_dw_set(net->kind), net->kind == DWMTJ_KIND_DWMTJ_NOISY ? net->sigma : 0.0,
+                     net->dt, why);
         }
         return st;
     }

@@ -39,11 +39,31 @@ void snn_devfail_message(const snn_devfail *f, char *buf, size_t n)
                  f->status > 0 ? ": a warning of the device model is not a result here" : "");
 }
 
+const char *snn_dw_set(int kind)
+{
+    return kind == DWMTJ_KIND_DWMTJ_THERMAL ? "scaled-thermal" : "scaled";
+}
+
+double dwmtj_snn_default_i_max(int kind)
+{
+    return kind == DWMTJ_KIND_DWMTJ_THERMAL ? 100e-6 : 200e-6;
+}
+
+/* m/A, d (domain centre at t1) / d (drive at t1) of the free flow over one
+ * trapezoid step of length h at temperature T: the thermal kind's
+ * surrogate for the device's dx_di, which is 0 whenever the domain ends
+ * the step held at a site (straight through the pinning and its escape). */
+static double flow_dx_di(const dwmtj_derived *d, double T, double h)
+{
+    double stt = d->stt * d->p.ms / dwmtj_ms_at(d, T);
+    return stt * 0.5 * h / (d->p.width * d->p.thick);
+}
+
 int snn_dw_setup(snn_dw *dw, const dwmtj_weights *net, double i_max, double k, int smooth,
                  int clamp_ramp, snn_devfail *fail)
 {
     dwmtj_params p;
-    int st = dwmtj_params_set(&p, "scaled");
+    int st = dwmtj_params_set(&p, snn_dw_set(net->kind));
     if (st != DWMTJ_OK)
         return devfail(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_params_set", 0, -1, -1);
     p.sigma = net->kind == DWMTJ_KIND_DWMTJ_NOISY ? net->sigma : 0.0;
@@ -70,6 +90,7 @@ int snn_dw_setup(snn_dw *dw, const dwmtj_weights *net, double i_max, double k, i
     dw->cell = net->periphery == DWMTJ_PERIPH_CELL;
     if (dw->cell)
         snn_cell_setup(dw, net);
+    dw->thermal = net->kind == DWMTJ_KIND_DWMTJ_THERMAL;
     return DWMTJ_SNN_OK;
 }
 
@@ -149,11 +170,14 @@ int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t 
         }
         dwmtj_state s1;
         double dx_di = 0.0;
-        int st = ramp_step(dw, snn_mix64(kl ^ (uint64_t)o), &q->s, t1, q->i_prev,
+        uint64_t key = snn_mix64(kl ^ (uint64_t)o);
+        int st = ramp_step(dw, key, &q->s, t1, q->i_prev,
                            dw->gain * a[o], I, &s1, &dx_di);
         q->i_prev = dw->gain * a[o];
         if (st != DWMTJ_OK)
             return devfail(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_step_current", layer, o, t);
+        if (dw->thermal)
+            dx_di = flow_dx_di(&dw->d, s1.temp, dw->dt);
         int gate = q->s.present && !q->s.fired && s1.present;
         int fire = s1.n_fire > q->s.n_fire;
         double uo = 0.0;
@@ -184,7 +208,9 @@ int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t 
             dwmtj_state w;
             if ((st = dwmtj_write(&dw->d, &q->s, 0)) != DWMTJ_OK)
                 return devfail(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_write", layer, o, t);
-            if ((st = dwmtj_step_current(&dw->d, 0, &q->s, t1, I, &w, NULL)) != DWMTJ_OK)
+            /* the thermal kind: the new domain's escape draw is the neuron's */
+            if ((st = dwmtj_step_current(&dw->d, dw->thermal ? key : 0, &q->s, t1, I, &w,
+                                         NULL)) != DWMTJ_OK)
                 return devfail(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_step_current", layer, o,
                                t);
             q->s = w;

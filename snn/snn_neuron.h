@@ -81,6 +81,7 @@ typedef struct snn_dw {
     double hw_b;    /* m, half-width of MTJ_B's window: spk is high while the centre
                        is within hw_b of B's (overlap above f_mid) */
     double mu;      /* m/(s A), domain velocity per unit drive current (flat device) */
+    int thermal;    /* DWMTJ_KIND_DWMTJ_THERMAL: the gradient is the free flow's */
 } snn_dw;
 
 typedef struct snn_dw_neuron {
@@ -104,6 +105,9 @@ enum snn_cell_phase {
     SNN_CELL_DEAD = 4   /* the domain was lost past IN (or the write failed): the
                            cell never sees a reset again, so it never writes */
 };
+/* The libdwmtj parameter set of the device of a DW-MTJ neuron kind:
+ * "scaled-thermal" for DWMTJ_KIND_DWMTJ_THERMAL, else "scaled". */
+const char *snn_dw_set(int kind);
 
 /* The functions below return DWMTJ_SNN_OK, or DWMTJ_SNN_ERR_VALUE (the
  * network's scalars are not valid device parameters) or _DEVICE with what

@@ -39,7 +39,7 @@
 #define CONFIG_MAX 1024 /* bytes of the config string */
 #define FNV0 0xCBF29CE484222325ull
 
-static const char *const kind_names[] = {"lif", "dwmtj", "dwmtj-noisy"};
+static const char *const kind_names[] = {"lif", "dwmtj", "dwmtj-noisy", "dwmtj-thermal"};
 
 void dwmtj_snn_train_defaults(dwmtj_snn_train_options *o, int kind)
 {
@@ -216,9 +216,10 @@ static int check_options(run *r)
 {
     const dwmtj_snn_train_options *o = r->o;
     char **e = r->error;
-    if (o->kind < DWMTJ_KIND_LIF || o->kind > DWMTJ_KIND_DWMTJ_NOISY)
+    if (o->kind < DWMTJ_KIND_LIF || o->kind > DWMTJ_KIND_DWMTJ_THERMAL)
         return snn_fail(e, DWMTJ_SNN_ERR_USAGE,
-                        "kind %d, expected 0 (lif), 1 (dwmtj) or 2 (dwmtj-noisy)", o->kind);
+                        "kind %d, expected 0 (lif), 1 (dwmtj), 2 (dwmtj-noisy) or 3 "
+                        "(dwmtj-thermal)", o->kind);
     if (o->epochs < 1 || o->epochs > DWMTJ_SNN_TRAIN_MAX_EPOCHS)
         return snn_fail(e, DWMTJ_SNN_ERR_USAGE, "epochs %d, expected 1..%d", o->epochs,
                         DWMTJ_SNN_TRAIN_MAX_EPOCHS);

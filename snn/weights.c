@@ -265,6 +265,11 @@ static int check_periphery(const dwmtj_weights *n, const char *who, char **error
         return snn_fail(error, DWMTJ_W_ERR_VALUE,
                         "%s: periphery 1 (cell) with LIF neurons: the cell is a DW-MTJ "
                         "neuron's", who);
+    if (n->kind == DWMTJ_KIND_DWMTJ_THERMAL)
+        return snn_fail(error, DWMTJ_W_ERR_VALUE,
+                        "%s: periphery 1 (cell) with the thermal DW-MTJ kind: the cell's rule "
+                        "is worked for the paper-model \"scaled\" device (its write, flat "
+                        "track and sense), not for \"scaled-thermal\"", who);
     for (int k = 0; k < N_CELL; k++) {
         const struct cell_field *f = &cell_fields[k];
         double v = cell_get(&n->cell, k);
@@ -293,8 +298,8 @@ static int check_periphery(const dwmtj_weights *n, const char *who, char **error
  * gain |a| < 1e48 A with gain <= DWMTJ_W_GAIN_MAX; steps x dt <= 100 s. */
 static int check_scalars(const dwmtj_weights *n, const char *who, char **error)
 {
-    if (n->kind < DWMTJ_KIND_LIF || n->kind > DWMTJ_KIND_DWMTJ_NOISY)
-        return snn_fail(error, DWMTJ_W_ERR_VALUE, "%s: neuron kind %d, expected 0..2", who,
+    if (n->kind < DWMTJ_KIND_LIF || n->kind > DWMTJ_KIND_DWMTJ_THERMAL)
+        return snn_fail(error, DWMTJ_W_ERR_VALUE, "%s: neuron kind %d, expected 0..3", who,
                     n->kind);
     if (n->steps < 1 || n->steps > MAX_STEPS)
         return snn_fail(error, DWMTJ_W_ERR_VALUE, "%s: %d time steps, expected 1..%d", who,

@@ -1497,6 +1497,18 @@ START_TEST(infer_errors)
     ck_exit(r, 2);
     ck_assert_msg(strstr(r.err, "LIF") != NULL, "%s", r.err);
     cli_free(&r);
+    /* nor a thermal one yet: refused, saying why */
+    char *thermal = spath("thermal.net");
+    cli_run(ARGS("train", "--neuron", "dwmtj-thermal", "--downsample", "4", "--hidden", "4",
+                 "--train-images", "8", "--test-images", "4", "--steps", "5", "--batch", "8",
+                 "--epochs", "1", "--seed", "1", "--out", thermal),
+            &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    cli_run(ARGS("infer", "--net", thermal, "--images", "1"), &r);
+    ck_exit(r, 2);
+    ck_assert_msg(strstr(r.err, "dwmtj-thermal") && strstr(r.err, "100 uA"), "%s", r.err);
+    cli_free(&r);
     /* resuming the results of other options */
     char *res = spath("inf_c.csv");
     cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--results", res), &r);

@@ -622,7 +622,7 @@ static const struct {
       "simulation stopped" },
     { "set=\"nonsense\"",
       "dwmtj4t: invalid parameter set = \"nonsense\": unknown parameter set (use proto, proto-pn, "
-      "proto-paper or scaled); simulation stopped" },
+      "proto-paper, scaled or scaled-thermal); simulation stopped" },
     /* issue 11, item 17: an int seed let -1 through and rounded 2.7 to 3 */
     { "set=\"proto\" seed=-1",
       "dwmtj4t: invalid parameter seed = -1: must be an integer from 0 to 2^53; "

@@ -257,6 +257,57 @@ START_TEST(test_dwmtj_rate)
 }
 END_TEST
 
+/* The thermal kind (scaled-thermal, doc/operating-point.md): a drive below
+ * the sites' depinning current (9.375 uA) leaves the domain where it was
+ * written, membrane exactly 0; above it the neuron fires; the escape draws
+ * are the seed's, image's and neuron's, the same on every run; the clamp
+ * of the kind is 100 uA, and a network driven at 200 uA is refused by the
+ * device's safe operating area (track current density above j_max). */
+START_TEST(test_thermal_neuron)
+{
+    int size[] = { 1, 5 };
+    const double I[5] = { 5e-6, 30e-6, 60e-6, 90e-6, 100e-6 };
+    dwmtj_weights n, m;
+    net_make(&n, 1, size, DWMTJ_KIND_DWMTJ_THERMAL, 200, 0.1e-9);
+    for (int o = 0; o < 5; o++)
+        n.b[0][o] = (float)(I[o] / n.gain);
+    ck_assert_double_eq(dwmtj_snn_default_i_max(DWMTJ_KIND_DWMTJ_THERMAL), 100e-6);
+    ck_assert_double_eq(dwmtj_snn_default_i_max(DWMTJ_KIND_DWMTJ), 200e-6);
+    dwmtj_snn_ws *ws = ws_make(&n, 2);
+    ck_assert_double_eq(ws->opt.i_max, 100e-6);
+    unsigned char img[2] = { 0 };
+    int idx[2] = { 0, 1 }, c1[10], c2[10];
+    double u1[10];
+    ck_assert_int_eq(dwmtj_snn_forward(ws, &n, img, idx, 2, NULL, c1), 0);
+    memcpy(u1, dwmtj_snn_last_membrane(ws), sizeof u1);
+    ck_assert_int_eq(dwmtj_snn_forward(ws, &n, img, idx, 2, NULL, c2), 0);
+    ck_assert_mem_eq(c1, c2, sizeof c1);
+    ck_assert_mem_eq(u1, dwmtj_snn_last_membrane(ws), sizeof u1);
+    for (int b = 0; b < 2; b++) {
+        ck_assert_int_eq(c1[b * 5], 0);
+        ck_assert_double_eq(u1[b * 5], 0.0);
+        ck_assert_int_ge(c1[b * 5 + 1], 1);
+        ck_assert_int_gt(c1[b * 5 + 4], c1[b * 5 + 1]);
+    }
+    /* each image its own draws */
+    for (int o = 1; o < 5; o++)
+        ck_assert_double_ne(u1[o], u1[5 + o]);
+    /* another seed, other draws */
+    net_make(&m, 1, size, DWMTJ_KIND_DWMTJ_THERMAL, 200, 0.1e-9);
+    memcpy(m.b[0], n.b[0], 5 * sizeof(float));
+    m.seed = n.seed + 1;
+    ck_assert_int_eq(dwmtj_snn_forward(ws, &m, img, idx, 2, NULL, c2), 0);
+    ck_assert_double_ne(u1[4], dwmtj_snn_last_membrane(ws)[4]);
+    /* outside the safe operating area: refused */
+    ws->opt.i_max = 200e-6;
+    m.b[0][4] = (float)(200e-6 / m.gain);
+    ck_assert_int_eq(dwmtj_snn_forward(ws, &m, img, idx, 2, NULL, c2), DWMTJ_SNN_ERR_DEVICE);
+    dwmtj_snn_ws_free(ws);
+    net_free(&m);
+    net_free(&n);
+}
+END_TEST
+
 /* A device warning is not dropped: a noisy DW-MTJ network with dt below
  * 1 ps (t_slot = dt, DWMTJ_WARN_T_SLOT) is refused (issue 11, item 9). */
 START_TEST(test_dwmtj_warning_fails)
@@ -551,6 +602,58 @@ END_TEST
 START_TEST(test_grad_cell)
 {
     grad_dw("DW-MTJ cell", DWMTJ_PERIPH_CELL, 18, 0.25e-9, 120e-6, 1.5, 3e-2, 3);
+}
+END_TEST
+
+/* The thermal kind's gradient is the free flow's (straight through the
+ * pinning): for a domain held below the depinning current the device's
+ * own dx/dI is 0, the gradient is not.  Two outputs at 5 uA, held at A
+ * (u = 0, p = 1/2 each), label 0, membrane loss with scale s: dL/du_c(t)
+ * = s/T (p_c - y_c), summed back over the steps of the one domain,
+ * g(t) = s/T (p_c - y_c) (T - t), and dL/db_c = sum_t A(t) g(t) + B(t+1)
+ * g(t+1) with A(t) = B(t) = gain k(t)/D0 (B(0) = 0), k(t) the trapezoid's
+ * dx/dI1 = stt(T) dt / (2 w d) at the temperature T(t) of the heat
+ * equation under P = I^2 R_track. */
+START_TEST(test_grad_thermal)
+{
+    int size[] = { 1, 2 };
+    const int T = 20;
+    const double dt = 0.1e-9, I = 5e-6;
+    dwmtj_weights n, g;
+    net_make(&n, 1, size, DWMTJ_KIND_DWMTJ_THERMAL, T, dt);
+    net_make(&g, 1, size, DWMTJ_KIND_DWMTJ_THERMAL, T, dt);
+    n.b[0][0] = n.b[0][1] = (float)(I / n.gain);
+    dwmtj_snn_ws *ws = ws_make(&n, 1);
+    unsigned char img[1] = { 0 }, lab[1] = { 0 };
+    double L;
+    ck_assert_int_eq(dwmtj_snn_loss_grad(ws, &n, img, NULL, 1, lab, &L, &g, NULL), 0);
+    ck_assert_msg(fabs(L - log(2.0)) < 1e-12, "loss %.17g, want ln 2", L);
+    /* the scaled geometry: 25 nm x 1.5 nm x 500 nm, rho 1.5e-6 Ohm m;
+     * r_th 1.1e6 K/W, c_th 1e-14 J/K; Ms 8e5 A/m at 300 K, Tc 1000 K */
+    double area = 25e-9 * 1.5e-9, R = 1.5e-6 * 500e-9 / area, tau = 1.1e6 * 1e-14;
+    double Ib = (double)n.b[0][0] * n.gain, P = Ib * Ib * R; /* the float bias's current */
+    double stt = 2.0 * MU_B * 0.7 / (2.0 * Q_E * 8e5), s = 20.0;
+    double k[64];
+    for (int t = 0; t < T; t++) {
+        double temp = 300.15 + 1.1e6 * P * (1.0 - exp(-(t + 1) * dt / tau));
+        double ms = (1.0 - pow(temp / 1000.0, 1.5)) / (1.0 - pow(0.3, 1.5));
+        k[t] = stt / ms * dt / (2.0 * area);
+    }
+    for (int c = 0; c < 2; c++) {
+        double pc = 0.5 - (c == 0), want = 0.0;
+        for (int t = 0; t < T; t++) {
+            double gt = s / T * pc * (T - t), gt1 = s / T * pc * (T - t - 1);
+            want += n.gain * k[t] / DW_D0 * gt;
+            if (t + 1 < T)
+                want += n.gain * k[t + 1] / DW_D0 * gt1;
+        }
+        ck_assert_msg(fabs(g.b[0][c] - want) <= 1e-5 * fabs(want), "output %d: dL/db %.9g, "
+                      "want %.9g", c, (double)g.b[0][c], want);
+    }
+    ck_assert_double_eq(g.w[0][0], 0.0);
+    dwmtj_snn_ws_free(ws);
+    net_free(&g);
+    net_free(&n);
 }
 END_TEST
 
@@ -1157,6 +1260,7 @@ static Suite *snn_suite(void)
     tcase_add_test(tc, test_dwmtj_warning_fails);
     tcase_add_test(tc, test_input_and_reproducible);
     tcase_add_test(tc, test_device_warning);
+    tcase_add_test(tc, test_thermal_neuron);
     suite_add_tcase(s, tc);
     tc = tcase_create("cell");
     tcase_add_test(tc, test_cell_cycle);
@@ -1169,6 +1273,7 @@ static Suite *snn_suite(void)
     tcase_add_test(tc, test_grad_dwmtj);
     tcase_add_test(tc, test_grad_cell);
     tcase_add_test(tc, test_grad_threads);
+    tcase_add_test(tc, test_grad_thermal);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     tc = tcase_create("training");

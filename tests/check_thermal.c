@@ -1654,6 +1654,94 @@ END_TEST
 
 /* The same dev_seed draws the same device, another a different one;
  * dev_seed 0 is the nominal device. */
+/* scaled-thermal, the network's device in the thermal model at the
+ * operating point of doc/operating-point.md, against hand-worked numbers:
+ * set scaled's geometry and electrics; the track R = rho L / (w d) =
+ * 20 kOhm; at the kind's 100 uA clamp j = 2.67e12 A/m^2 (below j_max
+ * 3e12) and the steady rise R_th I^2 R = 220 K (520 K, below t_max 673 K),
+ * and a 10 ns image at the clamp from 300 K ends at the heat equation's
+ * 431.4 K with no warning; at today's 200 uA the first step leaves the safe
+ * operating area by its current density.  At zero drive the domain is held
+ * (its grain sites' rate f0 exp(-0.8 eV / kT) = 3.7e-5 /s at 300 K: hours),
+ * and 5 uA, half the sites' 9.375 uA depinning current, does not move it in
+ * 100 ns. */
+START_TEST(test_scaled_thermal_point)
+{
+    dwmtj_params p, q;
+    dwmtj_derived d;
+    ck_assert_int_eq(dwmtj_params_set(&p, "scaled-thermal"), DWMTJ_OK);
+    ck_assert_int_eq(dwmtj_params_set(&q, "scaled"), DWMTJ_OK);
+    ck_assert_double_eq(p.model, DWMTJ_MODEL_THERMAL);
+    const char *same[] = { "length", "width", "thick", "xa", "la", "xb", "lb", "ms", "pol",
+                           "alpha", "dw_width", "rho", "rp_a", "rap_a", "rp_b", "rap_b",
+                           "r_th", "c_th" };
+    for (size_t k = 0; k < sizeof same / sizeof *same; k++) {
+        double a, b;
+        dwmtj_param_get_by_name(&p, same[k], &a);
+        dwmtj_param_get_by_name(&q, same[k], &b);
+        ck_assert_msg(a == b, "%s: %g, scaled's %g", same[k], a, b);
+    }
+    p.temp = 300.0;
+    derive_ok(&p, &d);
+    double area = 25e-9 * 1.5e-9, R = 1.5e-6 * 500e-9 / area;
+    tu_assert_rel(R, 20e3, 1e-12);
+    double i_op = 100e-6, P = i_op * i_op * R;
+    ck_assert(i_op / area < p.j_max && i_op / area > 0.85 * p.j_max);
+    tu_assert_rel(p.r_th * P, 220.0, 1e-12);
+    ck_assert(300.0 + p.r_th * P < p.t_max);
+    /* the DC operating point at the clamp: the steady rise */
+    double v[4];
+    dwmtj_state s, s1;
+    dwmtj_eval e;
+    v_current(&p, i_op, v);
+    ck_assert_int_eq(dwmtj_dc(&d, KEY, v, &s, &e), DWMTJ_OK);
+    tu_assert_rel(s.temp - 300.0, 220.0, 1e-9);
+    /* a 10 ns image at the clamp from ambient, in the network's 0.1 ns steps */
+    dwmtj_state_init(&s, 0.0);
+    ck_assert_int_eq(dwmtj_write(&d, &s, 0), DWMTJ_OK);
+    /* the zero-length step at t0 sets the power there (dwmtj_step) */
+    int bad = dwmtj_step_current(&d, KEY, &s, 0.0, i_op, &s1, NULL) != DWMTJ_OK;
+    s = s1;
+    for (int t = 0; t < 100; t++) {
+        int st = dwmtj_step_current(&d, KEY, &s, (t + 1) * 0.1 * NS, i_op, &s1, NULL);
+        bad += st != DWMTJ_OK;
+        s = s1;
+        if (!s.present) {
+            dwmtj_write(&d, &s, 0);
+            bad += dwmtj_step_current(&d, KEY, &s, (t + 1) * 0.1 * NS, i_op, &s1, NULL) != 0;
+            s = s1;
+        }
+    }
+    ck_assert_int_eq(bad, 0);
+    tu_assert_rel(s.temp - 300.0, ref_rise(&p, P, 0.0, 10.0 * NS), 1e-6);
+    ck_assert_double_eq(s.n_soa, 0.0);
+    ck_assert_double_ge(s.n_fire, 1.0);
+    /* today's clamp: refused by the current density */
+    dwmtj_state_init(&s, 0.0);
+    dwmtj_write(&d, &s, 0);
+    ck_assert_int_eq(dwmtj_step_current(&d, KEY, &s, 0.1 * NS, 200e-6, &s1, NULL),
+                     DWMTJ_WARN_SOA);
+    ck_assert_int_eq(s1.soa_what, DWMTJ_SOA_CURRENT);
+    tu_assert_rel(s1.soa_value, 200e-6 / area, 1e-9);
+    /* held at zero drive: the rate as J -> 0+ is the Arrhenius rate */
+    double g0 = dwmtj_escape_rate(&d, p.jc_trk, p.eb_trk * EV, 1e-9 * p.jc_trk, 300.0, 0.0);
+    tu_assert_rel(g0, ref_gamma(&p, p.jc_trk, p.eb_trk * EV, 0.0, 300.0), 1e-6);
+    ck_assert(g0 * 3600.0 < 1.0);
+    tu_assert_rel(p.jc_trk * area, 9.375e-6, 1e-12);
+    dwmtj_state_init(&s, 0.0);
+    dwmtj_write(&d, &s, 0);
+    double x0 = dwmtj_position(&s);
+    for (int c = 0; c < 2; c++) {
+        double i = c == 0 ? 0.0 : 5e-6;
+        for (int t = 0; t < 1000; t++) {
+            ck_assert_int_eq(dwmtj_step_current(&d, KEY, &s, s.t + 0.1 * NS, i, &s1, NULL), 0);
+            s = s1;
+        }
+        ck_assert_double_eq(dwmtj_position(&s), x0);
+    }
+}
+END_TEST
+
 START_TEST(test_dev_seed_same)
 {
     dwmtj_params p;
@@ -1880,6 +1968,7 @@ static Suite *thermal_suite(void)
     tcase_add_test(tc, test_soa_current);
     tcase_add_test(tc, test_soa_temp);
     tcase_add_test(tc, test_soa_temp_within_step);
+    tcase_add_test(tc, test_scaled_thermal_point);
     suite_add_tcase(su, tc);
 
     tc = tcase_create("variation and errors");

@@ -289,8 +289,9 @@ START_TEST(test_roundtrip)
     dwmtj_weights n;
     ck_assert_int_eq(dwmtj_weights_alloc(&n, layers, shape), DWMTJ_W_OK);
     randomize(&n, 1000u + (uint64_t)_i);
-    /* scalars away from the defaults, with full 64-bit seed */
-    n.kind = DWMTJ_KIND_DWMTJ_NOISY;
+    /* scalars away from the defaults, with full 64-bit seed; the second
+     * shape with the thermal kind (3), the largest the format knows */
+    n.kind = _i == 0 ? DWMTJ_KIND_DWMTJ_NOISY : DWMTJ_KIND_DWMTJ_THERMAL;
     n.steps = 31;
     n.dt = 0.0731e-9;
     n.gain = 3.3e-7;
@@ -752,9 +753,9 @@ START_TEST(test_bad_values)
     expect_bytes("inf", &c, c.len, DWMTJ_W_ERR_VALUE, "bias 7 of layer 1 is -inf");
     /* scalars */
     RESET();
-    set32(c.p + S_KIND, 3);
+    set32(c.p + S_KIND, 4);
     fix_crc(&c);
-    expect_bytes("kind", &c, c.len, DWMTJ_W_ERR_VALUE, "neuron kind 3");
+    expect_bytes("kind", &c, c.len, DWMTJ_W_ERR_VALUE, "neuron kind 4, expected 0..3");
     RESET();
     set32(c.p + S_STEPS, 0);
     fix_crc(&c);

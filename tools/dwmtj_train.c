@@ -39,7 +39,8 @@ void dwmtj_usage_train(FILE *f);
 
 void dwmtj_usage_train(FILE *f)
 {
-    fputs("usage: dwmtj train --neuron lif|dwmtj|dwmtj-noisy --epochs N --seed S --out FILE\n"
+    fputs("usage: dwmtj train --neuron lif|dwmtj|dwmtj-noisy|dwmtj-thermal --epochs N --seed S\n"
+          "                   --out FILE\n"
           "                   [--hidden 100,100] [--steps T] [--batch B] [--train-images N]\n"
           "                   [--test-images N] [--downsample F] [--lr R] [--gain A] [--log FILE.csv]\n"
           "                   [--resume] [--data DIR] [--threads N] [--periphery ideal|cell]\n"
@@ -57,7 +58,10 @@ void dwmtj_usage_train(FILE *f)
           "  --neuron KIND       lif: ideal LIF, tau_mem 1 ns, default T 25;\n"
           "                      dwmtj: the scaled DW-MTJ device, gain 1 mA per unit\n"
           "                      weight, default T 100; dwmtj-noisy: the same with\n"
-          "                      velocity noise sigma 0.3.  All: dt 0.1 ns, white pixel\n"
+          "                      velocity noise sigma 0.3; dwmtj-thermal: the\n"
+          "                      scaled-thermal device (thermal model, pinned, heated),\n"
+          "                      drive clamp 100 uA (doc/operating-point.md), default\n"
+          "                      T 100.  All: dt 0.1 ns, white pixel\n"
           "                      input rate 5 GHz, surrogate slope k 5\n"
           "  --epochs N          epochs in total (with --resume: including those done)\n"
           "  --seed S            seed of the initial weights, the shuffles and the noise\n"
@@ -100,7 +104,7 @@ void dwmtj_usage_train(FILE *f)
           f);
 }
 
-static const char *const kind_names[] = {"lif", "dwmtj", "dwmtj-noisy"};
+static const char *const kind_names[] = {"lif", "dwmtj", "dwmtj-noisy", "dwmtj-thermal"};
 static const char *const periphery_names[] = {"ideal", "cell"}; /* dwmtj_periphery */
 
 /* ---- parsing ------------------------------------------------------------ */
@@ -208,7 +212,7 @@ static int parse_args(int argc, char **argv, struct train_args *o, int *help)
             *help = 1;
             return 0;
         case OPT_RESUME: o->resume = 1; break;
-        case OPT_NEURON: rc = dwmtj_opt_choice(SUB, "--neuron", v, kind_names, 3, &o->kind); break;
+        case OPT_NEURON: rc = dwmtj_opt_choice(SUB, "--neuron", v, kind_names, 4, &o->kind); break;
         case OPT_PERIPHERY:
             rc = dwmtj_opt_choice(SUB, "--periphery", v, periphery_names, 2, &o->periphery);
             break;
