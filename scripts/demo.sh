@@ -5,7 +5,10 @@
 # phase.  2: the same netlist through the dwmtj tool (libngspice harness).
 # 3: a 64x16 crossbar of scaled neurons with its periphery.  4: the shipped
 # trained DW-MTJ network at circuit level on a few test images.  5: the
-# same circuits through the KLU engine on 500 test images.
+# same circuits through the KLU engine on 500 test images.  6: the small
+# network with the neuron cell at each device's terminals (behavioural
+# periphery, ngspice), energy by component.  7: the cell at transistor
+# level (BSIM4 45 nm) on a stepped input.
 # usage: demo.sh CODEMODEL FIGCHECK SRCDIR OUTDIR   (env DWMTJ_TOOL: dwmtj)
 set -eu
 cm=$1 figcheck=$2 srcdir=$3 out=$4
@@ -26,4 +29,13 @@ if [ -n "${DWMTJ_TOOL:-}" ] && [ -x "$DWMTJ_TOOL" ]; then
     echo "   (doc/engine.md; the first 3 are the images above)"
     DWMTJ_NETDIR="$srcdir/networks" "$DWMTJ_TOOL" infer --backend klu --images 500 \
         --results "$out/infer-klu.csv"
+    echo "== dwmtj4t demo 6: the small network (196-32-10) with the neuron cell at each"
+    echo "   device's terminals (--periphery behavioural: fire sensed through MTJ_B, clear"
+    echo "   and write from the neuron's own reset; doc/cell.md), 5 test images, ngspice"
+    DWMTJ_NETDIR="$srcdir/networks" "$DWMTJ_TOOL" infer --cm "$cm" \
+        --net "$srcdir/networks/dwmtj-fmnist-14.net" --images 5 --periphery behavioural \
+        --results "$out/infer-cell.csv"
+    echo "== dwmtj4t demo 7: the cell at transistor level (netlists/cell_cmos_demo.cir,"
+    echo "   BSIM4 45 nm cards; doc/cell-cmos.md): device energy against all sources'"
+    "$DWMTJ_TOOL" run --cm "$cm" "$srcdir/netlists/cell_cmos_demo.cir"
 fi
