@@ -553,6 +553,27 @@ START_TEST(test_cell_network)
     int nw = 0;
     dwmtj_infer_warning(ctx, &nw);
     ck_assert_msg(nw == 0, "device warnings: %s", dwmtj_infer_warning(ctx, NULL));
+    /* the network under the circuit's rule (the map's weights carry the
+     * cell's periphery: the reference dwmtj infer compares with) gives the
+     * circuit's class and output spikes, image by image */
+    const dwmtj_weights *eff = &dwmtj_infer_get_map(ctx)->eff;
+    ck_assert_int_eq(eff->periphery, DWMTJ_PERIPH_CELL);
+    dwmtj_snn_ws *ws = NULL;
+    int idx32[N], apred[N], counts[N * 10];
+    for (int k = 0; k < N; k++)
+        idx32[k] = k;
+    ck_assert_int_eq(dwmtj_snn_ws_create(&ws, eff, N), 0);
+    ws->opt.threads = 1;
+    ck_assert_int_eq(dwmtj_snn_forward(ws, eff, d.pixels, idx32, N, apred, counts), 0);
+    dwmtj_snn_ws_free(ws);
+    for (int k = 0; k < N; k++) {
+        ck_assert_msg(r[k].pred == apred[k], "image %d: circuit class %d, network (cell rule) %d",
+                      k, r[k].pred, apred[k]);
+        for (int c = 0; c < 10; c++)
+            ck_assert_msg(r[k].out_counts[c] == counts[10 * k + c],
+                          "image %d class %d: circuit %d spikes, network (cell rule) %d", k, c,
+                          r[k].out_counts[c], counts[10 * k + c]);
+    }
     dwmtj_infer_free(ctx);
     double end = net.steps * net.dt, late = net.cell.t_clear + net.cell.t_write + 3e-9;
     int total = 0;
