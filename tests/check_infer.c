@@ -513,6 +513,7 @@ START_TEST(test_cell_deck)
     ck_assert_ptr_null(err);
     o.periphery = 7;
     o.backend = DWMTJ_INFER_NGSPICE;
+    dwmtj_infer_map_free(&m);
     ck_assert_int_eq(dwmtj_infer_map_build(&n, &o, &m, &err), DWMTJ_H_ERR_USAGE);
     ck_assert_msg(err && strstr(err, "periphery = 7"), "%s", err ? err : "(no message)");
     free(err);

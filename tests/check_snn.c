@@ -1125,6 +1125,7 @@ START_TEST(test_cell_cycle)
                       k ? 300 : 200, first * 1e9);
     }
     /* the read bias is in it */
+    net_free(&n);
     cell_make(&dw, &n, dt, 1e-3, 1e-12);
     cell_run(&dw, 40, 0.1, NULL, f, 8, &sp, NULL);
     first = f[0] + lib_offset;
