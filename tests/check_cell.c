@@ -464,18 +464,10 @@ static Suite *cell_suite(void)
 int main(void)
 {
     cm = ngr_env_path("check_cell", "DWMTJ_CM", "", "the built dwmtj.cm");
-    srcdir = ngr_env_path("check_cell", "DWMTJ_SRCDIR", "", "the source tree");
-    if (!cm || !srcdir || ngr_scratch_enter() != 0) {
-        free(cm);
-        free(srcdir);
-        return EXIT_FAILURE;
-    }
-    SRunner *sr = srunner_create(cell_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    ngr_scratch_leave();
+    srcdir = cm ? ngr_env_path("check_cell", "DWMTJ_SRCDIR", "", "the source tree") : NULL;
+    /* the tests run in a scratch directory: netlists may write files */
+    int rc = cm && srcdir ? ngr_run_in_scratch(cell_suite) : EXIT_FAILURE;
     free(cm);
     free(srcdir);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return rc;
 }

@@ -1427,22 +1427,10 @@ static Suite *codemodel_suite(void)
 int main(void)
 {
     cm = ngr_env_path("check_codemodel", "DWMTJ_CM", "", "the built dwmtj.cm");
-    srcdir = cm ? ngr_env_path("check_codemodel", "DWMTJ_SRCDIR", "", "the source tree")
-                : NULL;
+    srcdir = cm ? ngr_env_path("check_codemodel", "DWMTJ_SRCDIR", "", "the source tree") : NULL;
     /* the tests run in a scratch directory: netlists may write files */
-    if (!cm || !srcdir || ngr_scratch_enter() != 0) {
-        if (cm && srcdir)
-            fprintf(stderr, "check_codemodel: cannot make a scratch directory\n");
-        free(cm);
-        free(srcdir);
-        return EXIT_FAILURE;
-    }
-    SRunner *sr = srunner_create(codemodel_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    ngr_scratch_leave();
+    int rc = cm && srcdir ? ngr_run_in_scratch(codemodel_suite) : EXIT_FAILURE;
     free(cm);
     free(srcdir);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return rc;
 }

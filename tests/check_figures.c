@@ -547,19 +547,9 @@ int main(void)
     figcheck = ngr_env_path("check_figures", "DWMTJ_BUILDDIR", "/tools/dwmtj-figcheck",
                             "the build tree");
     /* the tests run in a scratch directory: they write data files */
-    if (!cm || !srcdir || !figcheck || ngr_scratch_enter() != 0) {
-        free(cm);
-        free(srcdir);
-        free(figcheck);
-        return EXIT_FAILURE;
-    }
-    SRunner *sr = srunner_create(figures_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    ngr_scratch_leave();
+    int rc = cm && srcdir && figcheck ? ngr_run_in_scratch(figures_suite) : EXIT_FAILURE;
     free(cm);
     free(srcdir);
     free(figcheck);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return rc;
 }

@@ -3,6 +3,8 @@
 
 #include "ngrun.h"
 
+#include <check.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -655,4 +657,18 @@ int ngr_run(ngr_mode mode, const char *cm, const char *cards, const char *scale,
     if (mode == NGR_BIN)
         return run_bin(cm, cards, scale != NULL, names, n, t, out);
     return run_lib(cm, cards, scale, names, n, t, out);
+}
+
+int ngr_run_in_scratch(Suite *(*make)(void))
+{
+    if (ngr_scratch_enter() != 0) {
+        fprintf(stderr, "cannot make a scratch directory\n");
+        return EXIT_FAILURE;
+    }
+    SRunner *sr = srunner_create(make());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    ngr_scratch_leave();
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

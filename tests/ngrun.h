@@ -41,6 +41,10 @@ char *ngr_env_path(const char *prog, const char *var, const char *rel, const cha
  * back and removes it.  Returns 0 on success. */
 int ngr_scratch_enter(void);
 void ngr_scratch_leave(void);
+/* A suite's main after its paths: runs the suite made by make in a fresh
+ * scratch directory (ngr_scratch_enter) and leaves it; the exit status. */
+struct Suite;
+int ngr_run_in_scratch(struct Suite *(*make)(void));
 
 /* ---- the ngspice binary ---------------------------------------------- */
 
