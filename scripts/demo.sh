@@ -29,11 +29,11 @@ if [ -n "${DWMTJ_TOOL:-}" ] && [ -x "$DWMTJ_TOOL" ]; then
     echo "   (doc/engine.md; the first 3 are the images above)"
     DWMTJ_NETDIR="$srcdir/networks" "$DWMTJ_TOOL" infer --backend klu --images 500 \
         --results "$out/infer-klu.csv"
-    echo "== dwmtj4t demo 6: the small network (196-32-10) with the neuron cell at each"
+    echo "== dwmtj4t demo 6: the small network trained for the cell (196-32-10) with the cell at each"
     echo "   device's terminals (--periphery behavioural: fire sensed through MTJ_B, clear"
     echo "   and write from the neuron's own reset; doc/cell.md), 5 test images, ngspice"
     DWMTJ_NETDIR="$srcdir/networks" "$DWMTJ_TOOL" infer --cm "$cm" \
-        --net "$srcdir/networks/dwmtj-fmnist-14.net" --images 5 --periphery behavioural \
+        --net "$srcdir/networks/dwmtj-fmnist-14-cell.net" --images 5 --periphery behavioural \
         --results "$out/infer-cell.csv"
     echo "== dwmtj4t demo 7: the cell at transistor level (netlists/cell_cmos_demo.cir,"
     echo "   BSIM4 45 nm cards; doc/cell-cmos.md): device energy against all sources'"
