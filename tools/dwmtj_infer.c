@@ -20,6 +20,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -274,11 +275,6 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
 
 /* ---- the results file ----------------------------------------------------- */
 
-#define RESULTS_HEADER \
-    "image,label,pred,algorithm_pred,agree,spikes,energy_J,energy_crossbar_J," \
-    "energy_device_J,energy_write_J,energy_mirror_J,energy_clear_J,energy_sense_J," \
-    "energy_write_driver_J,energy_static_J,energy_balance,seconds"
-
 /* One image's row; the energies of dwmtj_infer_result. */
 struct row {
     int image, label, pred, apred, spikes;
@@ -287,6 +283,57 @@ struct row {
     double bal;                       /* 1, energy conservation (energy_balance) */
     double seconds;
 };
+
+/* A row's fields in file order: six integers, then the numbers of this
+ * table, one list for the header, the reader, the checks and the writer. */
+#define ROW_INTS 6
+static const char *const row_ints[ROW_INTS] = { "image", "label",  "pred",
+                                                "algorithm_pred", "agree", "spikes" };
+static const struct row_num {
+    const char *name;
+    size_t off;    /* of its double in struct row */
+    int digits;    /* written %.*g */
+    int signed_ok; /* may be negative: what a source of the cell delivers (the read
+                      bias absorbs energy where a negative drive pulls B below
+                      ground, doc/inference.md) */
+} row_nums[] = {
+    { "energy_J", offsetof(struct row, energy), 9, 0 },
+    { "energy_crossbar_J", offsetof(struct row, e_x), 9, 0 },
+    { "energy_device_J", offsetof(struct row, e_d), 9, 0 },
+    { "energy_write_J", offsetof(struct row, e_w), 9, 0 },
+    { "energy_mirror_J", offsetof(struct row, e_m), 9, 1 },
+    { "energy_clear_J", offsetof(struct row, e_c), 9, 1 },
+    { "energy_sense_J", offsetof(struct row, e_s), 9, 1 },
+    { "energy_write_driver_J", offsetof(struct row, e_wd), 9, 1 },
+    { "energy_static_J", offsetof(struct row, e_st), 9, 0 },
+    { "energy_balance", offsetof(struct row, bal), 3, 0 },
+    { "seconds", offsetof(struct row, seconds), 6, 0 },
+};
+#define ROW_NUMS ((int)(sizeof row_nums / sizeof *row_nums))
+#define ROW_FIELDS (ROW_INTS + ROW_NUMS)
+
+static double *row_num(struct row *r, int k)
+{
+    return (double *)((char *)r + row_nums[k].off);
+}
+
+static double row_value(const struct row *r, int k)
+{
+    return *(const double *)((const char *)r + row_nums[k].off);
+}
+
+/* The header line, the fields' names joined by commas. */
+static const char *results_header(void)
+{
+    static char buf[512];
+    if (!buf[0]) {
+        size_t at = 0;
+        for (int k = 0; k < ROW_FIELDS; k++)
+            at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%s", k ? "," : "",
+                                   k < ROW_INTS ? row_ints[k] : row_nums[k - ROW_INTS].name);
+    }
+    return buf;
+}
 
 /* FNV-1a of the network file: ties a results file to its network. */
 static uint64_t file_hash(const char *path)
@@ -348,22 +395,11 @@ static int num_field(const char *s, double *v)
     return end == s || *end ? -1 : 0;
 }
 
-#define ROW_FIELDS 17
-
 /* Parses line into *r; 0, or -1 with what is wrong in why (the row's
  * form: a garbled or cut line). */
 static int parse_row(char *line, struct row *r, int *agree, char *why, size_t n)
 {
-    static const char *const name[ROW_FIELDS] = { "image", "label", "pred", "algorithm_pred",
-                                                  "agree", "spikes", "energy_J",
-                                                  "energy_crossbar_J", "energy_device_J",
-                                                  "energy_write_J", "energy_mirror_J",
-                                                  "energy_clear_J", "energy_sense_J",
-                                                  "energy_write_driver_J", "energy_static_J",
-                                                  "energy_balance", "seconds" };
-    int *ints[6] = { &r->image, &r->label, &r->pred, &r->apred, agree, &r->spikes };
-    double *nums[ROW_FIELDS - 6] = { &r->energy, &r->e_x, &r->e_d, &r->e_w, &r->e_m, &r->e_c,
-                                     &r->e_s, &r->e_wd, &r->e_st, &r->bal, &r->seconds };
+    int *ints[ROW_INTS] = { &r->image, &r->label, &r->pred, &r->apred, agree, &r->spikes };
     char *p = line;
     for (int k = 0; k < ROW_FIELDS; k++) {
         char *field = p;
@@ -375,9 +411,11 @@ static int parse_row(char *line, struct row *r, int *agree, char *why, size_t n)
             snprintf(why, n, "%s than %d fields", last ? "fewer" : "more", ROW_FIELDS);
             return -1;
         }
-        int bad = k < 6 ? int_field(field, ints[k]) : num_field(field, nums[k - 6]);
+        int bad = k < ROW_INTS ? int_field(field, ints[k])
+                               : num_field(field, row_num(r, k - ROW_INTS));
         if (bad) {
-            snprintf(why, n, "%s '%.40s' is not a number", name[k], field);
+            snprintf(why, n, "%s '%.40s' is not a number",
+                     k < ROW_INTS ? row_ints[k] : row_nums[k - ROW_INTS].name, field);
             return -1;
         }
     }
@@ -415,19 +453,11 @@ static int check_row(const struct row *r, int agree, const struct row_rules *u, 
         snprintf(why, n, "spikes %d: must be >= 0", r->spikes);
         return -1;
     }
-    const double e[ROW_FIELDS - 6] = { r->energy, r->e_x, r->e_d, r->e_w, r->e_m, r->e_c,
-                                       r->e_s, r->e_wd, r->e_st, r->bal, r->seconds };
-    static const char *const e_name[ROW_FIELDS - 6] = {
-        "energy_J", "energy_crossbar_J", "energy_device_J", "energy_write_J", "energy_mirror_J",
-        "energy_clear_J", "energy_sense_J", "energy_write_driver_J", "energy_static_J",
-        "energy_balance", "seconds" };
-    /* a source's energy may be negative (the read bias absorbs energy where
-     * a negative drive pulls B below ground, doc/inference.md); the others
-     * cannot */
-    for (int k = 0; k < ROW_FIELDS - 6; k++) {
-        int signed_ok = k >= 4 && k <= 7; /* mirror, clear, sense, write driver */
-        if (!(isfinite(e[k]) && (signed_ok || e[k] >= 0.0))) {
-            snprintf(why, n, "%s %g: must be a finite number%s", e_name[k], e[k],
+    for (int k = 0; k < ROW_NUMS; k++) {
+        double e = row_value(r, k);
+        int signed_ok = row_nums[k].signed_ok;
+        if (!(isfinite(e) && (signed_ok || e >= 0.0))) {
+            snprintf(why, n, "%s %g: must be a finite number%s", row_nums[k].name, e,
                      signed_ok ? "" : " >= 0");
             return -1;
         }
@@ -480,7 +510,7 @@ static int read_results(const char *path, const char *config, const struct row_r
             continue;
         }
         if (ln == 2) {
-            if (strcmp(line, RESULTS_HEADER) != 0 || !whole) {
+            if (strcmp(line, results_header()) != 0 || !whole) {
                 dwmtj_error("%s:2: not a dwmtj infer results header; cannot resume", path);
                 rc = -1;
             }
@@ -547,10 +577,11 @@ static int read_results(const char *path, const char *config, const struct row_r
 
 static void write_row(FILE *f, const struct row *r)
 {
-    fprintf(f, "%d,%d,%d,%d,%d,%d,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.3g,%.6g\n",
-            r->image, r->label, r->pred, r->apred, r->pred == r->apred, r->spikes, r->energy,
-            r->e_x, r->e_d, r->e_w, r->e_m, r->e_c, r->e_s, r->e_wd, r->e_st, r->bal,
-            r->seconds);
+    fprintf(f, "%d,%d,%d,%d,%d,%d", r->image, r->label, r->pred, r->apred, r->pred == r->apred,
+            r->spikes);
+    for (int k = 0; k < ROW_NUMS; k++)
+        fprintf(f, ",%.*g", row_nums[k].digits, row_value(r, k));
+    fputc('\n', f);
 }
 
 /* 1 if path is (or links to) a regular file with something in it: what a
@@ -570,7 +601,7 @@ static int holds_data(const char *path)
 static FILE *start_results(dwmtj_outfile *res, const char *config, const struct row *rows,
                            int n)
 {
-    fprintf(res->f, "%s\n%s\n", config, RESULTS_HEADER);
+    fprintf(res->f, "%s\n%s\n", config, results_header());
     for (int k = 0; k < n; k++)
         write_row(res->f, &rows[k]);
     if (!res->part) {
