@@ -501,12 +501,7 @@ static int add_dc(dwmtj_spice_scope *s, const char *name, const char *p, const c
 
 static int switch_model(dwmtj_spice_scope *s, const char *name, double vt)
 {
-    dwmtj_spice_card *c = dwmtj_spice_add_model(s, name, "sw");
-    return !c || dwmtj_spice_add_number(c, "vt", vt) || dwmtj_spice_add_number(c, "vh", 0.0) ||
-                   dwmtj_spice_add_number(c, "ron", SW_RON) ||
-                   dwmtj_spice_add_number(c, "roff", SW_ROFF)
-               ? -1
-               : 0;
+    return dwmtj_spice_add_sw_model(s, name, vt, 0.0, SW_RON, SW_ROFF);
 }
 
 /* spk = 0.5 + 0.5 tanh((V(b) - V(gnd) - r_bg I(Vg) - k (V(rd) - V(b))) / v_s):
@@ -600,14 +595,10 @@ static int reset_writes(dwmtj_spice_scope *top, const dwmtj_crossbar *x)
 {
     double st[6] = { 0.0, LOGIC, x->t_start, 1e-12, 1e-12, x->t_write };
     dwmtj_spice_wave w = { DWMTJ_SPICE_PULSE, 0.0, 6, NULL, st };
-    dwmtj_spice_card *m;
     if (!dwmtj_spice_add_wave(top, "vst", "st", "0", &w) ||
         add_dc(top, "vwr", "wr", "0", x->v_write) || add_dc(top, "vlvdd", "lvdd", "0", LOGIC) ||
         switch_model(top, "swon", 0.5) || switch_model(top, "swoff", -0.5) ||
-        !(m = dwmtj_spice_add_model(top, "swos", "sw")) ||
-        dwmtj_spice_add_number(m, "vt", 0.5 * LOGIC) ||
-        dwmtj_spice_add_number(m, "vh", 0.1 * LOGIC) || dwmtj_spice_add_number(m, "ron", OS_RON) ||
-        dwmtj_spice_add_number(m, "roff", SW_ROFF))
+        dwmtj_spice_add_sw_model(top, "swos", 0.5 * LOGIC, 0.1 * LOGIC, OS_RON, SW_ROFF))
         return -1;
     const dwmtj_spice_logic g = { "lvdd", "swos", LOGIC, OS_C };
     for (int k = 0; k < x->cols; k++) {

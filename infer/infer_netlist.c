@@ -153,13 +153,7 @@ void infer_cell_values(const dwmtj_weights *net, infer_cell *c)
 
 static int switch_model(dwmtj_spice_scope *top, const char *name, double vdd, double ron)
 {
-    dwmtj_spice_card *m = dwmtj_spice_add_model(top, name, "sw");
-    return !m || dwmtj_spice_add_number(m, "vt", 0.5 * vdd) ||
-                   dwmtj_spice_add_number(m, "vh", 0.1 * vdd) ||
-                   dwmtj_spice_add_number(m, "ron", ron) ||
-                   dwmtj_spice_add_number(m, "roff", CELL_SW_ROFF)
-               ? -1
-               : 0;
+    return dwmtj_spice_add_sw_model(top, name, 0.5 * vdd, 0.1 * vdd, ron, CELL_SW_ROFF);
 }
 
 /* What the cells of a layer share: the logic supply lvdd, the initial

@@ -296,6 +296,12 @@ typedef struct dwmtj_spice_logic {
                            from the supply) */
 } dwmtj_spice_logic;
 
+/* A .model NAME sw card (an ngspice voltage-controlled switch): on above
+ * vt + vh, off below vt - vh [V], ron and roff [Ohm].  0, or -1 when out
+ * of memory. */
+int dwmtj_spice_add_sw_model(dwmtj_spice_scope *s, const char *name, double vt, double vh,
+                             double ron, double roff);
+
 /* A one-shot on the fall of node trig: switch s<name> holds capacitor
  * c<name> (node <name>_d) at the supply while trig is high, r<name>
  * discharges it after, and the pulse is "trig low and the capacitor above

@@ -20,6 +20,17 @@ dwmtj_spice_expr *dwmtj_spice_x_low(const char *node, double level)
     return dwmtj_spice_x_call("u", 1, &a);
 }
 
+int dwmtj_spice_add_sw_model(dwmtj_spice_scope *s, const char *name, double vt, double vh,
+                             double ron, double roff)
+{
+    dwmtj_spice_card *m = dwmtj_spice_add_model(s, name, "sw");
+    return !m || dwmtj_spice_add_number(m, "vt", vt) || dwmtj_spice_add_number(m, "vh", vh) ||
+                   dwmtj_spice_add_number(m, "ron", ron) ||
+                   dwmtj_spice_add_number(m, "roff", roff)
+               ? -1
+               : 0;
+}
+
 dwmtj_spice_expr *dwmtj_spice_add_one_shot(dwmtj_spice_scope *s, const char *name,
                                            const char *trig, const dwmtj_spice_logic *g,
                                            double width)
