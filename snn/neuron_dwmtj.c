@@ -19,8 +19,6 @@ int snn_devfail_set(snn_devfail *f, int rc, int status, const char *call, int la
     return rc;
 }
 
-#define devfail snn_devfail_set
-
 void snn_devfail_message(const snn_devfail *f, char *buf, size_t n)
 {
     char where[96] = "";
@@ -65,21 +63,21 @@ int snn_dw_setup(snn_dw *dw, const dwmtj_weights *net, double i_max, double k, i
     dwmtj_params p;
     int st = dwmtj_params_set(&p, snn_dw_set(net->kind));
     if (st != DWMTJ_OK)
-        return devfail(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_params_set", 0, -1, -1);
+        return snn_devfail_set(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_params_set", 0, -1, -1);
     p.sigma = net->kind == DWMTJ_KIND_DWMTJ_NOISY ? net->sigma : 0.0;
     p.t_slot = net->dt;
     p.seed = net->seed;
     /* a warning too (dt below 1 ps with noise): the network is not run on it */
     if ((st = dwmtj_derive(&p, &dw->d)) != DWMTJ_OK)
-        return devfail(fail, st < 0 ? DWMTJ_SNN_ERR_VALUE : DWMTJ_SNN_ERR_DEVICE, st,
+        return snn_devfail_set(fail, st < 0 ? DWMTJ_SNN_ERR_VALUE : DWMTJ_SNN_ERR_DEVICE, st,
                        "dwmtj_derive", 0, -1, -1);
     dwmtj_state s;
     dwmtj_state_init(&s, 0.0);
     if ((st = dwmtj_write(&dw->d, &s, 0)) != DWMTJ_OK)
-        return devfail(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_write", 0, -1, -1);
+        return snn_devfail_set(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_write", 0, -1, -1);
     dw->D0 = dwmtj_fire_distance(&dw->d, &s);
     if (!(dw->D0 > 0.0))
-        return devfail(fail, DWMTJ_SNN_ERR_DEVICE, 0,
+        return snn_devfail_set(fail, DWMTJ_SNN_ERR_DEVICE, 0,
                        "dwmtj_fire_distance (not > 0 for a fresh domain)", 0, -1, -1);
     dw->gain = net->gain;
     dw->i_max = i_max;
@@ -105,7 +103,7 @@ int snn_dw_begin(const snn_dw *dw, snn_dw_neuron *nr, int n, snn_devfail *fail)
         dwmtj_state_init(&nr[o].s, 0.0);
         int st = dwmtj_write(&dw->d, &nr[o].s, 0);
         if (st != DWMTJ_OK)
-            return devfail(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_write", 0, o, -1);
+            return snn_devfail_set(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_write", 0, o, -1);
         nr[o].fresh = 1;
         nr[o].gm_prev = 0.0;
         nr[o].i_prev = 0.0;
@@ -175,7 +173,8 @@ int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t 
                            dw->gain * a[o], I, &s1, &dx_di);
         q->i_prev = dw->gain * a[o];
         if (st != DWMTJ_OK)
-            return devfail(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_step_current", layer, o, t);
+            return snn_devfail_set(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_step_current", layer,
+                                   o, t);
         if (dw->thermal)
             dx_di = flow_dx_di(&dw->d, s1.temp, dw->dt);
         int gate = q->s.present && !q->s.fired && s1.present;
@@ -207,12 +206,12 @@ int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t 
              * t_rewrite = dt does in a circuit */
             dwmtj_state w;
             if ((st = dwmtj_write(&dw->d, &q->s, 0)) != DWMTJ_OK)
-                return devfail(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_write", layer, o, t);
+                return snn_devfail_set(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_write", layer, o, t);
             /* the thermal kind: the new domain's escape draw is the neuron's */
             if ((st = dwmtj_step_current(&dw->d, dw->thermal ? key : 0, &q->s, t1, I, &w,
                                          NULL)) != DWMTJ_OK)
-                return devfail(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_step_current", layer, o,
-                               t);
+                return snn_devfail_set(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_step_current",
+                                       layer, o, t);
             q->s = w;
             q->fresh = 1;
         }

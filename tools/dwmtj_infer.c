@@ -857,9 +857,10 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
  * process's, to the bit (a batch's images share decks, so batches are kept
  * whole).  G starts at 1 and rank 0 sets it after each round so that a
  * round lasts about ROUND_S: a gather per image made the ranks wait on
- * each other (and Open MPI's waits spin) more than they worked.  Ranks other than 0 hold back what they print on stderr, mostly
- * rank 0's messages over again (same files, same options); a rank's
- * messages are shown when its failure is the one that stops the run. */
+ * each other (and Open MPI's waits spin) more than they worked.  Ranks
+ * other than 0 hold back what they print on stderr, mostly rank 0's
+ * messages over again (same files, same options); a rank's messages are
+ * shown when its failure is the one that stops the run. */
 #define ROUND_S 1.0   /* s, wall time a round of the ranks aims at */
 #define ROUND_MAX 4096 /* batches per rank and round, at most */
 
