@@ -44,6 +44,35 @@ void dwmtj_engine_free(dwmtj_circuit *c)
         free(c->model[k].where);
     }
     free(c->model);
+    for (int k = 0; k < c->n_bv; k++) {
+        free(c->bv[k].name);
+        free(c->bv[k].where);
+        eng_expr_free(c->bv[k].e);
+    }
+    free(c->bv);
+    for (int k = 0; k < c->n_swm; k++)
+        free(c->swm[k].name);
+    free(c->swm);
+    for (int k = 0; k < c->n_sw; k++) {
+        free(c->sw[k].name);
+        free(c->sw[k].where);
+        free(c->sw[k].model_name);
+    }
+    free(c->sw);
+    for (int k = 0; k < c->n_cap; k++) {
+        free(c->cap[k].name);
+        free(c->cap[k].where);
+    }
+    free(c->cap);
+    free(c->rc);
+    for (int k = 0; k < c->n_u; k++) {
+        free(c->u[k].node);
+        free(c->u[k].coef);
+    }
+    free(c->u);
+    free(c->node_rc);
+    free(c->node_out);
+    free(c->lv);
     for (int k = 0; k < c->n_save; k++)
         free(c->save[k]);
     free(c->save);

@@ -325,18 +325,36 @@ static int vec_add(dwmtj_circuit *c, const char *name, int node)
 }
 
 /* The saved vectors and where their values come from. */
-static int saves(dwmtj_circuit *c, int **node_out)
+static int saves(dwmtj_circuit *c, int *node_out)
 {
     int cap = c->n_save ? c->n_save : c->n_nodes;
     c->vec = calloc((size_t)(cap > 0 ? cap : 1), sizeof *c->vec);
-    *node_out = malloc(sizeof(int) * (size_t)c->n_nodes);
-    if (!c->vec || !*node_out)
+    if (!c->vec)
         return DWMTJ_E_ERR_NOMEM;
-    for (int i = 0; i < c->n_nodes; i++)
-        (*node_out)[i] = -1;
     int rc = DWMTJ_E_OK;
     if (c->n_save) {
         for (int k = 0; k < c->n_save && rc == DWMTJ_E_OK; k++) {
+            size_t len = strlen(c->save[k]);
+            if (len > 7 && strcmp(c->save[k] + len - 7, "#branch") == 0) {
+                /* a voltage source's current, as ngspice names it */
+                char src[300];
+                snprintf(src, sizeof src, "%.*s", (int)len - 7, c->save[k]);
+                int s = 0;
+                while (s < c->n_vs && strcmp(c->vs[s].name, src) != 0)
+                    s++;
+                if (s == c->n_vs)
+                    return eng_fail(c, DWMTJ_E_ERR_VECTOR, ".save %s: no voltage source %s in "
+                                    "the circuit", c->save[k], src);
+                if ((rc = vec_add(c, c->save[k], 0)) != DWMTJ_E_OK)
+                    return rc;
+                eng_vec *v = &c->vec[c->n_vec - 1];
+                int node = c->vs[s].p ? c->vs[s].p : c->vs[s].m;
+                v->kind = c->node_kind[node] == KIND_LIN ? VEC_BRANCH_LIN : VEC_BRANCH_NEWTON;
+                v->idx = s;
+                if (v->kind == VEC_BRANCH_LIN && c->vs[s].out < 0)
+                    c->vs[s].out = c->n_out++;
+                continue;
+            }
             char node[300];
             snprintf(node, sizeof node, "%.*s", (int)strlen(c->save[k]) - 3, c->save[k] + 2);
             int i = eng_find_node(c, node);
@@ -355,6 +373,8 @@ static int saves(dwmtj_circuit *c, int **node_out)
     }
     for (int k = 0; k < c->n_vec && rc == DWMTJ_E_OK; k++) {
         eng_vec *v = &c->vec[k];
+        if (v->kind >= VEC_BRANCH_NEWTON)
+            continue;
         v->kind = c->node_kind[v->node];
         if (v->kind == KIND_MON) {
             v->idx = c->mon_dev[v->node];
@@ -363,9 +383,9 @@ static int saves(dwmtj_circuit *c, int **node_out)
             const eng_model *m = &c->model[d->model];
             v->slot = j < m->n_sel ? m->sel[j] : -1; /* more nodes than monitors: 0 V */
         } else if (v->kind == KIND_LIN) {
-            if ((*node_out)[v->node] < 0)
-                (*node_out)[v->node] = c->n_out++;
-            v->idx = (*node_out)[v->node];
+            if (node_out[v->node] < 0)
+                node_out[v->node] = c->n_out++;
+            v->idx = node_out[v->node];
         }
     }
     return rc;
@@ -636,19 +656,21 @@ int eng_build(dwmtj_circuit *c)
 {
     klu_defaults(&c->common);
     int rc = groups(c);
+    if (rc == DWMTJ_E_OK)
+        rc = eng_logic_kinds(c); /* also the per-node outputs */
     for (int k = 0; k < c->n_bs && rc == DWMTJ_E_OK; k++)
         rc = check_controls(c, c->bs[k].e, &c->bs[k]);
     if (rc != DWMTJ_E_OK)
         return rc;
     for (int k = 0; k < c->n_bs; k++)
         mark_outputs(c, c->bs[k].e);
-    int *node_out = NULL;
-    rc = saves(c, &node_out);
+    rc = saves(c, c->node_out);
     if (rc == DWMTJ_E_OK)
-        rc = linear_map(c, node_out);
-    free(node_out);
+        rc = linear_map(c, c->node_out);
     if (rc == DWMTJ_E_OK)
         rc = newton_pattern(c);
+    if (rc == DWMTJ_E_OK)
+        rc = eng_logic_groups(c);
     if (rc != DWMTJ_E_OK)
         return rc;
     size_t no = (size_t)(c->n_out > 0 ? c->n_out : 1);

@@ -1,7 +1,8 @@
 /* B-source expressions, compiled from the deck's trees (engine_deck.c):
- * numbers, i(vsource), + - * /, min(), max() (dwmtj_engine.h).  Piecewise
- * linear in the controlling currents when every product and quotient has a
- * constant side.  A NaN operand makes min() and max() NaN (fmin and fmax
+ * numbers, i(vsource), + - * /, min(), max() and u() of node voltages
+ * (dwmtj_engine.h).  A u() is a constant between the logic's events, so
+ * it counts as one: piecewise linear in the controlling currents when
+ * every product and quotient has a constant side.  A NaN operand makes min() and max() NaN (fmin and fmax
  * would pass the other one on), so that a NaN drive is seen as one. */
 #include "engine_internal.h"
 
@@ -39,46 +40,63 @@ void eng_expr_free(eng_expr *e)
     free(e);
 }
 
+int eng_expr_has_current(const eng_expr *e)
+{
+    return e && (e->op == X_CUR || eng_expr_has_current(e->a) || eng_expr_has_current(e->b));
+}
+
+/* A step: its state, or for one of logic nodes only its value now (those
+ * change only at events). */
+static double step_value(const dwmtj_circuit *c, int k)
+{
+    const eng_u *u = &c->u[k];
+    if (u->kind != U_LOGIC)
+        return u->state;
+    return eng_u_arg(c, u, 0.0) > 0.0 ? 1.0 : 0.0;
+}
+
 /* Value of e when the currents are c0 + s (c1 - c0). */
-static double eval_at(const eng_expr *e, const double *c0, const double *c1, double s)
+static double eval_at(const dwmtj_circuit *c, const eng_expr *e, const double *c0,
+                      const double *c1, double s)
 {
     switch (e->op) {
     case X_NUM: return e->num;
+    case X_U: return step_value(c, e->u);
     case X_CUR: return c0[e->src] + s * (c1[e->src] - c0[e->src]);
-    case X_ADD: return eval_at(e->a, c0, c1, s) + eval_at(e->b, c0, c1, s);
-    case X_SUB: return eval_at(e->a, c0, c1, s) - eval_at(e->b, c0, c1, s);
-    case X_MUL: return eval_at(e->a, c0, c1, s) * eval_at(e->b, c0, c1, s);
-    case X_DIV: return eval_at(e->a, c0, c1, s) / eval_at(e->b, c0, c1, s);
-    case X_NEG: return -eval_at(e->a, c0, c1, s);
+    case X_ADD: return eval_at(c, e->a, c0, c1, s) + eval_at(c, e->b, c0, c1, s);
+    case X_SUB: return eval_at(c, e->a, c0, c1, s) - eval_at(c, e->b, c0, c1, s);
+    case X_MUL: return eval_at(c, e->a, c0, c1, s) * eval_at(c, e->b, c0, c1, s);
+    case X_DIV: return eval_at(c, e->a, c0, c1, s) / eval_at(c, e->b, c0, c1, s);
+    case X_NEG: return -eval_at(c, e->a, c0, c1, s);
     case X_MIN: {
-        double a = eval_at(e->a, c0, c1, s), b = eval_at(e->b, c0, c1, s);
+        double a = eval_at(c, e->a, c0, c1, s), b = eval_at(c, e->b, c0, c1, s);
         return isnan(a) || isnan(b) ? NAN : a < b ? a : b;
     }
     default: {
-        double a = eval_at(e->a, c0, c1, s), b = eval_at(e->b, c0, c1, s);
+        double a = eval_at(c, e->a, c0, c1, s), b = eval_at(c, e->b, c0, c1, s);
         return isnan(a) || isnan(b) ? NAN : a > b ? a : b;
     }
     }
 }
 
-double eng_expr_eval(const eng_expr *e, const double *cur)
+double eng_expr_eval(const dwmtj_circuit *c, const eng_expr *e, const double *cur)
 {
-    return eval_at(e, cur, cur, 0.0);
+    return eval_at(c, e, cur, cur, 0.0);
 }
 
 /* Switch points of the min/max nodes of e on (s0, s1), on which every
  * operand is linear in s once the points already in pts split it. */
-static int kinks_in(const eng_expr *e, const double *c0, const double *c1, double s0,
-                    double s1, double *pts, int np, int max)
+static int kinks_in(const dwmtj_circuit *c, const eng_expr *e, const double *c0,
+                    const double *c1, double s0, double s1, double *pts, int np, int max)
 {
     if (!e)
         return np;
-    np = kinks_in(e->a, c0, c1, s0, s1, pts, np, max);
-    np = kinks_in(e->b, c0, c1, s0, s1, pts, np, max);
+    np = kinks_in(c, e->a, c0, c1, s0, s1, pts, np, max);
+    np = kinks_in(c, e->b, c0, c1, s0, s1, pts, np, max);
     if (e->op != X_MIN && e->op != X_MAX)
         return np;
-    double d0 = eval_at(e->a, c0, c1, s0) - eval_at(e->b, c0, c1, s0);
-    double d1 = eval_at(e->a, c0, c1, s1) - eval_at(e->b, c0, c1, s1);
+    double d0 = eval_at(c, e->a, c0, c1, s0) - eval_at(c, e->b, c0, c1, s0);
+    double d1 = eval_at(c, e->a, c0, c1, s1) - eval_at(c, e->b, c0, c1, s1);
     if ((d0 < 0.0 && d1 > 0.0) || (d0 > 0.0 && d1 < 0.0)) {
         double s = s0 + (s1 - s0) * d0 / (d0 - d1);
         if (s > s0 && s < s1 && np < max)
@@ -87,8 +105,8 @@ static int kinks_in(const eng_expr *e, const double *c0, const double *c1, doubl
     return np;
 }
 
-int eng_expr_kinks(const eng_expr *e, const double *c0, const double *c1, int n_cur,
-                   double *s, int max)
+int eng_expr_kinks(const dwmtj_circuit *c, const eng_expr *e, const double *c0,
+                   const double *c1, int n_cur, double *s, int max)
 {
     (void)n_cur;
     /* nested min/max: a switch of an inner one bends the outer one's
@@ -103,7 +121,7 @@ int eng_expr_kinks(const eng_expr *e, const double *c0, const double *c1, int n_
         edges[ne++] = 1.0;
         int before = n;
         for (int k = 0; k + 1 < ne; k++)
-            n = kinks_in(e, c0, c1, edges[k], edges[k + 1], s, n, max);
+            n = kinks_in(c, e, c0, c1, edges[k], edges[k + 1], s, n, max);
         qsort(s, (size_t)n, sizeof *s, eng_cmp_double);
         int m = 0;
         for (int k = 0; k < n; k++)

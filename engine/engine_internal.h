@@ -11,13 +11,36 @@
 #include <stdint.h>
 
 /* B-source expressions (engine_expr.c) */
-enum { X_NUM, X_CUR, X_ADD, X_SUB, X_MUL, X_DIV, X_NEG, X_MIN, X_MAX };
+enum { X_NUM, X_CUR, X_ADD, X_SUB, X_MUL, X_DIV, X_NEG, X_MIN, X_MAX, X_U };
 typedef struct eng_expr {
     int op;
     double num;             /* X_NUM: the value */
     int src;                /* X_CUR: index of the controlling V source */
+    int u;                  /* X_U: index of its step into dwmtj_circuit.u */
     struct eng_expr *a, *b; /* operands */
 } eng_expr;
+
+/* A step u(arg) of an expression, arg = k + sum coef[j] v(node[j]): the
+ * logic thresholds (engine_logic.c).  Its kind follows from its nodes:
+ * logic outputs only (evaluated when read), one one-shot node (crossing
+ * solved from the exponential), one source-driven node (crossing solved on
+ * the linear piece), Newton unknowns only (the comparator: crossing
+ * located by re-solving). */
+enum { U_LOGIC = 0, U_RC = 1, U_SRC = 2, U_NEWTON = 3 };
+typedef struct {
+    int n;            /* nodes in arg */
+    int *node;        /* their indices */
+    double *coef;     /* 1, their coefficients */
+    double k;         /* V, the constant */
+    int kind;         /* U_* */
+    int state;        /* 0 or 1: u's value since the last event (U_RC, U_SRC,
+                         U_NEWTON) */
+    int group;        /* U_NEWTON: Newton group of its nodes, -1 several */
+    int rc;           /* U_RC: its one-shot (index into dwmtj_circuit.rc) */
+    double arg0;      /* V, arg at the last accepted point (U_NEWTON) */
+    const char *src;  /* name of the B source it is in (for messages) */
+    const char *where;/* "FILE:LINE" of that source */
+} eng_u;
 
 /* Voltage source: DC (one point) or PWL; holds its value before the first
  * and after the last point. */
@@ -31,7 +54,62 @@ typedef struct {
     int row;          /* its branch unknown in its matrix (linear or Newton) */
     int lin_index;    /* index among the linear groups' sources, or -1 */
     int out;          /* its branch current as output of the linear map, or -1 */
+    int pulse;        /* 1: read as PULSE, p[] its parameters, points made
+                         once .tran is known */
+    int n_pulse;      /* PULSE parameters given (1..7) */
+    double pp[7];     /* V1 V2 TD TR TF PW PER (V, s) */
 } eng_vsrc;
+
+/* A B voltage source V = expr from a logic node to ground: its value is
+ * piecewise constant (every v() is under a u()). */
+typedef struct {
+    char *name;
+    int p;            /* the logic node it drives */
+    eng_expr *e;
+    char *where;
+} eng_bvsrc;
+
+/* .model NAME sw(vt vh ron roff), as ngspice's switch. */
+typedef struct {
+    char *name;
+    double vt, vh;    /* V: on above vt + vh, off below vt - vh */
+    double ron, roff; /* Ohm */
+} eng_swmodel;
+
+/* S n+ n- nc+ nc- model: a one-shot's charging switch (n+ or n- on a
+ * one-shot node, the other on a DC source) or a resistor of a Newton
+ * group whose value follows the state. */
+typedef struct {
+    char *name;
+    int node[4];      /* n+ n- nc+ nc- */
+    char *model_name; /* until the models are read */
+    int model;        /* index into dwmtj_circuit.swm */
+    int on;           /* state: 1 on (ron), 0 off (roff) */
+    int rc;           /* one-shot switch: index into dwmtj_circuit.rc, else -1 */
+    int res;          /* Newton switch: its resistor in dwmtj_circuit.res, else -1 */
+    char *where;
+} eng_sw;
+
+typedef struct {
+    char *name;
+    int a, b;         /* nodes */
+    double c;         /* F */
+    char *where;
+} eng_cap;
+
+/* A one-shot node: C and R to ground, charged through a switch from a DC
+ * source; v(t) = vinf + (v0 - vinf) exp(-(t - t0) / tau) since the switch
+ * last changed. */
+typedef struct {
+    int node;
+    int cap;          /* its first capacitor (for messages) */
+    double c;         /* F, to ground */
+    double g;         /* S, resistors to ground */
+    int sw;           /* its switch, -1 none */
+    double vsup;      /* V, the DC source at the switch's other end */
+    double t0, v0;    /* s, V: the last change of the switch and v then */
+    double vinf, tau; /* V, s: where it goes and how fast */
+} eng_rc;
 
 typedef struct {
     char *name;
@@ -43,6 +121,7 @@ typedef struct {
 typedef struct {
     int a, b;         /* nodes */
     double g;         /* S */
+    int sw;           /* the switch it is (its g follows the state), or -1 */
 } eng_res;
 
 typedef struct {
@@ -70,10 +149,13 @@ typedef struct {
 } eng_dev;
 
 /* A saved vector. */
+enum { VEC_BRANCH_NEWTON = 6, VEC_BRANCH_LIN = 7 }; /* kinds beyond KIND_* */
 typedef struct {
-    char *name;       /* "v(node)" */
+    char *name;       /* "v(node)" or "vsource#branch" */
     int node;
-    int kind;         /* 1 linear output, 2 Newton unknown, 3 monitor */
+    int kind;         /* KIND_LIN output, KIND_NEWTON unknown, KIND_MON monitor,
+                         KIND_LOGIC, KIND_RC, or VEC_BRANCH_* (idx: the
+                         unknown or output) */
     int idx;          /* output index, unknown, or device */
     int slot;         /* monitor: index into the 13 monitors */
     double *v;
@@ -102,6 +184,19 @@ struct dwmtj_circuit {
     eng_bsrc *bs; int n_bs, cap_bs;
     eng_dev *dev; int n_dev, cap_dev;
     eng_model *model; int n_model, cap_model;
+    eng_bvsrc *bv; int n_bv, cap_bv;    /* B voltage sources: the logic */
+    eng_swmodel *swm; int n_swm, cap_swm;
+    eng_sw *sw; int n_sw, cap_sw;
+    eng_cap *cap; int n_cap, cap_cap;
+    eng_rc *rc; int n_rc;               /* one-shot nodes */
+    eng_u *u; int n_u, cap_u;           /* the steps of all expressions */
+    int n_un;         /* of which U_NEWTON */
+    int *node_rc;     /* per node: its one-shot, or -1 */
+    int *node_out;    /* per node: its linear output, or -1 */
+    double *lv;       /* V, per node: value of a logic node */
+    double ta, tb;    /* s, the piece on which y0, y1 hold the linear outputs'
+                         ends (the sources are linear on it) */
+    double t_acc;     /* s, the last accepted time point */
     char **save; int n_save, cap_save;
     double tstep, tstop, tmax;
     int steps;        /* DWMTJ_E_STEPS_* */
@@ -162,19 +257,23 @@ int eng_fail(dwmtj_circuit *c, int status, const char *fmt, ...)
 /* engine_expr.c */
 int eng_cmp_double(const void *a, const void *b); /* qsort, ascending */
 void eng_expr_free(eng_expr *e);
-/* Value with controlling currents cur[src]. */
-double eng_expr_eval(const eng_expr *e, const double *cur);
+/* Value with controlling currents cur[src] and the steps' values now. */
+double eng_expr_eval(const dwmtj_circuit *c, const eng_expr *e, const double *cur);
 /* 1 when e is piecewise linear in the currents (products and quotients
  * only by constants). */
 int eng_expr_linear(const eng_expr *e);
 /* Instants s in (0, 1) at which a min()/max() of e switches when the
  * currents go linearly from c0 (s = 0) to c1 (s = 1); into s[], at most
  * max, returns how many. */
-int eng_expr_kinks(const eng_expr *e, const double *c0, const double *c1, int n_cur,
-                   double *s, int max);
+int eng_expr_kinks(const dwmtj_circuit *c, const eng_expr *e, const double *c0,
+                   const double *c1, int n_cur, double *s, int max);
+/* 1 when e holds an i(). */
+int eng_expr_has_current(const eng_expr *e);
 
 /* engine_build.c */
-enum { KIND_NONE = 0, KIND_LIN = 1, KIND_NEWTON = 2, KIND_MON = 3 }; /* of a node */
+/* of a node: unused, linear group, Newton group, monitor, driven by a B
+ * voltage source (logic), one-shot capacitor */
+enum { KIND_NONE = 0, KIND_LIN = 1, KIND_NEWTON = 2, KIND_MON = 3, KIND_LOGIC = 4, KIND_RC = 5 };
 int eng_build(dwmtj_circuit *c);
 /* Factors (or refactors) a matrix of kind KIND_LIN / KIND_NEWTON; a
  * singular or ill-conditioned one is an error naming the node. */
@@ -188,5 +287,33 @@ double eng_vs_value(const eng_vsrc *s, double t);
 
 /* engine_run.c */
 int eng_run(dwmtj_circuit *c);
+
+/* engine_logic.c: the behavioural cell's logic (dwmtj_engine.h) */
+/* After reading: PULSE waves as PWL, the one-shot nodes, the switches and
+ * the logic nodes, each checked against the forms the engine solves. */
+int eng_logic_read(dwmtj_circuit *c);
+/* After the groups: the kind of every step; outputs for the source nodes
+ * the steps read (before the linear map). */
+int eng_logic_kinds(dwmtj_circuit *c);
+/* After the Newton pattern: the comparators' groups; the Newton switches
+ * must be in Newton groups. */
+int eng_logic_groups(dwmtj_circuit *c);
+/* Voltage of node now (t: for a one-shot node). */
+double eng_node_v(const dwmtj_circuit *c, int node, double t);
+double eng_u_arg(const dwmtj_circuit *c, const eng_u *u, double t);
+/* The logic at t from the steps' states: B voltage sources to their fixed
+ * point, then the switches (hysteresis; a one-shot restarts its
+ * exponential).  1 when a logic value or a Newton switch changed, 0 when
+ * nothing did, < 0 error. */
+int eng_logic_settle(dwmtj_circuit *c, double t);
+/* The earliest instant after t at which a one-shot's or a source's step
+ * changes (on the piece [c->ta, c->tb] for the sources), +inf if none. */
+double eng_logic_next(const dwmtj_circuit *c, double t);
+/* Flips the one-shot and source steps that change at or before te. */
+void eng_logic_flip_due(dwmtj_circuit *c, double te);
+/* The logic at the operating point (t = 0): with reset, switches off and
+ * logic low first; the one-shots at their DC values and the steps' states
+ * from the present voltages.  Returns how many states changed. */
+int eng_logic_start(dwmtj_circuit *c, int reset);
 
 #endif

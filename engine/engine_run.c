@@ -13,6 +13,8 @@
 #define RELTOL 1e-9    /* relative change of an unknown for convergence */
 #define VNTOL 1e-12    /* V, absolute, node voltages */
 #define ABSTOL 1e-15   /* A, absolute, branch currents */
+#define EVENT_TOL 1e-15 /* s: a comparator's crossing is located to this */
+#define CASCADE_MAX 64 /* logic changes at one instant before it counts as chatter */
 
 static double wall_s(void)
 {
@@ -83,11 +85,19 @@ static int record(dwmtj_circuit *c, double t)
         return DWMTJ_E_ERR_NOMEM;
     for (int k = 0; k < c->n_vec; k++) {
         eng_vec *v = &c->vec[k];
-        double x = v->kind == KIND_LIN      ? c->yt[v->idx]
-                   : v->kind == KIND_NEWTON ? c->x[c->node_row[v->node]]
-                   : v->slot < 0            ? 0.0
-                   : dwmtj_monitor(&c->model[c->dev[v->idx].model].d, &c->dev[v->idx].s0,
-                                   v->slot);
+        double x;
+        switch (v->kind) {
+        case KIND_LIN: x = c->yt[v->idx]; break;
+        case KIND_NEWTON: x = c->x[c->node_row[v->node]]; break;
+        case KIND_LOGIC:
+        case KIND_RC: x = eng_node_v(c, v->node, t); break;
+        case VEC_BRANCH_NEWTON: x = c->x[c->vs[v->idx].row]; break;
+        case VEC_BRANCH_LIN: x = c->yt[c->vs[v->idx].out]; break;
+        default:
+            x = v->slot < 0 ? 0.0
+                            : dwmtj_monitor(&c->model[c->dev[v->idx].model].d,
+                                            &c->dev[v->idx].s0, v->slot);
+        }
         if (push(&v->v, &v->n, &v->cap, x) != 0)
             return DWMTJ_E_ERR_NOMEM;
     }
@@ -189,15 +199,18 @@ static int load(dwmtj_circuit *c, double t, int dc)
  * the states of the last load stand: they differ from the final voltages
  * by less than that); later iterations evaluate only the groups still
  * open.  A neuron whose drive did not change converges on its first
- * solve. */
-static int newton(dwmtj_circuit *c, double t, int dc)
+ * solve.  only >= 0: that group alone (the others keep their values and
+ * trial states), for locating a comparator's crossing. */
+static int newton(dwmtj_circuit *c, double t, int dc, int only)
 {
     int n = c->n_nl, worst = 0;
     if (n == 0)
         return DWMTJ_E_OK;
-    memset(c->group_done, 0, (size_t)c->n_groups);
+    memset(c->group_done, only >= 0, (size_t)c->n_groups);
+    if (only >= 0)
+        c->group_done[only] = 0;
     for (int k = 0; k < c->n_bs; k++) {
-        c->bval[k] = eng_expr_eval(c->bs[k].e, c->cur);
+        c->bval[k] = eng_expr_eval(c, c->bs[k].e, c->cur);
         if (!isfinite(c->bval[k]))
             return eng_fail(c, DWMTJ_E_ERR_VALUE, "%s: B source %s: its current is %g A at "
                             "t = %g s", c->bs[k].where, c->bs[k].name, c->bval[k], t);
@@ -320,20 +333,184 @@ static double device_limit(const dwmtj_circuit *c, double t)
     return lim;
 }
 
-/* One accepted point at t inside [ta, tb] (outputs interpolated). */
-static int point(dwmtj_circuit *c, double t, double ta, double tb)
+/* The linear outputs and controlling currents at t on the piece
+ * [c->ta, c->tb] (linear on it). */
+static void interp(dwmtj_circuit *c, double t)
 {
-    double f = tb > ta ? (t - ta) / (tb - ta) : 1.0;
+    double f = c->tb > c->ta ? (t - c->ta) / (c->tb - c->ta) : 1.0;
     for (int o = 0; o < c->n_out; o++)
         c->yt[o] = f >= 1.0 ? c->y1[o] : c->y0[o] + f * (c->y1[o] - c->y0[o]);
     controls(c, c->yt, c->cur);
+}
+
+/* A trial solution at t from the accepted states. */
+static int solve(dwmtj_circuit *c, double t, int only)
+{
+    interp(c, t);
     double t0 = wall_s();
-    int rc = newton(c, t, 0);
+    int rc = newton(c, t, 0, only);
     c->stats.seconds_newton += wall_s() - t0;
+    return rc;
+}
+
+/* The trial solution at t becomes the accepted point. */
+static int take(dwmtj_circuit *c, double t)
+{
+    accept(c);
+    c->t_acc = t;
+    for (int k = 0; k < c->n_u; k++)
+        if (c->u[k].kind == U_NEWTON)
+            c->u[k].arg0 = eng_u_arg(c, &c->u[k], t);
+    return record(c, t);
+}
+
+/* Events at t: the logic settles; while it changed what the Newton groups
+ * see (or a logic output, which its vectors show), a zero-length point at
+ * t with the new circuit (the devices' states are continuous, their
+ * terminal voltages jump), and the comparators read again. */
+static int cascade(dwmtj_circuit *c, double t)
+{
+    for (int it = 0; it < CASCADE_MAX; it++) {
+        int ch = eng_logic_settle(c, t);
+        if (ch <= 0)
+            return ch;
+        int rc = solve(c, t, -1);
+        if (rc == DWMTJ_E_OK)
+            rc = take(c, t);
+        if (rc != DWMTJ_E_OK)
+            return rc;
+        int flips = 0;
+        for (int k = 0; k < c->n_u; k++) {
+            eng_u *u = &c->u[k];
+            if (u->kind == U_NEWTON && (u->arg0 > 0.0) != (u->state != 0)) {
+                u->state = !u->state;
+                flips++;
+            }
+        }
+        if (!flips)
+            return DWMTJ_E_OK;
+    }
+    return eng_fail(c, DWMTJ_E_ERR_CONVERGENCE,
+                    "%s: the logic chatters at t = %g s: %d changes at one instant (a "
+                    "comparator flipped back by what its own change did)",
+                    c->name, t, CASCADE_MAX);
+}
+
+/* The instant in (c->t_acc, thi] at which comparator u changes, to
+ * EVENT_TOL: regula falsi (Illinois) on its argument, each trial re-solving
+ * its group from the accepted states; the trial solution at thi is in c. */
+static int locate(dwmtj_circuit *c, eng_u *u, double thi, double *tc)
+{
+    double tlo = c->t_acc, flo = u->arg0, fhi = eng_u_arg(c, u, thi);
+    int side = 0, rc = DWMTJ_E_OK;
+    *tc = thi;
+    if ((flo > 0.0) == (fhi > 0.0)) {
+        *tc = tlo; /* it had changed already (a forced flip within noise) */
+        return rc;
+    }
+    for (int it = 0; it < 200 && thi - tlo > EVENT_TOL; it++) {
+        double tm = thi - fhi * (thi - tlo) / (fhi - flo);
+        if (!(tm > tlo && tm < thi))
+            tm = 0.5 * (tlo + thi);
+        if ((rc = solve(c, tm, u->group)) != DWMTJ_E_OK)
+            return rc;
+        double fm = eng_u_arg(c, u, tm);
+        if ((fm > 0.0) == (fhi > 0.0)) {
+            thi = tm;
+            fhi = fm;
+            if (side == 1)
+                flo *= 0.5;
+            side = 1;
+        } else {
+            tlo = tm;
+            flo = fm;
+            if (side == -1)
+                fhi *= 0.5;
+            side = -1;
+        }
+    }
+    *tc = thi;
+    return rc;
+}
+
+/* An accepted point at next, or at the first comparator crossing before
+ * it (*reached); sched: next is an event of the one-shots or sources. */
+static int advance(dwmtj_circuit *c, double next, int sched, double *reached)
+{
+    *reached = next;
+    int rc = solve(c, next, -1);
     if (rc != DWMTJ_E_OK)
         return rc;
-    accept(c);
-    return record(c, t);
+    int first = -1;
+    double tc = next;
+    for (int k = 0; k < c->n_u && c->n_un; k++) {
+        eng_u *u = &c->u[k];
+        if (u->kind != U_NEWTON || (eng_u_arg(c, u, next) > 0.0) == (u->state != 0))
+            continue;
+        if (first >= 0) /* the searches of other groups left c's solution */
+            rc = solve(c, next, u->group);
+        double tk;
+        if (rc == DWMTJ_E_OK)
+            rc = locate(c, u, next, &tk);
+        if (rc != DWMTJ_E_OK)
+            return rc;
+        if (first < 0 || tk < tc) {
+            tc = tk;
+            first = k;
+        }
+    }
+    if (first < 0) {
+        rc = take(c, next);
+        if (rc == DWMTJ_E_OK && sched) {
+            eng_logic_flip_due(c, next);
+            rc = cascade(c, next);
+        }
+        return rc;
+    }
+    *reached = tc;
+    if ((rc = solve(c, tc, -1)) != DWMTJ_E_OK || (rc = take(c, tc)) != DWMTJ_E_OK)
+        return rc;
+    /* the located one changes here whatever its argument's last digits say;
+     * the others if they have crossed too */
+    for (int k = 0; k < c->n_u; k++) {
+        eng_u *u = &c->u[k];
+        if (k == first)
+            u->state = !u->state;
+        else if (u->kind == U_NEWTON)
+            u->state = u->arg0 > 0.0;
+    }
+    if (sched && tc >= next)
+        eng_logic_flip_due(c, next);
+    return cascade(c, tc);
+}
+
+/* From the accepted point at *t to a point at next, with a point at every
+ * event of the logic on the way and the points the devices ask for after
+ * one. */
+static int reach(dwmtj_circuit *c, double next, double *t)
+{
+    int rc = DWMTJ_E_OK, due = 0;
+    while (rc == DWMTJ_E_OK && *t < next) {
+        double target = next, te = c->n_u ? eng_logic_next(c, *t) : INFINITY;
+        int sched = te <= next;
+        if (sched)
+            target = te;
+        if (target <= *t) {
+            if (++due > CASCADE_MAX)
+                return eng_fail(c, DWMTJ_E_ERR_CONVERGENCE, "%s: the logic does not settle at "
+                                "t = %g s", c->name, *t);
+            eng_logic_flip_due(c, *t);
+            rc = cascade(c, *t);
+            continue;
+        }
+        double lim = device_limit(c, *t);
+        if (lim < target && lim > *t + 1e-9 * c->tstep) {
+            target = lim;
+            sched = 0;
+        }
+        rc = advance(c, target, sched, t);
+    }
+    return rc;
 }
 
 /* ngspice's time-step control for a circuit without charge storage
@@ -349,6 +526,8 @@ static int steps_ngspice(dwmtj_circuit *c, const double *g, int ng)
     double t_prev = 0.0; /* the last breakpoint passed */
     int bi = 0, at_break = 1, first = 1, rc = DWMTJ_E_OK;
     lin_outputs(c, g[0], c->y1);
+    c->ta = 0.0;
+    c->tb = g[0];
     while (bi < ng && rc == DWMTJ_E_OK) {
         if (at_break) {
             delta = fmin(delta, 0.1 * fmin(save, g[bi] - t));
@@ -368,7 +547,7 @@ static int steps_ngspice(dwmtj_circuit *c, const double *g, int ng)
             hit = 0;
         }
         double next = hit ? g[bi] : t + delta;
-        rc = point(c, next, t_prev, g[bi]);
+        rc = reach(c, next, &t);
         t = next;
         if (!first)
             delta = fmin(2.0 * delta, hmax);
@@ -379,6 +558,8 @@ static int steps_ngspice(dwmtj_circuit *c, const double *g, int ng)
             memcpy(c->y0, c->y1, sizeof(double) * (size_t)(c->n_out > 0 ? c->n_out : 1));
             if (++bi < ng)
                 lin_outputs(c, g[bi], c->y1);
+            c->ta = t_prev;
+            c->tb = bi < ng ? g[bi] : t_prev;
         }
     }
     return rc;
@@ -404,8 +585,11 @@ static int steps_exact(dwmtj_circuit *c, const double *g, int ng)
             controls(c, c->y0, c->cur0);
             controls(c, c->y1, c->cur1);
             for (int b = 0; b < c->n_bs; b++)
-                nk += eng_expr_kinks(c->bs[b].e, c->cur0, c->cur1, c->n_vs, c->kink + nk, 32);
+                nk += eng_expr_kinks(c, c->bs[b].e, c->cur0, c->cur1, c->n_vs, c->kink + nk,
+                                     32);
             qsort(c->kink, (size_t)nk, sizeof(double), eng_cmp_double);
+            c->ta = ta;
+            c->tb = tb;
             for (int j = 0; j <= nk && rc == DWMTJ_E_OK; j++) {
                 double target = j < nk ? ta + c->kink[j] * (tb - ta) : tb;
                 if (target - t <= 1e-9 * c->tstep && j < nk)
@@ -414,7 +598,7 @@ static int steps_exact(dwmtj_circuit *c, const double *g, int ng)
                     double next = target, lim = device_limit(c, t);
                     if (lim < next && lim > t + 1e-9 * c->tstep)
                         next = lim;
-                    rc = point(c, next, ta, tb);
+                    rc = reach(c, next, &t);
                     t = next;
                 }
             }
@@ -447,10 +631,29 @@ int eng_run(dwmtj_circuit *c)
     lin_outputs(c, 0.0, c->y0);
     memcpy(c->yt, c->y0, sizeof(double) * (size_t)(c->n_out > 0 ? c->n_out : 1));
     controls(c, c->y0, c->cur);
-    int rc = newton(c, 0.0, 1);
+    int rc = newton(c, 0.0, 1, -1);
     if (rc != DWMTJ_E_OK)
         return rc;
+    if (c->n_u || c->n_sw) {
+        /* the logic at the operating point: until the logic, the switches,
+         * the one-shots' DC values and the comparators agree */
+        eng_logic_start(c, 1);
+        for (int it = 0;; it++) {
+            int ch = eng_logic_settle(c, 0.0);
+            if (ch < 0)
+                return ch;
+            int st = eng_logic_start(c, 0);
+            if (!ch && !st)
+                break;
+            if (it > CASCADE_MAX)
+                return eng_fail(c, DWMTJ_E_ERR_CONVERGENCE, "%s: the logic of the operating "
+                                "point does not settle", c->name);
+            if ((rc = newton(c, 0.0, 1, -1)) != DWMTJ_E_OK)
+                return rc;
+        }
+    }
     accept(c);
+    c->t_acc = 0.0;
     for (int k = 0; k < c->n_dev; k++)
         c->dev[k].ev.t_next = INFINITY; /* ngspice drops the operating point's breakpoints */
     if ((rc = record(c, 0.0)) != DWMTJ_E_OK)

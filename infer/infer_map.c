@@ -43,15 +43,14 @@ int dwmtj_infer_check_backend(int backend, int periphery, char **error)
 {
     if (error)
         *error = NULL;
-    if (backend == DWMTJ_INFER_KLU && periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL)
-        return infer_fail(error, DWMTJ_H_ERR_USAGE,
-                          "--periphery behavioural: the klu engine cannot run the neuron cell: "
-                          "it has no switches (the cell's write switch and one-shots: sw "
-                          "models), no capacitors (the one-shots' timing), no B voltage "
-                          "sources and no v() or u() in expressions (the bridge comparator "
-                          "and the reset logic), no current sources or PULSE waves (the read "
-                          "bias, the initial write); use --backend ngspice (or --periphery "
-                          "ideal with klu)");
+    /* both backends run both peripheries (the engine the cell's logic too:
+     * doc/engine.md, "The cell") */
+    if (backend != DWMTJ_INFER_NGSPICE && backend != DWMTJ_INFER_KLU)
+        return infer_fail(error, DWMTJ_H_ERR_USAGE, "backend %d: not ngspice (0) or klu (1)",
+                          backend);
+    if (periphery != DWMTJ_INFER_PERIPH_IDEAL && periphery != DWMTJ_INFER_PERIPH_BEHAVIOURAL)
+        return infer_fail(error, DWMTJ_H_ERR_USAGE, "periphery %d: not ideal or behavioural",
+                          periphery);
     return DWMTJ_H_OK;
 }
 

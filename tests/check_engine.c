@@ -347,7 +347,7 @@ static void parse_fails(const char *text, int status, const char *needle)
 START_TEST(test_refusals)
 {
     parse_fails("t\nv1 a 0 1\nc1 a 0 1p\n.tran 1n 10n\n.end\n", DWMTJ_E_ERR_UNSUPPORTED,
-                "bad.cir:3: element c1");
+                "bad.cir:3: capacitor c1 at node a: the node is also on voltage source v1");
     parse_fails("t\nv1 a 0 1\nc1 a 0 1p\n.tran 1n 10n\n.end\n", DWMTJ_E_ERR_UNSUPPORTED,
                 "--backend ngspice");
     parse_fails("t\nv1 a 0 sin(0 1 1g)\nr1 a 0 1k\n.tran 1n 10n\n.end\n",
