@@ -364,6 +364,14 @@ static int take(dwmtj_circuit *c, double t)
     return record(c, t);
 }
 
+/* 1 when comparator u's argument a says it changes: beyond the Newton
+ * tolerance of the node voltages (within it the sign is the solver's
+ * rounding: a neuron that rests on its threshold would chatter). */
+static int changes(const eng_u *u, double a)
+{
+    return (a > 0.0) != (u->state != 0) && fabs(a) > VNTOL;
+}
+
 /* Events at t: the logic settles; while it changed what the Newton groups
  * see (or a logic output, which its vectors show), a zero-length point at
  * t with the new circuit (the devices' states are continuous, their
@@ -382,7 +390,7 @@ static int cascade(dwmtj_circuit *c, double t)
         int flips = 0;
         for (int k = 0; k < c->n_u; k++) {
             eng_u *u = &c->u[k];
-            if (u->kind == U_NEWTON && (u->arg0 > 0.0) != (u->state != 0)) {
+            if (u->kind == U_NEWTON && changes(u, u->arg0)) {
                 u->state = !u->state;
                 flips++;
             }
@@ -445,7 +453,7 @@ static int advance(dwmtj_circuit *c, double next, int sched, double *reached)
     double tc = next;
     for (int k = 0; k < c->n_u && c->n_un; k++) {
         eng_u *u = &c->u[k];
-        if (u->kind != U_NEWTON || (eng_u_arg(c, u, next) > 0.0) == (u->state != 0))
+        if (u->kind != U_NEWTON || !changes(u, eng_u_arg(c, u, next)))
             continue;
         if (first >= 0) /* the searches of other groups left c's solution */
             rc = solve(c, next, u->group);
@@ -474,10 +482,8 @@ static int advance(dwmtj_circuit *c, double next, int sched, double *reached)
      * the others if they have crossed too */
     for (int k = 0; k < c->n_u; k++) {
         eng_u *u = &c->u[k];
-        if (k == first)
+        if (k == first || (u->kind == U_NEWTON && changes(u, u->arg0)))
             u->state = !u->state;
-        else if (u->kind == U_NEWTON)
-            u->state = u->arg0 > 0.0;
     }
     if (sched && tc >= next)
         eng_logic_flip_due(c, next);

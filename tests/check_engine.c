@@ -1,6 +1,8 @@
 /* The KLU engine (dwmtj_engine.h): linear circuits against their
  * analytic answers, the time points and a neuron against the real
- * ngspice, the exact mode's switch instants, and its refusals. */
+ * ngspice, the exact mode's switch instants, the behavioural cell's logic
+ * (one-shots, switches, I and PULSE sources) against the analytic answers
+ * and the hand-worked cycle of doc/cell.md, and its refusals. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 #include "dwmtj.h"
 #include "dwmtj_engine.h"
 #include "dwmtj_harness.h"
+#include "testutil.h"
 
 static dwmtj_circuit *parse_ok(const char *text)
 {
@@ -344,12 +347,267 @@ static void parse_fails(const char *text, int status, const char *needle)
     free(err);
 }
 
+/* ---- the cell's logic (doc/engine.md, "The cell") -------------------------- */
+
+/* Index of the first j >= from with v[j-1] on one side of level and v[j]
+ * on the other (rising: below then at or above), -1 if none. */
+static int edge(const double *v, int n, int from, double level, int rising)
+{
+    for (int j = from > 1 ? from : 1; j < n; j++)
+        if (rising ? v[j - 1] < level && v[j] >= level : v[j - 1] >= level && v[j] < level)
+            return j;
+    return -1;
+}
+
+/* A one-shot alone: a PULSE p triggers (through the logic node trig) the
+ * switch that holds C at vsup; after trig falls the output q = u(0.5 -
+ * v(trig)) u(v(d) - 0.5) is high for R C ln 2 (to 1e-6 with ron 1e-4 Ohm,
+ * roff 1e15 Ohm), exactly the exponential's crossing; q and trig jump at
+ * their instants (two points at each), and v(d) is the exponential. */
+START_TEST(test_one_shot)
+{
+    const double R = 1442.6950408889634, C = 1e-12, ron = 1e-4, roff = 1e15;
+    dwmtj_circuit *c = parse_ok("one-shot\n"
+                                "vp p 0 pulse(0 1 1n 1p 1p 2n)\n"
+                                "btrig trig 0 v = u(v(p) - 0.5)\n"
+                                "vsup sup 0 dc 1\n"
+                                ".model swos sw(vt=0.5 vh=0.1 ron=1e-4 roff=1e15)\n"
+                                "sos d sup trig 0 swos\n"
+                                "cos d 0 1p\n"
+                                "ros d 0 1442.6950408889634\n"
+                                "bq q 0 v = u(0.5 - v(trig)) * u(v(d) - 0.5)\n"
+                                ".tran 0.1n 6n\n"
+                                ".save v(q) v(d) v(trig)\n"
+                                ".end\n");
+    ck_assert_int_eq(dwmtj_engine_run(c), DWMTJ_E_OK);
+    int n;
+    const double *t = vec(c, "time", &n), *q = vec(c, "v(q)", &n), *d = vec(c, "v(d)", &n);
+    const double *tr = vec(c, "v(trig)", &n);
+    /* trig: the pulse crosses 0.5 half-way up its 1 ps rise and fall */
+    int up = edge(tr, n, 1, 0.5, 1), down = edge(tr, n, 1, 0.5, 0);
+    ck_assert(up > 0 && down > up);
+    tu_assert_rel(t[up], 1.0005e-9, 1e-12);
+    tu_assert_rel(t[down], 3.0015e-9, 1e-12);
+    ck_assert_double_eq(t[up - 1], t[up]); /* the jump: two points at its instant */
+    int rise = edge(q, n, 1, 0.5, 1), fall = edge(q, n, 1, 0.5, 0);
+    ck_assert(rise > 0 && fall > rise);
+    ck_assert_double_eq(t[rise], t[down]);
+    ck_assert_double_eq(t[fall - 1], t[fall]);
+    double w = t[fall] - t[rise];
+    tu_assert_rel(w, R * C * log(2.0), 1e-6);
+    /* the exponential with the switch's ron and roff exactly */
+    double gs = 1.0 / roff, gt = 1.0 / R + gs, vinf = gs / gt, tau = C / gt;
+    double v0 = (1.0 / ron) / (1.0 / ron + 1.0 / R);
+    tu_assert_rel(w, tau * log((v0 - vinf) / (0.5 - vinf)), 1e-12);
+    for (int j = rise; j < fall; j++)
+        tu_assert_rel(d[j], vinf + (v0 - vinf) * exp(-(t[j] - t[rise]) / tau), 1e-12);
+    ck_assert_double_eq(q[n - 1], 0.0);
+    ck_assert_int_eq(edge(q, n, fall + 1, 0.5, 1), -1); /* one pulse */
+    dwmtj_engine_free(c);
+}
+END_TEST
+
+/* A switch with hysteresis (vt 0.5, vh 0.15: on above 0.65 V, off below
+ * 0.35 V) controlled by a staircase 0, 0.3, 0.6, 0.9 V of a ramp up and
+ * down: on at 0.9 V on the way up (8 ns), still on at 0.6 V on the way
+ * down, off at 0.3 V (15 ns); 1 mA into it gives 1 V on, 1 kV off. */
+START_TEST(test_switch_hysteresis)
+{
+    dwmtj_circuit *c = parse_ok("hysteresis\n"
+                                "vr r 0 pwl(0 0 10n 1 20n 0)\n"
+                                "bc ctl 0 v = 0.3 * u(v(r) - 0.2) + 0.3 * u(v(r) - 0.5) + "
+                                "0.3 * u(v(r) - 0.8)\n"
+                                ".model sh sw(vt=0.5 vh=0.15 ron=1k roff=1meg)\n"
+                                "s1 n 0 ctl 0 sh\n"
+                                "i1 0 n dc 1m\n"
+                                ".tran 0.5n 20n\n"
+                                ".save v(n) v(ctl)\n"
+                                ".end\n");
+    ck_assert_int_eq(dwmtj_engine_run(c), DWMTJ_E_OK);
+    int n;
+    const double *t = vec(c, "time", &n), *v = vec(c, "v(n)", &n), *ctl = vec(c, "v(ctl)", &n);
+    for (int j = 0; j < n; j++) {
+        /* the state just after t[j]: a point at an event shows it twice */
+        int on = t[j] > 8e-9 * (1 + 1e-12) && t[j] < 15e-9 * (1 - 1e-12);
+        if (j + 1 < n && t[j + 1] == t[j])
+            continue; /* the value before the event */
+        if (fabs(t[j] - 8e-9) < 1e-20)
+            on = 1;
+        if (fabs(t[j] - 15e-9) < 1e-20)
+            on = 0;
+        ck_assert_msg(fabs(v[j] - (on ? 1.0 : 1000.0)) < 1e-9 * (on ? 1.0 : 1000.0),
+                      "t = %g s: v(n) = %.12g with ctl %g", t[j], v[j], ctl[j]);
+    }
+    int a = edge(v, n, 1, 500.0, 0), b = edge(v, n, 1, 500.0, 1);
+    ck_assert(a > 0 && b > a);
+    tu_assert_rel(t[a], 8e-9, 1e-12);
+    tu_assert_rel(t[b], 15e-9, 1e-12);
+    dwmtj_engine_free(c);
+}
+END_TEST
+
+/* A DC current source into a resistor (in a Newton group: a current
+ * source drives it): 1 mA x 1 kOhm; and a PULSE source (TD 1 ns, TR TF
+ * 0.5 ns, PW 2 ns, PER 5 ns) on a divider: at every time point ngspice's
+ * PULSE formula, a point on every corner. */
+START_TEST(test_i_and_pulse)
+{
+    dwmtj_circuit *c = parse_ok("sources\n"
+                                "i1 0 a dc 1m\n"
+                                "r1 a 0 1k\n"
+                                "vp p 0 pulse(-0.5 1 1n 0.5n 0.5n 2n 5n)\n"
+                                "rp p b 1k\n"
+                                "rq b 0 3k\n"
+                                ".tran 0.1n 12n\n"
+                                ".save v(a) v(b)\n"
+                                ".end\n");
+    ck_assert_int_eq(dwmtj_engine_run(c), DWMTJ_E_OK);
+    int n;
+    const double *t = vec(c, "time", &n), *a = vec(c, "v(a)", &n), *b = vec(c, "v(b)", &n);
+    for (int j = 0; j < n; j++) {
+        tu_assert_rel(a[j], 1.0, 1e-12);
+        double x = t[j] - 1e-9, p;
+        if (x > 5e-9)
+            x = fmod(x, 5e-9);
+        p = x <= 0.0 || x >= 3e-9 ? -0.5 : x < 0.5e-9 ? -0.5 + 1.5 * x / 0.5e-9
+            : x <= 2.5e-9 ? 1.0 : 1.0 - 1.5 * (x - 2.5e-9) / 0.5e-9;
+        ck_assert_msg(fabs(b[j] - 0.75 * p) < 1e-12, "t = %g s: v(b) %.15g, pulse %.15g", t[j],
+                      b[j], 0.75 * p);
+    }
+    const double corners[] = { 1e-9, 1.5e-9, 3.5e-9, 4e-9, 6e-9, 6.5e-9, 8.5e-9, 9e-9, 11e-9,
+                               11.5e-9 };
+    for (size_t k = 0; k < sizeof corners / sizeof *corners; k++) {
+        int hit = 0;
+        for (int j = 0; j < n; j++)
+            hit |= fabs(t[j] - corners[k]) < 1e-21;
+        ck_assert_msg(hit, "no time point at the corner %g s", corners[k]);
+    }
+    parse_fails("t\ni1 0 a pwl(0 0 1n 1m)\nr1 a 0 1k\n.tran 1n 10n\n.end\n",
+                DWMTJ_E_ERR_UNSUPPORTED, "bad.cir:2: current source i1: only DC values");
+    dwmtj_engine_free(c);
+}
+END_TEST
+
+/* One behavioural cell (infer's, doc/cell.md) at a constant 100 uA: the
+ * spikes of v(spk) against the hand-worked cycle of doc/cell.md, first
+ * spike 3.6749 ns and period 4.8152 ns (counted from the start pulse's
+ * crossing, as this deck's), within 2e-3 (the device's step takes the
+ * MTJs' resistances at its start, so the write's drift over the 0.1 ns
+ * steps is 0.3 nm short: ngspice on the same deck, same steps, 3.6801
+ * ns); spk high for 33.33 nm at v2 (0.2408 ns), the clear and the write
+ * exactly t_clear and t_write long; one write at the start and one per
+ * fire; the sources' energy over the run (trapezoids on the points, the
+ * events' points included) what the device's monitor took. */
+static const char cell_deck[] =
+    "* one cell at 100 uA\n"
+    ".model dwn dwmtj4t(set=\"scaled\" monitors=\"nf:nw:e:x\" dx_max=1)\n"
+    "vst st 0 pulse(0 1 1e-10 1e-12 1e-12 1.2e-09)\n"
+    "vlvdd lvdd 0 dc 1\n"
+    ".model swos sw(vt=0.5 vh=0.1 ron=0.01 roff=1000000000000)\n"
+    ".model sww sw(vt=0.5 vh=0.1 ron=0.01 roff=1000000000000)\n"
+    "bi0 0 mi0 i = (u((0.5 - v(wen0))) * ((0.0002 * u((v(clr0) - 0.5))) + (u((0.5 - "
+    "v(clr0))) * 100e-6)))\n"
+    "vmi0 mi0 in0 dc 0\n"
+    "ird0 0 nb0 dc 5e-06\n"
+    "bsen0 spk0 0 v = (1 * (u(((v(nb0) - (0.2 * v(in0))) - 0.07600000000000001)) * u((0.5 - "
+    "v(clr0)))))\n"
+    "soc0 oc0_d lvdd spk0 0 swos\n"
+    "coc0 oc0_d 0 1e-12\n"
+    "roc0 oc0_d 0 1442.6950408889636\n"
+    "bclr0 clr0 0 v = (1 * (u((0.5 - v(spk0))) * u((v(oc0_d) - 0.5))))\n"
+    "sow0 ow0_d lvdd clr0 0 swos\n"
+    "cow0 ow0_d 0 1e-12\n"
+    "row0 ow0_d 0 1731.2340490667561\n"
+    "bwen0 wen0 0 v = (1 * max((u((0.5 - v(clr0))) * u((v(ow0_d) - 0.5))), u((v(st) - "
+    "0.5))))\n"
+    "sww0 in0 nw0 wen0 0 sww\n"
+    "vw0 nw0 na0 dc 1.5\n"
+    "an0 in0 0 na0 nb0 [m0_0 m0_1 m0_2 m0_3] dwn\n"
+    ".tran 1e-10 26e-09 0 1e-10\n"
+    ".save v(m0_0) v(m0_1) v(m0_2) v(spk0) v(in0) vmi0#branch v(clr0) v(nb0) vw0#branch "
+    "v(wen0)\n"
+    ".end\n";
+
+START_TEST(test_cell_cycle)
+{
+    dwmtj_circuit *c = parse_ok(cell_deck);
+    ck_assert_int_eq(dwmtj_engine_set_steps(c, _i ? DWMTJ_E_STEPS_EXACT : DWMTJ_E_STEPS_NGSPICE),
+                     DWMTJ_E_OK);
+    ck_assert_msg(dwmtj_engine_run(c) == DWMTJ_E_OK, "%s", dwmtj_engine_error(c));
+    int n;
+    const double *t = vec(c, "time", &n), *spk = vec(c, "v(spk0)", &n);
+    const double *clr = vec(c, "v(clr0)", &n), *wen = vec(c, "v(wen0)", &n);
+    const double *nf = vec(c, "v(m0_0)", &n), *nw = vec(c, "v(m0_1)", &n);
+    const double *e = vec(c, "v(m0_2)", &n), *vin = vec(c, "v(in0)", &n);
+    const double *imi = vec(c, "vmi0#branch", &n), *vb = vec(c, "v(nb0)", &n);
+    const double *iw = vec(c, "vw0#branch", &n);
+    double rise[8];
+    int spikes = 0;
+    for (int j = edge(spk, n, 1, 0.5, 1); j > 0; j = edge(spk, n, j + 1, 0.5, 1)) {
+        ck_assert_int_lt(spikes, 8);
+        ck_assert_double_eq(t[j - 1], t[j]); /* the comparator's event: a jump */
+        rise[spikes++] = t[j];
+        int f = edge(spk, n, j, 0.5, 0), c0 = edge(clr, n, j, 0.5, 1);
+        int c1 = edge(clr, n, c0, 0.5, 0), w0 = edge(wen, n, c1, 0.5, 1);
+        int w1 = edge(wen, n, w0, 0.5, 0);
+        ck_assert(f > j && c0 >= f && c1 > c0 && w0 >= c1 && w1 > w0);
+        ck_assert_double_eq(t[c0], t[f]); /* the clear on spk's fall */
+        ck_assert_double_eq(t[w0], t[c1]); /* the write on the clear's */
+        tu_assert_rel(t[f] - t[j], 33.333e-9 / (1.3506e6 * 102.5e-6), 2e-3);
+        tu_assert_rel(t[c1] - t[c0], 1e-9, 2e-5); /* ron's 7e-6 */
+        tu_assert_rel(t[w1] - t[w0], 1.2e-9, 2e-5);
+    }
+    ck_assert_int_eq(spikes, 5); /* 3.67 + 4 x 4.82 = 22.9 ns; its write by 25.2 ns */
+    tu_assert_rel(rise[0], 3.6749e-9, 2e-3);
+    tu_assert_rel((rise[spikes - 1] - rise[0]) / (spikes - 1), 4.8152e-9, 2e-3);
+    /* every period alike to the device's step error (the 0.1 ns steps fall
+     * differently in each) */
+    for (int k = 2; k < spikes; k++)
+        tu_assert_rel(rise[k] - rise[k - 1], rise[1] - rise[0], 5e-4);
+    ck_assert_double_eq(nf[n - 1], spikes);
+    ck_assert_double_eq(nw[n - 1], spikes + 1);
+    double in = 0.0;
+    for (int j = 1; j < n; j++)
+        in += 0.5 * (t[j] - t[j - 1]) *
+              (vin[j - 1] * imi[j - 1] + vin[j] * imi[j] + 5e-6 * (vb[j - 1] + vb[j]) -
+               1.5 * (iw[j - 1] + iw[j]));
+    tu_assert_rel(in, 1e-12 * e[n - 1], 1e-3);
+    dwmtj_engine_stats st;
+    dwmtj_engine_get_stats(c, &st);
+    ck_assert_int_eq(st.warnings, 0);
+    fprintf(stderr, "check_engine: cell at 100 uA (%s steps): first spike %.6g ns, period "
+                    "%.6g ns, %d points\n",
+            _i ? "exact" : "ngspice", 1e9 * rise[0],
+            1e9 * (rise[spikes - 1] - rise[0]) / (spikes - 1), n);
+    dwmtj_engine_free(c);
+}
+END_TEST
+
 START_TEST(test_refusals)
 {
     parse_fails("t\nv1 a 0 1\nc1 a 0 1p\n.tran 1n 10n\n.end\n", DWMTJ_E_ERR_UNSUPPORTED,
                 "bad.cir:3: capacitor c1 at node a: the node is also on voltage source v1");
     parse_fails("t\nv1 a 0 1\nc1 a 0 1p\n.tran 1n 10n\n.end\n", DWMTJ_E_ERR_UNSUPPORTED,
                 "--backend ngspice");
+    /* capacitors outside the one-shots' form: each named, with what is
+     * missing */
+    parse_fails("t\nv1 a 0 1\nr1 a b 1k\nc1 a b 1p\n.tran 1n 10n\n.end\n",
+                DWMTJ_E_ERR_UNSUPPORTED, "bad.cir:4: capacitor c1 between a and b: the klu "
+                "backend takes capacitors only in one-shots");
+    parse_fails("t\nv1 a 0 1\nr1 a b 1k\nc1 b 0 1p\n.tran 1n 10n\n.end\n",
+                DWMTJ_E_ERR_UNSUPPORTED, "bad.cir:4: capacitor c1 at node b: a resistor from the "
+                "node to a, not to ground");
+    parse_fails("t\nr1 b 0 1k\nc1 b 0 1p\n.tran 1n 10n\n.end\n", DWMTJ_E_ERR_UNSUPPORTED,
+                "bad.cir:3: capacitor c1 at node b: no switch charges it");
+    parse_fails("t\nv1 a 0 pwl(0 0 1n 1)\n.model m sw(vt=0.5)\ns1 b 0 a 0 m\nr1 b 0 1k\n"
+                ".tran 1n 10n\n.end\n",
+                DWMTJ_E_ERR_UNSUPPORTED, "bad.cir:4: switch s1: its control node a is not "
+                "driven by a B voltage source");
+    parse_fails("t\nv1 a 0 1\nbl q 0 v = u(v(a) - 0.5)\nr1 q 0 1k\n.tran 1n 10n\n.end\n",
+                DWMTJ_E_ERR_UNSUPPORTED, "bad.cir:3: B source bl: its node q is also on "
+                "resistor");
+    parse_fails("t\nv1 a 0 1\nbl q 0 v = v(a)\n.tran 1n 10n\n.end\n",
+                DWMTJ_E_ERR_UNSUPPORTED, "v() outside u()");
     parse_fails("t\nv1 a 0 sin(0 1 1g)\nr1 a 0 1k\n.tran 1n 10n\n.end\n",
                 DWMTJ_E_ERR_UNSUPPORTED, "voltage source v1");
     parse_fails("t\nv1 a 0 1\nr1 a 0 1k\n.end\n", DWMTJ_E_ERR_SYNTAX, "no .tran");
@@ -489,10 +747,14 @@ static Suite *engine_suite(void)
     TCase *tc = tcase_create("linear");
     tcase_add_test(tc, test_divider_cccs);
     tcase_add_test(tc, test_exact_switch_points);
+    tcase_add_test(tc, test_one_shot);
+    tcase_add_test(tc, test_switch_hysteresis);
+    tcase_add_test(tc, test_i_and_pulse);
     suite_add_tcase(s, tc);
     tc = tcase_create("ngspice");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_neuron_vs_ngspice, 0, 2);
+    tcase_add_loop_test(tc, test_cell_cycle, 0, 2);
     tcase_add_test(tc, test_device_warning);
     tcase_add_loop_test(tc, test_temperature, 0, 6);
     tcase_add_test(tc, test_soa_warning);
