@@ -43,8 +43,12 @@ static int layer(dwmtj_infer *c, int l, const unsigned char *active)
         free(why);
         return status(rc);
     }
-    dwmtj_engine_set_steps(c->eng[l], c->o.exact_steps ? DWMTJ_E_STEPS_EXACT
-                                                        : DWMTJ_E_STEPS_NGSPICE);
+    /* the cell's one-shots are charge storage: ngspice's steps there follow
+     * its truncation-error control, which the engine does not copy, so its
+     * ngspice schedule would be neither those points nor the continuous
+     * circuit; the exact points are the latter, the cell rule's answer */
+    dwmtj_engine_set_steps(c->eng[l], c->o.exact_steps || c->cell ? DWMTJ_E_STEPS_EXACT
+                                                                  : DWMTJ_E_STEPS_NGSPICE);
     if (c->o.timeout_s > 0.0)
         dwmtj_engine_set_limits(c->eng[l], DWMTJ_E_MAX_POINTS, c->o.timeout_s);
     int nin = c->net->size[l];

@@ -34,21 +34,28 @@ static void make_net(dwmtj_weights *n, int L, const int *size)
                                         9007199254740992.0 - 0.5));
 }
 
-static char *small_net_path(void)
+static char *net_path(const char *file)
 {
     static char path[2048];
     const char *src = getenv("DWMTJ_SRCDIR");
-    snprintf(path, sizeof path, "%s/networks/dwmtj-fmnist-14.net", src && *src ? src : "..");
+    snprintf(path, sizeof path, "%s/networks/%s", src && *src ? src : "..", file);
     return path;
 }
 
-/* The shipped small network and the test set at its 14 x 14 pixels. */
-static void load_small(dwmtj_weights *net, dwmtj_dataset *d)
+/* A shipped small network (196-32-10) and the test set at its 14 x 14
+ * pixels. */
+static void load_net(dwmtj_weights *net, dwmtj_dataset *d, const char *file)
 {
     char *err = NULL;
-    ck_assert_msg(dwmtj_weights_load(net, small_net_path(), &err) == 0, "%s", err);
+    ck_assert_msg(dwmtj_weights_load(net, net_path(file), &err) == 0, "%s", err);
     ck_assert_msg(dwmtj_dataset_load_dir(d, NULL, 1, &err) == 0, "%s", err);
     ck_assert_int_eq(dwmtj_dataset_downsample(d, 2, d), 0);
+}
+
+/* The one trained for the ideal periphery. */
+static void load_small(dwmtj_weights *net, dwmtj_dataset *d)
+{
+    load_net(net, d, "dwmtj-fmnist-14.net");
 }
 
 /* ---- mapping ------------------------------------------------------------- */
@@ -450,8 +457,8 @@ END_TEST
 
 /* The cell's deck: the device card without t_rewrite, each neuron's cell
  * elements at its four terminals, and the periphery chosen from the
- * network when not given; the klu backend refuses it before any run,
- * naming what the engine lacks and pointing to ngspice. */
+ * network when not given; the klu backend runs it (a tiny network: each
+ * neuron's spikes, writes and clears as the cell's cycle has them). */
 START_TEST(test_cell_deck)
 {
     int size[] = { 6, 3 };
@@ -497,16 +504,42 @@ START_TEST(test_cell_deck)
         fprintf(stderr, "the deck:\n%s", text);
     ck_assert_msg(strstr(text, sense), "no '%s' in the deck", sense);
     free(text);
-    /* the engine cannot run the cell: refused before any run */
+    /* the engine runs the cell: the same deck, every neuron's spikes read
+     * from spk equal to its device's fires, one write at the start and one
+     * per fire (but for a last one the window cuts short), the sources'
+     * energy the devices' */
     o.backend = DWMTJ_INFER_KLU;
+    o.probe_fires = 1;
+    n.steps = 100; /* 10 ns: spikes and resets at 200 uA */
     dwmtj_infer *ctx = NULL;
     char *err = NULL;
-    ck_assert_int_eq(dwmtj_infer_create(&ctx, NULL, &n, &o, &err), DWMTJ_H_ERR_USAGE);
-    ck_assert_ptr_null(ctx);
-    ck_assert_msg(err && strstr(err, "switches") && strstr(err, "capacitors") &&
-                      strstr(err, "--backend ngspice"),
-                  "%s", err ? err : "(no message)");
-    free(err);
+    ck_assert_msg(dwmtj_infer_create(&ctx, NULL, &n, &o, &err) == DWMTJ_H_OK, "%s", err);
+    enum { NI = 2 };
+    unsigned char px[NI * 6];
+    uint64_t idx[NI] = { 0, 1 };
+    for (int k = 0; k < NI * 6; k++)
+        px[k] = (unsigned char)(k < 6 ? 255 : 40 * (k - 6));
+    dwmtj_infer_result r[NI];
+    ck_assert_msg(dwmtj_infer_run(ctx, px, idx, NI, r) == DWMTJ_H_OK, "%s",
+                  dwmtj_infer_error(ctx));
+    double end = n.steps * n.dt, late = n.cell.t_clear + n.cell.t_write + 3e-9;
+    int total = 0;
+    for (int k = 0; k < NI; k++)
+        for (int q = 0; q < r[k].n_neurons; q++) {
+            int f = r[k].neuron_fires[q], w = r[k].neuron_writes[q];
+            ck_assert_msg(r[k].neuron_spikes[q] == f, "image %d neuron %d: %d spikes, %d fires",
+                          k, q, r[k].neuron_spikes[q], f);
+            ck_assert_msg(w == f + 1 || (f > 0 && r[k].neuron_last[q] > end - late && w == f),
+                          "image %d neuron %d: %d writes for %d fires", k, q, w, f);
+            ck_assert_msg(r[k].energy_balance < 0.01, "image %d: balance %g", k,
+                          r[k].energy_balance);
+            total += f;
+        }
+    ck_assert_int_gt(total, 0);
+    dwmtj_infer_results_free(r, NI);
+    dwmtj_infer_free(ctx);
+    o.probe_fires = 0;
+    n.steps = 40;
     err = NULL;
     ck_assert_int_eq(dwmtj_infer_check_backend(DWMTJ_INFER_KLU, DWMTJ_INFER_PERIPH_IDEAL, &err),
                      DWMTJ_H_OK);
@@ -522,21 +555,84 @@ START_TEST(test_cell_deck)
 }
 END_TEST
 
-/* The shipped small network through ngspice with the behavioural cell, a
- * few test images: the spikes read electrically from spk equal the
- * devices' own fire counts (nf, saved for this test only), image by image
- * and neuron by neuron; each neuron writes once at the start and once per
- * reset (but for a last reset the window cuts short); the cell's sources
- * deliver what the devices take (1 %); a clear costs i_clear (i_clear R_L
- * + i_read R3) t_clear = 0.804 pJ (R_L = 20 kOhm, R3 = 4 kOhm: the track
- * IN..GND and B..GND, doc/cell.md) and a write pulse about v_write Q =
- * 0.25 pJ (doc/cell.md, 1.684e-13 C). */
+/* What a run of the behavioural cell must give, whatever the backend: the
+ * network's class and output spikes under the circuit's rule (counts,
+ * pred), the spikes read electrically from spk equal to the devices' own
+ * fire counts (nf), neuron by neuron; each neuron writes once at the
+ * start and once per reset (but for a last reset the window cuts short);
+ * the cell's sources deliver what the devices take (1 %); a clear costs
+ * i_clear (i_clear R_L + i_read R3) t_clear = 0.804 pJ (R_L = 20 kOhm, R3
+ * = 4 kOhm: the track IN..GND and B..GND, doc/cell.md) and a write pulse
+ * about v_write Q = 0.25 pJ (doc/cell.md, 1.684e-13 C).  Returns the
+ * spikes. */
+static int cell_checks(const char *be, const dwmtj_weights *net, const dwmtj_infer_result *r,
+                       int N, const int *apred, const int *counts)
+{
+    double end = net->steps * net->dt, late = net->cell.t_clear + net->cell.t_write + 3e-9;
+    int total = 0;
+    for (int k = 0; k < N; k++) {
+        ck_assert_msg(r[k].pred == apred[k], "%s: image %d: circuit class %d, network (cell "
+                      "rule) %d", be, k, r[k].pred, apred[k]);
+        for (int c = 0; c < 10; c++)
+            ck_assert_msg(r[k].out_counts[c] == counts[10 * k + c],
+                          "%s: image %d class %d: circuit %d spikes, network (cell rule) %d", be,
+                          k, c, r[k].out_counts[c], counts[10 * k + c]);
+        const dwmtj_infer_result *x = &r[k];
+        ck_assert_int_eq(x->n_neurons, 42);
+        ck_assert_ptr_nonnull(x->neuron_fires);
+        int spikes = 0, writes = 0, cut = 0;
+        for (int q = 0; q < x->n_neurons; q++) {
+            ck_assert_msg(x->neuron_spikes[q] == x->neuron_fires[q],
+                          "%s: image %d neuron %d: %d spikes from spk, the device fired %d", be,
+                          k, q, x->neuron_spikes[q], x->neuron_fires[q]);
+            int w = x->neuron_writes[q], f = x->neuron_fires[q];
+            int short_cut = f > 0 && x->neuron_last[q] > end - late;
+            ck_assert_msg(w == f + 1 || (short_cut && w == f),
+                          "%s: image %d neuron %d: %d writes, %d resets (last spike %g s)", be,
+                          k, q, w, f, x->neuron_last[q]);
+            cut += short_cut;
+            spikes += x->neuron_spikes[q];
+            writes += w;
+        }
+        total += spikes;
+        ck_assert_int_eq(spikes, x->spikes);
+        ck_assert_int_eq(writes, x->writes);
+        ck_assert_msg(x->energy_balance < 0.01, "%s: image %d: sources and devices %.3g apart",
+                      be, k, x->energy_balance);
+        double in = x->energy_mirror + x->energy_clear + x->energy_sense +
+                    x->energy_write_driver + x->energy_static;
+        tu_assert_rel(in, x->energy_device, 0.01);
+        /* the read bias's i_read V(B) takes the drive's sign (V(B) carries
+         * its IR drop over B..GND), so its sum is small either way */
+        ck_assert_msg(x->energy_mirror > 0.0 && fabs(x->energy_sense) < 0.01 * x->energy_device,
+                      "%s: image %d: mirror %g J, sense %g J", be, k, x->energy_mirror,
+                      x->energy_sense);
+        ck_assert_double_eq(x->energy_static, 0.0);
+        ck_assert_double_eq(x->energy_write, 0.0); /* the writes are the circuit's */
+        double e_clr = 200e-6 * (200e-6 * 20e3 + 5e-6 * 4e3) * 1e-9;
+        ck_assert_msg(x->energy_clear <= 1.005 * e_clr * spikes &&
+                          x->energy_clear >= 0.995 * e_clr * (spikes - cut),
+                      "%s: image %d: clears %g J for %d spikes (%d cut), %g J each", be, k,
+                      x->energy_clear, spikes, cut, e_clr);
+        ck_assert_msg(x->energy_write_driver >= 0.2e-12 * writes &&
+                          x->energy_write_driver <= 0.3e-12 * (writes + x->n_neurons),
+                      "%s: image %d: write driver %g J for %d writes", be, k,
+                      x->energy_write_driver, writes);
+    }
+    return total;
+}
+
+/* The shipped small networks (trained for the ideal periphery, and for the
+ * cell) with the behavioural cell through ngspice and through the klu
+ * engine, a few test images: each as cell_checks has it, and the two
+ * backends' energy per inference within 2 %. */
 START_TEST(test_cell_network)
 {
     dwmtj_weights net;
     dwmtj_dataset d;
     char *err = NULL;
-    load_small(&net, &d);
+    const char *file = _i ? "dwmtj-fmnist-14-cell.net" : "dwmtj-fmnist-14.net";
+    load_net(&net, &d, file);
     enum { N = 3 };
     uint64_t idx[N];
     for (int k = 0; k < N; k++)
@@ -548,15 +644,14 @@ START_TEST(test_cell_network)
     o.probe_fires = 1;
     dwmtj_infer *ctx = NULL;
     ck_assert_msg(dwmtj_infer_create(&ctx, s, &net, &o, &err) == DWMTJ_H_OK, "%s", err);
-    dwmtj_infer_result r[N];
+    dwmtj_infer_result r[N], rk[N];
     ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, N, r) == DWMTJ_H_OK, "%s",
                   dwmtj_infer_error(ctx));
     int nw = 0;
     dwmtj_infer_warning(ctx, &nw);
     ck_assert_msg(nw == 0, "device warnings: %s", dwmtj_infer_warning(ctx, NULL));
     /* the network under the circuit's rule (the map's weights carry the
-     * cell's periphery: the reference dwmtj infer compares with) gives the
-     * circuit's class and output spikes, image by image */
+     * cell's periphery: the reference dwmtj infer compares with) */
     const dwmtj_weights *eff = &dwmtj_infer_get_map(ctx)->eff;
     ck_assert_int_eq(eff->periphery, DWMTJ_PERIPH_CELL);
     dwmtj_snn_ws *ws = NULL;
@@ -567,61 +662,31 @@ START_TEST(test_cell_network)
     ws->opt.threads = 1;
     ck_assert_int_eq(dwmtj_snn_forward(ws, eff, d.pixels, idx32, N, apred, counts), 0);
     dwmtj_snn_ws_free(ws);
-    for (int k = 0; k < N; k++) {
-        ck_assert_msg(r[k].pred == apred[k], "image %d: circuit class %d, network (cell rule) %d",
-                      k, r[k].pred, apred[k]);
-        for (int c = 0; c < 10; c++)
-            ck_assert_msg(r[k].out_counts[c] == counts[10 * k + c],
-                          "image %d class %d: circuit %d spikes, network (cell rule) %d", k, c,
-                          r[k].out_counts[c], counts[10 * k + c]);
-    }
     dwmtj_infer_free(ctx);
-    double end = net.steps * net.dt, late = net.cell.t_clear + net.cell.t_write + 3e-9;
-    int total = 0;
-    for (int k = 0; k < N; k++) {
-        const dwmtj_infer_result *x = &r[k];
-        ck_assert_int_eq(x->n_neurons, 42);
-        ck_assert_ptr_nonnull(x->neuron_fires);
-        int spikes = 0, writes = 0, cut = 0;
-        for (int q = 0; q < x->n_neurons; q++) {
-            ck_assert_msg(x->neuron_spikes[q] == x->neuron_fires[q],
-                          "image %d neuron %d: %d spikes from spk, the device fired %d", k, q,
-                          x->neuron_spikes[q], x->neuron_fires[q]);
-            int w = x->neuron_writes[q], f = x->neuron_fires[q];
-            int short_cut = f > 0 && x->neuron_last[q] > end - late;
-            ck_assert_msg(w == f + 1 || (short_cut && w == f),
-                          "image %d neuron %d: %d writes, %d resets (last spike %g s)", k, q, w,
-                          f, x->neuron_last[q]);
-            cut += short_cut;
-            spikes += x->neuron_spikes[q];
-            writes += w;
-        }
-        total += spikes;
-        ck_assert_int_eq(spikes, x->spikes);
-        ck_assert_int_eq(writes, x->writes);
-        ck_assert_msg(x->energy_balance < 0.01, "image %d: sources and devices %.3g apart", k,
-                      x->energy_balance);
-        double in = x->energy_mirror + x->energy_clear + x->energy_sense +
-                    x->energy_write_driver + x->energy_static;
-        tu_assert_rel(in, x->energy_device, 0.01);
-        ck_assert(x->energy_mirror > 0.0 && x->energy_sense > 0.0);
-        ck_assert_double_eq(x->energy_static, 0.0);
-        ck_assert_double_eq(x->energy_write, 0.0); /* the writes are the circuit's */
-        double e_clr = 200e-6 * (200e-6 * 20e3 + 5e-6 * 4e3) * 1e-9;
-        ck_assert_msg(x->energy_clear <= 1.005 * e_clr * spikes &&
-                          x->energy_clear >= 0.995 * e_clr * (spikes - cut),
-                      "image %d: clears %g J for %d spikes (%d cut), %g J each", k,
-                      x->energy_clear, spikes, cut, e_clr);
-        ck_assert_msg(x->energy_write_driver >= 0.2e-12 * writes &&
-                          x->energy_write_driver <= 0.3e-12 * (writes + x->n_neurons),
-                      "image %d: write driver %g J for %d writes", k, x->energy_write_driver,
-                      writes);
-    }
+    int total = cell_checks("ngspice", &net, r, N, apred, counts);
     ck_assert_int_gt(total, 0);
-    fprintf(stderr, "check_infer: behavioural cell, %d images: %d spikes, all equal to the "
-                    "devices' fire counts; %.2f s per image\n",
-            N, total, r[0].seconds);
+    o.backend = DWMTJ_INFER_KLU;
+    ck_assert_msg(dwmtj_infer_create(&ctx, NULL, &net, &o, &err) == DWMTJ_H_OK, "%s", err);
+    ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, N, rk) == DWMTJ_H_OK, "%s",
+                  dwmtj_infer_error(ctx));
+    dwmtj_infer_warning(ctx, &nw);
+    ck_assert_msg(nw == 0, "klu: device warnings: %s", dwmtj_infer_warning(ctx, NULL));
+    dwmtj_infer_free(ctx);
+    int total_k = cell_checks("klu", &net, rk, N, apred, counts);
+    double worst = 0.0;
+    for (int k = 0; k < N; k++) {
+        double e1 = r[k].energy_crossbar + r[k].energy_device;
+        double ek = rk[k].energy_crossbar + rk[k].energy_device;
+        ck_assert_msg(fabs(ek / e1 - 1.0) < 0.02, "image %d: energy klu %g J, ngspice %g J", k,
+                      ek, e1);
+        worst = fmax(worst, fabs(ek / e1 - 1.0));
+    }
+    fprintf(stderr, "check_infer: behavioural cell, %s, %d images: %d spikes through ngspice, "
+                    "%d through klu, all equal to the devices' fire counts; energy within %.2g "
+                    "%%; %.2f s per image (klu %.3f s)\n",
+            file, N, total, total_k, 100.0 * worst, r[0].seconds, rk[0].seconds);
     dwmtj_infer_results_free(r, N);
+    dwmtj_infer_results_free(rk, N);
     dwmtj_session_close(s);
     dwmtj_dataset_free(&d);
     dwmtj_weights_free(&net);
@@ -644,7 +709,7 @@ static Suite *infer_suite(void)
     tcase_set_timeout(tc, 900); /* ~30 s unloaded; distcheck on a busy machine took longer */
     tcase_add_test(tc, test_crossbar_energy);
     tcase_add_test(tc, test_small_network);
-    tcase_add_test(tc, test_cell_network);
+    tcase_add_loop_test(tc, test_cell_network, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
