@@ -2,13 +2,18 @@
  * dwmtj infer generates (issue 5; doc/engine.md).
  *
  * It takes the circuit data (dwmtj_spice.h) of the subset those circuits
- * use: resistors,
- * independent voltage sources (DC or PWL), behavioural current sources
- * B ... I = expr whose expression is built from numbers, i(vsource), + - * /
- * by constants, min() and max(), and dwmtj4t instances (XSPICE A elements
- * with a .model of type dwmtj4t), with .tran, .save, .options (ignored) and
- * .end.  Anything else is refused with a message naming the element or
- * card and pointing to the ngspice backend.
+ * use: resistors, independent voltage sources (DC, PWL, or PULSE, taken
+ * as the PWL of its corners), DC current sources, behavioural current
+ * sources B ... I = expr whose expression is built from numbers,
+ * i(vsource), + - * / by constants, min(), max() and u() of node
+ * voltages, dwmtj4t instances (XSPICE A elements with a .model of type
+ * dwmtj4t), and the behavioural cell's logic (doc/cell.md): B ... V = expr
+ * logic outputs (to ground, every v() under a u(), read only by
+ * expressions and switch controls), sw switches controlled by them, and
+ * capacitors in one-shots (C and R from a node to ground, charged through
+ * a switch from a DC source); with .tran, .save (v(node), vname#branch),
+ * .options (ignored) and .end.  Anything else is refused with a message
+ * naming the element or card and pointing to the ngspice backend.
  *
  * How it solves (same circuit, same answer as ngspice up to tolerances):
  *  - The nodes fall into groups joined by R, V and A elements (ground
@@ -23,6 +28,21 @@
  *    together by Newton's method on one KLU matrix: one symbolic analysis,
  *    klu_refactor when the device partials change, the dwmtj4t elements
  *    evaluated by libdwmtj's dwmtj_step, the code model's own calls.
+ *  - The logic is no unknown: its values are piecewise constant, changed
+ *    by events.  Each u() is a step with a state: of logic outputs only it
+ *    is read when needed; of a one-shot node it changes where the node's
+ *    exponential (v0, vinf, tau from the switch's ron/roff and the R, C)
+ *    crosses, solved exactly; of a source-driven node where its linear
+ *    piece crosses; of Newton unknowns (the comparator) where a point
+ *    finds its sign changed beyond the Newton tolerance: the crossing is
+ *    then located to 1e-15 s by regula falsi, re-solving its group from
+ *    the accepted states.  At an event the logic settles (outputs to
+ *    their fixed point, switches by hysteresis: on above vt + vh, off
+ *    below vt - vh; a one-shot restarts its exponential; a Newton-group
+ *    switch is a resistor of ron or roff) and, when it changed, a second,
+ *    zero-length point at the same instant gives the new circuit (the
+ *    devices' states are continuous, their terminal voltages jump): the
+ *    vectors show every jump as two points at one time.
  *  - Time points (DWMTJ_E_STEPS_NGSPICE, the default): ngspice's own
  *    step control for a circuit without charge storage: breakpoints at
  *    every source corner and every clock edge of a device's write
@@ -34,6 +54,9 @@
  *    points at the corners and clock edges and at the instants at which a
  *    min()/max() of a B source switches branch, so that every drive is
  *    exactly linear between points: the continuous circuit's answer.
+ *    Either way the logic's events add points and do not restart the
+ *    steps.  (With one-shots ngspice's own points follow its truncation
+ *    error control of the capacitors, which the engine does not copy.)
  *
  * Status codes: 0 = ok, negative = error; the message of
  * dwmtj_engine_error names the line, element or node. */
