@@ -46,7 +46,7 @@ void dwmtj_usage_infer(FILE *f)
           "                   [--i-max A] [--batch B]\n"
           "                   [--naive] [--network-clamp edges|continuous]\n"
           "                   [--periphery ideal|behavioural]\n"
-          "                   [--klu-steps ngspice|exact]\n"
+          "                   [--klu-steps ngspice|exact] [--allow-unsafe]\n"
           "                   [--data DIR] [--cm PATH] [--timeout S]\n"
           "\n"
           "Runs a trained DW-MTJ spiking network at circuit level: each layer is a\n"
@@ -101,6 +101,11 @@ void dwmtj_usage_infer(FILE *f)
           "                   within a step: edges (default, the training rule: a\n"
           "                   line between clamped values) or continuous (the\n"
           "                   circuit's: the clamp of the line; doc/inference.md)\n"
+          "  --allow-unsafe   run an operating point outside the device's safe\n"
+          "                   operating area (track current density above j_max or\n"
+          "                   a barrier voltage above v_bd, doc/operating-point.md);\n"
+          "                   without it such a point stops before any run, naming\n"
+          "                   the quantity and its limit; the report says so\n"
           "  --batch B        images per parse of a layer's circuit (default 1; a\n"
           "                   deck leaves out the word lines silent in its images;\n"
           "                   at most --images)\n"
@@ -134,6 +139,7 @@ enum {
     O_RESULTS,
     O_RESUME,
     O_OVERWRITE,
+    O_ALLOW_UNSAFE,
     O_DATA,
     O_CM,
     O_JSON,
@@ -158,6 +164,7 @@ static const struct option infer_options[] = {
     { "results", required_argument, NULL, O_RESULTS },
     { "resume", no_argument, NULL, O_RESUME },
     { "overwrite", no_argument, NULL, O_OVERWRITE },
+    { "allow-unsafe", no_argument, NULL, O_ALLOW_UNSAFE },
     { "data", required_argument, NULL, O_DATA },
     { "cm", required_argument, NULL, O_CM },
     { "json", no_argument, NULL, O_JSON },
@@ -203,6 +210,7 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
         case O_RESULTS: a->results = v; break;
         case O_RESUME: a->resume = 1; break;
         case O_OVERWRITE: a->overwrite = 1; break;
+        case O_ALLOW_UNSAFE: a->o.allow_unsafe = 1; break;
         case O_DATA: a->data = v; break;
         case O_CM: a->cm = v; break;
         case O_JSON: a->json = 1; break;
@@ -730,6 +738,8 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     const double comp[7] = { t->e_x, t->e_m, t->e_c, t->e_d, t->e_s, t->e_wd, t->e_st };
     static const char *const comp_name[7] = { "crossbar", "mirror", "clear", "device",
                                               "sense", "write_driver", "static" };
+    dwmtj_infer_soa op; /* checked before the run; recomputed for the report */
+    dwmtj_infer_operating_point(net, &a->o, &op, NULL);
     double supplied = t->e_x + t->e_m + t->e_c + t->e_s + t->e_wd + t->e_st;
     double ns_syn = spi / ((double)syn * net->steps) * 1e9;
     if (a->json) {
@@ -787,6 +797,18 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_num(&j, "v_read_V", a->o.v_read);
         dwmtj_json_num(&j, "i_max_A", a->o.i_max);
         dwmtj_json_end(&j);
+        dwmtj_json_object(&j, "safe_operating_area");
+        dwmtj_json_int(&j, "inside", !op.unsafe);
+        dwmtj_json_int(&j, "allow_unsafe", a->o.allow_unsafe);
+        dwmtj_json_str(&j, "outside", op.unsafe ? op.what : NULL);
+        dwmtj_json_num(&j, "j_drive_A_m2", op.j_drive);
+        dwmtj_json_num(&j, "j_clear_A_m2", op.j_clear);
+        dwmtj_json_num(&j, "j_write_A_m2", op.j_write);
+        dwmtj_json_num(&j, "v_barrier_a_V", op.v_barrier_a);
+        dwmtj_json_num(&j, "v_barrier_b_V", op.v_barrier_b);
+        dwmtj_json_num(&j, "j_max_A_m2", op.j_max);
+        dwmtj_json_num(&j, "v_bd_V", op.v_bd);
+        dwmtj_json_end(&j);
         dwmtj_json_int(&j, "naive", a->o.naive);
         dwmtj_json_str(&j, "network_clamp", a->clamp_ramp ? "continuous" : "edges");
         if (a->o.backend == DWMTJ_INFER_KLU)
@@ -814,6 +836,14 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
            (net->periphery == DWMTJ_PERIPH_CELL) == cellp
                ? " (the one it was trained for)"
                : " (the circuit's; the network was trained for the other)");
+    if (op.unsafe)
+        printf("safe operating area     OUTSIDE, run because of --allow-unsafe: %s%s\n", op.what,
+               op.unsafe > 1 ? " (and more: --json lists them)" : "");
+    else
+        printf("safe operating area     inside (track %.3g of j_max %.3g A/m^2, barrier %.3g "
+               "of v_bd %.3g V)\n",
+               fmax(op.j_drive, fmax(op.j_clear, op.j_write)), op.j_max,
+               fmax(op.v_barrier_a, op.v_barrier_b), op.v_bd);
     printf("accuracy (circuit)      %.2f %%\n", 100.0 * t->correct / n);
     printf("accuracy (algorithm)    %.2f %%\n", 100.0 * t->a_correct / n);
     printf("agreement               %.2f %%\n", 100.0 * t->agree / n);
@@ -1155,6 +1185,12 @@ int dwmtj_cmd_infer(int argc, char **argv)
     /* a periphery the backend cannot run stops here, before any run */
     if (dwmtj_infer_check_backend(a.o.backend, a.periphery, &err) != DWMTJ_H_OK) {
         code = dwmtj_usage_error(SUB, "%s", err ? err : "the backend cannot run the periphery");
+        goto setup_done;
+    }
+    /* and so does an operating point outside the safe area */
+    dwmtj_infer_soa soa;
+    if (dwmtj_infer_check_soa(&net, &a.o, &soa, &err) != DWMTJ_H_OK) {
+        code = dwmtj_usage_error(SUB, "%s", err ? err : "outside the safe operating area");
         goto setup_done;
     }
     if (load_test(a.data, &net, &d) != 0)
