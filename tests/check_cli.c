@@ -1733,6 +1733,84 @@ START_TEST(infer_soa)
 }
 END_TEST
 
+/* --no-reference: the circuit alone.  Its classes, spikes and energies
+ * are those of a run with the network (the reference never feeds the
+ * circuit), the rows' algorithm_pred is -1, the report has no algorithm
+ * accuracy or agreement (JSON null) and no reference time; with the
+ * network its time per image is reported apart.  A results file of one
+ * kind does not resume as the other. */
+START_TEST(infer_no_reference)
+{
+    char *a = spath("noref-a.csv"), *b = spath("noref-b.csv");
+    cli_result r;
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "3", "--backend", "klu", "--json",
+                 "--results", a),
+            &r);
+    ck_exit(r, 0);
+    double v;
+    ck_assert_int_eq(json_num(r.out, "reference_seconds_per_image", &v), 1);
+    ck_assert_msg(v > 0.0, "reference %g s per image", v);
+    ck_assert_msg(strstr(r.out, "\"reference\": 1"), "%s", r.out);
+    cli_free(&r);
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "3", "--backend", "klu", "--json",
+                 "--results", b, "--no-reference"),
+            &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "\"algorithm_accuracy\": null") &&
+                      strstr(r.out, "\"agreement\": null") &&
+                      strstr(r.out, "\"reference\": 0") &&
+                      strstr(r.out, "\"reference_seconds_per_image\": null"),
+                  "%s", r.out);
+    cli_free(&r);
+    char *ta = read_text(a), *tb = read_text(b);
+    ck_assert(ta && tb);
+    /* row by row: image,label,pred,algorithm_pred,agree,spikes,energies...,seconds */
+    /* past the config line and the header */
+    char *pa = strchr(strchr(ta, '\n') + 1, '\n') + 1;
+    char *pb = strchr(strchr(tb, '\n') + 1, '\n') + 1;
+    for (int k = 0; k < 3; k++) {
+        int ia, la, ca, aa, ga, sa, ib, lb, cb, ab, gb, sb;
+        ck_assert_int_eq(sscanf(pa, "%d,%d,%d,%d,%d,%d", &ia, &la, &ca, &aa, &ga, &sa), 6);
+        ck_assert_int_eq(sscanf(pb, "%d,%d,%d,%d,%d,%d", &ib, &lb, &cb, &ab, &gb, &sb), 6);
+        ck_assert_int_eq(ia, ib);
+        ck_assert_int_eq(ca, cb);
+        ck_assert_int_eq(sa, sb);
+        ck_assert_int_ge(aa, 0);
+        ck_assert_int_eq(ab, -1);
+        ck_assert_int_eq(gb, 0);
+        /* the energies: from the 7th field to the seconds column, the last */
+        char *enda = strchr(pa, '\n'), *endb = strchr(pb, '\n');
+        ck_assert(enda && endb);
+        *enda = *endb = '\0';
+        const char *ea = pa, *eb = pb;
+        for (int c = 0; c < 6; c++) {
+            ea = strchr(ea, ',') + 1;
+            eb = strchr(eb, ',') + 1;
+        }
+        size_t na = (size_t)(strrchr(ea, ',') - ea), nb = (size_t)(strrchr(eb, ',') - eb);
+        ck_assert_msg(na == nb && !memcmp(ea, eb, na), "image %d: energies\n%s\n%s", ia, pa, pb);
+        pa = enda + 1;
+        pb = endb + 1;
+    }
+    free(ta);
+    free(tb);
+    /* the file of a run without the network does not resume with it */
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "4", "--backend", "klu", "--results",
+                 b, "--resume"),
+            &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "noref-b.csv"), "%s", r.err);
+    cli_free(&r);
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "4", "--backend", "klu", "--results",
+                 b, "--resume", "--no-reference"),
+            &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "agreement               not run (--no-reference)"), "%s",
+                  r.out);
+    cli_free(&r);
+}
+END_TEST
+
 /* --results naming a file with something in it: refused (usage) without
  * --resume or --overwrite, and the file is left as it was. */
 START_TEST(infer_results_exists)
@@ -2822,6 +2900,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, infer_errors);
     tcase_add_test(tc, infer_periphery);
     tcase_add_test(tc, infer_soa);
+    tcase_add_test(tc, infer_no_reference);
     tcase_add_test(tc, infer_results_exists);
     tcase_add_loop_test(tc, infer_resume_rows, 0, N_RESUME_CASES);
     tcase_add_test(tc, infer_option_ranges);
