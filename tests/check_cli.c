@@ -757,9 +757,9 @@ END_TEST
  * installed, or $DWMTJ_FASHION_MNIST set)
  * --------------------------------------------------------------------- */
 
-#define TINY_TRAIN "--neuron", "lif", "--downsample", "2", "--hidden", "16", "--train-images", \
-                   "500", "--test-images", "200", "--steps", "10", "--batch", "25", "--lr", \
-                   "1e-2"
+#define TINY_DATA "--neuron", "lif", "--downsample", "2", "--train-images", "500", \
+                  "--test-images", "200"
+#define TINY_TRAIN TINY_DATA, "--hidden", "16", "--steps", "10", "--batch", "25", "--lr", "1e-2"
 
 static int is_weights_file(const char *path)
 {
@@ -912,11 +912,9 @@ START_TEST(train_init)
     char want[32];
     ck_assert_int_eq(sscanf(acc, "test accuracy %31s", want), 1);
     cli_free(&r);
-    const char *tiny_lr0[] = { "train", "--neuron", "lif", "--downsample", "2", "--hidden", "16",
-                               "--train-images", "500", "--test-images", "200", "--steps", "10",
-                               "--batch", "25", "--lr", "1e-12", "--epochs", "1", "--seed", "5",
-                               "--out", b, "--init", a, NULL };
-    cli_run(tiny_lr0, &r);
+    cli_run(ARGS("train", TINY_DATA, "--hidden", "16", "--steps", "10", "--batch", "25", "--lr",
+                 "1e-12", "--epochs", "1", "--seed", "5", "--out", b, "--init", a),
+            &r);
     ck_exit(r, 0);
     acc = strstr(r.out, "test accuracy ");
     char got[32];
@@ -928,17 +926,15 @@ START_TEST(train_init)
     ck_assert_msg(ck && strstr(ck, ",init="), "the checkpoint's config names no init");
     free(ck);
     /* the same run resumed without its initial network: other options */
-    cli_run(ARGS("train", "--neuron", "lif", "--downsample", "2", "--hidden", "16",
-                 "--train-images", "500", "--test-images", "200", "--steps", "10", "--batch",
-                 "25", "--lr", "1e-12", "--epochs", "2", "--seed", "5", "--out", b, "--resume"),
+    cli_run(ARGS("train", TINY_DATA, "--hidden", "16", "--steps", "10", "--batch", "25", "--lr",
+                 "1e-12", "--epochs", "2", "--seed", "5", "--out", b, "--resume"),
             &r);
     ck_exit(r, 1);
     ck_assert_msg(strstr(r.err, "init-b.net.ckpt") && strstr(r.err, "init="), "%s", r.err);
     cli_free(&r);
     /* a network of another shape */
-    cli_run(ARGS("train", "--neuron", "lif", "--downsample", "2", "--hidden", "8",
-                 "--train-images", "500", "--test-images", "200", "--steps", "10", "--epochs",
-                 "1", "--seed", "9", "--out", c, "--init", a),
+    cli_run(ARGS("train", TINY_DATA, "--hidden", "8", "--steps", "10", "--epochs", "1", "--seed",
+                 "9", "--out", c, "--init", a),
             &r);
     ck_exit(r, 1);
     ck_assert_msg(strstr(r.err, "--init ") && strstr(r.err, "init-a.net") &&
@@ -947,9 +943,8 @@ START_TEST(train_init)
     ck_assert_msg(!exists(c), "%s written by a refused run", c);
     cli_free(&r);
     /* other steps: the weights would mean something else */
-    cli_run(ARGS("train", "--neuron", "lif", "--downsample", "2", "--hidden", "16",
-                 "--train-images", "500", "--test-images", "200", "--steps", "12", "--epochs",
-                 "1", "--seed", "9", "--out", c, "--init", a),
+    cli_run(ARGS("train", TINY_DATA, "--hidden", "16", "--steps", "12", "--epochs", "1", "--seed",
+                 "9", "--out", c, "--init", a),
             &r);
     ck_exit(r, 1);
     ck_assert_msg(strstr(r.err, "steps 10; the options give 12"), "%s", r.err);
