@@ -94,6 +94,9 @@ typedef struct dwmtj_infer_options {
     int probe_fires;  /* 1: also save the devices' own fire counts (the nf
                          monitor) into dwmtj_infer_result.neuron_fires, for
                          tests; the behavioural cell never reads them */
+    int allow_unsafe; /* 1: run an operating point outside the device's safe
+                         operating area (dwmtj_infer_check_soa), which the
+                         report then says; 0 (default): refuse it before any run */
 } dwmtj_infer_options;
 
 enum { DWMTJ_INFER_NGSPICE = 0, DWMTJ_INFER_KLU = 1 };
@@ -118,6 +121,35 @@ const char *dwmtj_infer_periphery_name(int periphery);
 int dwmtj_infer_check_backend(int backend, int periphery, char **error);
 
 void dwmtj_infer_defaults(dwmtj_infer_options *o);
+
+/* The operating point the periphery gives the devices, at worst, against
+ * the safe operating area (doc/operating-point.md, "At circuit level").
+ * The network's device is the paper's model (set scaled), which states no
+ * limits; the limits are those of the same stack and track, set
+ * scaled-thermal's.  The temperature is not modelled by set scaled:
+ * t_max is given, not checked. */
+typedef struct dwmtj_infer_soa {
+    double j_drive;     /* A/m^2, track current density at the drive clamp i_max */
+    double j_clear;     /* A/m^2, during the cell's clear (0: ideal periphery) */
+    double j_write;     /* A/m^2, track IN..A in the write: the cell's v_write over
+                           R(IN..A) + R_P,A; ideal periphery: i_nuc */
+    double v_barrier_a; /* V, MTJ_A's barrier in the write: the cell's v_write
+                           divided onto R_AP,A; ideal periphery: i_nuc R_P,A */
+    double v_barrier_b; /* V, MTJ_B's barrier under the cell's read bias, at R_AP
+                           (0: ideal periphery) */
+    double j_max;       /* A/m^2, limit of the track current density */
+    double v_bd;        /* V, limit of a barrier voltage */
+    double t_max;       /* K, temperature limit (not checked: no thermal model) */
+    int unsafe;         /* quantities above their limit */
+    char what[256];     /* the first of them, its value and its limit; "" if none */
+} dwmtj_infer_soa;
+/* Fills *op for net under o; 0, or a status with *error (malloc'd). */
+int dwmtj_infer_operating_point(const dwmtj_weights *net, const dwmtj_infer_options *o,
+                                dwmtj_infer_soa *op, char **error);
+/* The same, and DWMTJ_H_ERR_USAGE naming the quantity and its limit when
+ * the point is outside and o->allow_unsafe is 0. */
+int dwmtj_infer_check_soa(const dwmtj_weights *net, const dwmtj_infer_options *o,
+                          dwmtj_infer_soa *op, char **error);
 
 /* The network as conductances. */
 typedef struct dwmtj_infer_map {
@@ -207,6 +239,8 @@ int dwmtj_infer_create(dwmtj_infer **ctx, dwmtj_session *s, const dwmtj_weights 
                        const dwmtj_infer_options *o, char **error);
 void dwmtj_infer_free(dwmtj_infer *ctx);
 const dwmtj_infer_map *dwmtj_infer_get_map(const dwmtj_infer *ctx);
+/* The operating point ctx runs at (checked when it was created). */
+const dwmtj_infer_soa *dwmtj_infer_get_soa(const dwmtj_infer *ctx);
 /* The device warnings of ctx's runs so far: how many into *count (may be
  * NULL) and the first ("" when none).  A run that warned still succeeds;
  * the caller says so. */

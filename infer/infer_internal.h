@@ -91,6 +91,7 @@ struct dwmtj_infer {
     double e_write;      /* J, charged per ideal write */
     int cell;            /* 1: the behavioural cell (o.periphery resolved) */
     infer_cell cv;       /* its values */
+    dwmtj_infer_soa soa; /* the operating point against the safe operating area */
     double *g_sum[DWMTJ_W_MAX_LAYERS]; /* S, per word line (bias last): sum of its row */
     unsigned char *applied; /* ngspice: spike trains on the word lines of the
                                loaded deck, size[layer] x T */

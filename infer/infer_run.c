@@ -53,6 +53,11 @@ void dwmtj_infer_engine_stats(dwmtj_infer *ctx, dwmtj_engine_stats *sum)
     memset(&ctx->eng_sum, 0, sizeof ctx->eng_sum);
 }
 
+const dwmtj_infer_soa *dwmtj_infer_get_soa(const dwmtj_infer *ctx)
+{
+    return ctx ? &ctx->soa : NULL;
+}
+
 const dwmtj_infer_map *dwmtj_infer_get_map(const dwmtj_infer *ctx)
 {
     return ctx ? &ctx->map : NULL;
@@ -118,6 +123,8 @@ int dwmtj_infer_create(dwmtj_infer **out, dwmtj_session *s, const dwmtj_weights 
     int rc = dwmtj_infer_map_build(net, o, &c->map, error);
     if (rc == DWMTJ_H_OK)
         rc = dwmtj_infer_check_backend(o->backend, dwmtj_infer_periphery(o, net), error);
+    if (rc == DWMTJ_H_OK)
+        rc = dwmtj_infer_check_soa(net, o, &c->soa, error);
     if (rc != DWMTJ_H_OK) {
         dwmtj_infer_free(c);
         return rc;

@@ -235,13 +235,19 @@ typedef struct dwmtj_snn_train_options {
     int periphery;     /* dwmtj_periphery the DW-MTJ kinds train for (LIF: ideal only);
                           recorded in the network file */
     dwmtj_cell cell;   /* its cell (DWMTJ_PERIPH_CELL) */
+    const dwmtj_weights *init; /* the initial weights and biases (fine-tuning: a network
+                                  of the options' shape, kind, steps, dt, gain, input
+                                  rate and sigma; its periphery may differ); NULL: drawn
+                                  from seed.  Recorded by a hash in the checkpoint's
+                                  config, so a resume needs the same network */
 } dwmtj_snn_train_options;
 
 /* Every field of *o, for kind (dwmtj train's defaults): epochs 1, seed 1,
  * out, log and data NULL, no resume, hidden 100,100, steps 25 (LIF) or
  * 100 (DW-MTJ), batch 32, all images, downsample 1, lr 1e-3, gain 1 mA,
  * dt 0.1 ns, input rate 5 GHz, tau_mem 1 ns, sigma 0.3 (noisy) or 0,
- * 1 thread, the ideal periphery (cell: dwmtj_cell_defaults). */
+ * 1 thread, the ideal periphery (cell: dwmtj_cell_defaults), no init
+ * (random initial weights). */
 void dwmtj_snn_train_defaults(dwmtj_snn_train_options *o, int kind);
 
 /* What the callback is told, in the order of a run: BEGIN, then per epoch

@@ -66,6 +66,7 @@ void dwmtj_snn_train_defaults(dwmtj_snn_train_options *o, int kind)
     o->threads = 1;
     o->periphery = DWMTJ_PERIPH_IDEAL;
     dwmtj_cell_defaults(&o->cell);
+    o->init = NULL;
 }
 
 /* ------------------------------------------------------------- helpers */
@@ -116,6 +117,17 @@ static size_t n_params(const dwmtj_weights *n)
     for (int l = 0; l < n->n_layers; l++)
         p += (size_t)n->size[l] * n->size[l + 1] + n->size[l + 1];
     return p;
+}
+
+/* FNV-1a of a network's weights and biases, layer by layer. */
+static uint64_t params_hash(const dwmtj_weights *n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (int l = 0; l < n->n_layers; l++) {
+        h = fnv(h, n->w[l], sizeof(float) * (size_t)n->size[l] * n->size[l + 1]);
+        h = fnv(h, n->b[l], sizeof(float) * (size_t)n->size[l + 1]);
+    }
+    return h;
 }
 
 /* ------------------------------------------------------------- the run */
@@ -307,7 +319,8 @@ static void config_string(const dwmtj_snn_train_options *o, const dwmtj_weights 
                  "rate=%.17g,tau_mem=%.17g,sigma=%.17g,seed=%" PRIu64,
                  n->steps, o->batch, o->train_images, o->downsample, o->lr, n->gain, n->dt,
                  n->input_rate, n->tau_mem, n->sigma, o->seed);
-    /* the ideal periphery adds nothing, so that older checkpoints resume */
+    /* the ideal periphery and random initial weights add nothing, so that
+     * older checkpoints resume */
     k = strlen(s);
     if (n->periphery == DWMTJ_PERIPH_CELL && k < cap)
         snprintf(s + k, cap - k,
@@ -315,6 +328,9 @@ static void config_string(const dwmtj_snn_train_options *o, const dwmtj_weights 
                  "t_write=%.17g,t_start=%.17g",
                  n->cell.i_read, n->cell.i_clear, n->cell.t_clear, n->cell.v_write,
                  n->cell.t_write, n->cell.t_start);
+    k = strlen(s);
+    if (o->init && k < cap)
+        snprintf(s + k, cap - k, ",init=%016" PRIx64, params_hash(o->init));
 }
 
 static void hwrite(FILE *f, uint64_t *h, const void *p, size_t size, size_t n)
@@ -744,6 +760,53 @@ static int load_data(run *r, int test, dwmtj_dataset *d)
     return DWMTJ_SNN_OK;
 }
 
+/* The initial weights from o->init, which must be a network of the
+ * options: the same shape and the scalars that give the weights their
+ * meaning (a weight is gain x spike of the same device at the same clock);
+ * the periphery may differ, which is what fine-tuning for the cell does. */
+static int take_init(run *r)
+{
+    const dwmtj_weights *a = r->o->init, *n = &r->net;
+    char *msg = NULL;
+    if (dwmtj_weights_check(a, &msg) != DWMTJ_W_OK) {
+        int rc = snn_fail(r->error, DWMTJ_SNN_ERR_USAGE, "init: %s", msg ? msg : "invalid");
+        free(msg);
+        return rc;
+    }
+    int same = a->n_layers == n->n_layers;
+    for (int l = 0; same && l <= n->n_layers; l++)
+        same = a->size[l] == n->size[l];
+    if (!same) {
+        char ga[128] = "", gn[128] = "";
+        for (int l = 0, i = 0, j = 0; l <= DWMTJ_W_MAX_LAYERS; l++) {
+            if (l <= a->n_layers && i < (int)sizeof ga)
+                i += snprintf(ga + i, sizeof ga - (size_t)i, "%s%d", l ? "-" : "", a->size[l]);
+            if (l <= n->n_layers && j < (int)sizeof gn)
+                j += snprintf(gn + j, sizeof gn - (size_t)j, "%s%d", l ? "-" : "", n->size[l]);
+        }
+        return snn_fail(r->error, DWMTJ_SNN_ERR_USAGE,
+                        "init: a %s network; the options and data give %s", ga, gn);
+    }
+    struct { const char *name; double a, n; } f[] = {
+        { "kind", a->kind, n->kind },         { "steps", a->steps, n->steps },
+        { "dt", a->dt, n->dt },               { "gain", a->gain, n->gain },
+        { "input_rate", a->input_rate, n->input_rate }, { "sigma", a->sigma, n->sigma },
+        { "tau_mem", n->kind == DWMTJ_KIND_LIF ? a->tau_mem : 0.0,
+          n->kind == DWMTJ_KIND_LIF ? n->tau_mem : 0.0 },
+    };
+    for (size_t k = 0; k < sizeof f / sizeof *f; k++)
+        if (f[k].a != f[k].n)
+            return snn_fail(r->error, DWMTJ_SNN_ERR_USAGE,
+                            "init: %s %.17g; the options give %.17g (train with the "
+                            "network's own options)",
+                            f[k].name, f[k].a, f[k].n);
+    for (int l = 0; l < n->n_layers; l++) {
+        memcpy(n->w[l], a->w[l], sizeof(float) * (size_t)n->size[l] * n->size[l + 1]);
+        memcpy(n->b[l], a->b[l], sizeof(float) * (size_t)n->size[l + 1]);
+    }
+    return DWMTJ_SNN_OK;
+}
+
 /* The network, its gradient, the workspace and Adam for the options. */
 static int set_up(run *r, int *n_in)
 {
@@ -774,8 +837,12 @@ static int set_up(run *r, int *n_in)
                         "cannot set up the network: %s", dwmtj_weights_status_string(st));
     set_scalars(o, &r->net);
     r->net.input_side = r->tr.rows == r->tr.cols ? r->tr.rows : 0;
-    if ((st = dwmtj_snn_init_weights(&r->net, o->seed, 1.0)) != 0)
+    if (o->init) {
+        if ((st = take_init(r)) != 0)
+            return st;
+    } else if ((st = dwmtj_snn_init_weights(&r->net, o->seed, 1.0)) != 0) {
         return snn_fail(r->error, st, "initial weights: %s", dwmtj_snn_status_string(st));
+    }
     if ((st = dwmtj_snn_ws_create(&r->ws, &r->net, o->batch)) != 0)
         return snn_fail(r->error, st, "workspace: %s", dwmtj_snn_status_string(st));
     if ((st = dwmtj_snn_adam_init(&r->adam, &r->net)) != 0)

@@ -70,6 +70,9 @@ static void cli_run(const char *const *args, cli_result *r)
 }
 
 #define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+/* dwmtj infer at the paper's 200 uA clamp, which is outside the device's
+ * safe operating area (infer_soa tests the stop itself) */
+#define INFER "infer", "--allow-unsafe"
 
 /* Asserts the exit status and shows what the tool printed if it differs. */
 #define ck_exit(r, want)                                                              \
@@ -754,9 +757,9 @@ END_TEST
  * installed, or $DWMTJ_FASHION_MNIST set)
  * --------------------------------------------------------------------- */
 
-#define TINY_TRAIN "--neuron", "lif", "--downsample", "2", "--hidden", "16", "--train-images", \
-                   "500", "--test-images", "200", "--steps", "10", "--batch", "25", "--lr", \
-                   "1e-2"
+#define TINY_DATA "--neuron", "lif", "--downsample", "2", "--train-images", "500", \
+                  "--test-images", "200"
+#define TINY_TRAIN TINY_DATA, "--hidden", "16", "--steps", "10", "--batch", "25", "--lr", "1e-2"
 
 static int is_weights_file(const char *path)
 {
@@ -886,6 +889,72 @@ START_TEST(train_resume)
             &r);
     ck_exit(r, 1);
     ck_assert_ptr_nonnull(strstr(r.err, "part.net.ckpt"));
+    cli_free(&r);
+}
+END_TEST
+
+/* --init: a run started from a trained network's weights.  With a learning
+ * rate too small to move a float weight (1e-12 against weights of ~0.1)
+ * the network trained is the initial one bit for bit, so its test
+ * accuracy is the initial network's, to the digit (the same seed: the
+ * test images' input spikes follow it); the config of the
+ * checkpoint records the initial weights, so a resume without them is
+ * refused; a network of another shape, or a file that is not one, names
+ * the file and what is wrong. */
+START_TEST(train_init)
+{
+    char *a = spath("init-a.net"), *b = spath("init-b.net"), *c = spath("init-c.net");
+    cli_result r;
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "1", "--seed", "5", "--out", a), &r);
+    ck_exit(r, 0);
+    const char *acc = strstr(r.out, "test accuracy ");
+    ck_assert_ptr_nonnull(acc);
+    char want[32];
+    ck_assert_int_eq(sscanf(acc, "test accuracy %31s", want), 1);
+    cli_free(&r);
+    cli_run(ARGS("train", TINY_DATA, "--hidden", "16", "--steps", "10", "--batch", "25", "--lr",
+                 "1e-12", "--epochs", "1", "--seed", "5", "--out", b, "--init", a),
+            &r);
+    ck_exit(r, 0);
+    acc = strstr(r.out, "test accuracy ");
+    char got[32];
+    ck_assert_msg(acc && sscanf(acc, "test accuracy %31s", got) == 1, "%s", r.out);
+    ck_assert_msg(!strcmp(got, want), "from the trained network at lr 1e-12: %s %%, it had %s %%",
+                  got, want);
+    cli_free(&r);
+    char *ck = read_text(spath("init-b.net.ckpt"));
+    ck_assert_msg(ck && strstr(ck, ",init="), "the checkpoint's config names no init");
+    free(ck);
+    /* the same run resumed without its initial network: other options */
+    cli_run(ARGS("train", TINY_DATA, "--hidden", "16", "--steps", "10", "--batch", "25", "--lr",
+                 "1e-12", "--epochs", "2", "--seed", "5", "--out", b, "--resume"),
+            &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "init-b.net.ckpt") && strstr(r.err, "init="), "%s", r.err);
+    cli_free(&r);
+    /* a network of another shape */
+    cli_run(ARGS("train", TINY_DATA, "--hidden", "8", "--steps", "10", "--epochs", "1", "--seed",
+                 "9", "--out", c, "--init", a),
+            &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "--init ") && strstr(r.err, "init-a.net") &&
+                      strstr(r.err, "a 196-16-10 network") && strstr(r.err, "196-8-10"),
+                  "%s", r.err);
+    ck_assert_msg(!exists(c), "%s written by a refused run", c);
+    cli_free(&r);
+    /* other steps: the weights would mean something else */
+    cli_run(ARGS("train", TINY_DATA, "--hidden", "16", "--steps", "12", "--epochs", "1", "--seed",
+                 "9", "--out", c, "--init", a),
+            &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "steps 10; the options give 12"), "%s", r.err);
+    cli_free(&r);
+    /* not a network file */
+    write_text(c, "not a network\n");
+    cli_run(ARGS("train", TINY_TRAIN, "--epochs", "1", "--seed", "9", "--out", b, "--init", c),
+            &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "--init") && strstr(r.err, "init-c.net"), "%s", r.err);
     cli_free(&r);
 }
 END_TEST
@@ -1418,7 +1487,7 @@ START_TEST(infer_json_resume)
 {
     char *a = spath("inf_a.csv"), *b = spath("inf_b.csv");
     cli_result r;
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "3", "--results", a, "--json"), &r);
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "3", "--results", a, "--json"), &r);
     ck_exit(r, 0);
     static const char *const keys[] = { "accuracy", "algorithm_accuracy", "agreement",
                                         "energy_per_inference_J", "latency_per_inference_s",
@@ -1436,10 +1505,10 @@ START_TEST(infer_json_resume)
     ck_assert_ptr_nonnull(ta);
     ck_assert_int_eq(count_lines(ta), 5); /* config, header, 3 rows */
 
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "2", "--results", b), &r);
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "2", "--results", b), &r);
     ck_exit(r, 0);
     cli_free(&r);
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "3", "--results", b, "--resume",
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "3", "--results", b, "--resume",
                  "--json"),
             &r);
     ck_exit(r, 0);
@@ -1479,12 +1548,12 @@ START_TEST(infer_errors)
         fputc(n == 5000 ? c ^ 0x55 : c, g);
     fclose(f);
     fclose(g);
-    cli_run(ARGS("infer", "--net", bad, "--images", "1"), &r);
+    cli_run(ARGS(INFER, "--net", bad, "--images", "1"), &r);
     ck_exit(r, 1);
     ck_assert_msg(strstr(r.err, "corrupt.net") != NULL, "%s", r.err);
     cli_free(&r);
     /* a missing network */
-    cli_run(ARGS("infer", "--net", spath("none.net"), "--images", "1"), &r);
+    cli_run(ARGS(INFER, "--net", spath("none.net"), "--images", "1"), &r);
     ck_exit(r, 1);
     ck_assert_msg(strstr(r.err, "none.net") != NULL, "%s", r.err);
     cli_free(&r);
@@ -1493,7 +1562,7 @@ START_TEST(infer_errors)
     cli_run(ARGS("train", TINY_TRAIN, "--epochs", "1", "--seed", "1", "--out", lif), &r);
     ck_exit(r, 0);
     cli_free(&r);
-    cli_run(ARGS("infer", "--net", lif, "--images", "1"), &r);
+    cli_run(ARGS(INFER, "--net", lif, "--images", "1"), &r);
     ck_exit(r, 2);
     ck_assert_msg(strstr(r.err, "LIF") != NULL, "%s", r.err);
     cli_free(&r);
@@ -1505,16 +1574,16 @@ START_TEST(infer_errors)
             &r);
     ck_exit(r, 0);
     cli_free(&r);
-    cli_run(ARGS("infer", "--net", thermal, "--images", "1"), &r);
+    cli_run(ARGS(INFER, "--net", thermal, "--images", "1"), &r);
     ck_exit(r, 2);
     ck_assert_msg(strstr(r.err, "dwmtj-thermal") && strstr(r.err, "100 uA"), "%s", r.err);
     cli_free(&r);
     /* resuming the results of other options */
     char *res = spath("inf_c.csv");
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--results", res), &r);
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "1", "--results", res), &r);
     ck_exit(r, 0);
     cli_free(&r);
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "2", "--results", res, "--resume",
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "2", "--results", res, "--resume",
                  "--levels", "16"),
             &r);
     ck_exit(r, 1);
@@ -1524,14 +1593,14 @@ START_TEST(infer_errors)
     ck_assert_int_eq(count_lines(t), 3); /* untouched */
     free(t);
     /* usage */
-    cli_run(ARGS("infer", "--net", small_net(), "--backend", "spectre"), &r);
+    cli_run(ARGS(INFER, "--net", small_net(), "--backend", "spectre"), &r);
     ck_exit(r, 2);
     cli_free(&r);
-    cli_run(ARGS("infer", "--net", small_net(), "--offset", "9999", "--images", "5"), &r);
+    cli_run(ARGS(INFER, "--net", small_net(), "--offset", "9999", "--images", "5"), &r);
     ck_exit(r, 2);
     ck_assert_msg(strstr(r.err, "10000") != NULL, "%s", r.err);
     cli_free(&r);
-    cli_run(ARGS("infer", "--resume"), &r);
+    cli_run(ARGS(INFER, "--resume"), &r);
     ck_exit(r, 2);
     cli_free(&r);
 }
@@ -1546,14 +1615,14 @@ END_TEST
 START_TEST(infer_periphery)
 {
     cli_result r;
-    cli_run(ARGS("infer", "--net", small_net(), "--periphery", "cmos"), &r);
+    cli_run(ARGS(INFER, "--net", small_net(), "--periphery", "cmos"), &r);
     ck_exit(r, 2);
     ck_assert_msg(strstr(r.err, "--periphery") && strstr(r.err, "cmos") &&
                       strstr(r.err, "behavioural"),
                   "%s", r.err);
     cli_free(&r);
     char *res = spath("cell_klu.csv");
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu",
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "1", "--backend", "klu",
                  "--periphery", "behavioural", "--json", "--results", res),
             &r);
     ck_exit(r, 0);
@@ -1568,7 +1637,7 @@ START_TEST(infer_periphery)
     free(kt);
     unlink(res);
     /* the default for the shipped (version 1) network: ideal */
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "2", "--backend", "klu", "--json",
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "2", "--backend", "klu", "--json",
                  "--results", res),
             &r);
     ck_exit(r, 0);
@@ -1583,19 +1652,19 @@ START_TEST(infer_periphery)
     ck_assert_msg(t && strstr(t, " periphery=ideal"), "%s", t ? t : "(none)");
     free(t);
     /* an ideal run's results do not resume as a behavioural one */
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "3", "--backend", "klu",
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "3", "--backend", "klu",
                  "--periphery", "ideal", "--results", res, "--resume"),
             &r);
     ck_exit(r, 0);
     cli_free(&r);
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "4", "--periphery", "behavioural",
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "4", "--periphery", "behavioural",
                  "--results", res, "--resume"),
             &r);
     ck_exit(r, 1);
     ck_assert_msg(strstr(r.err, "another network or options"), "%s", r.err);
     cli_free(&r);
     /* the cell through ngspice, one image */
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--periphery", "behavioural",
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "1", "--periphery", "behavioural",
                  "--json"),
             &r);
     ck_exit(r, 0);
@@ -1612,12 +1681,131 @@ START_TEST(infer_periphery)
     ck_assert_int_eq(json_num(r.out, "energy_per_inference_J", &e), 1);
     tu_assert_rel(v, e, 0.01); /* crossbar + the cell's sources = crossbar + devices */
     cli_free(&r);
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--periphery", "behavioural"),
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "1", "--periphery", "behavioural"),
             &r);
     ck_exit(r, 0);
     ck_assert_msg(strstr(r.out, "periphery               behavioural") &&
                       strstr(r.out, "write_driver") && strstr(r.out, "energy conservation"),
                   "%s", r.out);
+    cli_free(&r);
+}
+END_TEST
+
+/* An operating point outside the safe operating area stops dwmtj infer
+ * before any run, naming the quantity and its limit (the 200 uA clamp:
+ * 200u / (25n x 1.5n) = 5.33e12 A/m^2 above j_max 3e12), and writes no
+ * results; --allow-unsafe runs it and the report says so; 100 uA is
+ * inside for the ideal periphery. */
+START_TEST(infer_soa)
+{
+    char *res = spath("soa.csv");
+    cli_result r;
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu",
+                 "--results", res),
+            &r);
+    ck_exit(r, 2);
+    ck_assert_msg(strstr(r.err, "safe operating area") &&
+                      strstr(r.err, "track current density at the drive clamp") &&
+                      strstr(r.err, "5.33e+12") && strstr(r.err, "j_max 3e+12") &&
+                      strstr(r.err, "--allow-unsafe"),
+                  "%s", r.err);
+    ck_assert_msg(!exists(res), "%s written by a run that stopped", res);
+    cli_free(&r);
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "1", "--backend", "klu"), &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "safe operating area     OUTSIDE, run because of --allow-unsafe: "
+                                "track current density at the drive clamp"),
+                  "%s", r.out);
+    cli_free(&r);
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "1", "--backend", "klu", "--json"), &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "\"inside\": 0") && strstr(r.out, "\"allow_unsafe\": 1") &&
+                      strstr(r.out, "\"j_drive_A_m2\": 5.333333333e+12"),
+                  "%s", r.out);
+    cli_free(&r);
+    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu", "--i-max",
+                 "100u"),
+            &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "safe operating area     inside"), "%s", r.out);
+    cli_free(&r);
+}
+END_TEST
+
+/* --no-reference: the circuit alone.  Its classes, spikes and energies
+ * are those of a run with the network (the reference never feeds the
+ * circuit), the rows' algorithm_pred is -1, the report has no algorithm
+ * accuracy or agreement (JSON null) and no reference time; with the
+ * network its time per image is reported apart.  A results file of one
+ * kind does not resume as the other. */
+START_TEST(infer_no_reference)
+{
+    char *a = spath("noref-a.csv"), *b = spath("noref-b.csv");
+    cli_result r;
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "3", "--backend", "klu", "--json",
+                 "--results", a),
+            &r);
+    ck_exit(r, 0);
+    double v;
+    ck_assert_int_eq(json_num(r.out, "reference_seconds_per_image", &v), 1);
+    ck_assert_msg(v > 0.0, "reference %g s per image", v);
+    ck_assert_msg(strstr(r.out, "\"reference\": 1"), "%s", r.out);
+    cli_free(&r);
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "3", "--backend", "klu", "--json",
+                 "--results", b, "--no-reference"),
+            &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "\"algorithm_accuracy\": null") &&
+                      strstr(r.out, "\"agreement\": null") &&
+                      strstr(r.out, "\"reference\": 0") &&
+                      strstr(r.out, "\"reference_seconds_per_image\": null"),
+                  "%s", r.out);
+    cli_free(&r);
+    char *ta = read_text(a), *tb = read_text(b);
+    ck_assert(ta && tb);
+    /* row by row: image,label,pred,algorithm_pred,agree,spikes,energies...,seconds */
+    /* past the config line and the header */
+    char *pa = strchr(strchr(ta, '\n') + 1, '\n') + 1;
+    char *pb = strchr(strchr(tb, '\n') + 1, '\n') + 1;
+    for (int k = 0; k < 3; k++) {
+        int ia, la, ca, aa, ga, sa, ib, lb, cb, ab, gb, sb;
+        ck_assert_int_eq(sscanf(pa, "%d,%d,%d,%d,%d,%d", &ia, &la, &ca, &aa, &ga, &sa), 6);
+        ck_assert_int_eq(sscanf(pb, "%d,%d,%d,%d,%d,%d", &ib, &lb, &cb, &ab, &gb, &sb), 6);
+        ck_assert_int_eq(ia, ib);
+        ck_assert_int_eq(ca, cb);
+        ck_assert_int_eq(sa, sb);
+        ck_assert_int_ge(aa, 0);
+        ck_assert_int_eq(ab, -1);
+        ck_assert_int_eq(gb, 0);
+        /* the energies: from the 7th field to the seconds column, the last */
+        char *enda = strchr(pa, '\n'), *endb = strchr(pb, '\n');
+        ck_assert(enda && endb);
+        *enda = *endb = '\0';
+        const char *ea = pa, *eb = pb;
+        for (int c = 0; c < 6; c++) {
+            ea = strchr(ea, ',') + 1;
+            eb = strchr(eb, ',') + 1;
+        }
+        size_t na = (size_t)(strrchr(ea, ',') - ea), nb = (size_t)(strrchr(eb, ',') - eb);
+        ck_assert_msg(na == nb && !memcmp(ea, eb, na), "image %d: energies\n%s\n%s", ia, pa, pb);
+        pa = enda + 1;
+        pb = endb + 1;
+    }
+    free(ta);
+    free(tb);
+    /* the file of a run without the network does not resume with it */
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "4", "--backend", "klu", "--results",
+                 b, "--resume"),
+            &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "noref-b.csv"), "%s", r.err);
+    cli_free(&r);
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "4", "--backend", "klu", "--results",
+                 b, "--resume", "--no-reference"),
+            &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "agreement               not run (--no-reference)"), "%s",
+                  r.out);
     cli_free(&r);
 }
 END_TEST
@@ -1629,7 +1817,7 @@ START_TEST(infer_results_exists)
     char *res = spath("exists.csv"), *empty = spath("empty.csv");
     cli_result r;
     write_text(res, "precious data\n");
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu",
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "1", "--backend", "klu",
                  "--results", res),
             &r);
     ck_exit(r, 2);
@@ -1641,7 +1829,7 @@ START_TEST(infer_results_exists)
     ck_assert_str_eq(t, "precious data\n");
     free(t);
     /* --overwrite replaces it */
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu",
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "1", "--backend", "klu",
                  "--results", res, "--overwrite"),
             &r);
     ck_exit(r, 0);
@@ -1649,7 +1837,7 @@ START_TEST(infer_results_exists)
     t = read_text(res);
     ck_assert_msg(strncmp(t, "# dwmtj infer: ", 15) == 0 && count_lines(t) == 3, "%s", t);
     /* the results of a run are no less precious */
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "2", "--backend", "klu",
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "2", "--backend", "klu",
                  "--results", res),
             &r);
     ck_exit(r, 2);
@@ -1658,14 +1846,14 @@ START_TEST(infer_results_exists)
     ck_assert_str_eq(t2, t);
     free(t2);
     free(t);
-    cli_run(ARGS("infer", "--net", small_net(), "--results", res, "--resume", "--overwrite"),
+    cli_run(ARGS(INFER, "--net", small_net(), "--results", res, "--resume", "--overwrite"),
             &r);
     ck_exit(r, 2);
     ck_assert_msg(strstr(r.err, "--resume") && strstr(r.err, "--overwrite"), "%s", r.err);
     cli_free(&r);
     /* an empty file holds nothing to lose */
     write_text(empty, "");
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu",
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "1", "--backend", "klu",
                  "--results", empty),
             &r);
     ck_exit(r, 0);
@@ -1759,7 +1947,7 @@ START_TEST(infer_resume_rows)
     snprintf(path, sizeof path, "resume-%d.csv", _i);
     char *bp = strdup(spath(base)), *rp = strdup(spath(path));
     cli_result r;
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "3", "--backend", "klu",
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "3", "--backend", "klu",
                  "--results", bp),
             &r);
     ck_exit(r, 0);
@@ -1807,7 +1995,7 @@ START_TEST(infer_resume_rows)
         free(mine);
     }
     write_text(rp, edited);
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "3", "--backend", "klu",
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "3", "--backend", "klu",
                  "--results", rp, "--resume", "--json"),
             &r);
     char where[128];
@@ -1895,7 +2083,7 @@ START_TEST(infer_batch_memory)
 {
     cli_opts o = { .mem_limit = 256L << 20 };
     cli_result r;
-    cli_run_opts(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu"), &o,
+    cli_run_opts(ARGS(INFER, "--net", small_net(), "--images", "1", "--backend", "klu"), &o,
                  &r);
     if (r.code != 0) {
         /* a build that needs more address space (sanitizers): no measure here */
@@ -1903,7 +2091,7 @@ START_TEST(infer_batch_memory)
         return;
     }
     cli_free(&r);
-    cli_run_opts(ARGS("infer", "--net", small_net(), "--images", "1", "--backend", "klu",
+    cli_run_opts(ARGS(INFER, "--net", small_net(), "--images", "1", "--backend", "klu",
                       "--batch", "100000", "--json"),
                  &o, &r);
     ck_exit(r, 0);
@@ -1931,7 +2119,7 @@ START_TEST(infer_klu)
 {
     char *a = spath("klu_a.csv"), *b = spath("klu_b.csv");
     cli_result r;
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "3", "--results", a, "--backend",
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "3", "--results", a, "--backend",
                  "klu", "--json"),
             &r);
     ck_exit(r, 0);
@@ -1944,7 +2132,7 @@ START_TEST(infer_klu)
     }
     ck_assert_msg(strstr(r.out, "\"backend\": \"klu\""), "%s", r.out);
     cli_free(&r);
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "3", "--results", b), &r);
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "3", "--results", b), &r);
     ck_exit(r, 0);
     cli_free(&r);
     char *ta = read_text(a), *tb = read_text(b);
@@ -1954,21 +2142,21 @@ START_TEST(infer_klu)
     for (int k = 0; k < 3; k++)
         ck_assert_int_eq(pa[k], pb[k]);
     /* a klu results file does not resume an ngspice run */
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "4", "--results", a, "--resume"), &r);
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "4", "--results", a, "--resume"), &r);
     ck_exit(r, 1);
     ck_assert_msg(strstr(r.err, "another network or options") != NULL, "%s", r.err);
     cli_free(&r);
-    cli_run(ARGS("infer", "--net", small_net(), "--backend", "klu", "--naive"), &r);
+    cli_run(ARGS(INFER, "--net", small_net(), "--backend", "klu", "--naive"), &r);
     ck_exit(r, 2);
     cli_free(&r);
     /* the KLU engine keeps --timeout too (issue 11, item 14) */
-    cli_run(ARGS("infer", "--net", small_net(), "--images", "2", "--results", b, "--overwrite",
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "2", "--results", b, "--overwrite",
                  "--backend", "klu", "--timeout", "1e-6"),
             &r);
     ck_exit(r, 1);
     ck_assert_msg(strstr(r.err, "time limit of 1e-06 s"), "%s", r.err);
     cli_free(&r);
-    cli_run(ARGS("infer", "--net", small_net(), "--backend", "klu", "--i-max", "0"), &r);
+    cli_run(ARGS(INFER, "--net", small_net(), "--backend", "klu", "--i-max", "0"), &r);
     ck_exit(r, 2);
     ck_assert_msg(strstr(r.err, "--i-max") != NULL, "%s", r.err);
     cli_free(&r);
@@ -1976,7 +2164,7 @@ START_TEST(infer_klu)
                                               { "--klu-steps", "fine", "ngspice, exact" },
                                               { "--network-clamp", "soft", "edges, continuous" } };
     for (int k = 0; k < 3; k++) {
-        cli_run(ARGS("infer", "--net", small_net(), choices[k][0], choices[k][1]), &r);
+        cli_run(ARGS(INFER, "--net", small_net(), choices[k][0], choices[k][1]), &r);
         ck_exit(r, 2);
         ck_assert_msg(strstr(r.err, choices[k][0]) && strstr(r.err, choices[k][1]) &&
                           strstr(r.err, choices[k][2]),
@@ -2015,7 +2203,7 @@ START_TEST(infer_matches_train)
     free(csv);
     ck_assert_msg(acc_train > 0.25, "train scored %g: too close to chance to tell keys apart",
                   acc_train);
-    cli_run(ARGS("infer", "--net", net, "--images", "200", "--backend", "klu", "--json"), &r);
+    cli_run(ARGS(INFER, "--net", net, "--images", "200", "--backend", "klu", "--json"), &r);
     ck_exit(r, 0);
     double acc_infer;
     ck_assert_int_eq(json_num(r.out, "algorithm_accuracy", &acc_infer), 1);
@@ -2215,14 +2403,14 @@ START_TEST(opt_forms)
 {
     char net[4200];
     snprintf(net, sizeof net, "--net=%s", small_net());
-    static const char *const forms[][8] = {
-        { "infer", "NET", "--images=2", "--backend=klu", "--json", NULL },
-        { "infer", "--net", "PATH", "--images", "2", "--backend", "klu", "--json" },
-        { "infer", "--json", "NET", "--imag", "2", "--back", "klu", NULL },
+    static const char *const forms[][9] = {
+        { INFER, "NET", "--images=2", "--backend=klu", "--json", NULL },
+        { INFER, "--net", "PATH", "--images", "2", "--backend", "klu", "--json" },
+        { "infer", "--allow", "--json", "NET", "--imag", "2", "--back", "klu", NULL },
     };
     for (int k = 0; k < 3; k++) {
-        const char *argv[9] = { 0 };
-        for (int a = 0; a < 8 && forms[k][a]; a++)
+        const char *argv[10] = { 0 };
+        for (int a = 0; a < 9 && forms[k][a]; a++)
             argv[a] = strcmp(forms[k][a], "NET") == 0    ? net
                       : strcmp(forms[k][a], "PATH") == 0 ? small_net()
                                                           : forms[k][a];
@@ -2316,7 +2504,7 @@ static int target_cmd(int c, char out[2][4200], const char **argv, const char **
         argv[n++] = out[k];
         want[k++] = "neuron,t_write_s,";
     } else {
-        static const char *const a[] = { "infer", "--images", "1", "--backend", "klu", "--net" };
+        static const char *const a[] = { INFER, "--images", "1", "--backend", "klu", "--net" };
         for (size_t i = 0; i < sizeof a / sizeof *a; i++)
             argv[n++] = a[i];
         argv[n++] = small_net();
@@ -2698,6 +2886,7 @@ static Suite *cli_suite(void)
     tc = tcase(s, "train", 300);
     tcase_add_test(tc, train_tiny_lif);
     tcase_add_test(tc, train_resume);
+    tcase_add_test(tc, train_init);
     tcase_add_test(tc, train_errors);
     tcase_add_test(tc, train_periphery);
     tcase_add_test(tc, train_crash_resume);
@@ -2709,6 +2898,8 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, infer_json_resume);
     tcase_add_test(tc, infer_errors);
     tcase_add_test(tc, infer_periphery);
+    tcase_add_test(tc, infer_soa);
+    tcase_add_test(tc, infer_no_reference);
     tcase_add_test(tc, infer_results_exists);
     tcase_add_loop_test(tc, infer_resume_rows, 0, N_RESUME_CASES);
     tcase_add_test(tc, infer_option_ranges);

@@ -67,6 +67,7 @@ START_TEST(test_map_window)
     make_net(&n, 2, size);
     dwmtj_infer_options o;
     dwmtj_infer_defaults(&o);
+    o.allow_unsafe = 1; /* the paper's 200 uA clamp is outside the SOA */
     dwmtj_infer_map m;
     ck_assert_int_eq(dwmtj_infer_map_build(&n, &o, &m, NULL), DWMTJ_H_OK);
     double span = o.g_max - o.g_min;
@@ -101,6 +102,7 @@ START_TEST(test_map_levels)
     make_net(&n, 1, size);
     dwmtj_infer_options o;
     dwmtj_infer_defaults(&o);
+    o.allow_unsafe = 1; /* the paper's 200 uA clamp is outside the SOA */
     o.levels = 5;
     dwmtj_infer_map m;
     ck_assert_int_eq(dwmtj_infer_map_build(&n, &o, &m, NULL), DWMTJ_H_OK);
@@ -129,6 +131,7 @@ START_TEST(test_map_errors)
     dwmtj_infer_map m;
     char *err = NULL;
     dwmtj_infer_defaults(&o);
+    o.allow_unsafe = 1; /* the paper's 200 uA clamp is outside the SOA */
     n.kind = DWMTJ_KIND_LIF;
     ck_assert_int_eq(dwmtj_infer_map_build(&n, &o, &m, &err), DWMTJ_H_ERR_USAGE);
     ck_assert_msg(err && strstr(err, "LIF"), "%s", err ? err : "(none)");
@@ -139,11 +142,13 @@ START_TEST(test_map_errors)
     ck_assert_msg(err && strstr(err, "g_max"), "%s", err ? err : "(none)");
     free(err);
     dwmtj_infer_defaults(&o);
+    o.allow_unsafe = 1; /* the paper's 200 uA clamp is outside the SOA */
     o.levels = 1;
     ck_assert_int_eq(dwmtj_infer_map_build(&n, &o, &m, &err), DWMTJ_H_ERR_USAGE);
     ck_assert_msg(err && strstr(err, "levels"), "%s", err ? err : "(none)");
     free(err);
     dwmtj_infer_defaults(&o);
+    o.allow_unsafe = 1; /* the paper's 200 uA clamp is outside the SOA */
     o.v_read = -1.0;
     ck_assert_int_eq(dwmtj_infer_map_build(&n, &o, &m, NULL), DWMTJ_H_ERR_USAGE);
     ck_assert_int_eq(dwmtj_infer_map_build(NULL, &o, &m, NULL), DWMTJ_H_ERR_USAGE);
@@ -204,6 +209,7 @@ START_TEST(test_many_outputs)
     n.input_side = 2;
     dwmtj_infer_options o;
     dwmtj_infer_defaults(&o);
+    o.allow_unsafe = 1; /* the paper's 200 uA clamp is outside the SOA */
     o.backend = DWMTJ_INFER_KLU;
     dwmtj_infer *ctx = NULL;
     char *err = NULL;
@@ -245,6 +251,7 @@ START_TEST(test_device_warnings)
     n.input_side = 2;
     dwmtj_infer_options o;
     dwmtj_infer_defaults(&o);
+    o.allow_unsafe = 1; /* the paper's 200 uA clamp is outside the SOA */
     o.backend = DWMTJ_INFER_KLU;
     dwmtj_infer *ctx = NULL;
     char *err = NULL;
@@ -285,6 +292,7 @@ START_TEST(test_crossbar_energy)
     make_net(&n, 1, size);
     dwmtj_infer_options o;
     dwmtj_infer_defaults(&o);
+    o.allow_unsafe = 1; /* the paper's 200 uA clamp is outside the SOA */
     o.naive = 1; /* every vector saved */
     dwmtj_infer_map m;
     ck_assert_int_eq(dwmtj_infer_map_build(&n, &o, &m, NULL), DWMTJ_H_OK);
@@ -351,6 +359,7 @@ START_TEST(test_small_network)
     dwmtj_session *s = open_session();
     dwmtj_infer_options o;
     dwmtj_infer_defaults(&o);
+    o.allow_unsafe = 1; /* the paper's 200 uA clamp is outside the SOA */
     dwmtj_infer *ctx = NULL;
     ck_assert_int_eq(dwmtj_infer_create(&ctx, s, &net, &o, &err), DWMTJ_H_OK);
     dwmtj_infer_result r1[N], r4[N], rn[2];
@@ -466,6 +475,7 @@ START_TEST(test_cell_deck)
     make_net(&n, 1, size);
     dwmtj_infer_options o;
     dwmtj_infer_defaults(&o);
+    o.allow_unsafe = 1; /* the paper's 200 uA clamp is outside the SOA */
     ck_assert_int_eq(o.periphery, DWMTJ_INFER_PERIPH_NET);
     ck_assert_int_eq(dwmtj_infer_periphery(&o, &n), DWMTJ_INFER_PERIPH_IDEAL);
     n.periphery = DWMTJ_PERIPH_CELL;
@@ -555,6 +565,70 @@ START_TEST(test_cell_deck)
 }
 END_TEST
 
+/* The operating point against the safe operating area, by hand for the
+ * scaled track (500 x 25 x 1.5 nm, 40 Ohm/nm, MTJ_A's centre 50 nm from
+ * IN: R(IN..A) = 2 kOhm; R_P 8 k, R_AP 16 k) and the limits of set
+ * scaled-thermal (j_max 3e12 A/m^2, v_bd 1.2 V): the 200 uA clamp is
+ * 200u / (25n 1.5n) = 5.33e12 A/m^2, outside; 100 uA is inside for the
+ * ideal periphery (its write i_nuc = 100 uA at R_P: 2.67e12, 0.8 V); the
+ * cell adds its clear (200 uA: 5.33e12), its write (1.5 V / 10 k = 150 uA:
+ * 4e12; 1.5 V 16/18 = 1.333 V on A's barrier) and its read (5 uA x 16 k =
+ * 0.08 V); dwmtj_infer_create stops outside unless allow_unsafe. */
+START_TEST(test_soa)
+{
+    int size[] = { 6, 3 };
+    dwmtj_weights n;
+    make_net(&n, 1, size);
+    dwmtj_infer_options o;
+    dwmtj_infer_defaults(&o);
+    ck_assert_int_eq(o.allow_unsafe, 0);
+    o.backend = DWMTJ_INFER_KLU;
+    dwmtj_infer_soa op;
+    char *err = NULL;
+    const double area = 25e-9 * 1.5e-9;
+    ck_assert_int_eq(dwmtj_infer_operating_point(&n, &o, &op, &err), DWMTJ_H_OK);
+    tu_assert_rel(op.j_drive, 200e-6 / area, 1e-9);
+    tu_assert_rel(op.j_write, 100e-6 / area, 1e-9);
+    tu_assert_rel(op.v_barrier_a, 100e-6 * 8e3, 1e-9);
+    ck_assert_double_eq(op.j_clear, 0.0);
+    ck_assert_double_eq(op.v_barrier_b, 0.0);
+    tu_assert_rel(op.j_max, 3e12, 1e-12);
+    tu_assert_rel(op.v_bd, 1.2, 1e-12);
+    ck_assert_int_eq(op.unsafe, 1);
+    ck_assert_msg(strstr(op.what, "drive clamp") && strstr(op.what, "5.33e+12") &&
+                      strstr(op.what, "j_max 3e+12"),
+                  "%s", op.what);
+    dwmtj_infer *ctx = NULL;
+    ck_assert_int_eq(dwmtj_infer_create(&ctx, NULL, &n, &o, &err), DWMTJ_H_ERR_USAGE);
+    ck_assert_ptr_null(ctx);
+    ck_assert_msg(err && strstr(err, "safe operating area") && strstr(err, "--allow-unsafe"),
+                  "%s", err ? err : "(no message)");
+    free(err);
+    err = NULL;
+    o.allow_unsafe = 1;
+    ck_assert_msg(dwmtj_infer_create(&ctx, NULL, &n, &o, &err) == DWMTJ_H_OK, "%s", err);
+    ck_assert_int_eq(dwmtj_infer_get_soa(ctx)->unsafe, 1);
+    dwmtj_infer_free(ctx);
+    o.allow_unsafe = 0;
+    o.i_max = 100e-6;
+    ck_assert_int_eq(dwmtj_infer_check_soa(&n, &o, &op, &err), DWMTJ_H_OK);
+    ck_assert_int_eq(op.unsafe, 0);
+    ck_assert_str_eq(op.what, "");
+    /* the cell at 100 uA: its clear, its write's current and A's barrier */
+    o.periphery = DWMTJ_INFER_PERIPH_BEHAVIOURAL;
+    ck_assert_int_eq(dwmtj_infer_check_soa(&n, &o, &op, &err), DWMTJ_H_ERR_USAGE);
+    ck_assert_int_eq(op.unsafe, 3);
+    tu_assert_rel(op.j_clear, 200e-6 / area, 1e-9);
+    tu_assert_rel(op.j_write, 1.5 / 10e3 / area, 1e-9);
+    tu_assert_rel(op.v_barrier_a, 1.5 * 16.0 / 18.0, 1e-9);
+    tu_assert_rel(op.v_barrier_b, 5e-6 * 16e3, 1e-9);
+    ck_assert_msg(err && strstr(err, "of the clear (i_clear)") && strstr(err, "3 quantities"),
+                  "%s", err ? err : "(no message)");
+    free(err);
+    dwmtj_weights_free(&n);
+}
+END_TEST
+
 /* What a run of the behavioural cell must give, whatever the backend: the
  * network's class and output spikes under the circuit's rule (counts,
  * pred), the spikes read electrically from spk equal to the devices' own
@@ -640,6 +714,7 @@ START_TEST(test_cell_network)
     dwmtj_session *s = open_session();
     dwmtj_infer_options o;
     dwmtj_infer_defaults(&o);
+    o.allow_unsafe = 1; /* the paper's 200 uA clamp is outside the SOA */
     o.periphery = DWMTJ_INFER_PERIPH_BEHAVIOURAL;
     o.probe_fires = 1;
     dwmtj_infer *ctx = NULL;
@@ -704,6 +779,7 @@ static Suite *infer_suite(void)
     tcase_add_test(tc, test_many_outputs);
     tcase_add_test(tc, test_device_warnings);
     tcase_add_test(tc, test_cell_deck);
+    tcase_add_test(tc, test_soa);
     suite_add_tcase(s, tc);
     tc = tcase_create("ngspice");
     tcase_set_timeout(tc, 900); /* ~30 s unloaded; distcheck on a busy machine took longer */

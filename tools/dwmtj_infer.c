@@ -46,7 +46,7 @@ void dwmtj_usage_infer(FILE *f)
           "                   [--i-max A] [--batch B]\n"
           "                   [--naive] [--network-clamp edges|continuous]\n"
           "                   [--periphery ideal|behavioural]\n"
-          "                   [--klu-steps ngspice|exact]\n"
+          "                   [--klu-steps ngspice|exact] [--allow-unsafe] [--no-reference]\n"
           "                   [--data DIR] [--cm PATH] [--timeout S]\n"
           "\n"
           "Runs a trained DW-MTJ spiking network at circuit level: each layer is a\n"
@@ -103,6 +103,15 @@ void dwmtj_usage_infer(FILE *f)
           "                   within a step: edges (default, the training rule: a\n"
           "                   line between clamped values) or continuous (the\n"
           "                   circuit's: the clamp of the line; doc/inference.md)\n"
+          "  --allow-unsafe   run an operating point outside the device's safe\n"
+          "                   operating area (track current density above j_max or\n"
+          "                   a barrier voltage above v_bd, doc/operating-point.md);\n"
+          "                   without it such a point stops before any run, naming\n"
+          "                   the quantity and its limit; the report says so\n"
+          "  --no-reference   do not run the network itself (the algorithm level):\n"
+          "                   no algorithm accuracy and no agreement, the rows'\n"
+          "                   algorithm_pred -1; by default it runs, and its own\n"
+          "                   seconds per image are reported apart from the circuit's\n"
           "  --batch B        images per parse of a layer's circuit (default 1; a\n"
           "                   deck leaves out the word lines silent in its images;\n"
           "                   at most --images)\n"
@@ -126,6 +135,7 @@ struct infer_opts {
     int images, offset, resume, json;
     int overwrite;  /* --overwrite: replace an existing --results file */
     int clamp_ramp; /* the reference network's drive rule (dwmtj_snn_options) */
+    int no_ref;     /* --no-reference: the network itself is not run, no agreement */
     int periphery;  /* DWMTJ_INFER_PERIPH_IDEAL or _BEHAVIOURAL: o.periphery
                        resolved for the network */
     dwmtj_infer_options o;
@@ -136,6 +146,8 @@ enum {
     O_RESULTS,
     O_RESUME,
     O_OVERWRITE,
+    O_ALLOW_UNSAFE,
+    O_NO_REFERENCE,
     O_DATA,
     O_CM,
     O_JSON,
@@ -160,6 +172,8 @@ static const struct option infer_options[] = {
     { "results", required_argument, NULL, O_RESULTS },
     { "resume", no_argument, NULL, O_RESUME },
     { "overwrite", no_argument, NULL, O_OVERWRITE },
+    { "allow-unsafe", no_argument, NULL, O_ALLOW_UNSAFE },
+    { "no-reference", no_argument, NULL, O_NO_REFERENCE },
     { "data", required_argument, NULL, O_DATA },
     { "cm", required_argument, NULL, O_CM },
     { "json", no_argument, NULL, O_JSON },
@@ -205,6 +219,8 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
         case O_RESULTS: a->results = v; break;
         case O_RESUME: a->resume = 1; break;
         case O_OVERWRITE: a->overwrite = 1; break;
+        case O_ALLOW_UNSAFE: a->o.allow_unsafe = 1; break;
+        case O_NO_REFERENCE: a->no_ref = 1; break;
         case O_DATA: a->data = v; break;
         case O_CM: a->cm = v; break;
         case O_JSON: a->json = 1; break;
@@ -356,12 +372,12 @@ static void config_line(char *buf, size_t n, uint64_t hash, const struct infer_o
     const dwmtj_infer_options *o = &a->o;
     snprintf(buf, n,
              "# dwmtj infer: net=%016" PRIx64 " g_min=%.17g g_max=%.17g levels=%d v_read=%.17g "
-             "i_max=%.17g naive=%d key0=%d periphery=%s%s%s%s",
+             "i_max=%.17g naive=%d key0=%d periphery=%s%s%s%s%s",
              hash, o->g_min, o->g_max, o->levels, o->v_read, o->i_max, o->naive,
              DWMTJ_SNN_TEST_KEY0, dwmtj_infer_periphery_name(a->periphery),
              o->backend == DWMTJ_INFER_KLU ? " backend=klu" : "",
              a->clamp_ramp ? " network_clamp=continuous" : "",
-             o->exact_steps ? " klu_steps=exact" : "");
+             o->exact_steps ? " klu_steps=exact" : "", a->no_ref ? " reference=0" : "");
 }
 
 /* What the rows of a results file must be for this run: its images
@@ -371,6 +387,7 @@ struct row_rules {
     int first, count;            /* the run's images (--offset, --images) */
     const unsigned char *labels; /* the test set's labels, by image */
     int classes;                 /* the network's outputs */
+    int reference;               /* 0: --no-reference, algorithm_pred -1 */
 };
 
 /* A whole decimal int field; 0 on success. */
@@ -440,7 +457,12 @@ static int check_row(const struct row *r, int agree, const struct row_rules *u, 
     }
     const int cls[2] = { r->pred, r->apred };
     static const char *const cls_name[2] = { "pred", "algorithm_pred" };
-    for (int k = 0; k < 2; k++)
+    if (!u->reference && r->apred != -1) {
+        snprintf(why, n, "algorithm_pred %d in a run without the network (--no-reference: -1)",
+                 r->apred);
+        return -1;
+    }
+    for (int k = 0; k < 1 + u->reference; k++)
         if (cls[k] < 0 || cls[k] >= u->classes) {
             snprintf(why, n, "%s %d is not a class of the network (0..%d)", cls_name[k], cls[k],
                      u->classes - 1);
@@ -671,6 +693,9 @@ static int load_test(const char *dir, const dwmtj_weights *net, dwmtj_dataset *d
 
 struct totals {
     int n, correct, a_correct, agree, spikes;
+    int n_ref;                        /* rows with the network's class (not --no-reference) */
+    double ref_seconds;               /* s, wall time of the network on this rank */
+    int n_ref_timed;                  /* images it timed */
     double energy, e_x, e_d, e_w, seconds;
     double e_m, e_c, e_s, e_wd, e_st; /* J, sums of the rows' components */
     double bal;                       /* 1, the worst row's energy_balance */
@@ -681,8 +706,9 @@ static void add_row(struct totals *t, const struct row *r)
 {
     t->n++;
     t->correct += r->pred == r->label;
-    t->a_correct += r->apred == r->label;
-    t->agree += r->pred == r->apred;
+    t->n_ref += r->apred >= 0;
+    t->a_correct += r->apred >= 0 && r->apred == r->label;
+    t->agree += r->apred >= 0 && r->pred == r->apred;
     t->spikes += r->spikes;
     t->energy += r->energy;
     t->e_x += r->e_x;
@@ -720,6 +746,8 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     for (int l = 0; l < net->n_layers; l++)
         syn += (long)(net->size[l] + 1) * net->size[l + 1];
     double spi = t->n_timed ? t->seconds / t->n_timed : NAN;
+    /* the network's own cost, apart (rank 0's images: it runs per rank) */
+    double rspi = t->n_ref_timed ? t->ref_seconds / t->n_ref_timed : NAN;
     /* latency: the layers run pipelined one clock apart and the decision
      * is taken at the end of the output layer's window; the sense (an
      * ideal comparator) and the writes (the initial one, and each spike's
@@ -732,6 +760,8 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     const double comp[7] = { t->e_x, t->e_m, t->e_c, t->e_d, t->e_s, t->e_wd, t->e_st };
     static const char *const comp_name[7] = { "crossbar", "mirror", "clear", "device",
                                               "sense", "write_driver", "static" };
+    dwmtj_infer_soa op; /* checked before the run; recomputed for the report */
+    dwmtj_infer_operating_point(net, &a->o, &op, NULL);
     double supplied = t->e_x + t->e_m + t->e_c + t->e_s + t->e_wd + t->e_st;
     double ns_syn = spi / ((double)syn * net->steps) * 1e9;
     if (a->json) {
@@ -748,8 +778,9 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_int(&j, "images", t->n);
         dwmtj_json_int(&j, "offset", a->offset);
         dwmtj_json_num(&j, "accuracy", t->correct / n);
-        dwmtj_json_num(&j, "algorithm_accuracy", t->a_correct / n);
-        dwmtj_json_num(&j, "agreement", t->agree / n);
+        dwmtj_json_num(&j, "algorithm_accuracy", t->n_ref ? t->a_correct / n : NAN);
+        dwmtj_json_num(&j, "agreement", t->n_ref ? t->agree / n : NAN);
+        dwmtj_json_int(&j, "reference", !a->no_ref);
         dwmtj_json_num(&j, "spikes_per_inference", t->spikes / n);
         dwmtj_json_num(&j, "energy_per_inference_J", t->energy / n);
         dwmtj_json_num(&j, "energy_per_spike_J", t->spikes ? t->energy / t->spikes : NAN);
@@ -779,6 +810,7 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_num(&j, "dead_time_per_spike", t_dead);
         dwmtj_json_end(&j);
         dwmtj_json_num(&j, "seconds_per_image", spi);
+        dwmtj_json_num(&j, "reference_seconds_per_image", rspi);
         dwmtj_json_num(&j, "ns_per_synapse_timestep", ns_syn);
         dwmtj_json_int(&j, "synapses", syn);
         dwmtj_json_int(&j, "steps", net->steps);
@@ -788,6 +820,18 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_int(&j, "levels", a->o.levels);
         dwmtj_json_num(&j, "v_read_V", a->o.v_read);
         dwmtj_json_num(&j, "i_max_A", a->o.i_max);
+        dwmtj_json_end(&j);
+        dwmtj_json_object(&j, "safe_operating_area");
+        dwmtj_json_int(&j, "inside", !op.unsafe);
+        dwmtj_json_int(&j, "allow_unsafe", a->o.allow_unsafe);
+        dwmtj_json_str(&j, "outside", op.unsafe ? op.what : NULL);
+        dwmtj_json_num(&j, "j_drive_A_m2", op.j_drive);
+        dwmtj_json_num(&j, "j_clear_A_m2", op.j_clear);
+        dwmtj_json_num(&j, "j_write_A_m2", op.j_write);
+        dwmtj_json_num(&j, "v_barrier_a_V", op.v_barrier_a);
+        dwmtj_json_num(&j, "v_barrier_b_V", op.v_barrier_b);
+        dwmtj_json_num(&j, "j_max_A_m2", op.j_max);
+        dwmtj_json_num(&j, "v_bd_V", op.v_bd);
         dwmtj_json_end(&j);
         dwmtj_json_int(&j, "naive", a->o.naive);
         dwmtj_json_str(&j, "network_clamp", a->clamp_ramp ? "continuous" : "edges");
@@ -816,9 +860,22 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
            (net->periphery == DWMTJ_PERIPH_CELL) == cellp
                ? " (the one it was trained for)"
                : " (the circuit's; the network was trained for the other)");
+    if (op.unsafe)
+        printf("safe operating area     OUTSIDE, run because of --allow-unsafe: %s%s\n", op.what,
+               op.unsafe > 1 ? " (and more: --json lists them)" : "");
+    else
+        printf("safe operating area     inside (track %.3g of j_max %.3g A/m^2, barrier %.3g "
+               "of v_bd %.3g V)\n",
+               fmax(op.j_drive, fmax(op.j_clear, op.j_write)), op.j_max,
+               fmax(op.v_barrier_a, op.v_barrier_b), op.v_bd);
     printf("accuracy (circuit)      %.2f %%\n", 100.0 * t->correct / n);
-    printf("accuracy (algorithm)    %.2f %%\n", 100.0 * t->a_correct / n);
-    printf("agreement               %.2f %%\n", 100.0 * t->agree / n);
+    if (t->n_ref) {
+        printf("accuracy (algorithm)    %.2f %%\n", 100.0 * t->a_correct / n);
+        printf("agreement               %.2f %%\n", 100.0 * t->agree / n);
+    } else {
+        printf("accuracy (algorithm)    not run (--no-reference)\n");
+        printf("agreement               not run (--no-reference)\n");
+    }
     printf("spikes per inference    %.1f\n", t->spikes / n);
     printf("energy per inference    %.4g J (crossbar %.3g, neurons %.3g, writes %.3g)\n",
            t->energy / n, t->e_x / n, t->e_d / n, t->e_w / n);
@@ -841,6 +898,8 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
            lat, net->steps * net->dt, (net->n_layers - 1) * net->dt,
            cellp ? "the writes inside the window" : "writes at the clock edges");
     printf("seconds per image       %.3g s (%.3g ns per synapse-timestep)\n", spi, ns_syn);
+    if (t->n_ref_timed)
+        printf("reference network       %.3g s per image (not in the circuit's)\n", rspi);
     if (ranks > 1)
         printf("wall time               %.3g s (%d ranks)\n", wall, ranks);
     else
@@ -1159,6 +1218,12 @@ int dwmtj_cmd_infer(int argc, char **argv)
         code = dwmtj_usage_error(SUB, "%s", err ? err : "the backend cannot run the periphery");
         goto setup_done;
     }
+    /* and so does an operating point outside the safe area */
+    dwmtj_infer_soa soa;
+    if (dwmtj_infer_check_soa(&net, &a.o, &soa, &err) != DWMTJ_H_OK) {
+        code = dwmtj_usage_error(SUB, "%s", err ? err : "outside the safe operating area");
+        goto setup_done;
+    }
     if (load_test(a.data, &net, &d) != 0)
         goto setup_done;
     if (a.offset + a.images > d.n) {
@@ -1175,7 +1240,8 @@ int dwmtj_cmd_infer(int argc, char **argv)
             code = DWMTJ_EXIT_OUTPUT;
             goto setup_done;
         }
-        struct row_rules rules = { a.offset, a.images, d.labels, net.size[net.n_layers] };
+        struct row_rules rules = { a.offset, a.images, d.labels, net.size[net.n_layers],
+                                   !a.no_ref };
         if (a.resume && read_results(a.results, config, &rules, &rows, &n_rows) != 0)
             goto setup_done;
         if (!(out = start_results(&res_file, config, rows, n_rows))) {
@@ -1278,11 +1344,21 @@ setup_done:
                 idx64[i] = (uint64_t)idx[i];
             }
             const int *image = todo + b * B;
-            if ((rc = dwmtj_snn_forward(ws, eff, img, idx, mb, apred, NULL)) != DWMTJ_SNN_OK) {
+            double t_ref = wall_now();
+            if (a.no_ref) {
+                for (int i = 0; i < mb; i++)
+                    apred[i] = -1;
+            } else if ((rc = dwmtj_snn_forward(ws, eff, img, idx, mb, apred, NULL)) !=
+                       DWMTJ_SNN_OK) {
                 dwmtj_error("network: %s", dwmtj_snn_status_string(rc));
                 st = DWMTJ_EXIT_SIM;
-            } else if (dwmtj_infer_results_free(res, B),
-                       (rc = dwmtj_infer_run(ctx, img, idx64, mb, res)) != DWMTJ_H_OK) {
+            } else {
+                tot.ref_seconds += wall_now() - t_ref;
+                tot.n_ref_timed += mb;
+            }
+            dwmtj_infer_results_free(res, B);
+            if (st == DWMTJ_EXIT_OK &&
+                (rc = dwmtj_infer_run(ctx, img, idx64, mb, res)) != DWMTJ_H_OK) {
                 dwmtj_error("image %d..%d: %s", image[0], image[mb - 1], dwmtj_infer_error(ctx));
                 st = DWMTJ_EXIT_SIM;
             }
@@ -1317,7 +1393,7 @@ setup_done:
             if (interactive && tot.n > 0)
                 fprintf(stderr, "\r infer: %d/%d images, accuracy %.1f %%, agreement %.1f %%",
                         tot.n, a.images, 100.0 * tot.correct / tot.n,
-                        100.0 * tot.agree / tot.n);
+                        tot.n_ref ? 100.0 * tot.agree / tot.n : NAN);
             if (k.n > 1)
                 next_round(&k, wall_now() - t_round, B, &all, &cap_all);
         }

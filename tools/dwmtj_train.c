@@ -44,6 +44,7 @@ void dwmtj_usage_train(FILE *f)
           "                   [--hidden 100,100] [--steps T] [--batch B] [--train-images N]\n"
           "                   [--test-images N] [--downsample F] [--lr R] [--gain A] [--log FILE.csv]\n"
           "                   [--resume] [--data DIR] [--threads N] [--periphery ideal|cell]\n"
+          "                   [--init NET]\n"
           "\n"
           "Trains a fully connected spiking network (inputs, hidden..., 10 outputs) on\n"
           "Fashion-MNIST with surrogate gradients through time and Adam.  Every epoch\n"
@@ -93,6 +94,11 @@ void dwmtj_usage_train(FILE *f)
           "                      (the neuron cell of doc/cell.md: continuous clamp,\n"
           "                      fire sensed at MTJ_B, clear and write from the\n"
           "                      neuron's own reset, with the dead time they take)\n"
+          "  --init NET          start from the weights and biases of the network file\n"
+          "                      NET instead of random ones (fine-tuning, e.g. an ideal\n"
+          "                      network for --periphery cell); NET must have the\n"
+          "                      shape, --neuron, --steps and --gain of this run;\n"
+          "                      --resume needs the same NET\n"
           "  --threads N         OpenMP threads (default 1); a run is reproducible bit\n"
           "                      for bit for a given N; other N sum the gradients in\n"
           "                      another order (results differ by rounding)\n"
@@ -120,6 +126,7 @@ struct train_args {
     uint64_t seed;
     double lr, gain;     /* lr 1; gain A; 0 = not given */
     const char *out, *log, *data;
+    const char *init;    /* --init: network file of the initial weights */
 };
 
 static int parse_count(const char *opt, const char *v, long hi, int *out)
@@ -162,7 +169,7 @@ bad:
 enum {
     OPT_NEURON = 256, OPT_EPOCHS, OPT_SEED, OPT_OUT, OPT_LOG, OPT_DATA, OPT_HIDDEN, OPT_STEPS,
     OPT_BATCH, OPT_TRAIN, OPT_TEST, OPT_DOWNSAMPLE, OPT_THREADS, OPT_GAIN, OPT_LR, OPT_RESUME,
-    OPT_PERIPHERY
+    OPT_PERIPHERY, OPT_INIT
 };
 
 static const struct option long_opts[] = {
@@ -183,6 +190,7 @@ static const struct option long_opts[] = {
     {"lr", required_argument, NULL, OPT_LR},
     {"resume", no_argument, NULL, OPT_RESUME},
     {"periphery", required_argument, NULL, OPT_PERIPHERY},
+    {"init", required_argument, NULL, OPT_INIT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -225,6 +233,7 @@ static int parse_args(int argc, char **argv, struct train_args *o, int *help)
         case OPT_OUT: o->out = v; break;
         case OPT_LOG: o->log = v; break;
         case OPT_DATA: o->data = v; break;
+        case OPT_INIT: o->init = v; break;
         case OPT_HIDDEN: rc = parse_hidden(v, o); break;
         case OPT_STEPS: rc = parse_count(opt, v, DWMTJ_W_MAX_STEPS, &o->steps); break;
         case OPT_BATCH: rc = parse_count(opt, v, DWMTJ_SNN_TRAIN_MAX_BATCH, &o->batch); break;
@@ -385,8 +394,23 @@ int dwmtj_cmd_train(int argc, char **argv)
     dwmtj_snn_train_options o;
     to_options(&a, &o);
     char *err = NULL;
+    dwmtj_weights init = {0};
+    if (a.init) {
+        if (dwmtj_weights_load(&init, a.init, &err) != DWMTJ_W_OK) {
+            dwmtj_error("--init: %s", err ? err : "cannot load the network");
+            free(err);
+            return DWMTJ_EXIT_SIM;
+        }
+        o.init = &init;
+    }
     int rc = dwmtj_snn_train(&o, on_event, &p, &err);
+    dwmtj_weights_free(&init);
     const char *msg = err ? err : dwmtj_snn_status_string(rc);
+    if (a.init && err && !strncmp(err, "init: ", 6)) {
+        dwmtj_error("--init %s: %s", a.init, err + 6);
+        free(err);
+        return DWMTJ_EXIT_SIM;
+    }
     switch (rc) {
     case DWMTJ_SNN_OK:
         code = fflush(stdout) == 0 && !ferror(stdout) ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
