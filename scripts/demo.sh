@@ -41,4 +41,10 @@ if [ -n "${DWMTJ_TOOL:-}" ] && [ -x "$DWMTJ_TOOL" ]; then
     echo "== dwmtj4t demo 7: the cell at transistor level (netlists/cell_cmos_demo.cir,"
     echo "   BSIM4 45 nm cards; doc/cell-cmos.md): device energy against all sources'"
     "$DWMTJ_TOOL" run --cm "$cm" "$srcdir/netlists/cell_cmos_demo.cir"
+    echo "== dwmtj4t demo 8: the default network fine-tuned for the cell"
+    echo "   (networks/dwmtj-fmnist-cell.net, doc/training.md) with the behavioural cell at"
+    echo "   every device's terminals, 50 test images through the KLU engine: energy and"
+    echo "   latency by component (about a second per image)"
+    "$DWMTJ_TOOL" infer --backend klu --net "$srcdir/networks/dwmtj-fmnist-cell.net" \
+        --images 50 --allow-unsafe --results "$out/infer-cell-klu.csv"
 fi
