@@ -119,6 +119,17 @@ static size_t n_params(const dwmtj_weights *n)
     return p;
 }
 
+/* The layer sizes "784-100-100-10" into s (cap bytes); its length, or
+ * where it was cut. */
+static size_t sizes_string(const dwmtj_weights *n, char *s, size_t cap)
+{
+    size_t k = 0;
+    s[0] = '\0';
+    for (int l = 0; l <= n->n_layers && k < cap; l++)
+        k += (size_t)snprintf(s + k, cap - k, "%s%d", l ? "-" : "", n->size[l]);
+    return k;
+}
+
 /* FNV-1a of a network's weights and biases, layer by layer. */
 static uint64_t params_hash(const dwmtj_weights *n)
 {
@@ -311,8 +322,8 @@ static void config_string(const dwmtj_snn_train_options *o, const dwmtj_weights 
                           size_t cap)
 {
     size_t k = (size_t)snprintf(s, cap, "neuron=%s,sizes=", kind_names[o->kind]);
-    for (int l = 0; l <= n->n_layers && k < cap; l++)
-        k += (size_t)snprintf(s + k, cap - k, "%s%d", l ? "-" : "", n->size[l]);
+    if (k < cap)
+        k += sizes_string(n, s + k, cap - k);
     if (k < cap)
         snprintf(s + k, cap - k,
                  ",steps=%d,batch=%d,train=%d,downsample=%d,lr=%.17g,gain=%.17g,dt=%.17g,"
@@ -777,13 +788,9 @@ static int take_init(run *r)
     for (int l = 0; same && l <= n->n_layers; l++)
         same = a->size[l] == n->size[l];
     if (!same) {
-        char ga[128] = "", gn[128] = "";
-        for (int l = 0, i = 0, j = 0; l <= DWMTJ_W_MAX_LAYERS; l++) {
-            if (l <= a->n_layers && i < (int)sizeof ga)
-                i += snprintf(ga + i, sizeof ga - (size_t)i, "%s%d", l ? "-" : "", a->size[l]);
-            if (l <= n->n_layers && j < (int)sizeof gn)
-                j += snprintf(gn + j, sizeof gn - (size_t)j, "%s%d", l ? "-" : "", n->size[l]);
-        }
+        char ga[128], gn[128];
+        sizes_string(a, ga, sizeof ga);
+        sizes_string(n, gn, sizeof gn);
         return snn_fail(r->error, DWMTJ_SNN_ERR_USAGE,
                         "init: a %s network; the options and data give %s", ga, gn);
     }

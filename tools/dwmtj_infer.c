@@ -734,6 +734,7 @@ struct warned {
 
 /* ranks: processes of the run; wall: s, wall time of the whole run. */
 static void report(const struct infer_opts *a, const char *net_path, const dwmtj_weights *net,
+                   const dwmtj_infer_soa *op, /* as checked before the run */
                    const struct totals *t, const char *ngver, int ranks, double wall,
                    const struct warned *w)
 {
@@ -760,8 +761,6 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     const double comp[7] = { t->e_x, t->e_m, t->e_c, t->e_d, t->e_s, t->e_wd, t->e_st };
     static const char *const comp_name[7] = { "crossbar", "mirror", "clear", "device",
                                               "sense", "write_driver", "static" };
-    dwmtj_infer_soa op; /* checked before the run; recomputed for the report */
-    dwmtj_infer_operating_point(net, &a->o, &op, NULL);
     double supplied = t->e_x + t->e_m + t->e_c + t->e_s + t->e_wd + t->e_st;
     double ns_syn = spi / ((double)syn * net->steps) * 1e9;
     if (a->json) {
@@ -822,16 +821,16 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_num(&j, "i_max_A", a->o.i_max);
         dwmtj_json_end(&j);
         dwmtj_json_object(&j, "safe_operating_area");
-        dwmtj_json_int(&j, "inside", !op.unsafe);
+        dwmtj_json_int(&j, "inside", !op->unsafe);
         dwmtj_json_int(&j, "allow_unsafe", a->o.allow_unsafe);
-        dwmtj_json_str(&j, "outside", op.unsafe ? op.what : NULL);
-        dwmtj_json_num(&j, "j_drive_A_m2", op.j_drive);
-        dwmtj_json_num(&j, "j_clear_A_m2", op.j_clear);
-        dwmtj_json_num(&j, "j_write_A_m2", op.j_write);
-        dwmtj_json_num(&j, "v_barrier_a_V", op.v_barrier_a);
-        dwmtj_json_num(&j, "v_barrier_b_V", op.v_barrier_b);
-        dwmtj_json_num(&j, "j_max_A_m2", op.j_max);
-        dwmtj_json_num(&j, "v_bd_V", op.v_bd);
+        dwmtj_json_str(&j, "outside", op->unsafe ? op->what : NULL);
+        dwmtj_json_num(&j, "j_drive_A_m2", op->j_drive);
+        dwmtj_json_num(&j, "j_clear_A_m2", op->j_clear);
+        dwmtj_json_num(&j, "j_write_A_m2", op->j_write);
+        dwmtj_json_num(&j, "v_barrier_a_V", op->v_barrier_a);
+        dwmtj_json_num(&j, "v_barrier_b_V", op->v_barrier_b);
+        dwmtj_json_num(&j, "j_max_A_m2", op->j_max);
+        dwmtj_json_num(&j, "v_bd_V", op->v_bd);
         dwmtj_json_end(&j);
         dwmtj_json_int(&j, "naive", a->o.naive);
         dwmtj_json_str(&j, "network_clamp", a->clamp_ramp ? "continuous" : "edges");
@@ -860,14 +859,14 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
            (net->periphery == DWMTJ_PERIPH_CELL) == cellp
                ? " (the one it was trained for)"
                : " (the circuit's; the network was trained for the other)");
-    if (op.unsafe)
-        printf("safe operating area     OUTSIDE, run because of --allow-unsafe: %s%s\n", op.what,
-               op.unsafe > 1 ? " (and more: --json lists them)" : "");
+    if (op->unsafe)
+        printf("safe operating area     OUTSIDE, run because of --allow-unsafe: %s%s\n", op->what,
+               op->unsafe > 1 ? " (and more: --json lists them)" : "");
     else
         printf("safe operating area     inside (track %.3g of j_max %.3g A/m^2, barrier %.3g "
                "of v_bd %.3g V)\n",
-               fmax(op.j_drive, fmax(op.j_clear, op.j_write)), op.j_max,
-               fmax(op.v_barrier_a, op.v_barrier_b), op.v_bd);
+               fmax(op->j_drive, fmax(op->j_clear, op->j_write)), op->j_max,
+               fmax(op->v_barrier_a, op->v_barrier_b), op->v_bd);
     printf("accuracy (circuit)      %.2f %%\n", 100.0 * t->correct / n);
     if (t->n_ref) {
         printf("accuracy (algorithm)    %.2f %%\n", 100.0 * t->a_correct / n);
@@ -1189,6 +1188,7 @@ int dwmtj_cmd_infer(int argc, char **argv)
     dwmtj_snn_ws *ws = NULL;
     struct row *rows = NULL, *mine = NULL, *all = NULL;
     dwmtj_infer_result *res = NULL;
+    dwmtj_infer_soa soa;       /* the operating point, checked before the run */
     int *apred = NULL, *idx = NULL, *todo = NULL, n_rows = 0, n_todo = 0;
     int cap_round = 0, cap_all = 0; /* batches per rank that mine, all have room for */
     unsigned char *img = NULL;
@@ -1219,7 +1219,6 @@ int dwmtj_cmd_infer(int argc, char **argv)
         goto setup_done;
     }
     /* and so does an operating point outside the safe area */
-    dwmtj_infer_soa soa;
     if (dwmtj_infer_check_soa(&net, &a.o, &soa, &err) != DWMTJ_H_OK) {
         code = dwmtj_usage_error(SUB, "%s", err ? err : "outside the safe operating area");
         goto setup_done;
@@ -1409,7 +1408,7 @@ setup_done:
     }
     if (code != DWMTJ_EXIT_OK || k.me != 0)
         goto end;
-    report(&a, net_path, &net, &tot, s ? dwmtj_session_ngspice_version(s) : NULL, k.n,
+    report(&a, net_path, &net, &soa, &tot, s ? dwmtj_session_ngspice_version(s) : NULL, k.n,
            wall_now() - t0, &warned);
     code = fflush(stdout) == 0 && !ferror(stdout) ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
 end:
