@@ -187,10 +187,12 @@ static int vec(dwmtj_infer *c, int l, int r, int what, int n_t, const double **v
     return rc;
 }
 
-/* Membrane u = 1 - m / D0 of a domain centred at x_um (< 0: none). */
+/* Membrane u = 1 - m / D0 of a domain centred at x_um (the x monitor:
+ * DWMTJ_MON_X_NONE without a domain; a domain pushed back behind IN has a
+ * negative centre, down to minus half its length, and a negative u). */
 static double membrane(const dwmtj_infer *c, double x_um)
 {
-    if (x_um < 0.0)
+    if (x_um <= 0.5 * DWMTJ_MON_X_NONE)
         return 0.0;
     dwmtj_state s;
     dwmtj_state_init(&s, 0.0);
@@ -293,7 +295,9 @@ static int read_layer(dwmtj_infer *c, int l, unsigned char *out, dwmtj_infer_res
                 t_last = (k + 1) * dt;
             }
             count += o[k];
-            if (x) /* the readout probe: the summed membrane at the edges */
+            /* the readout probe: the summed membrane at the edges; 0 while
+             * the cell clears (the rule's reset, doc/training.md) */
+            if (x && !(c->cell && v[INFER_V_CLR][at[k + 1]] > 0.5 * c->cv.vdd))
                 usum += membrane(c, x[at[k + 1]]);
         }
         double e = 1e-12 * v[INFER_MON_E][n_t - 1];

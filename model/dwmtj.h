@@ -519,6 +519,9 @@ int dwmtj_eval_static(const dwmtj_derived *d, const dwmtj_state *s,
 const char *dwmtj_monitor_name(int k); /* NULL past the end */
 /* Value of monitor k for state s (0 for k out of range). */
 double dwmtj_monitor(const dwmtj_derived *d, const dwmtj_state *s, int k);
+/* um, the x monitor's value with no domain on the track (a domain on it
+ * has its centre above minus half its length: above -0.5 um in every set) */
+#define DWMTJ_MON_X_NONE (-1.0)
 /* Parses a monitor list: names separated by blanks, commas or colons;
  * "all", "" or NULL = all in table order.  Fills sel with their indices and
  * returns how many; -1 for an unknown name or one past the last,

@@ -36,7 +36,7 @@ double dwmtj_monitor(const dwmtj_derived *d, const dwmtj_state *s, int k)
 {
     double r[2];
     switch (k) {
-    case 0: return s->present ? 1e6 * dwmtj_position(s) : -1.0;
+    case 0: return s->present ? 1e6 * dwmtj_position(s) : DWMTJ_MON_X_NONE;
     case 1: dwmtj_mtj_resistance(d, s, r); return r[0];
     case 2: dwmtj_mtj_resistance(d, s, r); return r[1];
     case 3: return 1e12 * dwmtj_energy_total(s);

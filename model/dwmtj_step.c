@@ -577,6 +577,21 @@ static double edge_in(const dwmtj_derived *d, double t0, double t1, double t_aft
     return e <= t1 + 1e-6 * T ? fmin(e, t1) : INFINITY;
 }
 
+/* The domain of s moved by dx along the monotone path w: its events, and
+ * 1 when its trailing wall left the track there (*t_left: when). */
+static int sweep(const dwmtj_derived *d, dwmtj_state *s, const dwmtj_sweep *w, double dx,
+                 unsigned *crossed, double *t_left)
+{
+    s->x_lo += dx;
+    s->x_hi += dx;
+    dwmtj_sweep_events(d, s, w, crossed);
+    if (s->x_lo >= d->p.length || s->x_hi <= 0.0) {
+        *t_left = dwmtj_eject(d, s, w);
+        return 1;
+    }
+    return 0;
+}
+
 /* Moves the domain of s0 over [s0->t, s1->t] into s1 while the wall
  * current density goes linearly from s0->j to j1 (the simulator's voltages
  * are linear within a step).  Sub-steps resolve depinning inside the step,
@@ -620,14 +635,31 @@ static int move(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0, dwm
             }
         }
         double ca = 0.5 * (s1->x_lo + s1->x_hi);
-        dwmtj_sweep w = { ta, tb, ca, ca + dx, va, mb.v, held };
-        s1->x_lo += dx;
-        s1->x_hi += dx;
         *dx_dj1 += ddx;
-        dwmtj_sweep_events(d, s1, &w, crossed);
-        if (s1->x_lo >= d->p.length || s1->x_hi <= 0.0) {
-            *t_left = dwmtj_eject(d, s1, &w);
+        double tm = NAN, dxa = 0.0;
+        if (!held && va * mb.v < 0.0) {
+            /* the velocity, linear in time, changes sign inside: the path
+             * turns at tm, dxa from its start */
+            double wa0, wa1;
+            tm = ta + (tb - ta) * va / (va - mb.v);
+            weights(d, key, ta, tm, &wa0, &wa1);
+            dxa = va * wa0;
+        }
+        if (!isnan(tm) && (s1->x_hi + dxa <= 0.0 || s1->x_lo + dxa >= d->p.length)) {
+            /* the turning point is off the track: the domain is ejected
+             * on the way there, though the step's end would have it back
+             * (a domain pushed back past IN and driven forward again
+             * within one step is lost).  A turn that stays on the track
+             * keeps the one path of its ends: its window events need the
+             * host's time points, which a drive's turn inside a step does
+             * not give (doc/model.md) */
+            dwmtj_sweep wa = { ta, tm, ca, ca + dxa, va, 0.0, 0 };
+            sweep(d, s1, &wa, dxa, crossed, t_left);
             break;
+        } else {
+            dwmtj_sweep w = { ta, tb, ca, ca + dx, va, mb.v, held };
+            if (sweep(d, s1, &w, dx, crossed, t_left))
+                break;
         }
         va = mb.v;
         dva = mb.dv_dj * tau;

@@ -188,7 +188,7 @@ static int cross(const snn_dw *dw, uint64_t key, const struct line *l, const dwm
         int st = piece(dw, key, s0, tf, DRIVE, clamp_at(l, tf), sf);
         if (st != DWMTJ_OK)
             return st;
-        if (!sf->present || !(sf->v > 0.0))
+        if (!sf->present || sf->v == 0.0)
             break;
         double miss = dwmtj_fire_distance(&dw->d, sf) - target;
         if (fabs(miss) <= 1e-12 * dw->d.p.lb)
@@ -283,18 +283,27 @@ int snn_cell_step(const snn_dw *dw, snn_dw_neuron *q, int o, int layer, uint64_t
                 break;
             int armed = q->armed || n.n_fire > q->s.n_fire;
             /* spk falls where the centre leaves B's window (fire distance
-             * -2 hw_b); the leading wall passes B's point, where i_read joins
-             * the track current, at fire distance ell/2 - hw_b (a piece ends
-             * there, just past it, so that libdwmtj's segment of the wall is
-             * right for the next: it takes a wall's segment from the step's
-             * start) */
+             * -2 hw_b ahead, 0 behind); the leading wall passes B's point,
+             * where i_read joins the track current, at fire distance ell/2 -
+             * hw_b (a piece ends there, just past it in the direction of
+             * motion, so that libdwmtj's segment of the wall is right for the
+             * next: it takes a wall's segment from the step's start) */
             double m0 = q->s.present ? dwmtj_fire_distance(&dw->d, &q->s) : NAN;
             double m1 = n.present ? dwmtj_fire_distance(&dw->d, &n) : -INFINITY;
             double m_seg = 0.5 * (q->s.x_hi - q->s.x_lo) - dw->hw_b;
-            int fell = armed && m1 <= -2.0 * dw->hw_b;
-            if (fell || (m0 > m_seg && m1 < m_seg)) {
+            /* behind: pushed back towards IN by a negative drive (the
+             * comparator does not know the direction; a domain lost past
+             * IN left the window first) */
+            int ahead = armed && m1 <= -2.0 * dw->hw_b;
+            int back = armed && !ahead && (n.present ? m1 > 0.0 : n.n_lost > q->s.n_lost);
+            int fell = ahead || back;
+            int seg = m0 > m_seg ? m1 < m_seg : m0 < m_seg && m1 > m_seg;
+            if (fell || seg) {
                 dwmtj_state f;
-                double target = fell ? -2.0 * dw->hw_b : m_seg - 1e-9 * dw->d.p.lb;
+                double tol = 1e-9 * dw->d.p.lb;
+                double target = ahead  ? -2.0 * dw->hw_b
+                                : back ? tol
+                                : m0 > m_seg ? m_seg - tol : m_seg + tol;
                 if ((st = cross(dw, key, &l, &q->s, &n, target, &f)) != DWMTJ_OK)
                     break;
                 if (f.t > now) { /* else no progress: the piece as it was */

@@ -768,6 +768,56 @@ START_TEST(test_cell_network)
 }
 END_TEST
 
+/* Test images on which the cell's rule and the circuit once parted (the
+ * whole test set, klu, small cell network): 460, a domain pushed back past
+ * IN by a drive that turned inside one step (libdwmtj's step saw only its
+ * ends), and on 283 and 460 spk falling as the domain went back out of B's
+ * window towards IN (the rule knew only a fall past B).  Each as
+ * cell_checks has it: class and output spikes the rule's, every neuron's
+ * spikes its device's fires. */
+START_TEST(test_cell_turns)
+{
+    dwmtj_weights net;
+    dwmtj_dataset d;
+    char *err = NULL;
+    load_net(&net, &d, "dwmtj-fmnist-14-cell.net");
+    enum { N = 2 };
+    const int img[N] = { 283, 460 };
+    size_t px = (size_t)d.rows * d.cols;
+    unsigned char pix[N * 196];
+    ck_assert_uint_eq(px, 196);
+    uint64_t idx[N];
+    int idx32[N], apred[N], counts[N * 10];
+    for (int k = 0; k < N; k++) {
+        memcpy(pix + (size_t)k * px, d.pixels + (size_t)img[k] * px, px);
+        idx[k] = DWMTJ_SNN_TEST_KEY0 + (uint64_t)img[k];
+        idx32[k] = (int)idx[k];
+    }
+    dwmtj_infer_options o;
+    dwmtj_infer_defaults(&o);
+    o.allow_unsafe = 1; /* the paper's 200 uA clamp is outside the SOA */
+    o.periphery = DWMTJ_INFER_PERIPH_BEHAVIOURAL;
+    o.probe_fires = 1;
+    o.backend = DWMTJ_INFER_KLU;
+    dwmtj_infer *ctx = NULL;
+    ck_assert_msg(dwmtj_infer_create(&ctx, NULL, &net, &o, &err) == DWMTJ_H_OK, "%s", err);
+    dwmtj_infer_result r[N];
+    ck_assert_msg(dwmtj_infer_run(ctx, pix, idx, N, r) == DWMTJ_H_OK, "%s",
+                  dwmtj_infer_error(ctx));
+    const dwmtj_weights *eff = &dwmtj_infer_get_map(ctx)->eff;
+    dwmtj_snn_ws *ws = NULL;
+    ck_assert_int_eq(dwmtj_snn_ws_create(&ws, eff, N), 0);
+    ws->opt.threads = 1;
+    ck_assert_int_eq(dwmtj_snn_forward(ws, eff, pix, idx32, N, apred, counts), 0);
+    dwmtj_snn_ws_free(ws);
+    dwmtj_infer_free(ctx);
+    ck_assert_int_gt(cell_checks("klu", &net, r, N, apred, counts), 0);
+    dwmtj_infer_results_free(r, N);
+    dwmtj_weights_free(&net);
+    dwmtj_dataset_free(&d);
+}
+END_TEST
+
 static Suite *infer_suite(void)
 {
     Suite *s = suite_create("infer");
@@ -786,6 +836,7 @@ static Suite *infer_suite(void)
     tcase_add_test(tc, test_crossbar_energy);
     tcase_add_test(tc, test_small_network);
     tcase_add_loop_test(tc, test_cell_network, 0, 2);
+    tcase_add_test(tc, test_cell_turns);
     suite_add_tcase(s, tc);
     return s;
 }
