@@ -157,10 +157,17 @@ static int switch_model(dwmtj_spice_scope *top, const char *name, double vdd, do
 }
 
 /* What the cells of a layer share: the logic supply lvdd, the initial
- * write st (a pulse of t_write at t_start), the switch models. */
+ * write st, the switch models.  st's ramps (CELL_ST_RAMP each) are
+ * centred on t_start and t_start + t_write, where they cross vdd/2 and
+ * the logic switches: the network's write is that interval (its rule,
+ * doc/training.md; a pulse from t_start of width t_write would write from
+ * half a ramp late to one and a half late, and the domain would drift
+ * that much longer before the mirror pushes it). */
+#define CELL_ST_RAMP 1e-12 /* s, st's rise and fall */
 static int cell_shared(dwmtj_spice_scope *top, const infer_cell *c)
 {
-    double st[6] = { 0.0, c->vdd, c->t_start, 1e-12, 1e-12, c->t_write };
+    double st[6] = { 0.0, c->vdd, c->t_start - 0.5 * CELL_ST_RAMP, CELL_ST_RAMP, CELL_ST_RAMP,
+                     c->t_write - CELL_ST_RAMP };
     dwmtj_spice_wave w = { DWMTJ_SPICE_PULSE, 0.0, 6, NULL, st };
     return !dwmtj_spice_add_wave(top, "vst", "st", "0", &w) ||
                    !dwmtj_spice_add_v(top, "vlvdd", "lvdd", "0", c->vdd, 0, NULL, NULL) ||

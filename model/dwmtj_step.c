@@ -769,7 +769,8 @@ static void end_motion(const dwmtj_derived *d, dwmtj_state *s, const dwmtj_net *
  * per model); dx_dv: d (centre at t1) / d v, 0 while held. */
 static int motion_of(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                      dwmtj_state *s1, const struct motion *m1, const dwmtj_heat *q,
-                     double *t_empty, unsigned *crossed, double dx_dv[DWMTJ_NTERM])
+                     double *t_empty, unsigned *crossed, double dx_dv[DWMTJ_NTERM],
+                     double *dxdj)
 {
     double dx_dj1 = 0.0;
     int st;
@@ -787,6 +788,8 @@ static int motion_of(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0
     }
     for (int k = 0; k < DWMTJ_NTERM; k++)
         dx_dv[k] = st >= 0 && s1->present ? dx_dj1 * m1->dj_dv[k] : 0.0;
+    if (dxdj)
+        *dxdj = st >= 0 && s1->present ? dx_dj1 : 0.0;
     return st;
 }
 
@@ -826,9 +829,57 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
     if (s0->present && h > 0.0) {
         struct motion m1;
         drive(d, s0, &n, &m1);
-        int st = motion_of(d, key, s0, s1, &m1, &q, &t_empty, &crossed, dx_dv);
+        const dwmtj_state s_in = *s1;
+        double dxdj = 0.0;
+        int st = motion_of(d, key, s0, s1, &m1, &q, &t_empty, &crossed, dx_dv, &dxdj);
         if (st < 0)
             return st;
+        /* the end's drive through the MTJs of the end: where the domain
+         * moved under an MTJ that carries current (the cell's write loop
+         * through MTJ_A, a read bias through MTJ_B), the step's end current
+         * is the one its currents below have; without this the motion lags
+         * the resistance by a step (the write's drift 0.34 nm short of the
+         * 12.44 nm of doc/cell.md at the circuit's steps).  The fixed point
+         * j = J(x(j)) by Newton's method: k = x'(j) J'(x) (J' a difference
+         * over 1 pm), which also gives the position's own part of dx/dv. */
+        double r0[2], r1[2];
+        dwmtj_mtj_resistance(d, s0, r0);
+        dwmtj_mtj_resistance(d, s1, r1);
+        int moved = s1->present && (r0[0] != r1[0] || r0[1] != r1[1]);
+        double k = 0.0;
+        for (int pass = 0; pass < 6 && moved && s1->present; pass++) {
+            dwmtj_net ne;
+            struct motion me;
+            net_of(d, s1, v, &ne, NULL, NULL);
+            drive(d, s0, &ne, &me);
+            if (pass == 0 && dxdj != 0.0) {
+                const double dlt = 1e-12;
+                dwmtj_state sx = *s1;
+                sx.x_lo += dlt;
+                sx.x_hi += dlt;
+                struct motion mx;
+                net_of(d, &sx, v, &ne, NULL, NULL);
+                drive(d, s0, &ne, &mx);
+                k = dxdj * (mx.j - me.j) / dlt;
+                if (!(fabs(1.0 - k) > 0.1))
+                    k = 0.0; /* no Newton step where the fixed point is steep */
+            }
+            double r = me.j - m1.j;
+            if (!(fabs(r) > 1e-12 * fabs(m1.j)))
+                break;
+            /* the velocity at the new end current, with its segments' dj/dv */
+            velocity(d, s0, m1.j + r / (1.0 - k), &me);
+            m1 = me;
+            *s1 = s_in;
+            t_empty = t0;
+            crossed = 0;
+            memset(dx_dv, 0, sizeof dx_dv);
+            if ((st = motion_of(d, key, s0, s1, &m1, &q, &t_empty, &crossed, dx_dv, &dxdj)) < 0)
+                return st;
+        }
+        if (moved && s1->present && k != 0.0)
+            for (int t = 0; t < DWMTJ_NTERM; t++)
+                dx_dv[t] /= 1.0 - k;
     }
 
     /* write: the paper's model, the current from the track into a pillar
@@ -888,7 +939,7 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
         end_motion(d, &a, &n);
         net_of(d, &a, v, &n, NULL, NULL);
         drive(d, &a, &n, &m1);
-        int st = motion_of(d, key, &a, s1, &m1, &q, &t_empty, &crossed, dx_dv);
+        int st = motion_of(d, key, &a, s1, &m1, &q, &t_empty, &crossed, dx_dv, NULL);
         if (st < 0)
             return st;
         for (int k = 0; k < 2; k++)

@@ -75,13 +75,14 @@ static int step_ok(int st)
 
 /* s0 advanced to t under mode (DRIVE: the current I into IN at t; WRITE:
  * the write source on).  libdwmtj takes the voltages linear over a step
- * and the track's currents at its end through the MTJs of its start (s0),
- * so the voltages given are those that make the currents at t the
- * circuit's: DRIVE's currents do not depend on the MTJs, WRITE's loop
- * current v_write / (R1 + R_A) does, and it is taken at the state at t (a
- * second pass).  Where the MTJs' resistances moved, a zero-length step at
- * t with the state's own voltages leaves the currents and the velocity the
- * next piece starts from as the circuit has them there. */
+ * and the track's currents at its end through the MTJs of its end, so the
+ * voltages given are the circuit's at t, taken at the state at t (a second
+ * pass): WRITE's loop current v_write / (R1 + R_A) and the voltages that
+ * carry it (the loop floats on B's read bias), and in both modes V(B),
+ * which carries i_read through R_B.  Where the MTJs' resistances moved, a
+ * zero-length step at t with the state's own voltages leaves the currents
+ * and the velocity the next piece starts from as the circuit has them
+ * there. */
 static int piece(const snn_dw *dw, uint64_t key, const dwmtj_state *s0, double t, int mode,
                  double I, dwmtj_state *s1)
 {
@@ -97,9 +98,10 @@ static int piece(const snn_dw *dw, uint64_t key, const dwmtj_state *s0, double t
     if (r0[0] == r1[0] && r0[1] == r1[1])
         return DWMTJ_OK;
     dwmtj_state s2;
-    if (mode == WRITE && s0->present && s1->present) {
-        I = loop_current(dw, s1);
-        volts(dw, s0, mode, I, v);
+    if (s0->present && s1->present) {
+        if (mode == WRITE)
+            I = loop_current(dw, s1);
+        volts(dw, s1, mode, I, v);
         if ((st = step_ok(dwmtj_step(&dw->d, key, s0, t, v, &s2, NULL))) != DWMTJ_OK)
             return st;
         *s1 = s2;
@@ -281,6 +283,19 @@ int snn_cell_step(const snn_dw *dw, snn_dw_neuron *q, int o, int layer, uint64_t
             int inside = fabs(line_at(&l, 0.5 * (now + te))) < dw->i_max;
             if ((st = piece(dw, key, &q->s, te, DRIVE, I, &n)) != DWMTJ_OK)
                 break;
+            if (q->s.present && n.present && q->s.v * n.v < 0.0) {
+                /* the domain turns inside: a piece ends at the turn (the
+                 * velocity is linear in time on the piece), so that a turn
+                 * out of B's window and back, which the comparator sees,
+                 * is an end of one */
+                double tm = now + (te - now) * q->s.v / (q->s.v - n.v);
+                if (tm > now && tm < te) {
+                    te = tm;
+                    I = clamp_at(&l, te);
+                    if ((st = piece(dw, key, &q->s, te, DRIVE, I, &n)) != DWMTJ_OK)
+                        break;
+                }
+            }
             int armed = q->armed || n.n_fire > q->s.n_fire;
             /* spk falls where the centre leaves B's window (fire distance
              * -2 hw_b ahead, 0 behind); the leading wall passes B's point,

@@ -497,7 +497,9 @@ START_TEST(test_cell_deck)
         "\nvw2 nw2 na2 dc 1.5\n",                 /* the write source, IN above A */
         "\nsoc2 oc2_d lvdd spk2 0 swos\n",     /* the clear one-shot on spk */
         "\nsow2 ow2_d lvdd clr2 0 swos\n",     /* the write one-shot on clr */
-        "\nvst st 0 pulse(0 1 1e-10 1e-12 1e-12 1.2e-09)\n", /* the initial write */
+        /* the initial write: its ramps centred on t_start and t_start +
+         * t_write, where the logic switches (the network's interval) */
+        "\nvst st 0 pulse(0 1 9.95e-11 1e-12 1e-12 1.1989999999999999e-09)\n",
         /* what the run reads: no fire counter (nf, m2_0) */
         ".save v(m2_1) v(m2_2) v(m2_3) v(spk2) v(in2) vmi2#branch v(clr2) v(nb2) vw2#branch\n",
     };
