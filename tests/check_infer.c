@@ -773,18 +773,20 @@ END_TEST
 /* Test images on which the cell's rule and the circuit once parted (the
  * whole test set, klu, small cell network): 460, a domain pushed back past
  * IN by a drive that turned inside one step (libdwmtj's step saw only its
- * ends), and on 283 and 460 spk falling as the domain went back out of B's
- * window towards IN (the rule knew only a fall past B).  Each as
- * cell_checks has it: class and output spikes the rule's, every neuron's
- * spikes its device's fires. */
+ * ends); 283 and 460, spk falling as the domain went back out of B's window
+ * towards IN (the rule knew only a fall past B); 344, that fall on a turn
+ * inside one of the rule's pieces; 1322 and 1560, the initial write 1.5 ps
+ * longer in the circuit than in the network.  Each as cell_checks has it:
+ * class and output spikes the rule's, every neuron's spikes its device's
+ * fires. */
 START_TEST(test_cell_turns)
 {
     dwmtj_weights net;
     dwmtj_dataset d;
     char *err = NULL;
     load_net(&net, &d, "dwmtj-fmnist-14-cell.net");
-    enum { N = 2 };
-    const int img[N] = { 283, 460 };
+    enum { N = 5 };
+    const int img[N] = { 283, 344, 460, 1322, 1560 };
     size_t px = (size_t)d.rows * d.cols;
     unsigned char pix[N * 196];
     ck_assert_uint_eq(px, 196);
