@@ -990,8 +990,8 @@ int dwmtj_step_current(const dwmtj_derived *d, uint64_t key, const dwmtj_state *
     double v[DWMTJ_NTERM];
     for (int k = 0; k < DWMTJ_NTERM; k++)
         v[k] = dv_di[k] * i_in;
-    dwmtj_eval e;
-    int st = dwmtj_step(d, key, s0, t1, v, s1, &e);
+    dwmtj_eval e; /* only dx_dv is read */
+    int st = dwmtj_step_for(d, key, s0, t1, v, s1, &e, 0);
     if (st == DWMTJ_WARN_UNSEEN)
         st = DWMTJ_OK; /* A and B open: no circuit senses the MTJs */
     if (dx_di) {
