@@ -174,7 +174,7 @@ static int load(dwmtj_circuit *c, double t, int dc)
             v[j] = xv(c, d->node[j]);
         /* the operating point is libdwmtj's, as in the code model */
         int st = dc ? dwmtj_dc(dd, d->key, v, &d->s1, &d->ev)
-                    : dwmtj_step(dd, d->key, &d->s0, t, v, &d->s1, &d->ev);
+                    : dwmtj_step_for(dd, d->key, &d->s0, t, v, &d->s1, &d->ev, 0);
         if (st < 0)
             return eng_fail(c, DWMTJ_E_ERR_DEVICE, "%s: step to t = %g s failed: %s", d->name, t,
                             dwmtj_status_string(st));

@@ -345,8 +345,11 @@ typedef struct dwmtj_eval {
     double g[DWMTJ_NTERM][DWMTJ_NTERM];  /* S, d i[k] / d v[j], full Jacobian */
     double g_static[DWMTJ_NTERM][DWMTJ_NTERM]; /* S, conductance at frozen state */
     double t_event;      /* s, predicted next event (nucleation, fire,
-                            stop, ejection); +inf if none */
-    double h_max;        /* s, longest next step for dx_max; +inf if idle */
+                            stop, ejection); +inf if none; NaN from
+                            dwmtj_step_for without DWMTJ_NEED_EVENT on a
+                            clocked device (t_rewrite > 0) */
+    double h_max;        /* s, longest next step for dx_max; +inf if idle;
+                            NaN as t_event */
     double t_next;       /* s, the library's one step-limit policy, for every
                             host: the latest time the next time point may
                             have (+inf: none).  Without t_rewrite the earlier
@@ -480,6 +483,23 @@ uint64_t dwmtj_noise_key(const char *const node[DWMTJ_NTERM]);
 int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                double t1, const double v[DWMTJ_NTERM], dwmtj_state *s1,
                dwmtj_eval *out);
+
+/* What of dwmtj_eval a host reads, for dwmtj_step_for (bits). */
+enum dwmtj_need {
+    DWMTJ_NEED_EVENT = 1 << 0, /* t_event and h_max (else: NaN when they do not
+                                  enter t_next, i.e. with t_rewrite > 0) */
+    DWMTJ_NEED_ALL = DWMTJ_NEED_EVENT /* every field: dwmtj_step */
+};
+
+/* dwmtj_step for a host that reads only the fields of out that needs
+ * (dwmtj_need bits) names, besides i, g, g_static, phase, dx_dv and t_next,
+ * which are always filled: s1, the status and those fields are the same as
+ * dwmtj_step's bit for bit.  Skips the event prediction of a clocked device
+ * (t_rewrite > 0), whose t_next is the next clock edge, unless
+ * DWMTJ_NEED_EVENT.  needs = DWMTJ_NEED_ALL is dwmtj_step. */
+int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
+                   double t1, const double v[DWMTJ_NTERM], dwmtj_state *s1,
+                   dwmtj_eval *out, unsigned needs);
 
 /* Drive by a current: i_in (A) into IN and out of GND, A and B open (no
  * MTJ current), as a neuron behind an ideal current read-out sees it.

@@ -797,6 +797,13 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                double t1, const double v[DWMTJ_NTERM], dwmtj_state *s1,
                dwmtj_eval *out)
 {
+    return dwmtj_step_for(d, key, s0, t1, v, s1, out, DWMTJ_NEED_ALL);
+}
+
+int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
+                   double t1, const double v[DWMTJ_NTERM], dwmtj_state *s1,
+                   dwmtj_eval *out, unsigned needs)
+{
     if (!d || !s0 || !v || !s1)
         return DWMTJ_ERR_NULL;
     if (!isfinite(t1) || !(t1 >= s0->t))
@@ -980,7 +987,14 @@ int dwmtj_step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                                (n.di_dga[i] * dg_dx[0] + n.di_dgb[i] * dg_dx[1]) * dx_dv[j];
         out->phase = phase;
         memcpy(out->dx_dv, dx_dv, sizeof dx_dv);
-        predict(d, key, s1, &n, out);
+        /* a clocked device's t_next is the next clock edge (next_point):
+         * the prediction would only fill t_event and h_max */
+        if ((needs & DWMTJ_NEED_EVENT) || !(d->p.t_rewrite > 0.0)) {
+            predict(d, key, s1, &n, out);
+        } else {
+            out->t_event = NAN;
+            out->h_max = NAN;
+        }
         out->t_next = next_point(d, key, s0, s1, out);
     }
     return status;
@@ -1059,8 +1073,8 @@ int dwmtj_step_current(const dwmtj_derived *d, uint64_t key, const dwmtj_state *
     double v[DWMTJ_NTERM];
     for (int k = 0; k < DWMTJ_NTERM; k++)
         v[k] = dv_di[k] * i_in;
-    dwmtj_eval e;
-    int st = dwmtj_step(d, key, s0, t1, v, s1, &e);
+    dwmtj_eval e; /* only dx_dv is read */
+    int st = dwmtj_step_for(d, key, s0, t1, v, s1, &e, 0);
     if (st == DWMTJ_WARN_UNSEEN)
         st = DWMTJ_OK; /* A and B open: no circuit senses the MTJs */
     if (dx_di) {

@@ -1962,6 +1962,86 @@ START_TEST(test_no_unseen_at_own_point)
 END_TEST
 
 
+/* Two runs side by side, one through dwmtj_step, one through
+ * dwmtj_step_for(needs = 0), from the same state and voltages: every step
+ * must end in the same state and fill the always-filled fields of the
+ * eval bit for bit; t_event and h_max, too, where t_next needs them
+ * (unclocked), NaN where not (clocked). */
+static void same_step(const dwmtj_derived *d, dwmtj_state *s, double t1, const double v[4],
+                      int *n_cmp)
+{
+    dwmtj_state a, b;
+    dwmtj_eval ea, eb;
+    int sa = dwmtj_step(d, KEY, s, t1, v, &a, &ea);
+    int sb = dwmtj_step_for(d, KEY, s, t1, v, &b, &eb, 0);
+    ck_assert_int_eq(sa, sb);
+    ck_assert_msg(sa >= 0, "step to %g: %s", t1, dwmtj_status_string(sa));
+    assert_same_state(&a, &b);
+    ck_assert(memcmp(&a.temp, &b.temp, sizeof a.temp) == 0);
+    ck_assert(memcmp(&a.v_term, &b.v_term, sizeof a.v_term) == 0);
+#define SAME_EV(f) ck_assert_msg(memcmp(&ea.f, &eb.f, sizeof ea.f) == 0, "eval " #f " differs")
+    SAME_EV(i); SAME_EV(g); SAME_EV(g_static); SAME_EV(t_next); SAME_EV(phase);
+    SAME_EV(dx_dv);
+    if (d->p.t_rewrite > 0.0) {
+        ck_assert(isnan(eb.t_event) && isnan(eb.h_max));
+    } else {
+        SAME_EV(t_event); SAME_EV(h_max);
+    }
+#undef SAME_EV
+    *s = a;
+    (*n_cmp)++;
+}
+
+/* Through writes, fires and resets: the paper and the thermal model,
+ * clocked (t_rewrite) and not, with A and B open (at their track points
+ * under an IN-GND drive, as dwmtj_step_current) and loaded (a write
+ * through A, a sensed B). */
+START_TEST(test_step_for_agrees)
+{
+    static const char *const sets[2] = { "scaled", "scaled-thermal" };
+    for (int m = 0; m < 2; m++)
+        for (int clocked = 0; clocked < 2; clocked++) {
+            dwmtj_params p = params_of(sets[m]);
+            double tp = 4096.0 * TU;
+            if (clocked)
+                p.t_rewrite = tp;
+            dwmtj_derived d;
+            int st = dwmtj_derive(&p, &d);
+            ck_assert_msg(st >= 0, "derive: %s", dwmtj_status_string(st));
+            double r1 = 1.0 / d.g_seg[0], r2 = 1.0 / d.g_seg[1], r3 = 1.0 / d.g_seg[2];
+            double i_in = 1.5 / (r1 + r2 + r3);
+            const double v_open[4] = { 1.5, 0.0, (r2 + r3) * i_in, r3 * i_in };
+            const double v_sense[4] = { 1.5, 0.0, 1.5, 0.1 };
+            /* the thermal model writes with the current pillar -> track */
+            const double v_write_th[4] = { 0.0, 0.0, 1.5, 0.0 };
+            const double *v_write = m ? v_write_th : V_WRITE;
+            dwmtj_state s;
+            dwmtj_state_init(&s, 0.0);
+            s.temp = d.t_amb;
+            int n = 0;
+            double nw = 0.0, nf = 0.0, nr = 0.0;
+            same_step(&d, &s, 0.0, V_IDLE, &n);
+            for (int c = 0; c < 3; c++) {
+                double t0 = s.t;
+                /* write: the clock edge, or a current through A */
+                for (int k = 1; k <= 4096 && !s.present; k++)
+                    same_step(&d, &s, t0 + k * 64.0 * TU, clocked ? V_IDLE : v_write, &n);
+                t0 = s.t;
+                for (int k = 1; k <= 2000 && s.present; k++)
+                    same_step(&d, &s, t0 + k * 18.0 * TU, (k / 50) % 2 ? v_sense : v_open,
+                              &n);
+                nw = s.n_write;
+                nf = s.n_fire;
+                nr = s.n_reset;
+                same_step(&d, &s, s.t + 32.0 * TU, V_IDLE, &n);
+            }
+            ck_assert_msg(nw >= 2.0 && nf >= 1.0 && nr >= 1.0,
+                          "%s clocked %d: %g writes, %g fires, %g resets over %d steps",
+                          sets[m], clocked, nw, nf, nr, n);
+        }
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
     Suite *su = suite_create("dwmtj model");
@@ -1980,6 +2060,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_lost_domain);
     tcase_add_test(tc, test_lost_on_turn);
     tcase_add_test(tc, test_event_prediction);
+    tcase_add_test(tc, test_step_for_agrees);
     tcase_add_test(tc, test_no_unseen_at_own_point);
     tcase_add_test(tc, test_noise_per_slot);
     tcase_add_test(tc, test_noise_step_invariance);

@@ -358,7 +358,7 @@ void cm_dwmtj4t(ARGS)
     /* transient: advance from the last accepted state */
     dwmtj_state *s0 = (dwmtj_state *) cm_analog_get_ptr(STATE_TAG, 1);
     dwmtj_state *s1 = (dwmtj_state *) cm_analog_get_ptr(STATE_TAG, 0);
-    int st = dwmtj_step(&in->d, in->key, s0, TIME, v, s1, &ev);
+    int st = dwmtj_step_for(&in->d, in->key, s0, TIME, v, s1, &ev, 0);
     if (st == DWMTJ_ERR_STEP_LONG) {
         /* refused; ngspice retries a shorter step (t_next keeps them short
          * once a step is accepted) */
