@@ -1627,6 +1627,8 @@ START_TEST(infer_periphery)
             &r);
     ck_exit(r, 0);
     ck_assert_msg(strstr(r.out, "\"periphery\": \"behavioural\""), "%s", r.out);
+    /* the cell runs at the exact points whatever --klu-steps says */
+    ck_assert_msg(strstr(r.out, "\"klu_steps\": \"exact\""), "%s", r.out);
     double bal;
     ck_assert_int_eq(json_num(r.out, "energy_conservation_worst", &bal), 1);
     ck_assert_msg(bal < 0.01, "%s", r.out);
@@ -1642,6 +1644,7 @@ START_TEST(infer_periphery)
             &r);
     ck_exit(r, 0);
     ck_assert_msg(strstr(r.out, "\"periphery\": \"ideal\""), "%s", r.out);
+    ck_assert_msg(strstr(r.out, "\"klu_steps\": \"ngspice\""), "%s", r.out);
     double v;
     ck_assert_int_eq(json_num(r.out, "energy_supplied_per_inference_J", &v), 1);
     double e;

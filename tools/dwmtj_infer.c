@@ -835,7 +835,11 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_int(&j, "naive", a->o.naive);
         dwmtj_json_str(&j, "network_clamp", a->clamp_ramp ? "continuous" : "edges");
         if (a->o.backend == DWMTJ_INFER_KLU)
-            dwmtj_json_str(&j, "klu_steps", a->o.exact_steps ? "exact" : "ngspice");
+            /* the behavioural cell always runs at the exact points */
+            dwmtj_json_str(&j, "klu_steps",
+                           a->o.exact_steps || a->periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL
+                               ? "exact"
+                               : "ngspice");
         dwmtj_json_int(&j, "ranks", ranks);
         dwmtj_json_num(&j, "wall_seconds", wall);
         dwmtj_json_int(&j, "warnings", w->n);
