@@ -656,11 +656,10 @@ static int move(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0, dwm
             dwmtj_sweep wa = { ta, tm, ca, ca + dxa, va, 0.0, 0 };
             sweep(d, s1, &wa, dxa, crossed, t_left);
             break;
-        } else {
-            dwmtj_sweep w = { ta, tb, ca, ca + dx, va, mb.v, held };
-            if (sweep(d, s1, &w, dx, crossed, t_left))
-                break;
         }
+        dwmtj_sweep w = { ta, tb, ca, ca + dx, va, mb.v, held };
+        if (sweep(d, s1, &w, dx, crossed, t_left))
+            break;
         va = mb.v;
         dva = mb.dv_dj * tau;
         ta = tb;
