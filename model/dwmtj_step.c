@@ -738,8 +738,13 @@ static double write_time(const dwmtj_derived *d, uint64_t key, const dwmtj_state
                          struct writes *w)
 {
     if (d->model != DWMTJ_MODEL_THERMAL) {
+        /* a timer within 1e-6 t_nuc of t_nuc when its current stops (or
+         * the step ends) has run: its sum over the host's steps rounds
+         * either way, and a write a femtosecond into the next step would
+         * start the domain there from the voltages of the empty track (the
+         * cell's first write ends on a clock edge: doc/cell.md) */
         double tk = fmax(w->t_nuc[k], t_from);
-        return tk <= w->t_off[k] ? tk : INFINITY;
+        return tk <= w->t_off[k] + 1e-6 * d->p.t_nuc ? fmin(tk, w->t_off[k]) : INFINITY;
     }
     dwmtj_state now = *s;
     now.t = t0;

@@ -776,17 +776,21 @@ END_TEST
  * ends); 283 and 460, spk falling as the domain went back out of B's window
  * towards IN (the rule knew only a fall past B); 344, that fall on a turn
  * inside one of the rule's pieces; 1322 and 1560, the initial write 1.5 ps
- * longer in the circuit than in the network.  Each as cell_checks has it:
- * class and output spikes the rule's, every neuron's spikes its device's
- * fires. */
+ * longer in the circuit than in the network; 1341, the output layer's
+ * first write, whose timer ends on a clock edge, a femtosecond into the
+ * next step by rounding (the domain then drifted from the empty track's
+ * voltages, 0.26 nm further than the network's, and the summed membranes
+ * that decide a class without output spikes parted).  Each as cell_checks
+ * has it: class and output spikes the rule's, every neuron's spikes its
+ * device's fires. */
 START_TEST(test_cell_turns)
 {
     dwmtj_weights net;
     dwmtj_dataset d;
     char *err = NULL;
     load_net(&net, &d, "dwmtj-fmnist-14-cell.net");
-    enum { N = 5 };
-    const int img[N] = { 283, 344, 460, 1322, 1560 };
+    enum { N = 6 };
+    const int img[N] = { 283, 344, 460, 1322, 1560, 1341 };
     size_t px = (size_t)d.rows * d.cols;
     unsigned char pix[N * 196];
     ck_assert_uint_eq(px, 196);

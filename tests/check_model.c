@@ -489,6 +489,42 @@ START_TEST(test_nucleation)
 }
 END_TEST
 
+/* A timer that ends within rounding of a step's end has run: the host's
+ * steps sum to t_nuc only to rounding, and a write a femtosecond into the
+ * next step would start the domain there from the empty track's voltages
+ * (the cell's first write ends on a clock edge: the engine's circuit then
+ * parted from the network by 0.26 nm).  Short by 1e-7 t_nuc: written at
+ * the step's end; short by 1e-5 t_nuc: not yet. */
+START_TEST(test_nucleation_rounding)
+{
+    dwmtj_params p = params_of("scaled");
+    dwmtj_derived d;
+    derive_ok(&p, &d);
+    double v1[4] = { 0, 0, -1.0, 0 };
+    struct ref_net r;
+    ref_solve(&p, 1.0 / p.rp_a, 1.0 / p.rp_b, v1, &r);
+    double v[4] = { 0, 0, -1.5 * p.i_nuc / -r.i[2], 0 };
+    const double short_by[2] = { 1e-7, 1e-5 };
+    for (int c = 0; c < 2; c++) {
+        dwmtj_state s;
+        dwmtj_state_init(&s, 0.0);
+        step_ok(&d, KEY, &s, 0.0, v, NULL);
+        double t1 = p.t_nuc * (1.0 - short_by[c]);
+        step_ok(&d, KEY, &s, t1, v, NULL);
+        ck_assert_int_eq(s.present, c == 0);
+        if (c == 0) {
+            ck_assert_double_eq(s.t_write, t1);
+            ck_assert_double_eq_tol(s.x_lo, p.xa - 0.5 * p.la, 1e-15); /* no drift yet */
+        } else {
+            ck_assert_rel(s.t_wr[0], t1, 1e-12);
+            step_ok(&d, KEY, &s, p.t_nuc, v, NULL);
+            ck_assert_int_eq(s.present, 1);
+            ck_assert_double_eq_tol(s.t_write, p.t_nuc, 1e-6 * p.t_nuc);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_nucleation_needs_time_and_current)
 {
     dwmtj_params p = params_of("scaled");
@@ -2053,6 +2089,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_velocity_wall_segments);
     tcase_add_test(tc, test_nucleation);
     tcase_add_test(tc, test_nucleation_needs_time_and_current);
+    tcase_add_test(tc, test_nucleation_rounding);
     tcase_add_test(tc, test_nucleation_ramp);
     tcase_add_test(tc, test_nucleation_falling);
     tcase_add_test(tc, test_fire_and_reset);
