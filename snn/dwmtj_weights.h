@@ -30,6 +30,10 @@ enum dwmtj_neuron_kind {
                                     pinned, Joule-heated, escape drawn per neuron);
                                     sigma = 0 */
 };
+#define DWMTJ_KIND_COUNT 4
+/* The name of each kind, as dwmtj train's --neuron takes it ("lif",
+ * "dwmtj", "dwmtj-noisy", "dwmtj-thermal"), indexed by DWMTJ_KIND_*. */
+extern const char *const dwmtj_kind_names[DWMTJ_KIND_COUNT];
 
 enum dwmtj_w_status {
     DWMTJ_W_OK = 0,

@@ -39,7 +39,6 @@
 #define CONFIG_MAX 1024 /* bytes of the config string */
 #define FNV0 0xCBF29CE484222325ull
 
-static const char *const kind_names[] = {"lif", "dwmtj", "dwmtj-noisy", "dwmtj-thermal"};
 
 void dwmtj_snn_train_defaults(dwmtj_snn_train_options *o, int kind)
 {
@@ -321,7 +320,7 @@ static int check_scalars(run *r)
 static void config_string(const dwmtj_snn_train_options *o, const dwmtj_weights *n, char *s,
                           size_t cap)
 {
-    size_t k = (size_t)snprintf(s, cap, "neuron=%s,sizes=", kind_names[o->kind]);
+    size_t k = (size_t)snprintf(s, cap, "neuron=%s,sizes=", dwmtj_kind_names[o->kind]);
     if (k < cap)
         k += sizes_string(n, s + k, cap - k);
     if (k < cap)

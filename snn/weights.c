@@ -43,6 +43,9 @@
 #include <sys/types.h>
 #include <zlib.h>
 
+const char *const dwmtj_kind_names[DWMTJ_KIND_COUNT] = { "lif", "dwmtj", "dwmtj-noisy",
+                                                        "dwmtj-thermal" };
+
 _Static_assert(sizeof(float) == 4 && FLT_RADIX == 2 && FLT_MANT_DIG == 24,
                "float must be IEEE binary32");
 _Static_assert(sizeof(double) == 8 && DBL_MANT_DIG == 53, "double must be IEEE binary64");

@@ -110,7 +110,6 @@ void dwmtj_usage_train(FILE *f)
           f);
 }
 
-static const char *const kind_names[] = {"lif", "dwmtj", "dwmtj-noisy", "dwmtj-thermal"};
 static const char *const periphery_names[] = {"ideal", "cell"}; /* dwmtj_periphery */
 
 /* ---- parsing ------------------------------------------------------------ */
@@ -220,7 +219,9 @@ static int parse_args(int argc, char **argv, struct train_args *o, int *help)
             *help = 1;
             return 0;
         case OPT_RESUME: o->resume = 1; break;
-        case OPT_NEURON: rc = dwmtj_opt_choice(SUB, "--neuron", v, kind_names, 4, &o->kind); break;
+        case OPT_NEURON:
+            rc = dwmtj_opt_choice(SUB, "--neuron", v, dwmtj_kind_names, DWMTJ_KIND_COUNT, &o->kind);
+            break;
         case OPT_PERIPHERY:
             rc = dwmtj_opt_choice(SUB, "--periphery", v, periphery_names, 2, &o->periphery);
             break;
@@ -344,7 +345,7 @@ static int on_event(const dwmtj_snn_train_event *ev, void *userdata)
     const dwmtj_weights *n = ev->net;
     switch (ev->stage) {
     case DWMTJ_SNN_TRAIN_BEGIN:
-        printf("training %s", kind_names[p->kind]);
+        printf("training %s", dwmtj_kind_names[p->kind]);
         for (int l = 0; l <= n->n_layers; l++)
             printf("%c%d", l ? '-' : ' ', n->size[l]);
         if (n->kind != DWMTJ_KIND_LIF)
