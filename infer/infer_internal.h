@@ -38,6 +38,12 @@ static inline int infer_wants(int what, int cell, int last, int probe_fires)
     }
 }
 
+/* The device every circuit of dwmtj infer carries (its decks' model card
+ * names this set) and what the periphery and the operating point are
+ * worked out on: *p its parameters, *d (may be NULL) derived from them. */
+#define INFER_DEVICE_SET "scaled"
+int infer_device(dwmtj_params *p, dwmtj_derived *d);
+
 /* The behavioural cell's values (doc/cell.md, Parameters) for the
  * network's device and its dwmtj_cell. */
 typedef struct infer_cell {

@@ -127,10 +127,16 @@ static dwmtj_spice_expr *mirror(int r, double k, double i_max)
     return dwmtj_spice_x_call("max", 2, lo);
 }
 
+int infer_device(dwmtj_params *p, dwmtj_derived *d)
+{
+    int st = dwmtj_params_set(p, INFER_DEVICE_SET);
+    return st < 0 || !d ? st : dwmtj_derive(p, d);
+}
+
 void infer_cell_values(const dwmtj_weights *net, infer_cell *c)
 {
     dwmtj_params p;
-    dwmtj_params_set(&p, "scaled");
+    infer_device(&p, NULL);
     double per_m = p.rho / (p.width * p.thick);   /* Ohm/m of track */
     double r3 = per_m * (p.length - p.xb);        /* track under B to GND */
     c->i_read = net->cell.i_read;
@@ -280,7 +286,7 @@ static int layer_deck(dwmtj_spice_deck *d, const dwmtj_infer_map *m, const dwmtj
      * itself.  dx_max only limits steps, which the pinning-free device does
      * not need (one trapezoid is exact) */
     dwmtj_spice_card *mc = dwmtj_spice_add_model(top, "dwn", "dwmtj4t");
-    if (!mc || dwmtj_spice_add_param(mc, "set", "scaled", 1) ||
+    if (!mc || dwmtj_spice_add_param(mc, "set", INFER_DEVICE_SET, 1) ||
         (!cellp && dwmtj_spice_add_number(mc, "t_rewrite", dt)) ||
         /* naive: all 13 monitors (the deck reads the first four) */
         dwmtj_spice_add_param(mc, "monitors",

@@ -136,8 +136,7 @@ int dwmtj_infer_create(dwmtj_infer **out, dwmtj_session *s, const dwmtj_weights 
     c->be = o->backend == DWMTJ_INFER_KLU ? &infer_klu : &infer_ngspice;
     dwmtj_params p;
     dwmtj_state st;
-    dwmtj_params_set(&p, "scaled");
-    if (dwmtj_derive(&p, &c->dev) != DWMTJ_OK) {
+    if (infer_device(&p, &c->dev) != DWMTJ_OK) {
         dwmtj_infer_free(c);
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "the scaled device does not derive");
     }

@@ -33,9 +33,8 @@ int dwmtj_infer_operating_point(const dwmtj_weights *net, const dwmtj_infer_opti
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "no network or no options");
     dwmtj_params p, lim;
     dwmtj_derived d;
-    dwmtj_params_set(&p, "scaled");
     dwmtj_params_set(&lim, "scaled-thermal");
-    if (dwmtj_derive(&p, &d) < 0)
+    if (infer_device(&p, &d) < 0)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "the scaled device does not derive");
     /* the paper's model states no limits (its v_bd, j_max, t_max are 0):
      * those of the same stack and track, set scaled-thermal's */
