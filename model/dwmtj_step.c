@@ -909,7 +909,8 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
      * at or above i_nuc for t_nuc (timed over the step); the thermal model,
      * the pillar's write hazard; or the clock edge; at the first instant
      * the track is empty.  The new domain moves for the rest of the step. */
-    net_of(d, s1, v, &n, NULL, NULL);
+    net_of(d, s1, v, &n, dg_dx, vbar); /* the step's end unless it writes */
+    int wrote = 0;
     struct writes wr;
     double i_end[2] = { n.i_mtj[0], n.i_mtj[1] };
     for (int k = 0; k < 2; k++) {
@@ -947,6 +948,7 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
         if (writes == DWMTJ_MAX_WRITES)
             return DWMTJ_ERR_STEP_LONG;
         nucleate_under(d, key, 1, s1, k_w, tw);
+        wrote = 1;
         memset(dx_dv, 0, sizeof dx_dv);
         if (tw >= t1)
             break; /* its velocity below comes from the drive at t1 */
@@ -968,7 +970,8 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
         for (int k = 0; k < 2; k++)
             wr.hz_end[k] = 0.0;
     }
-    net_of(d, s1, v, &n, dg_dx, vbar);
+    if (wrote)
+        net_of(d, s1, v, &n, dg_dx, vbar);
     s1->i_mtj[0] = n.i_mtj[0];
     s1->i_mtj[1] = n.i_mtj[1];
 
