@@ -24,10 +24,14 @@
  *    values, computed once with KLU solves: every later time point costs
  *    one matrix-vector product.  Its sources are piecewise linear, so its
  *    outputs are linear between their corners.
- *  - The other groups (the neurons with their terminals) are solved
- *    together by Newton's method on one KLU matrix: one symbolic analysis,
- *    klu_refactor when the device partials change, the dwmtj4t elements
- *    evaluated by libdwmtj's dwmtj_step, the code model's own calls.
+ *  - The other groups (the neurons with their terminals) are solved by
+ *    Newton's method, each group on its own: a small one (at most 16
+ *    unknowns, a neuron's cell) as a dense LU with partial pivoting, the
+ *    big ones (coupled neurons) in one KLU matrix of their own (one
+ *    symbolic analysis, klu_refactor when the device partials change); a
+ *    group that has converged is not factored again at that point.  The
+ *    dwmtj4t elements are evaluated by libdwmtj's dwmtj_step, the code
+ *    model's own calls.
  *  - The logic is no unknown: its values are piecewise constant, changed
  *    by events.  Each u() is a step with a state: of logic outputs only it
  *    is read when needed; of a one-shot node it changes where the node's
@@ -135,7 +139,11 @@ int dwmtj_engine_vector(const dwmtj_circuit *c, const char *name, const double *
 typedef struct dwmtj_engine_stats {
     int time_points;      /* accepted time points, t = 0 included */
     int newton_iterations;/* over all time points */
-    int refactors;        /* klu_refactor / klu_factor calls of the Newton matrix */
+    int refactors;        /* block factorisations of the Newton groups: per
+                             Newton iteration one for each block with a group
+                             still open (a small group's dense LU, or the big
+                             groups' KLU matrix); before issue 14 the count of
+                             factorisations of one matrix of all groups */
     int linear_outputs;   /* values read from the linear groups per point */
     int linear_sources;   /* sources of the linear groups */
     int unknowns_linear;  /* unknowns of the linear groups' matrix */
@@ -146,6 +154,10 @@ typedef struct dwmtj_engine_stats {
     int warnings;         /* models whose parameters warned and accepted device
                              steps that returned a libdwmtj warning (the
                              first: dwmtj_engine_warning) */
+    int groups_dense;     /* Newton groups solved as a dense block of their own
+                             (at most 16 unknowns: a neuron's cell) */
+    int groups_klu;       /* Newton groups solved in the one KLU matrix of the
+                             big groups (coupled neurons) */
 } dwmtj_engine_stats;
 void dwmtj_engine_get_stats(const dwmtj_circuit *c, dwmtj_engine_stats *s);
 /* sum += s, field by field (runs of several circuits). */

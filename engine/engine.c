@@ -86,10 +86,7 @@ void dwmtj_engine_free(dwmtj_circuit *c)
     free(c->nl_res);
     free(c->nl_vs);
     free(c->vs_pos);
-    if (c->num)
-        klu_free_numeric(&c->num, &c->common);
-    if (c->sym)
-        klu_free_symbolic(&c->sym, &c->common);
+    eng_blocks_free(c);
     free(c->x);
     free(c->dx);
     free(c->f);
@@ -279,4 +276,6 @@ void dwmtj_engine_stats_add(dwmtj_engine_stats *sum, const dwmtj_engine_stats *s
     sum->seconds_linear += s->seconds_linear;
     sum->seconds_newton += s->seconds_newton;
     sum->warnings += s->warnings;
+    sum->groups_dense += s->groups_dense;
+    sum->groups_klu += s->groups_klu;
 }

@@ -8,8 +8,6 @@
 #include <string.h>
 
 #define NGSPICE_HINT "; run this circuit with --backend ngspice"
-/* below this reciprocal condition number a matrix counts as singular */
-#define RCOND_MIN 1e-14
 
 double eng_vs_value(const eng_vsrc *s, double t)
 {
@@ -170,13 +168,14 @@ const char *eng_unknown_name(const dwmtj_circuit *c, int kind, int k)
 /* Factors (Ap, Ai, Ax) into *num; a singular or ill-conditioned matrix is
  * an error naming the node of the weakest pivot. */
 int eng_factor(dwmtj_circuit *c, int kind, int n, int *Ap, int *Ai, double *Ax,
-               klu_symbolic *sym, klu_numeric **num, int refactor)
+               klu_symbolic *sym, klu_numeric **num, int refactor, int scale,
+               const int *unknown)
 {
     klu_common *cm = &c->common;
     /* rows that mix conductances with a source's unit entries are scaled
      * for pivoting; blocks of conductances only (the neurons) need not be,
      * and scaling them at every Newton iteration costs ~8 % of a run */
-    cm->scale = kind == KIND_NEWTON && c->n_nl == c->n_nl_nodes ? -1 : 2;
+    cm->scale = scale;
     int ok = refactor && *num ? klu_refactor(Ap, Ai, Ax, sym, *num, cm) : 0;
     if (!ok) {
         if (*num)
@@ -189,9 +188,10 @@ int eng_factor(dwmtj_circuit *c, int kind, int n, int *Ap, int *Ai, double *Ax,
                         "singular %s matrix (KLU status %d) at unknown %s: a node without a "
                         "path to ground or a loop of voltage sources",
                         kind == KIND_LIN ? "crossbar" : "neuron", cm->status,
-                        col >= 0 ? eng_unknown_name(c, kind, col) : "?");
+                        col >= 0 ? eng_unknown_name(c, kind, unknown ? unknown[col] : col)
+                                 : "?");
     }
-    if (!klu_rcond(sym, *num, cm) || cm->rcond < RCOND_MIN) {
+    if (!klu_rcond(sym, *num, cm) || cm->rcond < ENG_RCOND_MIN) {
         /* the weakest pivot names the place */
         int worst = 0;
         double wv = INFINITY;
@@ -204,8 +204,9 @@ int eng_factor(dwmtj_circuit *c, int kind, int n, int *Ap, int *Ai, double *Ax,
         }
         return eng_fail(c, DWMTJ_E_ERR_SINGULAR,
                         "ill-conditioned %s matrix (rcond %.3g < %g) near unknown %s",
-                        kind == KIND_LIN ? "crossbar" : "neuron", cm->rcond, RCOND_MIN,
-                        eng_unknown_name(c, kind, sym->Q[worst]));
+                        kind == KIND_LIN ? "crossbar" : "neuron", cm->rcond, ENG_RCOND_MIN,
+                        eng_unknown_name(c, kind, unknown ? unknown[sym->Q[worst]]
+                                                          : sym->Q[worst]));
     }
     return DWMTJ_E_OK;
 }
@@ -491,7 +492,7 @@ static int linear_map(dwmtj_circuit *c, const int *node_out)
                       "(status %d)", c->common.status);
         goto done;
     }
-    if ((rc = eng_factor(c, KIND_LIN, n, Ap, Ai, Ax, sym, &num, 0)) != DWMTJ_E_OK)
+    if ((rc = eng_factor(c, KIND_LIN, n, Ap, Ai, Ax, sym, &num, 0, 2, NULL)) != DWMTJ_E_OK)
         goto done;
     /* the map: column j = outputs for source j at 1 V, the others at 0 */
     enum { BLOCK = 32 };
@@ -530,7 +531,8 @@ done:
     return rc;
 }
 
-/* The Newton matrix: pattern, KLU analysis and each element's positions. */
+/* The Newton matrix: pattern, each element's positions, and the blocks
+ * its groups are solved in. */
 static int newton_pattern(dwmtj_circuit *c)
 {
     int n = 0;
@@ -646,10 +648,7 @@ static int newton_pattern(dwmtj_circuit *c)
                 c->dev[k].pos[a][b] =
                     pos_of(c->Ap, c->Ai, ROW(c->dev[k].node[a]), ROW(c->dev[k].node[b]));
 #undef ROW
-    if (!(c->sym = klu_analyze(n, c->Ap, c->Ai, &c->common)))
-        return eng_fail(c, DWMTJ_E_ERR_SINGULAR, "KLU could not analyse the neuron matrix "
-                        "(status %d)", c->common.status);
-    return DWMTJ_E_OK;
+    return eng_blocks_plan(c, -1);
 }
 
 int eng_build(dwmtj_circuit *c)

@@ -148,6 +148,41 @@ typedef struct {
     int group;        /* its Newton group */
 } eng_dev;
 
+/* A block of the Newton matrix solved on its own (engine_block.c): one
+ * small group as a dense LU, or all the big groups in one KLU matrix.
+ * What a block does depends on its ops only, so newton() does not know
+ * which path a group takes. */
+typedef struct eng_block eng_block;
+typedef struct {
+    int (*setup)(dwmtj_circuit *c, eng_block *b);  /* storage, KLU analysis */
+    int (*factor)(dwmtj_circuit *c, eng_block *b); /* from c->Ax; a singular or
+                                                      ill-conditioned block is an
+                                                      error naming the unknown */
+    int (*solve)(dwmtj_circuit *c, eng_block *b, double *dx); /* dx = -A^-1 f on
+                                                                 its rows */
+    void (*release)(dwmtj_circuit *c, eng_block *b);
+} eng_block_ops;
+struct eng_block {
+    const eng_block_ops *ops;
+    int n;            /* unknowns */
+    int *row;         /* their Newton unknowns, ascending */
+    int n_groups;     /* groups in it (1 on the dense path) */
+    int *group;       /* their indices */
+    int scale;        /* 1: rows scaled by their max-abs entry (it has a branch
+                         unknown, whose unit entries sit beside conductances) */
+    double *rhs;      /* scratch for the solve, n */
+    /* dense */
+    double *lu;       /* n x n row-major: the scaled block, then its LU */
+    double *rs;       /* per row: the scale factor applied (1 unscaled) */
+    int *perm;        /* per elimination step: the row swapped into it */
+    /* KLU */
+    int *Ap, *Ai, nnz; /* the block's columns of the Newton pattern, renumbered */
+    double *Ax;
+    int *gather;      /* per entry: its position in the Newton matrix's Ax */
+    klu_symbolic *sym;
+    klu_numeric *num;
+};
+
 /* A saved vector. */
 enum { VEC_BRANCH_NEWTON = 6, VEC_BRANCH_LIN = 7 }; /* kinds beyond KIND_* */
 typedef struct {
@@ -226,8 +261,9 @@ struct dwmtj_circuit {
     int *res_pos;     /* per resistor 4 positions (aa, ab, ba, bb) or -1 */
     int *vs_pos;      /* per V source of the Newton groups: positions of
                          (p, branch), (m, branch), (branch, p), (branch, m) */
-    klu_symbolic *sym;
-    klu_numeric *num;
+    eng_block *blk; int n_blk; /* the blocks the groups are solved in */
+    int *group_block; /* per group: its block */
+    int *row_local;   /* per Newton unknown: its index in its block */
     klu_common common;
     double *x, *dx, *f;
     /* the run */
@@ -275,15 +311,31 @@ int eng_expr_has_current(const eng_expr *e);
  * voltage source (logic), one-shot capacitor */
 enum { KIND_NONE = 0, KIND_LIN = 1, KIND_NEWTON = 2, KIND_MON = 3, KIND_LOGIC = 4, KIND_RC = 5 };
 int eng_build(dwmtj_circuit *c);
-/* Factors (or refactors) a matrix of kind KIND_LIN / KIND_NEWTON; a
- * singular or ill-conditioned one is an error naming the node. */
+/* below this reciprocal condition number a matrix counts as singular */
+#define ENG_RCOND_MIN 1e-14
+/* Factors (or refactors) a matrix of kind KIND_LIN / KIND_NEWTON with
+ * KLU's row scaling scale (2 max-abs, -1 none); a singular or
+ * ill-conditioned one is an error naming the node.  unknown: the
+ * unknown of the kind's numbering of each column (NULL: the same). */
 int eng_factor(dwmtj_circuit *c, int kind, int n, int *Ap, int *Ai, double *Ax,
-               klu_symbolic *sym, klu_numeric **num, int refactor);
+               klu_symbolic *sym, klu_numeric **num, int refactor, int scale,
+               const int *unknown);
 /* Name of unknown k of the matrix of kind: its node or the source whose
  * branch current it is. */
 const char *eng_unknown_name(const dwmtj_circuit *c, int kind, int k);
 /* Value of source k at t. */
 double eng_vs_value(const eng_vsrc *s, double t);
+
+/* engine_block.c */
+/* Assigns the Newton groups to blocks: a group of at most dense_max
+ * unknowns a dense block of its own, the others one KLU matrix (dense_max
+ * < 0: the engine's choice, 16; 0: all in KLU, the one shared matrix of
+ * before issue 14, the tests' reference).  Sets stats.groups_*. */
+int eng_blocks_plan(dwmtj_circuit *c, int dense_max);
+/* Factors and solves every block with a group not done (group_done),
+ * dx = -J^-1 f there; 0 in the rows of the other blocks. */
+int eng_blocks_solve(dwmtj_circuit *c, double *dx);
+void eng_blocks_free(dwmtj_circuit *c);
 
 /* engine_run.c */
 int eng_run(dwmtj_circuit *c);

@@ -1,5 +1,5 @@
 /* The transient (dwmtj_engine.h): linear groups by their map, the rest by
- * Newton on one KLU matrix, time points at corners, clock edges and the
+ * Newton, each group's block on its own (engine_block.c), time points at corners, clock edges and the
  * B sources' switch instants. */
 #include "engine_internal.h"
 
@@ -220,14 +220,9 @@ static int newton(dwmtj_circuit *c, double t, int dc, int only)
         if (rc != DWMTJ_E_OK)
             return rc;
         c->stats.newton_iterations++;
-        rc = eng_factor(c, KIND_NEWTON, n, c->Ap, c->Ai, c->Ax, c->sym, &c->num, 1);
-        c->stats.refactors++;
-        if (rc != DWMTJ_E_OK)
+        /* only the blocks with a group still open are factored and solved */
+        if ((rc = eng_blocks_solve(c, c->dx)) != DWMTJ_E_OK)
             return rc;
-        for (int k = 0; k < n; k++)
-            c->dx[k] = -c->f[k]; /* 0 in the rows of groups already done */
-        if (!klu_solve(c->sym, c->num, n, 1, c->dx, &c->common))
-            return eng_fail(c, DWMTJ_E_ERR_SINGULAR, "KLU solve failed at t = %g s", t);
         int open = 0;
         double most = 0.0;
         memset(c->group_done, 1, (size_t)c->n_groups);
