@@ -24,69 +24,93 @@ static void block_clear(dwmtj_circuit *c, eng_block *b)
         b->ops->release(c, b);
     free(b->row);
     free(b->group);
+    free(b->rhs);
+    free(b->Ap);
+    free(b->Ai);
+    free(b->gather);
     memset(b, 0, sizeof *b);
 }
 
 /* ---- the dense path ------------------------------------------------------ */
 
-/* A[i][j] of the block from the Newton matrix's columns (all entries of a
- * group's columns are in its rows); rows scaled by their max-abs entry as
- * KLU's scale = 2 does, where a branch unknown's unit entries sit beside
- * conductances. */
+/* The order of the rows is kept from one factorisation of a block to the
+ * next, as klu_refactor keeps KLU's: the Jacobian of a cell changes little
+ * between Newton iterations and time points, so the pivots chosen once
+ * stay good, and the pivot search and row swaps (most of a 7 x 7 LU) are
+ * saved.  Partial pivoting is redone when the kept order gives a zero
+ * pivot or a condition (min/max pivot) below DENSE_KEEP of the one it had
+ * when chosen. */
+#define DENSE_KEEP 1e-3
+
+/* A of the block from the Newton matrix's Ax by the block's entries, row
+ * i at position pos[i]; rows scaled by their max-abs entry as KLU's
+ * scale = 2 does, where a branch unknown's unit entries sit beside
+ * conductances.  (No fmax: it is a library call here, and this runs per
+ * block and iteration.)  Returns the position of an empty row, or -1. */
 static int dense_gather(dwmtj_circuit *c, eng_block *b)
 {
     int n = b->n;
-    double *a = b->lu;
+    double *a = b->lu, *rs = b->rs;
     memset(a, 0, sizeof(double) * (size_t)n * (size_t)n);
-    for (int j = 0; j < n; j++) {
-        int col = b->row[j];
-        for (int p = c->Ap[col]; p < c->Ap[col + 1]; p++)
-            a[(size_t)c->row_local[c->Ai[p]] * n + j] += c->Ax[p];
+    for (int k = 0; k < n; k++)
+        rs[k] = 0.0;
+    for (int q = 0; q < b->nnz; q++) {
+        double v = c->Ax[b->gather[q]], m = fabs(v);
+        a[b->dst[q]] = v;
+        if (m > rs[b->dr[q]])
+            rs[b->dr[q]] = m;
     }
-    for (int i = 0; i < n; i++) {
-        double m = 0.0;
-        for (int j = 0; j < n; j++)
-            m = fmax(m, fabs(a[(size_t)i * n + j]));
-        if (m == 0.0)
-            return i; /* an empty row: nothing ties this unknown */
-        b->rs[i] = b->scale ? 1.0 / m : 1.0;
-        for (int j = 0; j < n && b->scale; j++)
-            a[(size_t)i * n + j] *= b->rs[i];
+    for (int k = 0; k < n; k++) {
+        if (rs[k] == 0.0)
+            return k; /* nothing ties this unknown */
+        rs[k] = b->scale ? 1.0 / rs[k] : 1.0;
     }
+    if (b->scale)
+        for (int q = 0; q < b->nnz; q++)
+            a[b->dst[q]] *= rs[b->dr[q]];
     return -1;
 }
 
-static int dense_singular(dwmtj_circuit *c, const eng_block *b, int k)
+/* Where each entry lands with the rows in the order prow. */
+static void dense_places(eng_block *b)
 {
-    return eng_fail(c, DWMTJ_E_ERR_SINGULAR,
-                    "singular neuron matrix (zero pivot) at unknown %s: a node without a "
-                    "path to ground or a loop of voltage sources",
-                    eng_unknown_name(c, KIND_NEWTON, b->row[k]));
+    for (int k = 0; k < b->n; k++)
+        b->pos[b->prow[k]] = k;
+    for (int j = 0; j < b->n; j++)
+        for (int q = b->Ap[j]; q < b->Ap[j + 1]; q++) {
+            b->dr[q] = b->pos[b->Ai[q]];
+            b->dst[q] = b->dr[q] * b->n + j;
+        }
 }
 
-/* In place, row-major: L below the diagonal (unit), U on and above it;
- * perm[k] the row swapped into step k.  Its condition as KLU's klu_rcond
- * estimates it, the smallest over the largest pivot magnitude. */
-static int dense_factor(dwmtj_circuit *c, eng_block *b)
+/* LU in place, row-major: L below the diagonal (unit), U on and above it.
+ * pivot: partial pivoting, the swaps of whole rows carried into prow and
+ * rs; else the rows in their present order.  Returns the step of a zero
+ * pivot, or -1. */
+static int dense_eliminate(eng_block *b, int pivot)
 {
-    int n = b->n, empty = dense_gather(c, b);
-    if (empty >= 0)
-        return dense_singular(c, b, empty);
+    int n = b->n;
     double *a = b->lu;
     for (int k = 0; k < n; k++) {
         int p = k;
-        for (int i = k + 1; i < n; i++)
+        for (int i = k + 1; i < n && pivot; i++)
             if (fabs(a[(size_t)i * n + k]) > fabs(a[(size_t)p * n + k]))
                 p = i;
-        b->perm[k] = p;
         if (a[(size_t)p * n + k] == 0.0)
-            return dense_singular(c, b, k);
-        if (p != k)
+            return k;
+        if (p != k) {
             for (int j = 0; j < n; j++) {
                 double t = a[(size_t)k * n + j];
                 a[(size_t)k * n + j] = a[(size_t)p * n + j];
                 a[(size_t)p * n + j] = t;
             }
+            double t = b->rs[k];
+            b->rs[k] = b->rs[p];
+            b->rs[p] = t;
+            int r = b->prow[k];
+            b->prow[k] = b->prow[p];
+            b->prow[p] = r;
+        }
         double piv = a[(size_t)k * n + k];
         for (int i = k + 1; i < n; i++) {
             double l = a[(size_t)i * n + k] / piv;
@@ -96,50 +120,84 @@ static int dense_factor(dwmtj_circuit *c, eng_block *b)
                     a[(size_t)i * n + j] -= l * a[(size_t)k * n + j];
         }
     }
-    int worst = 0;
+    return -1;
+}
+
+/* The condition as KLU's klu_rcond estimates it, the smallest over the
+ * largest pivot magnitude; *worst the step of the smallest.  Also the
+ * pivots' inverses. */
+static double dense_rcond(eng_block *b, int *worst)
+{
+    int n = b->n;
     double lo = INFINITY, hi = 0.0;
     for (int k = 0; k < n; k++) {
-        double d = fabs(a[(size_t)k * n + k]);
+        double d = fabs(b->lu[(size_t)k * n + k]);
+        b->inv[k] = 1.0 / b->lu[(size_t)k * n + k]; /* for the solve: no division there */
         if (d < lo) {
             lo = d;
-            worst = k;
+            *worst = k;
         }
-        hi = fmax(hi, d);
+        if (d > hi)
+            hi = d;
     }
-    double rcond = lo / hi;
+    return lo / hi;
+}
+
+static int dense_singular(dwmtj_circuit *c, int unknown)
+{
+    return eng_fail(c, DWMTJ_E_ERR_SINGULAR,
+                    "singular neuron matrix (zero pivot) at unknown %s: a node without a "
+                    "path to ground or a loop of voltage sources",
+                    eng_unknown_name(c, KIND_NEWTON, unknown));
+}
+
+/* A singular block names the unknown of the zero pivot's column (an empty
+ * row: its own), an ill-conditioned one that of the weakest pivot, as
+ * eng_factor does for KLU. */
+static int dense_factor(dwmtj_circuit *c, eng_block *b)
+{
+    int empty = dense_gather(c, b), worst = 0;
+    if (empty >= 0)
+        return dense_singular(c, b->row[b->prow[empty]]);
+    if (b->rcond0 > 0.0) {
+        if (dense_eliminate(b, 0) < 0 && dense_rcond(b, &worst) >= DENSE_KEEP * b->rcond0)
+            return DWMTJ_E_OK;
+        dense_gather(c, b); /* the kept order failed: choose again */
+    }
+    int zero = dense_eliminate(b, 1);
+    dense_places(b);
+    b->rcond0 = 0.0;
+    if (zero >= 0)
+        return dense_singular(c, b->row[zero]);
+    double rcond = dense_rcond(b, &worst);
     if (!(rcond >= ENG_RCOND_MIN))
         return eng_fail(c, DWMTJ_E_ERR_SINGULAR,
                         "ill-conditioned neuron matrix (rcond %.3g < %g) near unknown %s",
                         rcond, ENG_RCOND_MIN, eng_unknown_name(c, KIND_NEWTON, b->row[worst]));
+    b->rcond0 = rcond;
     return DWMTJ_E_OK;
 }
 
-/* dx = -A^-1 f on the block's rows. */
+/* dx = -A^-1 f on the block's rows: the right-hand side in the rows'
+ * order and scaled as they are, then L and U. */
 static int dense_solve(dwmtj_circuit *c, eng_block *b, double *dx)
 {
     int n = b->n;
     const double *a = b->lu;
     double *y = b->rhs;
-    for (int i = 0; i < n; i++)
-        y[i] = -c->f[b->row[i]] * b->rs[i];
-    for (int k = 0; k < n; k++) {
-        int p = b->perm[k];
-        if (p != k) {
-            double t = y[k];
-            y[k] = y[p];
-            y[p] = t;
-        }
+    for (int k = 0; k < n; k++)
+        y[k] = -c->f[b->row[b->prow[k]]] * b->rs[k];
+    for (int k = 0; k < n; k++)
         for (int i = k + 1; i < n; i++)
             y[i] -= a[(size_t)i * n + k] * y[k];
-    }
     for (int i = n - 1; i >= 0; i--) {
         double s = y[i];
         for (int j = i + 1; j < n; j++)
             s -= a[(size_t)i * n + j] * y[j];
-        y[i] = s / a[(size_t)i * n + i];
+        y[i] = s * b->inv[i];
     }
-    for (int i = 0; i < n; i++)
-        dx[b->row[i]] = y[i];
+    for (int j = 0; j < n; j++)
+        dx[b->row[j]] = y[j];
     return DWMTJ_E_OK;
 }
 
@@ -148,19 +206,31 @@ static void dense_release(dwmtj_circuit *c, eng_block *b)
     (void)c;
     free(b->lu);
     free(b->rs);
-    free(b->perm);
-    free(b->rhs);
+    free(b->inv);
+    free(b->prow);
+    free(b->pos);
+    free(b->dst);
+    free(b->dr);
 }
 
 static int dense_setup(dwmtj_circuit *c, eng_block *b)
 {
     (void)c;
-    size_t n = (size_t)b->n;
+    size_t n = (size_t)b->n, nnz = (size_t)(b->nnz > 0 ? b->nnz : 1);
     b->lu = malloc(sizeof(double) * n * n);
     b->rs = malloc(sizeof(double) * n);
-    b->perm = malloc(sizeof(int) * n);
-    b->rhs = malloc(sizeof(double) * n);
-    return b->lu && b->rs && b->perm && b->rhs ? DWMTJ_E_OK : DWMTJ_E_ERR_NOMEM;
+    b->inv = malloc(sizeof(double) * n);
+    b->prow = malloc(sizeof(int) * n);
+    b->pos = malloc(sizeof(int) * n);
+    b->dst = malloc(sizeof(int) * nnz);
+    b->dr = malloc(sizeof(int) * nnz);
+    if (!b->lu || !b->rs || !b->inv || !b->prow || !b->pos || !b->dst || !b->dr)
+        return DWMTJ_E_ERR_NOMEM;
+    for (int k = 0; k < b->n; k++)
+        b->prow[k] = k;
+    dense_places(b);
+    b->rcond0 = 0.0; /* no order chosen yet */
+    return DWMTJ_E_OK;
 }
 
 static const eng_block_ops dense_ops = { dense_setup, dense_factor, dense_solve, dense_release };
@@ -193,36 +263,13 @@ static void klu_block_release(dwmtj_circuit *c, eng_block *b)
         klu_free_numeric(&b->num, &c->common);
     if (b->sym)
         klu_free_symbolic(&b->sym, &c->common);
-    free(b->Ap);
-    free(b->Ai);
     free(b->Ax);
-    free(b->gather);
-    free(b->rhs);
 }
 
-/* The block's columns of the Newton matrix, renumbered (row[] ascends, so
- * the rows of each column stay sorted), and where each entry comes from. */
 static int klu_block_setup(dwmtj_circuit *c, eng_block *b)
 {
-    int nnz = 0;
-    for (int j = 0; j < b->n; j++)
-        nnz += c->Ap[b->row[j] + 1] - c->Ap[b->row[j]];
-    b->Ap = malloc(sizeof(int) * ((size_t)b->n + 1));
-    b->Ai = malloc(sizeof(int) * (size_t)nnz);
-    b->Ax = malloc(sizeof(double) * (size_t)nnz);
-    b->gather = malloc(sizeof(int) * (size_t)nnz);
-    b->rhs = malloc(sizeof(double) * (size_t)b->n);
-    if (!b->Ap || !b->Ai || !b->Ax || !b->gather || !b->rhs)
+    if (!(b->Ax = malloc(sizeof(double) * (size_t)(b->nnz > 0 ? b->nnz : 1))))
         return DWMTJ_E_ERR_NOMEM;
-    b->nnz = 0;
-    for (int j = 0; j < b->n; j++) {
-        b->Ap[j] = b->nnz;
-        for (int p = c->Ap[b->row[j]]; p < c->Ap[b->row[j] + 1]; p++) {
-            b->Ai[b->nnz] = c->row_local[c->Ai[p]];
-            b->gather[b->nnz++] = p;
-        }
-    }
-    b->Ap[b->n] = b->nnz;
     if (!(b->sym = klu_analyze(b->n, b->Ap, b->Ai, &c->common)))
         return eng_fail(c, DWMTJ_E_ERR_SINGULAR, "KLU could not analyse the neuron matrix "
                         "(status %d)", c->common.status);
@@ -246,29 +293,29 @@ void eng_blocks_free(dwmtj_circuit *c)
     c->n_blk = 0;
 }
 
-/* Block k takes the groups g with take[g] == k, their unknowns in
- * ascending order. */
-static int block_fill(dwmtj_circuit *c, eng_block *b, int k, const int *size)
+/* The block's columns of the Newton matrix, renumbered (row[] ascends, so
+ * the rows of each column stay sorted; all entries of a group's columns
+ * are in its rows), and where each entry comes from in c->Ax. */
+static int block_entries(dwmtj_circuit *c, eng_block *b)
 {
-    for (int g = 0; g < c->n_groups; g++)
-        if (c->group_block[g] == k) {
-            b->n += size[g];
-            b->n_groups++;
-        }
-    b->row = malloc(sizeof(int) * (size_t)b->n);
-    b->group = malloc(sizeof(int) * (size_t)b->n_groups);
-    if (!b->row || !b->group)
+    int nnz = 0;
+    for (int j = 0; j < b->n; j++)
+        nnz += c->Ap[b->row[j] + 1] - c->Ap[b->row[j]];
+    b->Ap = malloc(sizeof(int) * ((size_t)b->n + 1));
+    b->Ai = malloc(sizeof(int) * (size_t)(nnz > 0 ? nnz : 1));
+    b->gather = malloc(sizeof(int) * (size_t)(nnz > 0 ? nnz : 1));
+    b->rhs = malloc(sizeof(double) * (size_t)b->n);
+    if (!b->Ap || !b->Ai || !b->gather || !b->rhs)
         return DWMTJ_E_ERR_NOMEM;
-    int m = 0, ng = 0;
-    for (int g = 0; g < c->n_groups; g++)
-        if (c->group_block[g] == k)
-            b->group[ng++] = g;
-    for (int r = 0; r < c->n_nl; r++)
-        if (c->group_block[c->row_group[r]] == k) {
-            c->row_local[r] = m;
-            b->scale |= r >= c->n_nl_nodes; /* a branch unknown's unit entries */
-            b->row[m++] = r;
+    b->nnz = 0;
+    for (int j = 0; j < b->n; j++) {
+        b->Ap[j] = b->nnz;
+        for (int p = c->Ap[b->row[j]]; p < c->Ap[b->row[j] + 1]; p++) {
+            b->Ai[b->nnz] = c->row_local[c->Ai[p]];
+            b->gather[b->nnz++] = p;
         }
+    }
+    b->Ap[b->n] = b->nnz;
     return DWMTJ_E_OK;
 }
 
@@ -293,42 +340,66 @@ int eng_blocks_plan(dwmtj_circuit *c, int dense_max)
         size[c->row_group[r]]++;
     int klu_block = -1;
     for (int g = 0; g < ng; g++) {
+        int k = klu_block;
         if (size[g] <= dense_max) {
-            c->group_block[g] = c->n_blk++;
-            c->blk[c->group_block[g]].ops = &dense_ops;
+            k = c->n_blk++;
+            c->blk[k].ops = &dense_ops;
             c->stats.groups_dense++;
         } else {
-            if (klu_block < 0) {
-                klu_block = c->n_blk++;
-                c->blk[klu_block].ops = &klu_ops;
+            if (k < 0) {
+                k = klu_block = c->n_blk++;
+                c->blk[k].ops = &klu_ops;
             }
-            c->group_block[g] = klu_block;
             c->stats.groups_klu++;
         }
+        c->group_block[g] = k;
+        c->blk[k].n += size[g];
+        c->blk[k].n_groups++;
+    }
+    free(size);
+    for (int k = 0; k < c->n_blk; k++) {
+        eng_block *b = &c->blk[k];
+        b->row = malloc(sizeof(int) * (size_t)b->n);
+        b->group = malloc(sizeof(int) * (size_t)b->n_groups);
+        if (!b->row || !b->group)
+            return DWMTJ_E_ERR_NOMEM;
+        b->n = b->n_groups = 0; /* counted again as filled */
+    }
+    for (int g = 0; g < ng; g++) {
+        eng_block *b = &c->blk[c->group_block[g]];
+        b->group[b->n_groups++] = g;
+    }
+    for (int r = 0; r < c->n_nl; r++) { /* ascending in each block */
+        eng_block *b = &c->blk[c->group_block[c->row_group[r]]];
+        c->row_local[r] = b->n;
+        b->scale |= r >= c->n_nl_nodes; /* a branch unknown's unit entries */
+        b->row[b->n++] = r;
     }
     int rc = DWMTJ_E_OK;
     for (int k = 0; k < c->n_blk && rc == DWMTJ_E_OK; k++) {
-        eng_block *b = &c->blk[k];
-        rc = block_fill(c, b, k, size);
+        rc = block_entries(c, &c->blk[k]);
         if (rc == DWMTJ_E_OK)
-            rc = b->ops->setup(c, b);
+            rc = c->blk[k].ops->setup(c, &c->blk[k]);
     }
-    free(size);
     return rc;
+}
+
+void eng_blocks_open(dwmtj_circuit *c)
+{
+    for (int k = 0; k < c->n_blk; k++) {
+        eng_block *b = &c->blk[k];
+        b->solved = 0;
+        for (int j = 0; j < b->n_groups && !b->solved; j++)
+            b->solved = !c->group_done[b->group[j]];
+    }
 }
 
 int eng_blocks_solve(dwmtj_circuit *c, double *dx)
 {
     for (int k = 0; k < c->n_blk; k++) {
         eng_block *b = &c->blk[k];
-        int open = 0;
-        for (int j = 0; j < b->n_groups && !open; j++)
-            open = !c->group_done[b->group[j]];
-        if (!open) {
-            for (int i = 0; i < b->n; i++)
-                dx[b->row[i]] = 0.0; /* done: no further change there */
-            continue;
-        }
+        if (!b->solved)
+            continue; /* done: no further change there */
         c->stats.refactors++;
         int rc = b->ops->factor(c, b);
         if (rc == DWMTJ_E_OK)

@@ -171,14 +171,22 @@ struct eng_block {
     int scale;        /* 1: rows scaled by their max-abs entry (it has a branch
                          unknown, whose unit entries sit beside conductances) */
     double *rhs;      /* scratch for the solve, n */
-    /* dense */
-    double *lu;       /* n x n row-major: the scaled block, then its LU */
-    double *rs;       /* per row: the scale factor applied (1 unscaled) */
-    int *perm;        /* per elimination step: the row swapped into it */
-    /* KLU */
+    int solved;       /* 1: factored and solved in this Newton iteration (a
+                         group of it is open; eng_blocks_open) */
     int *Ap, *Ai, nnz; /* the block's columns of the Newton pattern, renumbered */
-    double *Ax;
     int *gather;      /* per entry: its position in the Newton matrix's Ax */
+    /* dense */
+    double *lu;       /* n x n row-major: the scaled block, rows in the order
+                         prow, then its LU */
+    int *prow;        /* per position: the block's row there (the pivot order,
+                         kept between factorisations) */
+    int *pos;         /* per row: its position (prow inverted) */
+    int *dr, *dst;    /* per entry: its row's position and its place in lu */
+    double *rs;       /* per position: the row's scale factor (1 unscaled) */
+    double *inv;      /* per position: 1 / its pivot */
+    double rcond0;    /* min/max pivot when prow was chosen, 0 not yet */
+    /* KLU */
+    double *Ax;       /* the block's values, gathered */
     klu_symbolic *sym;
     klu_numeric *num;
 };
@@ -332,8 +340,11 @@ double eng_vs_value(const eng_vsrc *s, double t);
  * < 0: the engine's choice, 16; 0: all in KLU, the one shared matrix of
  * before issue 14, the tests' reference).  Sets stats.groups_*. */
 int eng_blocks_plan(dwmtj_circuit *c, int dense_max);
-/* Factors and solves every block with a group not done (group_done),
- * dx = -J^-1 f there; 0 in the rows of the other blocks. */
+/* Marks solved the blocks with a group not done (group_done): those that
+ * this Newton iteration loads, factors and solves. */
+void eng_blocks_open(dwmtj_circuit *c);
+/* Factors and solves the blocks marked solved, dx = -J^-1 f there; the
+ * other blocks' rows of dx are left as they were. */
 int eng_blocks_solve(dwmtj_circuit *c, double *dx);
 void eng_blocks_free(dwmtj_circuit *c);
 

@@ -110,8 +110,16 @@ static double xv(const dwmtj_circuit *c, int node)
     return node ? c->x[c->node_row[node]] : 0.0;
 }
 
+/* 1 when group g's entries are needed: its block is factored in this
+ * iteration (eng_blocks_open). */
+static int live(const dwmtj_circuit *c, int g)
+{
+    return c->blk[c->group_block[g]].solved;
+}
+
 /* F(x) and its Jacobian into c->f, c->Ax; the devices step from s0 to t
- * (dc: from a fresh state, static partials). */
+ * (dc: from a fresh state, static partials).  The groups of blocks that
+ * are not factored in this iteration are left out. */
 static int load(dwmtj_circuit *c, double t, int dc)
 {
     memset(c->Ax, 0, sizeof(double) * (size_t)c->nnz);
@@ -120,6 +128,8 @@ static int load(dwmtj_circuit *c, double t, int dc)
         int k = c->nl_res[r];
         const int *q = c->res_pos + 4 * k;
         int a = c->res[k].a, b = c->res[k].b;
+        if (!live(c, c->row_group[c->node_row[a ? a : b]]))
+            continue;
         double g = c->res[k].g, i = g * (xv(c, a) - xv(c, b));
         if (a) {
             c->f[c->node_row[a]] += i;
@@ -138,6 +148,8 @@ static int load(dwmtj_circuit *c, double t, int dc)
         int s = c->nl_vs[r];
         const int *q = c->vs_pos + 4 * s;
         const eng_vsrc *v = &c->vs[s];
+        if (!live(c, c->row_group[v->row]))
+            continue;
         double ib = c->x[v->row];
         c->f[v->row] = xv(c, v->p) - xv(c, v->m) - eng_vs_value(v, t);
         if (v->p) {
@@ -161,6 +173,8 @@ static int load(dwmtj_circuit *c, double t, int dc)
     for (int k = 0; k < c->n_dev; k++) {
         eng_dev *d = &c->dev[k];
         const dwmtj_derived *dd = &c->model[d->model].d;
+        if (d->group >= 0 && !live(c, d->group))
+            continue;
         if (d->group >= 0 && c->group_done[d->group]) {
             /* converged: its last partials keep the block factorable */
             for (int a = 0; a < 4; a++)
@@ -216,6 +230,7 @@ static int newton(dwmtj_circuit *c, double t, int dc, int only)
                             "t = %g s", c->bs[k].where, c->bs[k].name, c->bval[k], t);
     }
     for (int it = 0; it < NEWTON_MAX; it++) {
+        eng_blocks_open(c);
         int rc = load(c, t, dc);
         if (rc != DWMTJ_E_OK)
             return rc;
@@ -225,16 +240,23 @@ static int newton(dwmtj_circuit *c, double t, int dc, int only)
             return rc;
         int open = 0;
         double most = 0.0;
-        memset(c->group_done, 1, (size_t)c->n_groups);
-        for (int k = 0; k < n; k++) {
-            c->x[k] += c->dx[k];
-            double tol = RELTOL * fabs(c->x[k]) + (k >= c->n_nl_nodes ? ABSTOL : VNTOL);
-            double r = fabs(c->dx[k]) / tol;
-            if (r > 1.0)
-                c->group_done[c->row_group[k]] = 0;
-            if (r > most) {
-                most = r;
-                worst = k;
+        for (int b = 0; b < c->n_blk; b++) {
+            const eng_block *blk = &c->blk[b];
+            if (!blk->solved)
+                continue; /* done before this iteration: x stays */
+            for (int j = 0; j < blk->n_groups; j++)
+                c->group_done[blk->group[j]] = 1;
+            for (int i = 0; i < blk->n; i++) {
+                int k = blk->row[i];
+                c->x[k] += c->dx[k];
+                double tol = RELTOL * fabs(c->x[k]) + (k >= c->n_nl_nodes ? ABSTOL : VNTOL);
+                double r = fabs(c->dx[k]) / tol;
+                if (r > 1.0)
+                    c->group_done[c->row_group[k]] = 0;
+                if (r > most) {
+                    most = r;
+                    worst = k;
+                }
             }
         }
         for (int g = 0; g < c->n_groups; g++)

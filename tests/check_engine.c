@@ -12,6 +12,7 @@
 #include "dwmtj.h"
 #include "dwmtj_engine.h"
 #include "dwmtj_harness.h"
+#include "engine_internal.h" /* eng_blocks_plan: the blocks' reference solve */
 #include "testutil.h"
 
 static dwmtj_circuit *parse_ok(const char *text)
@@ -741,6 +742,132 @@ START_TEST(test_singular_run)
 }
 END_TEST
 
+/* ---- the Newton groups' blocks (engine_block.c) ------------------------- */
+
+/* Three independent neurons, each behind its own source (4 unknowns: a
+ * dense block each), and a chain of six neurons whose IN terminals are
+ * joined by a wire of 2 Ohm a segment (19 unknowns: the KLU matrix of the
+ * big groups). */
+static char *blocks_deck(void)
+{
+    size_t cap = 8192, n = 0;
+    char *d = malloc(cap);
+    ck_assert_ptr_nonnull(d);
+#define ADD(...) (n += (size_t)snprintf(d + n, cap - n, __VA_ARGS__), ck_assert(n < cap))
+    ADD("blocks\n");
+    for (int k = 0; k < 3; k++)
+        ADD("vin%d in%d 0 pwl(0 0 100n %g 1u %g)\nra%d a%d 0 1meg\nrb%d b%d 0 1meg\n"
+            "an%d in%d 0 a%d b%d [m%d_0 m%d_1 m%d_2] fast\n",
+            k, k, 0.2 + 0.05 * k, 0.3 + 0.05 * k, k, k, k, k, k, k, k, k, k, k, k);
+    ADD("vc cin0 0 pwl(0 0 100n 0.5 1u 0.6)\n");
+    for (int k = 0; k < 6; k++) {
+        ADD("rca%d ca%d 0 1meg\nrcb%d cb%d 0 1meg\nac%d cin%d 0 ca%d cb%d [cm%d_0 cm%d_1 cm%d_2] "
+            "fast\n", k, k, k, k, k, k, k, k, k, k, k);
+        if (k < 5)
+            ADD("rw%d cin%d cin%d 2\n", k, k, k + 1);
+    }
+    ADD(".model fast dwmtj4t(set=\"scaled\" t_rewrite=100n ms=10k monitors=\"nw:nf:nr\")\n"
+        ".tran 10n 1u 0 10n\n.end\n");
+#undef ADD
+    return d;
+}
+
+/* The vectors of the last run, copied: names[k] for k < n. */
+static double **blocks_vectors(const dwmtj_circuit *c, const char **names, int n, int *len)
+{
+    double **v = malloc(sizeof(double *) * (size_t)n);
+    ck_assert_ptr_nonnull(v);
+    for (int k = 0; k < n; k++) {
+        const double *x = vec(c, names[k], len);
+        v[k] = malloc(sizeof(double) * (size_t)*len);
+        ck_assert_ptr_nonnull(v[k]);
+        memcpy(v[k], x, sizeof(double) * (size_t)*len);
+    }
+    return v;
+}
+
+/* Small groups take the dense path and the coupled one KLU; the solution
+ * equals, to 1e-9 relative, that of the one shared KLU matrix of all
+ * groups (the engine before issue 14) and that of dense blocks for all. */
+START_TEST(test_blocks)
+{
+    char *deck = blocks_deck();
+    dwmtj_circuit *c = parse_ok(deck);
+    free(deck);
+    const char *names[] = { "time",    "v(in0)",  "v(a1)",   "v(b2)",   "v(m0_1)", "v(cin0)",
+                            "v(cin3)", "v(cb5)",  "v(ca2)",  "v(cm4_1)" };
+    int nv = (int)(sizeof names / sizeof *names), len = 0;
+    ck_assert_int_eq(dwmtj_engine_run(c), DWMTJ_E_OK);
+    dwmtj_engine_stats st;
+    dwmtj_engine_get_stats(c, &st);
+    ck_assert_int_eq(st.groups_dense, 3);
+    ck_assert_int_eq(st.groups_klu, 1);
+    ck_assert_int_eq(st.unknowns_newton, 3 * 4 + 6 * 3 + 1);
+    /* one factorisation per open block per iteration: fewer than one per
+     * block and iteration once groups converge at different rates */
+    ck_assert_int_gt(st.refactors, st.newton_iterations);
+    ck_assert_int_lt(st.refactors, 4 * st.newton_iterations);
+    double **v = blocks_vectors(c, names, nv, &len);
+    ck_assert_double_eq(v[5][len - 1], 0.6); /* the coupled group's source */
+    /* the chain carries current to its last device */
+    ck_assert_msg(v[7][len - 1] > 1e-6, "v(cb5) %g", v[7][len - 1]);
+    for (int ref = 0; ref < 2; ref++) {
+        /* 0: all groups in one KLU matrix; 1000: all dense */
+        ck_assert_int_eq(eng_blocks_plan(c, ref ? 1000 : 0), DWMTJ_E_OK);
+        ck_assert_int_eq(dwmtj_engine_run(c), DWMTJ_E_OK);
+        dwmtj_engine_get_stats(c, &st);
+        ck_assert_int_eq(st.groups_dense, ref ? 4 : 0);
+        ck_assert_int_eq(st.groups_klu, ref ? 0 : 4);
+        int lr = 0;
+        double **w = blocks_vectors(c, names, nv, &lr);
+        ck_assert_int_eq(lr, len);
+        for (int k = 0; k < nv; k++) {
+            for (int j = 0; j < len; j++)
+                ck_assert_msg(fabs(v[k][j] - w[k][j]) <= 1e-9 * fabs(w[k][j]) + 1e-21,
+                              "%s, reference %d, point %d: %.15g against %.15g", names[k], ref,
+                              j, v[k][j], w[k][j]);
+            free(w[k]);
+        }
+        free(w);
+    }
+    for (int k = 0; k < nv; k++)
+        free(v[k]);
+    free(v);
+    dwmtj_engine_free(c);
+}
+END_TEST
+
+/* A singular or ill-conditioned block names its unknown on either path:
+ * a B source into two nodes tied to each other (singular), and the same
+ * with the pair hanging on 1e30 Ohm (a pivot of 1e-30 relative, rounding
+ * to zero or nearly). */
+START_TEST(test_blocks_singular)
+{
+    static const char *decks[] = {
+        "t\nv1 a 0 1\nr1 a 0 1k\nbi 0 fl i = 1m\nr5 fl g2 1k\n.tran 1n 2n\n.end\n",
+        "t\nv1 a 0 1\nr1 a 0 1k\nbi 0 fl i = 1m\nr5 fl g2 1k\nr6 g2 0 1e30\n"
+        ".tran 1n 2n\n.end\n",
+    };
+    for (int d = 0; d < 2; d++)
+        for (int dense = 1; dense >= 0; dense--) {
+            dwmtj_circuit *c = parse_ok(decks[d]);
+            if (!dense)
+                ck_assert_int_eq(eng_blocks_plan(c, 0), DWMTJ_E_OK);
+            dwmtj_engine_stats st;
+            dwmtj_engine_get_stats(c, &st);
+            ck_assert_int_eq(st.groups_dense, dense);
+            ck_assert_int_eq(st.groups_klu, !dense);
+            ck_assert_int_eq(dwmtj_engine_run(c), DWMTJ_E_ERR_SINGULAR);
+            const char *e = dwmtj_engine_error(c);
+            ck_assert_msg((strstr(e, "singular neuron matrix") ||
+                           strstr(e, "ill-conditioned neuron matrix")) &&
+                              (strstr(e, "unknown fl") || strstr(e, "unknown g2")),
+                          "deck %d, dense %d: %s", d, dense, e);
+            dwmtj_engine_free(c);
+        }
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -764,6 +891,11 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, test_singular_run);
     tcase_add_test(tc, test_not_finite);
     tcase_add_test(tc, test_bounded_work);
+    tcase_add_test(tc, test_blocks_singular);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("blocks");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_blocks);
     suite_add_tcase(s, tc);
     return s;
 }
