@@ -231,6 +231,8 @@ struct timing {
     double *img_cpu;   /* s, n: each image's median over the repeats */
     double *img_wall;  /* s, n: the same in wall time */
     int klu;           /* 1 for the klu backend */
+    dwmtj_engine_stats work; /* klu: the engine's work summed over the counted
+                                runs (n x repeats images) */
 };
 
 static void timing_free(struct timing *t)
@@ -289,6 +291,7 @@ static int run_backend(const dwmtj_weights *net, dwmtj_infer_options o, dwmtj_se
             rc = dwmtj_infer_run(ctx, img + (size_t)k * net->size[0], idx + k, 1, res + k);
             double c = bench_cpu_s() - c0, w = bench_wall_s() - t0;
             dwmtj_infer_engine_stats(ctx, &st);
+            dwmtj_engine_stats_add(&t->work, &st);
             cpu[(size_t)k * repeats + r] = c;
             wall[(size_t)k * repeats + r] = w;
             lin[(size_t)k * repeats + r] = st.seconds_linear;
@@ -794,6 +797,13 @@ static void json_backend(dwmtj_json *j, const char *key, const struct timing *t,
         json_time(j, "crossbar_seconds_per_image", &t->cross);
         ns = bench_time_scaled(&t->cross, ns_syn(c));
         json_time(j, "crossbar_ns_per_synapse_timestep", &ns);
+        double runs = (double)t->n * t->repeats;
+        dwmtj_json_object(j, "engine_per_image");
+        dwmtj_json_num(j, "newton_iterations", t->work.newton_iterations / runs);
+        dwmtj_json_num(j, "block_factorisations", t->work.refactors / runs);
+        dwmtj_json_num(j, "groups_dense", t->work.groups_dense / runs);
+        dwmtj_json_num(j, "groups_klu", t->work.groups_klu / runs);
+        dwmtj_json_end(j);
     }
     json_nums(j, "image_cpu_seconds", t->img_cpu, t->n);
     json_nums(j, "image_wall_seconds", t->img_wall, t->n);
@@ -886,6 +896,11 @@ static void text_case(const struct bench_case *c)
            100 * spread(c->fl.dense.cpu_min, c->fl.dense.cpu_median, c->fl.dense.cpu_max),
            100 * spread(c->fl.event.cpu_min, c->fl.event.cpu_median, c->fl.event.cpu_max),
            (double)c->fl.events / c->fl.n);
+    const dwmtj_engine_stats *w = &c->klu.work;
+    double runs = (double)c->klu.n * c->klu.repeats;
+    printf("  klu engine per image: %.0f Newton iterations, %.0f block factorisations; "
+           "Newton groups %.0f dense, %.0f in KLU\n", w->newton_iterations / runs,
+           w->refactors / runs, w->groups_dense / runs, w->groups_klu / runs);
     printf("  setup (wall): klu %.3g s (create %.3g s)", c->klu.setup_s, c->klu.create_s);
     if (c->have_wired)
         printf(", klu wired %.3g s", c->wired.setup_s);
