@@ -1,6 +1,6 @@
 /* The transient (dwmtj_engine.h): linear groups by their map, the rest by
- * Newton, each group's block on its own (engine_block.c), time points at corners, clock edges and the
- * B sources' switch instants. */
+ * Newton, each group's block on its own (engine_block.c), time points at
+ * corners, clock edges and the B sources' switch instants. */
 #include "engine_internal.h"
 
 #include <math.h>
