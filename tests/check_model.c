@@ -489,6 +489,15 @@ START_TEST(test_nucleation)
 }
 END_TEST
 
+/* V on A (IN, GND and B at 0) per i_nuc from the track into MTJ_A at P. */
+static double a_volts_per_i_nuc(const dwmtj_params *p)
+{
+    double v1[4] = { 0, 0, -1.0, 0 };
+    struct ref_net r;
+    ref_solve(p, 1.0 / p->rp_a, 1.0 / p->rp_b, v1, &r);
+    return p->i_nuc / -r.i[2];
+}
+
 /* A timer that ends within rounding of a step's end has run: the host's
  * steps sum to t_nuc only to rounding, and a write a femtosecond into the
  * next step would start the domain there from the empty track's voltages
@@ -500,10 +509,7 @@ START_TEST(test_nucleation_rounding)
     dwmtj_params p = params_of("scaled");
     dwmtj_derived d;
     derive_ok(&p, &d);
-    double v1[4] = { 0, 0, -1.0, 0 };
-    struct ref_net r;
-    ref_solve(&p, 1.0 / p.rp_a, 1.0 / p.rp_b, v1, &r);
-    double v[4] = { 0, 0, -1.5 * p.i_nuc / -r.i[2], 0 };
+    double v[4] = { 0, 0, -1.5 * a_volts_per_i_nuc(&p), 0 };
     const double short_by[2] = { 1e-7, 1e-5 };
     for (int c = 0; c < 2; c++) {
         dwmtj_state s;
@@ -530,10 +536,7 @@ START_TEST(test_nucleation_needs_time_and_current)
     dwmtj_params p = params_of("scaled");
     dwmtj_derived d;
     derive_ok(&p, &d);
-    double v1[4] = { 0, 0, -1.0, 0 };
-    struct ref_net r;
-    ref_solve(&p, 1.0 / p.rp_a, 1.0 / p.rp_b, v1, &r);
-    double u = p.i_nuc / -r.i[2]; /* volts per i_nuc */
+    double u = a_volts_per_i_nuc(&p);
     double h = p.t_nuc / 10;
     /* 0.95 i_nuc for 20 t_nuc: never */
     dwmtj_state s;
