@@ -675,8 +675,9 @@ static int soa_check(const dwmtj_derived *d, dwmtj_state *s, const dwmtj_net *n,
     /* the temperature's highest point within the step (it peaks inside a
      * step that ends a pulse); the voltages, linear, peak at its ends */
     double t_pk = s->t;
+    int peak = heat && dwmtj_soa_limit(d, DWMTJ_SOA_TEMP) > 0.0; /* else unchecked */
     double q[4] = { 0.0, fmax(fabs(vbar[0]), fabs(vbar[1])), 0.0,
-                    heat ? fmax(s->temp, dwmtj_heat_peak(heat, &t_pk)) : s->temp };
+                    peak ? fmax(s->temp, dwmtj_heat_peak(heat, &t_pk)) : s->temp };
     for (int k = 0; k < 3; k++)
         q[DWMTJ_SOA_CURRENT] = fmax(q[DWMTJ_SOA_CURRENT], fabs(n->i_seg[k]) / d->area);
     int status = DWMTJ_OK;
