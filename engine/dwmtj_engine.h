@@ -138,6 +138,8 @@ int dwmtj_engine_vector(const dwmtj_circuit *c, const char *name, const double *
 /* Work of the last run, for benchmarks. */
 typedef struct dwmtj_engine_stats {
     int time_points;      /* accepted time points, t = 0 included */
+    int turn_points;      /* of which at a device's turn inside a step
+                             (dwmtj_eval.t_turn; exact steps only) */
     int newton_iterations;/* over all time points */
     int refactors;        /* block factorisations of the Newton groups: per
                              Newton iteration one for each block with a group

@@ -458,14 +458,40 @@ static int locate(dwmtj_circuit *c, eng_u *u, double thi, double *tc)
     return rc;
 }
 
-/* An accepted point at next, or at the first comparator crossing before
- * it (*reached); sched: next is an event of the one-shots or sources. */
+/* With exact steps, the earliest turn of a device's domain inside
+ * (c->t_acc, t) that the trial states report (dwmtj_eval.t_turn: an MTJ's
+ * window entered and left on the turn, which the comparator reading MTJ_B
+ * would see and the step does not count); +inf if none. */
+static double turn_before(const dwmtj_circuit *c, double t)
+{
+    double tol = 1e-9 * c->tstep, first = INFINITY;
+    if (c->steps != DWMTJ_E_STEPS_EXACT)
+        return first; /* ngspice's points have none: the code model sets none */
+    for (int k = 0; k < c->n_dev; k++) {
+        double tt = c->dev[k].ev.t_turn;
+        if (tt > c->t_acc + tol && tt < t - tol && tt < first)
+            first = tt;
+    }
+    return first;
+}
+
+/* An accepted point at next, at the first device turn before it, or at
+ * the first comparator crossing before that (*reached); sched: next is an
+ * event of the one-shots or sources. */
 static int advance(dwmtj_circuit *c, double next, int sched, double *reached)
 {
     *reached = next;
     int rc = solve(c, next, -1);
     if (rc != DWMTJ_E_OK)
         return rc;
+    double tt = turn_before(c, next);
+    if (tt < next) {
+        next = *reached = tt;
+        sched = 0;
+        c->stats.turn_points++;
+        if ((rc = solve(c, next, -1)) != DWMTJ_E_OK)
+            return rc;
+    }
     int first = -1;
     double tc = next;
     for (int k = 0; k < c->n_u && c->n_un; k++) {
@@ -645,6 +671,7 @@ int eng_run(dwmtj_circuit *c)
     for (int k = 0; k < c->n_vec; k++)
         c->vec[k].n = 0;
     c->stats.time_points = c->stats.newton_iterations = c->stats.refactors = 0;
+    c->stats.turn_points = 0;
     c->stats.seconds_linear = c->stats.seconds_newton = 0.0;
     c->stats.warnings = c->n_model_warnings;
     snprintf(c->warning, sizeof c->warning, "%s", c->model_warning);

@@ -361,6 +361,15 @@ typedef struct dwmtj_eval {
                             That part depends only on the step's start (the
                             accepted state), not on the trial voltages, so a
                             simulator may set it in every Newton iteration */
+    double t_turn;       /* s, the instant inside the step just taken at
+                            which the domain turns (its velocity, linear in
+                            time over the step, changes sign) inside or
+                            outside an MTJ's above-midpoint window that both
+                            of the step's ends are on the other side of: a
+                            window entered and left on the turn, which the
+                            step does not count (doc/model.md) and a host
+                            that senses the MTJ needs a time point at; +inf
+                            if none */
     int phase;           /* dwmtj_phase of the step just taken */
     double dx_dv[DWMTJ_NTERM]; /* m/V, d (domain centre at t1) / d v[j];
                                   0 when the domain stopped at a pin */

@@ -300,6 +300,29 @@ static int visible(const dwmtj_derived *d, const dwmtj_state *s, int k)
     return hw > 0.0 && fabs(0.5 * (s->x_lo + s->x_hi) - d->x_mtj[k]) < hw;
 }
 
+/* dwmtj_eval.t_turn of the step from s0 to s1: the turning point of the
+ * trapezoid's velocity (noise weights aside: the host's point need only be
+ * near it) when the centre there is inside an MTJ's window and both ends
+ * outside, or the reverse.  A step that wrote or lost the domain has other
+ * events in it. */
+static double turn_time(const dwmtj_derived *d, const dwmtj_state *s0, const dwmtj_state *s1)
+{
+    double h = s1->t - s0->t;
+    if (!(h > 0.0) || !s0->present || !s1->present || !(s0->v * s1->v < 0.0) ||
+        s1->n_write != s0->n_write || s1->n_lost != s0->n_lost)
+        return INFINITY;
+    /* x(tau) = v0 tau + (v1 - v0) tau^2 / (2 h): its extreme at tau_m, v0 tau_m / 2 on */
+    double tau = h * s0->v / (s0->v - s1->v);
+    double c = 0.5 * (s0->x_lo + s0->x_hi) + 0.5 * s0->v * tau;
+    for (int k = 0; k < 2; k++) {
+        double hw = window_half(d, k, s0->x_hi - s0->x_lo, d->f_mid[k]);
+        int in = hw > 0.0 && fabs(c - d->x_mtj[k]) < hw, in0 = visible(d, s0, k);
+        if (in0 == visible(d, s1, k) && in != in0)
+            return s0->t + tau;
+    }
+    return INFINITY;
+}
+
 /* The time at which the centre passes c on the path of w: the inverse of
  * x(tau) = va tau + (vb - va) tau^2 / 2 (scaled to the path) when the
  * velocity keeps its sign, else linear. */
@@ -994,6 +1017,7 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
         status = DWMTJ_WARN_SOA;
 
     int phase = phase_of(d, s0, &n);
+    double t_turn = turn_time(d, s0, s1);
     if (h > 0.0)
         s1->energy[phase] += 0.5 * (s0->power + p1) * h;
     s1->power = p1;
@@ -1006,6 +1030,7 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                 out->g[i][j] = n.G[i][j] +
                                (n.di_dga[i] * dg_dx[0] + n.di_dgb[i] * dg_dx[1]) * dx_dv[j];
         out->phase = phase;
+        out->t_turn = t_turn;
         memcpy(out->dx_dv, dx_dv, sizeof dx_dv);
         /* a clocked device's t_next is the next clock edge (next_point):
          * the prediction would only fill t_event and h_max */
@@ -1062,6 +1087,7 @@ int dwmtj_eval_static(const dwmtj_derived *d, const dwmtj_state *s,
     out->t_event = INFINITY;
     out->h_max = INFINITY;
     out->t_next = INFINITY;
+    out->t_turn = INFINITY;
     out->phase = phase_of(d, s, &n);
     return DWMTJ_OK;
 }

@@ -49,7 +49,9 @@ static void load_net(dwmtj_weights *net, dwmtj_dataset *d, const char *file)
     char *err = NULL;
     ck_assert_msg(dwmtj_weights_load(net, net_path(file), &err) == 0, "%s", err);
     ck_assert_msg(dwmtj_dataset_load_dir(d, NULL, 1, &err) == 0, "%s", err);
-    ck_assert_int_eq(dwmtj_dataset_downsample(d, 2, d), 0);
+    int side = net->input_side > 0 ? net->input_side : d->rows;
+    if (side != d->rows)
+        ck_assert_int_eq(dwmtj_dataset_downsample(d, d->rows / side, d), 0);
 }
 
 /* The one trained for the ideal periphery. */
@@ -826,6 +828,54 @@ START_TEST(test_cell_turns)
 }
 END_TEST
 
+/* Test image 3125 of the full cell network: a hidden neuron's drive
+ * turns inside one of the engine's steps after taking the domain into
+ * B's window (the step began on the window's edge, the engine's point at
+ * the device's t_next), so the step counted no fire while the rule, whose
+ * piece ends at the turn, fired; the engine's point at the device's turn
+ * (dwmtj_eval.t_turn) shows it.  Class and output spikes the rule's. */
+START_TEST(test_cell_turn_full)
+{
+    dwmtj_weights net;
+    dwmtj_dataset d;
+    char *err = NULL;
+    load_net(&net, &d, "dwmtj-fmnist-cell.net");
+    const int img = 3125;
+    size_t px = (size_t)d.rows * d.cols;
+    ck_assert_uint_eq(px, (size_t)net.size[0]);
+    uint64_t idx = DWMTJ_SNN_TEST_KEY0 + (uint64_t)img;
+    int idx32 = (int)idx, apred, counts[10];
+    dwmtj_infer_options o;
+    dwmtj_infer_defaults(&o);
+    o.allow_unsafe = 1;
+    o.periphery = DWMTJ_INFER_PERIPH_BEHAVIOURAL;
+    o.backend = DWMTJ_INFER_KLU;
+    dwmtj_infer *ctx = NULL;
+    ck_assert_msg(dwmtj_infer_create(&ctx, NULL, &net, &o, &err) == DWMTJ_H_OK, "%s", err);
+    dwmtj_infer_result r;
+    const unsigned char *pix = d.pixels + (size_t)img * px;
+    ck_assert_msg(dwmtj_infer_run(ctx, pix, &idx, 1, &r) == DWMTJ_H_OK, "%s",
+                  dwmtj_infer_error(ctx));
+    dwmtj_engine_stats st;
+    dwmtj_infer_engine_stats(ctx, &st);
+    ck_assert_int_gt(st.turn_points, 0);
+    const dwmtj_weights *eff = &dwmtj_infer_get_map(ctx)->eff;
+    dwmtj_snn_ws *ws = NULL;
+    ck_assert_int_eq(dwmtj_snn_ws_create(&ws, eff, 1), 0);
+    ws->opt.threads = 1;
+    ck_assert_int_eq(dwmtj_snn_forward(ws, eff, pix, &idx32, 1, &apred, counts), 0);
+    ck_assert_msg(r.pred == apred, "image %d: circuit class %d, network (cell rule) %d", img,
+                  r.pred, apred);
+    for (int c = 0; c < 10; c++)
+        ck_assert_int_eq(r.out_counts[c], counts[c]);
+    dwmtj_snn_ws_free(ws);
+    dwmtj_infer_results_free(&r, 1);
+    dwmtj_infer_free(ctx);
+    dwmtj_weights_free(&net);
+    dwmtj_dataset_free(&d);
+}
+END_TEST
+
 static Suite *infer_suite(void)
 {
     Suite *s = suite_create("infer");
@@ -845,6 +895,7 @@ static Suite *infer_suite(void)
     tcase_add_test(tc, test_small_network);
     tcase_add_loop_test(tc, test_cell_network, 0, 2);
     tcase_add_test(tc, test_cell_turns);
+    tcase_add_test(tc, test_cell_turn_full);
     suite_add_tcase(s, tc);
     return s;
 }

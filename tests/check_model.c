@@ -784,6 +784,50 @@ START_TEST(test_lost_on_turn)
 }
 END_TEST
 
+/* A drive that turns inside one step, taking the domain into the
+ * reader's window and back out: the step counts no fire (a turn on the
+ * track keeps the path of its ends) and says where it turned (t_turn, the
+ * trapezoid's h v0/(v0 - v1)); a host's point there shows the fire.  A
+ * turn that stays outside every window reports none. */
+START_TEST(test_turn_point)
+{
+    dwmtj_params p = params_of("scaled");
+    dwmtj_derived d;
+    derive_ok(&p, &d);
+    const double V = 100.0, h = 100e-12, ell = p.lb; /* excursion V h / 4 = 2.5 nm */
+    const double short_by[2] = { 1e-9, 5e-9 };        /* 1 nm: it enters; 5 nm: not */
+    for (int c = 0; c < 2; c++) {
+        dwmtj_state s, a, b;
+        place(&s, 0.0, 0, 0.0, ell);
+        double lo = dwmtj_fire_distance(&d, &s) - short_by[c];
+        place(&s, 0.0, 0, lo, lo + ell);
+        double vf[4], vb[4], vm[4];
+        drive_for(&p, lo, lo + ell, V, vf);
+        drive_for(&p, lo, lo + ell, -V, vb);
+        step_ok(&d, KEY, &s, 0.0, vf, NULL);
+        ck_assert_rel(s.v, V, 1e-9);
+        a = s;
+        dwmtj_eval e;
+        step_ok(&d, KEY, &a, h, vb, &e);
+        ck_assert_double_eq(a.n_fire, 0.0);
+        if (c == 1) {
+            ck_assert(isinf(e.t_turn));
+            continue;
+        }
+        ck_assert_msg(fabs(e.t_turn - 0.5 * h) < 0.01 * h, "t_turn %g s, turn at %g s",
+                      e.t_turn, 0.5 * h);
+        double f = e.t_turn / h;
+        for (int i = 0; i < 4; i++)
+            vm[i] = vf[i] + f * (vb[i] - vf[i]);
+        b = s;
+        step_ok(&d, KEY, &b, e.t_turn, vm, NULL);
+        ck_assert_double_eq(b.n_fire, 1.0);
+        step_ok(&d, KEY, &b, h, vb, NULL);
+        ck_assert_double_eq(b.n_fire, 1.0);
+    }
+}
+END_TEST
+
 /* t_event: time to the reader's midpoint (then to ejection) at the present
  * velocity; h_max = dx_max / |v|; nucleation time while writing. */
 START_TEST(test_event_prediction)
@@ -2099,6 +2143,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_reverse_direction);
     tcase_add_test(tc, test_lost_domain);
     tcase_add_test(tc, test_lost_on_turn);
+    tcase_add_test(tc, test_turn_point);
     tcase_add_test(tc, test_event_prediction);
     tcase_add_test(tc, test_step_for_agrees);
     tcase_add_test(tc, test_no_unseen_at_own_point);
