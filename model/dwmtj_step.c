@@ -291,13 +291,18 @@ static double window_half(const dwmtj_derived *d, int k, double ell, double f)
     return 0.5 * (ell + l) - f * l;
 }
 
+/* 1 when a domain of length ell centred at c holds MTJ k past its
+ * resistance midpoint. */
+static int in_window(const dwmtj_derived *d, int k, double ell, double c)
+{
+    double hw = window_half(d, k, ell, d->f_mid[k]);
+    return hw > 0.0 && fabs(c - d->x_mtj[k]) < hw;
+}
+
 /* 1 when the domain of s holds MTJ k past its resistance midpoint. */
 static int visible(const dwmtj_derived *d, const dwmtj_state *s, int k)
 {
-    if (!s->present)
-        return 0;
-    double hw = window_half(d, k, s->x_hi - s->x_lo, d->f_mid[k]);
-    return hw > 0.0 && fabs(0.5 * (s->x_lo + s->x_hi) - d->x_mtj[k]) < hw;
+    return s->present && in_window(d, k, s->x_hi - s->x_lo, 0.5 * (s->x_lo + s->x_hi));
 }
 
 /* dwmtj_eval.t_turn of the step from s0 to s1: the turning point of the
@@ -315,9 +320,8 @@ static double turn_time(const dwmtj_derived *d, const dwmtj_state *s0, const dwm
     double tau = h * s0->v / (s0->v - s1->v);
     double c = 0.5 * (s0->x_lo + s0->x_hi) + 0.5 * s0->v * tau;
     for (int k = 0; k < 2; k++) {
-        double hw = window_half(d, k, s0->x_hi - s0->x_lo, d->f_mid[k]);
-        int in = hw > 0.0 && fabs(c - d->x_mtj[k]) < hw, in0 = visible(d, s0, k);
-        if (in0 == visible(d, s1, k) && in != in0)
+        int in0 = visible(d, s0, k);
+        if (in0 == visible(d, s1, k) && in_window(d, k, s0->x_hi - s0->x_lo, c) != in0)
             return s0->t + tau;
     }
     return INFINITY;
@@ -886,12 +890,12 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
          * 12.44 nm of doc/cell.md at the circuit's steps).  The fixed point
          * j = J(x(j)) by Newton's method: k = x'(j) J'(x) (J' a difference
          * over 1 pm), which also gives the position's own part of dx/dv. */
-        int moved = 0;
-        if (s1->present && (carries(&n, 0) || carries(&n, 1))) {
+        int moved = 0, ca = carries(&n, 0), cb = carries(&n, 1);
+        if (s1->present && (ca || cb)) {
             double r0[2], r1[2];
             dwmtj_mtj_resistance(d, s0, r0);
             dwmtj_mtj_resistance(d, s1, r1);
-            moved = (r0[0] != r1[0] && carries(&n, 0)) || (r0[1] != r1[1] && carries(&n, 1));
+            moved = (ca && r0[0] != r1[0]) || (cb && r0[1] != r1[1]);
         }
         double k = 0.0;
         for (int pass = 0; pass < 6 && moved && s1->present; pass++) {
@@ -1017,7 +1021,6 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
         status = DWMTJ_WARN_SOA;
 
     int phase = phase_of(d, s0, &n);
-    double t_turn = turn_time(d, s0, s1);
     if (h > 0.0)
         s1->energy[phase] += 0.5 * (s0->power + p1) * h;
     s1->power = p1;
@@ -1030,7 +1033,7 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                 out->g[i][j] = n.G[i][j] +
                                (n.di_dga[i] * dg_dx[0] + n.di_dgb[i] * dg_dx[1]) * dx_dv[j];
         out->phase = phase;
-        out->t_turn = t_turn;
+        out->t_turn = turn_time(d, s0, s1);
         memcpy(out->dx_dv, dx_dv, sizeof dx_dv);
         /* a clocked device's t_next is the next clock edge (next_point):
          * the prediction would only fill t_event and h_max */
