@@ -147,14 +147,6 @@ static double dense_rcond(eng_block *b, int *worst)
     return lo / hi;
 }
 
-static int dense_singular(dwmtj_circuit *c, int unknown)
-{
-    return eng_fail(c, DWMTJ_E_ERR_SINGULAR,
-                    "singular neuron matrix (zero pivot) at unknown %s: a node without a "
-                    "path to ground or a loop of voltage sources",
-                    eng_unknown_name(c, KIND_NEWTON, unknown));
-}
-
 /* A singular block names the unknown of the zero pivot's column (an empty
  * row: its own), an ill-conditioned one that of the weakest pivot, as
  * eng_factor does for KLU. */
@@ -162,7 +154,7 @@ static int dense_factor(dwmtj_circuit *c, eng_block *b)
 {
     int empty = dense_gather(c, b), worst = 0;
     if (empty >= 0)
-        return dense_singular(c, b->row[b->prow[empty]]);
+        return eng_fail_singular(c, KIND_NEWTON, "zero pivot", b->row[b->prow[empty]]);
     if (b->rcond0 > 0.0) {
         if (dense_eliminate(b, 0) < 0 && dense_rcond(b, &worst) >= DENSE_KEEP * b->rcond0)
             return DWMTJ_E_OK;
@@ -172,12 +164,10 @@ static int dense_factor(dwmtj_circuit *c, eng_block *b)
     dense_places(b);
     b->rcond0 = 0.0;
     if (zero >= 0)
-        return dense_singular(c, b->row[zero]);
+        return eng_fail_singular(c, KIND_NEWTON, "zero pivot", b->row[zero]);
     double rcond = dense_rcond(b, &worst);
     if (!(rcond >= ENG_RCOND_MIN))
-        return eng_fail(c, DWMTJ_E_ERR_SINGULAR,
-                        "ill-conditioned neuron matrix (rcond %.3g < %g) near unknown %s",
-                        rcond, ENG_RCOND_MIN, eng_unknown_name(c, KIND_NEWTON, b->row[worst]));
+        return eng_fail_ill(c, KIND_NEWTON, rcond, b->row[worst]);
     b->rcond0 = rcond;
     return DWMTJ_E_OK;
 }

@@ -165,6 +165,23 @@ const char *eng_unknown_name(const dwmtj_circuit *c, int kind, int k)
     return "?";
 }
 
+int eng_fail_singular(dwmtj_circuit *c, int kind, const char *why, int unknown)
+{
+    return eng_fail(c, DWMTJ_E_ERR_SINGULAR,
+                    "singular %s matrix (%s) at unknown %s: a node without a path to ground "
+                    "or a loop of voltage sources",
+                    kind == KIND_LIN ? "crossbar" : "neuron", why,
+                    unknown >= 0 ? eng_unknown_name(c, kind, unknown) : "?");
+}
+
+int eng_fail_ill(dwmtj_circuit *c, int kind, double rcond, int unknown)
+{
+    return eng_fail(c, DWMTJ_E_ERR_SINGULAR,
+                    "ill-conditioned %s matrix (rcond %.3g < %g) near unknown %s",
+                    kind == KIND_LIN ? "crossbar" : "neuron", rcond, ENG_RCOND_MIN,
+                    eng_unknown_name(c, kind, unknown));
+}
+
 /* Factors (Ap, Ai, Ax) into *num; a singular or ill-conditioned matrix is
  * an error naming the node of the weakest pivot. */
 int eng_factor(dwmtj_circuit *c, int kind, int n, int *Ap, int *Ai, double *Ax,
@@ -184,12 +201,9 @@ int eng_factor(dwmtj_circuit *c, int kind, int n, int *Ap, int *Ai, double *Ax,
     }
     if (!*num || cm->status == KLU_SINGULAR) {
         int col = cm->singular_col >= 0 && cm->singular_col < n ? (int)cm->singular_col : -1;
-        return eng_fail(c, DWMTJ_E_ERR_SINGULAR,
-                        "singular %s matrix (KLU status %d) at unknown %s: a node without a "
-                        "path to ground or a loop of voltage sources",
-                        kind == KIND_LIN ? "crossbar" : "neuron", cm->status,
-                        col >= 0 ? eng_unknown_name(c, kind, unknown ? unknown[col] : col)
-                                 : "?");
+        char why[32];
+        snprintf(why, sizeof why, "KLU status %d", cm->status);
+        return eng_fail_singular(c, kind, why, col >= 0 && unknown ? unknown[col] : col);
     }
     if (!klu_rcond(sym, *num, cm) || cm->rcond < ENG_RCOND_MIN) {
         /* the weakest pivot names the place */
@@ -202,11 +216,8 @@ int eng_factor(dwmtj_circuit *c, int kind, int n, int *Ap, int *Ai, double *Ax,
                 worst = k;
             }
         }
-        return eng_fail(c, DWMTJ_E_ERR_SINGULAR,
-                        "ill-conditioned %s matrix (rcond %.3g < %g) near unknown %s",
-                        kind == KIND_LIN ? "crossbar" : "neuron", cm->rcond, ENG_RCOND_MIN,
-                        eng_unknown_name(c, kind, unknown ? unknown[sym->Q[worst]]
-                                                          : sym->Q[worst]));
+        return eng_fail_ill(c, kind, cm->rcond,
+                            unknown ? unknown[sym->Q[worst]] : (int)sym->Q[worst]);
     }
     return DWMTJ_E_OK;
 }

@@ -328,6 +328,11 @@ int eng_build(dwmtj_circuit *c);
 int eng_factor(dwmtj_circuit *c, int kind, int n, int *Ap, int *Ai, double *Ax,
                klu_symbolic *sym, klu_numeric **num, int refactor, int scale,
                const int *unknown);
+/* The errors of a singular matrix of kind (why: what found it; unknown
+ * -1 when it is not known) and of an ill-conditioned one, named by the
+ * unknown of the zero or weakest pivot, the same for every solver. */
+int eng_fail_singular(dwmtj_circuit *c, int kind, const char *why, int unknown);
+int eng_fail_ill(dwmtj_circuit *c, int kind, double rcond, int unknown);
 /* Name of unknown k of the matrix of kind: its node or the source whose
  * branch current it is. */
 const char *eng_unknown_name(const dwmtj_circuit *c, int kind, int k);
