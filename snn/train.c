@@ -39,7 +39,6 @@
 #define CONFIG_MAX 1024 /* bytes of the config string */
 #define FNV0 0xCBF29CE484222325ull
 
-
 void dwmtj_snn_train_defaults(dwmtj_snn_train_options *o, int kind)
 {
     if (!o)

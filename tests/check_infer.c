@@ -772,6 +772,50 @@ START_TEST(test_cell_network)
 }
 END_TEST
 
+/* Test images img[0..N-1] of d (at most 8) through net's circuit with the
+ * behavioural cell on the klu engine, the devices' fires probed, into r;
+ * the network with the cell's rule into apred (N) and counts (N x 10);
+ * the engine's turn points into *turns. */
+static void cell_klu_and_rule(const dwmtj_weights *net, const dwmtj_dataset *d, const int *img,
+                              int N, dwmtj_infer_result *r, int *apred, int *counts, int *turns)
+{
+    enum { MAX = 8 };
+    ck_assert_int_le(N, MAX);
+    size_t px = (size_t)d->rows * d->cols;
+    ck_assert_uint_eq(px, (size_t)net->size[0]);
+    unsigned char *pix = malloc((size_t)N * px);
+    ck_assert_ptr_nonnull(pix);
+    uint64_t idx[MAX];
+    int idx32[MAX];
+    for (int k = 0; k < N; k++) {
+        memcpy(pix + (size_t)k * px, d->pixels + (size_t)img[k] * px, px);
+        idx[k] = DWMTJ_SNN_TEST_KEY0 + (uint64_t)img[k];
+        idx32[k] = (int)idx[k];
+    }
+    dwmtj_infer_options o;
+    dwmtj_infer_defaults(&o);
+    o.allow_unsafe = 1; /* the paper's 200 uA clamp is outside the SOA */
+    o.periphery = DWMTJ_INFER_PERIPH_BEHAVIOURAL;
+    o.probe_fires = 1;
+    o.backend = DWMTJ_INFER_KLU;
+    dwmtj_infer *ctx = NULL;
+    char *err = NULL;
+    ck_assert_msg(dwmtj_infer_create(&ctx, NULL, net, &o, &err) == DWMTJ_H_OK, "%s", err);
+    ck_assert_msg(dwmtj_infer_run(ctx, pix, idx, N, r) == DWMTJ_H_OK, "%s",
+                  dwmtj_infer_error(ctx));
+    dwmtj_engine_stats st;
+    dwmtj_infer_engine_stats(ctx, &st);
+    *turns = st.turn_points;
+    const dwmtj_weights *eff = &dwmtj_infer_get_map(ctx)->eff;
+    dwmtj_snn_ws *ws = NULL;
+    ck_assert_int_eq(dwmtj_snn_ws_create(&ws, eff, N), 0);
+    ws->opt.threads = 1;
+    ck_assert_int_eq(dwmtj_snn_forward(ws, eff, pix, idx32, N, apred, counts), 0);
+    dwmtj_snn_ws_free(ws);
+    dwmtj_infer_free(ctx);
+    free(pix);
+}
+
 /* Test images on which the cell's rule and the circuit once parted (the
  * whole test set, klu, small cell network): 460, a domain pushed back past
  * IN by a drive that turned inside one step (libdwmtj's step saw only its
@@ -789,38 +833,12 @@ START_TEST(test_cell_turns)
 {
     dwmtj_weights net;
     dwmtj_dataset d;
-    char *err = NULL;
     load_net(&net, &d, "dwmtj-fmnist-14-cell.net");
     enum { N = 6 };
     const int img[N] = { 283, 344, 460, 1322, 1560, 1341 };
-    size_t px = (size_t)d.rows * d.cols;
-    unsigned char pix[N * 196];
-    ck_assert_uint_eq(px, 196);
-    uint64_t idx[N];
-    int idx32[N], apred[N], counts[N * 10];
-    for (int k = 0; k < N; k++) {
-        memcpy(pix + (size_t)k * px, d.pixels + (size_t)img[k] * px, px);
-        idx[k] = DWMTJ_SNN_TEST_KEY0 + (uint64_t)img[k];
-        idx32[k] = (int)idx[k];
-    }
-    dwmtj_infer_options o;
-    dwmtj_infer_defaults(&o);
-    o.allow_unsafe = 1; /* the paper's 200 uA clamp is outside the SOA */
-    o.periphery = DWMTJ_INFER_PERIPH_BEHAVIOURAL;
-    o.probe_fires = 1;
-    o.backend = DWMTJ_INFER_KLU;
-    dwmtj_infer *ctx = NULL;
-    ck_assert_msg(dwmtj_infer_create(&ctx, NULL, &net, &o, &err) == DWMTJ_H_OK, "%s", err);
+    int apred[N], counts[N * 10], turns;
     dwmtj_infer_result r[N];
-    ck_assert_msg(dwmtj_infer_run(ctx, pix, idx, N, r) == DWMTJ_H_OK, "%s",
-                  dwmtj_infer_error(ctx));
-    const dwmtj_weights *eff = &dwmtj_infer_get_map(ctx)->eff;
-    dwmtj_snn_ws *ws = NULL;
-    ck_assert_int_eq(dwmtj_snn_ws_create(&ws, eff, N), 0);
-    ws->opt.threads = 1;
-    ck_assert_int_eq(dwmtj_snn_forward(ws, eff, pix, idx32, N, apred, counts), 0);
-    dwmtj_snn_ws_free(ws);
-    dwmtj_infer_free(ctx);
+    cell_klu_and_rule(&net, &d, img, N, r, apred, counts, &turns);
     ck_assert_int_gt(cell_checks("klu", &net, r, N, apred, counts), 0);
     dwmtj_infer_results_free(r, N);
     dwmtj_weights_free(&net);
@@ -838,39 +856,17 @@ START_TEST(test_cell_turn_full)
 {
     dwmtj_weights net;
     dwmtj_dataset d;
-    char *err = NULL;
     load_net(&net, &d, "dwmtj-fmnist-cell.net");
     const int img = 3125;
-    size_t px = (size_t)d.rows * d.cols;
-    ck_assert_uint_eq(px, (size_t)net.size[0]);
-    uint64_t idx = DWMTJ_SNN_TEST_KEY0 + (uint64_t)img;
-    int idx32 = (int)idx, apred, counts[10];
-    dwmtj_infer_options o;
-    dwmtj_infer_defaults(&o);
-    o.allow_unsafe = 1;
-    o.periphery = DWMTJ_INFER_PERIPH_BEHAVIOURAL;
-    o.backend = DWMTJ_INFER_KLU;
-    dwmtj_infer *ctx = NULL;
-    ck_assert_msg(dwmtj_infer_create(&ctx, NULL, &net, &o, &err) == DWMTJ_H_OK, "%s", err);
+    int apred, counts[10], turns;
     dwmtj_infer_result r;
-    const unsigned char *pix = d.pixels + (size_t)img * px;
-    ck_assert_msg(dwmtj_infer_run(ctx, pix, &idx, 1, &r) == DWMTJ_H_OK, "%s",
-                  dwmtj_infer_error(ctx));
-    dwmtj_engine_stats st;
-    dwmtj_infer_engine_stats(ctx, &st);
-    ck_assert_int_gt(st.turn_points, 0);
-    const dwmtj_weights *eff = &dwmtj_infer_get_map(ctx)->eff;
-    dwmtj_snn_ws *ws = NULL;
-    ck_assert_int_eq(dwmtj_snn_ws_create(&ws, eff, 1), 0);
-    ws->opt.threads = 1;
-    ck_assert_int_eq(dwmtj_snn_forward(ws, eff, pix, &idx32, 1, &apred, counts), 0);
+    cell_klu_and_rule(&net, &d, &img, 1, &r, &apred, counts, &turns);
+    ck_assert_int_gt(turns, 0);
     ck_assert_msg(r.pred == apred, "image %d: circuit class %d, network (cell rule) %d", img,
                   r.pred, apred);
     for (int c = 0; c < 10; c++)
         ck_assert_int_eq(r.out_counts[c], counts[c]);
-    dwmtj_snn_ws_free(ws);
     dwmtj_infer_results_free(&r, 1);
-    dwmtj_infer_free(ctx);
     dwmtj_weights_free(&net);
     dwmtj_dataset_free(&d);
 }
