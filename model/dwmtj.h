@@ -317,6 +317,8 @@ typedef struct dwmtj_state {
     double v_term[DWMTJ_NTERM]; /* V, terminal voltages at t: with those at
                                    the step's end, the drive a domain written
                                    inside the next step moves under */
+    double i_term[DWMTJ_NTERM]; /* A, terminal currents into the device at t:
+                                   with v_term, the next step's energy */
     double temp;         /* K, device temperature at t */
     /* thermal model: the domain held at a stop, and its escape */
     int held;            /* 1 while the domain is held at a stop */

@@ -1003,9 +1003,12 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
     s1->i_mtj[0] = n.i_mtj[0];
     s1->i_mtj[1] = n.i_mtj[1];
 
-    double p1 = 0.0;
-    for (int k = 0; k < DWMTJ_NTERM; k++)
+    double p1 = 0.0, cross = 0.0;
+    for (int k = 0; k < DWMTJ_NTERM; k++) {
         p1 += v[k] * n.i[k];
+        cross += s0->v_term[k] * n.i[k] + v[k] * s0->i_term[k];
+    }
+    memcpy(s1->i_term, n.i, sizeof s1->i_term);
     /* the temperature at the end, on the power's line to p1 */
     if (h > 0.0) {
         dwmtj_heat_init(d, s0, t1, p1, &q);
@@ -1022,7 +1025,12 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
 
     int phase = phase_of(d, s0, &n);
     if (h > 0.0)
-        s1->energy[phase] += 0.5 * (s0->power + p1) * h;
+        /* the integral of v.i over the step, exact when the terminal
+         * voltages and currents are linear on it (Simpson's rule on their
+         * product, a quadratic): the drive between the exact points; the
+         * trapezoid of the end powers would overestimate a ramped drive's
+         * I^2 R by h R dI^2 / 6, whatever the step's length */
+        s1->energy[phase] += h * (2.0 * (s0->power + p1) + cross) / 6.0;
     s1->power = p1;
 
     if (out) {

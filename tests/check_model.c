@@ -240,8 +240,9 @@ struct run {
     dwmtj_state s;
     int bad;                       /* failed steps */
     int retry;                     /* try and reject a step before each */
-    double p_prev;                 /* W, test's power at the last step end */
-    double e;                      /* J, test's trapezoid */
+    double v_prev[4], i_prev[4];   /* V, A: terminals at the last step end */
+    double e;                      /* J, test's integral of v.i, each linear
+                                      on a step */
     double e_phase[DWMTJ_NPHASE];  /* J, by the phase the step reported */
     int max_phase;                 /* highest phase seen before idle */
     int order_ok;                  /* phases never went backwards */
@@ -266,10 +267,15 @@ static void run_step(struct run *r, double t1, const double v[4])
                              &e) < 0;
     }
     r->bad += dwmtj_step(r->d, r->key, &r->s, t1, v, &s1, &e) != DWMTJ_OK;
-    double p1 = 0.0;
-    for (int k = 0; k < 4; k++)
-        p1 += v[k] * e.i[k];
-    double de = 0.5 * (r->p_prev + p1) * (t1 - r->s.t);
+    /* int_0^h (v0 + (v1 - v0) s/h) (i0 + (i1 - i0) s/h) ds, per terminal */
+    double de = 0.0, h = t1 - r->s.t;
+    for (int k = 0; k < 4; k++) {
+        double dv = v[k] - r->v_prev[k], di = e.i[k] - r->i_prev[k];
+        de += h * (r->v_prev[k] * r->i_prev[k] + 0.5 * (r->v_prev[k] * di + dv * r->i_prev[k]) +
+                   dv * di / 3.0);
+        r->v_prev[k] = v[k];
+        r->i_prev[k] = e.i[k];
+    }
     r->e += de;
     if (e.phase >= 0 && e.phase < DWMTJ_NPHASE)
         r->e_phase[e.phase] += de;
@@ -278,7 +284,6 @@ static void run_step(struct run *r, double t1, const double v[4])
             r->order_ok = 0;
         r->max_phase = e.phase;
     }
-    r->p_prev = p1;
     r->s = s1;
 }
 
@@ -1243,6 +1248,33 @@ END_TEST
  * Core physics: energy and cycling
  * --------------------------------------------------------------------- */
 
+/* A drive ramped from 0 V across the empty track (its conductances fixed)
+ * takes int v'Gv dt = P(t1) h / 3 over [0, h]: libdwmtj's energy is exact
+ * for terminal voltages and currents linear on a step, whatever the step,
+ * where the trapezoid of the end powers would give P(t1) h / 2. */
+START_TEST(test_energy_ramp)
+{
+    dwmtj_params p = params_of("scaled");
+    dwmtj_derived d;
+    derive_ok(&p, &d);
+    const double h = 2e-9, v1[4] = { 2e-3, 0.0, 0.0, 0.0 };
+    for (int n = 1; n <= 7; n += 6) {
+        dwmtj_state s, s1;
+        dwmtj_eval e;
+        dwmtj_state_init(&s, 0.0);
+        for (int k = 1; k <= n; k++) {
+            double f = (double)k / n, v[4] = { f * v1[0], 0.0, 0.0, 0.0 };
+            ck_assert_int_eq(dwmtj_step(&d, KEY, &s, f * h, v, &s1, &e), DWMTJ_OK);
+            s = s1;
+        }
+        ck_assert(!s.present);
+        double p1 = v1[0] * e.i[0];
+        ck_assert(p1 > 0.0);
+        ck_assert_rel(dwmtj_energy_total(&s), p1 * h / 3.0, 1e-12);
+    }
+}
+END_TEST
+
 START_TEST(test_energy_cycle)
 {
     dwmtj_params p = params_of("scaled");
@@ -2156,6 +2188,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_step_currents);
     tcase_add_test(tc, test_jacobian);
     tcase_add_test(tc, test_jacobian_pinning);
+    tcase_add_test(tc, test_energy_ramp);
     tcase_add_test(tc, test_energy_cycle);
     tcase_add_test(tc, test_cycling);
     tcase_add_test(tc, test_proto_sweep);
