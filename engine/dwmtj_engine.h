@@ -122,7 +122,18 @@ int dwmtj_engine_source(const dwmtj_circuit *c, const char *source);
 int dwmtj_engine_set_pwl_at(dwmtj_circuit *c, int source, int n, const double *t,
                             const double *v);
 
-enum { DWMTJ_E_STEPS_NGSPICE = 0, DWMTJ_E_STEPS_EXACT = 1 };
+/* DWMTJ_E_STEPS_NEURON: the exact points, but each Newton group (a neuron
+ * with its terminals) on its own: the corners and clock edges, and its own
+ * switch instants, step limits and turns only, not every other neuron's
+ * (issue 14).  The drive of a group is a function of the linear groups'
+ * outputs alone when the circuit has no logic (the ideal periphery), so
+ * each group is run through the whole transient on its own; its vectors
+ * then have a time axis of their own (dwmtj_engine_vector_time), and
+ * "time" holds the corners and clock edges, the points of the linear
+ * groups' vectors.  A circuit whose groups cannot be stepped on their
+ * own (logic, a KLU block of several groups) runs as
+ * DWMTJ_E_STEPS_EXACT; dwmtj_engine_stats.groups_split says which. */
+enum { DWMTJ_E_STEPS_NGSPICE = 0, DWMTJ_E_STEPS_EXACT = 1, DWMTJ_E_STEPS_NEURON = 2 };
 /* Chooses the time points of the next runs (DWMTJ_E_STEPS_*). */
 int dwmtj_engine_set_steps(dwmtj_circuit *c, int steps);
 
@@ -134,10 +145,15 @@ int dwmtj_engine_run(dwmtj_circuit *c);
  * monitor and neuron nodes when the deck has no .save).  *v stays owned by
  * c until the next run. */
 int dwmtj_engine_vector(const dwmtj_circuit *c, const char *name, const double **v, int *len);
+/* The time axis of that vector, as long as it: "time" but with
+ * DWMTJ_E_STEPS_NEURON, where a Newton group's vectors have their own. */
+int dwmtj_engine_vector_time(const dwmtj_circuit *c, const char *name, const double **t,
+                             int *len);
 
 /* Work of the last run, for benchmarks. */
 typedef struct dwmtj_engine_stats {
-    int time_points;      /* accepted time points, t = 0 included */
+    int time_points;      /* accepted time points, t = 0 included (with
+                             groups_split, the sum over the groups' own) */
     int turn_points;      /* of which at a device's turn inside a step
                              (dwmtj_eval.t_turn; exact steps only) */
     int newton_iterations;/* over all time points */
@@ -160,6 +176,9 @@ typedef struct dwmtj_engine_stats {
                              (at most 16 unknowns: a neuron's cell) */
     int groups_klu;       /* Newton groups solved in the one KLU matrix of the
                              big groups (coupled neurons) */
+    int groups_split;     /* Newton groups stepped on their own time points in
+                             the last run (DWMTJ_E_STEPS_NEURON); 0: all on
+                             shared points */
 } dwmtj_engine_stats;
 void dwmtj_engine_get_stats(const dwmtj_circuit *c, dwmtj_engine_stats *s);
 /* sum += s, field by field (runs of several circuits). */

@@ -87,6 +87,7 @@ void dwmtj_engine_free(dwmtj_circuit *c)
     free(c->nl_vs);
     free(c->vs_pos);
     eng_blocks_free(c);
+    eng_parts_free(c);
     free(c->x);
     free(c->dx);
     free(c->f);
@@ -224,7 +225,8 @@ int dwmtj_engine_set_pwl(dwmtj_circuit *c, const char *source, int n, const doub
 
 int dwmtj_engine_set_steps(dwmtj_circuit *c, int steps)
 {
-    if (!c || (steps != DWMTJ_E_STEPS_NGSPICE && steps != DWMTJ_E_STEPS_EXACT))
+    if (!c || (steps != DWMTJ_E_STEPS_NGSPICE && steps != DWMTJ_E_STEPS_EXACT &&
+               steps != DWMTJ_E_STEPS_NEURON))
         return DWMTJ_E_ERR_USAGE;
     c->steps = steps;
     return DWMTJ_E_OK;
@@ -256,6 +258,27 @@ int dwmtj_engine_vector(const dwmtj_circuit *c, const char *name, const double *
     return DWMTJ_E_ERR_VECTOR;
 }
 
+int dwmtj_engine_vector_time(const dwmtj_circuit *c, const char *name, const double **t,
+                             int *len)
+{
+    if (!c || !name || !t || !len)
+        return DWMTJ_E_ERR_USAGE;
+    *t = c->time;
+    *len = c->n_time;
+    if (strcmp(name, "time") == 0)
+        return DWMTJ_E_OK;
+    for (int k = 0; k < c->n_vec; k++)
+        if (strcmp(c->vec[k].name, name) == 0) {
+            int g = c->vec[k].axis;
+            if (g >= 0 && g < c->n_part && c->stats.groups_split) {
+                *t = c->part[g].time;
+                *len = c->part[g].n_time;
+            }
+            return DWMTJ_E_OK;
+        }
+    return DWMTJ_E_ERR_VECTOR;
+}
+
 void dwmtj_engine_get_stats(const dwmtj_circuit *c, dwmtj_engine_stats *s)
 {
     if (c && s)
@@ -279,4 +302,5 @@ void dwmtj_engine_stats_add(dwmtj_engine_stats *sum, const dwmtj_engine_stats *s
     sum->warnings += s->warnings;
     sum->groups_dense += s->groups_dense;
     sum->groups_klu += s->groups_klu;
+    sum->groups_split += s->groups_split;
 }

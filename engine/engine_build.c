@@ -332,6 +332,7 @@ static int vec_add(dwmtj_circuit *c, const char *name, int node)
     if (!(v->name = strdup(name)))
         return DWMTJ_E_ERR_NOMEM;
     v->node = node;
+    v->axis = -1;
     c->n_vec++;
     return DWMTJ_E_OK;
 }
@@ -700,5 +701,5 @@ int eng_build(dwmtj_circuit *c)
     for (int s = 0; s < c->n_vs; s++)
         if (c->vs[s].out >= 0)
             c->ctl[c->n_ctl++] = s;
-    return DWMTJ_E_OK;
+    return eng_parts_plan(c);
 }

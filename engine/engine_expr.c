@@ -105,10 +105,87 @@ static int kinks_in(const dwmtj_circuit *c, const eng_expr *e, const double *c0,
     return np;
 }
 
+/* A number: X_NUM or its negation. */
+static int number_of(const eng_expr *e, double *v)
+{
+    if (e->op == X_NEG && e->a->op == X_NUM) {
+        *v = -e->a->num;
+        return 1;
+    }
+    *v = e->num;
+    return e->op == X_NUM;
+}
+
+/* 1 when e is built from numbers, currents, + - and products and
+ * quotients by constants only: linear in the currents, without a bend. */
+static int plain(const eng_expr *e)
+{
+    switch (e->op) {
+    case X_NUM:
+    case X_CUR: return 1;
+    case X_ADD:
+    case X_SUB:
+    case X_MUL:
+    case X_DIV: return plain(e->a) && plain(e->b) && eng_expr_linear(e);
+    case X_NEG: return plain(e->a);
+    default: return 0;
+    }
+}
+
+int eng_expr_clamp(const eng_expr *e, const eng_expr **x, double *lo, double *hi)
+{
+    if (e->op != X_MAX && e->op != X_MIN)
+        return 0;
+    int outer = e->op, inner = outer == X_MAX ? X_MIN : X_MAX;
+    double b_out, b_in;
+    const eng_expr *in = e->a;
+    if (number_of(e->a, &b_out))
+        in = e->b;
+    else if (!number_of(e->b, &b_out))
+        return 0;
+    if (in->op != inner)
+        return 0;
+    *x = in->a;
+    if (!number_of(in->b, &b_in)) {
+        *x = in->b;
+        if (!number_of(in->a, &b_in))
+            return 0;
+    }
+    *lo = outer == X_MAX ? b_out : b_in;
+    *hi = outer == X_MAX ? b_in : b_out;
+    return *lo <= *hi && plain(*x);
+}
+
+int eng_clamp_kinks(const dwmtj_circuit *c, const eng_expr *x, double lo, double hi,
+                    const double *c0, const double *c1, double *s, int max)
+{
+    /* the clamp bends where its line crosses a bound: no search */
+    double x0 = eval_at(c, x, c0, c1, 0.0), x1 = eval_at(c, x, c0, c1, 1.0);
+    int n = 0;
+    for (int k = 0; k < 2; k++) {
+        double d0 = x0 - (k ? lo : hi), d1 = x1 - (k ? lo : hi);
+        if (((d0 < 0.0 && d1 > 0.0) || (d0 > 0.0 && d1 < 0.0)) && n < max) {
+            double sk = d0 / (d0 - d1);
+            if (sk > 0.0 && sk < 1.0)
+                s[n++] = sk;
+        }
+    }
+    if (n == 2 && s[1] < s[0]) {
+        double t = s[0];
+        s[0] = s[1];
+        s[1] = t;
+    }
+    return n == 2 && s[1] - s[0] <= 1e-12 ? 1 : n;
+}
+
 int eng_expr_kinks(const dwmtj_circuit *c, const eng_expr *e, const double *c0,
                    const double *c1, int n_cur, double *s, int max)
 {
     (void)n_cur;
+    const eng_expr *x;
+    double lo, hi;
+    if (eng_expr_clamp(e, &x, &lo, &hi))
+        return eng_clamp_kinks(c, x, lo, hi, c0, c1, s, max);
     /* nested min/max: a switch of an inner one bends the outer one's
      * operands; refine until the points split every operand linearly */
     int n = 0;

@@ -203,7 +203,32 @@ typedef struct {
     int slot;         /* monitor: index into the 13 monitors */
     double *v;
     int n, cap;
+    int axis;         /* its time axis: -1 the run's "time", g >= 0 Newton group
+                         g's own (DWMTJ_E_STEPS_NEURON; engine_part.c) */
 } eng_vec;
+
+/* A linear source's value at a piece end (engine_part.c). */
+typedef struct {
+    int src;          /* index among the linear groups' sources */
+    int at;           /* the piece end */
+    double v;         /* V */
+} eng_nz;
+
+/* A Newton group stepped on its own time points (engine_part.c): what of
+ * the circuit it loads, and its time axis. */
+typedef struct {
+    int *res, n_res;  /* its resistors (into dwmtj_circuit.res) */
+    int *vs, n_vs;    /* its voltage sources */
+    int *bs, n_bs;    /* the B sources into its nodes */
+    const eng_expr **line; /* per B source: the line it clamps (eng_expr_clamp),
+                              NULL when it is no clamp */
+    double *lo, *hi;  /* A, that clamp's bounds */
+    int *ctl, n_ctl;  /* the controlling currents those read: indices into
+                         dwmtj_circuit.ctl */
+    int *dev, n_dev;  /* its devices */
+    int *vec, n_vec;  /* its saved vectors */
+    double *time; int n_time, cap_time; /* s, its accepted points */
+} eng_part;
 
 struct dwmtj_circuit {
     char title[256];
@@ -282,6 +307,17 @@ struct dwmtj_circuit {
                                   interval's ends and at t (A) */
     int *ctl, n_ctl;       /* the V sources whose currents control B sources */
     double *kink;          /* scratch for switch instants */
+    eng_part *part; int n_part; /* per Newton group, when each can be stepped
+                                   on its own (eng_parts_plan), else 0 */
+    double *piece_t; int n_piece; /* s, the ends of the pieces on which the
+                                     sources are linear (DWMTJ_E_STEPS_NEURON) */
+    double *piece_cur;     /* A, per piece end the controlling currents
+                              (n_piece x n_ctl) */
+    eng_nz *nz; int n_nz, cap_nz; /* the linear sources' non-zero values at
+                                     the piece ends, by source */
+    int *nz_order;         /* those by piece, sources ascending in each, */
+    int *nz_start;         /* and where each piece's begin (n_piece + 1) */
+    int cap_nz_order, cap_nz_start;
     dwmtj_engine_stats stats;
 };
 
@@ -311,6 +347,13 @@ int eng_expr_linear(const eng_expr *e);
  * max, returns how many. */
 int eng_expr_kinks(const dwmtj_circuit *c, const eng_expr *e, const double *c0,
                    const double *c1, int n_cur, double *s, int max);
+/* 1 when e clamps a line *x (numbers, currents, + -, products and
+ * quotients by constants) to [*lo, *hi]: max(min(x, hi), lo) or
+ * min(max(x, lo), hi), either operand order, lo <= hi: the mirror. */
+int eng_expr_clamp(const eng_expr *e, const eng_expr **x, double *lo, double *hi);
+/* eng_expr_kinks of such a clamp: where its line crosses a bound. */
+int eng_clamp_kinks(const dwmtj_circuit *c, const eng_expr *x, double lo, double hi,
+                    const double *c0, const double *c1, double *s, int max);
 /* 1 when e holds an i(). */
 int eng_expr_has_current(const eng_expr *e);
 
@@ -355,6 +398,43 @@ void eng_blocks_free(dwmtj_circuit *c);
 
 /* engine_run.c */
 int eng_run(dwmtj_circuit *c);
+/* Newton's tolerances, shared by the shared and the per-group solve */
+#define ENG_NEWTON_MAX 100
+#define ENG_RELTOL 1e-9 /* relative change of an unknown for convergence */
+#define ENG_VNTOL 1e-12 /* V, absolute, node voltages */
+#define ENG_ABSTOL 1e-15 /* A, absolute, branch currents */
+/* The parts of F(x) and its Jacobian (into c->f, c->Ax) of one element. */
+void eng_stamp_res(dwmtj_circuit *c, int k);
+void eng_stamp_vs(dwmtj_circuit *c, int s, double t);
+void eng_stamp_bs(dwmtj_circuit *c, int k);
+/* Steps device k from its accepted state to t (dc: from a fresh state,
+ * static partials) and stamps it. */
+int eng_stamp_dev(dwmtj_circuit *c, int k, double t, int dc);
+/* The value of saved vector v now (t: for a one-shot node). */
+double eng_vec_value(const dwmtj_circuit *c, const eng_vec *v, double t);
+int eng_push(double **v, int *n, int *cap, double x);
+/* Bound on the accepted points of a run, and the error of one beyond it. */
+long eng_point_limit(const dwmtj_circuit *c);
+int eng_too_long(dwmtj_circuit *c, double t, double points);
+/* The point limit and the deadline at a group's n_time-th point at t. */
+int eng_bounds(dwmtj_circuit *c, int n_time, double t);
+/* The accepted trial state of device k; its warning counted. */
+void eng_accept_dev(dwmtj_circuit *c, int k);
+double eng_wall_s(void);
+/* Corners, clock edges, tstop: the points every run has. */
+int eng_grid(dwmtj_circuit *c, double **out, int *n_out);
+/* Outputs of the linear groups at t. */
+void eng_lin_outputs(dwmtj_circuit *c, double t, double *y);
+
+/* engine_part.c */
+/* Whether each Newton group can be stepped on its own (no logic, every
+ * group its own block, every device in a group), and if so its lists;
+ * otherwise n_part = 0.  Sets stats.groups_split. */
+int eng_parts_plan(dwmtj_circuit *c);
+void eng_parts_free(dwmtj_circuit *c);
+/* The transient after the operating point, each group on its own exact
+ * points (DWMTJ_E_STEPS_NEURON with n_part > 0). */
+int eng_parts_run(dwmtj_circuit *c, const double *g, int ng);
 
 /* engine_logic.c: the behavioural cell's logic (dwmtj_engine.h) */
 /* After reading: PULSE waves as PWL, the one-shot nodes, the switches and

@@ -103,6 +103,12 @@ int dwmtj_engine_vector(const dwmtj_circuit *c, const char *name, const double *
     return DWMTJ_E_ERR_USAGE;
 }
 
+int dwmtj_engine_vector_time(const dwmtj_circuit *c, const char *name, const double **t,
+                             int *len)
+{
+    return dwmtj_engine_vector(c, name, t, len);
+}
+
 void dwmtj_engine_get_stats(const dwmtj_circuit *c, dwmtj_engine_stats *s)
 {
     (void)c;

@@ -9,14 +9,14 @@
 #include <string.h>
 #include <time.h>
 
-#define NEWTON_MAX 100
-#define RELTOL 1e-9    /* relative change of an unknown for convergence */
-#define VNTOL 1e-12    /* V, absolute, node voltages */
-#define ABSTOL 1e-15   /* A, absolute, branch currents */
+#define NEWTON_MAX ENG_NEWTON_MAX
+#define RELTOL ENG_RELTOL
+#define VNTOL ENG_VNTOL
+#define ABSTOL ENG_ABSTOL
 #define EVENT_TOL 1e-15 /* s: a comparator's crossing is located to this */
 #define CASCADE_MAX 64 /* logic changes at one instant before it counts as chatter */
 
-static double wall_s(void)
+double eng_wall_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -24,9 +24,9 @@ static double wall_s(void)
 }
 
 /* Outputs of the linear groups at t: y = sum_j map_j v_j(t). */
-static void lin_outputs(dwmtj_circuit *c, double t, double *y)
+void eng_lin_outputs(dwmtj_circuit *c, double t, double *y)
 {
-    double t0 = wall_s();
+    double t0 = eng_wall_s();
     int no = c->n_out;
     memset(y, 0, sizeof(double) * (size_t)(no > 0 ? no : 1));
     for (int j = 0; j < c->n_lin_src && no > 0; j++) {
@@ -37,7 +37,7 @@ static void lin_outputs(dwmtj_circuit *c, double t, double *y)
         for (int o = 0; o < no; o++)
             y[o] += v * col[o];
     }
-    c->stats.seconds_linear += wall_s() - t0;
+    c->stats.seconds_linear += eng_wall_s() - t0;
 }
 
 static void controls(const dwmtj_circuit *c, const double *y, double *cur)
@@ -46,7 +46,7 @@ static void controls(const dwmtj_circuit *c, const double *y, double *cur)
         cur[c->ctl[k]] = y[c->vs[c->ctl[k]].out];
 }
 
-static int push(double **v, int *n, int *cap, double x)
+int eng_push(double **v, int *n, int *cap, double x)
 {
     if (eng_grow((void **)v, cap, *n + 1, sizeof **v) != 0)
         return -1;
@@ -58,47 +58,58 @@ static int push(double **v, int *n, int *cap, double x)
  * refused as too long rather than attempted. */
 #define MAX_RECORD_BYTES (2.0 * 1024 * 1024 * 1024)
 
-static long point_limit(const dwmtj_circuit *c)
+long eng_point_limit(const dwmtj_circuit *c)
 {
     double by_memory = MAX_RECORD_BYTES / (8.0 * (c->n_vec + 1));
     return by_memory < (double)c->max_points ? (long)by_memory : c->max_points;
 }
 
-static int too_long(dwmtj_circuit *c, double t, double points)
+int eng_too_long(dwmtj_circuit *c, double t, double points)
 {
     return eng_fail(c, DWMTJ_E_ERR_LIMIT,
                     "%s: the transient (.tran %g %g, tmax %g) needs %s%.3g time points at "
                     "t = %g s, more than the engine's bound of %ld for this circuit (%d saved "
                     "vectors); use a coarser time step",
                     c->name, c->tstep, c->tstop, c->tmax, points < 0 ? "more than " : "",
-                    points < 0 ? (double)point_limit(c) : points, t, point_limit(c), c->n_vec);
+                    points < 0 ? (double)eng_point_limit(c) : points, t, eng_point_limit(c), c->n_vec);
+}
+
+double eng_vec_value(const dwmtj_circuit *c, const eng_vec *v, double t)
+{
+    switch (v->kind) {
+    case KIND_LIN: return c->yt[v->idx];
+    case KIND_NEWTON: return c->x[c->node_row[v->node]];
+    case KIND_LOGIC:
+    case KIND_RC: return eng_node_v(c, v->node, t);
+    case VEC_BRANCH_NEWTON: return c->x[c->vs[v->idx].row];
+    case VEC_BRANCH_LIN: return c->yt[c->vs[v->idx].out];
+    default:
+        return v->slot < 0 ? 0.0
+                           : dwmtj_monitor(&c->model[c->dev[v->idx].model].d,
+                                           &c->dev[v->idx].s0, v->slot);
+    }
+}
+
+int eng_bounds(dwmtj_circuit *c, int n_time, double t)
+{
+    if (n_time >= eng_point_limit(c))
+        return eng_too_long(c, t, -1.0);
+    if (c->deadline > 0.0 && (n_time & 255) == 0 && eng_wall_s() > c->deadline)
+        return eng_fail(c, DWMTJ_E_ERR_TIMEOUT, "%s: the run exceeded its time limit of %g s "
+                        "at t = %g s", c->name, c->timeout_s, t);
+    return DWMTJ_E_OK;
 }
 
 static int record(dwmtj_circuit *c, double t)
 {
-    if (c->n_time >= point_limit(c))
-        return too_long(c, t, -1.0);
-    if (c->deadline > 0.0 && (c->n_time & 255) == 0 && wall_s() > c->deadline)
-        return eng_fail(c, DWMTJ_E_ERR_TIMEOUT, "%s: the run exceeded its time limit of %g s "
-                        "at t = %g s", c->name, c->timeout_s, t);
-    if (push(&c->time, &c->n_time, &c->cap_time, t) != 0)
+    int rc = eng_bounds(c, c->n_time, t);
+    if (rc != DWMTJ_E_OK)
+        return rc;
+    if (eng_push(&c->time, &c->n_time, &c->cap_time, t) != 0)
         return DWMTJ_E_ERR_NOMEM;
     for (int k = 0; k < c->n_vec; k++) {
         eng_vec *v = &c->vec[k];
-        double x;
-        switch (v->kind) {
-        case KIND_LIN: x = c->yt[v->idx]; break;
-        case KIND_NEWTON: x = c->x[c->node_row[v->node]]; break;
-        case KIND_LOGIC:
-        case KIND_RC: x = eng_node_v(c, v->node, t); break;
-        case VEC_BRANCH_NEWTON: x = c->x[c->vs[v->idx].row]; break;
-        case VEC_BRANCH_LIN: x = c->yt[c->vs[v->idx].out]; break;
-        default:
-            x = v->slot < 0 ? 0.0
-                            : dwmtj_monitor(&c->model[c->dev[v->idx].model].d,
-                                            &c->dev[v->idx].s0, v->slot);
-        }
-        if (push(&v->v, &v->n, &v->cap, x) != 0)
+        if (eng_push(&v->v, &v->n, &v->cap, eng_vec_value(c, v, t)) != 0)
             return DWMTJ_E_ERR_NOMEM;
     }
     c->stats.time_points++;
@@ -117,6 +128,82 @@ static int live(const dwmtj_circuit *c, int g)
     return c->blk[c->group_block[g]].solved;
 }
 
+void eng_stamp_res(dwmtj_circuit *c, int k)
+{
+    const int *q = c->res_pos + 4 * k;
+    int a = c->res[k].a, b = c->res[k].b;
+    double g = c->res[k].g, i = g * (xv(c, a) - xv(c, b));
+    if (a) {
+        c->f[c->node_row[a]] += i;
+        c->Ax[q[0]] += g;
+    }
+    if (b) {
+        c->f[c->node_row[b]] -= i;
+        c->Ax[q[3]] += g;
+    }
+    if (a && b) {
+        c->Ax[q[1]] -= g;
+        c->Ax[q[2]] -= g;
+    }
+}
+
+void eng_stamp_vs(dwmtj_circuit *c, int s, double t)
+{
+    const int *q = c->vs_pos + 4 * s;
+    const eng_vsrc *v = &c->vs[s];
+    double ib = c->x[v->row];
+    c->f[v->row] = xv(c, v->p) - xv(c, v->m) - eng_vs_value(v, t);
+    if (v->p) {
+        c->f[c->node_row[v->p]] += ib;
+        c->Ax[q[0]] += 1.0;
+        c->Ax[q[2]] += 1.0;
+    }
+    if (v->m) {
+        c->f[c->node_row[v->m]] -= ib;
+        c->Ax[q[1]] -= 1.0;
+        c->Ax[q[3]] -= 1.0;
+    }
+}
+
+void eng_stamp_bs(dwmtj_circuit *c, int k)
+{
+    double i = c->bval[k];
+    if (c->bs[k].p)
+        c->f[c->node_row[c->bs[k].p]] += i;
+    if (c->bs[k].m)
+        c->f[c->node_row[c->bs[k].m]] -= i;
+}
+
+/* The device's partials into the Jacobian (dc: the static ones). */
+static void stamp_partials(dwmtj_circuit *c, const eng_dev *d, int dc)
+{
+    for (int a = 0; a < 4; a++)
+        for (int b = 0; b < 4; b++)
+            if (d->pos[a][b] >= 0)
+                c->Ax[d->pos[a][b]] += dc ? d->ev.g_static[a][b] : d->ev.g[a][b];
+}
+
+int eng_stamp_dev(dwmtj_circuit *c, int k, double t, int dc)
+{
+    eng_dev *d = &c->dev[k];
+    const dwmtj_derived *dd = &c->model[d->model].d;
+    double v[4];
+    for (int j = 0; j < 4; j++)
+        v[j] = xv(c, d->node[j]);
+    /* the operating point is libdwmtj's, as in the code model */
+    int st = dc ? dwmtj_dc(dd, d->key, v, &d->s1, &d->ev)
+                : dwmtj_step_for(dd, d->key, &d->s0, t, v, &d->s1, &d->ev, 0);
+    if (st < 0)
+        return eng_fail(c, DWMTJ_E_ERR_DEVICE, "%s: step to t = %g s failed: %s", d->name, t,
+                        dwmtj_status_string(st));
+    d->st = st; /* a warning is recorded if the point is accepted */
+    for (int a = 0; a < 4; a++)
+        if (d->node[a])
+            c->f[c->node_row[d->node[a]]] += d->ev.i[a];
+    stamp_partials(c, d, dc);
+    return DWMTJ_E_OK;
+}
+
 /* F(x) and its Jacobian into c->f, c->Ax; the devices step from s0 to t
  * (dc: from a fresh state, static partials).  The groups of blocks that
  * are not factored in this iteration are left out. */
@@ -125,82 +212,27 @@ static int load(dwmtj_circuit *c, double t, int dc)
     memset(c->Ax, 0, sizeof(double) * (size_t)c->nnz);
     memset(c->f, 0, sizeof(double) * (size_t)c->n_nl);
     for (int r = 0; r < c->n_nl_res; r++) {
-        int k = c->nl_res[r];
-        const int *q = c->res_pos + 4 * k;
-        int a = c->res[k].a, b = c->res[k].b;
-        if (!live(c, c->row_group[c->node_row[a ? a : b]]))
-            continue;
-        double g = c->res[k].g, i = g * (xv(c, a) - xv(c, b));
-        if (a) {
-            c->f[c->node_row[a]] += i;
-            c->Ax[q[0]] += g;
-        }
-        if (b) {
-            c->f[c->node_row[b]] -= i;
-            c->Ax[q[3]] += g;
-        }
-        if (a && b) {
-            c->Ax[q[1]] -= g;
-            c->Ax[q[2]] -= g;
-        }
+        int k = c->nl_res[r], a = c->res[k].a, b = c->res[k].b;
+        if (live(c, c->row_group[c->node_row[a ? a : b]]))
+            eng_stamp_res(c, k);
     }
-    for (int r = 0; r < c->n_nl_vs; r++) {
-        int s = c->nl_vs[r];
-        const int *q = c->vs_pos + 4 * s;
-        const eng_vsrc *v = &c->vs[s];
-        if (!live(c, c->row_group[v->row]))
-            continue;
-        double ib = c->x[v->row];
-        c->f[v->row] = xv(c, v->p) - xv(c, v->m) - eng_vs_value(v, t);
-        if (v->p) {
-            c->f[c->node_row[v->p]] += ib;
-            c->Ax[q[0]] += 1.0;
-            c->Ax[q[2]] += 1.0;
-        }
-        if (v->m) {
-            c->f[c->node_row[v->m]] -= ib;
-            c->Ax[q[1]] -= 1.0;
-            c->Ax[q[3]] -= 1.0;
-        }
-    }
-    for (int k = 0; k < c->n_bs; k++) {
-        double i = c->bval[k];
-        if (c->bs[k].p)
-            c->f[c->node_row[c->bs[k].p]] += i;
-        if (c->bs[k].m)
-            c->f[c->node_row[c->bs[k].m]] -= i;
-    }
+    for (int r = 0; r < c->n_nl_vs; r++)
+        if (live(c, c->row_group[c->vs[c->nl_vs[r]].row]))
+            eng_stamp_vs(c, c->nl_vs[r], t);
+    for (int k = 0; k < c->n_bs; k++)
+        eng_stamp_bs(c, k);
     for (int k = 0; k < c->n_dev; k++) {
         eng_dev *d = &c->dev[k];
-        const dwmtj_derived *dd = &c->model[d->model].d;
         if (d->group >= 0 && !live(c, d->group))
             continue;
         if (d->group >= 0 && c->group_done[d->group]) {
-            /* converged: its last partials keep the block factorable */
-            for (int a = 0; a < 4; a++)
-                for (int b = 0; b < 4; b++)
-                    if (d->pos[a][b] >= 0)
-                        c->Ax[d->pos[a][b]] += dc ? d->ev.g_static[a][b] : d->ev.g[a][b];
+            stamp_partials(c, d, dc); /* converged: its last partials keep the
+                                         block factorable */
             continue;
         }
-        double v[4];
-        for (int j = 0; j < 4; j++)
-            v[j] = xv(c, d->node[j]);
-        /* the operating point is libdwmtj's, as in the code model */
-        int st = dc ? dwmtj_dc(dd, d->key, v, &d->s1, &d->ev)
-                    : dwmtj_step_for(dd, d->key, &d->s0, t, v, &d->s1, &d->ev, 0);
-        if (st < 0)
-            return eng_fail(c, DWMTJ_E_ERR_DEVICE, "%s: step to t = %g s failed: %s", d->name, t,
-                            dwmtj_status_string(st));
-        d->st = st; /* a warning is recorded if the point is accepted */
-        for (int a = 0; a < 4; a++) {
-            if (!d->node[a])
-                continue;
-            c->f[c->node_row[d->node[a]]] += d->ev.i[a];
-            for (int b = 0; b < 4; b++)
-                if (d->pos[a][b] >= 0)
-                    c->Ax[d->pos[a][b]] += dc ? d->ev.g_static[a][b] : d->ev.g[a][b];
-        }
+        int rc = eng_stamp_dev(c, k, t, dc);
+        if (rc != DWMTJ_E_OK)
+            return rc;
     }
     for (int k = 0; k < c->n_nl; k++)
         if (c->group_done[c->row_group[k]])
@@ -286,19 +318,23 @@ static void first_warning(dwmtj_circuit *c, const eng_dev *d)
                  dwmtj_status_string(d->st));
 }
 
+void eng_accept_dev(dwmtj_circuit *c, int k)
+{
+    eng_dev *d = &c->dev[k];
+    d->s0 = d->s1;
+    if (d->st > 0 && c->stats.warnings++ == 0)
+        first_warning(c, d);
+}
+
 static void accept(dwmtj_circuit *c)
 {
-    for (int k = 0; k < c->n_dev; k++) {
-        eng_dev *d = &c->dev[k];
-        d->s0 = d->s1;
-        if (d->st > 0 && c->stats.warnings++ == 0)
-            first_warning(c, d);
-    }
+    for (int k = 0; k < c->n_dev; k++)
+        eng_accept_dev(c, k);
 }
 
 /* Corners of the sources, clock edges of the devices, tstop: sorted,
  * near-duplicates merged. */
-static int grid(dwmtj_circuit *c, double **out, int *n_out)
+int eng_grid(dwmtj_circuit *c, double **out, int *n_out)
 {
     double need = 1.0;
     for (int s = 0; s < c->n_vs; s++)
@@ -306,8 +342,8 @@ static int grid(dwmtj_circuit *c, double **out, int *n_out)
     for (int m = 0; m < c->n_model; m++)
         if (c->model[m].d.p.t_rewrite > 0.0)
             need += c->tstop / c->model[m].d.p.t_rewrite + 2.0;
-    if (need > (double)point_limit(c))
-        return too_long(c, 0.0, need);
+    if (need > (double)eng_point_limit(c))
+        return eng_too_long(c, 0.0, need);
     size_t n = (size_t)need;
     double *g = malloc(sizeof(double) * n);
     if (!g)
@@ -364,9 +400,9 @@ static void interp(dwmtj_circuit *c, double t)
 static int solve(dwmtj_circuit *c, double t, int only)
 {
     interp(c, t);
-    double t0 = wall_s();
+    double t0 = eng_wall_s();
     int rc = newton(c, t, 0, only);
-    c->stats.seconds_newton += wall_s() - t0;
+    c->stats.seconds_newton += eng_wall_s() - t0;
     return rc;
 }
 
@@ -465,7 +501,7 @@ static int locate(dwmtj_circuit *c, eng_u *u, double thi, double *tc)
 static double turn_before(const dwmtj_circuit *c, double t)
 {
     double tol = 1e-9 * c->tstep, first = INFINITY;
-    if (c->steps != DWMTJ_E_STEPS_EXACT)
+    if (c->steps == DWMTJ_E_STEPS_NGSPICE)
         return first; /* ngspice's points have none: the code model sets none */
     for (int k = 0; k < c->n_dev; k++) {
         double tt = c->dev[k].ev.t_turn;
@@ -574,7 +610,7 @@ static int steps_ngspice(dwmtj_circuit *c, const double *g, int ng)
     double t = 0.0, delta = fmin(c->tstop / 100.0, c->tstep) / 10.0, save = c->tstop / 50.0;
     double t_prev = 0.0; /* the last breakpoint passed */
     int bi = 0, at_break = 1, first = 1, rc = DWMTJ_E_OK;
-    lin_outputs(c, g[0], c->y1);
+    eng_lin_outputs(c, g[0], c->y1);
     c->ta = 0.0;
     c->tb = g[0];
     while (bi < ng && rc == DWMTJ_E_OK) {
@@ -606,7 +642,7 @@ static int steps_ngspice(dwmtj_circuit *c, const double *g, int ng)
             t_prev = g[bi];
             memcpy(c->y0, c->y1, sizeof(double) * (size_t)(c->n_out > 0 ? c->n_out : 1));
             if (++bi < ng)
-                lin_outputs(c, g[bi], c->y1);
+                eng_lin_outputs(c, g[bi], c->y1);
             c->ta = t_prev;
             c->tb = bi < ng ? g[bi] : t_prev;
         }
@@ -629,7 +665,7 @@ static int steps_exact(dwmtj_circuit *c, const double *g, int ng)
         double t_start = t;
         for (int p = 1; p <= parts && rc == DWMTJ_E_OK; p++) {
             double ta = t, tb = p == parts ? end : t_start + (end - t_start) * p / parts;
-            lin_outputs(c, tb, c->y1);
+            eng_lin_outputs(c, tb, c->y1);
             int nk = 0;
             controls(c, c->y0, c->cur0);
             controls(c, c->y1, c->cur1);
@@ -661,15 +697,17 @@ static int steps_exact(dwmtj_circuit *c, const double *g, int ng)
 int eng_run(dwmtj_circuit *c)
 {
     c->n_time = 0;
-    c->deadline = c->timeout_s > 0.0 ? wall_s() + c->timeout_s : 0.0;
+    c->deadline = c->timeout_s > 0.0 ? eng_wall_s() + c->timeout_s : 0.0;
     /* the steps are at most tmax (ngspice's limit) long: refuse a run
      * that cannot fit before it starts */
     double hmax = c->tmax > 0.0 ? c->tmax : fmin(c->tstep, c->tstop / 50.0);
     if ((c->steps == DWMTJ_E_STEPS_NGSPICE || c->tmax > 0.0) &&
-        c->tstop / hmax > (double)point_limit(c))
-        return too_long(c, 0.0, c->tstop / hmax);
+        c->tstop / hmax > (double)eng_point_limit(c))
+        return eng_too_long(c, 0.0, c->tstop / hmax);
     for (int k = 0; k < c->n_vec; k++)
         c->vec[k].n = 0;
+    for (int g = 0; g < c->n_part; g++)
+        c->part[g].n_time = 0;
     c->stats.time_points = c->stats.newton_iterations = c->stats.refactors = 0;
     c->stats.turn_points = 0;
     c->stats.seconds_linear = c->stats.seconds_newton = 0.0;
@@ -678,7 +716,7 @@ int eng_run(dwmtj_circuit *c)
     for (int k = 0; k < c->n_nl; k++)
         c->x[k] = 0.0;
     /* operating point at t = 0 */
-    lin_outputs(c, 0.0, c->y0);
+    eng_lin_outputs(c, 0.0, c->y0);
     memcpy(c->yt, c->y0, sizeof(double) * (size_t)(c->n_out > 0 ? c->n_out : 1));
     controls(c, c->y0, c->cur);
     int rc = newton(c, 0.0, 1, -1);
@@ -710,9 +748,13 @@ int eng_run(dwmtj_circuit *c)
         return rc;
     double *g = NULL;
     int ng = 0;
-    if ((rc = grid(c, &g, &ng)) != DWMTJ_E_OK)
+    if ((rc = eng_grid(c, &g, &ng)) != DWMTJ_E_OK)
         return rc;
-    rc = c->steps == DWMTJ_E_STEPS_EXACT ? steps_exact(c, g, ng) : steps_ngspice(c, g, ng);
+    c->stats.groups_split = c->steps == DWMTJ_E_STEPS_NEURON ? c->n_part : 0;
+    if (c->stats.groups_split)
+        rc = eng_parts_run(c, g, ng);
+    else
+        rc = c->steps == DWMTJ_E_STEPS_NGSPICE ? steps_ngspice(c, g, ng) : steps_exact(c, g, ng);
     free(g);
     return rc;
 }

@@ -61,6 +61,9 @@
 #include "dwmtj_harness.h"
 #include "dwmtj_weights.h"
 
+/* dwmtj_infer_options.klu_steps: the klu backend's time points */
+enum { DWMTJ_INFER_STEPS_NGSPICE = 0, DWMTJ_INFER_STEPS_EXACT = 1, DWMTJ_INFER_STEPS_NEURON = 2 };
+
 typedef struct dwmtj_infer_options {
     double g_min;     /* S, low end of the conductance window (default 1 uS) */
     double g_max;     /* S, high end of the conductance window (default 20 uS) */
@@ -84,9 +87,13 @@ typedef struct dwmtj_infer_options {
     int backend;      /* DWMTJ_INFER_NGSPICE (default) or DWMTJ_INFER_KLU: the
                          same decks through the exact KLU engine
                          (dwmtj_engine.h); batch and naive do not apply */
-    int exact_steps;  /* klu backend: 0 (default) ngspice's time points, 1 the
-                         engine's exact ones (DWMTJ_E_STEPS_EXACT: the
-                         continuous circuit's answer) */
+    int klu_steps;    /* klu backend's time points, DWMTJ_INFER_STEPS_*:
+                         ngspice's (default), the engine's exact ones for all
+                         neurons at once (DWMTJ_E_STEPS_EXACT: the continuous
+                         circuit's answer), or each neuron on its own exact
+                         points (DWMTJ_E_STEPS_NEURON: the same answer, the
+                         ideal periphery only; the behavioural cell's logic
+                         keeps the shared exact points) */
     int periphery;    /* DWMTJ_INFER_PERIPH_*: the neurons' periphery; default
                          DWMTJ_INFER_PERIPH_NET (the one the network was
                          trained for: behavioural for DWMTJ_PERIPH_CELL, else

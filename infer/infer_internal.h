@@ -16,6 +16,14 @@ int infer_fail(char **error, int status, const char *fmt, ...);
 
 int infer_check_options(const dwmtj_infer_options *o, char **error);
 
+/* The clock edges' times k dt, k = 0..T, as the decks carry them (the
+ * nearest double to their 15-digit decimal), into t[T + 1]; the waves'
+ * points at those times (dwmtj_infer_pwl_points without its decimal per
+ * point, which the klu backend pays per source and image otherwise). */
+void infer_edge_times(int T, double dt, double *t);
+int infer_pwl_points_at(const unsigned char *s, int T, const double *edge_t, double v,
+                        int all_edges, double *t, double *y);
+
 /* Monitors inference reads, in the order the deck puts them on port mon
  * (parameter monitors="nf nw e x"); then the behavioural cell's nodes and
  * source currents (infer_vector_name gives each one's ngspice name). */
@@ -76,8 +84,10 @@ typedef struct infer_backend {
     int (*layer)(dwmtj_infer *c, int l, const unsigned char *active);
     /* One image's input spikes on layer l (size[l] x T), then its run. */
     int (*run)(dwmtj_infer *c, int l, const unsigned char *in);
-    /* A vector of the last run of layer l. */
-    int (*vector)(dwmtj_infer *c, int l, const char *name, const double **v, int *len);
+    /* A vector of the last run of layer l, and its time axis (the run's
+     * time, or with the klu engine's per-neuron points its neuron's). */
+    int (*vector)(dwmtj_infer *c, int l, const char *name, const double **v, int *len,
+                  const double **t, int *n_t);
     /* The image's vectors have been read. */
     int (*done)(dwmtj_infer *c, int l);
     /* Frees what the backend keeps in c. */
@@ -107,6 +117,7 @@ struct dwmtj_infer {
     dwmtj_circuit *eng[DWMTJ_W_MAX_LAYERS];
     int *eng_src[DWMTJ_W_MAX_LAYERS];
     double *pw_t, *pw_v;    /* a wave's points, T + 1 each */
+    double *edge_t;         /* s, the clock edges' decimal times, T + 1 */
     dwmtj_engine_stats eng_sum; /* the engine's work since the last read */
     int n_warnings;         /* device warnings of the runs so far */
     int warn_seen;          /* ngspice: warning lines of the loaded deck counted */

@@ -47,8 +47,11 @@ static int layer(dwmtj_infer *c, int l, const unsigned char *active)
      * its truncation-error control, which the engine does not copy, so its
      * ngspice schedule would be neither those points nor the continuous
      * circuit; the exact points are the latter, the cell rule's answer */
-    dwmtj_engine_set_steps(c->eng[l], c->o.exact_steps || c->cell ? DWMTJ_E_STEPS_EXACT
-                                                                  : DWMTJ_E_STEPS_NGSPICE);
+    static const int steps[] = { DWMTJ_E_STEPS_NGSPICE, DWMTJ_E_STEPS_EXACT,
+                                 DWMTJ_E_STEPS_NEURON };
+    dwmtj_engine_set_steps(c->eng[l], c->cell && c->o.klu_steps == DWMTJ_INFER_STEPS_NGSPICE
+                                          ? DWMTJ_E_STEPS_EXACT
+                                          : steps[c->o.klu_steps]);
     if (c->o.timeout_s > 0.0)
         dwmtj_engine_set_limits(c->eng[l], DWMTJ_E_MAX_POINTS, c->o.timeout_s);
     int nin = c->net->size[l];
@@ -68,8 +71,8 @@ static int run(dwmtj_infer *c, int l, const unsigned char *in)
     char what[64];
     snprintf(what, sizeof what, "layer %d", l + 1);
     for (int i = 0; i < nin; i++) {
-        int n = dwmtj_infer_pwl_points(in + (size_t)i * T, T, c->net->dt, c->o.v_read, 0,
-                                       c->pw_t, c->pw_v);
+        int n = infer_pwl_points_at(in + (size_t)i * T, T, c->edge_t, c->o.v_read, 0, c->pw_t,
+                                    c->pw_v);
         int rc = dwmtj_engine_set_pwl_at(c->eng[l], c->eng_src[l][i], n, c->pw_t, c->pw_v);
         if (rc != DWMTJ_E_OK)
             return infer_set_error(c, status(rc), what, dwmtj_engine_error(c->eng[l]));
@@ -84,9 +87,12 @@ static int run(dwmtj_infer *c, int l, const unsigned char *in)
     return DWMTJ_H_OK;
 }
 
-static int vector(dwmtj_infer *c, int l, const char *name, const double **v, int *len)
+static int vector(dwmtj_infer *c, int l, const char *name, const double **v, int *len,
+                  const double **t, int *n_t)
 {
     int rc = dwmtj_engine_vector(c->eng[l], name, v, len);
+    if (rc == DWMTJ_E_OK)
+        rc = dwmtj_engine_vector_time(c->eng[l], name, t, n_t);
     if (rc != DWMTJ_E_OK) {
         char what[96];
         snprintf(what, sizeof what, "layer %d: reading %s", l + 1, name);

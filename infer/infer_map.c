@@ -21,7 +21,7 @@ void dwmtj_infer_defaults(dwmtj_infer_options *o)
     o->timeout_s = 0.0;
     o->backend = DWMTJ_INFER_NGSPICE;
     o->r_wire = 0.0;
-    o->exact_steps = 0;
+    o->klu_steps = DWMTJ_INFER_STEPS_NGSPICE;
     o->periphery = DWMTJ_INFER_PERIPH_NET;
     o->probe_fires = 0;
 }
@@ -78,8 +78,12 @@ int infer_check_options(const dwmtj_infer_options *o, char **error)
     if (o->backend != DWMTJ_INFER_NGSPICE && o->backend != DWMTJ_INFER_KLU)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "backend = %d: not ngspice (0) or klu (1)",
                           o->backend);
-    if (o->exact_steps && o->backend != DWMTJ_INFER_KLU)
-        return infer_fail(error, DWMTJ_H_ERR_USAGE, "exact steps: a klu backend option");
+    if (o->klu_steps < DWMTJ_INFER_STEPS_NGSPICE || o->klu_steps > DWMTJ_INFER_STEPS_NEURON)
+        return infer_fail(error, DWMTJ_H_ERR_USAGE,
+                          "klu_steps = %d: not ngspice (0), exact (1) or neuron (2)",
+                          o->klu_steps);
+    if (o->klu_steps != DWMTJ_INFER_STEPS_NGSPICE && o->backend != DWMTJ_INFER_KLU)
+        return infer_fail(error, DWMTJ_H_ERR_USAGE, "klu steps: a klu backend option");
     if (o->periphery != DWMTJ_INFER_PERIPH_NET && o->periphery != DWMTJ_INFER_PERIPH_IDEAL &&
         o->periphery != DWMTJ_INFER_PERIPH_BEHAVIOURAL)
         return infer_fail(error, DWMTJ_H_ERR_USAGE,

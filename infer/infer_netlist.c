@@ -26,8 +26,16 @@ static double edge_value(const unsigned char *s, int k, double v)
     return k == 0 ? 0.0 : (s[k - 1] ? v : 0.0);
 }
 
-int dwmtj_infer_pwl_points(const unsigned char *s, int T, double dt, double v, int all_edges,
-                           double *t, double *y)
+void infer_edge_times(int T, double dt, double *t)
+{
+    for (int k = 0; k <= T; k++)
+        t[k] = decimal(k * dt);
+}
+
+/* The points of the wave, at the edges' decimal times edge_t (NULL:
+ * computed here, k dt to 15 digits). */
+static int pwl_points(const unsigned char *s, int T, double dt, const double *edge_t, double v,
+                      int all_edges, double *t, double *y)
 {
     int n = 0;
     for (int k = 0; k <= T; k++) {
@@ -37,10 +45,22 @@ int dwmtj_infer_pwl_points(const unsigned char *s, int T, double dt, double v, i
             if (val - ya == yb - val)
                 continue; /* on the line through its neighbours */
         }
-        t[n] = decimal(k * dt);
+        t[n] = edge_t ? edge_t[k] : decimal(k * dt);
         y[n++] = val;
     }
     return n;
+}
+
+int infer_pwl_points_at(const unsigned char *s, int T, const double *edge_t, double v,
+                        int all_edges, double *t, double *y)
+{
+    return pwl_points(s, T, 0.0, edge_t, v, all_edges, t, y);
+}
+
+int dwmtj_infer_pwl_points(const unsigned char *s, int T, double dt, double v, int all_edges,
+                           double *t, double *y)
+{
+    return pwl_points(s, T, dt, NULL, v, all_edges, t, y);
 }
 
 double dwmtj_infer_pwl_v2(const unsigned char *s, int T, double dt, double v)

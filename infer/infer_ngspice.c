@@ -48,7 +48,7 @@ static int apply_inputs(dwmtj_infer *c, int l, const unsigned char *in)
         const unsigned char *want = in + (size_t)i * T;
         if (memcmp(cur, want, (size_t)T) == 0)
             continue; /* also every line left out of the deck: silent */
-        int n = dwmtj_infer_pwl_points(want, T, c->net->dt, c->o.v_read, 0, c->pw_t, c->pw_v);
+        int n = infer_pwl_points_at(want, T, c->edge_t, c->o.v_read, 0, c->pw_t, c->pw_v);
         char *w = NULL;
         if (dwmtj_spice_write_numbers(n, c->pw_t, c->pw_v, &w) != DWMTJ_SPICE_OK)
             return infer_set_error(c, DWMTJ_H_ERR_NOMEM, "input wave", NULL);
@@ -89,9 +89,12 @@ static int run(dwmtj_infer *c, int l, const unsigned char *in)
     return DWMTJ_H_OK;
 }
 
-static int vector(dwmtj_infer *c, int l, const char *name, const double **v, int *len)
+static int vector(dwmtj_infer *c, int l, const char *name, const double **v, int *len,
+                  const double **t, int *n_t)
 {
     int rc = dwmtj_session_vector(c->s, name, v, len);
+    if (rc == DWMTJ_H_OK)
+        rc = dwmtj_session_vector(c->s, "time", t, n_t); /* one axis for all */
     if (rc != DWMTJ_H_OK) {
         char what[96];
         snprintf(what, sizeof what, "layer %d: reading %s", l + 1, name);

@@ -84,6 +84,7 @@ void dwmtj_infer_free(dwmtj_infer *ctx)
         free(ctx->g_sum[l]);
     free(ctx->pw_t);
     free(ctx->pw_v);
+    free(ctx->edge_t);
     free(ctx->applied);
     free(ctx->active);
     free(ctx);
@@ -164,26 +165,42 @@ int dwmtj_infer_create(dwmtj_infer **out, dwmtj_session *s, const dwmtj_weights 
     c->active = malloc(most);
     c->pw_t = malloc(sizeof(double) * (size_t)(net->steps + 1));
     c->pw_v = malloc(sizeof(double) * (size_t)(net->steps + 1));
-    if (!c->applied || !c->active || !c->pw_t || !c->pw_v) {
+    c->edge_t = malloc(sizeof(double) * (size_t)(net->steps + 1));
+    if (!c->applied || !c->active || !c->pw_t || !c->pw_v || !c->edge_t) {
         dwmtj_infer_free(c);
         return infer_fail(error, DWMTJ_H_ERR_NOMEM, "out of memory");
     }
+    infer_edge_times(net->steps, net->dt, c->edge_t);
     *out = c;
     return DWMTJ_H_OK;
 }
 
-static int vec(dwmtj_infer *c, int l, int r, int what, int n_t, const double **v)
+/* Vector what of neuron r on layer l, on the time axis *t of *n_t points
+ * (NULL: the first vector read of the neuron sets it; the others must be
+ * on the same). */
+static int vec(dwmtj_infer *c, int l, int r, int what, const double **v, const double **t,
+               int *n_t)
 {
-    char name[48];
-    int len = 0;
+    char name[48], why[160];
+    int len = 0, nt = 0;
+    const double *tv = NULL;
     infer_vector_name(name, sizeof name, what, r);
-    int rc = c->be->vector(c, l, name, v, &len);
-    if (rc == DWMTJ_H_OK && len != n_t) {
-        char why[128];
-        snprintf(why, sizeof why, "%s has %d points, time %d", name, len, n_t);
-        return infer_set_error(c, DWMTJ_H_ERR_VECTOR, "reading a vector", why);
+    int rc = c->be->vector(c, l, name, v, &len, &tv, &nt);
+    if (rc != DWMTJ_H_OK)
+        return rc;
+    if (len != nt)
+        snprintf(why, sizeof why, "%s has %d points, its time %d", name, len, nt);
+    else if (*t && (tv != *t || nt != *n_t))
+        snprintf(why, sizeof why, "%s is on another time axis than its neuron's other vectors",
+                 name);
+    else if (nt < 2)
+        snprintf(why, sizeof why, "%s has fewer than 2 points", name);
+    else {
+        *t = tv;
+        *n_t = nt;
+        return DWMTJ_H_OK;
     }
-    return rc;
+    return infer_set_error(c, DWMTJ_H_ERR_VECTOR, "reading a vector", why);
 }
 
 /* Membrane u = 1 - m / D0 of a domain centred at x_um (the x monitor:
@@ -225,7 +242,16 @@ static int spk_spikes(const dwmtj_infer *c, const double *t, const double *v, in
     return count;
 }
 
-/* The cell's sources over a run (trapezoids at the time points): what the
+/* The integral over d of the product of two quantities linear on it, from
+ * a0 to a1 and b0 to b1 (Simpson's rule on the quadratic): the rule
+ * libdwmtj integrates the device's power by. */
+static double linear_product(double d, double a0, double a1, double b0, double b1)
+{
+    return d * (2.0 * (a0 * b0 + a1 * b1) + a0 * b1 + a1 * b0) / 6.0;
+}
+
+/* The cell's sources over a run (exact for the lines between the time
+ * points, as libdwmtj's energy of the device is): what the
  * mirror delivers into IN outside the clears and during them, the read
  * bias into B, the write source across IN-A. */
 static void cell_energy(const dwmtj_infer *c, const double *t, int n_t, const double *vin,
@@ -235,7 +261,7 @@ static void cell_energy(const dwmtj_infer *c, const double *t, int n_t, const do
     double h = 0.5 * c->cv.vdd;
     for (int j = 1; j < n_t; j++) {
         double d = t[j] - t[j - 1];
-        double pm = 0.5 * d * (vin[j - 1] * imir[j - 1] + vin[j] * imir[j]);
+        double pm = linear_product(d, vin[j - 1], vin[j], imir[j - 1], imir[j]);
         /* the share of the interval in the clear: its ends' states */
         double f = 0.5 * ((vclr[j - 1] > h) + (vclr[j] > h));
         res->energy_clear += f * pm;
@@ -250,34 +276,33 @@ static void cell_energy(const dwmtj_infer *c, const double *t, int n_t, const do
  * for the last layer, counts and membranes into res. */
 static int read_layer(dwmtj_infer *c, int l, unsigned char *out, dwmtj_infer_result *res)
 {
-    const double *t;
-    int n_t = 0, T = c->net->steps;
-    int rc = c->be->vector(c, l, "time", &t, &n_t);
-    if (rc != DWMTJ_H_OK)
-        return rc;
-    if (n_t < 2)
-        return infer_set_error(c, DWMTJ_H_ERR_VECTOR, "reading time", "fewer than 2 points");
+    int T = c->net->steps, rc = DWMTJ_H_OK;
     /* index of the last time point at or before each clock edge */
     int *at = malloc(sizeof(int) * (size_t)(T + 1));
     if (!at)
         return infer_set_error(c, DWMTJ_H_ERR_NOMEM, "reading a layer", NULL);
     double dt = c->net->dt;
-    for (int k = 0, j = 0; k <= T; k++) {
-        double e = k * dt + 1e-6 * dt;
-        while (j + 1 < n_t && t[j + 1] <= e)
-            j++;
-        at[k] = j;
-    }
+    const double *t_at = NULL; /* the axis at[] is for */
     int last = l == c->net->n_layers - 1, first = 0;
     for (int q = 1; q <= l; q++)
         first += c->net->size[q]; /* the layer's first neuron in res's arrays */
     for (int r = 0; r < c->net->size[l + 1] && rc == DWMTJ_H_OK; r++) {
-        const double *v[INFER_V_N] = { 0 };
+        const double *v[INFER_V_N] = { 0 }, *t = NULL;
+        int n_t = 0;
         for (int k = 0; k < INFER_V_N && rc == DWMTJ_H_OK; k++)
             if (infer_wants(k, c->cell, last, c->o.probe_fires))
-                rc = vec(c, l, r, k, n_t, &v[k]);
+                rc = vec(c, l, r, k, &v[k], &t, &n_t);
         if (rc != DWMTJ_H_OK)
             break;
+        if (t != t_at) { /* the run's axis, or this neuron's own */
+            for (int k = 0, j = 0; k <= T; k++) {
+                double e = k * dt + 1e-6 * dt;
+                while (j + 1 < n_t && t[j + 1] <= e)
+                    j++;
+                at[k] = j;
+            }
+            t_at = t;
+        }
         unsigned char *o = out + (size_t)r * T;
         int count = 0;
         double usum = 0.0, t_last = -1.0;

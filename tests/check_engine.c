@@ -837,6 +837,176 @@ START_TEST(test_blocks)
 }
 END_TEST
 
+/* ---- each neuron on its own time points (engine_part.c) ---------------- */
+
+/* Three neurons behind one crossbar of two inputs and a bias (40 clock
+ * periods of 0.1 ns), each its own clamped mirror of a column pair with
+ * its own weights, so that their clamps switch at different instants. */
+static char *neurons_deck(void)
+{
+    enum { T = 40 };
+    size_t cap = 16384, n = 0;
+    char *d = malloc(cap);
+    ck_assert_ptr_nonnull(d);
+#define ADD(...) (n += (size_t)snprintf(d + n, cap - n, __VA_ARGS__), ck_assert(n < cap))
+    ADD("neurons\n.model dwn dwmtj4t(set=\"scaled\" t_rewrite=1e-10 monitors=\"nf:nw:e:x\" "
+        "dx_max=1)\nvxb xb 0 pwl(0 0");
+    for (int e = 1; e <= T; e++)
+        ADD(" %de-11 0.1", 10 * e);
+    ADD(")\nvx0 x0 0 pwl(0 0");
+    for (int e = 1; e <= T; e++)
+        ADD(" %de-11 %s", 10 * e, (e >= 2 && e <= 26) || (e >= 31 && e <= 38) ? "0.1" : "0");
+    ADD(")\nvx1 x1 0 pwl(0 0");
+    for (int e = 1; e <= T; e++)
+        ADD(" %de-11 %s", 10 * e, e % 3 == 0 || (e >= 27 && e <= 30) ? "0.1" : "0");
+    ADD(")\n");
+    for (int k = 0; k < 3; k++)
+        ADD("rp%d_0 x0 cp%d %g\nrm%d_0 x0 cm%d 1e6\nrp%d_1 x1 cp%d 1e6\nrm%d_1 x1 cm%d %g\n"
+            "rp%d_2 xb cp%d 1e6\nrm%d_2 xb cm%d 1e6\nvsp%d cp%d 0 0\nvsm%d cm%d 0 0\n"
+            "bi%d 0 in%d i = max(min(150*(i(vsp%d)-i(vsm%d)), 0.0002), -0.0002)\n"
+            "an%d in%d 0 na%d nb%d [m%d_0 m%d_1 m%d_2 m%d_3] dwn\n",
+            k, k, 4e4 + 1e4 * k, k, k, k, k, k, k, 2e5 * (1 + k), k, k, k, k, k, k, k, k, k,
+            k, k, k, k, k, k, k, k, k, k, k);
+    ADD(".tran 1e-10 4e-9 0 1e-10\n.save v(x0) v(in0) v(in1) v(in2)");
+    for (int k = 0; k < 3; k++)
+        ADD(" v(m%d_0) v(m%d_1) v(m%d_2) v(m%d_3)", k, k, k, k);
+    ADD("\n.end\n");
+#undef ADD
+    return d;
+}
+
+/* Vector name's value at the last point at or before time te, on its own
+ * axis. */
+static double value_at(const dwmtj_circuit *c, const char *name, double te)
+{
+    const double *v = NULL, *t = NULL;
+    int n = 0, nt = 0;
+    ck_assert_int_eq(dwmtj_engine_vector(c, name, &v, &n), DWMTJ_E_OK);
+    ck_assert_int_eq(dwmtj_engine_vector_time(c, name, &t, &nt), DWMTJ_E_OK);
+    ck_assert_int_eq(n, nt);
+    int j = 0;
+    while (j + 1 < nt && t[j + 1] <= te * (1.0 + 1e-9))
+        j++;
+    return v[j];
+}
+
+/* Each neuron on its own exact points gives the shared exact points'
+ * answer (the drive is linear between either's points, and libdwmtj's
+ * step and energy are exact for that): the same fires, writes and
+ * domain at every clock edge, the same energy to 1e-9; with fewer points
+ * per neuron, each neuron's axis running 0 .. tstop through every clock
+ * edge, and "time" holding the corners, on which v(x0) is its source. */
+START_TEST(test_neuron_points)
+{
+    char *deck = neurons_deck();
+    dwmtj_circuit *c = parse_ok(deck);
+    free(deck);
+    enum { NE = 12 }; /* 3 neurons x 4 monitors */
+    double ref[NE][41];
+    char names[NE][16];
+    for (int k = 0; k < NE; k++)
+        snprintf(names[k], sizeof names[k], "v(m%d_%d)", k / 4, k % 4);
+    ck_assert_int_eq(dwmtj_engine_set_steps(c, DWMTJ_E_STEPS_EXACT), DWMTJ_E_OK);
+    ck_assert_msg(dwmtj_engine_run(c) == DWMTJ_E_OK, "%s", dwmtj_engine_error(c));
+    dwmtj_engine_stats st;
+    dwmtj_engine_get_stats(c, &st);
+    ck_assert_int_eq(st.groups_split, 0);
+    int shared_points = st.time_points;
+    for (int k = 0; k < NE; k++)
+        for (int e = 0; e <= 40; e++)
+            ref[k][e] = value_at(c, names[k], e * 1e-10);
+    ck_assert_int_eq(dwmtj_engine_set_steps(c, DWMTJ_E_STEPS_NEURON), DWMTJ_E_OK);
+    ck_assert_msg(dwmtj_engine_run(c) == DWMTJ_E_OK, "%s", dwmtj_engine_error(c));
+    dwmtj_engine_get_stats(c, &st);
+    ck_assert_int_eq(st.groups_split, 3);
+    ck_assert_int_eq(st.warnings, 0);
+    for (int k = 0; k < NE; k++)
+        for (int e = 0; e <= 40; e++) {
+            double x = value_at(c, names[k], e * 1e-10);
+            ck_assert_msg(fabs(x - ref[k][e]) <= 1e-9 * fabs(ref[k][e]) + 1e-12,
+                          "%s at edge %d: %.15g, shared exact points %.15g", names[k], e, x,
+                          ref[k][e]);
+        }
+    ck_assert_double_ge(ref[0][40], 2.0); /* neuron 0 fires */
+    int own = 0;
+    for (int k = 0; k < 3; k++) {
+        const double *t = NULL;
+        int nt = 0;
+        char name[16];
+        snprintf(name, sizeof name, "v(in%d)", k);
+        ck_assert_int_eq(dwmtj_engine_vector_time(c, name, &t, &nt), DWMTJ_E_OK);
+        ck_assert_double_eq(t[0], 0.0);
+        ck_assert_double_eq_tol(t[nt - 1], 4e-9, 1e-21);
+        for (int j = 1; j < nt; j++)
+            ck_assert_double_ge(t[j], t[j - 1]);
+        for (int e = 1, j = 0; e <= 40; e++) {
+            while (j < nt && t[j] < e * 1e-10 - 1e-21)
+                j++;
+            ck_assert_msg(j < nt && fabs(t[j] - e * 1e-10) <= 1e-21, "neuron %d: no point at "
+                          "edge %d", k, e);
+        }
+        ck_assert_int_lt(nt, shared_points);
+        own += nt;
+    }
+    ck_assert_int_eq(own, st.time_points);
+    int nt = 0, nx = 0;
+    const double *t = vec(c, "time", &nt), *x0 = vec(c, "v(x0)", &nx);
+    ck_assert_int_eq(nt, 41);
+    ck_assert_int_eq(nx, 41);
+    for (int e = 1; e <= 40; e++) {
+        ck_assert_double_eq_tol(t[e], e * 1e-10, 1e-21);
+        ck_assert_double_eq_tol(x0[e], (e >= 2 && e <= 26) || (e >= 31 && e <= 38) ? 0.1 : 0.0,
+                                1e-12);
+    }
+    /* the neurons' vectors are not on "time": a reader pairing them is told */
+    const double *tv = NULL;
+    int ntv = 0;
+    ck_assert_int_eq(dwmtj_engine_vector_time(c, "v(m0_0)", &tv, &ntv), DWMTJ_E_OK);
+    ck_assert_ptr_ne(tv, t);
+    dwmtj_engine_free(c);
+}
+END_TEST
+
+/* Groups behind their own sources, one of them coupled neurons in a KLU
+ * block of its own, step on their own too, to the shared exact points'
+ * answer; a circuit with logic (the behavioural cell) cannot and runs on
+ * the shared points, saying so. */
+START_TEST(test_neuron_points_fallback)
+{
+    char *deck = blocks_deck();
+    dwmtj_circuit *c = parse_ok(deck);
+    free(deck);
+    const char *names[] = { "v(m0_1)", "v(m2_1)", "v(cm4_1)", "v(cm5_0)" };
+    double ref[4];
+    ck_assert_int_eq(dwmtj_engine_set_steps(c, DWMTJ_E_STEPS_EXACT), DWMTJ_E_OK);
+    ck_assert_int_eq(dwmtj_engine_run(c), DWMTJ_E_OK);
+    for (int k = 0; k < 4; k++)
+        ref[k] = value_at(c, names[k], 1e-6);
+    ck_assert_int_eq(dwmtj_engine_set_steps(c, DWMTJ_E_STEPS_NEURON), DWMTJ_E_OK);
+    ck_assert_int_eq(dwmtj_engine_run(c), DWMTJ_E_OK);
+    dwmtj_engine_stats st;
+    dwmtj_engine_get_stats(c, &st);
+    ck_assert_int_eq(st.groups_split, 4);
+    ck_assert_int_eq(st.groups_klu, 1);
+    for (int k = 0; k < 4; k++)
+        ck_assert_double_eq_tol(value_at(c, names[k], 1e-6), ref[k], 1e-9 * fabs(ref[k]) + 1e-12);
+    ck_assert_double_gt(ref[0], 0.0);
+    dwmtj_engine_free(c);
+    c = parse_ok(cell_deck);
+    ck_assert_int_eq(dwmtj_engine_set_steps(c, DWMTJ_E_STEPS_NEURON), DWMTJ_E_OK);
+    ck_assert_msg(dwmtj_engine_run(c) == DWMTJ_E_OK, "%s", dwmtj_engine_error(c));
+    dwmtj_engine_get_stats(c, &st);
+    ck_assert_int_eq(st.groups_split, 0);
+    int n = 0, nt = 0;
+    const double *t = NULL;
+    vec(c, "v(m0_0)", &n);
+    ck_assert_int_eq(dwmtj_engine_vector_time(c, "v(m0_0)", &t, &nt), DWMTJ_E_OK);
+    ck_assert_int_eq(nt, n);
+    ck_assert_ptr_eq(t, vec(c, "time", &nt));
+    dwmtj_engine_free(c);
+}
+END_TEST
+
 /* A singular or ill-conditioned block names its unknown on either path:
  * a B source into two nodes tied to each other (singular), and the same
  * with the pair hanging on 1e30 Ohm (a pivot of 1e-30 relative, rounding
@@ -892,6 +1062,8 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, test_not_finite);
     tcase_add_test(tc, test_bounded_work);
     tcase_add_test(tc, test_blocks_singular);
+    tcase_add_test(tc, test_neuron_points);
+    tcase_add_test(tc, test_neuron_points_fallback);
     suite_add_tcase(s, tc);
     tc = tcase_create("blocks");
     tcase_set_timeout(tc, 60);

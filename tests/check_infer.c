@@ -424,7 +424,7 @@ START_TEST(test_small_network)
      * drive is the clamp of the line between edge values: the network with
      * that rule (clamp_ramp) must give the same output spikes exactly */
     dwmtj_infer_result rx[N];
-    o.exact_steps = 1;
+    o.klu_steps = DWMTJ_INFER_STEPS_EXACT;
     ck_assert_int_eq(dwmtj_infer_create(&ctx, NULL, &net, &o, &err), DWMTJ_H_OK);
     ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, N, rx) == DWMTJ_H_OK, "%s",
                   dwmtj_infer_error(ctx));
@@ -436,13 +436,35 @@ START_TEST(test_small_network)
     wr->opt.clamp_ramp = 1;
     ck_assert_int_eq(dwmtj_snn_forward(wr, &net, d.pixels, idx32, N, rpred, rcounts), 0);
     dwmtj_snn_ws_free(wr);
+    /* each neuron on its own exact points: the same circuit's answer, so
+     * the same spikes of every neuron, the same writes and membranes, and
+     * the same device energy to 1e-9 (libdwmtj's is exact for the lines
+     * between points, however far apart) */
+    dwmtj_infer_result rq[N];
+    o.klu_steps = DWMTJ_INFER_STEPS_NEURON;
+    ck_assert_int_eq(dwmtj_infer_create(&ctx, NULL, &net, &o, &err), DWMTJ_H_OK);
+    ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, N, rq) == DWMTJ_H_OK, "%s",
+                  dwmtj_infer_error(ctx));
+    dwmtj_infer_free(ctx);
     for (int k = 0; k < N; k++) {
         ck_assert_int_eq(rx[k].pred, rpred[k]);
-        for (int c = 0; c < 10; c++)
+        ck_assert_int_eq(rq[k].pred, rx[k].pred);
+        ck_assert_int_eq(rq[k].writes, rx[k].writes);
+        ck_assert_int_eq(rq[k].n_neurons, rx[k].n_neurons);
+        for (int q = 0; q < rx[k].n_neurons; q++)
+            ck_assert_msg(rq[k].neuron_spikes[q] == rx[k].neuron_spikes[q],
+                          "image %d neuron %d: %d spikes on its own points, %d on shared", k, q,
+                          rq[k].neuron_spikes[q], rx[k].neuron_spikes[q]);
+        tu_assert_rel(rq[k].energy_device, rx[k].energy_device, 1e-9);
+        for (int c = 0; c < 10; c++) {
             ck_assert_msg(rx[k].out_counts[c] == rcounts[10 * k + c],
                           "image %d class %d: exact circuit %d spikes, network %d", k, c,
                           rx[k].out_counts[c], rcounts[10 * k + c]);
+            ck_assert_double_eq_tol(rq[k].out_membrane[c], rx[k].out_membrane[c], 1e-9);
+        }
     }
+    fprintf(stderr, "check_infer: klu exact points %.3f s per image, each neuron on its own "
+                    "%.3f s\n", rx[0].seconds, rq[0].seconds);
     fprintf(stderr, "check_infer: klu backend: %d/%d images with the same spikes as ngspice, "
                     "%.3f s per image (ngspice %.2f s)\n",
             same_spikes, N, rk[0].seconds, r1[0].seconds);
@@ -456,6 +478,7 @@ START_TEST(test_small_network)
     dwmtj_infer_results_free(rn, 2);
     dwmtj_infer_results_free(rk, N);
     dwmtj_infer_results_free(rx, N);
+    dwmtj_infer_results_free(rq, N);
     dwmtj_snn_ws_free(ws);
     dwmtj_session_close(s);
     dwmtj_dataset_free(&d);

@@ -46,7 +46,8 @@ void dwmtj_usage_infer(FILE *f)
           "                   [--i-max A] [--batch B]\n"
           "                   [--naive] [--network-clamp edges|continuous]\n"
           "                   [--periphery ideal|behavioural]\n"
-          "                   [--klu-steps ngspice|exact] [--allow-unsafe] [--no-reference]\n"
+          "                   [--klu-steps ngspice|exact|neuron] [--allow-unsafe]\n"
+          "                   [--no-reference]\n"
           "                   [--data DIR] [--cm PATH] [--timeout S]\n"
           "\n"
           "Runs a trained DW-MTJ spiking network at circuit level: each layer is a\n"
@@ -95,10 +96,12 @@ void dwmtj_usage_infer(FILE *f)
           "                   default: the one the network was trained for\n"
           "                   (ideal for a version 1 file)\n"
           "  --klu-steps S    klu backend time points: ngspice (default, the same as\n"
-          "                   ngspice's) or exact (every switch of the clamp: the\n"
-          "                   continuous circuit's answer; doc/engine.md); the\n"
-          "                   behavioural cell always exact (its capacitors make\n"
-          "                   ngspice's points its own)\n"
+          "                   ngspice's), exact (every switch of the clamp: the\n"
+          "                   continuous circuit's answer; doc/engine.md) or neuron\n"
+          "                   (the same answer, each neuron on its own exact points:\n"
+          "                   the ideal periphery; faster); the behavioural cell\n"
+          "                   always exact (its capacitors make ngspice's points its\n"
+          "                   own)\n"
           "  --network-clamp R  how the algorithm-level reference clamps the drive\n"
           "                   within a step: edges (default, the training rule: a\n"
           "                   line between clamped values) or continuous (the\n"
@@ -195,10 +198,11 @@ static const struct option infer_options[] = {
     { NULL, 0, NULL, 0 },
 };
 
+static const char *const steps_name[] = { "ngspice", "exact", "neuron" }; /* DWMTJ_INFER_STEPS_* */
+
 static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
 {
     static const char *const backends[] = { "ngspice", "klu" }; /* DWMTJ_INFER_* */
-    static const char *const steps[] = { "ngspice", "exact" };
     static const char *const rules[] = { "edges", "continuous" };
     static const char *const peripheries[] = { "ideal", "behavioural" }; /* DWMTJ_INFER_PERIPH_* */
     memset(a, 0, sizeof *a);
@@ -229,7 +233,7 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
             rc = dwmtj_opt_choice(SUB, "--backend", v, backends, 2, &a->o.backend);
             break;
         case O_KLU_STEPS:
-            rc = dwmtj_opt_choice(SUB, "--klu-steps", v, steps, 2, &a->o.exact_steps);
+            rc = dwmtj_opt_choice(SUB, "--klu-steps", v, steps_name, 3, &a->o.klu_steps);
             break;
         case O_PERIPHERY:
             rc = dwmtj_opt_choice(SUB, "--periphery", v, peripheries, 2, &a->o.periphery);
@@ -377,7 +381,10 @@ static void config_line(char *buf, size_t n, uint64_t hash, const struct infer_o
              DWMTJ_SNN_TEST_KEY0, dwmtj_infer_periphery_name(a->periphery),
              o->backend == DWMTJ_INFER_KLU ? " backend=klu" : "",
              a->clamp_ramp ? " network_clamp=continuous" : "",
-             o->exact_steps ? " klu_steps=exact" : "", a->no_ref ? " reference=0" : "");
+             o->klu_steps == DWMTJ_INFER_STEPS_EXACT    ? " klu_steps=exact"
+             : o->klu_steps == DWMTJ_INFER_STEPS_NEURON ? " klu_steps=neuron"
+                                                        : "",
+             a->no_ref ? " reference=0" : "");
 }
 
 /* What the rows of a results file must be for this run: its images
@@ -837,9 +844,10 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         if (a->o.backend == DWMTJ_INFER_KLU)
             /* the behavioural cell always runs at the exact points */
             dwmtj_json_str(&j, "klu_steps",
-                           a->o.exact_steps || a->periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL
+                           a->periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL &&
+                                   a->o.klu_steps == DWMTJ_INFER_STEPS_NGSPICE
                                ? "exact"
-                               : "ngspice");
+                               : steps_name[a->o.klu_steps]);
         dwmtj_json_int(&j, "ranks", ranks);
         dwmtj_json_num(&j, "wall_seconds", wall);
         dwmtj_json_int(&j, "warnings", w->n);

@@ -1,0 +1,501 @@
+/* Each Newton group on its own time points (DWMTJ_E_STEPS_NEURON, issue
+ * 14).  Without logic, what drives a group is the linear groups' outputs
+ * alone, and those are known for the whole run once the sources are: the
+ * sources are linear between the corners and clock edges, so their
+ * outputs at the ends of those pieces fix them everywhere.  Each group is
+ * then stepped through the whole transient by itself, at the pieces' ends
+ * and at its own events only: the instants at which its B sources' min()
+ * or max() switch, its devices' step limits (dwmtj_eval.t_next) and turns
+ * (dwmtj_eval.t_turn).  Those are the points DWMTJ_E_STEPS_EXACT gives it,
+ * less the other groups' events, at which its drive is linear and nothing
+ * of its own happens: the continuous circuit's answer, at about one device
+ * step per group and clock period instead of one per event of any group. */
+#include "engine_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void part_clear(eng_part *p)
+{
+    free(p->res);
+    free(p->vs);
+    free(p->bs);
+    free(p->line);
+    free(p->lo);
+    free(p->hi);
+    free(p->ctl);
+    free(p->dev);
+    free(p->vec);
+    free(p->time);
+    memset(p, 0, sizeof *p);
+}
+
+void eng_parts_free(dwmtj_circuit *c)
+{
+    for (int g = 0; g < c->n_part; g++)
+        part_clear(&c->part[g]);
+    free(c->part);
+    free(c->piece_t);
+    free(c->piece_cur);
+    free(c->nz);
+    free(c->nz_order);
+    free(c->nz_start);
+    c->nz = NULL;
+    c->nz_order = c->nz_start = NULL;
+    c->n_nz = c->cap_nz = c->cap_nz_order = c->cap_nz_start = 0;
+    c->part = NULL;
+    c->piece_t = c->piece_cur = NULL;
+    c->n_part = c->n_piece = 0;
+}
+
+/* The V sources whose currents e reads, marked. */
+static void expr_sources(const eng_expr *e, unsigned char *mark)
+{
+    if (!e)
+        return;
+    if (e->op == X_CUR)
+        mark[e->src] = 1;
+    expr_sources(e->a, mark);
+    expr_sources(e->b, mark);
+}
+
+/* The Newton group of node, -1 for ground or a node of another kind. */
+static int node_group(const dwmtj_circuit *c, int node)
+{
+    return node && c->node_kind[node] == KIND_NEWTON ? c->row_group[c->node_row[node]] : -1;
+}
+
+/* The group a saved vector belongs to, -1 none (the linear groups'). */
+static int vec_group(const dwmtj_circuit *c, const eng_vec *v)
+{
+    switch (v->kind) {
+    case KIND_NEWTON: return node_group(c, v->node);
+    case VEC_BRANCH_NEWTON: return c->row_group[c->vs[v->idx].row];
+    case KIND_MON: return c->dev[v->idx].group;
+    default: return -1;
+    }
+}
+
+/* Appends x to list *l of *n (room for it reserved by the counting pass). */
+#define APPEND(l, n, x) ((l)[(n)++] = (x))
+
+/* The lists of every group, in two passes: count (fill 0), then fill. */
+static void part_lists(dwmtj_circuit *c, int fill)
+{
+    for (int r = 0; r < c->n_nl_res; r++) {
+        int k = c->nl_res[r];
+        eng_part *p = &c->part[node_group(c, c->res[k].a ? c->res[k].a : c->res[k].b)];
+        if (fill)
+            APPEND(p->res, p->n_res, k);
+        else
+            p->n_res++;
+    }
+    for (int r = 0; r < c->n_nl_vs; r++) {
+        eng_part *p = &c->part[c->row_group[c->vs[c->nl_vs[r]].row]];
+        if (fill)
+            APPEND(p->vs, p->n_vs, c->nl_vs[r]);
+        else
+            p->n_vs++;
+    }
+    for (int k = 0; k < c->n_bs; k++) {
+        int gp = node_group(c, c->bs[k].p), gm = node_group(c, c->bs[k].m);
+        for (int side = 0; side < 2; side++) {
+            int g = side ? gm : gp;
+            if (g < 0 || (side && g == gp))
+                continue;
+            if (fill)
+                APPEND(c->part[g].bs, c->part[g].n_bs, k);
+            else
+                c->part[g].n_bs++;
+        }
+    }
+    for (int k = 0; k < c->n_dev; k++) {
+        eng_part *p = &c->part[c->dev[k].group];
+        if (fill)
+            APPEND(p->dev, p->n_dev, k);
+        else
+            p->n_dev++;
+    }
+    for (int k = 0; k < c->n_vec; k++) {
+        int g = vec_group(c, &c->vec[k]);
+        c->vec[k].axis = g;
+        if (g < 0)
+            continue;
+        if (fill)
+            APPEND(c->part[g].vec, c->part[g].n_vec, k);
+        else
+            c->part[g].n_vec++;
+    }
+}
+
+/* The controlling currents group p's B sources read, as indices into
+ * c->ctl; mark: scratch of n_vs, left cleared. */
+static int part_controls(dwmtj_circuit *c, eng_part *p, unsigned char *mark)
+{
+    for (int q = 0; q < p->n_bs; q++)
+        expr_sources(c->bs[p->bs[q]].e, mark);
+    for (int q = 0; q < c->n_ctl; q++)
+        p->n_ctl += mark[c->ctl[q]];
+    if (!(p->ctl = malloc(sizeof(int) * (size_t)(p->n_ctl > 0 ? p->n_ctl : 1))))
+        return DWMTJ_E_ERR_NOMEM;
+    p->n_ctl = 0;
+    for (int q = 0; q < c->n_ctl; q++)
+        if (mark[c->ctl[q]])
+            p->ctl[p->n_ctl++] = q;
+    memset(mark, 0, (size_t)(c->n_vs > 0 ? c->n_vs : 1));
+    return DWMTJ_E_OK;
+}
+
+int eng_parts_plan(dwmtj_circuit *c)
+{
+    eng_parts_free(c);
+    if (c->n_groups < 1 || c->n_u || c->n_sw || c->n_rc || c->n_bv)
+        return DWMTJ_E_OK; /* logic couples the groups' events */
+    for (int b = 0; b < c->n_blk; b++)
+        if (c->blk[b].n_groups != 1)
+            return DWMTJ_E_OK; /* groups factored together */
+    for (int k = 0; k < c->n_dev; k++)
+        if (c->dev[k].group < 0)
+            return DWMTJ_E_OK;
+    if (!(c->part = calloc((size_t)c->n_groups, sizeof *c->part)))
+        return DWMTJ_E_ERR_NOMEM;
+    c->n_part = c->n_groups;
+    part_lists(c, 0);
+    for (int g = 0; g < c->n_part; g++) {
+        eng_part *p = &c->part[g];
+        p->res = malloc(sizeof(int) * (size_t)(p->n_res + 1));
+        p->vs = malloc(sizeof(int) * (size_t)(p->n_vs + 1));
+        p->bs = malloc(sizeof(int) * (size_t)(p->n_bs + 1));
+        p->dev = malloc(sizeof(int) * (size_t)(p->n_dev + 1));
+        p->vec = malloc(sizeof(int) * (size_t)(p->n_vec + 1));
+        if (!p->res || !p->vs || !p->bs || !p->dev || !p->vec)
+            return DWMTJ_E_ERR_NOMEM;
+        p->n_res = p->n_vs = p->n_bs = p->n_dev = p->n_vec = 0;
+    }
+    part_lists(c, 1);
+    unsigned char *mark = calloc((size_t)(c->n_vs > 0 ? c->n_vs : 1), 1);
+    if (!mark)
+        return DWMTJ_E_ERR_NOMEM;
+    int rc = DWMTJ_E_OK;
+    for (int g = 0; g < c->n_part && rc == DWMTJ_E_OK; g++) {
+        eng_part *p = &c->part[g];
+        size_t nb = (size_t)(p->n_bs > 0 ? p->n_bs : 1);
+        p->line = malloc(sizeof *p->line * nb);
+        p->lo = malloc(sizeof(double) * nb);
+        p->hi = malloc(sizeof(double) * nb);
+        if (!p->line || !p->lo || !p->hi)
+            rc = DWMTJ_E_ERR_NOMEM;
+        for (int q = 0; q < p->n_bs && rc == DWMTJ_E_OK; q++)
+            if (!eng_expr_clamp(c->bs[p->bs[q]].e, &p->line[q], &p->lo[q], &p->hi[q]))
+                p->line[q] = NULL;
+        if (rc == DWMTJ_E_OK)
+            rc = part_controls(c, p, mark);
+    }
+    free(mark);
+    return rc;
+}
+
+/* Group g's Newton solve at t from its devices' accepted states, the
+ * controlling currents in c->cur; the trial states in s1, as newton()
+ * leaves a group (done once its own update is within tolerance). */
+static int part_newton(dwmtj_circuit *c, int g, double t)
+{
+    const eng_part *p = &c->part[g];
+    eng_block *b = &c->blk[c->group_block[g]];
+    for (int q = 0; q < p->n_bs; q++) {
+        int k = p->bs[q];
+        c->bval[k] = eng_expr_eval(c, c->bs[k].e, c->cur);
+        if (!isfinite(c->bval[k]))
+            return eng_fail(c, DWMTJ_E_ERR_VALUE, "%s: B source %s: its current is %g A at "
+                            "t = %g s", c->bs[k].where, c->bs[k].name, c->bval[k], t);
+    }
+    int worst = b->row[0];
+    for (int it = 0; it < ENG_NEWTON_MAX; it++) {
+        for (int q = 0; q < b->nnz; q++)
+            c->Ax[b->gather[q]] = 0.0;
+        for (int i = 0; i < b->n; i++)
+            c->f[b->row[i]] = 0.0;
+        for (int q = 0; q < p->n_res; q++)
+            eng_stamp_res(c, p->res[q]);
+        for (int q = 0; q < p->n_vs; q++)
+            eng_stamp_vs(c, p->vs[q], t);
+        for (int q = 0; q < p->n_bs; q++)
+            eng_stamp_bs(c, p->bs[q]);
+        for (int q = 0; q < p->n_dev; q++) {
+            int rc = eng_stamp_dev(c, p->dev[q], t, 0);
+            if (rc != DWMTJ_E_OK)
+                return rc;
+        }
+        c->stats.newton_iterations++;
+        c->stats.refactors++;
+        int rc = b->ops->factor(c, b);
+        if (rc == DWMTJ_E_OK)
+            rc = b->ops->solve(c, b, c->dx);
+        if (rc != DWMTJ_E_OK)
+            return rc;
+        int done = 1;
+        double most = 0.0;
+        for (int i = 0; i < b->n; i++) {
+            int k = b->row[i];
+            c->x[k] += c->dx[k];
+            double tol = ENG_RELTOL * fabs(c->x[k]) +
+                         (k >= c->n_nl_nodes ? ENG_ABSTOL : ENG_VNTOL);
+            double r = fabs(c->dx[k]) / tol;
+            done &= r <= 1.0;
+            if (r > most) {
+                most = r;
+                worst = k;
+            }
+        }
+        if (done)
+            return DWMTJ_E_OK;
+    }
+    return eng_fail(c, DWMTJ_E_ERR_CONVERGENCE,
+                    "no convergence at t = %g s after %d Newton iterations (largest change at "
+                    "%s)", t, ENG_NEWTON_MAX, eng_unknown_name(c, KIND_NEWTON, worst));
+}
+
+/* The piece of the run a group is on: [ta, tb] with the controlling
+ * currents at its ends in c->cur0, c->cur1 (the group's entries). */
+typedef struct {
+    double ta, tb;
+} piece;
+
+static int part_solve(dwmtj_circuit *c, int g, const piece *pc, double t)
+{
+    const eng_part *p = &c->part[g];
+    double f = pc->tb > pc->ta ? (t - pc->ta) / (pc->tb - pc->ta) : 1.0;
+    for (int q = 0; q < p->n_ctl; q++) {
+        int s = c->ctl[p->ctl[q]];
+        c->cur[s] = f >= 1.0 ? c->cur1[s] : c->cur0[s] + f * (c->cur1[s] - c->cur0[s]);
+    }
+    return part_newton(c, g, t);
+}
+
+/* The trial solution at t becomes group g's accepted point. */
+static int part_take(dwmtj_circuit *c, int g, double t)
+{
+    eng_part *p = &c->part[g];
+    int rc = eng_bounds(c, p->n_time, t);
+    if (rc != DWMTJ_E_OK)
+        return rc;
+    for (int q = 0; q < p->n_dev; q++)
+        eng_accept_dev(c, p->dev[q]);
+    if (eng_push(&p->time, &p->n_time, &p->cap_time, t) != 0)
+        return DWMTJ_E_ERR_NOMEM;
+    for (int q = 0; q < p->n_vec; q++) {
+        eng_vec *v = &c->vec[p->vec[q]];
+        if (eng_push(&v->v, &v->n, &v->cap, eng_vec_value(c, v, t)) != 0)
+            return DWMTJ_E_ERR_NOMEM;
+    }
+    c->stats.time_points++;
+    return DWMTJ_E_OK;
+}
+
+/* The earliest next point group g's devices ask for after t. */
+static double part_limit(const dwmtj_circuit *c, const eng_part *p, double t)
+{
+    double lim = INFINITY;
+    for (int q = 0; q < p->n_dev; q++) {
+        double tn = c->dev[p->dev[q]].ev.t_next;
+        if (tn > t * (1.0 + 1e-12) + 1e-21 && tn < lim)
+            lim = tn;
+    }
+    return lim;
+}
+
+/* From group g's accepted point at *t to one at next, or at the first turn
+ * of its devices' domains before next (as advance() does for all). */
+static int part_advance(dwmtj_circuit *c, int g, const piece *pc, double next, double *t)
+{
+    const eng_part *p = &c->part[g];
+    int rc = part_solve(c, g, pc, next);
+    if (rc != DWMTJ_E_OK)
+        return rc;
+    double tol = 1e-9 * c->tstep, first = INFINITY;
+    for (int q = 0; q < p->n_dev; q++) {
+        double tt = c->dev[p->dev[q]].ev.t_turn;
+        if (tt > *t + tol && tt < next - tol && tt < first)
+            first = tt;
+    }
+    if (first < next) {
+        next = first;
+        c->stats.turn_points++;
+        if ((rc = part_solve(c, g, pc, next)) != DWMTJ_E_OK)
+            return rc;
+    }
+    *t = next;
+    return part_take(c, g, next);
+}
+
+/* Group g through the whole run, on the pieces c->piece_t. */
+static int part_run(dwmtj_circuit *c, int g)
+{
+    eng_part *p = &c->part[g];
+    if (eng_push(&p->time, &p->n_time, &p->cap_time, 0.0) != 0)
+        return DWMTJ_E_ERR_NOMEM; /* the operating point's, recorded with all */
+    c->stats.time_points++;
+    double t = 0.0, tol = 1e-9 * c->tstep;
+    int rc = DWMTJ_E_OK;
+    for (int j = 1; j < c->n_piece && rc == DWMTJ_E_OK; j++) {
+        piece pc = { c->piece_t[j - 1], c->piece_t[j] };
+        const double *ca = c->piece_cur + (size_t)(j - 1) * c->n_ctl;
+        const double *cb = ca + c->n_ctl;
+        for (int q = 0; q < p->n_ctl; q++) {
+            int s = c->ctl[p->ctl[q]];
+            c->cur0[s] = ca[p->ctl[q]];
+            c->cur1[s] = cb[p->ctl[q]];
+        }
+        int nk = 0;
+        for (int q = 0; q < p->n_bs; q++)
+            nk += p->line[q] ? eng_clamp_kinks(c, p->line[q], p->lo[q], p->hi[q], c->cur0,
+                                               c->cur1, c->kink + nk, 32)
+                             : eng_expr_kinks(c, c->bs[p->bs[q]].e, c->cur0, c->cur1, c->n_vs,
+                                              c->kink + nk, 32);
+        if (p->n_bs > 1) /* one source's come sorted */
+            qsort(c->kink, (size_t)nk, sizeof(double), eng_cmp_double);
+        for (int k = 0; k <= nk && rc == DWMTJ_E_OK; k++) {
+            double target = k < nk ? pc.ta + c->kink[k] * (pc.tb - pc.ta) : pc.tb;
+            if (target - t <= tol && k < nk)
+                continue; /* coincides with the last point */
+            while (rc == DWMTJ_E_OK && t < target) {
+                double next = target, lim = part_limit(c, p, t);
+                if (lim < next && lim > t + tol)
+                    next = lim;
+                rc = part_advance(c, g, &pc, next, &t);
+            }
+        }
+        t = pc.tb;
+    }
+    return rc;
+}
+
+/* The linear sources' values at the piece ends, the non-zero ones listed
+ * by piece: each source swept once along its points (the ends ascend),
+ * with eng_vs_value's arithmetic, so that the outputs are lin_outputs'
+ * to the bit, without a search per source and point; silent word lines
+ * give no entry. */
+static int source_values(dwmtj_circuit *c)
+{
+    c->n_nz = 0;
+    for (int j = 0; j < c->n_lin_src; j++) {
+        const eng_vsrc *s = &c->vs[c->lin_src[j]];
+        int q = 0; /* s->t[q] < t <= s->t[q + 1] inside the wave */
+        for (int p = 0; p < c->n_piece; p++) {
+            double t = c->piece_t[p], v;
+            if (t <= s->t[0])
+                v = s->v[0];
+            else if (t >= s->t[s->n - 1])
+                v = s->v[s->n - 1];
+            else {
+                while (s->t[q + 1] < t)
+                    q++;
+                double f = (t - s->t[q]) / (s->t[q + 1] - s->t[q]);
+                v = s->v[q] + f * (s->v[q + 1] - s->v[q]);
+            }
+            if (v == 0.0)
+                continue;
+            if (eng_grow((void **)&c->nz, &c->cap_nz, c->n_nz + 1, sizeof *c->nz) != 0)
+                return DWMTJ_E_ERR_NOMEM;
+            c->nz[c->n_nz++] = (eng_nz){ j, p, v };
+        }
+    }
+    if (eng_grow((void **)&c->nz_start, &c->cap_nz_start, c->n_piece + 1, sizeof(int)) != 0 ||
+        eng_grow((void **)&c->nz_order, &c->cap_nz_order, c->n_nz + 1, sizeof(int)) != 0)
+        return DWMTJ_E_ERR_NOMEM;
+    memset(c->nz_start, 0, sizeof(int) * (size_t)(c->n_piece + 1));
+    for (int k = 0; k < c->n_nz; k++)
+        c->nz_start[c->nz[k].at + 1]++;
+    for (int p = 0; p < c->n_piece; p++)
+        c->nz_start[p + 1] += c->nz_start[p];
+    for (int k = 0; k < c->n_nz; k++) /* a counting sort: stable */
+        c->nz_order[c->nz_start[c->nz[k].at]++] = k;
+    for (int p = c->n_piece; p > 0; p--) /* back to the starts */
+        c->nz_start[p] = c->nz_start[p - 1];
+    c->nz_start[0] = 0;
+    return DWMTJ_E_OK;
+}
+
+/* The linear outputs at piece end p into y: lin_outputs from the list. */
+static void piece_outputs(const dwmtj_circuit *c, int p, double *y)
+{
+    int no = c->n_out;
+    memset(y, 0, sizeof(double) * (size_t)(no > 0 ? no : 1));
+    for (int e = c->nz_start[p]; e < c->nz_start[p + 1]; e++) {
+        const eng_nz *z = &c->nz[c->nz_order[e]];
+        double v = z->v;
+        const double *col = c->map + (size_t)z->src * no;
+        for (int o = 0; o < no; o++)
+            y[o] += v * col[o];
+    }
+}
+
+/* The ends of the pieces (the grid's points and the tmax parts between
+ * them, as steps_exact cuts them), the controlling currents there, and
+ * the linear groups' vectors at them on the run's time axis. */
+static int pieces(dwmtj_circuit *c, const double *g, int ng)
+{
+    double t = 0.0;
+    long n = 1;
+    for (int k = 0; k < ng; k++) {
+        int parts = c->tmax > 0.0 ? (int)ceil((g[k] - t) / c->tmax - 1e-9) : 1;
+        n += parts < 1 ? 1 : parts;
+        t = g[k];
+    }
+    if (n > eng_point_limit(c))
+        return eng_too_long(c, 0.0, (double)n);
+    free(c->piece_t);
+    free(c->piece_cur);
+    c->piece_t = malloc(sizeof(double) * (size_t)n);
+    c->piece_cur = malloc(sizeof(double) * (size_t)n * (size_t)(c->n_ctl > 0 ? c->n_ctl : 1));
+    if (!c->piece_t || !c->piece_cur)
+        return DWMTJ_E_ERR_NOMEM;
+    c->piece_t[0] = t = 0.0;
+    c->n_piece = 1;
+    for (int k = 0; k < ng; k++) {
+        int parts = c->tmax > 0.0 ? (int)ceil((g[k] - t) / c->tmax - 1e-9) : 1;
+        if (parts < 1)
+            parts = 1;
+        double t_start = t;
+        for (int q = 1; q <= parts; q++)
+            c->piece_t[c->n_piece++] = q == parts ? g[k] : t_start + (g[k] - t_start) * q / parts;
+        t = g[k];
+    }
+    double t0 = eng_wall_s();
+    int rc = source_values(c);
+    if (rc != DWMTJ_E_OK)
+        return rc;
+    for (int j = 0; j < c->n_piece; j++) {
+        piece_outputs(c, j, c->yt);
+        double *cur = c->piece_cur + (size_t)j * c->n_ctl;
+        for (int q = 0; q < c->n_ctl; q++)
+            cur[q] = c->yt[c->vs[c->ctl[q]].out];
+        if (j == 0)
+            continue; /* t = 0: the operating point recorded every vector */
+        rc = eng_bounds(c, c->n_time, c->piece_t[j]);
+        if (rc != DWMTJ_E_OK)
+            return rc;
+        if (eng_push(&c->time, &c->n_time, &c->cap_time, c->piece_t[j]) != 0)
+            return DWMTJ_E_ERR_NOMEM;
+        for (int k = 0; k < c->n_vec; k++) {
+            eng_vec *v = &c->vec[k];
+            if (v->axis < 0 && eng_push(&v->v, &v->n, &v->cap,
+                                        eng_vec_value(c, v, c->piece_t[j])) != 0)
+                return DWMTJ_E_ERR_NOMEM;
+        }
+    }
+    c->stats.seconds_linear += eng_wall_s() - t0;
+    return DWMTJ_E_OK;
+}
+
+int eng_parts_run(dwmtj_circuit *c, const double *g, int ng)
+{
+    int rc = pieces(c, g, ng);
+    double t0 = eng_wall_s();
+    c->stats.time_points = 0; /* the groups' points, each's t = 0 included */
+    for (int k = 0; k < c->n_part && rc == DWMTJ_E_OK; k++)
+        rc = part_run(c, k);
+    c->stats.seconds_newton += eng_wall_s() - t0;
+    return rc;
+}
