@@ -61,8 +61,10 @@
 #include "dwmtj_harness.h"
 #include "dwmtj_weights.h"
 
-/* dwmtj_infer_options.klu_steps: the klu backend's time points */
-enum { DWMTJ_INFER_STEPS_NGSPICE = 0, DWMTJ_INFER_STEPS_EXACT = 1, DWMTJ_INFER_STEPS_NEURON = 2 };
+/* dwmtj_infer_options.klu_steps: the klu backend's time points (DEFAULT:
+ * the backend's choice, dwmtj_infer_klu_steps) */
+enum { DWMTJ_INFER_STEPS_DEFAULT = -1, DWMTJ_INFER_STEPS_NGSPICE = 0, DWMTJ_INFER_STEPS_EXACT = 1,
+       DWMTJ_INFER_STEPS_NEURON = 2 };
 
 typedef struct dwmtj_infer_options {
     double g_min;     /* S, low end of the conductance window (default 1 uS) */
@@ -88,12 +90,15 @@ typedef struct dwmtj_infer_options {
                          same decks through the exact KLU engine
                          (dwmtj_engine.h); batch and naive do not apply */
     int klu_steps;    /* klu backend's time points, DWMTJ_INFER_STEPS_*:
-                         ngspice's (default), the engine's exact ones for all
+                         ngspice's (the same discretised circuit as the
+                         ngspice backend), the engine's exact ones for all
                          neurons at once (DWMTJ_E_STEPS_EXACT: the continuous
                          circuit's answer), or each neuron on its own exact
-                         points (DWMTJ_E_STEPS_NEURON: the same answer, the
-                         ideal periphery only; the behavioural cell's logic
-                         keeps the shared exact points) */
+                         points (DWMTJ_E_STEPS_NEURON: the same answer,
+                         faster); default DWMTJ_INFER_STEPS_DEFAULT, which is
+                         the last.  The behavioural cell runs at the shared
+                         exact points whatever is set (its logic's events
+                         are the whole circuit's) */
     int periphery;    /* DWMTJ_INFER_PERIPH_*: the neurons' periphery; default
                          DWMTJ_INFER_PERIPH_NET (the one the network was
                          trained for: behavioural for DWMTJ_PERIPH_CELL, else
@@ -118,6 +123,9 @@ enum { DWMTJ_INFER_NGSPICE = 0, DWMTJ_INFER_KLU = 1 };
 enum { DWMTJ_INFER_PERIPH_NET = -1, DWMTJ_INFER_PERIPH_IDEAL = 0,
        DWMTJ_INFER_PERIPH_BEHAVIOURAL = 1 };
 
+/* The time points the klu backend runs the ideal periphery at for o: its
+ * klu_steps, DWMTJ_INFER_STEPS_NEURON for DWMTJ_INFER_STEPS_DEFAULT. */
+int dwmtj_infer_klu_steps(const dwmtj_infer_options *o);
 /* The periphery o asks for on net: o->periphery, or for
  * DWMTJ_INFER_PERIPH_NET the network's own. */
 int dwmtj_infer_periphery(const dwmtj_infer_options *o, const dwmtj_weights *net);

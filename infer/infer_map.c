@@ -21,9 +21,14 @@ void dwmtj_infer_defaults(dwmtj_infer_options *o)
     o->timeout_s = 0.0;
     o->backend = DWMTJ_INFER_NGSPICE;
     o->r_wire = 0.0;
-    o->klu_steps = DWMTJ_INFER_STEPS_NGSPICE;
+    o->klu_steps = DWMTJ_INFER_STEPS_DEFAULT;
     o->periphery = DWMTJ_INFER_PERIPH_NET;
     o->probe_fires = 0;
+}
+
+int dwmtj_infer_klu_steps(const dwmtj_infer_options *o)
+{
+    return o->klu_steps == DWMTJ_INFER_STEPS_DEFAULT ? DWMTJ_INFER_STEPS_NEURON : o->klu_steps;
 }
 
 int dwmtj_infer_periphery(const dwmtj_infer_options *o, const dwmtj_weights *net)
@@ -78,11 +83,11 @@ int infer_check_options(const dwmtj_infer_options *o, char **error)
     if (o->backend != DWMTJ_INFER_NGSPICE && o->backend != DWMTJ_INFER_KLU)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "backend = %d: not ngspice (0) or klu (1)",
                           o->backend);
-    if (o->klu_steps < DWMTJ_INFER_STEPS_NGSPICE || o->klu_steps > DWMTJ_INFER_STEPS_NEURON)
+    if (o->klu_steps < DWMTJ_INFER_STEPS_DEFAULT || o->klu_steps > DWMTJ_INFER_STEPS_NEURON)
         return infer_fail(error, DWMTJ_H_ERR_USAGE,
-                          "klu_steps = %d: not ngspice (0), exact (1) or neuron (2)",
-                          o->klu_steps);
-    if (o->klu_steps != DWMTJ_INFER_STEPS_NGSPICE && o->backend != DWMTJ_INFER_KLU)
+                          "klu_steps = %d: not the default (-1), ngspice (0), exact (1) or "
+                          "neuron (2)", o->klu_steps);
+    if (o->klu_steps > DWMTJ_INFER_STEPS_NGSPICE && o->backend != DWMTJ_INFER_KLU)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "klu steps: a klu backend option");
     if (o->periphery != DWMTJ_INFER_PERIPH_NET && o->periphery != DWMTJ_INFER_PERIPH_IDEAL &&
         o->periphery != DWMTJ_INFER_PERIPH_BEHAVIOURAL)

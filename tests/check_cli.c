@@ -1644,7 +1644,7 @@ START_TEST(infer_periphery)
             &r);
     ck_exit(r, 0);
     ck_assert_msg(strstr(r.out, "\"periphery\": \"ideal\""), "%s", r.out);
-    ck_assert_msg(strstr(r.out, "\"klu_steps\": \"ngspice\""), "%s", r.out);
+    ck_assert_msg(strstr(r.out, "\"klu_steps\": \"neuron\""), "%s", r.out);
     double v;
     ck_assert_int_eq(json_num(r.out, "energy_supplied_per_inference_J", &v), 1);
     double e;
@@ -2164,7 +2164,7 @@ START_TEST(infer_klu)
     ck_assert_msg(strstr(r.err, "--i-max") != NULL, "%s", r.err);
     cli_free(&r);
     static const char *const choices[][3] = { { "--backend", "spice3", "ngspice, klu" },
-                                              { "--klu-steps", "fine", "ngspice, exact" },
+                                              { "--klu-steps", "fine", "ngspice, exact, neuron" },
                                               { "--network-clamp", "soft", "edges, continuous" } };
     for (int k = 0; k < 3; k++) {
         cli_run(ARGS(INFER, "--net", small_net(), choices[k][0], choices[k][1]), &r);

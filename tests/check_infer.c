@@ -405,6 +405,7 @@ START_TEST(test_small_network)
     dwmtj_infer_result rk[N];
     o.naive = 0;
     o.backend = DWMTJ_INFER_KLU;
+    o.klu_steps = DWMTJ_INFER_STEPS_NGSPICE; /* ngspice's points: its discretised circuit */
     ck_assert_int_eq(dwmtj_infer_create(&ctx, NULL, &net, &o, &err), DWMTJ_H_OK);
     ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, N, rk) == DWMTJ_H_OK, "%s",
                   dwmtj_infer_error(ctx));

@@ -35,7 +35,9 @@ void dwmtj_usage_bench(FILE *f)
     fputs("usage: dwmtj bench [--net FILE] [--images N] [--ngspice-images M]\n"
           "                   [--repeats R] [--ngspice-repeats K] [--floor-seconds S]\n"
           "                   [--ranks2] [--sizes RxC,...] [--ngspice-max-synapses S]\n"
-          "                   [--r-wire OHM] [--json] [--data DIR] [--cm PATH]\n"
+          "                   [--r-wire OHM] [--widths H,...]\n"
+          "                   [--klu-steps ngspice|exact|neuron] [--json]\n"
+          "                   [--data DIR] [--cm PATH]\n"
           "\n"
           "Runs the same generated circuits through both backends in one run:\n"
           "first test images of the trained network (--net), then one-layer\n"
@@ -65,6 +67,12 @@ void dwmtj_usage_bench(FILE *f)
           "                    (default 2)\n"
           "  --ranks2          also time dwmtj infer --backend klu on the same images\n"
           "                    under mpirun -np 2 against mpirun -np 1\n"
+          "  --widths LIST     also networks IN-H-H-OUT of --net's inputs and outputs\n"
+          "                    with random weights for each hidden width H (say\n"
+          "                    50,100,200,400,800): growth with the neurons, through\n"
+          "                    klu only, on the first min(--images, 8) images\n"
+          "  --klu-steps S     the klu engine's time points, as dwmtj infer's (default\n"
+          "                    neuron: each neuron on its own exact points)\n"
           "  --sizes LIST      crossbar sizes RxC (default 64x16,256x64,784x100)\n"
           "  --ngspice-max-synapses S  run ngspice on crossbars up to S synapses\n"
           "                    (default 20000)\n"
@@ -83,11 +91,31 @@ void dwmtj_usage_bench(FILE *f)
 struct bench_args {
     const char *net, *data, *cm;
     int images, ng_images, json, repeats, ng_repeats, ranks2;
+    int klu_steps;  /* DWMTJ_INFER_STEPS_* */
     double floor_s; /* s, wall time of each floor run */
     long ng_max_syn;
     double r_wire;
     int n_sizes, rows[MAX_SIZES], cols[MAX_SIZES];
+    int n_widths, width[MAX_SIZES]; /* hidden widths H of the IN-H-H-OUT nets */
 };
+
+static int parse_widths(const char *v, struct bench_args *a)
+{
+    a->n_widths = 0;
+    const char *p = v;
+    while (*p) {
+        int h, n = 0;
+        if (a->n_widths == MAX_SIZES || sscanf(p, "%d%n", &h, &n) != 1 || h < 1 || h > 4096)
+            return -1;
+        a->width[a->n_widths++] = h;
+        p += n;
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return -1;
+    }
+    return a->n_widths ? 0 : -1;
+}
 
 static int parse_sizes(const char *v, struct bench_args *a)
 {
@@ -122,8 +150,12 @@ enum {
     O_REPEATS,
     O_NG_REPEATS,
     O_FLOOR_S,
-    O_RANKS2
+    O_RANKS2,
+    O_KLU_STEPS,
+    O_WIDTHS
 };
+
+static const char *const steps_name[] = { "ngspice", "exact", "neuron" }; /* DWMTJ_INFER_STEPS_* */
 
 static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
 {
@@ -141,6 +173,8 @@ static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
         { "ngspice-repeats", required_argument, NULL, O_NG_REPEATS },
         { "floor-seconds", required_argument, NULL, O_FLOOR_S },
         { "ranks2", no_argument, NULL, O_RANKS2 },
+        { "klu-steps", required_argument, NULL, O_KLU_STEPS },
+        { "widths", required_argument, NULL, O_WIDTHS },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -152,6 +186,7 @@ static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
     a->floor_s = 2.0;
     a->ng_max_syn = 20000;
     a->r_wire = 1.0;
+    a->klu_steps = DWMTJ_INFER_STEPS_NEURON; /* infer's default */
     parse_sizes("64x16,256x64,784x100", a);
     *help = 0;
     int c, rc = 0, x, ng_set = 0;
@@ -168,6 +203,15 @@ static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
         case O_CM: a->cm = v; break;
         case O_JSON: a->json = 1; break;
         case O_RANKS2: a->ranks2 = 1; break;
+        case O_WIDTHS:
+            if (parse_widths(v, a) != 0)
+                return dwmtj_usage_error(SUB, "--widths %s: expected H[,H...] with H in "
+                                              "1..4096, at most %d widths",
+                                         v, MAX_SIZES);
+            break;
+        case O_KLU_STEPS:
+            rc = dwmtj_opt_choice(SUB, "--klu-steps", v, steps_name, 3, &a->klu_steps);
+            break;
         case O_IMAGES: rc = dwmtj_opt_int(SUB, "--images", v, 1, 10000, &a->images); break;
         case O_NG_IMAGES:
             rc = dwmtj_opt_int(SUB, "--ngspice-images", v, 0, 10000, &a->ng_images);
@@ -228,6 +272,8 @@ struct timing {
     bench_time image;  /* s per image: each repeat's mean over the n images */
     bench_time cross;  /* s per image in the engine's linear groups (wall only;
                           the engine's statistics time wall clock) */
+    bench_time neur;   /* s per image in its Newton groups, the neurons (wall
+                          only, as cross) */
     double *img_cpu;   /* s, n: each image's median over the repeats */
     double *img_wall;  /* s, n: the same in wall time */
     int klu;           /* 1 for the klu backend */
@@ -260,10 +306,12 @@ static int run_backend(const dwmtj_weights *net, dwmtj_infer_options o, dwmtj_se
     double *lin = malloc(sizeof(double) * nr);
     double *rc_ = malloc(sizeof(double) * repeats), *rw = malloc(sizeof(double) * repeats);
     double *rl = malloc(sizeof(double) * repeats), *rn = malloc(sizeof(double) * repeats);
+    double *rq = malloc(sizeof(double) * repeats);
     t->img_cpu = malloc(sizeof(double) * n);
     t->img_wall = malloc(sizeof(double) * n);
     int ret = -1;
-    if (!cpu || !wall || !lin || !rc_ || !rw || !rl || !rn || !t->img_cpu || !t->img_wall) {
+    if (!cpu || !wall || !lin || !rc_ || !rw || !rl || !rn || !rq || !t->img_cpu ||
+        !t->img_wall) {
         dwmtj_error("out of memory");
         goto end;
     }
@@ -284,7 +332,7 @@ static int run_backend(const dwmtj_weights *net, dwmtj_infer_options o, dwmtj_se
         dwmtj_infer_engine_stats(ctx, &st); /* drops the warm-up's share */
     }
     for (int r = 0; r < repeats && rc == DWMTJ_H_OK; r++) {
-        double sc = 0.0, sw = 0.0, sl = 0.0;
+        double sc = 0.0, sw = 0.0, sl = 0.0, sq = 0.0;
         for (int k = 0; k < n && rc == DWMTJ_H_OK; k++) {
             dwmtj_infer_results_free(res + k, 1); /* of the earlier repeat */
             double c0 = bench_cpu_s(), t0 = bench_wall_s();
@@ -298,10 +346,12 @@ static int run_backend(const dwmtj_weights *net, dwmtj_infer_options o, dwmtj_se
             sc += c;
             sw += w;
             sl += st.seconds_linear;
+            sq += st.seconds_newton;
         }
         rc_[r] = sc / n;
         rw[r] = sw / n;
         rl[r] = sl / n;
+        rq[r] = sq / n;
         rn[r] = NAN;
     }
     if (rc != DWMTJ_H_OK) {
@@ -315,8 +365,10 @@ static int run_backend(const dwmtj_weights *net, dwmtj_infer_options o, dwmtj_se
     t->setup_s = t->create_s + (warm ? fmax(0.0, first - t->img_wall[0]) : 0.0);
     bench_time_of(&t->image, rc_, rw, repeats);
     bench_time_of(&t->cross, rn, rl, repeats);
+    bench_time_of(&t->neur, rn, rq, repeats);
     if (!t->klu) /* ngspice: no engine statistics */
-        t->cross.wall_min = t->cross.wall_median = t->cross.wall_max = NAN;
+        t->cross.wall_min = t->cross.wall_median = t->cross.wall_max = t->neur.wall_min =
+            t->neur.wall_median = t->neur.wall_max = NAN;
     int nw = 0;
     const char *w1 = dwmtj_infer_warning(ctx, &nw);
     if (nw > 0)
@@ -335,6 +387,7 @@ end:
     free(rw);
     free(rl);
     free(rn);
+    free(rq);
     dwmtj_infer_free(ctx);
     if (ret != 0)
         timing_free(t);
@@ -553,8 +606,9 @@ static int time_ranks(const struct bench_args *a, const char *net_path, bench_ti
             /* root in containers; no more ranks than cores is not checked */
             char *argv[24] = { mpirun, "--allow-run-as-root", "--oversubscribe", "-np",
                                k ? "2" : "1", self, "infer", "--backend", "klu", "--net",
-                               (char *)net_path, "--images", n, "--json", "--allow-unsafe" };
-            int m = 15; /* speed at the paper's operating point, as the rest of bench */
+                               (char *)net_path, "--images", n, "--json", "--allow-unsafe",
+                               "--klu-steps", (char *)steps_name[a->klu_steps] };
+            int m = 17; /* speed at the paper's operating point, as the rest of bench */
             if (a->data) {
                 argv[m++] = "--data";
                 argv[m++] = (char *)a->data;
@@ -584,12 +638,11 @@ end:
     return ret;
 }
 
-/* A one-layer DW-MTJ network of rows inputs and cols neurons, with the
- * reference network's drive scalars and seeded weights and biases. */
-static int crossbar_net(dwmtj_weights *n, const dwmtj_weights *ref, int rows, int cols)
+/* A DW-MTJ network of L layers of the given sizes, with the reference
+ * network's drive scalars and seeded weights and biases. */
+static int random_net(dwmtj_weights *n, const dwmtj_weights *ref, int L, const int *size)
 {
-    int size[2] = { rows, cols };
-    if (dwmtj_weights_alloc(n, 1, size) != 0)
+    if (dwmtj_weights_alloc(n, L, size) != 0)
         return -1;
     n->kind = DWMTJ_KIND_DWMTJ;
     n->steps = ref->steps;
@@ -600,14 +653,22 @@ static int crossbar_net(dwmtj_weights *n, const dwmtj_weights *ref, int rows, in
     n->input_side = 0;
     if (dwmtj_snn_init_weights(n, 11, 1.0) != 0)
         return -1;
-    for (int o = 0; o < cols; o++)
-        n->b[0][o] = 0.05f;
+    for (int l = 0; l < L; l++)
+        for (int o = 0; o < size[l + 1]; o++)
+            n->b[l][o] = 0.05f;
     return 0;
+}
+
+/* A one-layer network of rows inputs and cols neurons. */
+static int crossbar_net(dwmtj_weights *n, const dwmtj_weights *ref, int rows, int cols)
+{
+    int size[2] = { rows, cols };
+    return random_net(n, ref, 1, size);
 }
 
 /* Everything measured on one circuit (the network or a crossbar). */
 struct bench_case {
-    long syn;
+    long syn, neurons;
     int T, n, m;             /* steps; images through klu, through ngspice */
     struct timing klu, ng, wired;
     int have_ng, have_wired, have_neuron;
@@ -663,6 +724,8 @@ static int run_case(const dwmtj_weights *net, const struct bench_args *a, dwmtj_
 {
     memset(c, 0, sizeof *c);
     c->syn = synapses(net);
+    for (int l = 1; l <= net->n_layers; l++)
+        c->neurons += net->size[l];
     c->T = net->steps;
     c->n = n;
     c->m = m;
@@ -679,6 +742,7 @@ static int run_case(const dwmtj_weights *net, const struct bench_args *a, dwmtj_
     dwmtj_infer_defaults(&o);
     o.allow_unsafe = 1; /* a benchmark of speed at the paper's operating point */
     o.backend = DWMTJ_INFER_KLU;
+    o.klu_steps = a->klu_steps;
     if (run_backend(net, o, NULL, img, idx, n, a->repeats, 1, rk, &c->klu, &kctx) != 0)
         goto end;
     if (neuron_floor(&dwmtj_infer_get_map(kctx)->eff, o.i_max, img, idx, n, a->repeats,
@@ -797,12 +861,17 @@ static void json_backend(dwmtj_json *j, const char *key, const struct timing *t,
         json_time(j, "crossbar_seconds_per_image", &t->cross);
         ns = bench_time_scaled(&t->cross, ns_syn(c));
         json_time(j, "crossbar_ns_per_synapse_timestep", &ns);
+        json_time(j, "neuron_part_seconds_per_image", &t->neur);
+        ns = bench_time_scaled(&t->neur, 1e9 / ((double)c->neurons * c->T));
+        json_time(j, "neuron_part_ns_per_neuron_timestep", &ns);
         double runs = (double)t->n * t->repeats;
         dwmtj_json_object(j, "engine_per_image");
+        dwmtj_json_num(j, "time_points", t->work.time_points / runs);
         dwmtj_json_num(j, "newton_iterations", t->work.newton_iterations / runs);
         dwmtj_json_num(j, "block_factorisations", t->work.refactors / runs);
         dwmtj_json_num(j, "groups_dense", t->work.groups_dense / runs);
         dwmtj_json_num(j, "groups_klu", t->work.groups_klu / runs);
+        dwmtj_json_num(j, "groups_split", t->work.groups_split / runs);
         dwmtj_json_end(j);
     }
     json_nums(j, "image_cpu_seconds", t->img_cpu, t->n);
@@ -813,6 +882,7 @@ static void json_backend(dwmtj_json *j, const char *key, const struct timing *t,
 static void json_case(dwmtj_json *j, const struct bench_case *c)
 {
     dwmtj_json_int(j, "synapses", c->syn);
+    dwmtj_json_int(j, "neurons", c->neurons);
     dwmtj_json_int(j, "steps", c->T);
     json_backend(j, "klu", &c->klu, c);
     if (c->have_wired)
@@ -881,6 +951,8 @@ static void text_case(const struct bench_case *c)
     text_row("klu s/image", &c->klu.image, 1.0);
     text_row("klu ns/syn-step", &c->klu.image, ns);
     text_row("klu crossbar part ns/syn-step", &c->klu.cross, ns);
+    text_row("klu neuron part ns/neuron-step", &c->klu.neur,
+             1e9 / ((double)c->neurons * c->T));
     if (c->have_wired)
         text_row("klu wired ns/syn-step", &c->wired.image, ns);
     if (c->have_ng) {
@@ -898,9 +970,10 @@ static void text_case(const struct bench_case *c)
            (double)c->fl.events / c->fl.n);
     const dwmtj_engine_stats *w = &c->klu.work;
     double runs = (double)c->klu.n * c->klu.repeats;
-    printf("  klu engine per image: %.0f Newton iterations, %.0f block factorisations; "
-           "Newton groups %.0f dense, %.0f in KLU\n", w->newton_iterations / runs,
-           w->refactors / runs, w->groups_dense / runs, w->groups_klu / runs);
+    printf("  klu engine per image: %.0f time points, %.0f Newton iterations, %.0f block "
+           "factorisations; Newton groups %.0f dense, %.0f in KLU, %.0f on their own points\n",
+           w->time_points / runs, w->newton_iterations / runs, w->refactors / runs,
+           w->groups_dense / runs, w->groups_klu / runs, w->groups_split / runs);
     printf("  setup (wall): klu %.3g s (create %.3g s)", c->klu.setup_s, c->klu.create_s);
     if (c->have_wired)
         printf(", klu wired %.3g s", c->wired.setup_s);
@@ -939,11 +1012,12 @@ int dwmtj_cmd_bench(int argc, char **argv)
     char *err = NULL;
     unsigned char *img = NULL;
     uint64_t *idx = NULL;
-    struct bench_case nc, sz[MAX_SIZES];
-    int n_done = 0;
+    struct bench_case nc, sz[MAX_SIZES], wd[MAX_SIZES];
+    int n_done = 0, n_wd = 0;
     memset(&net, 0, sizeof net);
     memset(&nc, 0, sizeof nc);
     memset(sz, 0, sizeof sz);
+    memset(wd, 0, sizeof wd);
     code = DWMTJ_EXIT_SIM;
     if (dwmtj_weights_load(&net, net_path, &err) != 0) {
         dwmtj_error("%s", err ? err : net_path);
@@ -1002,6 +1076,24 @@ int dwmtj_cmd_bench(int argc, char **argv)
     if (rr < 0)
         goto end;
     double r2 = rr == 0 ? ranks[0].wall_median / ranks[1].wall_median : NAN;
+    /* the hidden widths: the same images, random weights */
+    for (int k = 0; k < a.n_widths; k++, n_wd++) {
+        int size[4] = { net.size[0], a.width[k], a.width[k], net.size[net.n_layers] };
+        dwmtj_weights x;
+        if (random_net(&x, &net, 3, size) != 0) {
+            dwmtj_error("out of memory");
+            dwmtj_weights_free(&x);
+            goto end;
+        }
+        if (!a.json)
+            fprintf(stderr, "bench: %d-%d-%d-%d, random weights\n", size[0], size[1], size[2],
+                    size[3]);
+        int n = N < 8 ? N : 8;
+        int bad = run_case(&x, &a, s, img, idx, n, 0, 0, 0.0, &wd[k]) != 0;
+        dwmtj_weights_free(&x);
+        if (bad)
+            goto end;
+    }
     /* the crossbars */
     for (int k = 0; k < a.n_sizes; k++, n_done++) {
         dwmtj_weights x;
@@ -1030,6 +1122,7 @@ int dwmtj_cmd_bench(int argc, char **argv)
         dwmtj_json_init(&j, stdout, 1);
         dwmtj_json_object(&j, NULL);
         dwmtj_json_str(&j, "ngspice_version", dwmtj_session_ngspice_version(s));
+        dwmtj_json_str(&j, "klu_steps", steps_name[a.klu_steps]);
         dwmtj_json_int(&j, "repeats", a.repeats);
         dwmtj_json_int(&j, "ngspice_repeats", a.ng_repeats);
         dwmtj_json_num(&j, "floor_seconds", a.floor_s);
@@ -1054,6 +1147,14 @@ int dwmtj_cmd_bench(int argc, char **argv)
         dwmtj_json_num(&j, "ngspice_session_seconds", session_s);
         json_case(&j, &nc);
         dwmtj_json_end(&j);
+        dwmtj_json_array(&j, "widths");
+        for (int k = 0; k < a.n_widths; k++) {
+            dwmtj_json_object(&j, NULL);
+            dwmtj_json_int(&j, "hidden", a.width[k]);
+            json_case(&j, &wd[k]);
+            dwmtj_json_end(&j);
+        }
+        dwmtj_json_end(&j);
         dwmtj_json_array(&j, "crossbars");
         for (int k = 0; k < a.n_sizes; k++) {
             dwmtj_json_object(&j, NULL);
@@ -1070,9 +1171,9 @@ int dwmtj_cmd_bench(int argc, char **argv)
     } else {
         printf("network %s (%ld synapses, T %d), ngspice %s\n", net_path, nc.syn, nc.T,
                dwmtj_session_ngspice_version(s));
-        printf("  %d images through klu, %d through ngspice; %d repeats (ngspice %d), "
-               "floors >= %g s a run; ngspice session %.3g s\n",
-               N, M, a.repeats, a.ng_repeats, a.floor_s, session_s);
+        printf("  %d images through klu (%s time points), %d through ngspice; %d repeats "
+               "(ngspice %d), floors >= %g s a run; ngspice session %.3g s\n",
+               N, steps_name[a.klu_steps], M, a.repeats, a.ng_repeats, a.floor_s, session_s);
         text_case(&nc);
         if (rr == 0)
             printf("  two ranks against one (mpirun, dwmtj infer --backend klu, %d images): "
@@ -1080,6 +1181,12 @@ int dwmtj_cmd_bench(int argc, char **argv)
                    N, r2, ranks[0].wall_median, ranks[1].wall_median);
         else
             printf("  two ranks against one: not measured, %s\n", ranks_why);
+        for (int k = 0; k < a.n_widths; k++) {
+            printf("\nnetwork %d-%d-%d-%d, random weights (%ld synapses, %ld neurons, T %d), "
+                   "%d images\n", net.size[0], a.width[k], a.width[k], net.size[net.n_layers],
+                   wd[k].syn, wd[k].neurons, wd[k].T, wd[k].n);
+            text_case(&wd[k]);
+        }
         for (int k = 0; k < a.n_sizes; k++) {
             printf("\ncrossbar %dx%d (%ld synapses, T %d", a.rows[k], a.cols[k], sz[k].syn,
                    sz[k].T);
@@ -1098,6 +1205,8 @@ end:
     case_free(&nc);
     for (int k = 0; k < n_done && k < MAX_SIZES; k++)
         case_free(&sz[k]);
+    for (int k = 0; k < n_wd && k < MAX_SIZES; k++)
+        case_free(&wd[k]);
     dwmtj_session_close(s);
     dwmtj_dataset_free(&d);
     dwmtj_weights_free(&net);

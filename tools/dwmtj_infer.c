@@ -95,13 +95,14 @@ void dwmtj_usage_infer(FILE *f)
           "                   its comparator, writes from each neuron's reset);\n"
           "                   default: the one the network was trained for\n"
           "                   (ideal for a version 1 file)\n"
-          "  --klu-steps S    klu backend time points: ngspice (default, the same as\n"
-          "                   ngspice's), exact (every switch of the clamp: the\n"
-          "                   continuous circuit's answer; doc/engine.md) or neuron\n"
-          "                   (the same answer, each neuron on its own exact points:\n"
-          "                   the ideal periphery; faster); the behavioural cell\n"
-          "                   always exact (its capacitors make ngspice's points its\n"
-          "                   own)\n"
+          "  --klu-steps S    klu backend time points: neuron (default: each neuron on\n"
+          "                   its own exact points, every switch of its clamp: the\n"
+          "                   continuous circuit's answer; doc/engine.md), exact (the\n"
+          "                   same answer on points shared by all neurons, slower)\n"
+          "                   or ngspice (ngspice's own points: the ngspice backend's\n"
+          "                   discretised circuit, same spikes); the behavioural\n"
+          "                   cell always at the shared exact points (its logic's\n"
+          "                   events are the whole circuit's)\n"
           "  --network-clamp R  how the algorithm-level reference clamps the drive\n"
           "                   within a step: edges (default, the training rule: a\n"
           "                   line between clamped values) or continuous (the\n"
@@ -381,9 +382,12 @@ static void config_line(char *buf, size_t n, uint64_t hash, const struct infer_o
              DWMTJ_SNN_TEST_KEY0, dwmtj_infer_periphery_name(a->periphery),
              o->backend == DWMTJ_INFER_KLU ? " backend=klu" : "",
              a->clamp_ramp ? " network_clamp=continuous" : "",
-             o->klu_steps == DWMTJ_INFER_STEPS_EXACT    ? " klu_steps=exact"
-             : o->klu_steps == DWMTJ_INFER_STEPS_NEURON ? " klu_steps=neuron"
-                                                        : "",
+             /* the cell's runs say none: it always runs at the exact points */
+             o->backend != DWMTJ_INFER_KLU || a->periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL ||
+                     dwmtj_infer_klu_steps(o) == DWMTJ_INFER_STEPS_NGSPICE
+                 ? ""
+             : dwmtj_infer_klu_steps(o) == DWMTJ_INFER_STEPS_EXACT ? " klu_steps=exact"
+                                                                    : " klu_steps=neuron",
              a->no_ref ? " reference=0" : "");
 }
 
@@ -844,10 +848,9 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         if (a->o.backend == DWMTJ_INFER_KLU)
             /* the behavioural cell always runs at the exact points */
             dwmtj_json_str(&j, "klu_steps",
-                           a->periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL &&
-                                   a->o.klu_steps == DWMTJ_INFER_STEPS_NGSPICE
+                           a->periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL
                                ? "exact"
-                               : steps_name[a->o.klu_steps]);
+                               : steps_name[dwmtj_infer_klu_steps(&a->o)]);
         dwmtj_json_int(&j, "ranks", ranks);
         dwmtj_json_num(&j, "wall_seconds", wall);
         dwmtj_json_int(&j, "warnings", w->n);
