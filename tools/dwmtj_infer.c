@@ -377,7 +377,7 @@ static void config_line(char *buf, size_t n, uint64_t hash, const struct infer_o
     const dwmtj_infer_options *o = &a->o;
     snprintf(buf, n,
              "# dwmtj infer: net=%016" PRIx64 " g_min=%.17g g_max=%.17g levels=%d v_read=%.17g "
-             "i_max=%.17g naive=%d key0=%d periphery=%s%s%s%s%s",
+             "i_max=%.17g naive=%d key0=%d periphery=%s%s%s%s%s energy=lines",
              hash, o->g_min, o->g_max, o->levels, o->v_read, o->i_max, o->naive,
              DWMTJ_SNN_TEST_KEY0, dwmtj_infer_periphery_name(a->periphery),
              o->backend == DWMTJ_INFER_KLU ? " backend=klu" : "",
@@ -389,6 +389,9 @@ static void config_line(char *buf, size_t n, uint64_t hash, const struct infer_o
              : dwmtj_infer_klu_steps(o) == DWMTJ_INFER_STEPS_EXACT ? " klu_steps=exact"
                                                                     : " klu_steps=neuron",
              a->no_ref ? " reference=0" : "");
+    /* energy=lines: libdwmtj's device energy integrates v.i with both
+     * linear on each step (stop 21, doc/model.md); rows of the trapezoid
+     * before it are not summed with these: such a file does not resume */
 }
 
 /* What the rows of a results file must be for this run: its images
