@@ -2315,9 +2315,10 @@ START_TEST(bench_json)
     ck_assert(num_after(r.out, "\"event_floor\"", "runs") == 3.0);
     ck_assert_int_eq(bench_array_len(r.out, "\"klu\"", "image_cpu_seconds"), 3);
     ck_assert_int_eq(bench_array_len(r.out, "\"ngspice\"", "image_cpu_seconds"), 2);
-    /* network: klu (4 objects), ngspice (2), the floors (1 + 2 + 3); the
-     * crossbar: the same and klu_wired (4) */
-    ck_assert_int_eq(bench_check_timings(r.out), 12 + 16);
+    /* network: klu (6 objects: image, ns, crossbar part twice, neuron part
+     * twice), ngspice (2), the floors (1 + 2 + 3); the crossbar: the same
+     * and klu_wired (6) */
+    ck_assert_int_eq(bench_check_timings(r.out), 14 + 20);
     ck_assert(num_after(r.out, "\"network\"", "same_class") == 2.0);
     ck_assert(num_after(r.out, "\"network\"", "compared") == 2.0);
     ck_assert(num_after(r.out, "\"event_floor\"", "events_per_image") > 0.0);
@@ -2350,6 +2351,9 @@ START_TEST(bench_options)
         { "--floor-seconds", "0", NULL, NULL, "--floor-seconds 0: must be > 0" },
         { "--floor-seconds", "1e9", NULL, NULL, "--floor-seconds 1e9: must be > 0 and <= 600" },
         { "--images", "3", "--ngspice-images", "4", "--ngspice-images 4: more than --images 3" },
+        { "--widths", "0", NULL, NULL, "--widths 0: expected H[,H...] with H in 1..4096" },
+        { "--widths", "8x2", NULL, NULL, "--widths 8x2: expected H[,H...]" },
+        { "--klu-steps", "fine", NULL, NULL, "--klu-steps" },
     };
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
         cli_result r;
@@ -2375,7 +2379,7 @@ START_TEST(bench_ranks2)
     cli_result r;
     cli_run(ARGS("bench", "--net", small_net(), "--images", "2", "--ngspice-images", "0",
                  "--repeats", "1", "--floor-seconds", "0.01", "--sizes", "4x2", "--r-wire",
-                 "0", "--ranks2", "--json"),
+                 "0", "--ranks2", "--widths", "6", "--json"),
             &r);
     ck_exit(r, 0);
     double v;
@@ -2391,8 +2395,17 @@ START_TEST(bench_ranks2)
     }
     /* no ngspice images: the speedups are null, not numbers */
     ck_assert_int_eq(json_num(r.out, "speedup_median", &v), 0);
-    /* klu (4) and the floors (6) of the network and the crossbar, the ranks (2) */
-    ck_assert_int_eq(bench_check_timings(r.out), 2 * 10 + 2 * ranks);
+    /* klu (6) and the floors (6) of the network, the 196-6-6-10 network of
+     * --widths and the crossbar, the ranks (2) */
+    ck_assert_int_eq(bench_check_timings(r.out), 3 * 12 + 2 * ranks);
+    ck_assert(num_after(r.out, "\"widths\"", "hidden") == 6.0);
+    ck_assert(num_after(r.out, "\"widths\"", "neurons") == 22.0);
+    ck_assert(num_after(r.out, "\"network\"", "neurons") == 42.0);
+    /* each neuron on its own points, the default */
+    ck_assert(num_after(r.out, "\"network\"", "groups_split") == 42.0);
+    char *steps = json_value(r.out, "klu_steps");
+    ck_assert_msg(steps && strstr(steps, "neuron"), "%s", steps ? steps : "(none)");
+    free(steps);
     cli_free(&r);
 }
 END_TEST

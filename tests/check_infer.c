@@ -344,6 +344,21 @@ START_TEST(test_crossbar_energy)
 }
 END_TEST
 
+/* Images idx[0..n) of pixels through a runner made for net and o (s: the
+ * ngspice session, NULL for klu), the results into res. */
+static void infer_images(dwmtj_session *s, const dwmtj_weights *net, const dwmtj_infer_options *o,
+                         const unsigned char *pixels, const uint64_t *idx, int n,
+                         dwmtj_infer_result *res)
+{
+    dwmtj_infer *ctx = NULL;
+    char *err = NULL;
+    ck_assert_msg(dwmtj_infer_create(&ctx, s, net, o, &err) == DWMTJ_H_OK, "%s",
+                  err ? err : "");
+    ck_assert_msg(dwmtj_infer_run(ctx, pixels, idx, n, res) == DWMTJ_H_OK, "%s",
+                  dwmtj_infer_error(ctx));
+    dwmtj_infer_free(ctx);
+}
+
 /* The shipped small network on test images: circuit against algorithm, and
  * the three ways of running ngspice (a pruned deck per image, one deck per
  * batch with inputs altered, the naive deck) give the same spikes. */
@@ -351,7 +366,6 @@ START_TEST(test_small_network)
 {
     dwmtj_weights net;
     dwmtj_dataset d;
-    char *err = NULL;
     load_small(&net, &d);
     enum { N = 12 };
     uint64_t idx[N];
@@ -362,23 +376,13 @@ START_TEST(test_small_network)
     dwmtj_infer_options o;
     dwmtj_infer_defaults(&o);
     o.allow_unsafe = 1; /* the paper's 200 uA clamp is outside the SOA */
-    dwmtj_infer *ctx = NULL;
-    ck_assert_int_eq(dwmtj_infer_create(&ctx, s, &net, &o, &err), DWMTJ_H_OK);
     dwmtj_infer_result r1[N], r4[N], rn[2];
-    ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, N, r1) == DWMTJ_H_OK, "%s",
-                  dwmtj_infer_error(ctx));
-    dwmtj_infer_free(ctx);
+    infer_images(s, &net, &o, d.pixels, idx, N, r1);
     o.batch = 4;
-    ck_assert_int_eq(dwmtj_infer_create(&ctx, s, &net, &o, &err), DWMTJ_H_OK);
-    ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, N, r4) == DWMTJ_H_OK, "%s",
-                  dwmtj_infer_error(ctx));
-    dwmtj_infer_free(ctx);
+    infer_images(s, &net, &o, d.pixels, idx, N, r4);
     o.batch = 1;
     o.naive = 1;
-    ck_assert_int_eq(dwmtj_infer_create(&ctx, s, &net, &o, &err), DWMTJ_H_OK);
-    ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, 2, rn) == DWMTJ_H_OK, "%s",
-                  dwmtj_infer_error(ctx));
-    dwmtj_infer_free(ctx);
+    infer_images(s, &net, &o, d.pixels, idx, 2, rn);
     /* the algorithm level on the same images */
     dwmtj_snn_ws *ws = NULL;
     ck_assert_int_eq(dwmtj_snn_ws_create(&ws, &net, N), 0);
@@ -406,10 +410,7 @@ START_TEST(test_small_network)
     o.naive = 0;
     o.backend = DWMTJ_INFER_KLU;
     o.klu_steps = DWMTJ_INFER_STEPS_NGSPICE; /* ngspice's points: its discretised circuit */
-    ck_assert_int_eq(dwmtj_infer_create(&ctx, NULL, &net, &o, &err), DWMTJ_H_OK);
-    ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, N, rk) == DWMTJ_H_OK, "%s",
-                  dwmtj_infer_error(ctx));
-    dwmtj_infer_free(ctx);
+    infer_images(NULL, &net, &o, d.pixels, idx, N, rk);
     int same_spikes = 0;
     for (int k = 0; k < N; k++) {
         double e1 = r1[k].energy_crossbar + r1[k].energy_device + r1[k].energy_write;
@@ -426,10 +427,7 @@ START_TEST(test_small_network)
      * that rule (clamp_ramp) must give the same output spikes exactly */
     dwmtj_infer_result rx[N];
     o.klu_steps = DWMTJ_INFER_STEPS_EXACT;
-    ck_assert_int_eq(dwmtj_infer_create(&ctx, NULL, &net, &o, &err), DWMTJ_H_OK);
-    ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, N, rx) == DWMTJ_H_OK, "%s",
-                  dwmtj_infer_error(ctx));
-    dwmtj_infer_free(ctx);
+    infer_images(NULL, &net, &o, d.pixels, idx, N, rx);
     dwmtj_snn_ws *wr = NULL;
     int rpred[N], rcounts[N * 10];
     ck_assert_int_eq(dwmtj_snn_ws_create(&wr, &net, N), 0);
@@ -443,10 +441,7 @@ START_TEST(test_small_network)
      * between points, however far apart) */
     dwmtj_infer_result rq[N];
     o.klu_steps = DWMTJ_INFER_STEPS_NEURON;
-    ck_assert_int_eq(dwmtj_infer_create(&ctx, NULL, &net, &o, &err), DWMTJ_H_OK);
-    ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, N, rq) == DWMTJ_H_OK, "%s",
-                  dwmtj_infer_error(ctx));
-    dwmtj_infer_free(ctx);
+    infer_images(NULL, &net, &o, d.pixels, idx, N, rq);
     for (int k = 0; k < N; k++) {
         ck_assert_int_eq(rx[k].pred, rpred[k]);
         ck_assert_int_eq(rq[k].pred, rx[k].pred);

@@ -99,42 +99,35 @@ struct bench_args {
     int n_widths, width[MAX_SIZES]; /* hidden widths H of the IN-H-H-OUT nets */
 };
 
-static int parse_widths(const char *v, struct bench_args *a)
+/* A comma-separated list of at most MAX_SIZES items "A" (b NULL) or "AxB"
+ * with A in 1..hi_a and B in 1..hi_b, into a[], b[] and *n; -1 if it is
+ * not one. */
+static int parse_list(const char *v, int hi_a, int hi_b, int *a, int *b, int *n)
 {
-    a->n_widths = 0;
+    *n = 0;
     const char *p = v;
     while (*p) {
-        int h, n = 0;
-        if (a->n_widths == MAX_SIZES || sscanf(p, "%d%n", &h, &n) != 1 || h < 1 || h > 4096)
+        int x, y = 1, k = 0;
+        if (*n == MAX_SIZES ||
+            (b ? sscanf(p, "%dx%d%n", &x, &y, &k) != 2 : sscanf(p, "%d%n", &x, &k) != 1) ||
+            x < 1 || y < 1 || x > hi_a || y > hi_b)
             return -1;
-        a->width[a->n_widths++] = h;
-        p += n;
+        a[*n] = x;
+        if (b)
+            b[*n] = y;
+        ++*n;
+        p += k;
         if (*p == ',')
             p++;
         else if (*p)
             return -1;
     }
-    return a->n_widths ? 0 : -1;
+    return *n ? 0 : -1;
 }
 
 static int parse_sizes(const char *v, struct bench_args *a)
 {
-    a->n_sizes = 0;
-    const char *p = v;
-    while (*p) {
-        int r, c, n = 0;
-        if (a->n_sizes == MAX_SIZES || sscanf(p, "%dx%d%n", &r, &c, &n) != 2 || r < 1 ||
-            c < 1 || r > 4096 || c > 1024)
-            return -1;
-        a->rows[a->n_sizes] = r;
-        a->cols[a->n_sizes++] = c;
-        p += n;
-        if (*p == ',')
-            p++;
-        else if (*p)
-            return -1;
-    }
-    return a->n_sizes ? 0 : -1;
+    return parse_list(v, 4096, 1024, a->rows, a->cols, &a->n_sizes);
 }
 
 enum {
@@ -204,7 +197,7 @@ static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
         case O_JSON: a->json = 1; break;
         case O_RANKS2: a->ranks2 = 1; break;
         case O_WIDTHS:
-            if (parse_widths(v, a) != 0)
+            if (parse_list(v, 4096, 1, a->width, NULL, &a->n_widths) != 0)
                 return dwmtj_usage_error(SUB, "--widths %s: expected H[,H...] with H in "
                                               "1..4096, at most %d widths",
                                          v, MAX_SIZES);
