@@ -240,22 +240,29 @@ int dwmtj_engine_run(dwmtj_circuit *c)
     return eng_run(c);
 }
 
+/* Saved vector name of the last run, NULL for "time" or none (*found). */
+static const eng_vec *find_vec(const dwmtj_circuit *c, const char *name, int *found)
+{
+    *found = strcmp(name, "time") == 0;
+    for (int k = 0; k < c->n_vec && !*found; k++)
+        if (strcmp(c->vec[k].name, name) == 0) {
+            *found = 1;
+            return &c->vec[k];
+        }
+    return NULL;
+}
+
 int dwmtj_engine_vector(const dwmtj_circuit *c, const char *name, const double **v, int *len)
 {
     if (!c || !name || !v || !len)
         return DWMTJ_E_ERR_USAGE;
-    if (strcmp(name, "time") == 0) {
-        *v = c->time;
-        *len = c->n_time;
-        return DWMTJ_E_OK;
-    }
-    for (int k = 0; k < c->n_vec; k++)
-        if (strcmp(c->vec[k].name, name) == 0) {
-            *v = c->vec[k].v;
-            *len = c->vec[k].n;
-            return DWMTJ_E_OK;
-        }
-    return DWMTJ_E_ERR_VECTOR;
+    int found;
+    const eng_vec *x = find_vec(c, name, &found);
+    if (!found)
+        return DWMTJ_E_ERR_VECTOR;
+    *v = x ? x->v : c->time;
+    *len = x ? x->n : c->n_time;
+    return DWMTJ_E_OK;
 }
 
 int dwmtj_engine_vector_time(const dwmtj_circuit *c, const char *name, const double **t,
@@ -263,20 +270,13 @@ int dwmtj_engine_vector_time(const dwmtj_circuit *c, const char *name, const dou
 {
     if (!c || !name || !t || !len)
         return DWMTJ_E_ERR_USAGE;
-    *t = c->time;
-    *len = c->n_time;
-    if (strcmp(name, "time") == 0)
-        return DWMTJ_E_OK;
-    for (int k = 0; k < c->n_vec; k++)
-        if (strcmp(c->vec[k].name, name) == 0) {
-            int g = c->vec[k].axis;
-            if (g >= 0 && g < c->n_part && c->stats.groups_split) {
-                *t = c->part[g].time;
-                *len = c->part[g].n_time;
-            }
-            return DWMTJ_E_OK;
-        }
-    return DWMTJ_E_ERR_VECTOR;
+    int found;
+    const eng_vec *x = find_vec(c, name, &found);
+    int g = x ? x->axis : -1;
+    int own = g >= 0 && g < c->n_part && c->stats.groups_split;
+    *t = own ? c->part[g].time : c->time;
+    *len = own ? c->part[g].n_time : c->n_time;
+    return found ? DWMTJ_E_OK : DWMTJ_E_ERR_VECTOR;
 }
 
 void dwmtj_engine_get_stats(const dwmtj_circuit *c, dwmtj_engine_stats *s)

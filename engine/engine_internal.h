@@ -398,11 +398,7 @@ void eng_blocks_free(dwmtj_circuit *c);
 
 /* engine_run.c */
 int eng_run(dwmtj_circuit *c);
-/* Newton's tolerances, shared by the shared and the per-group solve */
-#define ENG_NEWTON_MAX 100
-#define ENG_RELTOL 1e-9 /* relative change of an unknown for convergence */
-#define ENG_VNTOL 1e-12 /* V, absolute, node voltages */
-#define ENG_ABSTOL 1e-15 /* A, absolute, branch currents */
+#define ENG_NEWTON_MAX 100 /* Newton iterations at a point before it fails */
 /* The parts of F(x) and its Jacobian (into c->f, c->Ax) of one element. */
 void eng_stamp_res(dwmtj_circuit *c, int k);
 void eng_stamp_vs(dwmtj_circuit *c, int s, double t);
@@ -423,8 +419,21 @@ void eng_accept_dev(dwmtj_circuit *c, int k);
 double eng_wall_s(void);
 /* Corners, clock edges, tstop: the points every run has. */
 int eng_grid(dwmtj_circuit *c, double **out, int *n_out);
-/* Outputs of the linear groups at t. */
-void eng_lin_outputs(dwmtj_circuit *c, double t, double *y);
+/* B source k's value from c->cur into c->bval; not finite: an error. */
+int eng_bs_eval(dwmtj_circuit *c, int k, double t);
+/* x[k] += dx[k]; returns the update over its tolerance (> 1: not yet). */
+double eng_update(dwmtj_circuit *c, int k);
+/* Newton's failure at t, named by the unknown of the largest change. */
+int eng_fail_newton(dwmtj_circuit *c, double t, int worst);
+/* Of devices dev[0..n) (NULL: the first n): the earliest step limit after
+ * t (dwmtj_eval.t_next) and the earliest turn inside (t0, t1)
+ * (dwmtj_eval.t_turn), +inf if none. */
+double eng_devices_limit(const dwmtj_circuit *c, const int *dev, int n, double t);
+double eng_devices_turn(const dwmtj_circuit *c, const int *dev, int n, double t0, double t1);
+/* The steps of at most tmax [t0, t1] is cut into (1 without tmax), and
+ * the end of the p-th of them: the exact points' pieces. */
+int eng_tmax_parts(const dwmtj_circuit *c, double t0, double t1);
+double eng_part_end(double t0, double t1, int p, int parts);
 
 /* engine_part.c */
 /* Whether each Newton group can be stepped on its own (no logic, every

@@ -203,13 +203,9 @@ static int part_newton(dwmtj_circuit *c, int g, double t)
 {
     const eng_part *p = &c->part[g];
     eng_block *b = &c->blk[c->group_block[g]];
-    for (int q = 0; q < p->n_bs; q++) {
-        int k = p->bs[q];
-        c->bval[k] = eng_expr_eval(c, c->bs[k].e, c->cur);
-        if (!isfinite(c->bval[k]))
-            return eng_fail(c, DWMTJ_E_ERR_VALUE, "%s: B source %s: its current is %g A at "
-                            "t = %g s", c->bs[k].where, c->bs[k].name, c->bval[k], t);
-    }
+    for (int q = 0; q < p->n_bs; q++)
+        if (eng_bs_eval(c, p->bs[q], t) != DWMTJ_E_OK)
+            return DWMTJ_E_ERR_VALUE;
     int worst = b->row[0];
     for (int it = 0; it < ENG_NEWTON_MAX; it++) {
         for (int q = 0; q < b->nnz; q++)
@@ -238,10 +234,7 @@ static int part_newton(dwmtj_circuit *c, int g, double t)
         double most = 0.0;
         for (int i = 0; i < b->n; i++) {
             int k = b->row[i];
-            c->x[k] += c->dx[k];
-            double tol = ENG_RELTOL * fabs(c->x[k]) +
-                         (k >= c->n_nl_nodes ? ENG_ABSTOL : ENG_VNTOL);
-            double r = fabs(c->dx[k]) / tol;
+            double r = eng_update(c, k);
             done &= r <= 1.0;
             if (r > most) {
                 most = r;
@@ -251,9 +244,7 @@ static int part_newton(dwmtj_circuit *c, int g, double t)
         if (done)
             return DWMTJ_E_OK;
     }
-    return eng_fail(c, DWMTJ_E_ERR_CONVERGENCE,
-                    "no convergence at t = %g s after %d Newton iterations (largest change at "
-                    "%s)", t, ENG_NEWTON_MAX, eng_unknown_name(c, KIND_NEWTON, worst));
+    return eng_fail_newton(c, t, worst);
 }
 
 /* The piece of the run a group is on: [ta, tb] with the controlling
@@ -293,18 +284,6 @@ static int part_take(dwmtj_circuit *c, int g, double t)
     return DWMTJ_E_OK;
 }
 
-/* The earliest next point group g's devices ask for after t. */
-static double part_limit(const dwmtj_circuit *c, const eng_part *p, double t)
-{
-    double lim = INFINITY;
-    for (int q = 0; q < p->n_dev; q++) {
-        double tn = c->dev[p->dev[q]].ev.t_next;
-        if (tn > t * (1.0 + 1e-12) + 1e-21 && tn < lim)
-            lim = tn;
-    }
-    return lim;
-}
-
 /* From group g's accepted point at *t to one at next, or at the first turn
  * of its devices' domains before next (as advance() does for all). */
 static int part_advance(dwmtj_circuit *c, int g, const piece *pc, double next, double *t)
@@ -313,12 +292,7 @@ static int part_advance(dwmtj_circuit *c, int g, const piece *pc, double next, d
     int rc = part_solve(c, g, pc, next);
     if (rc != DWMTJ_E_OK)
         return rc;
-    double tol = 1e-9 * c->tstep, first = INFINITY;
-    for (int q = 0; q < p->n_dev; q++) {
-        double tt = c->dev[p->dev[q]].ev.t_turn;
-        if (tt > *t + tol && tt < next - tol && tt < first)
-            first = tt;
-    }
+    double first = eng_devices_turn(c, p->dev, p->n_dev, *t, next);
     if (first < next) {
         next = first;
         c->stats.turn_points++;
@@ -360,7 +334,7 @@ static int part_run(dwmtj_circuit *c, int g)
             if (target - t <= tol && k < nk)
                 continue; /* coincides with the last point */
             while (rc == DWMTJ_E_OK && t < target) {
-                double next = target, lim = part_limit(c, p, t);
+                double next = target, lim = eng_devices_limit(c, p->dev, p->n_dev, t);
                 if (lim < next && lim > t + tol)
                     next = lim;
                 rc = part_advance(c, g, &pc, next, &t);
@@ -439,8 +413,7 @@ static int pieces(dwmtj_circuit *c, const double *g, int ng)
     double t = 0.0;
     long n = 1;
     for (int k = 0; k < ng; k++) {
-        int parts = c->tmax > 0.0 ? (int)ceil((g[k] - t) / c->tmax - 1e-9) : 1;
-        n += parts < 1 ? 1 : parts;
+        n += eng_tmax_parts(c, t, g[k]);
         t = g[k];
     }
     if (n > eng_point_limit(c))
@@ -454,12 +427,9 @@ static int pieces(dwmtj_circuit *c, const double *g, int ng)
     c->piece_t[0] = t = 0.0;
     c->n_piece = 1;
     for (int k = 0; k < ng; k++) {
-        int parts = c->tmax > 0.0 ? (int)ceil((g[k] - t) / c->tmax - 1e-9) : 1;
-        if (parts < 1)
-            parts = 1;
-        double t_start = t;
+        int parts = eng_tmax_parts(c, t, g[k]);
         for (int q = 1; q <= parts; q++)
-            c->piece_t[c->n_piece++] = q == parts ? g[k] : t_start + (g[k] - t_start) * q / parts;
+            c->piece_t[c->n_piece++] = eng_part_end(t, g[k], q, parts);
         t = g[k];
     }
     double t0 = eng_wall_s();

@@ -9,10 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#define NEWTON_MAX ENG_NEWTON_MAX
-#define RELTOL ENG_RELTOL
-#define VNTOL ENG_VNTOL
-#define ABSTOL ENG_ABSTOL
+#define ENG_RELTOL 1e-9 /* relative change of an unknown for convergence */
+#define ENG_VNTOL 1e-12 /* V, absolute, node voltages */
+#define ENG_ABSTOL 1e-15 /* A, absolute, branch currents */
 #define EVENT_TOL 1e-15 /* s: a comparator's crossing is located to this */
 #define CASCADE_MAX 64 /* logic changes at one instant before it counts as chatter */
 
@@ -24,7 +23,7 @@ double eng_wall_s(void)
 }
 
 /* Outputs of the linear groups at t: y = sum_j map_j v_j(t). */
-void eng_lin_outputs(dwmtj_circuit *c, double t, double *y)
+static void lin_outputs(dwmtj_circuit *c, double t, double *y)
 {
     double t0 = eng_wall_s();
     int no = c->n_out;
@@ -71,7 +70,8 @@ int eng_too_long(dwmtj_circuit *c, double t, double points)
                     "t = %g s, more than the engine's bound of %ld for this circuit (%d saved "
                     "vectors); use a coarser time step",
                     c->name, c->tstep, c->tstop, c->tmax, points < 0 ? "more than " : "",
-                    points < 0 ? (double)eng_point_limit(c) : points, t, eng_point_limit(c), c->n_vec);
+                    points < 0 ? (double)eng_point_limit(c) : points, t, eng_point_limit(c),
+                    c->n_vec);
 }
 
 double eng_vec_value(const dwmtj_circuit *c, const eng_vec *v, double t)
@@ -240,6 +240,62 @@ static int load(dwmtj_circuit *c, double t, int dc)
     return DWMTJ_E_OK;
 }
 
+int eng_bs_eval(dwmtj_circuit *c, int k, double t)
+{
+    c->bval[k] = eng_expr_eval(c, c->bs[k].e, c->cur);
+    if (!isfinite(c->bval[k]))
+        return eng_fail(c, DWMTJ_E_ERR_VALUE, "%s: B source %s: its current is %g A at "
+                        "t = %g s", c->bs[k].where, c->bs[k].name, c->bval[k], t);
+    return DWMTJ_E_OK;
+}
+
+double eng_update(dwmtj_circuit *c, int k)
+{
+    c->x[k] += c->dx[k];
+    double tol = ENG_RELTOL * fabs(c->x[k]) + (k >= c->n_nl_nodes ? ENG_ABSTOL : ENG_VNTOL);
+    return fabs(c->dx[k]) / tol;
+}
+
+int eng_fail_newton(dwmtj_circuit *c, double t, int worst)
+{
+    return eng_fail(c, DWMTJ_E_ERR_CONVERGENCE,
+                    "no convergence at t = %g s after %d Newton iterations (largest change at "
+                    "%s)", t, ENG_NEWTON_MAX, eng_unknown_name(c, KIND_NEWTON, worst));
+}
+
+double eng_devices_limit(const dwmtj_circuit *c, const int *dev, int n, double t)
+{
+    double lim = INFINITY;
+    for (int q = 0; q < n; q++) {
+        double tn = c->dev[dev ? dev[q] : q].ev.t_next;
+        if (tn > t * (1.0 + 1e-12) + 1e-21 && tn < lim)
+            lim = tn;
+    }
+    return lim;
+}
+
+double eng_devices_turn(const dwmtj_circuit *c, const int *dev, int n, double t0, double t1)
+{
+    double tol = 1e-9 * c->tstep, first = INFINITY;
+    for (int q = 0; q < n; q++) {
+        double tt = c->dev[dev ? dev[q] : q].ev.t_turn;
+        if (tt > t0 + tol && tt < t1 - tol && tt < first)
+            first = tt;
+    }
+    return first;
+}
+
+int eng_tmax_parts(const dwmtj_circuit *c, double t0, double t1)
+{
+    int parts = c->tmax > 0.0 ? (int)ceil((t1 - t0) / c->tmax - 1e-9) : 1;
+    return parts < 1 ? 1 : parts;
+}
+
+double eng_part_end(double t0, double t1, int p, int parts)
+{
+    return p == parts ? t1 : t0 + (t1 - t0) * p / parts;
+}
+
 /* Solves the Newton groups at t; the devices' trial states in s1.  A
  * group is done once its own update is within tolerance (as in ngspice,
  * the states of the last load stand: they differ from the final voltages
@@ -255,13 +311,10 @@ static int newton(dwmtj_circuit *c, double t, int dc, int only)
     memset(c->group_done, only >= 0, (size_t)c->n_groups);
     if (only >= 0)
         c->group_done[only] = 0;
-    for (int k = 0; k < c->n_bs; k++) {
-        c->bval[k] = eng_expr_eval(c, c->bs[k].e, c->cur);
-        if (!isfinite(c->bval[k]))
-            return eng_fail(c, DWMTJ_E_ERR_VALUE, "%s: B source %s: its current is %g A at "
-                            "t = %g s", c->bs[k].where, c->bs[k].name, c->bval[k], t);
-    }
-    for (int it = 0; it < NEWTON_MAX; it++) {
+    for (int k = 0; k < c->n_bs; k++)
+        if (eng_bs_eval(c, k, t) != DWMTJ_E_OK)
+            return DWMTJ_E_ERR_VALUE;
+    for (int it = 0; it < ENG_NEWTON_MAX; it++) {
         eng_blocks_open(c);
         int rc = load(c, t, dc);
         if (rc != DWMTJ_E_OK)
@@ -280,9 +333,7 @@ static int newton(dwmtj_circuit *c, double t, int dc, int only)
                 c->group_done[blk->group[j]] = 1;
             for (int i = 0; i < blk->n; i++) {
                 int k = blk->row[i];
-                c->x[k] += c->dx[k];
-                double tol = RELTOL * fabs(c->x[k]) + (k >= c->n_nl_nodes ? ABSTOL : VNTOL);
-                double r = fabs(c->dx[k]) / tol;
+                double r = eng_update(c, k);
                 if (r > 1.0)
                     c->group_done[c->row_group[k]] = 0;
                 if (r > most) {
@@ -296,9 +347,7 @@ static int newton(dwmtj_circuit *c, double t, int dc, int only)
         if (!open)
             return DWMTJ_E_OK;
     }
-    return eng_fail(c, DWMTJ_E_ERR_CONVERGENCE,
-                    "no convergence at t = %g s after %d Newton iterations (largest change at "
-                    "%s)", t, NEWTON_MAX, eng_unknown_name(c, KIND_NEWTON, worst));
+    return eng_fail_newton(c, t, worst);
 }
 
 /* The run's first device warning, in the words of the code model's: one
@@ -332,8 +381,6 @@ static void accept(dwmtj_circuit *c)
         eng_accept_dev(c, k);
 }
 
-/* Corners of the sources, clock edges of the devices, tstop: sorted,
- * near-duplicates merged. */
 /* The ascending run r[0..nr) merged into the ascending, duplicate-free
  * acc[0..*na) through tmp (room for *na + nr); exact duplicates once.
  * Returns the merged array (acc or tmp: the other is the new scratch). */
@@ -417,13 +464,7 @@ int eng_grid(dwmtj_circuit *c, double **out, int *n_out)
  * (dwmtj_eval.t_next), the breakpoints the code model sets in ngspice. */
 static double device_limit(const dwmtj_circuit *c, double t)
 {
-    double lim = INFINITY;
-    for (int k = 0; k < c->n_dev; k++) {
-        double tn = c->dev[k].ev.t_next;
-        if (tn > t * (1.0 + 1e-12) + 1e-21 && tn < lim)
-            lim = tn;
-    }
-    return lim;
+    return eng_devices_limit(c, NULL, c->n_dev, t);
 }
 
 /* The linear outputs and controlling currents at t on the piece
@@ -462,7 +503,7 @@ static int take(dwmtj_circuit *c, double t)
  * rounding: a neuron that rests on its threshold would chatter). */
 static int changes(const eng_u *u, double a)
 {
-    return (a > 0.0) != (u->state != 0) && fabs(a) > VNTOL;
+    return (a > 0.0) != (u->state != 0) && fabs(a) > ENG_VNTOL;
 }
 
 /* Events at t: the logic settles; while it changed what the Newton groups
@@ -540,15 +581,9 @@ static int locate(dwmtj_circuit *c, eng_u *u, double thi, double *tc)
  * would see and the step does not count); +inf if none. */
 static double turn_before(const dwmtj_circuit *c, double t)
 {
-    double tol = 1e-9 * c->tstep, first = INFINITY;
     if (c->steps == DWMTJ_E_STEPS_NGSPICE)
-        return first; /* ngspice's points have none: the code model sets none */
-    for (int k = 0; k < c->n_dev; k++) {
-        double tt = c->dev[k].ev.t_turn;
-        if (tt > c->t_acc + tol && tt < t - tol && tt < first)
-            first = tt;
-    }
-    return first;
+        return INFINITY; /* ngspice's points have none: the code model sets none */
+    return eng_devices_turn(c, NULL, c->n_dev, c->t_acc, t);
 }
 
 /* An accepted point at next, at the first device turn before it, or at
@@ -650,7 +685,7 @@ static int steps_ngspice(dwmtj_circuit *c, const double *g, int ng)
     double t = 0.0, delta = fmin(c->tstop / 100.0, c->tstep) / 10.0, save = c->tstop / 50.0;
     double t_prev = 0.0; /* the last breakpoint passed */
     int bi = 0, at_break = 1, first = 1, rc = DWMTJ_E_OK;
-    eng_lin_outputs(c, g[0], c->y1);
+    lin_outputs(c, g[0], c->y1);
     c->ta = 0.0;
     c->tb = g[0];
     while (bi < ng && rc == DWMTJ_E_OK) {
@@ -682,7 +717,7 @@ static int steps_ngspice(dwmtj_circuit *c, const double *g, int ng)
             t_prev = g[bi];
             memcpy(c->y0, c->y1, sizeof(double) * (size_t)(c->n_out > 0 ? c->n_out : 1));
             if (++bi < ng)
-                eng_lin_outputs(c, g[bi], c->y1);
+                lin_outputs(c, g[bi], c->y1);
             c->ta = t_prev;
             c->tb = bi < ng ? g[bi] : t_prev;
         }
@@ -699,13 +734,11 @@ static int steps_exact(dwmtj_circuit *c, const double *g, int ng)
     int rc = DWMTJ_E_OK;
     for (int k = 0; k < ng && rc == DWMTJ_E_OK; k++) {
         double end = g[k];
-        int parts = c->tmax > 0.0 ? (int)ceil((end - t) / c->tmax - 1e-9) : 1;
-        if (parts < 1)
-            parts = 1;
+        int parts = eng_tmax_parts(c, t, end);
         double t_start = t;
         for (int p = 1; p <= parts && rc == DWMTJ_E_OK; p++) {
-            double ta = t, tb = p == parts ? end : t_start + (end - t_start) * p / parts;
-            eng_lin_outputs(c, tb, c->y1);
+            double ta = t, tb = eng_part_end(t_start, end, p, parts);
+            lin_outputs(c, tb, c->y1);
             int nk = 0;
             controls(c, c->y0, c->cur0);
             controls(c, c->y1, c->cur1);
@@ -756,7 +789,7 @@ int eng_run(dwmtj_circuit *c)
     for (int k = 0; k < c->n_nl; k++)
         c->x[k] = 0.0;
     /* operating point at t = 0 */
-    eng_lin_outputs(c, 0.0, c->y0);
+    lin_outputs(c, 0.0, c->y0);
     memcpy(c->yt, c->y0, sizeof(double) * (size_t)(c->n_out > 0 ? c->n_out : 1));
     controls(c, c->y0, c->cur);
     int rc = newton(c, 0.0, 1, -1);

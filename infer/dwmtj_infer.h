@@ -64,7 +64,9 @@
 /* dwmtj_infer_options.klu_steps: the klu backend's time points (DEFAULT:
  * the backend's choice, dwmtj_infer_klu_steps) */
 enum { DWMTJ_INFER_STEPS_DEFAULT = -1, DWMTJ_INFER_STEPS_NGSPICE = 0, DWMTJ_INFER_STEPS_EXACT = 1,
-       DWMTJ_INFER_STEPS_NEURON = 2 };
+       DWMTJ_INFER_STEPS_NEURON = 2, DWMTJ_INFER_STEPS_COUNT = 3 };
+/* Their names, as --klu-steps takes them: "ngspice", "exact", "neuron". */
+extern const char *const dwmtj_infer_steps_names[DWMTJ_INFER_STEPS_COUNT];
 
 typedef struct dwmtj_infer_options {
     double g_min;     /* S, low end of the conductance window (default 1 uS) */

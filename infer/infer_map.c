@@ -26,6 +26,9 @@ void dwmtj_infer_defaults(dwmtj_infer_options *o)
     o->probe_fires = 0;
 }
 
+const char *const dwmtj_infer_steps_names[DWMTJ_INFER_STEPS_COUNT] = { "ngspice", "exact",
+                                                                      "neuron" };
+
 int dwmtj_infer_klu_steps(const dwmtj_infer_options *o)
 {
     return o->klu_steps == DWMTJ_INFER_STEPS_DEFAULT ? DWMTJ_INFER_STEPS_NEURON : o->klu_steps;

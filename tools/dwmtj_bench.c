@@ -148,8 +148,6 @@ enum {
     O_WIDTHS
 };
 
-static const char *const steps_name[] = { "ngspice", "exact", "neuron" }; /* DWMTJ_INFER_STEPS_* */
-
 static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
 {
     static const struct option opts[] = {
@@ -203,7 +201,8 @@ static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
                                          v, MAX_SIZES);
             break;
         case O_KLU_STEPS:
-            rc = dwmtj_opt_choice(SUB, "--klu-steps", v, steps_name, 3, &a->klu_steps);
+            rc = dwmtj_opt_choice(SUB, "--klu-steps", v, dwmtj_infer_steps_names,
+                                  DWMTJ_INFER_STEPS_COUNT, &a->klu_steps);
             break;
         case O_IMAGES: rc = dwmtj_opt_int(SUB, "--images", v, 1, 10000, &a->images); break;
         case O_NG_IMAGES:
@@ -600,7 +599,7 @@ static int time_ranks(const struct bench_args *a, const char *net_path, bench_ti
             char *argv[24] = { mpirun, "--allow-run-as-root", "--oversubscribe", "-np",
                                k ? "2" : "1", self, "infer", "--backend", "klu", "--net",
                                (char *)net_path, "--images", n, "--json", "--allow-unsafe",
-                               "--klu-steps", (char *)steps_name[a->klu_steps] };
+                               "--klu-steps", (char *)dwmtj_infer_steps_names[a->klu_steps] };
             int m = 17; /* speed at the paper's operating point, as the rest of bench */
             if (a->data) {
                 argv[m++] = "--data";
@@ -1115,7 +1114,7 @@ int dwmtj_cmd_bench(int argc, char **argv)
         dwmtj_json_init(&j, stdout, 1);
         dwmtj_json_object(&j, NULL);
         dwmtj_json_str(&j, "ngspice_version", dwmtj_session_ngspice_version(s));
-        dwmtj_json_str(&j, "klu_steps", steps_name[a.klu_steps]);
+        dwmtj_json_str(&j, "klu_steps", dwmtj_infer_steps_names[a.klu_steps]);
         dwmtj_json_int(&j, "repeats", a.repeats);
         dwmtj_json_int(&j, "ngspice_repeats", a.ng_repeats);
         dwmtj_json_num(&j, "floor_seconds", a.floor_s);
@@ -1166,7 +1165,8 @@ int dwmtj_cmd_bench(int argc, char **argv)
                dwmtj_session_ngspice_version(s));
         printf("  %d images through klu (%s time points), %d through ngspice; %d repeats "
                "(ngspice %d), floors >= %g s a run; ngspice session %.3g s\n",
-               N, steps_name[a.klu_steps], M, a.repeats, a.ng_repeats, a.floor_s, session_s);
+               N, dwmtj_infer_steps_names[a.klu_steps], M, a.repeats, a.ng_repeats, a.floor_s,
+               session_s);
         text_case(&nc);
         if (rr == 0)
             printf("  two ranks against one (mpirun, dwmtj infer --backend klu, %d images): "

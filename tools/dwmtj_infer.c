@@ -199,8 +199,6 @@ static const struct option infer_options[] = {
     { NULL, 0, NULL, 0 },
 };
 
-static const char *const steps_name[] = { "ngspice", "exact", "neuron" }; /* DWMTJ_INFER_STEPS_* */
-
 static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
 {
     static const char *const backends[] = { "ngspice", "klu" }; /* DWMTJ_INFER_* */
@@ -234,7 +232,8 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
             rc = dwmtj_opt_choice(SUB, "--backend", v, backends, 2, &a->o.backend);
             break;
         case O_KLU_STEPS:
-            rc = dwmtj_opt_choice(SUB, "--klu-steps", v, steps_name, 3, &a->o.klu_steps);
+            rc = dwmtj_opt_choice(SUB, "--klu-steps", v, dwmtj_infer_steps_names,
+                                  DWMTJ_INFER_STEPS_COUNT, &a->o.klu_steps);
             break;
         case O_PERIPHERY:
             rc = dwmtj_opt_choice(SUB, "--periphery", v, peripheries, 2, &a->o.periphery);
@@ -853,7 +852,7 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
             dwmtj_json_str(&j, "klu_steps",
                            a->periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL
                                ? "exact"
-                               : steps_name[dwmtj_infer_klu_steps(&a->o)]);
+                               : dwmtj_infer_steps_names[dwmtj_infer_klu_steps(&a->o)]);
         dwmtj_json_int(&j, "ranks", ranks);
         dwmtj_json_num(&j, "wall_seconds", wall);
         dwmtj_json_int(&j, "warnings", w->n);
