@@ -179,6 +179,15 @@ typedef struct dwmtj_engine_stats {
     int groups_split;     /* Newton groups stepped on their own time points in
                              the last run (DWMTJ_E_STEPS_NEURON); 0: all on
                              shared points */
+    int groups_open;      /* of those, groups solved in closed form: a device
+                             with A and B open driven by current sources (the
+                             ideal mirror), its voltages dwmtj_open_voltages',
+                             one device step per point and no Newton
+                             iteration */
+    int groups_folded;    /* of those, groups whose drive is one clamped line
+                             read from a column of its own (the mirror's
+                             gain folded into the crossbar map): no
+                             expression evaluated per point */
 } dwmtj_engine_stats;
 void dwmtj_engine_get_stats(const dwmtj_circuit *c, dwmtj_engine_stats *s);
 /* sum += s, field by field (runs of several circuits). */

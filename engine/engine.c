@@ -303,4 +303,6 @@ void dwmtj_engine_stats_add(dwmtj_engine_stats *sum, const dwmtj_engine_stats *s
     sum->groups_dense += s->groups_dense;
     sum->groups_klu += s->groups_klu;
     sum->groups_split += s->groups_split;
+    sum->groups_open += s->groups_open;
+    sum->groups_folded += s->groups_folded;
 }

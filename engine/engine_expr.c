@@ -159,8 +159,18 @@ int eng_expr_clamp(const eng_expr *e, const eng_expr **x, double *lo, double *hi
 int eng_clamp_kinks(const dwmtj_circuit *c, const eng_expr *x, double lo, double hi,
                     const double *c0, const double *c1, double *s, int max)
 {
+    return eng_line_kinks(eval_at(c, x, c0, c1, 0.0), eval_at(c, x, c0, c1, 1.0), lo, hi, s,
+                          max);
+}
+
+double eng_clamp(double x, double lo, double hi)
+{
+    return isnan(x) ? NAN : x > hi ? hi : x < lo ? lo : x;
+}
+
+int eng_line_kinks(double x0, double x1, double lo, double hi, double *s, int max)
+{
     /* the clamp bends where its line crosses a bound: no search */
-    double x0 = eval_at(c, x, c0, c1, 0.0), x1 = eval_at(c, x, c0, c1, 1.0);
     int n = 0;
     for (int k = 0; k < 2; k++) {
         double d0 = x0 - (k ? lo : hi), d1 = x1 - (k ? lo : hi);

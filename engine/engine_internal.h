@@ -228,6 +228,10 @@ typedef struct {
     int *dev, n_dev;  /* its devices */
     int *vec, n_vec;  /* its saved vectors */
     double *time; int n_time, cap_time; /* s, its accepted points */
+    int open;         /* 1: one device whose A and B touch nothing else, fed
+                         by current sources between IN and ground: its node
+                         equations in closed form (dwmtj_open_voltages), no
+                         Newton iteration */
 } eng_part;
 
 struct dwmtj_circuit {
@@ -312,7 +316,15 @@ struct dwmtj_circuit {
     double *piece_t; int n_piece; /* s, the ends of the pieces on which the
                                      sources are linear (DWMTJ_E_STEPS_NEURON) */
     double *piece_cur;     /* A, per piece end the controlling currents
-                              (n_piece x n_ctl) */
+                              (n_piece x n_ctl), or with fmap the folded
+                              lines (n_piece x n_part) */
+    double *fmap;          /* with every part open and fed by one clamped
+                              line: n_lin_src x n_part, each column the
+                              line's coefficients folded into the map (the
+                              mirror's gain times its two outputs' columns),
+                              so that a piece end costs one product per
+                              neuron and no expression; else NULL */
+    double *fline0;        /* A, per part: the line's constant term */
     eng_nz *nz; int n_nz, cap_nz; /* the linear sources' non-zero values at
                                      the piece ends, by source */
     int *nz_order;         /* those by piece, sources ascending in each, */
@@ -354,6 +366,10 @@ int eng_expr_clamp(const eng_expr *e, const eng_expr **x, double *lo, double *hi
 /* eng_expr_kinks of such a clamp: where its line crosses a bound. */
 int eng_clamp_kinks(const dwmtj_circuit *c, const eng_expr *x, double lo, double hi,
                     const double *c0, const double *c1, double *s, int max);
+/* The same for the line's values x0 at s = 0 and x1 at s = 1. */
+int eng_line_kinks(double x0, double x1, double lo, double hi, double *s, int max);
+/* The clamp of line value x to [lo, hi], NaN kept (as eng_expr_eval). */
+double eng_clamp(double x, double lo, double hi);
 /* 1 when e holds an i(). */
 int eng_expr_has_current(const eng_expr *e);
 
@@ -405,6 +421,10 @@ void eng_stamp_vs(dwmtj_circuit *c, int s, double t);
 void eng_stamp_bs(dwmtj_circuit *c, int k);
 /* Steps device k from its accepted state to t (dc: from a fresh state,
  * static partials) and stamps it. */
+/* Device k's step to t at terminal voltages v (dc: its operating point)
+ * into its s1 and ev; eng_stamp_dev with v from the trial solution, and
+ * its currents and partials stamped. */
+int eng_eval_dev(dwmtj_circuit *c, int k, double t, const double v[4], int dc);
 int eng_stamp_dev(dwmtj_circuit *c, int k, double t, int dc);
 /* The value of saved vector v now (t: for a one-shot node). */
 double eng_vec_value(const dwmtj_circuit *c, const eng_vec *v, double t);
@@ -421,6 +441,8 @@ double eng_wall_s(void);
 int eng_grid(dwmtj_circuit *c, double **out, int *n_out);
 /* B source k's value from c->cur into c->bval; not finite: an error. */
 int eng_bs_eval(dwmtj_circuit *c, int k, double t);
+/* The same check of a c->bval[k] computed otherwise (a folded line). */
+int eng_bs_check(dwmtj_circuit *c, int k, double t);
 /* x[k] += dx[k]; returns the update over its tolerance (> 1: not yet). */
 double eng_update(dwmtj_circuit *c, int k);
 /* Newton's failure at t, named by the unknown of the largest change. */

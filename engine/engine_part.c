@@ -41,6 +41,9 @@ void eng_parts_free(dwmtj_circuit *c)
     free(c->nz);
     free(c->nz_order);
     free(c->nz_start);
+    free(c->fmap);
+    free(c->fline0);
+    c->fmap = c->fline0 = NULL;
     c->nz = NULL;
     c->nz_order = c->nz_start = NULL;
     c->n_nz = c->cap_nz = c->cap_nz_order = c->cap_nz_start = 0;
@@ -147,6 +150,64 @@ static int part_controls(dwmtj_circuit *c, eng_part *p, unsigned char *mark)
     return DWMTJ_E_OK;
 }
 
+/* 1 when group g (its lists in p) is one device with GND on ground, A and
+ * B on nodes nothing else touches and IN fed only by current sources to
+ * ground: KCL then reads i_IN = the sources' sum, i_A = i_B = 0, which the
+ * device's open voltages satisfy whatever its state. */
+static int part_is_open(const dwmtj_circuit *c, const eng_part *p, int g)
+{
+    if (p->n_res || p->n_vs || p->n_dev != 1 || c->blk[c->group_block[g]].n != 3)
+        return 0;
+    const int *nd = c->dev[p->dev[0]].node;
+    if (nd[DWMTJ_GND] != 0 || nd[DWMTJ_IN] == nd[DWMTJ_A] || nd[DWMTJ_IN] == nd[DWMTJ_B] ||
+        nd[DWMTJ_A] == nd[DWMTJ_B])
+        return 0;
+    for (int k = 0; k < DWMTJ_NTERM; k++)
+        if (k != DWMTJ_GND && node_group(c, nd[k]) != g)
+            return 0;
+    for (int q = 0; q < p->n_bs; q++) {
+        const eng_bsrc *s = &c->bs[p->bs[q]];
+        if (!(s->p == 0 && s->m == nd[DWMTJ_IN]) && !(s->p == nd[DWMTJ_IN] && s->m == 0))
+            return 0;
+    }
+    return 1;
+}
+
+/* c->fmap and c->fline0 when every part is open and fed by one clamp of a
+ * line, and no vector reads the linear outputs: each line is affine in its
+ * controlling currents (eng_expr_clamp's plain line), its coefficients
+ * read off by evaluating it at the unit currents. */
+static int fold(dwmtj_circuit *c)
+{
+    for (int g = 0; g < c->n_part; g++)
+        if (!c->part[g].open || c->part[g].n_bs != 1 || !c->part[g].line[0])
+            return DWMTJ_E_OK;
+    for (int k = 0; k < c->n_vec; k++)
+        if (c->vec[k].kind == KIND_LIN || c->vec[k].kind == VEC_BRANCH_LIN)
+            return DWMTJ_E_OK;
+    size_t np = (size_t)c->n_part;
+    c->fmap = calloc((size_t)(c->n_lin_src > 0 ? c->n_lin_src : 1) * np, sizeof(double));
+    c->fline0 = malloc(sizeof(double) * np);
+    if (!c->fmap || !c->fline0)
+        return DWMTJ_E_ERR_NOMEM;
+    memset(c->cur, 0, sizeof(double) * (size_t)(c->n_vs > 0 ? c->n_vs : 1));
+    for (int g = 0; g < c->n_part; g++) {
+        const eng_part *p = &c->part[g];
+        double c0 = eng_expr_eval(c, p->line[0], c->cur);
+        c->fline0[g] = c0;
+        for (int q = 0; q < p->n_ctl; q++) {
+            int s = c->ctl[p->ctl[q]];
+            c->cur[s] = 1.0;
+            double a = eng_expr_eval(c, p->line[0], c->cur) - c0;
+            c->cur[s] = 0.0;
+            const double *col = c->map + c->vs[s].out;
+            for (int j = 0; j < c->n_lin_src; j++)
+                c->fmap[(size_t)j * np + (size_t)g] += a * col[(size_t)j * (size_t)c->n_out];
+        }
+    }
+    return DWMTJ_E_OK;
+}
+
 int eng_parts_plan(dwmtj_circuit *c)
 {
     eng_parts_free(c);
@@ -191,9 +252,10 @@ int eng_parts_plan(dwmtj_circuit *c)
                 p->line[q] = NULL;
         if (rc == DWMTJ_E_OK)
             rc = part_controls(c, p, mark);
+        p->open = part_is_open(c, p, g);
     }
     free(mark);
-    return rc;
+    return rc == DWMTJ_E_OK ? fold(c) : rc;
 }
 
 /* Group g's Newton solve at t from its devices' accepted states, the
@@ -203,9 +265,21 @@ static int part_newton(dwmtj_circuit *c, int g, double t)
 {
     const eng_part *p = &c->part[g];
     eng_block *b = &c->blk[c->group_block[g]];
-    for (int q = 0; q < p->n_bs; q++)
+    for (int q = 0; q < p->n_bs && !c->fmap; q++)
         if (eng_bs_eval(c, p->bs[q], t) != DWMTJ_E_OK)
             return DWMTJ_E_ERR_VALUE;
+    if (p->open) {
+        /* the current the sources push into IN (eng_stamp_bs's signs) */
+        const eng_dev *d = &c->dev[p->dev[0]];
+        double i_in = 0.0, v[DWMTJ_NTERM];
+        for (int q = 0; q < p->n_bs; q++)
+            i_in += c->bs[p->bs[q]].m ? c->bval[p->bs[q]] : -c->bval[p->bs[q]];
+        dwmtj_open_voltages(&c->model[d->model].d, i_in, v, NULL);
+        for (int k = 0; k < DWMTJ_NTERM; k++)
+            if (d->node[k])
+                c->x[c->node_row[d->node[k]]] = v[k];
+        return eng_eval_dev(c, p->dev[0], t, v, 0);
+    }
     int worst = b->row[0];
     for (int it = 0; it < ENG_NEWTON_MAX; it++) {
         for (int q = 0; q < b->nnz; q++)
@@ -251,12 +325,20 @@ static int part_newton(dwmtj_circuit *c, int g, double t)
  * currents at its ends in c->cur0, c->cur1 (the group's entries). */
 typedef struct {
     double ta, tb;
+    double x0, x1;    /* A, with c->fmap: the group's folded line at ta, tb */
 } piece;
 
 static int part_solve(dwmtj_circuit *c, int g, const piece *pc, double t)
 {
     const eng_part *p = &c->part[g];
     double f = pc->tb > pc->ta ? (t - pc->ta) / (pc->tb - pc->ta) : 1.0;
+    if (c->fmap) {
+        /* the folded line, linear on the piece, through the mirror's clamp */
+        int k = p->bs[0];
+        double x = f >= 1.0 ? pc->x1 : pc->x0 + f * (pc->x1 - pc->x0);
+        c->bval[k] = eng_clamp(x, p->lo[0], p->hi[0]);
+        return eng_bs_check(c, k, t) == DWMTJ_E_OK ? part_newton(c, g, t) : DWMTJ_E_ERR_VALUE;
+    }
     for (int q = 0; q < p->n_ctl; q++) {
         int s = c->ctl[p->ctl[q]];
         c->cur[s] = f >= 1.0 ? c->cur1[s] : c->cur0[s] + f * (c->cur1[s] - c->cur0[s]);
@@ -313,16 +395,22 @@ static int part_run(dwmtj_circuit *c, int g)
     double t = 0.0, tol = 1e-9 * c->tstep;
     int rc = DWMTJ_E_OK;
     for (int j = 1; j < c->n_piece && rc == DWMTJ_E_OK; j++) {
-        piece pc = { c->piece_t[j - 1], c->piece_t[j] };
-        const double *ca = c->piece_cur + (size_t)(j - 1) * c->n_ctl;
-        const double *cb = ca + c->n_ctl;
-        for (int q = 0; q < p->n_ctl; q++) {
-            int s = c->ctl[p->ctl[q]];
-            c->cur0[s] = ca[p->ctl[q]];
-            c->cur1[s] = cb[p->ctl[q]];
-        }
+        piece pc = { c->piece_t[j - 1], c->piece_t[j], 0.0, 0.0 };
         int nk = 0;
-        for (int q = 0; q < p->n_bs; q++)
+        if (c->fmap) {
+            pc.x0 = c->piece_cur[(size_t)(j - 1) * c->n_part + (size_t)g];
+            pc.x1 = c->piece_cur[(size_t)j * c->n_part + (size_t)g];
+            nk = eng_line_kinks(pc.x0, pc.x1, p->lo[0], p->hi[0], c->kink, 32);
+        } else {
+            const double *ca = c->piece_cur + (size_t)(j - 1) * c->n_ctl;
+            const double *cb = ca + c->n_ctl;
+            for (int q = 0; q < p->n_ctl; q++) {
+                int s = c->ctl[p->ctl[q]];
+                c->cur0[s] = ca[p->ctl[q]];
+                c->cur1[s] = cb[p->ctl[q]];
+            }
+        }
+        for (int q = 0; q < p->n_bs && !c->fmap; q++)
             nk += p->line[q] ? eng_clamp_kinks(c, p->line[q], p->lo[q], p->hi[q], c->cur0,
                                                c->cur1, c->kink + nk, 32)
                              : eng_expr_kinks(c, c->bs[p->bs[q]].e, c->cur0, c->cur1, c->n_vs,
@@ -392,14 +480,13 @@ static int source_values(dwmtj_circuit *c)
 }
 
 /* The linear outputs at piece end p into y: lin_outputs from the list. */
-static void piece_outputs(const dwmtj_circuit *c, int p, double *y)
+static void piece_outputs(const dwmtj_circuit *c, int p, const double *map, int no, double *y)
 {
-    int no = c->n_out;
     memset(y, 0, sizeof(double) * (size_t)(no > 0 ? no : 1));
     for (int e = c->nz_start[p]; e < c->nz_start[p + 1]; e++) {
         const eng_nz *z = &c->nz[c->nz_order[e]];
         double v = z->v;
-        const double *col = c->map + (size_t)z->src * no;
+        const double *col = map + (size_t)z->src * no;
         for (int o = 0; o < no; o++)
             y[o] += v * col[o];
     }
@@ -421,7 +508,8 @@ static int pieces(dwmtj_circuit *c, const double *g, int ng)
     free(c->piece_t);
     free(c->piece_cur);
     c->piece_t = malloc(sizeof(double) * (size_t)n);
-    c->piece_cur = malloc(sizeof(double) * (size_t)n * (size_t)(c->n_ctl > 0 ? c->n_ctl : 1));
+    int width = c->fmap ? c->n_part : c->n_ctl; /* values per piece end */
+    c->piece_cur = malloc(sizeof(double) * (size_t)n * (size_t)(width > 0 ? width : 1));
     if (!c->piece_t || !c->piece_cur)
         return DWMTJ_E_ERR_NOMEM;
     c->piece_t[0] = t = 0.0;
@@ -437,10 +525,16 @@ static int pieces(dwmtj_circuit *c, const double *g, int ng)
     if (rc != DWMTJ_E_OK)
         return rc;
     for (int j = 0; j < c->n_piece; j++) {
-        piece_outputs(c, j, c->yt);
-        double *cur = c->piece_cur + (size_t)j * c->n_ctl;
-        for (int q = 0; q < c->n_ctl; q++)
-            cur[q] = c->yt[c->vs[c->ctl[q]].out];
+        double *cur = c->piece_cur + (size_t)j * width;
+        if (c->fmap) {
+            piece_outputs(c, j, c->fmap, c->n_part, cur);
+            for (int g = 0; g < c->n_part; g++)
+                cur[g] += c->fline0[g];
+        } else {
+            piece_outputs(c, j, c->map, c->n_out, c->yt);
+            for (int q = 0; q < c->n_ctl; q++)
+                cur[q] = c->yt[c->vs[c->ctl[q]].out];
+        }
         if (j == 0)
             continue; /* t = 0: the operating point recorded every vector */
         rc = eng_bounds(c, c->n_time, c->piece_t[j]);

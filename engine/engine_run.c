@@ -183,13 +183,10 @@ static void stamp_partials(dwmtj_circuit *c, const eng_dev *d, int dc)
                 c->Ax[d->pos[a][b]] += dc ? d->ev.g_static[a][b] : d->ev.g[a][b];
 }
 
-int eng_stamp_dev(dwmtj_circuit *c, int k, double t, int dc)
+int eng_eval_dev(dwmtj_circuit *c, int k, double t, const double v[4], int dc)
 {
     eng_dev *d = &c->dev[k];
     const dwmtj_derived *dd = &c->model[d->model].d;
-    double v[4];
-    for (int j = 0; j < 4; j++)
-        v[j] = xv(c, d->node[j]);
     /* the operating point is libdwmtj's, as in the code model */
     int st = dc ? dwmtj_dc(dd, d->key, v, &d->s1, &d->ev)
                 : dwmtj_step_for(dd, d->key, &d->s0, t, v, &d->s1, &d->ev, 0);
@@ -197,6 +194,18 @@ int eng_stamp_dev(dwmtj_circuit *c, int k, double t, int dc)
         return eng_fail(c, DWMTJ_E_ERR_DEVICE, "%s: step to t = %g s failed: %s", d->name, t,
                         dwmtj_status_string(st));
     d->st = st; /* a warning is recorded if the point is accepted */
+    return DWMTJ_E_OK;
+}
+
+int eng_stamp_dev(dwmtj_circuit *c, int k, double t, int dc)
+{
+    eng_dev *d = &c->dev[k];
+    double v[4];
+    for (int j = 0; j < 4; j++)
+        v[j] = xv(c, d->node[j]);
+    int rc = eng_eval_dev(c, k, t, v, dc);
+    if (rc != DWMTJ_E_OK)
+        return rc;
     for (int a = 0; a < 4; a++)
         if (d->node[a])
             c->f[c->node_row[d->node[a]]] += d->ev.i[a];
@@ -243,6 +252,11 @@ static int load(dwmtj_circuit *c, double t, int dc)
 int eng_bs_eval(dwmtj_circuit *c, int k, double t)
 {
     c->bval[k] = eng_expr_eval(c, c->bs[k].e, c->cur);
+    return eng_bs_check(c, k, t);
+}
+
+int eng_bs_check(dwmtj_circuit *c, int k, double t)
+{
     if (!isfinite(c->bval[k]))
         return eng_fail(c, DWMTJ_E_ERR_VALUE, "%s: B source %s: its current is %g A at "
                         "t = %g s", c->bs[k].where, c->bs[k].name, c->bval[k], t);
@@ -824,6 +838,10 @@ int eng_run(dwmtj_circuit *c)
     if ((rc = eng_grid(c, &g, &ng)) != DWMTJ_E_OK)
         return rc;
     c->stats.groups_split = c->steps == DWMTJ_E_STEPS_NEURON ? c->n_part : 0;
+    c->stats.groups_open = 0;
+    for (int k = 0; k < c->n_part && c->stats.groups_split; k++)
+        c->stats.groups_open += c->part[k].open;
+    c->stats.groups_folded = c->stats.groups_split && c->fmap ? c->n_part : 0;
     if (c->stats.groups_split)
         rc = eng_parts_run(c, g, ng);
     else

@@ -512,6 +512,16 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                    double t1, const double v[DWMTJ_NTERM], dwmtj_state *s1,
                    dwmtj_eval *out, unsigned needs);
 
+/* The terminal voltages (V, GND at 0) of the device driven by i_in (A)
+ * into IN and out of GND with A and B open: the track's segments in
+ * series, each pillar terminal at its track point (no MTJ current, so no
+ * barrier voltage), whatever the domain.  dv_di (may be NULL): the same
+ * per ampere, in Ohm.  A host that solves such a neuron's node equations
+ * in closed form (dwmtj_engine's open groups) and dwmtj_step_current use
+ * it. */
+void dwmtj_open_voltages(const dwmtj_derived *d, double i_in, double v[DWMTJ_NTERM],
+                         double dv_di[DWMTJ_NTERM]);
+
 /* Drive by a current: i_in (A) into IN and out of GND, A and B open (no
  * MTJ current), as a neuron behind an ideal current read-out sees it.
  * Advances s0 to t1 through dwmtj_step with the terminal voltages of that

@@ -1116,6 +1116,22 @@ int dwmtj_write(const dwmtj_derived *d, dwmtj_state *s, int mtj)
     return DWMTJ_OK;
 }
 
+void dwmtj_open_voltages(const dwmtj_derived *d, double i_in, double v[DWMTJ_NTERM],
+                         double dv_di[DWMTJ_NTERM])
+{
+    if (!d || !v)
+        return;
+    /* the whole track carries i_in; pillar A sits at the point between
+     * segments 1 and 2, B between 2 and 3 (dwmtj_solve's network) */
+    double r1 = 1.0 / d->g_seg[0], r2 = 1.0 / d->g_seg[1], r3 = 1.0 / d->g_seg[2];
+    const double r[DWMTJ_NTERM] = { r1 + r2 + r3, 0.0, r2 + r3, r3 };
+    for (int k = 0; k < DWMTJ_NTERM; k++) {
+        v[k] = r[k] * i_in;
+        if (dv_di)
+            dv_di[k] = r[k];
+    }
+}
+
 int dwmtj_step_current(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                        double t1, double i_in, dwmtj_state *s1, double *dx_di)
 {
@@ -1123,13 +1139,8 @@ int dwmtj_step_current(const dwmtj_derived *d, uint64_t key, const dwmtj_state *
         return DWMTJ_ERR_NULL;
     if (!isfinite(i_in))
         return DWMTJ_ERR_INPUT;
-    /* with A and B open the whole track carries i_in and each pillar
-     * terminal sits at its track point: sensitivities of v to i_in */
-    double r1 = 1.0 / d->g_seg[0], r2 = 1.0 / d->g_seg[1], r3 = 1.0 / d->g_seg[2];
-    const double dv_di[DWMTJ_NTERM] = { r1 + r2 + r3, 0.0, r2 + r3, r3 };
-    double v[DWMTJ_NTERM];
-    for (int k = 0; k < DWMTJ_NTERM; k++)
-        v[k] = dv_di[k] * i_in;
+    double v[DWMTJ_NTERM], dv_di[DWMTJ_NTERM];
+    dwmtj_open_voltages(d, i_in, v, dv_di);
     dwmtj_eval e; /* only dx_dv is read */
     int st = dwmtj_step_for(d, key, s0, t1, v, s1, &e, 0);
     if (st == DWMTJ_WARN_UNSEEN)

@@ -842,7 +842,7 @@ END_TEST
 /* Three neurons behind one crossbar of two inputs and a bias (40 clock
  * periods of 0.1 ns), each its own clamped mirror of a column pair with
  * its own weights, so that their clamps switch at different instants. */
-static char *neurons_deck(void)
+static char *neurons_deck(int save_x0)
 {
     enum { T = 40 };
     size_t cap = 16384, n = 0;
@@ -867,7 +867,7 @@ static char *neurons_deck(void)
             "an%d in%d 0 na%d nb%d [m%d_0 m%d_1 m%d_2 m%d_3] dwn\n",
             k, k, 4e4 + 1e4 * k, k, k, k, k, k, k, 2e5 * (1 + k), k, k, k, k, k, k, k, k, k,
             k, k, k, k, k, k, k, k, k, k, k);
-    ADD(".tran 1e-10 4e-9 0 1e-10\n.save v(x0) v(in0) v(in1) v(in2)");
+    ADD(".tran 1e-10 4e-9 0 1e-10\n.save%s v(in0) v(in1) v(in2)", save_x0 ? " v(x0)" : "");
     for (int k = 0; k < 3; k++)
         ADD(" v(m%d_0) v(m%d_1) v(m%d_2) v(m%d_3)", k, k, k, k);
     ADD("\n.end\n");
@@ -898,7 +898,7 @@ static double value_at(const dwmtj_circuit *c, const char *name, double te)
  * edge, and "time" holding the corners, on which v(x0) is its source. */
 START_TEST(test_neuron_points)
 {
-    char *deck = neurons_deck();
+    char *deck = neurons_deck(1);
     dwmtj_circuit *c = parse_ok(deck);
     free(deck);
     enum { NE = 12 }; /* 3 neurons x 4 monitors */
@@ -919,6 +919,9 @@ START_TEST(test_neuron_points)
     ck_assert_msg(dwmtj_engine_run(c) == DWMTJ_E_OK, "%s", dwmtj_engine_error(c));
     dwmtj_engine_get_stats(c, &st);
     ck_assert_int_eq(st.groups_split, 3);
+    ck_assert_int_eq(st.groups_open, 3); /* A and B open behind the mirror */
+    ck_assert_int_eq(st.groups_folded, 0); /* v(x0) reads the linear outputs */
+    ck_assert_int_le(st.newton_iterations, 1); /* the operating point's only */
     ck_assert_int_eq(st.warnings, 0);
     for (int k = 0; k < NE; k++)
         for (int e = 0; e <= 40; e++) {
@@ -967,6 +970,52 @@ START_TEST(test_neuron_points)
 }
 END_TEST
 
+/* Without a vector of the crossbar's, each neuron's mirror line is read
+ * from one folded column of the map (gain times the difference of its
+ * two lines' columns) and clamped without an expression: the same answer
+ * as the shared exact points, which evaluate the B sources' trees. */
+START_TEST(test_neuron_points_folded)
+{
+    char *deck = neurons_deck(0);
+    dwmtj_circuit *c = parse_ok(deck);
+    free(deck);
+    enum { NE = 15 }; /* 3 neurons x (4 monitors and v(in)) */
+    double ref[NE][41];
+    char names[NE][16];
+    for (int k = 0; k < NE; k++)
+        if (k < 12)
+            snprintf(names[k], sizeof names[k], "v(m%d_%d)", k / 4, k % 4);
+        else
+            snprintf(names[k], sizeof names[k], "v(in%d)", k - 12);
+    ck_assert_int_eq(dwmtj_engine_set_steps(c, DWMTJ_E_STEPS_EXACT), DWMTJ_E_OK);
+    ck_assert_msg(dwmtj_engine_run(c) == DWMTJ_E_OK, "%s", dwmtj_engine_error(c));
+    dwmtj_engine_stats st;
+    dwmtj_engine_get_stats(c, &st);
+    ck_assert_int_eq(st.groups_folded, 0);
+    ck_assert_int_gt(st.newton_iterations, 0);
+    for (int k = 0; k < NE; k++)
+        for (int e = 0; e <= 40; e++)
+            ref[k][e] = value_at(c, names[k], e * 1e-10);
+    ck_assert_int_eq(dwmtj_engine_set_steps(c, DWMTJ_E_STEPS_NEURON), DWMTJ_E_OK);
+    ck_assert_msg(dwmtj_engine_run(c) == DWMTJ_E_OK, "%s", dwmtj_engine_error(c));
+    dwmtj_engine_get_stats(c, &st);
+    ck_assert_int_eq(st.groups_split, 3);
+    ck_assert_int_eq(st.groups_open, 3);
+    ck_assert_int_eq(st.groups_folded, 3);
+    ck_assert_int_le(st.newton_iterations, 1); /* the operating point's only */
+    for (int k = 0; k < NE; k++)
+        for (int e = 0; e <= 40; e++) {
+            double x = value_at(c, names[k], e * 1e-10);
+            ck_assert_msg(fabs(x - ref[k][e]) <= 1e-9 * fabs(ref[k][e]) + 1e-12,
+                          "%s at edge %d: %.15g, shared exact points %.15g", names[k], e, x,
+                          ref[k][e]);
+        }
+    ck_assert_double_ge(ref[0][40], 2.0); /* neuron 0 fires */
+    ck_assert_double_gt(fabs(ref[12][20]), 0.0); /* and is driven */
+    dwmtj_engine_free(c);
+}
+END_TEST
+
 /* Groups behind their own sources, one of them coupled neurons in a KLU
  * block of its own, step on their own too, to the shared exact points'
  * answer; a circuit with logic (the behavioural cell) cannot and runs on
@@ -988,6 +1037,7 @@ START_TEST(test_neuron_points_fallback)
     dwmtj_engine_get_stats(c, &st);
     ck_assert_int_eq(st.groups_split, 4);
     ck_assert_int_eq(st.groups_klu, 1);
+    ck_assert_int_eq(st.groups_open, 0); /* resistors at their nodes: Newton */
     for (int k = 0; k < 4; k++)
         ck_assert_double_eq_tol(value_at(c, names[k], 1e-6), ref[k], 1e-9 * fabs(ref[k]) + 1e-12);
     ck_assert_double_gt(ref[0], 0.0);
@@ -1063,6 +1113,7 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, test_bounded_work);
     tcase_add_test(tc, test_blocks_singular);
     tcase_add_test(tc, test_neuron_points);
+    tcase_add_test(tc, test_neuron_points_folded);
     tcase_add_test(tc, test_neuron_points_fallback);
     suite_add_tcase(s, tc);
     tc = tcase_create("blocks");

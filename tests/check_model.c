@@ -1118,6 +1118,53 @@ START_TEST(test_network_kron)
 }
 END_TEST
 
+/* The open voltages are those of the track's resistance rho l / (w d)
+ * from each terminal's point to GND, and at them the device takes i_in at
+ * IN, gives it back at GND and passes nothing through either MTJ, with
+ * the domain under A, under B or gone, and with the barrier-bias TMR. */
+START_TEST(test_open_voltages)
+{
+    const char *sets[2] = { "scaled", "proto" };
+    for (int c = 0; c < 2; c++) {
+        dwmtj_params p = params_of(sets[c]);
+        dwmtj_derived d;
+        derive_ok(&p, &d);
+        double r_m = p.rho / (p.width * p.thick);
+        const double r[4] = { r_m * p.length, 0.0, r_m * (p.length - p.xa),
+                              r_m * (p.length - p.xb) };
+        for (int where = -1; where < 2; where++) {
+            dwmtj_state s;
+            dwmtj_state_init(&s, 0.0);
+            if (where >= 0)
+                ck_assert_int_eq(dwmtj_write(&d, &s, where), DWMTJ_OK);
+            for (int sg = -1; sg <= 1; sg += 2) {
+                double i_in = sg * 50e-6, v[4], dv[4];
+                dwmtj_eval e;
+                dwmtj_open_voltages(&d, i_in, v, dv);
+                for (int k = 0; k < 4; k++) {
+                    ck_assert_msg(fabs(v[k] - r[k] * i_in) <= 1e-12 * r[0] * fabs(i_in),
+                                  "%s: v[%d] %.17g, expected %.17g", sets[c], k, v[k],
+                                  r[k] * i_in);
+                    ck_assert(fabs(dv[k] - r[k]) <= 1e-12 * r[0]);
+                }
+                ck_assert_int_eq(dwmtj_eval_static(&d, &s, v, &e), DWMTJ_OK);
+                ck_assert_rel(e.i[DWMTJ_IN], i_in, 1e-12);
+                ck_assert_rel(e.i[DWMTJ_GND], -i_in, 1e-12);
+                ck_assert_msg(fabs(e.i[DWMTJ_A]) <= 1e-12 * fabs(i_in) &&
+                                  fabs(e.i[DWMTJ_B]) <= 1e-12 * fabs(i_in),
+                              "%s, domain %d: MTJ currents %g %g A", sets[c], where,
+                              e.i[DWMTJ_A], e.i[DWMTJ_B]);
+            }
+        }
+        double v[4] = { 1, 2, 3, 4 };
+        dwmtj_open_voltages(NULL, 1e-6, v, NULL); /* nothing to do */
+        ck_assert_double_eq(v[0], 1.0);
+        dwmtj_open_voltages(&d, 1e-6, v, NULL);
+        ck_assert_rel(v[0], r[0] * 1e-6, 1e-12);
+    }
+}
+END_TEST
+
 /* out->i = G v, out->g_static = G at the end state, and the library's
  * currents equal the nodal solve; eval_static agrees. */
 START_TEST(test_step_currents)
@@ -2186,6 +2233,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_noise_keys);
     tcase_add_test(tc, test_network_kron);
     tcase_add_test(tc, test_step_currents);
+    tcase_add_test(tc, test_open_voltages);
     tcase_add_test(tc, test_jacobian);
     tcase_add_test(tc, test_jacobian_pinning);
     tcase_add_test(tc, test_energy_ramp);

@@ -864,6 +864,8 @@ static void json_backend(dwmtj_json *j, const char *key, const struct timing *t,
         dwmtj_json_num(j, "groups_dense", t->work.groups_dense / runs);
         dwmtj_json_num(j, "groups_klu", t->work.groups_klu / runs);
         dwmtj_json_num(j, "groups_split", t->work.groups_split / runs);
+        dwmtj_json_num(j, "groups_open", t->work.groups_open / runs);
+        dwmtj_json_num(j, "groups_folded", t->work.groups_folded / runs);
         dwmtj_json_end(j);
     }
     json_nums(j, "image_cpu_seconds", t->img_cpu, t->n);
@@ -963,9 +965,11 @@ static void text_case(const struct bench_case *c)
     const dwmtj_engine_stats *w = &c->klu.work;
     double runs = (double)c->klu.n * c->klu.repeats;
     printf("  klu engine per image: %.0f time points, %.0f Newton iterations, %.0f block "
-           "factorisations; Newton groups %.0f dense, %.0f in KLU, %.0f on their own points\n",
+           "factorisations; Newton groups %.0f dense, %.0f in KLU, %.0f on their own points "
+           "(%.0f in closed form, %.0f on folded lines)\n",
            w->time_points / runs, w->newton_iterations / runs, w->refactors / runs,
-           w->groups_dense / runs, w->groups_klu / runs, w->groups_split / runs);
+           w->groups_dense / runs, w->groups_klu / runs, w->groups_split / runs,
+           w->groups_open / runs, w->groups_folded / runs);
     printf("  setup (wall): klu %.3g s (create %.3g s)", c->klu.setup_s, c->klu.create_s);
     if (c->have_wired)
         printf(", klu wired %.3g s", c->wired.setup_s);
