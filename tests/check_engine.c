@@ -896,6 +896,28 @@ static double value_at(const dwmtj_circuit *c, const char *name, double te)
  * domain at every clock edge, the same energy to 1e-9; with fewer points
  * per neuron, each neuron's axis running 0 .. tstop through every clock
  * edge, and "time" holding the corners, on which v(x0) is its source. */
+/* The vectors names[0..ne) at the 41 clock edges of neurons_deck's run. */
+static void edges_at(const dwmtj_circuit *c, char (*names)[16], int ne, double (*v)[41])
+{
+    for (int k = 0; k < ne; k++)
+        for (int e = 0; e <= 40; e++)
+            v[k][e] = value_at(c, names[k], e * 1e-10);
+}
+
+/* Those within 1e-9 of ref, the shared exact points' run. */
+static void edges_agree(const dwmtj_circuit *c, char (*names)[16], int ne, double (*ref)[41])
+{
+    double (*x)[41] = malloc(sizeof *x * (size_t)ne);
+    ck_assert_ptr_nonnull(x);
+    edges_at(c, names, ne, x);
+    for (int k = 0; k < ne; k++)
+        for (int e = 0; e <= 40; e++)
+            ck_assert_msg(fabs(x[k][e] - ref[k][e]) <= 1e-9 * fabs(ref[k][e]) + 1e-12,
+                          "%s at edge %d: %.15g, shared exact points %.15g", names[k], e,
+                          x[k][e], ref[k][e]);
+    free(x);
+}
+
 START_TEST(test_neuron_points)
 {
     char *deck = neurons_deck(1);
@@ -912,9 +934,7 @@ START_TEST(test_neuron_points)
     dwmtj_engine_get_stats(c, &st);
     ck_assert_int_eq(st.groups_split, 0);
     int shared_points = st.time_points;
-    for (int k = 0; k < NE; k++)
-        for (int e = 0; e <= 40; e++)
-            ref[k][e] = value_at(c, names[k], e * 1e-10);
+    edges_at(c, names, NE, ref);
     ck_assert_int_eq(dwmtj_engine_set_steps(c, DWMTJ_E_STEPS_NEURON), DWMTJ_E_OK);
     ck_assert_msg(dwmtj_engine_run(c) == DWMTJ_E_OK, "%s", dwmtj_engine_error(c));
     dwmtj_engine_get_stats(c, &st);
@@ -923,13 +943,7 @@ START_TEST(test_neuron_points)
     ck_assert_int_eq(st.groups_folded, 0); /* v(x0) reads the linear outputs */
     ck_assert_int_le(st.newton_iterations, 1); /* the operating point's only */
     ck_assert_int_eq(st.warnings, 0);
-    for (int k = 0; k < NE; k++)
-        for (int e = 0; e <= 40; e++) {
-            double x = value_at(c, names[k], e * 1e-10);
-            ck_assert_msg(fabs(x - ref[k][e]) <= 1e-9 * fabs(ref[k][e]) + 1e-12,
-                          "%s at edge %d: %.15g, shared exact points %.15g", names[k], e, x,
-                          ref[k][e]);
-        }
+    edges_agree(c, names, NE, ref);
     ck_assert_double_ge(ref[0][40], 2.0); /* neuron 0 fires */
     int own = 0;
     for (int k = 0; k < 3; k++) {
@@ -993,9 +1007,7 @@ START_TEST(test_neuron_points_folded)
     dwmtj_engine_get_stats(c, &st);
     ck_assert_int_eq(st.groups_folded, 0);
     ck_assert_int_gt(st.newton_iterations, 0);
-    for (int k = 0; k < NE; k++)
-        for (int e = 0; e <= 40; e++)
-            ref[k][e] = value_at(c, names[k], e * 1e-10);
+    edges_at(c, names, NE, ref);
     ck_assert_int_eq(dwmtj_engine_set_steps(c, DWMTJ_E_STEPS_NEURON), DWMTJ_E_OK);
     ck_assert_msg(dwmtj_engine_run(c) == DWMTJ_E_OK, "%s", dwmtj_engine_error(c));
     dwmtj_engine_get_stats(c, &st);
@@ -1003,13 +1015,7 @@ START_TEST(test_neuron_points_folded)
     ck_assert_int_eq(st.groups_open, 3);
     ck_assert_int_eq(st.groups_folded, 3);
     ck_assert_int_le(st.newton_iterations, 1); /* the operating point's only */
-    for (int k = 0; k < NE; k++)
-        for (int e = 0; e <= 40; e++) {
-            double x = value_at(c, names[k], e * 1e-10);
-            ck_assert_msg(fabs(x - ref[k][e]) <= 1e-9 * fabs(ref[k][e]) + 1e-12,
-                          "%s at edge %d: %.15g, shared exact points %.15g", names[k], e, x,
-                          ref[k][e]);
-        }
+    edges_agree(c, names, NE, ref);
     ck_assert_double_ge(ref[0][40], 2.0); /* neuron 0 fires */
     ck_assert_double_gt(fabs(ref[12][20]), 0.0); /* and is driven */
     dwmtj_engine_free(c);
