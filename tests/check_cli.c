@@ -2403,6 +2403,9 @@ START_TEST(bench_ranks2)
     ck_assert(num_after(r.out, "\"network\"", "neurons") == 42.0);
     /* each neuron on its own points, the default */
     ck_assert(num_after(r.out, "\"network\"", "groups_split") == 42.0);
+    /* behind the ideal mirror: in closed form, on folded lines */
+    ck_assert(num_after(r.out, "\"network\"", "groups_open") == 42.0);
+    ck_assert(num_after(r.out, "\"network\"", "groups_folded") == 42.0);
     char *steps = json_value(r.out, "klu_steps");
     ck_assert_msg(steps && strstr(steps, "neuron"), "%s", steps ? steps : "(none)");
     free(steps);
