@@ -2379,7 +2379,7 @@ START_TEST(bench_ranks2)
     cli_result r;
     cli_run(ARGS("bench", "--net", small_net(), "--images", "2", "--ngspice-images", "0",
                  "--repeats", "1", "--floor-seconds", "0.01", "--sizes", "4x2", "--r-wire",
-                 "0", "--ranks2", "--widths", "6", "--json"),
+                 "0", "--ranks2", "--ranks-images", "3", "--widths", "6", "--json"),
             &r);
     ck_exit(r, 0);
     double v;
@@ -2387,6 +2387,7 @@ START_TEST(bench_ranks2)
     if (ranks) {
         ck_assert_msg(v > 0.0, "ranks2_speedup %g", v);
         ck_assert(num_after(r.out, "\"two_ranks_seconds\"", "runs") == 1.0);
+        ck_assert(num_after(r.out, "\"ranks2\"", "images") == 3.0);
         ck_assert(num_after(r.out, "\"one_rank_seconds\"", "wall_median") > 0.0);
     } else {
         char *why = json_value(r.out, "ranks2_reason");

@@ -34,7 +34,8 @@ void dwmtj_usage_bench(FILE *f)
 {
     fputs("usage: dwmtj bench [--net FILE] [--images N] [--ngspice-images M]\n"
           "                   [--repeats R] [--ngspice-repeats K] [--floor-seconds S]\n"
-          "                   [--ranks2] [--sizes RxC,...] [--ngspice-max-synapses S]\n"
+          "                   [--ranks2] [--ranks-images N] [--sizes RxC,...]\n"
+          "                   [--ngspice-max-synapses S]\n"
           "                   [--r-wire OHM] [--widths H,...]\n"
           "                   [--klu-steps ngspice|exact|neuron] [--json]\n"
           "                   [--data DIR] [--cm PATH]\n"
@@ -65,8 +66,12 @@ void dwmtj_usage_bench(FILE *f)
           "                    image costs tens of seconds there)\n"
           "  --floor-seconds S wall time of each floor run, > 0 and at most 600 s\n"
           "                    (default 2)\n"
-          "  --ranks2          also time dwmtj infer --backend klu on the same images\n"
-          "                    under mpirun -np 2 against mpirun -np 1\n"
+          "  --ranks2          also time dwmtj infer --backend klu under mpirun -np 2\n"
+          "                    against mpirun -np 1, whole processes on the same\n"
+          "                    test images\n"
+          "  --ranks-images N  the images of those runs (default 500: a process\n"
+          "                    starts in about 0.6 s, which a short run would mostly\n"
+          "                    time)\n"
           "  --widths LIST     also networks IN-H-H-OUT of --net's inputs and outputs\n"
           "                    with random weights for each hidden width H (say\n"
           "                    50,100,200,400,800): growth with the neurons, through\n"
@@ -91,6 +96,7 @@ void dwmtj_usage_bench(FILE *f)
 struct bench_args {
     const char *net, *data, *cm;
     int images, ng_images, json, repeats, ng_repeats, ranks2;
+    int ranks_images; /* test images of the --ranks2 runs */
     int klu_steps;  /* DWMTJ_INFER_STEPS_* */
     double floor_s; /* s, wall time of each floor run */
     long ng_max_syn;
@@ -144,6 +150,7 @@ enum {
     O_NG_REPEATS,
     O_FLOOR_S,
     O_RANKS2,
+    O_RANKS_IMAGES,
     O_KLU_STEPS,
     O_WIDTHS
 };
@@ -164,6 +171,7 @@ static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
         { "ngspice-repeats", required_argument, NULL, O_NG_REPEATS },
         { "floor-seconds", required_argument, NULL, O_FLOOR_S },
         { "ranks2", no_argument, NULL, O_RANKS2 },
+        { "ranks-images", required_argument, NULL, O_RANKS_IMAGES },
         { "klu-steps", required_argument, NULL, O_KLU_STEPS },
         { "widths", required_argument, NULL, O_WIDTHS },
         { "help", no_argument, NULL, 'h' },
@@ -174,6 +182,7 @@ static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
     a->ng_images = 5; /* ngspice's time varies from image to image */
     a->repeats = 5;
     a->ng_repeats = 1;
+    a->ranks_images = 500;
     a->floor_s = 2.0;
     a->ng_max_syn = 20000;
     a->r_wire = 1.0;
@@ -208,6 +217,9 @@ static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
         case O_NG_IMAGES:
             rc = dwmtj_opt_int(SUB, "--ngspice-images", v, 0, 10000, &a->ng_images);
             ng_set = 1;
+            break;
+        case O_RANKS_IMAGES:
+            rc = dwmtj_opt_int(SUB, "--ranks-images", v, 1, 10000, &a->ranks_images);
             break;
         case O_REPEATS: rc = dwmtj_opt_int(SUB, "--repeats", v, 1, 1000, &a->repeats); break;
         case O_NG_REPEATS:
@@ -561,7 +573,7 @@ static void show_tail(FILE *errf, long n)
         fwrite(buf, 1, k, stderr);
 }
 
-/* dwmtj infer --backend klu of the benchmark's images under mpirun -np 1
+/* dwmtj infer --backend klu of --ranks-images test images under mpirun -np 1
  * and -np 2, alternately, repeats times each: s per run into t[0], t[1].
  * Returns 0; 1 (and *why) when it cannot run; -1 when a run failed. */
 static int time_ranks(const struct bench_args *a, const char *net_path, bench_time t[2],
@@ -582,7 +594,7 @@ static int time_ranks(const struct bench_args *a, const char *net_path, bench_ti
         return 1;
     }
     self[len] = '\0';
-    snprintf(n, sizeof n, "%d", a->images);
+    snprintf(n, sizeof n, "%d", a->ranks_images);
     int R = a->repeats, ret = -1;
     double *c = malloc(sizeof(double) * 4 * R);
     FILE *errf = tmpfile(); /* the runs' messages, shown when one fails */
@@ -1067,7 +1079,7 @@ int dwmtj_cmd_bench(int argc, char **argv)
     bench_time ranks[2];
     const char *ranks_why = NULL;
     if (!a.json && a.ranks2)
-        fprintf(stderr, "bench: one rank against two\n");
+        fprintf(stderr, "bench: one rank against two, %d images\n", a.ranks_images);
     int rr = time_ranks(&a, net_path, ranks, &ranks_why);
     if (rr < 0)
         goto end;
@@ -1130,7 +1142,7 @@ int dwmtj_cmd_bench(int argc, char **argv)
         dwmtj_json_num(&j, "ranks2_speedup", r2);
         if (rr == 0) {
             dwmtj_json_object(&j, "ranks2");
-            dwmtj_json_int(&j, "images", N);
+            dwmtj_json_int(&j, "images", a.ranks_images);
             json_time(&j, "one_rank_seconds", &ranks[0]);
             json_time(&j, "two_ranks_seconds", &ranks[1]);
             dwmtj_json_end(&j);
@@ -1175,7 +1187,7 @@ int dwmtj_cmd_bench(int argc, char **argv)
         if (rr == 0)
             printf("  two ranks against one (mpirun, dwmtj infer --backend klu, %d images): "
                    "%.3g (wall medians %.3g s, %.3g s)\n",
-                   N, r2, ranks[0].wall_median, ranks[1].wall_median);
+                   a.ranks_images, r2, ranks[0].wall_median, ranks[1].wall_median);
         else
             printf("  two ranks against one: not measured, %s\n", ranks_why);
         for (int k = 0; k < a.n_widths; k++) {
