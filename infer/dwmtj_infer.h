@@ -83,6 +83,11 @@ typedef struct dwmtj_infer_options {
                          device's own step limit and event breakpoints, and
                          every vector saved (default 0) */
     double timeout_s; /* s, wall-time limit of one transient, <= 0 none */
+    double tmax;      /* s, the transient's largest time step (.tran's tmax);
+                         0 (default): the clock period.  Smaller makes
+                         ngspice's discretised circuit approach the
+                         continuous one (doc/engine.md, Parity); the klu
+                         backend's exact points are cut at it too */
     double r_wire;    /* Ohm, wire resistance per cell pitch of word and bit
                          lines (default 0 = ideal wires).  With wires every
                          word line is in the deck (a silent line then still

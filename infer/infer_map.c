@@ -19,6 +19,7 @@ void dwmtj_infer_defaults(dwmtj_infer_options *o)
     o->batch = 1;
     o->naive = 0;
     o->timeout_s = 0.0;
+    o->tmax = 0.0;
     o->backend = DWMTJ_INFER_NGSPICE;
     o->r_wire = 0.0;
     o->klu_steps = DWMTJ_INFER_STEPS_DEFAULT;
@@ -81,6 +82,8 @@ int infer_check_options(const dwmtj_infer_options *o, char **error)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "i_max = %g A: must be > 0", o->i_max);
     if (o->batch < 1)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "batch = %d: must be >= 1", o->batch);
+    if (!(o->tmax >= 0.0) || !isfinite(o->tmax))
+        return infer_fail(error, DWMTJ_H_ERR_USAGE, "tmax = %g s: must be >= 0", o->tmax);
     if (!(o->r_wire >= 0.0) || !isfinite(o->r_wire))
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "r_wire = %g: must be >= 0", o->r_wire);
     if (o->backend != DWMTJ_INFER_NGSPICE && o->backend != DWMTJ_INFER_KLU)

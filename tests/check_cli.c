@@ -1735,6 +1735,58 @@ START_TEST(infer_soa)
 }
 END_TEST
 
+/* --tmax: the transients' largest step.  The klu engine solves the
+ * continuous circuit exactly on its pieces, so cutting them at 25 ps
+ * (a quarter of the clock period) leaves classes and spikes as they are
+ * and the energies to rounding; the file remembers the step, and one run
+ * with it does not resume as one without. */
+START_TEST(infer_tmax)
+{
+    char *a = spath("tmax-a.csv"), *b = spath("tmax-b.csv");
+    cli_result r;
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "3", "--backend", "klu", "--results",
+                 a),
+            &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "3", "--backend", "klu", "--json",
+                 "--results", b, "--tmax", "25p"),
+            &r);
+    ck_exit(r, 0);
+    double v;
+    ck_assert_int_eq(json_num(r.out, "tmax_s", &v), 1);
+    ck_assert_double_eq_tol(v, 25e-12, 1e-24);
+    cli_free(&r);
+    char *ta = read_text(a), *tb = read_text(b);
+    ck_assert(ta && tb);
+    ck_assert_msg(!strstr(ta, " tmax=") && strstr(tb, " tmax=2.5"), "%.300s\n%.300s", ta, tb);
+    const char *pa = strchr(strchr(ta, '\n') + 1, '\n') + 1;
+    const char *pb = strchr(strchr(tb, '\n') + 1, '\n') + 1;
+    for (int k = 0; k < 3; k++) {
+        int ia, la, ca, aa, ga, sa, ib, lb, cb, ab, gb, sb;
+        double ea, eb;
+        ck_assert_int_eq(sscanf(pa, "%d,%d,%d,%d,%d,%d,%lf", &ia, &la, &ca, &aa, &ga, &sa, &ea),
+                         7);
+        ck_assert_int_eq(sscanf(pb, "%d,%d,%d,%d,%d,%d,%lf", &ib, &lb, &cb, &ab, &gb, &sb, &eb),
+                         7);
+        ck_assert_int_eq(ia, ib);
+        ck_assert_int_eq(ca, cb);
+        ck_assert_int_eq(sa, sb);
+        tu_assert_rel(eb, ea, 1e-6);
+        pa = strchr(pa, '\n') + 1;
+        pb = strchr(pb, '\n') + 1;
+    }
+    free(ta);
+    free(tb);
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "4", "--backend", "klu", "--results",
+                 b, "--resume"),
+            &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "tmax-b.csv"), "%s", r.err);
+    cli_free(&r);
+}
+END_TEST
+
 /* --no-reference: the circuit alone.  Its classes, spikes and energies
  * are those of a run with the network (the reference never feeds the
  * circuit), the rows' algorithm_pred is -1, the report has no algorithm
@@ -2054,6 +2106,7 @@ START_TEST(infer_option_ranges)
         { "infer", "--i-max", "0", "--i-max 0: must be > 0 A" },
         { "infer", "--i-max", "-2m", "--i-max -2m: must be > 0 A" },
         { "infer", "--timeout", "0", "--timeout 0: must be > 0 s" },
+        { "infer", "--tmax", "0", "--tmax 0: must be > 0 and <= 1e-06 s" },
         { "infer", "--batch", "0", "--batch 0: not an integer in 1.." },
         { "infer", "--images", "0", "--images 0: not an integer in 1.." },
         { "infer", "--offset", "-1", "--offset -1: not an integer in 0.." },
@@ -2920,6 +2973,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, infer_periphery);
     tcase_add_test(tc, infer_soa);
     tcase_add_test(tc, infer_no_reference);
+    tcase_add_test(tc, infer_tmax);
     tcase_add_test(tc, infer_results_exists);
     tcase_add_loop_test(tc, infer_resume_rows, 0, N_RESUME_CASES);
     tcase_add_test(tc, infer_option_ranges);

@@ -48,7 +48,7 @@ void dwmtj_usage_infer(FILE *f)
           "                   [--periphery ideal|behavioural]\n"
           "                   [--klu-steps ngspice|exact|neuron] [--allow-unsafe]\n"
           "                   [--no-reference]\n"
-          "                   [--data DIR] [--cm PATH] [--timeout S]\n"
+          "                   [--tmax S] [--data DIR] [--cm PATH] [--timeout S]\n"
           "\n"
           "Runs a trained DW-MTJ spiking network at circuit level: each layer is a\n"
           "crossbar of differential conductance pairs driven by the input spikes as\n"
@@ -126,6 +126,10 @@ void dwmtj_usage_infer(FILE *f)
           "                   " DWMTJ_FASHION_DEFAULT_DIR ")\n"
           "  --cm PATH        the code model (default $DWMTJ_CM, else installed)\n"
           "  --timeout S      wall-time limit of one layer's transient\n"
+          "  --tmax S         largest time step of the transients, > 0 (default and\n"
+          "                   at most: the clock period): ngspice's step, nearer\n"
+          "                   the continuous circuit when small (doc/engine.md,\n"
+          "                   Parity)\n"
           "  -h, --help       this help\n"
           "\n"
           "exit status: 0 success, 1 failure (network or data set missing or\n"
@@ -168,7 +172,8 @@ enum {
     O_KLU_STEPS,
     O_NETWORK_CLAMP,
     O_PERIPHERY,
-    O_TIMEOUT
+    O_TIMEOUT,
+    O_TMAX
 };
 
 static const struct option infer_options[] = {
@@ -195,6 +200,7 @@ static const struct option infer_options[] = {
     { "network-clamp", required_argument, NULL, O_NETWORK_CLAMP },
     { "periphery", required_argument, NULL, O_PERIPHERY },
     { "timeout", required_argument, NULL, O_TIMEOUT },
+    { "tmax", required_argument, NULL, O_TMAX },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -267,6 +273,9 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
         case O_TIMEOUT:
             rc = dwmtj_opt_number(SUB, "--timeout", v, 0.0, INFINITY, DWMTJ_ABOVE, "s",
                                   &a->o.timeout_s);
+            break;
+        case O_TMAX:
+            rc = dwmtj_opt_number(SUB, "--tmax", v, 0.0, 1e-6, DWMTJ_ABOVE, "s", &a->o.tmax);
             break;
         default: return dwmtj_usage_error(SUB, "option %d not handled", c);
         }
@@ -374,9 +383,12 @@ static uint64_t file_hash(const char *path)
 static void config_line(char *buf, size_t n, uint64_t hash, const struct infer_opts *a)
 {
     const dwmtj_infer_options *o = &a->o;
+    char tmax_word[40] = ""; /* said only when set, so older files still resume */
+    if (o->tmax > 0.0)
+        snprintf(tmax_word, sizeof tmax_word, " tmax=%.17g", o->tmax);
     snprintf(buf, n,
              "# dwmtj infer: net=%016" PRIx64 " g_min=%.17g g_max=%.17g levels=%d v_read=%.17g "
-             "i_max=%.17g naive=%d key0=%d periphery=%s%s%s%s%s energy=lines",
+             "i_max=%.17g naive=%d key0=%d periphery=%s%s%s%s%s%s energy=lines",
              hash, o->g_min, o->g_max, o->levels, o->v_read, o->i_max, o->naive,
              DWMTJ_SNN_TEST_KEY0, dwmtj_infer_periphery_name(a->periphery),
              o->backend == DWMTJ_INFER_KLU ? " backend=klu" : "",
@@ -387,7 +399,7 @@ static void config_line(char *buf, size_t n, uint64_t hash, const struct infer_o
                  ? ""
              : dwmtj_infer_klu_steps(o) == DWMTJ_INFER_STEPS_EXACT ? " klu_steps=exact"
                                                                     : " klu_steps=neuron",
-             a->no_ref ? " reference=0" : "");
+             a->no_ref ? " reference=0" : "", tmax_word);
     /* energy=lines: libdwmtj's device energy integrates v.i with both
      * linear on each step (stop 21, doc/model.md); rows of the trapezoid
      * before it are not summed with these: such a file does not resume */
@@ -846,6 +858,8 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_num(&j, "v_bd_V", op->v_bd);
         dwmtj_json_end(&j);
         dwmtj_json_int(&j, "naive", a->o.naive);
+        dwmtj_json_num(&j, "tmax_s", a->o.tmax > 0.0 && a->o.tmax < net->dt ? a->o.tmax
+                                                                             : net->dt);
         dwmtj_json_str(&j, "network_clamp", a->clamp_ramp ? "continuous" : "edges");
         if (a->o.backend == DWMTJ_INFER_KLU)
             /* the behavioural cell always runs at the exact points */
