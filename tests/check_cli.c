@@ -1735,6 +1735,20 @@ START_TEST(infer_soa)
 }
 END_TEST
 
+/* A klu run of the small network with default options does not resume
+ * the results file at path (written with other options), naming it. */
+static void resume_refused(const char *path)
+{
+    cli_result r;
+    cli_run(ARGS(INFER, "--net", small_net(), "--images", "4", "--backend", "klu", "--results",
+                 path, "--resume"),
+            &r);
+    ck_exit(r, 1);
+    const char *name = strrchr(path, '/');
+    ck_assert_msg(strstr(r.err, name ? name + 1 : path), "%s", r.err);
+    cli_free(&r);
+}
+
 /* --tmax: the transients' largest step.  The klu engine solves the
  * continuous circuit exactly on its pieces, so cutting them at 25 ps
  * (a quarter of the clock period) leaves classes and spikes as they are
@@ -1778,12 +1792,7 @@ START_TEST(infer_tmax)
     }
     free(ta);
     free(tb);
-    cli_run(ARGS(INFER, "--net", small_net(), "--images", "4", "--backend", "klu", "--results",
-                 b, "--resume"),
-            &r);
-    ck_exit(r, 1);
-    ck_assert_msg(strstr(r.err, "tmax-b.csv"), "%s", r.err);
-    cli_free(&r);
+    resume_refused(b);
 }
 END_TEST
 
@@ -1849,12 +1858,7 @@ START_TEST(infer_no_reference)
     free(ta);
     free(tb);
     /* the file of a run without the network does not resume with it */
-    cli_run(ARGS(INFER, "--net", small_net(), "--images", "4", "--backend", "klu", "--results",
-                 b, "--resume"),
-            &r);
-    ck_exit(r, 1);
-    ck_assert_msg(strstr(r.err, "noref-b.csv"), "%s", r.err);
-    cli_free(&r);
+    resume_refused(b);
     cli_run(ARGS(INFER, "--net", small_net(), "--images", "4", "--backend", "klu", "--results",
                  b, "--resume", "--no-reference"),
             &r);
