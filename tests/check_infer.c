@@ -60,6 +60,16 @@ static void load_small(dwmtj_weights *net, dwmtj_dataset *d)
     load_net(net, d, "dwmtj-fmnist-14.net");
 }
 
+/* Test images 0..n-1 into idx, and the default options at the paper's
+ * operating point (its 200 uA clamp is outside the SOA) into o. */
+static void first_images(dwmtj_infer_options *o, uint64_t *idx, int n)
+{
+    for (int k = 0; k < n; k++)
+        idx[k] = (uint64_t)k;
+    dwmtj_infer_defaults(o);
+    o->allow_unsafe = 1;
+}
+
 /* ---- mapping ------------------------------------------------------------- */
 
 START_TEST(test_map_window)
@@ -495,12 +505,9 @@ START_TEST(test_small_step_parity)
     load_small(&net, &d);
     enum { N = 4 };
     uint64_t idx[N];
-    for (int k = 0; k < N; k++)
-        idx[k] = (uint64_t)k;
-    dwmtj_session *s = open_session();
     dwmtj_infer_options o;
-    dwmtj_infer_defaults(&o);
-    o.allow_unsafe = 1; /* the paper's 200 uA clamp is outside the SOA */
+    first_images(&o, idx, N);
+    dwmtj_session *s = open_session();
     dwmtj_infer_result rd[N], rs[N], rq[N];
     infer_images(s, &net, &o, d.pixels, idx, N, rd);
     o.tmax = net.dt / 50.0;
@@ -788,12 +795,9 @@ START_TEST(test_cell_network)
     load_net(&net, &d, file);
     enum { N = 3 };
     uint64_t idx[N];
-    for (int k = 0; k < N; k++)
-        idx[k] = (uint64_t)k;
-    dwmtj_session *s = open_session();
     dwmtj_infer_options o;
-    dwmtj_infer_defaults(&o);
-    o.allow_unsafe = 1; /* the paper's 200 uA clamp is outside the SOA */
+    first_images(&o, idx, N);
+    dwmtj_session *s = open_session();
     o.periphery = DWMTJ_INFER_PERIPH_BEHAVIOURAL;
     o.probe_fires = 1;
     dwmtj_infer *ctx = NULL;
