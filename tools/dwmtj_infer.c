@@ -765,8 +765,13 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
 {
     /* a run that warned succeeded: the user is told what it warned */
     if (w->n > 0)
-        dwmtj_error("warning: %d device warning%s in the run; the first: %s", w->n,
-                    w->n == 1 ? "" : "s", w->first);
+        dwmtj_error("warning: %d device warning%s in the run; the first: %s%s", w->n,
+                    w->n == 1 ? "" : "s", w->first,
+                    /* ngspice's steps are the deck's to choose */
+                    a->o.backend == DWMTJ_INFER_NGSPICE && strstr(w->first, "shorter steps")
+                        ? "; --tmax S makes ngspice's steps at most S (the clock period by "
+                          "default)"
+                        : "");
     double n = t->n > 0 ? t->n : 1;
     long syn = 0;
     for (int l = 0; l < net->n_layers; l++)
