@@ -133,6 +133,10 @@ enum { DWMTJ_INFER_PERIPH_NET = -1, DWMTJ_INFER_PERIPH_IDEAL = 0,
 /* The time points the klu backend runs the ideal periphery at for o: its
  * klu_steps, DWMTJ_INFER_STEPS_NEURON for DWMTJ_INFER_STEPS_DEFAULT. */
 int dwmtj_infer_klu_steps(const dwmtj_infer_options *o);
+
+/* s, the transients' largest step for o and a clock period dt (s): its
+ * tmax when set and below dt, else dt. */
+double dwmtj_infer_tmax(const dwmtj_infer_options *o, double dt);
 /* The periphery o asks for on net: o->periphery, or for
  * DWMTJ_INFER_PERIPH_NET the network's own. */
 int dwmtj_infer_periphery(const dwmtj_infer_options *o, const dwmtj_weights *net);

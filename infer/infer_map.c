@@ -35,6 +35,11 @@ int dwmtj_infer_klu_steps(const dwmtj_infer_options *o)
     return o->klu_steps == DWMTJ_INFER_STEPS_DEFAULT ? DWMTJ_INFER_STEPS_NEURON : o->klu_steps;
 }
 
+double dwmtj_infer_tmax(const dwmtj_infer_options *o, double dt)
+{
+    return o->tmax > 0.0 && o->tmax < dt ? o->tmax : dt;
+}
+
 int dwmtj_infer_periphery(const dwmtj_infer_options *o, const dwmtj_weights *net)
 {
     if (o && o->periphery != DWMTJ_INFER_PERIPH_NET)

@@ -767,8 +767,10 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     if (w->n > 0)
         dwmtj_error("warning: %d device warning%s in the run; the first: %s%s", w->n,
                     w->n == 1 ? "" : "s", w->first,
-                    /* ngspice's steps are the deck's to choose */
-                    a->o.backend == DWMTJ_INFER_NGSPICE && strstr(w->first, "shorter steps")
+                    /* ngspice's steps are the deck's to choose; the code model
+                     * reports libdwmtj's own text for the status */
+                    a->o.backend == DWMTJ_INFER_NGSPICE &&
+                            strstr(w->first, dwmtj_status_string(DWMTJ_WARN_UNSEEN))
                         ? "; --tmax S makes ngspice's steps at most S (the clock period by "
                           "default)"
                         : "");
@@ -863,8 +865,7 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_num(&j, "v_bd_V", op->v_bd);
         dwmtj_json_end(&j);
         dwmtj_json_int(&j, "naive", a->o.naive);
-        dwmtj_json_num(&j, "tmax_s", a->o.tmax > 0.0 && a->o.tmax < net->dt ? a->o.tmax
-                                                                             : net->dt);
+        dwmtj_json_num(&j, "tmax_s", dwmtj_infer_tmax(&a->o, net->dt));
         dwmtj_json_str(&j, "network_clamp", a->clamp_ramp ? "continuous" : "edges");
         if (a->o.backend == DWMTJ_INFER_KLU)
             /* the behavioural cell always runs at the exact points */
