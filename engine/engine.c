@@ -96,6 +96,7 @@ void dwmtj_engine_free(dwmtj_circuit *c)
         free(c->vec[k].v);
     }
     free(c->vec);
+    free(c->vec_by_name);
     free(c->time);
     free(c->y0);
     free(c->y1);
@@ -244,11 +245,20 @@ int dwmtj_engine_run(dwmtj_circuit *c)
 static const eng_vec *find_vec(const dwmtj_circuit *c, const char *name, int *found)
 {
     *found = strcmp(name, "time") == 0;
-    for (int k = 0; k < c->n_vec && !*found; k++)
-        if (strcmp(c->vec[k].name, name) == 0) {
-            *found = 1;
-            return &c->vec[k];
-        }
+    if (*found || !c->vec_by_name)
+        return NULL;
+    int lo = 0, hi = c->n_vec; /* the first of the name's, as a linear search finds */
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (strcmp(c->vec_by_name[mid].name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < c->n_vec && strcmp(c->vec_by_name[lo].name, name) == 0) {
+        *found = 1;
+        return &c->vec[c->vec_by_name[lo].k];
+    }
     return NULL;
 }
 

@@ -337,6 +337,27 @@ static int vec_add(dwmtj_circuit *c, const char *name, int node)
     return DWMTJ_E_OK;
 }
 
+static int vec_cmp(const void *a, const void *b)
+{
+    const eng_vec_name *x = a, *y = b;
+    int r = strcmp(x->name, y->name);
+    return r ? r : (x->k > y->k) - (x->k < y->k);
+}
+
+/* c->vec_by_name, for looking a vector up by name (dwmtj_engine_vector:
+ * a harness reads hundreds per run) in log time. */
+static int vec_index(dwmtj_circuit *c)
+{
+    free(c->vec_by_name);
+    c->vec_by_name = malloc(sizeof *c->vec_by_name * (size_t)(c->n_vec > 0 ? c->n_vec : 1));
+    if (!c->vec_by_name)
+        return DWMTJ_E_ERR_NOMEM;
+    for (int k = 0; k < c->n_vec; k++)
+        c->vec_by_name[k] = (eng_vec_name){ c->vec[k].name, k };
+    qsort(c->vec_by_name, (size_t)c->n_vec, sizeof *c->vec_by_name, vec_cmp);
+    return DWMTJ_E_OK;
+}
+
 /* The saved vectors and where their values come from. */
 static int saves(dwmtj_circuit *c, int *node_out)
 {
@@ -401,7 +422,7 @@ static int saves(dwmtj_circuit *c, int *node_out)
             v->idx = node_out[v->node];
         }
     }
-    return rc;
+    return rc == DWMTJ_E_OK ? vec_index(c) : rc;
 }
 
 /* The linear groups: factor once, then the map from their sources to the

@@ -207,6 +207,11 @@ typedef struct {
                          g's own (DWMTJ_E_STEPS_NEURON; engine_part.c) */
 } eng_vec;
 
+typedef struct {
+    const char *name; /* the vector's (eng_vec's name) */
+    int k;            /* its index in c->vec */
+} eng_vec_name;
+
 /* A linear source's value at a piece end (engine_part.c). */
 typedef struct {
     int src;          /* index among the linear groups' sources */
@@ -305,6 +310,8 @@ struct dwmtj_circuit {
     double *x, *dx, *f;
     /* the run */
     eng_vec *vec; int n_vec;
+    eng_vec_name *vec_by_name; /* the vectors ordered by name, then index
+                                  (find_vec's binary search) */
     double *time; int n_time, cap_time;
     double *y0, *y1, *yt;  /* linear outputs at interval ends and at t */
     double *cur0, *cur1, *cur; /* per V source: controlling currents at the
@@ -419,13 +426,14 @@ int eng_run(dwmtj_circuit *c);
 void eng_stamp_res(dwmtj_circuit *c, int k);
 void eng_stamp_vs(dwmtj_circuit *c, int s, double t);
 void eng_stamp_bs(dwmtj_circuit *c, int k);
-/* Steps device k from its accepted state to t (dc: from a fresh state,
- * static partials) and stamps it. */
 /* Device k's step to t at terminal voltages v (dc: its operating point)
  * into its s1 and ev; eng_stamp_dev with v from the trial solution, and
  * its currents and partials stamped. */
 int eng_eval_dev(dwmtj_circuit *c, int k, double t, const double v[4], int dc);
 int eng_stamp_dev(dwmtj_circuit *c, int k, double t, int dc);
+/* Device k of an open group driven by i_in (A) into IN: its step to t in
+ * closed form (dwmtj_step_open; ev without partials). */
+int eng_eval_open(dwmtj_circuit *c, int k, double t, double i_in);
 /* The value of saved vector v now (t: for a one-shot node). */
 double eng_vec_value(const dwmtj_circuit *c, const eng_vec *v, double t);
 int eng_push(double **v, int *n, int *cap, double x);

@@ -278,7 +278,7 @@ static int part_newton(dwmtj_circuit *c, int g, double t)
         for (int k = 0; k < DWMTJ_NTERM; k++)
             if (d->node[k])
                 c->x[c->node_row[d->node[k]]] = v[k];
-        return eng_eval_dev(c, p->dev[0], t, v, 0);
+        return eng_eval_open(c, p->dev[0], t, i_in);
     }
     int worst = b->row[0];
     for (int it = 0; it < ENG_NEWTON_MAX; it++) {

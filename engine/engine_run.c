@@ -183,18 +183,32 @@ static void stamp_partials(dwmtj_circuit *c, const eng_dev *d, int dc)
                 c->Ax[d->pos[a][b]] += dc ? d->ev.g_static[a][b] : d->ev.g[a][b];
 }
 
-int eng_eval_dev(dwmtj_circuit *c, int k, double t, const double v[4], int dc)
+/* libdwmtj's status st of device d's step to t. */
+static int dev_status(dwmtj_circuit *c, eng_dev *d, double t, int st)
 {
-    eng_dev *d = &c->dev[k];
-    const dwmtj_derived *dd = &c->model[d->model].d;
-    /* the operating point is libdwmtj's, as in the code model */
-    int st = dc ? dwmtj_dc(dd, d->key, v, &d->s1, &d->ev)
-                : dwmtj_step_for(dd, d->key, &d->s0, t, v, &d->s1, &d->ev, 0);
     if (st < 0)
         return eng_fail(c, DWMTJ_E_ERR_DEVICE, "%s: step to t = %g s failed: %s", d->name, t,
                         dwmtj_status_string(st));
     d->st = st; /* a warning is recorded if the point is accepted */
     return DWMTJ_E_OK;
+}
+
+int eng_eval_dev(dwmtj_circuit *c, int k, double t, const double v[4], int dc)
+{
+    eng_dev *d = &c->dev[k];
+    const dwmtj_derived *dd = &c->model[d->model].d;
+    /* the operating point is libdwmtj's, as in the code model */
+    return dev_status(c, d, t,
+                      dc ? dwmtj_dc(dd, d->key, v, &d->s1, &d->ev)
+                         : dwmtj_step_for(dd, d->key, &d->s0, t, v, &d->s1, &d->ev, 0));
+}
+
+int eng_eval_open(dwmtj_circuit *c, int k, double t, double i_in)
+{
+    eng_dev *d = &c->dev[k];
+    return dev_status(c, d, t,
+                      dwmtj_step_open(&c->model[d->model].d, d->key, &d->s0, t, i_in, &d->s1,
+                                      &d->ev, NULL, 0));
 }
 
 int eng_stamp_dev(dwmtj_circuit *c, int k, double t, int dc)

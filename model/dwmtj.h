@@ -287,6 +287,10 @@ typedef struct dwmtj_derived {
     int n_stop[2];
     double eb_trk;       /* J, the track sites' barrier */
     double eb_wr;        /* J, the write barrier */
+    double r_open[DWMTJ_NTERM]; /* Ohm, each terminal's voltage per ampere of
+                            an open drive (IN to GND, A and B carrying
+                            nothing): the track's resistance from its point
+                            to GND (dwmtj_open_voltages) */
 } dwmtj_derived;
 
 /* What evolves.  Plain old data, so that a simulator can copy and roll it
@@ -522,11 +526,26 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
 void dwmtj_open_voltages(const dwmtj_derived *d, double i_in, double v[DWMTJ_NTERM],
                          double dv_di[DWMTJ_NTERM]);
 
+/* dwmtj_step_for for the device driven by i_in (A) into IN and out of GND
+ * with A and B open, at the voltages of dwmtj_open_voltages: the track
+ * network in closed form (every segment carries i_in, the pillars
+ * nothing, so no Kron reduction and no barrier-voltage fixed point).  s1,
+ * the status and out's i, phase, t_turn, t_next (and t_event, h_max as
+ * needs says) are dwmtj_step_for's at those voltages to rounding (the
+ * general step's track solve gives the open currents to rounding).  A host
+ * that solves such a neuron in closed form reads no Jacobian: out's g,
+ * g_static and dx_dv are NaN; *dx_di (may be NULL) is d (domain centre at
+ * t1) / d i_in in m/A, 0 while held.  out may be NULL (then no prediction
+ * is made at all). */
+int dwmtj_step_open(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0, double t1,
+                    double i_in, dwmtj_state *s1, dwmtj_eval *out, double *dx_di,
+                    unsigned needs);
+
 /* Drive by a current: i_in (A) into IN and out of GND, A and B open (no
  * MTJ current), as a neuron behind an ideal current read-out sees it.
- * Advances s0 to t1 through dwmtj_step with the terminal voltages of that
- * drive; *dx_di (may be NULL) is d (domain centre at t1) / d i_in in m/A,
- * for surrogate-gradient training.  Never DWMTJ_WARN_UNSEEN: with A and B
+ * Advances s0 to t1 through dwmtj_step_open (the step of dwmtj_step at
+ * the terminal voltages of that drive); *dx_di (may be NULL) is d (domain
+ * centre at t1) / d i_in in m/A, for surrogate-gradient training.  Never DWMTJ_WARN_UNSEEN: with A and B
  * open nothing senses the MTJs. */
 int dwmtj_step_current(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                        double t1, double i_in, dwmtj_state *s1, double *dx_di);

@@ -61,6 +61,13 @@ int dwmtj_derive(const dwmtj_params *p, dwmtj_derived *d)
         d->gp[1] = 1.0 / p->rp_b;
         d->gap[1] = 1.0 / p->rap_b;
     }
+    /* pillar A's terminal sits at the track point between segments 1
+     * and 2, B's between 2 and 3 (dwmtj_solve's network) */
+    double r1 = 1.0 / d->g_seg[0], r2 = 1.0 / d->g_seg[1], r3 = 1.0 / d->g_seg[2];
+    d->r_open[DWMTJ_IN] = r1 + r2 + r3;
+    d->r_open[DWMTJ_GND] = 0.0;
+    d->r_open[DWMTJ_A] = r2 + r3;
+    d->r_open[DWMTJ_B] = r3;
     d->tmr0[0] = p->rap_a / p->rp_a - 1.0;
     d->tmr0[1] = p->rap_b / p->rp_b - 1.0;
     for (int k = 0; k < 2; k++) {

@@ -189,24 +189,27 @@ static void velocity(const dwmtj_derived *d, const dwmtj_state *s, double j, str
 static void drive(const dwmtj_derived *d, const dwmtj_state *s, const dwmtj_net *n,
                   struct motion *m)
 {
-    memset(m, 0, sizeof *m);
     double walls[2] = { s->x_lo, s->x_hi };
     int on = 0;
-    double j = 0.0;
+    double is = 0.0, di[DWMTJ_NTERM] = { 0.0, 0.0, 0.0, 0.0 };
     for (int k = 0; k < 2; k++) {
         if (walls[k] < 0.0 || walls[k] > d->p.length)
             continue;
         int sg = segment_of(d, walls[k]);
-        j += n->i_seg[sg] / d->area;
+        is += n->i_seg[sg];
         for (int t = 0; t < DWMTJ_NTERM; t++)
-            m->dj_dv[t] += n->di_seg[sg][t] / d->area;
+            di[t] += n->di_seg[sg][t];
         on++;
     }
-    if (on == 0)
+    if (on == 0) {
+        memset(m, 0, sizeof *m);
         return;
+    }
+    /* one division per quantity: the walls' mean over the cross-section */
+    double a = d->area * on;
     for (int t = 0; t < DWMTJ_NTERM; t++)
-        m->dj_dv[t] /= on;
-    velocity(d, s, j / on, m);
+        m->dj_dv[t] = di[t] / a;
+    velocity(d, s, is / a, m);
 }
 
 /* Noise weights: over the step, dx = v0 W0 + v1 W1 with v linear in time
@@ -242,16 +245,49 @@ static int slots_ok(const dwmtj_derived *d, double t0, double t1)
     return floor(t1 / ts) - floor(t0 / ts) <= (double)DWMTJ_MAX_SLOTS;
 }
 
-/* The network with the domain of s at terminal voltages v; dg_dx (may be
- * NULL): d g_k / d (domain centre); vbar (may be NULL): barrier voltages. */
-static void net_of(const dwmtj_derived *d, const dwmtj_state *s, const double v[DWMTJ_NTERM],
+/* What drives a step at an instant: the terminal voltages, and for an
+ * open device (A and B carry nothing: dwmtj_step_open) its input current. */
+struct bias {
+    const double *v; /* V, terminal voltages */
+    int open;        /* 1: A and B open, the network in closed form */
+    double i;        /* A, into IN and out of GND when open */
+};
+
+/* The network with the domain of s under the bias b; dg_dx (may be
+ * NULL): d g_k / d (domain centre); vbar (may be NULL): barrier voltages.
+ * Open: every segment carries b->i and the pillars nothing, whatever the
+ * MTJs' conductances (no barrier voltage, no MTJ in the drive); di_seg is
+ * then per ampere of b->i (the open step's one input, in the IN column)
+ * and G, dvpa, dvpb and the MTJ sensitivities are left unset (the open
+ * step reads none of them). */
+static void net_of(const dwmtj_derived *d, const dwmtj_state *s, const struct bias *b,
                    dwmtj_net *n, double dg_dx[2], double vbar[2])
 {
+    if (b->open) {
+        n->ga = n->gb = 0.0;
+        n->vpa = b->v[DWMTJ_A];
+        n->vpb = b->v[DWMTJ_B];
+        n->i[DWMTJ_IN] = b->i;
+        n->i[DWMTJ_GND] = -b->i;
+        n->i[DWMTJ_A] = n->i[DWMTJ_B] = n->i_mtj[0] = n->i_mtj[1] = 0.0;
+        for (int k = 0; k < 3; k++) {
+            n->i_seg[k] = b->i;
+            n->di_seg[k][DWMTJ_IN] = 1.0;
+            n->di_seg[k][DWMTJ_GND] = n->di_seg[k][DWMTJ_A] = n->di_seg[k][DWMTJ_B] = 0.0;
+        }
+        for (int k = 0; k < 2; k++) {
+            if (dg_dx)
+                dg_dx[k] = 0.0;
+            if (vbar)
+                vbar[k] = 0.0;
+        }
+        return;
+    }
     double f[2] = { 0.0, 0.0 }, df[2] = { 0.0, 0.0 }, dg_df[2];
     if (s->present)
         for (int k = 0; k < 2; k++)
             dwmtj_overlap_one(d, s->x_lo, s->x_hi, k, &f[k], &df[k]);
-    dwmtj_solve_mtj(d, f, v, n, vbar, dg_df);
+    dwmtj_solve_mtj(d, f, b->v, n, vbar, dg_df);
     for (int k = 0; k < 2 && dg_dx; k++)
         dg_dx[k] = dg_df[k] * df[k];
 }
@@ -841,24 +877,34 @@ static int carries(const dwmtj_net *n, int k)
     return fabs(n->i_mtj[k]) > 1e-9 * (fabs(n->i_seg[0]) + fabs(n->i_seg[2]));
 }
 
-int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
-                   double t1, const double v[DWMTJ_NTERM], dwmtj_state *s1,
-                   dwmtj_eval *out, unsigned needs)
+/* s1 as a step from s0 to t1 at terminal voltages v starts. */
+static void begin(const dwmtj_derived *d, const dwmtj_state *s0, double t1,
+                  const double v[DWMTJ_NTERM], dwmtj_state *s1)
 {
-    if (!d || !s0 || !v || !s1)
-        return DWMTJ_ERR_NULL;
-    if (!isfinite(t1) || !(t1 >= s0->t))
-        return DWMTJ_ERR_TIME;
-    for (int k = 0; k < DWMTJ_NTERM; k++)
-        if (!isfinite(v[k]))
-            return DWMTJ_ERR_INPUT;
-    int status = DWMTJ_OK, thermal = d->model == DWMTJ_MODEL_THERMAL;
-    double t0 = s0->t, h = t1 - t0;
     *s1 = *s0;
     s1->t = t1;
     if (!(s1->temp > 0.0))
         s1->temp = d->t_amb;
     memcpy(s1->v_term, v, sizeof s1->v_term);
+}
+
+/* The step of dwmtj_step_for and dwmtj_step_open under the bias b (its
+ * voltages at t1); dx_di (may be NULL, open only): d x1 / d b->i. */
+static int step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0, double t1,
+                const struct bias *b, dwmtj_state *s1, dwmtj_eval *out, unsigned needs,
+                double *dx_di)
+{
+    const double *v = b->v;
+    if (!isfinite(t1) || !(t1 >= s0->t))
+        return DWMTJ_ERR_TIME;
+    for (int k = 0; k < DWMTJ_NTERM; k++)
+        if (!isfinite(v[k]))
+            return DWMTJ_ERR_INPUT;
+    if (b->open && !isfinite(b->i))
+        return DWMTJ_ERR_INPUT;
+    int status = DWMTJ_OK, thermal = d->model == DWMTJ_MODEL_THERMAL;
+    double t0 = s0->t, h = t1 - t0;
+    begin(d, s0, t1, v, s1);
 
     double dg_dx[2], vbar[2];
     double dx_dv[DWMTJ_NTERM] = { 0, 0, 0, 0 };
@@ -868,7 +914,7 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
     dwmtj_net n;
     /* the step's end through the network as it was: the drive, and the
      * power the temperature path ends at */
-    net_of(d, s0, v, &n, NULL, NULL);
+    net_of(d, s0, b, &n, NULL, NULL);
     double p_est = 0.0;
     for (int k = 0; k < DWMTJ_NTERM; k++)
         p_est += v[k] * n.i[k];
@@ -877,7 +923,6 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
     if (s0->present && h > 0.0) {
         struct motion m1;
         drive(d, s0, &n, &m1);
-        const dwmtj_state s_in = *s1;
         double dxdj = 0.0;
         int st = motion_of(d, key, s0, s1, &m1, &q, &t_empty, &crossed, dx_dv, &dxdj);
         if (st < 0)
@@ -901,7 +946,7 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
         for (int pass = 0; pass < 6 && moved && s1->present; pass++) {
             dwmtj_net ne;
             struct motion me;
-            net_of(d, s1, v, &ne, NULL, NULL);
+            net_of(d, s1, b, &ne, NULL, NULL);
             drive(d, s0, &ne, &me);
             if (pass == 0 && dxdj != 0.0) {
                 const double dlt = 1e-12;
@@ -909,7 +954,7 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                 sx.x_lo += dlt;
                 sx.x_hi += dlt;
                 struct motion mx;
-                net_of(d, &sx, v, &ne, NULL, NULL);
+                net_of(d, &sx, b, &ne, NULL, NULL);
                 drive(d, s0, &ne, &mx);
                 k = dxdj * (mx.j - me.j) / dlt;
                 if (!(fabs(1.0 - k) > 0.1))
@@ -921,7 +966,8 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
             /* the velocity at the new end current, with its segments' dj/dv */
             velocity(d, s0, m1.j + r / (1.0 - k), &me);
             m1 = me;
-            *s1 = s_in;
+            begin(d, s0, t1, v, s1); /* again: cheaper than a copy kept for
+                                        the few steps that come here */
             t_empty = t0;
             crossed = 0;
             memset(dx_dv, 0, sizeof dx_dv);
@@ -937,7 +983,7 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
      * at or above i_nuc for t_nuc (timed over the step); the thermal model,
      * the pillar's write hazard; or the clock edge; at the first instant
      * the track is empty.  The new domain moves for the rest of the step. */
-    net_of(d, s1, v, &n, dg_dx, vbar); /* the step's end unless it writes */
+    net_of(d, s1, b, &n, dg_dx, vbar); /* the step's end unless it writes */
     int wrote = 0;
     struct writes wr;
     double i_end[2] = { n.i_mtj[0], n.i_mtj[1] };
@@ -984,13 +1030,15 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
         double vw[DWMTJ_NTERM], c = (tw - t0) / h;
         for (int k = 0; k < DWMTJ_NTERM; k++)
             vw[k] = s0->v_term[k] + (v[k] - s0->v_term[k]) * c;
+        const struct bias bw = { vw, b->open,
+                                 s0->i_term[DWMTJ_IN] + (b->i - s0->i_term[DWMTJ_IN]) * c };
         dwmtj_state a = *s1;
         a.t = tw;
         a.temp = dwmtj_heat_temp(&q, tw);
         struct motion m1;
-        net_of(d, &a, vw, &n, NULL, NULL);
+        net_of(d, &a, &bw, &n, NULL, NULL);
         end_motion(d, &a, &n);
-        net_of(d, &a, v, &n, NULL, NULL);
+        net_of(d, &a, b, &n, NULL, NULL);
         drive(d, &a, &n, &m1);
         int st = motion_of(d, key, &a, s1, &m1, &q, &t_empty, &crossed, dx_dv, NULL);
         if (st < 0)
@@ -999,7 +1047,7 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
             wr.hz_end[k] = 0.0;
     }
     if (wrote)
-        net_of(d, s1, v, &n, dg_dx, vbar);
+        net_of(d, s1, b, &n, dg_dx, vbar);
     s1->i_mtj[0] = n.i_mtj[0];
     s1->i_mtj[1] = n.i_mtj[1];
 
@@ -1033,16 +1081,21 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
         s1->energy[phase] += h * (2.0 * (s0->power + p1) + cross) / 6.0;
     s1->power = p1;
 
+    if (dx_di)
+        *dx_di = dx_dv[DWMTJ_IN]; /* open: per ampere of b->i */
     if (out) {
         memcpy(out->i, n.i, sizeof n.i);
-        memcpy(out->g_static, n.G, sizeof n.G);
         for (int i = 0; i < DWMTJ_NTERM; i++)
-            for (int j = 0; j < DWMTJ_NTERM; j++)
-                out->g[i][j] = n.G[i][j] +
-                               (n.di_dga[i] * dg_dx[0] + n.di_dgb[i] * dg_dx[1]) * dx_dv[j];
+            for (int j = 0; j < DWMTJ_NTERM; j++) {
+                out->g_static[i][j] = b->open ? NAN : n.G[i][j];
+                out->g[i][j] = b->open ? NAN
+                                       : n.G[i][j] + (n.di_dga[i] * dg_dx[0] +
+                                                      n.di_dgb[i] * dg_dx[1]) * dx_dv[j];
+            }
         out->phase = phase;
         out->t_turn = turn_time(d, s0, s1);
-        memcpy(out->dx_dv, dx_dv, sizeof dx_dv);
+        for (int k = 0; k < DWMTJ_NTERM; k++)
+            out->dx_dv[k] = b->open ? NAN : dx_dv[k];
         /* a clocked device's t_next is the next clock edge (next_point):
          * the prediction would only fill t_event and h_max */
         if ((needs & DWMTJ_NEED_EVENT) || !(d->p.t_rewrite > 0.0)) {
@@ -1054,6 +1107,28 @@ int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
         out->t_next = next_point(d, key, s0, s1, out);
     }
     return status;
+}
+
+int dwmtj_step_for(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
+                   double t1, const double v[DWMTJ_NTERM], dwmtj_state *s1,
+                   dwmtj_eval *out, unsigned needs)
+{
+    if (!d || !s0 || !v || !s1)
+        return DWMTJ_ERR_NULL;
+    const struct bias b = { v, 0, 0.0 };
+    return step(d, key, s0, t1, &b, s1, out, needs, NULL);
+}
+
+int dwmtj_step_open(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0, double t1,
+                    double i_in, dwmtj_state *s1, dwmtj_eval *out, double *dx_di,
+                    unsigned needs)
+{
+    if (!d || !s0 || !s1)
+        return DWMTJ_ERR_NULL;
+    double v[DWMTJ_NTERM];
+    dwmtj_open_voltages(d, i_in, v, NULL);
+    const struct bias b = { v, 1, i_in };
+    return step(d, key, s0, t1, &b, s1, out, needs, dx_di);
 }
 
 int dwmtj_dc(const dwmtj_derived *d, uint64_t key, const double v[DWMTJ_NTERM],
@@ -1071,7 +1146,8 @@ int dwmtj_dc(const dwmtj_derived *d, uint64_t key, const double v[DWMTJ_NTERM],
     s->temp = d->t_amb + d->p.r_th * s->power;
     dwmtj_net n;
     double vbar[2];
-    net_of(d, s, v, &n, NULL, vbar);
+    const struct bias b = { v, 0, 0.0 };
+    net_of(d, s, &b, &n, NULL, vbar);
     /* the operating point is one evaluation: its step's entries are not
      * kept, the check at the steady temperature counts once */
     s->soa_on = 0;
@@ -1091,7 +1167,8 @@ int dwmtj_eval_static(const dwmtj_derived *d, const dwmtj_state *s,
         if (!isfinite(v[k]))
             return DWMTJ_ERR_INPUT;
     dwmtj_net n;
-    net_of(d, s, v, &n, NULL, NULL);
+    const struct bias b = { v, 0, 0.0 };
+    net_of(d, s, &b, &n, NULL, NULL);
     memcpy(out->i, n.i, sizeof n.i);
     memcpy(out->g, n.G, sizeof n.G);
     memcpy(out->g_static, n.G, sizeof n.G);
@@ -1121,35 +1198,21 @@ void dwmtj_open_voltages(const dwmtj_derived *d, double i_in, double v[DWMTJ_NTE
 {
     if (!d || !v)
         return;
-    /* the whole track carries i_in; pillar A sits at the point between
-     * segments 1 and 2, B between 2 and 3 (dwmtj_solve's network) */
-    double r1 = 1.0 / d->g_seg[0], r2 = 1.0 / d->g_seg[1], r3 = 1.0 / d->g_seg[2];
-    const double r[DWMTJ_NTERM] = { r1 + r2 + r3, 0.0, r2 + r3, r3 };
     for (int k = 0; k < DWMTJ_NTERM; k++) {
-        v[k] = r[k] * i_in;
+        v[k] = d->r_open[k] * i_in;
         if (dv_di)
-            dv_di[k] = r[k];
+            dv_di[k] = d->r_open[k];
     }
 }
 
 int dwmtj_step_current(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                        double t1, double i_in, dwmtj_state *s1, double *dx_di)
 {
-    if (!d || !s0 || !s1)
-        return DWMTJ_ERR_NULL;
-    if (!isfinite(i_in))
-        return DWMTJ_ERR_INPUT;
-    double v[DWMTJ_NTERM], dv_di[DWMTJ_NTERM];
-    dwmtj_open_voltages(d, i_in, v, dv_di);
-    dwmtj_eval e; /* only dx_dv is read */
-    int st = dwmtj_step_for(d, key, s0, t1, v, s1, &e, 0);
+    int st = dwmtj_step_open(d, key, s0, t1, i_in, s1, NULL, dx_di, 0);
     if (st == DWMTJ_WARN_UNSEEN)
         st = DWMTJ_OK; /* A and B open: no circuit senses the MTJs */
-    if (dx_di) {
+    if (dx_di && st < 0)
         *dx_di = 0.0;
-        for (int k = 0; k < DWMTJ_NTERM && st >= 0; k++)
-            *dx_di += e.dx_dv[k] * dv_di[k];
-    }
     return st;
 }
 

@@ -11,6 +11,7 @@
 #include "dwmtj.h"
 
 #include <check.h>
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -1165,6 +1166,125 @@ START_TEST(test_open_voltages)
 }
 END_TEST
 
+/* a and b within tol of the larger magnitude or abs_tol (both NaN or the
+ * same infinity count as equal); what names the quantity. */
+static void near(const char *what, double a, double b, double tol, double abs_tol)
+{
+    if ((isnan(a) && isnan(b)) || a == b)
+        return;
+    ck_assert_msg(fabs(a - b) <= tol * fmax(fabs(a), fabs(b)) + abs_tol,
+                  "%s: open step %.17g, general step %.17g", what, a, b);
+}
+
+/* dwmtj_step_open against dwmtj_step_for at dwmtj_open_voltages: from the
+ * same state, each step of a drive that writes, depins, fires and resets
+ * the domain (a clocked device with noise, an unclocked one, the thermal
+ * device) ends in the same state, status and prediction to rounding, and
+ * its dx_di is the general step's dx_dv along dv/di. */
+START_TEST(test_step_open)
+{
+    const char *sets[3] = { "scaled", "scaled", "scaled-thermal" };
+    for (int c = 0; c < 3; c++) {
+        dwmtj_params p = params_of(sets[c]);
+        if (c == 0) { /* the network's neuron: clocked, noisy */
+            p.t_rewrite = 1e-9;
+            p.sigma = 0.1;
+            p.seed = 7;
+        }
+        dwmtj_derived d;
+        derive_ok(&p, &d);
+        const double L = p.length;
+        dwmtj_state s;
+        dwmtj_state_init(&s, 0.0);
+        double h = 20e-12, x_moved = 0.0, t_hot = d.t_amb;
+        int seen[DWMTJ_NPHASE] = { 0 };
+        for (int n = 0; n <= 2500; n++) {
+            double t1 = n * h;
+            /* mostly forward, a reverse part each cycle: -45..255 uA */
+            double i = 150e-6 * (0.7 + sin(2.0 * M_PI * t1 / 2.3e-9));
+            if (c > 0 && !s.present) /* no clock: the host writes */
+                ck_assert_int_eq(dwmtj_write(&d, &s, 0), DWMTJ_OK);
+            double v[4], dv[4];
+            dwmtj_open_voltages(&d, i, v, dv);
+            dwmtj_state sg, so;
+            dwmtj_eval eg, eo;
+            double dx_di = -1.0;
+            unsigned needs = n % 2 ? DWMTJ_NEED_EVENT : 0;
+            int stg = dwmtj_step_for(&d, 11, &s, t1, v, &sg, &eg, needs);
+            int sto = dwmtj_step_open(&d, 11, &s, t1, i, &so, &eo, &dx_di, needs);
+            ck_assert_msg(stg == sto, "%s, t = %g: status %d (open) vs %d", sets[c], t1, sto,
+                          stg);
+            ck_assert_int_ge(stg, 0);
+            ck_assert_int_eq(so.present, sg.present);
+            ck_assert_int_eq(so.writer, sg.writer);
+            ck_assert_int_eq(so.fired, sg.fired);
+            ck_assert_int_eq(so.depinned, sg.depinned);
+            ck_assert_int_eq(so.held, sg.held);
+            ck_assert_int_eq(eo.phase, eg.phase);
+            const double tol = 1e-12;
+            near("x_lo", so.x_lo, sg.x_lo, tol, tol * L);
+            near("x_hi", so.x_hi, sg.x_hi, tol, tol * L);
+            near("v", so.v, sg.v, 1e-10, 1e-9);
+            near("j", so.j, sg.j, 1e-10, 1e-3);
+            near("temp", so.temp, sg.temp, tol, 0.0);
+            near("power", so.power, sg.power, 1e-10, 0.0);
+            for (int k = 0; k < DWMTJ_NPHASE; k++)
+                near("energy", so.energy[k], sg.energy[k], 1e-10, 1e-30);
+            for (int k = 0; k < 2; k++) {
+                near("t_wr", so.t_wr[k], sg.t_wr[k], tol, 1e-24);
+                near("i_mtj", so.i_mtj[k], sg.i_mtj[k], 0.0, 1e-12 * fabs(i));
+                /* the general step's pillar current is its track solve's
+                 * residue, whose sign decides whether the thermal write
+                 * hazard of a zero current (f0 exp(-Eb/kT); none for the
+                 * other polarity) counts: within that rate since t = 0 */
+                near("hz_wr", so.hz_wr[k], sg.hz_wr[k], 1e-9,
+                     dwmtj_write_rate(&d, DBL_MIN, t_hot + 20.0) * t1);
+            }
+            near("n_write", so.n_write, sg.n_write, 0.0, 0.0);
+            near("n_fire", so.n_fire, sg.n_fire, 0.0, 0.0);
+            near("n_reset", so.n_reset, sg.n_reset, 0.0, 0.0);
+            near("n_depin", so.n_depin, sg.n_depin, 0.0, 0.0);
+            near("t_fire", so.t_fire, sg.t_fire, tol, 1e-24);
+            near("t_write", so.t_write, sg.t_write, tol, 1e-24);
+            for (int k = 0; k < 4; k++) {
+                near("v_term", so.v_term[k], sg.v_term[k], 0.0, 0.0);
+                near("i", eo.i[k], eg.i[k], 1e-10, 1e-12 * fabs(i));
+                ck_assert(isnan(eo.dx_dv[k]) && isnan(eo.g[k][0]) && isnan(eo.g_static[0][k]));
+            }
+            near("t_next", eo.t_next, eg.t_next, tol, 1e-24);
+            near("t_turn", eo.t_turn, eg.t_turn, 1e-9, 1e-21);
+            near("t_event", eo.t_event, eg.t_event, 1e-9, 1e-21);
+            near("h_max", eo.h_max, eg.h_max, 1e-9, 1e-21);
+            double dx_g = 0.0;
+            for (int k = 0; k < 4; k++)
+                dx_g += eg.dx_dv[k] * dv[k];
+            near("dx_di", dx_di, dx_g, 1e-9, 1e-18);
+            if (sg.present && s.present)
+                x_moved += fabs(dwmtj_position(&sg) - dwmtj_position(&s));
+            seen[eg.phase] = 1;
+            t_hot = fmax(t_hot, sg.temp);
+            s = sg;
+        }
+        /* the drive did what the comparison needs */
+        ck_assert_msg(s.n_write >= 1 && x_moved > L, "%s: %g writes, %g m moved", sets[c],
+                      s.n_write, x_moved);
+        ck_assert_msg(s.n_fire >= 2 && s.n_reset >= 1 && seen[DWMTJ_PHASE_FIRE],
+                      "%s: %g fires, %g resets", sets[c], s.n_fire, s.n_reset);
+    }
+    dwmtj_state s0, s1;
+    dwmtj_state_init(&s0, 0.0);
+    ck_assert_int_eq(dwmtj_step_open(NULL, 0, &s0, 1e-9, 1e-6, &s1, NULL, NULL, 0),
+                     DWMTJ_ERR_NULL);
+    dwmtj_params p = params_of("scaled");
+    dwmtj_derived d;
+    derive_ok(&p, &d);
+    ck_assert_int_eq(dwmtj_step_open(&d, 0, &s0, 1e-9, NAN, &s1, NULL, NULL, 0),
+                     DWMTJ_ERR_INPUT);
+    ck_assert_int_eq(dwmtj_step_open(&d, 0, &s0, -1e-9, 1e-6, &s1, NULL, NULL, 0),
+                     DWMTJ_ERR_TIME);
+}
+END_TEST
+
 /* out->i = G v, out->g_static = G at the end state, and the library's
  * currents equal the nodal solve; eval_static agrees. */
 START_TEST(test_step_currents)
@@ -2234,6 +2354,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_network_kron);
     tcase_add_test(tc, test_step_currents);
     tcase_add_test(tc, test_open_voltages);
+    tcase_add_test(tc, test_step_open);
     tcase_add_test(tc, test_jacobian);
     tcase_add_test(tc, test_jacobian_pinning);
     tcase_add_test(tc, test_energy_ramp);
