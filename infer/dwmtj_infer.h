@@ -142,6 +142,13 @@ double dwmtj_infer_tmax(const dwmtj_infer_options *o, double dt);
 int dwmtj_infer_periphery(const dwmtj_infer_options *o, const dwmtj_weights *net);
 /* "ideal" or "behavioural". */
 const char *dwmtj_infer_periphery_name(int periphery);
+/* The rule (dwmtj_periphery) the algorithm-level reference follows on the
+ * circuit o asks for: the cell's with the behavioural periphery, whatever
+ * the network was trained for; with the ideal one the network's own
+ * (its edge clamp, or the continuous clamp a network trained for it
+ * records), so that the reference and its agreement compare like with like
+ * where the network allows it. */
+int dwmtj_infer_network_rule(const dwmtj_infer_options *o, const dwmtj_weights *net);
 /* 0 when backend can run periphery (both DWMTJ_INFER_*); else a status
  * with *error naming what the backend lacks (malloc'd). */
 int dwmtj_infer_check_backend(int backend, int periphery, char **error);

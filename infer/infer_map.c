@@ -48,6 +48,14 @@ int dwmtj_infer_periphery(const dwmtj_infer_options *o, const dwmtj_weights *net
                                                       : DWMTJ_INFER_PERIPH_IDEAL;
 }
 
+int dwmtj_infer_network_rule(const dwmtj_infer_options *o, const dwmtj_weights *net)
+{
+    if (dwmtj_infer_periphery(o, net) == DWMTJ_INFER_PERIPH_BEHAVIOURAL)
+        return DWMTJ_PERIPH_CELL;
+    return net && net->periphery == DWMTJ_PERIPH_CONTINUOUS ? DWMTJ_PERIPH_CONTINUOUS
+                                                            : DWMTJ_PERIPH_IDEAL;
+}
+
 const char *dwmtj_infer_periphery_name(int periphery)
 {
     return periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL ? "behavioural" : "ideal";
@@ -166,12 +174,7 @@ int dwmtj_infer_map_build(const dwmtj_weights *net, const dwmtj_infer_options *o
     m->eff = *net; /* every scalar; the arrays are ours */
     memcpy(m->eff.w, w0, sizeof w0);
     memcpy(m->eff.b, b0, sizeof b0);
-    /* the rule the circuit realises: the cell's with the behavioural
-     * periphery (whatever the network was trained for), so that the
-     * algorithm-level reference and its agreement compare like with like */
-    m->eff.periphery = dwmtj_infer_periphery(o, net) == DWMTJ_INFER_PERIPH_BEHAVIOURAL
-                           ? DWMTJ_PERIPH_CELL
-                           : DWMTJ_PERIPH_IDEAL;
+    m->eff.periphery = dwmtj_infer_network_rule(o, net);
     m->n_layers = net->n_layers;
     memcpy(m->size, net->size, sizeof m->size);
     double span = o->g_max - o->g_min;

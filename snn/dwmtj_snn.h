@@ -35,6 +35,8 @@
  *   seed = weights.seed and the same key) with its own clamp
  *   (dwmtj_snn_default_i_max, 100 uA: doc/operating-point.md).
  *   That is the ideal periphery (weights.periphery = DWMTJ_PERIPH_IDEAL).
+ *   DWMTJ_PERIPH_CONTINUOUS: the same with the drive clamped continuously
+ *   (options.clamp_ramp's rule), as dwmtj infer's ideal circuit clamps it.
  *   DWMTJ_PERIPH_CELL: the neuron cell of doc/cell.md instead, each event at
  *   its time within the step (neuron_cell.c; doc/training.md, "The cell's
  *   rule"): the drive clamped continuously; the initial write at
@@ -49,10 +51,10 @@
  * on the track (no leak), 0 across a write; du(t)/dI(t) = dx_di / D0 from
  * dwmtj_step_current and, as the step integrates the velocity by the
  * trapezoid, du(t)/dI(t-1) = the same (exact for the pinning-free scaled
- * device with t_slot = dt; also through a fresh write).  The cell: the
- * continuous clamp's weights, gain mu h int s 1[|i(s)| < i_max] ds / D0 for
- * a(t) and the same with 1 - s for a(t-1), over the part of the step the
- * mirror drives the domain.
+ * device with t_slot = dt; also through a fresh write).  The cell and the
+ * continuous clamp: the clamp's weights, gain mu h int s 1[|i(s)| < i_max]
+ * ds / D0 for a(t) and the same with 1 - s for a(t-1), over the part of
+ * the step the mirror drives the domain.
  * Kind 3 takes for
  * dx_di the free flow's, stt(T) dt / (2 w d), on every step with a domain:
  * straight through the pinning, where the device's own is 0 while held.
@@ -113,17 +115,17 @@ typedef struct dwmtj_snn_options {
                           is detached for finite differences too; for
                           gradient checks */
     int threads;       /* OpenMP threads (0 = all; ignored without OpenMP) */
-    int clamp_ramp;    /* DW-MTJ drive within a step: 0 (default, the rule the
-                          networks are trained with): the straight line
-                          between the clamped values at the step's ends;
-                          1: the clamp of the straight line between the
-                          unclamped values, as a periphery that clamps a
-                          continuous current makes it (doc/inference.md),
-                          integrated exactly by splitting the step where
-                          the line crosses +-i_max.  For evaluation: the
-                          gradient stays the default rule's.  A cell
-                          network (weights.periphery) clamps continuously
-                          whatever this says */
+    int clamp_ramp;    /* DW-MTJ drive within a step: 0 (default, the rule of
+                          the ideal periphery): the straight line between
+                          the clamped values at the step's ends; 1: the
+                          clamp of the straight line between the unclamped
+                          values, as a periphery that clamps a continuous
+                          current makes it (doc/inference.md), integrated
+                          exactly by splitting the step where the line
+                          crosses +-i_max, with that clamp's gradient.  A
+                          network of the cell or of the continuous clamp
+                          (weights.periphery) clamps continuously whatever
+                          this says */
 } dwmtj_snn_options;
 
 struct dwmtj_snn_priv;

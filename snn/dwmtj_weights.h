@@ -57,11 +57,15 @@ enum dwmtj_periphery {
                                first clock edge that finds the track empty
                                (t_rewrite = dt), no write current; the fire is the
                                device's own count; drive clamped at the clock edges */
-    DWMTJ_PERIPH_CELL = 1   /* the neuron cell of doc/cell.md: drive clamped
+    DWMTJ_PERIPH_CELL = 1,  /* the neuron cell of doc/cell.md: drive clamped
                                continuously, fire sensed through MTJ_B (R_B above its
                                midpoint), then a clear (i_clear into IN for t_clear)
                                and a write (v_write across IN-A for t_write) from the
                                neuron's own reset; an initial write at t_start */
+    DWMTJ_PERIPH_CONTINUOUS = 2 /* the ideal periphery's write and fire with the
+                               drive clamped continuously: the rule dwmtj infer's
+                               ideal circuit implements (its mirror clamps the
+                               continuous current, dwmtj_snn_options.clamp_ramp) */
 };
 
 /* The cell's timing and bias (DWMTJ_PERIPH_CELL; doc/cell.md gives the
@@ -120,5 +124,8 @@ int dwmtj_weights_check_shape(int n_layers, const int *size, char **error);
  * finite): what save would refuse; *error names the field. */
 int dwmtj_weights_check(const dwmtj_weights *n, char **error);
 const char *dwmtj_weights_status_string(int status);
+/* The name of a dwmtj_periphery ("ideal", "cell", "continuous": dwmtj
+ * train's --periphery), "?" for another value. */
+const char *dwmtj_periphery_name(int periphery);
 
 #endif

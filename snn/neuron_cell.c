@@ -26,8 +26,6 @@ void snn_cell_setup(snn_dw *dw, const dwmtj_weights *net)
     /* dwmtj_fire_distance's offset: the window of centres within which
      * MTJ_B's overlap is above f_mid (model/dwmtj_step.c window_half) */
     dw->hw_b = 0.5 * (ell + d->l_mtj[1]) - d->f_mid[1] * d->l_mtj[1];
-    /* the flat device: v = v_field + stt j, j = I / area (paper's formula) */
-    dw->mu = d->stt / d->area;
 }
 
 /* The device's terminal voltages (IN, GND, A, B; GND = 0) in the cell, with

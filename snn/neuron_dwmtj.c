@@ -84,8 +84,10 @@ int snn_dw_setup(snn_dw *dw, const dwmtj_weights *net, double i_max, double k, i
     dw->dt = net->dt;
     dw->k = k;
     dw->smooth = smooth;
-    dw->clamp_ramp = clamp_ramp;
+    dw->clamp_ramp = clamp_ramp || net->periphery == DWMTJ_PERIPH_CONTINUOUS;
     dw->cell = net->periphery == DWMTJ_PERIPH_CELL;
+    /* the flat device: v = v_field + stt j, j = I / area (paper's formula) */
+    dw->mu = dw->d.stt / dw->d.area;
     if (dw->cell)
         snn_cell_setup(dw, net);
     dw->thermal = net->kind == DWMTJ_KIND_DWMTJ_THERMAL;
@@ -114,13 +116,18 @@ int snn_dw_begin(const snn_dw *dw, snn_dw_neuron *nr, int n, snn_devfail *fail)
 /* The step from s0 to t1 under the drive I1 (clamped) at t1; with
  * clamp_ramp, the drive is the clamp of the line from i0 to i1 (both
  * unclamped), cut where that line crosses +-i_max so that each piece is a
- * straight line, as dwmtj_step_current integrates. */
+ * straight line, as dwmtj_step_current integrates, and w[1], w[0] are the
+ * drive's weights in the motion: int s 1[|line(s)| < i_max] ds and the
+ * same with 1 - s over the step's fraction s (issue 4's closing note:
+ * x(t1) gains mu h int clamp(line(s)) ds). */
 static int ramp_step(const snn_dw *dw, uint64_t key, const dwmtj_state *s0, double t1,
-                     double i0, double i1, double I1, dwmtj_state *s1, double *dx_di)
+                     double i0, double i1, double I1, dwmtj_state *s1, double *dx_di,
+                     double w[2])
 {
+    w[0] = w[1] = 0.0;
     if (!dw->clamp_ramp)
         return dwmtj_step_current(&dw->d, key, s0, t1, I1, s1, dx_di);
-    double cut[2];
+    double cut[3];
     int n = 0;
     for (int k = 0; k < 2; k++) {
         double lim = k ? -dw->i_max : dw->i_max;
@@ -132,9 +139,19 @@ static int ramp_step(const snn_dw *dw, uint64_t key, const dwmtj_state *s0, doub
         cut[0] = cut[1];
         cut[1] = c;
     }
-    double ta = s0->t, h = t1 - ta;
+    cut[n] = 1.0;
+    double ta = s0->t, h = t1 - ta, sa = 0.0;
     dwmtj_state a = *s0;
-    for (int k = 0; k < n; k++) {
+    for (int k = 0; k <= n; k++) {
+        double sb = cut[k];
+        if (fabs(i0 + (i1 - i0) * 0.5 * (sa + sb)) < dw->i_max) {
+            double q = 0.5 * (sb * sb - sa * sa);
+            w[1] += q;
+            w[0] += (sb - sa) - q;
+        }
+        sa = sb;
+        if (k == n)
+            break;
         double ik = fmax(-dw->i_max, fmin(dw->i_max, i0 + (i1 - i0) * cut[k]));
         int st = dwmtj_step_current(&dw->d, key, &a, ta + h * cut[k], ik, s1, NULL);
         if (st != DWMTJ_OK)
@@ -167,10 +184,10 @@ int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t 
             gm = 0.0;
         }
         dwmtj_state s1;
-        double dx_di = 0.0;
+        double dx_di = 0.0, w[2];
         uint64_t key = snn_mix64(kl ^ (uint64_t)o);
         int st = ramp_step(dw, key, &q->s, t1, q->i_prev,
-                           dw->gain * a[o], I, &s1, &dx_di);
+                           dw->gain * a[o], I, &s1, &dx_di, w);
         q->i_prev = dw->gain * a[o];
         if (st != DWMTJ_OK)
             return snn_devfail_set(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_step_current", layer,
@@ -182,8 +199,18 @@ int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t 
         double uo = 0.0;
         if (s1.present) {
             uo = 1.0 - dwmtj_fire_distance(&dw->d, &s1) / dw->D0;
-            A[o] = gm * dx_di / dw->D0;
-            B[o] = q->gm_prev * dx_di / dw->D0;
+            if (dw->clamp_ramp) {
+                /* the continuous clamp: the line's weights over the whole
+                 * step, at the free flow's dx/dI (mu h, the trapezoid's
+                 * 2 dx_di; the thermal kind's at its temperature) */
+                double k = dw->gain * 2.0 *
+                           (dw->thermal ? dx_di : 0.5 * dw->mu * dw->dt) / dw->D0;
+                A[o] = k * w[1];
+                B[o] = k * w[0];
+            } else {
+                A[o] = gm * dx_di / dw->D0;
+                B[o] = q->gm_prev * dx_di / dw->D0;
+            }
             C[o] = (unsigned char)!q->fresh;
         } else {
             A[o] = B[o] = 0.0;

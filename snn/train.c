@@ -331,6 +331,9 @@ static void config_string(const dwmtj_snn_train_options *o, const dwmtj_weights 
     /* the ideal periphery and random initial weights add nothing, so that
      * older checkpoints resume */
     k = strlen(s);
+    if (n->periphery == DWMTJ_PERIPH_CONTINUOUS && k < cap)
+        snprintf(s + k, cap - k, ",periphery=continuous");
+    k = strlen(s);
     if (n->periphery == DWMTJ_PERIPH_CELL && k < cap)
         snprintf(s + k, cap - k,
                  ",periphery=cell,i_read=%.17g,i_clear=%.17g,t_clear=%.17g,v_write=%.17g,"

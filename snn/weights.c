@@ -259,11 +259,19 @@ static double cell_get(const dwmtj_cell *c, int k)
  * never nucleates, and the neuron would never fire. */
 static int check_periphery(const dwmtj_weights *n, const char *who, char **error)
 {
-    if (n->periphery != DWMTJ_PERIPH_IDEAL && n->periphery != DWMTJ_PERIPH_CELL)
+    if (n->periphery != DWMTJ_PERIPH_IDEAL && n->periphery != DWMTJ_PERIPH_CELL &&
+        n->periphery != DWMTJ_PERIPH_CONTINUOUS)
         return snn_fail(error, DWMTJ_W_ERR_VALUE,
-                        "%s: periphery %d, expected 0 (ideal) or 1 (cell)", who, n->periphery);
+                        "%s: periphery %d, expected 0 (ideal), 1 (cell) or 2 (continuous)", who,
+                        n->periphery);
     if (n->periphery == DWMTJ_PERIPH_IDEAL)
         return DWMTJ_W_OK;
+    if (n->periphery == DWMTJ_PERIPH_CONTINUOUS)
+        return n->kind == DWMTJ_KIND_LIF
+                   ? snn_fail(error, DWMTJ_W_ERR_VALUE,
+                              "%s: periphery 2 (continuous) with LIF neurons: the clamp is a "
+                              "DW-MTJ neuron's drive's", who)
+                   : DWMTJ_W_OK; /* the cell's fields are not read */
     if (n->kind == DWMTJ_KIND_LIF)
         return snn_fail(error, DWMTJ_W_ERR_VALUE,
                         "%s: periphery 1 (cell) with LIF neurons: the cell is a DW-MTJ "
@@ -902,6 +910,12 @@ int dwmtj_weights_load(dwmtj_weights *n, const char *path, char **error)
     }
     *n = t;
     return DWMTJ_W_OK;
+}
+
+const char *dwmtj_periphery_name(int periphery)
+{
+    static const char *const names[] = { "ideal", "cell", "continuous" };
+    return periphery >= 0 && periphery < 3 ? names[periphery] : "?";
 }
 
 const char *dwmtj_weights_status_string(int status)

@@ -1320,7 +1320,7 @@ START_TEST(train_periphery)
             &r);
     ck_exit(r, 2);
     ck_assert_msg(strstr(r.err, "--periphery") && strstr(r.err, "bogus") &&
-                      strstr(r.err, "ideal, cell"),
+                      strstr(r.err, "ideal, cell, continuous"),
                   "%s", r.err);
     cli_free(&r);
     cli_run(ARGS("train", "--neuron", "lif", "--periphery", "cell", "--epochs", "1", "--seed", "1",
@@ -1355,6 +1355,30 @@ START_TEST(train_periphery)
     ck_assert_msg(strstr(r.err, "periphery=cell"), "%s", r.err);
     cli_free(&r);
 #undef TINY_CELL
+    /* the continuous clamp: periphery 2, likewise recorded and part of
+     * the run's options */
+    char *cont = spath("cont.net");
+#define TINY_CONT "--neuron", "dwmtj", "--periphery", "continuous", "--downsample", "2", \
+                  "--hidden", "8", "--train-images", "50", "--test-images", "20", "--steps", "40", \
+                  "--batch", "25", "--seed", "1", "--out", cont
+    cli_run(ARGS("train", TINY_CONT, "--epochs", "1"), &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "training dwmtj 196-8-10, periphery continuous, T 40"), "%s",
+                  r.out);
+    cli_free(&r);
+    ck_assert_ptr_nonnull(f = fopen(cont, "rb"));
+    ck_assert_uint_eq(fread(h, 1, sizeof h, f), sizeof h);
+    fclose(f);
+    ck_assert_uint_eq(h[8] | h[9] << 8, 2);
+    ck_assert_uint_eq(h[92], 2);
+    cli_run(ARGS("train", "--neuron", "dwmtj", "--downsample", "2", "--hidden", "8",
+                 "--train-images", "50", "--test-images", "20", "--steps", "40", "--batch", "25",
+                 "--seed", "1", "--out", cont, "--epochs", "2", "--resume"),
+            &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "periphery=continuous"), "%s", r.err);
+    cli_free(&r);
+#undef TINY_CONT
 }
 END_TEST
 

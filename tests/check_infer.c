@@ -492,6 +492,72 @@ START_TEST(test_small_network)
 }
 END_TEST
 
+/* A network of the continuous clamp (DWMTJ_PERIPH_CONTINUOUS, what dwmtj
+ * train --periphery continuous records): its reference follows its own
+ * rule, which is the ideal circuit's, so network and circuit (the klu
+ * engine's per-neuron exact points) give the same output spikes image by
+ * image, as the ideal network evaluated with clamp_ramp does. */
+START_TEST(test_continuous_network)
+{
+    dwmtj_weights net;
+    dwmtj_dataset d;
+    load_small(&net, &d);
+    enum { N = 12 };
+    uint64_t idx[N];
+    int idx32[N], p_ramp[N], c_ramp[N * 10], p_own[N], c_own[N * 10];
+    for (int k = 0; k < N; k++)
+        idx[k] = (uint64_t)(idx32[k] = k);
+    dwmtj_snn_ws *ws = NULL;
+    ck_assert_int_eq(dwmtj_snn_ws_create(&ws, &net, N), 0);
+    ws->opt.threads = 1;
+    ws->opt.clamp_ramp = 1;
+    ck_assert_int_eq(dwmtj_snn_forward(ws, &net, d.pixels, idx32, N, p_ramp, c_ramp), 0);
+    dwmtj_snn_ws_free(ws);
+    net.periphery = DWMTJ_PERIPH_CONTINUOUS;
+    dwmtj_infer_options o;
+    dwmtj_infer_defaults(&o);
+    o.allow_unsafe = 1;
+    o.backend = DWMTJ_INFER_KLU;
+    ck_assert_int_eq(dwmtj_infer_periphery(&o, &net), DWMTJ_INFER_PERIPH_IDEAL);
+    ck_assert_int_eq(dwmtj_infer_network_rule(&o, &net), DWMTJ_PERIPH_CONTINUOUS);
+    dwmtj_infer *ctx = NULL;
+    char *err = NULL;
+    ck_assert_msg(dwmtj_infer_create(&ctx, NULL, &net, &o, &err) == DWMTJ_H_OK, "%s",
+                  err ? err : "");
+    const dwmtj_weights *eff = &dwmtj_infer_get_map(ctx)->eff;
+    ck_assert_int_eq(eff->periphery, DWMTJ_PERIPH_CONTINUOUS);
+    dwmtj_infer_result r[N];
+    ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, N, r) == DWMTJ_H_OK, "%s",
+                  dwmtj_infer_error(ctx));
+    /* the reference as dwmtj infer runs it: eff, default options */
+    ck_assert_int_eq(dwmtj_snn_ws_create(&ws, eff, N), 0);
+    ws->opt.threads = 1;
+    ck_assert_int_eq(dwmtj_snn_forward(ws, eff, d.pixels, idx32, N, p_own, c_own), 0);
+    dwmtj_snn_ws_free(ws);
+    dwmtj_infer_free(ctx);
+    for (int k = 0; k < N; k++) {
+        ck_assert_int_eq(p_own[k], p_ramp[k]);
+        ck_assert_int_eq(r[k].pred, p_own[k]);
+        for (int c = 0; c < 10; c++) {
+            ck_assert_int_eq(c_own[10 * k + c], c_ramp[10 * k + c]);
+            ck_assert_msg(r[k].out_counts[c] == c_own[10 * k + c],
+                          "image %d class %d: circuit %d spikes, network %d", k, c,
+                          r[k].out_counts[c], c_own[10 * k + c]);
+        }
+    }
+    /* an ideal network keeps its edge rule in the ideal circuit, and any
+     * network takes the cell's in the behavioural one */
+    net.periphery = DWMTJ_PERIPH_IDEAL;
+    ck_assert_int_eq(dwmtj_infer_network_rule(&o, &net), DWMTJ_PERIPH_IDEAL);
+    net.periphery = DWMTJ_PERIPH_CONTINUOUS;
+    o.periphery = DWMTJ_INFER_PERIPH_BEHAVIOURAL;
+    ck_assert_int_eq(dwmtj_infer_network_rule(&o, &net), DWMTJ_PERIPH_CELL);
+    dwmtj_infer_results_free(r, N);
+    dwmtj_dataset_free(&d);
+    dwmtj_weights_free(&net);
+}
+END_TEST
+
 /* ngspice converges to the engine's answer as its step shrinks: at a
  * fiftieth of the clock period (--tmax) the same class and spikes of every
  * neuron as the klu engine's exact per-neuron points on every image, and
@@ -969,6 +1035,7 @@ static Suite *infer_suite(void)
     tcase_add_test(tc, test_crossbar_energy);
     tcase_add_test(tc, test_small_network);
     tcase_add_test(tc, test_small_step_parity);
+    tcase_add_test(tc, test_continuous_network);
     tcase_add_loop_test(tc, test_cell_network, 0, 2);
     tcase_add_test(tc, test_cell_turns);
     tcase_add_test(tc, test_cell_turn_full);

@@ -540,6 +540,26 @@ START_TEST(test_v2)
     dwmtj_cell_defaults(&def);
     ck_assert_mem_eq(&m.cell, &def, sizeof def);
     dwmtj_weights_free(&m);
+    /* the continuous clamp: version 2, read back as such (its cell fields
+     * are not the rule's but are kept) */
+    n.periphery = DWMTJ_PERIPH_CONTINUOUS;
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("cont"), NULL), DWMTJ_W_OK);
+    bytes d = read_file(spath("cont"));
+    ck_assert_uint_eq(le32(d.p + 8), 2);
+    ck_assert_uint_eq(le32(d.p + V2_PER), DWMTJ_PERIPH_CONTINUOUS);
+    ck_assert_int_eq(dwmtj_weights_load(&m, spath("cont"), NULL), DWMTJ_W_OK);
+    assert_same(&n, &m);
+    ck_assert_int_eq(m.periphery, DWMTJ_PERIPH_CONTINUOUS);
+    ck_assert_str_eq(dwmtj_periphery_name(m.periphery), "continuous");
+    dwmtj_weights_free(&m);
+    free(d.p);
+    /* an LIF network has no clamp to make continuous */
+    char *err = NULL;
+    n.kind = DWMTJ_KIND_LIF;
+    n.tau_mem = 1e-9;
+    ck_assert_int_eq(dwmtj_weights_check(&n, &err), DWMTJ_W_ERR_VALUE);
+    ck_assert_msg(err && strstr(err, "periphery 2 (continuous) with LIF neurons"), "%s", err);
+    free(err);
     dwmtj_weights_free(&n);
     free(c.p);
     free(b.p);
@@ -577,7 +597,7 @@ START_TEST(test_v2_bad)
         double v;
         const char *want;
     } bad[] = {
-        {V2_PER, 1, 2, "periphery 2, expected 0 (ideal) or 1 (cell)"},
+        {V2_PER, 1, 3, "periphery 3, expected 0 (ideal), 1 (cell) or 2 (continuous)"},
         {V2_PER, 1, -1, "periphery -1"},
         {V2_IREAD, 0, NAN, "cell.i_read is nan A"},
         {V2_IREAD, 0, 0.0, "cell.i_read is 0 A, expected above 0 to 0.01 A"},

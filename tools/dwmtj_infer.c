@@ -787,6 +787,7 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
      * clear and write) happen inside the clock periods */
     double lat = (net->steps + net->n_layers - 1) * net->dt;
     int cellp = a->periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL;
+    int rule = dwmtj_infer_network_rule(&a->o, net); /* the reference's */
     double t_init = cellp ? net->cell.t_start + net->cell.t_write : 0.0;
     double t_dead = cellp ? net->cell.t_clear + net->cell.t_write : 0.0;
     /* what the sources deliver: crossbar drivers and the periphery's */
@@ -801,8 +802,8 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_object(&j, NULL);
         dwmtj_json_str(&j, "backend", ngver ? "ngspice" : "klu");
         dwmtj_json_str(&j, "periphery", dwmtj_infer_periphery_name(a->periphery));
-        dwmtj_json_str(&j, "network_rule", cellp ? "cell" : "ideal");
-        dwmtj_json_str(&j, "trained_for", net->periphery == DWMTJ_PERIPH_CELL ? "cell" : "ideal");
+        dwmtj_json_str(&j, "network_rule", dwmtj_periphery_name(rule));
+        dwmtj_json_str(&j, "trained_for", dwmtj_periphery_name(net->periphery));
         if (ngver)
             dwmtj_json_str(&j, "ngspice_version", ngver);
         dwmtj_json_str(&j, "net", net_path);
@@ -866,7 +867,9 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_end(&j);
         dwmtj_json_int(&j, "naive", a->o.naive);
         dwmtj_json_num(&j, "tmax_s", dwmtj_infer_tmax(&a->o, net->dt));
-        dwmtj_json_str(&j, "network_clamp", a->clamp_ramp ? "continuous" : "edges");
+        dwmtj_json_str(&j, "network_clamp",
+                       a->clamp_ramp || rule != DWMTJ_PERIPH_IDEAL ? "continuous"
+                                                                             : "edges");
         if (a->o.backend == DWMTJ_INFER_KLU)
             /* the behavioural cell always runs at the exact points */
             dwmtj_json_str(&j, "klu_steps",
@@ -892,10 +895,10 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     printf("periphery               %s%s\n", dwmtj_infer_periphery_name(a->periphery),
            cellp ? " (the cell of doc/cell.md at the device's terminals)"
                  : " (the network's idealised mode: clocked write in the device, fire counter)");
-    printf("network's rule          %s%s\n", cellp ? "cell" : "ideal",
-           (net->periphery == DWMTJ_PERIPH_CELL) == cellp
+    printf("network's rule          %s%s\n", dwmtj_periphery_name(rule),
+           rule == net->periphery
                ? " (the one it was trained for)"
-               : " (the circuit's; the network was trained for the other)");
+               : " (the circuit's; the network was trained for another)");
     if (op->unsafe)
         printf("safe operating area     OUTSIDE, run because of --allow-unsafe: %s%s\n", op->what,
                op->unsafe > 1 ? " (and more: --json lists them)" : "");

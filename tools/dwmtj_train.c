@@ -43,7 +43,8 @@ void dwmtj_usage_train(FILE *f)
           "                   --out FILE\n"
           "                   [--hidden 100,100] [--steps T] [--batch B] [--train-images N]\n"
           "                   [--test-images N] [--downsample F] [--lr R] [--gain A] [--log FILE.csv]\n"
-          "                   [--resume] [--data DIR] [--threads N] [--periphery ideal|cell]\n"
+          "                   [--resume] [--data DIR] [--threads N]\n"
+          "                   [--periphery ideal|cell|continuous]\n"
           "                   [--init NET]\n"
           "\n"
           "Trains a fully connected spiking network (inputs, hidden..., 10 outputs) on\n"
@@ -90,10 +91,12 @@ void dwmtj_usage_train(FILE *f)
           "                      else " DWMTJ_FASHION_DEFAULT_DIR ")\n"
           "  --periphery P       DW-MTJ kinds: the rule the neurons follow, recorded in\n"
           "                      FILE: ideal (default; the write inside the device at\n"
-          "                      the clock edge, drive clamped at the edges) or cell\n"
+          "                      the clock edge, drive clamped at the edges), cell\n"
           "                      (the neuron cell of doc/cell.md: continuous clamp,\n"
           "                      fire sensed at MTJ_B, clear and write from the\n"
-          "                      neuron's own reset, with the dead time they take)\n"
+          "                      neuron's own reset, with the dead time they take) or\n"
+          "                      continuous (ideal with the drive clamped continuously,\n"
+          "                      as dwmtj infer's ideal circuit clamps it)\n"
           "  --init NET          start from the weights and biases of the network file\n"
           "                      NET instead of random ones (fine-tuning, e.g. an ideal\n"
           "                      network for --periphery cell); NET must have the\n"
@@ -110,7 +113,7 @@ void dwmtj_usage_train(FILE *f)
           f);
 }
 
-static const char *const periphery_names[] = {"ideal", "cell"}; /* dwmtj_periphery */
+static const char *const periphery_names[] = {"ideal", "cell", "continuous"}; /* dwmtj_periphery */
 
 /* ---- parsing ------------------------------------------------------------ */
 
@@ -223,7 +226,7 @@ static int parse_args(int argc, char **argv, struct train_args *o, int *help)
             rc = dwmtj_opt_choice(SUB, "--neuron", v, dwmtj_kind_names, DWMTJ_KIND_COUNT, &o->kind);
             break;
         case OPT_PERIPHERY:
-            rc = dwmtj_opt_choice(SUB, "--periphery", v, periphery_names, 2, &o->periphery);
+            rc = dwmtj_opt_choice(SUB, "--periphery", v, periphery_names, 3, &o->periphery);
             break;
         case OPT_EPOCHS: rc = parse_count(opt, v, DWMTJ_SNN_TRAIN_MAX_EPOCHS, &o->epochs); break;
         case OPT_SEED:
@@ -349,7 +352,7 @@ static int on_event(const dwmtj_snn_train_event *ev, void *userdata)
         for (int l = 0; l <= n->n_layers; l++)
             printf("%c%d", l ? '-' : ' ', n->size[l]);
         if (n->kind != DWMTJ_KIND_LIF)
-            printf(", periphery %s", periphery_names[n->periphery]);
+            printf(", periphery %s", dwmtj_periphery_name(n->periphery));
         printf(", T %d, batch %d, %d training and %d test images, epochs %d..%d\n", n->steps,
                ev->batch, ev->train_images, ev->test_images, ev->first_epoch, ev->epochs);
         break;
