@@ -1308,9 +1308,43 @@ START_TEST(train_ckpt_fields)
 }
 END_TEST
 
-/* --periphery: the cell's rule is trained, printed and recorded (a version
- * 2 file with periphery 1), and is part of what --resume must match; a
- * bad value names the choices; LIF has no cell. */
+/* A tiny run of --periphery per trains, prints it and records it as a
+ * version 2 file with periphery code (header 136 + 4 L, the periphery at
+ * 84 + 4 L, L = 2), and a --resume without it is refused naming it. */
+static void periphery_recorded(const char *per, int code)
+{
+    cli_result r;
+    char name[64], want[128];
+    snprintf(name, sizeof name, "%s.net", per);
+    char *out = spath(name);
+#define TINY "--neuron", "dwmtj", "--downsample", "2", "--hidden", "8", "--train-images", "50", \
+             "--test-images", "20", "--steps", "40", "--batch", "25", "--seed", "1", "--out", out
+    cli_run(ARGS("train", TINY, "--periphery", per, "--epochs", "1"), &r);
+    ck_exit(r, 0);
+    snprintf(want, sizeof want, "training dwmtj 196-8-10, periphery %s, T 40", per);
+    ck_assert_msg(strstr(r.out, want), "%s", r.out);
+    cli_free(&r);
+    FILE *f = fopen(out, "rb");
+    ck_assert_ptr_nonnull(f);
+    unsigned char h[100];
+    ck_assert_uint_eq(fread(h, 1, sizeof h, f), sizeof h);
+    fclose(f);
+    ck_assert_uint_eq(h[8] | h[9] << 8, 2);
+    ck_assert_uint_eq(h[12] | h[13] << 8, 144);
+    ck_assert_uint_eq(h[92], code);
+    /* the periphery is part of the run's options */
+    cli_run(ARGS("train", TINY, "--epochs", "2", "--resume"), &r);
+#undef TINY
+    ck_exit(r, 1);
+    snprintf(want, sizeof want, "periphery=%s", per);
+    ck_assert_msg(strstr(r.err, want), "%s", r.err);
+    cli_free(&r);
+}
+
+/* --periphery: the cell's rule and the continuous clamp are trained,
+ * printed and recorded (version 2 files with periphery 1 and 2), and are
+ * part of what --resume must match; a bad value names the choices; LIF
+ * has no cell. */
 START_TEST(train_periphery)
 {
     cli_result r;
@@ -1330,55 +1364,8 @@ START_TEST(train_periphery)
     ck_assert_msg(strstr(r.err, "periphery 1 (cell) with LIF neurons"), "%s", r.err);
     cli_free(&r);
     ck_assert(!exists(out));
-#define TINY_CELL "--neuron", "dwmtj", "--periphery", "cell", "--downsample", "2", "--hidden", \
-                  "8", "--train-images", "50", "--test-images", "20", "--steps", "40", "--batch", \
-                  "25", "--seed", "1", "--out", out
-    cli_run(ARGS("train", TINY_CELL, "--epochs", "1"), &r);
-    ck_exit(r, 0);
-    ck_assert_msg(strstr(r.out, "training dwmtj 196-8-10, periphery cell, T 40"), "%s", r.out);
-    cli_free(&r);
-    FILE *f = fopen(out, "rb");
-    ck_assert_ptr_nonnull(f);
-    unsigned char h[100];
-    ck_assert_uint_eq(fread(h, 1, sizeof h, f), sizeof h);
-    fclose(f);
-    /* version 2, header 136 + 4 L, periphery at 84 + 4 L (L = 2) */
-    ck_assert_uint_eq(h[8] | h[9] << 8, 2);
-    ck_assert_uint_eq(h[12] | h[13] << 8, 144);
-    ck_assert_uint_eq(h[92], 1);
-    /* the periphery is part of the run's options */
-    cli_run(ARGS("train", "--neuron", "dwmtj", "--downsample", "2", "--hidden", "8",
-                 "--train-images", "50", "--test-images", "20", "--steps", "40", "--batch", "25",
-                 "--seed", "1", "--out", out, "--epochs", "2", "--resume"),
-            &r);
-    ck_exit(r, 1);
-    ck_assert_msg(strstr(r.err, "periphery=cell"), "%s", r.err);
-    cli_free(&r);
-#undef TINY_CELL
-    /* the continuous clamp: periphery 2, likewise recorded and part of
-     * the run's options */
-    char *cont = spath("cont.net");
-#define TINY_CONT "--neuron", "dwmtj", "--periphery", "continuous", "--downsample", "2", \
-                  "--hidden", "8", "--train-images", "50", "--test-images", "20", "--steps", "40", \
-                  "--batch", "25", "--seed", "1", "--out", cont
-    cli_run(ARGS("train", TINY_CONT, "--epochs", "1"), &r);
-    ck_exit(r, 0);
-    ck_assert_msg(strstr(r.out, "training dwmtj 196-8-10, periphery continuous, T 40"), "%s",
-                  r.out);
-    cli_free(&r);
-    ck_assert_ptr_nonnull(f = fopen(cont, "rb"));
-    ck_assert_uint_eq(fread(h, 1, sizeof h, f), sizeof h);
-    fclose(f);
-    ck_assert_uint_eq(h[8] | h[9] << 8, 2);
-    ck_assert_uint_eq(h[92], 2);
-    cli_run(ARGS("train", "--neuron", "dwmtj", "--downsample", "2", "--hidden", "8",
-                 "--train-images", "50", "--test-images", "20", "--steps", "40", "--batch", "25",
-                 "--seed", "1", "--out", cont, "--epochs", "2", "--resume"),
-            &r);
-    ck_exit(r, 1);
-    ck_assert_msg(strstr(r.err, "periphery=continuous"), "%s", r.err);
-    cli_free(&r);
-#undef TINY_CONT
+    periphery_recorded("cell", 1);
+    periphery_recorded("continuous", 2);
 }
 END_TEST
 

@@ -505,8 +505,10 @@ START_TEST(test_continuous_network)
     enum { N = 12 };
     uint64_t idx[N];
     int idx32[N], p_ramp[N], c_ramp[N * 10], p_own[N], c_own[N * 10];
+    dwmtj_infer_options o;
+    first_images(&o, idx, N);
     for (int k = 0; k < N; k++)
-        idx[k] = (uint64_t)(idx32[k] = k);
+        idx32[k] = k;
     dwmtj_snn_ws *ws = NULL;
     ck_assert_int_eq(dwmtj_snn_ws_create(&ws, &net, N), 0);
     ws->opt.threads = 1;
@@ -514,9 +516,6 @@ START_TEST(test_continuous_network)
     ck_assert_int_eq(dwmtj_snn_forward(ws, &net, d.pixels, idx32, N, p_ramp, c_ramp), 0);
     dwmtj_snn_ws_free(ws);
     net.periphery = DWMTJ_PERIPH_CONTINUOUS;
-    dwmtj_infer_options o;
-    dwmtj_infer_defaults(&o);
-    o.allow_unsafe = 1;
     o.backend = DWMTJ_INFER_KLU;
     ck_assert_int_eq(dwmtj_infer_periphery(&o, &net), DWMTJ_INFER_PERIPH_IDEAL);
     ck_assert_int_eq(dwmtj_infer_network_rule(&o, &net), DWMTJ_PERIPH_CONTINUOUS);
