@@ -113,13 +113,44 @@ int snn_dw_begin(const snn_dw *dw, snn_dw_neuron *nr, int n, snn_devfail *fail)
     return DWMTJ_SNN_OK;
 }
 
+/* The device from a (at a->t) to tb under the drive linear to ib there,
+ * as the engine's per-neuron points take it: where libdwmtj reports that
+ * the domain turns inside the step through an MTJ's window (t_turn, which
+ * the step's ends do not show), the step ends at the turn, its drive the
+ * line's there, and goes on from it (eng_devices_turn, engine_part.c's
+ * part_advance); without that a domain that reaches the fire on a turn
+ * would fire in the circuit and not here. */
+static int piece_to(const snn_dw *dw, uint64_t key, dwmtj_state *a, double tb, double ib,
+                    dwmtj_state *s1, double *dx_di)
+{
+    const double tol = 1e-9 * dw->dt;
+    for (int turns = 0;; turns++) {
+        dwmtj_eval ev;
+        double ia = a->i_term[DWMTJ_IN], ta = a->t;
+        int st = dwmtj_step_open(&dw->d, key, a, tb, ib, s1, &ev, dx_di, 0);
+        if (st == DWMTJ_WARN_UNSEEN)
+            st = DWMTJ_OK; /* A and B open: no circuit senses the MTJs */
+        if (st != DWMTJ_OK || turns == 8 || !(ev.t_turn > ta + tol && ev.t_turn < tb - tol))
+            return st;
+        double tm = ev.t_turn;
+        st = dwmtj_step_open(&dw->d, key, a, tm, ia + (ib - ia) * (tm - ta) / (tb - ta), s1,
+                             NULL, NULL, 0);
+        if (st == DWMTJ_WARN_UNSEEN)
+            st = DWMTJ_OK;
+        if (st != DWMTJ_OK)
+            return st;
+        *a = *s1;
+    }
+}
+
 /* The step from s0 to t1 under the drive I1 (clamped) at t1; with
  * clamp_ramp, the drive is the clamp of the line from i0 to i1 (both
  * unclamped), cut where that line crosses +-i_max so that each piece is a
- * straight line, as dwmtj_step_current integrates, and w[1], w[0] are the
- * drive's weights in the motion: int s 1[|line(s)| < i_max] ds and the
- * same with 1 - s over the step's fraction s (issue 4's closing note:
- * x(t1) gains mu h int clamp(line(s)) ds). */
+ * straight line, as dwmtj_step_current integrates, and at the domain's
+ * turns (piece_to), and w[1], w[0] are the drive's weights in the motion:
+ * int s 1[|line(s)| < i_max] ds and the same with 1 - s over the step's
+ * fraction s (issue 4's closing note: x(t1) gains mu h int clamp(line(s))
+ * ds). */
 static int ramp_step(const snn_dw *dw, uint64_t key, const dwmtj_state *s0, double t1,
                      double i0, double i1, double I1, dwmtj_state *s1, double *dx_di,
                      double w[2])
@@ -153,12 +184,12 @@ static int ramp_step(const snn_dw *dw, uint64_t key, const dwmtj_state *s0, doub
         if (k == n)
             break;
         double ik = fmax(-dw->i_max, fmin(dw->i_max, i0 + (i1 - i0) * cut[k]));
-        int st = dwmtj_step_current(&dw->d, key, &a, ta + h * cut[k], ik, s1, NULL);
+        int st = piece_to(dw, key, &a, ta + h * cut[k], ik, s1, NULL);
         if (st != DWMTJ_OK)
             return st;
         a = *s1;
     }
-    return dwmtj_step_current(&dw->d, key, &a, t1, I1, s1, dx_di);
+    return piece_to(dw, key, &a, t1, I1, s1, dx_di);
 }
 
 int snn_dw_step(const snn_dw *dw, snn_dw_neuron *nr, int n, int layer, uint64_t image,

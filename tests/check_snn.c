@@ -1200,6 +1200,67 @@ END_TEST
  * ds / D0 and du/da(t-1) the same with 1 - s.  One neuron, a drive that
  * crosses +-200 uA inside steps, before its domain reaches MTJ_B: du(te)/da(k)
  * from the records A, B, C against central differences of the forward. */
+/* The continuous clamp against the continuous circuit solved finely: one
+ * neuron under a drive that swings through zero (so that its domain turns
+ * inside steps, some of them just past the fire), against libdwmtj stepped
+ * at a thousandth of the step on the same clamped line, with the ideal
+ * write at the step's end.  Every step's spike is the same, including
+ * those of a domain that reaches the fire on a turn and is back behind it
+ * at both of the step's ends (which only the step's cut at the turn
+ * finds). */
+START_TEST(test_continuous_turns)
+{
+    snn_dw dw;
+    dwmtj_weights n;
+    cell_make(&dw, &n, 0.1e-9, 150e-6, 0.0);
+    n.periphery = DWMTJ_PERIPH_CONTINUOUS;
+    snn_devfail fail;
+    ck_assert_int_eq(snn_dw_setup(&dw, &n, 200e-6, 5.0, 0, 0, &fail), DWMTJ_SNN_OK);
+    snn_dw_neuron q;
+    ck_assert_int_eq(snn_dw_begin(&dw, &q, 1, &fail), DWMTJ_SNN_OK);
+    dwmtj_state r, r1;
+    dwmtj_state_init(&r, 0.0);
+    ck_assert_int_eq(dwmtj_write(&dw.d, &r, 0), DWMTJ_OK);
+    const int T = 1000, M = 1000;
+    double i_prev = 0.0, h = dw.dt;
+    int spikes = 0, turn_fires = 0;
+    for (int t = 0; t < T; t++) {
+        /* a turn in every step: the line crosses zero each time */
+        double a = 0.45 + (t % 2 ? -1.5 : 1.5) + 0.2 * sin(t / 3.7), sp, psi, A, B, u;
+        unsigned char C;
+        double m0 = q.s.present ? dwmtj_fire_distance(&dw.d, &q.s) : NAN;
+        ck_assert_int_eq(snn_dw_step(&dw, &q, 1, 1, 0, t, &a, &sp, &psi, &A, &B, &C, &u, &fail),
+                         DWMTJ_SNN_OK);
+        double i1 = dw.gain * a, fires0 = r.n_fire;
+        for (int k = 1; k <= M; k++) {
+            double tk = (t + (double)k / M) * h;
+            double ik = fmax(-dw.i_max, fmin(dw.i_max, i_prev + (i1 - i_prev) * k / M));
+            ck_assert_int_ge(dwmtj_step_current(&dw.d, 0, &r, tk, ik, &r1, NULL), 0);
+            r = r1;
+        }
+        int ref = r.n_fire > fires0;
+        if (!r.present) { /* the ideal write at the step's end */
+            ck_assert_int_eq(dwmtj_write(&dw.d, &r, 0), DWMTJ_OK);
+            ck_assert_int_ge(dwmtj_step_current(&dw.d, 0, &r, r.t, fmax(-dw.i_max,
+                                                fmin(dw.i_max, i1)), &r1, NULL), 0);
+            r = r1;
+        }
+        i_prev = i1;
+        ck_assert_msg((sp != 0.0) == ref, "step %d: network spike %g, fine reference %d", t, sp,
+                      ref);
+        spikes += ref;
+        /* fired on a turn: behind the fire at both ends */
+        if (ref && m0 > 0.0 && q.s.present && dwmtj_fire_distance(&dw.d, &q.s) > 0.0)
+            turn_fires++;
+    }
+    fprintf(stderr, "check_snn: continuous clamp against a thousandth of the step: %d spikes, "
+                    "%d of them on a turn\n", spikes, turn_fires);
+    ck_assert_int_ge(spikes, 10);
+    ck_assert_int_ge(turn_fires, 1);
+    net_free(&n);
+}
+END_TEST
+
 /* du(te)/da(k) of one neuron of periphery per (the cell, or the ideal one
  * with the continuous clamp) at dt, as test_cell_clamp_grad says. */
 static void clamp_grad(int per, double dt)
@@ -1291,6 +1352,7 @@ static Suite *snn_suite(void)
     tcase_add_test(tc, test_cell_cycle);
     tcase_add_test(tc, test_cell_dead_time);
     tcase_add_test(tc, test_cell_clamp_grad);
+    tcase_add_test(tc, test_continuous_turns);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     tc = tcase_create("gradient");
