@@ -579,6 +579,19 @@ START_TEST(test_v2)
         ck_assert_mem_eq(&m.cell, &def, sizeof def);
         dwmtj_weights_free(&m);
     }
+    /* the default network of dwmtj infer: the continuous clamp's, version 2 */
+    if (src) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/networks/dwmtj-fmnist-continuous.net", src);
+        bytes f = read_file(path);
+        ck_assert_uint_eq(le32(f.p + 8), 2);
+        free(f.p);
+        ck_assert_int_eq(dwmtj_weights_load(&m, path, NULL), DWMTJ_W_OK);
+        ck_assert_int_eq(m.kind, DWMTJ_KIND_DWMTJ);
+        ck_assert_int_eq(m.periphery, DWMTJ_PERIPH_CONTINUOUS);
+        ck_assert_int_eq(m.size[0], 784);
+        dwmtj_weights_free(&m);
+    }
     ck_assert_msg(src != NULL, "DWMTJ_SRCDIR is not set: the shipped networks were not read");
 }
 END_TEST

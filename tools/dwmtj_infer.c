@@ -36,7 +36,9 @@
 #ifndef DWMTJ_NETDIR
 #define DWMTJ_NETDIR "/usr/local/share/dwmtj4t/networks"
 #endif
-#define DEFAULT_NET "dwmtj-fmnist.net"
+/* trained with the ideal circuit's own rule (--periphery continuous):
+ * the network and its circuit agree on every test image (doc/training.md) */
+#define DEFAULT_NET "dwmtj-fmnist-continuous.net"
 
 void dwmtj_usage_infer(FILE *f)
 {
@@ -68,7 +70,8 @@ void dwmtj_usage_infer(FILE *f)
 #endif
           "options:\n"
           "  --net FILE       trained network (dwmtj weights format); default: the\n"
-          "                   shipped DW-MTJ network, $DWMTJ_NETDIR/" DEFAULT_NET "\n"
+          "                   shipped DW-MTJ network trained with the ideal circuit's\n"
+          "                   rule, $DWMTJ_NETDIR/" DEFAULT_NET "\n"
           "                   (DWMTJ_NETDIR defaults to " DWMTJ_NETDIR ")\n"
           "  --images N       number of test images (default 10)\n"
           "  --offset K       first test image (default 0)\n"
@@ -895,10 +898,12 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     printf("periphery               %s%s\n", dwmtj_infer_periphery_name(a->periphery),
            cellp ? " (the cell of doc/cell.md at the device's terminals)"
                  : " (the network's idealised mode: clocked write in the device, fire counter)");
-    printf("network's rule          %s%s\n", dwmtj_periphery_name(rule),
-           rule == net->periphery
-               ? " (the one it was trained for)"
-               : " (the circuit's; the network was trained for another)");
+    printf("network's rule          %s%s%s\n", dwmtj_periphery_name(rule),
+           a->clamp_ramp && rule == DWMTJ_PERIPH_IDEAL ? ", clamped continuously" : "",
+           a->clamp_ramp && rule == DWMTJ_PERIPH_IDEAL
+               ? " (--network-clamp continuous: the circuit's clamp)"
+           : rule == net->periphery ? " (the one it was trained for)"
+                                    : " (the circuit's; the network was trained for another)");
     if (op->unsafe)
         printf("safe operating area     OUTSIDE, run because of --allow-unsafe: %s%s\n", op->what,
                op->unsafe > 1 ? " (and more: --json lists them)" : "");
