@@ -545,8 +545,8 @@ int dwmtj_step_open(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
  * MTJ current), as a neuron behind an ideal current read-out sees it.
  * Advances s0 to t1 through dwmtj_step_open (the step of dwmtj_step at
  * the terminal voltages of that drive); *dx_di (may be NULL) is d (domain
- * centre at t1) / d i_in in m/A, for surrogate-gradient training.  Never DWMTJ_WARN_UNSEEN: with A and B
- * open nothing senses the MTJs. */
+ * centre at t1) / d i_in in m/A, for surrogate-gradient training.  Never
+ * DWMTJ_WARN_UNSEEN: with A and B open nothing senses the MTJs. */
 int dwmtj_step_current(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
                        double t1, double i_in, dwmtj_state *s1, double *dx_di);
 

@@ -133,10 +133,8 @@ static int piece_to(const snn_dw *dw, uint64_t key, dwmtj_state *a, double tb, d
         if (st != DWMTJ_OK || turns == 8 || !(ev.t_turn > ta + tol && ev.t_turn < tb - tol))
             return st;
         double tm = ev.t_turn;
-        st = dwmtj_step_open(&dw->d, key, a, tm, ia + (ib - ia) * (tm - ta) / (tb - ta), s1,
-                             NULL, NULL, 0);
-        if (st == DWMTJ_WARN_UNSEEN)
-            st = DWMTJ_OK;
+        st = dwmtj_step_current(&dw->d, key, a, tm, ia + (ib - ia) * (tm - ta) / (tb - ta), s1,
+                                NULL);
         if (st != DWMTJ_OK)
             return st;
         *a = *s1;

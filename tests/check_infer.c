@@ -60,12 +60,16 @@ static void load_small(dwmtj_weights *net, dwmtj_dataset *d)
     load_net(net, d, "dwmtj-fmnist-14.net");
 }
 
-/* Test images 0..n-1 into idx, and the default options at the paper's
- * operating point (its 200 uA clamp is outside the SOA) into o. */
-static void first_images(dwmtj_infer_options *o, uint64_t *idx, int n)
+/* Test images 0..n-1 into idx (and idx32, the network's index, unless
+ * NULL), and the default options at the paper's operating point (its
+ * 200 uA clamp is outside the SOA) into o. */
+static void first_images(dwmtj_infer_options *o, uint64_t *idx, int *idx32, int n)
 {
-    for (int k = 0; k < n; k++)
+    for (int k = 0; k < n; k++) {
         idx[k] = (uint64_t)k;
+        if (idx32)
+            idx32[k] = k;
+    }
     dwmtj_infer_defaults(o);
     o->allow_unsafe = 1;
 }
@@ -380,12 +384,9 @@ START_TEST(test_small_network)
     enum { N = 12 };
     uint64_t idx[N];
     int idx32[N], apred[N];
-    for (int k = 0; k < N; k++)
-        idx[k] = (uint64_t)(idx32[k] = k);
-    dwmtj_session *s = open_session();
     dwmtj_infer_options o;
-    dwmtj_infer_defaults(&o);
-    o.allow_unsafe = 1; /* the paper's 200 uA clamp is outside the SOA */
+    first_images(&o, idx, idx32, N);
+    dwmtj_session *s = open_session();
     dwmtj_infer_result r1[N], r4[N], rn[2];
     infer_images(s, &net, &o, d.pixels, idx, N, r1);
     o.batch = 4;
@@ -506,9 +507,7 @@ START_TEST(test_continuous_network)
     uint64_t idx[N];
     int idx32[N], p_ramp[N], c_ramp[N * 10], p_own[N], c_own[N * 10];
     dwmtj_infer_options o;
-    first_images(&o, idx, N);
-    for (int k = 0; k < N; k++)
-        idx32[k] = k;
+    first_images(&o, idx, idx32, N);
     dwmtj_snn_ws *ws = NULL;
     ck_assert_int_eq(dwmtj_snn_ws_create(&ws, &net, N), 0);
     ws->opt.threads = 1;
@@ -571,7 +570,7 @@ START_TEST(test_small_step_parity)
     enum { N = 4 };
     uint64_t idx[N];
     dwmtj_infer_options o;
-    first_images(&o, idx, N);
+    first_images(&o, idx, NULL, N);
     dwmtj_session *s = open_session();
     dwmtj_infer_result rd[N], rs[N], rq[N];
     infer_images(s, &net, &o, d.pixels, idx, N, rd);
@@ -861,7 +860,7 @@ START_TEST(test_cell_network)
     enum { N = 3 };
     uint64_t idx[N];
     dwmtj_infer_options o;
-    first_images(&o, idx, N);
+    first_images(&o, idx, NULL, N);
     dwmtj_session *s = open_session();
     o.periphery = DWMTJ_INFER_PERIPH_BEHAVIOURAL;
     o.probe_fires = 1;

@@ -563,33 +563,29 @@ START_TEST(test_v2)
     dwmtj_weights_free(&n);
     free(c.p);
     free(b.p);
-    /* the shipped networks are version 1 files */
+    /* the shipped networks: the ideal ones version 1 files, dwmtj infer's
+     * default (the continuous clamp's) version 2 */
     const char *src = getenv("DWMTJ_SRCDIR");
-    static const char *const shipped[] = {"networks/dwmtj-fmnist.net",
-                                          "networks/dwmtj-fmnist-14.net"};
-    for (int k = 0; k < 2 && src; k++) {
+    static const struct {
+        const char *file;
+        unsigned version;
+        int periphery, inputs;
+    } shipped[] = {
+        {"networks/dwmtj-fmnist.net", 1, DWMTJ_PERIPH_IDEAL, 784},
+        {"networks/dwmtj-fmnist-14.net", 1, DWMTJ_PERIPH_IDEAL, 196},
+        {"networks/dwmtj-fmnist-continuous.net", 2, DWMTJ_PERIPH_CONTINUOUS, 784},
+    };
+    for (size_t k = 0; k < sizeof shipped / sizeof shipped[0] && src; k++) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", src, shipped[k]);
+        snprintf(path, sizeof path, "%s/%s", src, shipped[k].file);
         bytes f = read_file(path);
-        ck_assert_uint_eq(le32(f.p + 8), 1);
+        ck_assert_uint_eq(le32(f.p + 8), shipped[k].version);
         free(f.p);
         ck_assert_int_eq(dwmtj_weights_load(&m, path, NULL), DWMTJ_W_OK);
         ck_assert_int_eq(m.kind, DWMTJ_KIND_DWMTJ);
-        ck_assert_int_eq(m.periphery, DWMTJ_PERIPH_IDEAL);
+        ck_assert_int_eq(m.periphery, shipped[k].periphery);
+        ck_assert_int_eq(m.size[0], shipped[k].inputs);
         ck_assert_mem_eq(&m.cell, &def, sizeof def);
-        dwmtj_weights_free(&m);
-    }
-    /* the default network of dwmtj infer: the continuous clamp's, version 2 */
-    if (src) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/networks/dwmtj-fmnist-continuous.net", src);
-        bytes f = read_file(path);
-        ck_assert_uint_eq(le32(f.p + 8), 2);
-        free(f.p);
-        ck_assert_int_eq(dwmtj_weights_load(&m, path, NULL), DWMTJ_W_OK);
-        ck_assert_int_eq(m.kind, DWMTJ_KIND_DWMTJ);
-        ck_assert_int_eq(m.periphery, DWMTJ_PERIPH_CONTINUOUS);
-        ck_assert_int_eq(m.size[0], 784);
         dwmtj_weights_free(&m);
     }
     ck_assert_msg(src != NULL, "DWMTJ_SRCDIR is not set: the shipped networks were not read");
