@@ -113,6 +113,10 @@ typedef struct dwmtj_infer_options {
     int probe_fires;  /* 1: also save the devices' own fire counts (the nf
                          monitor) into dwmtj_infer_result.neuron_fires, for
                          tests; the behavioural cell never reads them */
+    const char *cell_dir; /* directory of cell_cmos.lib and bsim4_45nm.lib,
+                         which the cmos periphery's decks read (the cell's
+                         subcircuits and its transistor cards); NULL: no
+                         cmos periphery */
     int allow_unsafe; /* 1: run an operating point outside the device's safe
                          operating area (dwmtj_infer_check_soa), which the
                          report then says; 0 (default): refuse it before any run */
@@ -126,21 +130,26 @@ enum { DWMTJ_INFER_NGSPICE = 0, DWMTJ_INFER_KLU = 1 };
  * open.  BEHAVIOURAL: the cell of doc/cell.md at the device's four
  * terminals (mirror into IN, read bias and bridge comparator on B, clear
  * and write one-shots from the neuron's own reset, write source across
- * IN-A), ngspice only. */
+ * IN-A), both backends.  CMOS: the transistor-level cell of
+ * doc/cell-cmos.md (netlists/cell_cmos.lib, BSIM4 45 nm-class cards) at
+ * the same terminals, fed by an ideal current gain k from the column pair
+ * (the cell's input stage is unity gain; doc/inference.md, "The cmos
+ * periphery"), ngspice only. */
 enum { DWMTJ_INFER_PERIPH_NET = -1, DWMTJ_INFER_PERIPH_IDEAL = 0,
-       DWMTJ_INFER_PERIPH_BEHAVIOURAL = 1 };
+       DWMTJ_INFER_PERIPH_BEHAVIOURAL = 1, DWMTJ_INFER_PERIPH_CMOS = 2 };
 
 /* The time points the klu backend runs the ideal periphery at for o: its
  * klu_steps, DWMTJ_INFER_STEPS_NEURON for DWMTJ_INFER_STEPS_DEFAULT. */
 int dwmtj_infer_klu_steps(const dwmtj_infer_options *o);
 
 /* s, the transients' largest step for o and a clock period dt (s): its
- * tmax when set and below dt, else dt. */
+ * tmax when set and below dt, else dt (the cmos periphery: 2 ps, the
+ * step its cell was measured at, doc/cell-cmos.md). */
 double dwmtj_infer_tmax(const dwmtj_infer_options *o, double dt);
 /* The periphery o asks for on net: o->periphery, or for
  * DWMTJ_INFER_PERIPH_NET the network's own. */
 int dwmtj_infer_periphery(const dwmtj_infer_options *o, const dwmtj_weights *net);
-/* "ideal" or "behavioural". */
+/* "ideal", "behavioural" or "cmos". */
 const char *dwmtj_infer_periphery_name(int periphery);
 /* The rule (dwmtj_periphery) the algorithm-level reference follows on the
  * circuit o asks for: the cell's with the behavioural periphery, whatever
@@ -247,14 +256,25 @@ typedef struct dwmtj_infer_result {
     /* Energy by component (doc/inference.md, "Energy by component"): what
      * each source of the periphery delivers.  Ideal periphery: the mirror
      * is the device's only source (mirror = energy_device), the writes are
-     * charged by formula (write_driver = energy_write), no clear or sense. */
+     * charged by formula (write_driver = energy_write), no clear or sense.
+     * cmos: each block's supplies (doc/cell-cmos.md): mirror = the input
+     * stage, sense, clear = the clear driver, write_driver = the write
+     * driver and the pulse generators; static power is inside each. */
     double energy_mirror;   /* J, into IN by the mirror outside the clears */
     double energy_clear;    /* J, into IN during the clears */
     double energy_sense;    /* J, the read bias into B */
     double energy_write_driver; /* J, the write source's integral of V I */
     double energy_static;   /* J, static and leakage: 0 for ideal elements */
-    double energy_balance;  /* 1, |mirror + clear + sense + write_driver -
-                               device| / device: conservation */
+    double energy_balance;  /* 1, conservation: |mirror + clear + sense +
+                               write_driver - device| / device; cmos, whose
+                               blocks dissipate most of what they take:
+                               |terminals - device| / device */
+    double energy_terminals; /* J, cmos: the integral of V I at the devices'
+                               terminals (the cell's meters), against the
+                               devices' own energy monitor; else 0 */
+    double energy;          /* J, the inference: crossbar + devices + ideal
+                               writes; cmos: crossbar + what the cell's
+                               supplies deliver (its blocks' energies) */
     int n_neurons;          /* neurons of all layers, layer by layer */
     int *neuron_spikes;     /* spikes of each (read from spk, or the ideal
                                fire counter) */

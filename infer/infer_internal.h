@@ -25,26 +25,60 @@ int infer_pwl_points_at(const unsigned char *s, int T, const double *edge_t, dou
                         int all_edges, double *t, double *y);
 
 /* Monitors inference reads, in the order the deck puts them on port mon
- * (parameter monitors="nf nw e x"); then the behavioural cell's nodes and
- * source currents (infer_vector_name gives each one's ngspice name). */
+ * (parameter monitors="nf nw e x"); then the cells' nodes and source
+ * currents: the behavioural cell's, then the cmos cell's (its terminals,
+ * its ideal references' nodes, each block's rail meters, the device's
+ * terminal meters; doc/cell-cmos.md).  infer_vector_name gives each one's
+ * ngspice name for periphery (DWMTJ_INFER_PERIPH_*). */
 enum { INFER_MON_NF = 0, INFER_MON_NW = 1, INFER_MON_E = 2, INFER_MON_X = 3,
        INFER_V_SPK, INFER_V_IN, INFER_V_IMIR, INFER_V_CLR, INFER_V_B, INFER_V_IWRITE,
+       INFER_C_A, INFER_C_CP, INFER_C_NBP, INFER_C_NG, INFER_C_RB2, INFER_C_ST,
+       INFER_C_ICP, INFER_C_IST,
+       INFER_C_Q_IN_VDD, INFER_C_Q_IN_VDDH, INFER_C_Q_IN_VSS, INFER_C_Q_SEN_VDD,
+       INFER_C_Q_SEN_VDDH, INFER_C_Q_PG_VDD, INFER_C_Q_WR_VDD, INFER_C_Q_WR_VDDH,
+       INFER_C_Q_WR_VWR, INFER_C_Q_CLR_VDD, INFER_C_Q_CLR_VDDH,
+       INFER_C_QDI, INFER_C_QDA, INFER_C_QDB,
        INFER_V_N };
-void infer_vector_name(char *buf, size_t n, int what, int r);
+void infer_vector_name(char *buf, size_t n, int what, int r, int periphery);
 /* 1 when a layer's run saves and reads vector what: the ideal periphery
- * reads the fire counter, the cell its spk node and its sources; x on
- * the output layer only (the readout probe), nf in the cell only for
+ * reads the fire counter, the cells their spk node and their sources; x
+ * on the output layer only (the readout probe), nf in a cell only for
  * probe_fires. */
-static inline int infer_wants(int what, int cell, int last, int probe_fires)
+static inline int infer_wants(int what, int periphery, int last, int probe_fires)
 {
+    int cell = periphery != DWMTJ_INFER_PERIPH_IDEAL;
     switch (what) {
     case INFER_MON_NF: return !cell || probe_fires;
     case INFER_MON_NW:
     case INFER_MON_E: return 1;
     case INFER_MON_X: return last;
-    default: return cell;
+    case INFER_V_SPK:
+    case INFER_V_IN:
+    case INFER_V_CLR:
+    case INFER_V_B: return cell;
+    case INFER_V_IMIR:
+    case INFER_V_IWRITE: return periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL;
+    default: return periphery == DWMTJ_INFER_PERIPH_CMOS;
     }
 }
+
+/* The cmos cell (netlists/cell_cmos.lib, doc/cell-cmos.md): its supplies
+ * (V), the largest step its runs take (s: the step it was measured at),
+ * and its clear's track current for the safe operating area (IN pulled
+ * to vddh: measured in doc/cell-cmos.md). */
+#define INFER_CMOS_VDD 1.0
+#define INFER_CMOS_VDDH 6.0
+#define INFER_CMOS_VSS (-5.0)
+#define INFER_CMOS_VWR 1.5
+#define INFER_CMOS_TMAX 2e-12
+/* V, how far below ground the cmos cell's IN may go: its write switches
+ * (nmos, gate and body at 0 V while off) conduct from about -0.5 V
+ * (doc/cell-cmos.md, "Known limits"), so the drive's negative clamp is
+ * INFER_CMOS_V_IN_MIN / R_track, not -i_max */
+#define INFER_CMOS_V_IN_MIN 0.3
+/* A, the cell's ib for a drive clamp i_max: its stage clamps at +0.94 ib */
+#define INFER_CMOS_IB(i_max) ((i_max) / 0.94)
+#define INFER_CMOS_I_CLEAR 280e-6 /* A, the clear's track current (measured) */
 
 /* The device every circuit of dwmtj infer carries (its decks' model card
  * names this set) and what the periphery and the operating point are
@@ -64,6 +98,7 @@ typedef struct infer_cell {
     double t_write; /* s, write width */
     double t_start; /* s, start of the initial write */
     double vdd;     /* V, logic level of spk and the control nodes */
+    double r_track; /* Ohm, the track IN..GND */
 } infer_cell;
 
 /* The cell of net (its dwmtj_cell on the scaled device). */
@@ -105,7 +140,8 @@ struct dwmtj_infer {
     dwmtj_derived dev;   /* the neurons' device, for the membrane */
     double d0;           /* m, fire distance of a fresh domain */
     double e_write;      /* J, charged per ideal write */
-    int cell;            /* 1: the behavioural cell (o.periphery resolved) */
+    int cell;            /* 1: a cell, behavioural or cmos (o.periphery resolved) */
+    int cmos;            /* 1: the cmos cell */
     infer_cell cv;       /* its values */
     dwmtj_infer_soa soa; /* the operating point against the safe operating area */
     double *g_sum[DWMTJ_W_MAX_LAYERS]; /* S, per word line (bias last): sum of its row */

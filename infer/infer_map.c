@@ -37,7 +37,9 @@ int dwmtj_infer_klu_steps(const dwmtj_infer_options *o)
 
 double dwmtj_infer_tmax(const dwmtj_infer_options *o, double dt)
 {
-    return o->tmax > 0.0 && o->tmax < dt ? o->tmax : dt;
+    if (o->tmax > 0.0 && o->tmax < dt)
+        return o->tmax;
+    return o->periphery == DWMTJ_INFER_PERIPH_CMOS && INFER_CMOS_TMAX < dt ? INFER_CMOS_TMAX : dt;
 }
 
 int dwmtj_infer_periphery(const dwmtj_infer_options *o, const dwmtj_weights *net)
@@ -50,29 +52,38 @@ int dwmtj_infer_periphery(const dwmtj_infer_options *o, const dwmtj_weights *net
 
 int dwmtj_infer_network_rule(const dwmtj_infer_options *o, const dwmtj_weights *net)
 {
-    if (dwmtj_infer_periphery(o, net) == DWMTJ_INFER_PERIPH_BEHAVIOURAL)
-        return DWMTJ_PERIPH_CELL;
+    if (dwmtj_infer_periphery(o, net) != DWMTJ_INFER_PERIPH_IDEAL)
+        return DWMTJ_PERIPH_CELL; /* the cmos cell's too: its nearest rule */
     return net && net->periphery == DWMTJ_PERIPH_CONTINUOUS ? DWMTJ_PERIPH_CONTINUOUS
                                                             : DWMTJ_PERIPH_IDEAL;
 }
 
 const char *dwmtj_infer_periphery_name(int periphery)
 {
-    return periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL ? "behavioural" : "ideal";
+    return periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL ? "behavioural"
+           : periphery == DWMTJ_INFER_PERIPH_CMOS      ? "cmos"
+                                                       : "ideal";
 }
 
 int dwmtj_infer_check_backend(int backend, int periphery, char **error)
 {
     if (error)
         *error = NULL;
-    /* both backends run both peripheries (the engine the cell's logic too:
-     * doc/engine.md, "The cell") */
+    /* both backends run the ideal and the behavioural periphery (the
+     * engine the cell's logic too: doc/engine.md, "The cell") */
     if (backend != DWMTJ_INFER_NGSPICE && backend != DWMTJ_INFER_KLU)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "backend %d: not ngspice (0) or klu (1)",
                           backend);
-    if (periphery != DWMTJ_INFER_PERIPH_IDEAL && periphery != DWMTJ_INFER_PERIPH_BEHAVIOURAL)
-        return infer_fail(error, DWMTJ_H_ERR_USAGE, "periphery %d: not ideal or behavioural",
-                          periphery);
+    if (periphery != DWMTJ_INFER_PERIPH_IDEAL && periphery != DWMTJ_INFER_PERIPH_BEHAVIOURAL &&
+        periphery != DWMTJ_INFER_PERIPH_CMOS)
+        return infer_fail(error, DWMTJ_H_ERR_USAGE,
+                          "periphery %d: not ideal, behavioural or cmos", periphery);
+    if (backend == DWMTJ_INFER_KLU && periphery == DWMTJ_INFER_PERIPH_CMOS)
+        return infer_fail(error, DWMTJ_H_ERR_USAGE,
+                          "the cmos periphery needs BSIM4 transistors (ngspice's level 54 "
+                          "MOSFETs of netlists/bsim4_45nm.lib), which the klu engine does not "
+                          "have, and no macromodel of the cmos cell is written yet; run it "
+                          "with --backend ngspice");
     return DWMTJ_H_OK;
 }
 
@@ -108,11 +119,15 @@ int infer_check_options(const dwmtj_infer_options *o, char **error)
                           "neuron (2)", o->klu_steps);
     if (o->klu_steps > DWMTJ_INFER_STEPS_NGSPICE && o->backend != DWMTJ_INFER_KLU)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "klu steps: a klu backend option");
-    if (o->periphery != DWMTJ_INFER_PERIPH_NET && o->periphery != DWMTJ_INFER_PERIPH_IDEAL &&
-        o->periphery != DWMTJ_INFER_PERIPH_BEHAVIOURAL)
+    if (o->periphery < DWMTJ_INFER_PERIPH_NET || o->periphery > DWMTJ_INFER_PERIPH_CMOS)
         return infer_fail(error, DWMTJ_H_ERR_USAGE,
-                          "periphery = %d: not the network's (-1), ideal (0) or behavioural (1)",
-                          o->periphery);
+                          "periphery = %d: not the network's (-1), ideal (0), behavioural (1) "
+                          "or cmos (2)", o->periphery);
+    if (o->periphery == DWMTJ_INFER_PERIPH_CMOS && !(o->cell_dir && *o->cell_dir))
+        return infer_fail(error, DWMTJ_H_ERR_USAGE,
+                          "cmos periphery: no cell_dir (the directory of cell_cmos.lib)");
+    if (o->periphery == DWMTJ_INFER_PERIPH_CMOS && o->naive)
+        return infer_fail(error, DWMTJ_H_ERR_USAGE, "naive: not with the cmos periphery");
     if (o->backend == DWMTJ_INFER_KLU && o->naive)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "naive: an ngspice path; not with the klu "
                           "backend");

@@ -132,9 +132,9 @@ static int wired_crossbar(dwmtj_spice_scope *top, const dwmtj_infer_map *m, int 
     return 0;
 }
 
-/* The periphery's mirror of neuron r: I = clamp(k (i(vsp) - i(vsm)), +-i_max)
- * into IN. */
-static dwmtj_spice_expr *mirror(int r, double k, double i_max)
+/* The periphery's mirror of neuron r: I = clamp(k (i(vsp) - i(vsm)), i_lo,
+ * i_hi) into IN. */
+static dwmtj_spice_expr *mirror_to(int r, double k, double i_lo, double i_hi)
 {
     char p[32], m[32];
     snprintf(p, sizeof p, "vsp%d", r);
@@ -142,9 +142,15 @@ static dwmtj_spice_expr *mirror(int r, double k, double i_max)
     dwmtj_spice_expr *diff = dwmtj_spice_x_op(DWMTJ_SPICE_X_SUB, dwmtj_spice_x_cur(p),
                                               dwmtj_spice_x_cur(m));
     dwmtj_spice_expr *in[2] = { dwmtj_spice_x_op(DWMTJ_SPICE_X_MUL, dwmtj_spice_x_num(k), diff),
-                                dwmtj_spice_x_num(i_max) };
-    dwmtj_spice_expr *lo[2] = { dwmtj_spice_x_call("min", 2, in), dwmtj_spice_x_num(-i_max) };
+                                dwmtj_spice_x_num(i_hi) };
+    dwmtj_spice_expr *lo[2] = { dwmtj_spice_x_call("min", 2, in), dwmtj_spice_x_num(i_lo) };
     return dwmtj_spice_x_call("max", 2, lo);
+}
+
+/* The same, clamped at +-i_max. */
+static dwmtj_spice_expr *mirror(int r, double k, double i_max)
+{
+    return mirror_to(r, k, -i_max, i_max);
 }
 
 int infer_device(dwmtj_params *p, dwmtj_derived *d)
@@ -168,6 +174,7 @@ void infer_cell_values(const dwmtj_weights *net, infer_cell *c)
     c->t_write = net->cell.t_write;
     c->t_start = net->cell.t_start;
     c->vdd = 1.0;
+    c->r_track = per_m * p.length;
 }
 
 /* The cell's logic: the one-shots' switches (10 Ohm on, 1 fF: dwmtj
@@ -275,9 +282,46 @@ static int cell(dwmtj_spice_scope *top, int r, double k, double i_max, const inf
     return dwmtj_spice_add_a(top, nm, tp, nmon, mon, "dwn") ? 0 : -1;
 }
 
-/* ngspice vectors read from a layer's run, neuron r: into buf (size n). */
-void infer_vector_name(char *buf, size_t n, int what, int r)
+/* The cmos cell's meters (v.xc<r>.<name>#branch), in INFER_C_Q_IN_VDD ..
+ * INFER_C_QDB order. */
+static const char *const cmos_meters[] = { "vq_in_vdd",  "vq_in_vddh", "vq_in_vss", "vq_sen_vdd",
+                                           "vq_sen_vddh", "vq_pg_vdd", "vq_wr_vdd", "vq_wr_vddh",
+                                           "vq_wr_vwr",  "vq_clr_vdd", "vq_clr_vddh", "vqdi",
+                                           "vqda",       "vqdb" };
+
+/* The cmos cell's vectors of neuron r (instance xc<r>). */
+static void cmos_vector_name(char *buf, size_t n, int what, int r)
 {
+    static const char *const mon[4] = { "mnf", "mnw", "me", "mx" };
+    switch (what) {
+    case INFER_V_SPK: snprintf(buf, n, "v(spk%d)", r); break;
+    case INFER_V_IN: snprintf(buf, n, "v(xc%d.in)", r); break;
+    case INFER_V_CLR: snprintf(buf, n, "v(xc%d.clr)", r); break;
+    case INFER_V_B: snprintf(buf, n, "v(xc%d.b)", r); break;
+    case INFER_C_A: snprintf(buf, n, "v(xc%d.a)", r); break;
+    case INFER_C_CP: snprintf(buf, n, "v(ci%d)", r); break;
+    case INFER_C_NBP: snprintf(buf, n, "v(xc%d.xin.nbp)", r); break;
+    case INFER_C_NG: snprintf(buf, n, "v(xc%d.xin.ng)", r); break;
+    case INFER_C_RB2: snprintf(buf, n, "v(xc%d.rb2)", r); break;
+    case INFER_C_ST: snprintf(buf, n, "v(xc%d.st)", r); break;
+    case INFER_C_ICP: snprintf(buf, n, "vgi%d#branch", r); break;
+    case INFER_C_IST: snprintf(buf, n, "v.xc%d.vst#branch", r); break;
+    default:
+        if (what >= INFER_C_Q_IN_VDD && what <= INFER_C_QDB)
+            snprintf(buf, n, "v.xc%d.%s#branch", r, cmos_meters[what - INFER_C_Q_IN_VDD]);
+        else
+            snprintf(buf, n, "v(xc%d.%s)", r, mon[what & 3]); /* a monitor */
+        break;
+    }
+}
+
+/* ngspice vectors read from a layer's run, neuron r: into buf (size n). */
+void infer_vector_name(char *buf, size_t n, int what, int r, int periphery)
+{
+    if (periphery == DWMTJ_INFER_PERIPH_CMOS) {
+        cmos_vector_name(buf, n, what, r);
+        return;
+    }
     switch (what) {
     case INFER_V_SPK: snprintf(buf, n, "v(spk%d)", r); break;
     case INFER_V_IN: snprintf(buf, n, "v(in%d)", r); break;
@@ -289,6 +333,61 @@ void infer_vector_name(char *buf, size_t n, int what, int r)
     }
 }
 
+/* The cmos cells' supplies, shared by a layer's cells. */
+static int cmos_shared(dwmtj_spice_scope *top)
+{
+    static const char *const name[4] = { "vcvdd", "vcvddh", "vcvss", "vcvwr" };
+    static const char *const node[4] = { "cvdd", "cvddh", "cvss", "cvwr" };
+    const double v[4] = { INFER_CMOS_VDD, INFER_CMOS_VDDH, INFER_CMOS_VSS, INFER_CMOS_VWR };
+    for (int k = 0; k < 4; k++)
+        if (!dwmtj_spice_add_v(top, name[k], node[k], "0", v[k], 0, NULL, NULL))
+            return -1;
+    return 0;
+}
+
+/* Neuron r's cmos cell xc<r> (netlists/cell_cmos.lib): its input cp at
+ * ci<r> takes the behavioural mirror's clamp(k (i(vsp<r>) - i(vsm<r>)))
+ * from an ideal gain bgi<r> through the meter vgi<r>, its cm input idle;
+ * the clamp is at +i_max and at -INFER_CMOS_V_IN_MIN / R_track, which
+ * keeps the cell's write switches off.  The cell's input stage is unity gain and clamps at about 0.94 ib:
+ * INFER_CMOS_IB puts its clamp at the gain's, and keeps its input branch
+ * (ib + i) above zero at -i_max, where an unclamped source would drive cp
+ * beyond what the stage can sink (ngspice stops: time step too small).
+ * ird, the clear's and the write's one-shots and the power-on pulse from
+ * the network's cell. */
+static int cmos_cell(dwmtj_spice_scope *top, int r, double k, double i_max, const infer_cell *c)
+{
+    char gi[32], ci[32], cz[32], spk[32], nm[32];
+    snprintf(gi, sizeof gi, "gi%d", r);
+    snprintf(ci, sizeof ci, "ci%d", r);
+    snprintf(cz, sizeof cz, "cz%d", r);
+    snprintf(spk, sizeof spk, "spk%d", r);
+    snprintf(nm, sizeof nm, "bgi%d", r);
+    double i_lo = -fmin(i_max, INFER_CMOS_V_IN_MIN / c->r_track);
+    if (!dwmtj_spice_add_b(top, nm, "0", gi, 'i', mirror_to(r, k, i_lo, i_max)))
+        return -1;
+    snprintf(nm, sizeof nm, "vgi%d", r);
+    if (!dwmtj_spice_add_v(top, nm, gi, ci, 0.0, 0, NULL, NULL))
+        return -1;
+    dwmtj_spice_wave idle = { DWMTJ_SPICE_DC, 0.0, 0, NULL, NULL };
+    snprintf(nm, sizeof nm, "icz%d", r);
+    if (!dwmtj_spice_add_wave(top, nm, "0", cz, &idle))
+        return -1;
+    const char *nodes[7] = { ci, cz, spk, "cvdd", "cvddh", "cvss", "cvwr" };
+    snprintf(nm, sizeof nm, "xc%d", r);
+    dwmtj_spice_card *x = dwmtj_spice_add_elem(top, nm, 7, nodes, NULL, "dwmtj_cell_c", 0.0, NULL);
+    /* the one-shots' widths scale with their capacitors (a weak pull-up
+     * charging cd): 4.2 fF gives 0.995 ns of clear, 5.2 fF 1.17 ns of write
+     * control (doc/cell-cmos.md) */
+    if (!x || dwmtj_spice_add_number(x, "ib", INFER_CMOS_IB(i_max)) ||
+        dwmtj_spice_add_number(x, "ird", c->i_read) ||
+        dwmtj_spice_add_number(x, "cclr", 4.2e-15 * c->t_clear / 0.995e-9) ||
+        dwmtj_spice_add_number(x, "cwr", 5.2e-15 * c->t_write / 1.17e-9) ||
+        dwmtj_spice_add_number(x, "tst", c->t_start > 0.0 ? c->t_start : 0.1e-9))
+        return -1;
+    return 0;
+}
+
 static int layer_deck(dwmtj_spice_deck *d, const dwmtj_infer_map *m, const dwmtj_weights *net,
                       const dwmtj_infer_options *o, int layer, const unsigned char *in,
                       const unsigned char *active, points *pw, const unsigned char *ones,
@@ -298,28 +397,32 @@ static int layer_deck(dwmtj_spice_deck *d, const dwmtj_infer_map *m, const dwmtj
     int nin = m->size[layer], nout = m->size[layer + 1], cols = nin + 1, T = net->steps;
     double dt = net->dt, v = o->v_read;
     int last = layer == m->n_layers - 1, nmon = o->naive ? 13 : last ? 4 : 3;
-    int cellp = dwmtj_infer_periphery(o, net) == DWMTJ_INFER_PERIPH_BEHAVIOURAL;
+    int periphery = dwmtj_infer_periphery(o, net);
+    int cellp = periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL;
+    int cmos = periphery == DWMTJ_INFER_PERIPH_CMOS; /* the device is the cell's own card */
     char name[64], a[64], b[64];
     infer_cell cv;
     infer_cell_values(net, &cv);
     /* ideal: the clocked write periphery (t_rewrite); the cell writes by
      * itself.  dx_max only limits steps, which the pinning-free device does
      * not need (one trapezoid is exact) */
-    dwmtj_spice_card *mc = dwmtj_spice_add_model(top, "dwn", "dwmtj4t");
-    if (!mc || dwmtj_spice_add_param(mc, "set", INFER_DEVICE_SET, 1) ||
-        (!cellp && dwmtj_spice_add_number(mc, "t_rewrite", dt)) ||
-        /* naive: all 13 monitors (the deck reads the first four) */
-        dwmtj_spice_add_param(mc, "monitors",
-                              o->naive ? "nf:nw:e:x:ra:rb:ew:ei:ef:er:eidle:nd:nr" : "nf:nw:e:x",
-                              1) ||
-        (!o->naive && dwmtj_spice_add_number(mc, "dx_max", 1.0)))
+    /* cmos: netlists/cell_cmos.lib's own card (set scaled, INFER_DEVICE_SET) */
+    dwmtj_spice_card *mc = cmos ? NULL : dwmtj_spice_add_model(top, "dwn", "dwmtj4t");
+    if (!cmos &&
+        (!mc || dwmtj_spice_add_param(mc, "set", INFER_DEVICE_SET, 1) ||
+         (!cellp && dwmtj_spice_add_number(mc, "t_rewrite", dt)) ||
+         /* naive: all 13 monitors (the deck reads the first four) */
+         dwmtj_spice_add_param(mc, "monitors",
+                               o->naive ? "nf:nw:e:x:ra:rb:ew:ei:ef:er:eidle:nd:nr" : "nf:nw:e:x",
+                               1) ||
+         (!o->naive && dwmtj_spice_add_number(mc, "dx_max", 1.0))))
         return -1;
-    if (net->kind == DWMTJ_KIND_DWMTJ_NOISY && net->sigma > 0.0 &&
+    if (!cmos && net->kind == DWMTJ_KIND_DWMTJ_NOISY && net->sigma > 0.0 &&
         (dwmtj_spice_add_number(mc, "sigma", net->sigma) ||
          dwmtj_spice_add_number(mc, "t_slot", dt) ||
          dwmtj_spice_add_number(mc, "seed", (double)(net->seed & 0x7FFFFFFFULL))))
         return -1;
-    if (cellp && cell_shared(top, &cv) != 0)
+    if ((cellp && cell_shared(top, &cv) != 0) || (cmos && cmos_shared(top) != 0))
         return -1;
     /* bias row: on from the first edge, a point at every edge (the clock) */
     if (pwl_source(top, pw, "vxb", "xb", ones, T, dt, v, 1) != 0)
@@ -371,8 +474,9 @@ static int layer_deck(dwmtj_spice_deck *d, const dwmtj_infer_map *m, const dwmtj
             snprintf(mon[k], sizeof mon[k], "m%d_%d", r, k);
             mp[k] = mon[k];
         }
-        if (cellp) {
-            if (cell(top, r, m->mirror[layer], o->i_max, &cv, nmon, mp) != 0)
+        if (cellp || cmos) {
+            if (cellp ? cell(top, r, m->mirror[layer], o->i_max, &cv, nmon, mp) != 0
+                      : cmos_cell(top, r, m->mirror[layer], o->i_max, &cv) != 0)
                 return -1;
             continue;
         }
@@ -384,7 +488,9 @@ static int layer_deck(dwmtj_spice_deck *d, const dwmtj_infer_map *m, const dwmtj
         if (!dwmtj_spice_add_a(top, name, tp, nmon, mp, "dwn"))
             return -1;
     }
-    double tran[4] = { dt, decimal(T * dt), 0.0, dwmtj_infer_tmax(o, dt) };
+    dwmtj_infer_options resolved = *o;
+    resolved.periphery = periphery;
+    double tran[4] = { dt, decimal(T * dt), 0.0, dwmtj_infer_tmax(&resolved, dt) };
     if (!dwmtj_spice_add_tran(top, 4, tran))
         return -1;
     if (!o->naive) {
@@ -396,14 +502,18 @@ static int layer_deck(dwmtj_spice_deck *d, const dwmtj_infer_map *m, const dwmtj
         dwmtj_spice_card *opt = dwmtj_spice_add(top, DWMTJ_SPICE_OPTIONS);
         if (!opt || dwmtj_spice_add_number(opt, "convabsstep", 1e6))
             return -1;
+        /* Debian's ngspice runs BSIM4 on OpenMP threads, 8-15x slower on a
+         * busy 2-core machine (doc/cell-cmos.md, "One thread") */
+        if (cmos && dwmtj_spice_add_number(opt, "num_threads", 1.0))
+            return -1;
         int want[INFER_V_N], n_want = 0;
         for (int k = 0; k < INFER_V_N; k++)
-            if (infer_wants(k, cellp, last, o->probe_fires))
+            if (infer_wants(k, periphery, last, o->probe_fires))
                 want[n_want++] = k;
         for (int r = 0; r < nout; r++) {
             dwmtj_spice_card *sv = dwmtj_spice_add(top, DWMTJ_SPICE_SAVE);
             for (int k = 0; k < n_want; k++) {
-                infer_vector_name(name, sizeof name, want[k], r);
+                infer_vector_name(name, sizeof name, want[k], r, periphery);
                 if (!sv || dwmtj_spice_add_param(sv, name, NULL, 0))
                     return -1;
             }
@@ -428,7 +538,23 @@ int dwmtj_infer_deck(const dwmtj_infer_map *m, const dwmtj_weights *net,
     snprintf(title, sizeof title,
              "* dwmtj infer: layer %d of %d, %d inputs + bias -> %d DW-MTJ neurons", layer + 1,
              m->n_layers, m->size[layer], m->size[layer + 1]);
-    dwmtj_spice_deck *d = dwmtj_spice_new(title);
+    dwmtj_spice_deck *d = NULL;
+    if (dwmtj_infer_periphery(o, net) == DWMTJ_INFER_PERIPH_CMOS) {
+        /* the cell's subcircuits and transistor cards, read into the
+         * deck by the one card reader (their cards keep their files'
+         * lines for ngspice's messages) */
+        if (!o->cell_dir)
+            return DWMTJ_H_ERR_USAGE;
+        dwmtj_str text = { 0 };
+        dwmtj_str_printf(&text, "%s\n.include %s/bsim4_45nm.lib\n.include %s/cell_cmos.lib\n",
+                         title, o->cell_dir, o->cell_dir);
+        int st = text.err ? DWMTJ_SPICE_ERR_NOMEM
+                          : dwmtj_spice_read(&d, "layer.cir", text.s, NULL);
+        free(text.s);
+        if (st != DWMTJ_SPICE_OK)
+            return st == DWMTJ_SPICE_ERR_NOMEM ? DWMTJ_H_ERR_NOMEM : DWMTJ_H_ERR_FILE;
+    } else
+        d = dwmtj_spice_new(title);
     unsigned char *ones = malloc((size_t)T), *zero = calloc((size_t)T, 1);
     points pw = { malloc(sizeof(double) * (size_t)(T + 1)),
                   malloc(sizeof(double) * (size_t)(T + 1)) };

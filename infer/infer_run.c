@@ -4,6 +4,7 @@
 
 #include "dwmtj_snn.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +107,29 @@ void dwmtj_infer_results_free(dwmtj_infer_result *res, int n)
     }
 }
 
+/* What the cmos cell's decks need: its two files readable, and a device
+ * its card has (deterministic: netlists/cell_cmos.lib's card has no
+ * noise). */
+static int cmos_usable(const dwmtj_weights *net, const dwmtj_infer_options *o, char **error)
+{
+    if (net->kind == DWMTJ_KIND_DWMTJ_NOISY && net->sigma > 0.0)
+        return infer_fail(error, DWMTJ_H_ERR_USAGE,
+                          "the cmos periphery: the network's device is noisy (sigma %g), the "
+                          "cmos cell's device card (netlists/cell_cmos.lib) is deterministic",
+                          net->sigma);
+    static const char *const file[2] = { "bsim4_45nm.lib", "cell_cmos.lib" };
+    for (int k = 0; k < 2; k++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", o->cell_dir, file[k]);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            return infer_fail(error, DWMTJ_H_ERR_FILE, "the cmos periphery: cannot read %s: %s",
+                              path, strerror(errno));
+        fclose(f);
+    }
+    return DWMTJ_H_OK;
+}
+
 int dwmtj_infer_create(dwmtj_infer **out, dwmtj_session *s, const dwmtj_weights *net,
                        const dwmtj_infer_options *o, char **error)
 {
@@ -132,8 +156,13 @@ int dwmtj_infer_create(dwmtj_infer **out, dwmtj_session *s, const dwmtj_weights 
     }
     c->o = *o;
     c->o.periphery = dwmtj_infer_periphery(o, net);
-    c->cell = c->o.periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL;
+    c->cell = c->o.periphery != DWMTJ_INFER_PERIPH_IDEAL;
+    c->cmos = c->o.periphery == DWMTJ_INFER_PERIPH_CMOS;
     infer_cell_values(net, &c->cv);
+    if (c->cmos && (rc = cmos_usable(net, &c->o, error)) != DWMTJ_H_OK) {
+        dwmtj_infer_free(c);
+        return rc;
+    }
     c->be = o->backend == DWMTJ_INFER_KLU ? &infer_klu : &infer_ngspice;
     dwmtj_params p;
     dwmtj_state st;
@@ -184,7 +213,7 @@ static int vec(dwmtj_infer *c, int l, int r, int what, const double **v, const d
     char name[48], why[160];
     int len = 0, nt = 0;
     const double *tv = NULL;
-    infer_vector_name(name, sizeof name, what, r);
+    infer_vector_name(name, sizeof name, what, r, c->o.periphery);
     int rc = c->be->vector(c, l, name, v, &len, &tv, &nt);
     if (rc != DWMTJ_H_OK)
         return rc;
@@ -272,6 +301,45 @@ static void cell_energy(const dwmtj_infer *c, const double *t, int n_t, const do
     }
 }
 
+/* The cmos cell's supplies over a run (trapezoids between the time
+ * points, as check_cell_cmos integrates them): each block's rails through
+ * its meters (V(rail) i(meter), the current into the block), its ideal
+ * references (ib/10 from nbp to ground and from ng to vss in the input
+ * stage, ird from rb2 to ground in the sense), the gain's current into cp
+ * for the input stage and the power-on pulse for the pulse generators;
+ * their sum is what all the cell's sources deliver.  The devices' terminal
+ * power goes to energy_terminals, against their own monitor. */
+static void cmos_energy(const dwmtj_infer *c, const double *t, int n_t,
+                        const double *const *v, dwmtj_infer_result *res)
+{
+    const double vdd = INFER_CMOS_VDD, vh = INFER_CMOS_VDDH, vs = INFER_CMOS_VSS,
+                 vw = INFER_CMOS_VWR, ib10 = 0.1 * INFER_CMOS_IB(c->o.i_max),
+                 ird = c->cv.i_read;
+    for (int j = 1; j < n_t; j++) {
+        double h = 0.5 * (t[j] - t[j - 1]), p[5] = { 0 }, term = 0.0;
+        for (int e = j - 1; e <= j; e++) {
+#define V(k) v[k][e]
+            p[0] += vdd * V(INFER_C_Q_IN_VDD) + vh * V(INFER_C_Q_IN_VDDH) +
+                    vs * V(INFER_C_Q_IN_VSS) - ib10 * V(INFER_C_NBP) +
+                    ib10 * (vs - V(INFER_C_NG)) + V(INFER_C_ICP) * V(INFER_C_CP);
+            p[1] += vdd * V(INFER_C_Q_SEN_VDD) + vh * V(INFER_C_Q_SEN_VDDH) -
+                    ird * V(INFER_C_RB2);
+            p[2] += vdd * V(INFER_C_Q_CLR_VDD) + vh * V(INFER_C_Q_CLR_VDDH);
+            p[3] += vdd * V(INFER_C_Q_WR_VDD) + vh * V(INFER_C_Q_WR_VDDH) +
+                    vw * V(INFER_C_Q_WR_VWR) + vdd * V(INFER_C_Q_PG_VDD) -
+                    V(INFER_C_ST) * V(INFER_C_IST);
+            term += V(INFER_V_IN) * V(INFER_C_QDI) + V(INFER_C_A) * V(INFER_C_QDA) +
+                    V(INFER_V_B) * V(INFER_C_QDB);
+#undef V
+        }
+        res->energy_mirror += h * p[0];
+        res->energy_sense += h * p[1];
+        res->energy_clear += h * p[2];
+        res->energy_write_driver += h * p[3];
+        res->energy_terminals += h * term;
+    }
+}
+
 /* After a run of layer l: its output spikes (size[l+1] x T), energy and,
  * for the last layer, counts and membranes into res. */
 static int read_layer(dwmtj_infer *c, int l, unsigned char *out, dwmtj_infer_result *res)
@@ -290,7 +358,7 @@ static int read_layer(dwmtj_infer *c, int l, unsigned char *out, dwmtj_infer_res
         const double *v[INFER_V_N] = { 0 }, *t = NULL;
         int n_t = 0;
         for (int k = 0; k < INFER_V_N && rc == DWMTJ_H_OK; k++)
-            if (infer_wants(k, c->cell, last, c->o.probe_fires))
+            if (infer_wants(k, c->o.periphery, last, c->o.probe_fires))
                 rc = vec(c, l, r, k, &v[k], &t, &n_t);
         if (rc != DWMTJ_H_OK)
             break;
@@ -307,11 +375,13 @@ static int read_layer(dwmtj_infer *c, int l, unsigned char *out, dwmtj_infer_res
         int count = 0;
         double usum = 0.0, t_last = -1.0;
         memset(o, 0, (size_t)T);
-        if (c->cell) {
+        if (c->cell)
             spk_spikes(c, t, v[INFER_V_SPK], n_t, o, &t_last);
+        if (c->cmos)
+            cmos_energy(c, t, n_t, v, res);
+        else if (c->cell)
             cell_energy(c, t, n_t, v[INFER_V_IN], v[INFER_V_IMIR], v[INFER_V_CLR],
                         v[INFER_V_B], v[INFER_V_IWRITE], res);
-        }
         const double *nf = v[INFER_MON_NF], *x = v[INFER_MON_X];
         for (int k = 0; k < T; k++) {
             if (!c->cell && nf[at[k + 1]] - nf[at[k]] > 0.5) {
@@ -354,7 +424,15 @@ static void finish(const dwmtj_infer *c, dwmtj_infer_result *res)
              res->out_membrane[k] > res->out_membrane[best]))
             best = k;
     res->pred = best;
-    if (c->cell) { /* the writes are electrical: in the device's energy */
+    if (c->cmos) { /* the blocks dissipate most: their supplies are the energy */
+        res->energy_write = 0.0;
+        res->energy = res->energy_crossbar + res->energy_mirror + res->energy_clear +
+                      res->energy_sense + res->energy_write_driver + res->energy_static;
+        res->energy_balance =
+            res->energy_device > 0.0
+                ? fabs(res->energy_terminals - res->energy_device) / res->energy_device
+                : (res->energy_terminals == 0.0 ? 0.0 : INFINITY);
+    } else if (c->cell) { /* the writes are electrical: in the device's energy */
         res->energy_write = 0.0;
         double in = res->energy_mirror + res->energy_clear + res->energy_sense +
                     res->energy_write_driver + res->energy_static;
@@ -367,6 +445,8 @@ static void finish(const dwmtj_infer *c, dwmtj_infer_result *res)
         res->energy_write_driver = res->energy_write;
         res->energy_balance = 0.0;
     }
+    if (!c->cmos)
+        res->energy = res->energy_crossbar + res->energy_device + res->energy_write;
 }
 
 /* The word lines' energy of layer l for inputs in. */
@@ -402,7 +482,7 @@ static int run_chunk(dwmtj_infer *c, const unsigned char *images, const uint64_t
         bad |= !(res[k].neuron_spikes = calloc((size_t)nn, sizeof(int)));
         bad |= !(res[k].neuron_writes = calloc((size_t)nn, sizeof(int)));
         bad |= !(res[k].neuron_last = calloc((size_t)nn, sizeof(double)));
-        if (infer_wants(INFER_MON_NF, c->cell, 0, c->o.probe_fires))
+        if (infer_wants(INFER_MON_NF, c->o.periphery, 0, c->o.probe_fires))
             bad |= !(res[k].neuron_fires = calloc((size_t)nn, sizeof(int)));
     }
     if (bad)
@@ -437,12 +517,18 @@ static int run_chunk(dwmtj_infer *c, const unsigned char *images, const uint64_t
         if (res[k].energy_balance > INFER_BALANCE_TOL) {
             /* the sources and the device disagree: the energies are not to
              * be trusted, and the user is told */
-            char w[160];
-            snprintf(w, sizeof w, "energy conservation: the cell's sources deliver %.4g J, the "
-                     "devices take %.4g J (%.2g %% apart)",
-                     res[k].energy_mirror + res[k].energy_clear + res[k].energy_sense +
-                         res[k].energy_write_driver, res[k].energy_device,
-                     100.0 * res[k].energy_balance);
+            char w[200];
+            if (c->cmos)
+                snprintf(w, sizeof w, "energy conservation: the devices' terminals take %.4g J, "
+                         "their energy monitors say %.4g J (%.2g %% apart)",
+                         res[k].energy_terminals, res[k].energy_device,
+                         100.0 * res[k].energy_balance);
+            else
+                snprintf(w, sizeof w, "energy conservation: the cell's sources deliver %.4g J, "
+                         "the devices take %.4g J (%.2g %% apart)",
+                         res[k].energy_mirror + res[k].energy_clear + res[k].energy_sense +
+                             res[k].energy_write_driver, res[k].energy_device,
+                         100.0 * res[k].energy_balance);
             infer_warned(c, 1, w);
         }
     }

@@ -44,15 +44,20 @@ int dwmtj_infer_operating_point(const dwmtj_weights *net, const dwmtj_infer_opti
     double r_in_a = 1.0 / d.g_seg[0];                       /* Ohm, track IN..A */
     double rp_a = 1.0 / d.gp[0], rap_a = 1.0 / d.gap[0];   /* Ohm, MTJ_A (zero bias) */
     op->j_drive = o->i_max / d.area;
-    if (dwmtj_infer_periphery(o, net) == DWMTJ_INFER_PERIPH_BEHAVIOURAL) {
+    int periphery = dwmtj_infer_periphery(o, net);
+    if (periphery != DWMTJ_INFER_PERIPH_IDEAL) {
         const dwmtj_cell *c = &net->cell;
-        op->j_clear = c->i_clear / d.area;
+        /* the cmos cell clears by pulling IN to vddh (280 uA, measured)
+         * and writes by pulling IN to vwr with A grounded: v_write = vwr */
+        int cmos = periphery == DWMTJ_INFER_PERIPH_CMOS;
+        double v_write = cmos ? INFER_CMOS_VWR : c->v_write;
+        op->j_clear = (cmos ? INFER_CMOS_I_CLEAR : c->i_clear) / d.area;
         /* the write's loop IN - track - A - source floats: v_write over
          * R(IN..A) + R_A; most current while A is P (the empty track it
          * writes into), most barrier voltage once the domain is under A
          * (AP), zero-bias resistances (the bias only lowers R_AP) */
-        op->j_write = c->v_write / (r_in_a + rp_a) / d.area;
-        op->v_barrier_a = c->v_write * rap_a / (r_in_a + rap_a);
+        op->j_write = v_write / (r_in_a + rp_a) / d.area;
+        op->v_barrier_a = v_write * rap_a / (r_in_a + rap_a);
         op->v_barrier_b = c->i_read / d.gap[1];              /* read bias through B at AP */
     } else {
         /* the ideal periphery's write is not in the circuit: the device's

@@ -1015,6 +1015,72 @@ START_TEST(test_cell_turn_full)
 }
 END_TEST
 
+/* The cmos periphery (doc/cell-cmos.md) on a small network whose
+ * neurons all sit at the drive clamp: the klu engine refuses it, naming
+ * ngspice; through ngspice each cell's spikes (read from spk) are its
+ * device's fires (but for one in the sense's delay at the window's end), the devices' terminal power integrates to their energy
+ * monitors (1 %), and the input stage's class-A static power (11.1 mW per
+ * cell, check_cell_cmos) dominates the inference's energy. */
+START_TEST(test_cmos_small)
+{
+    int size[] = { 4, 2 };
+    dwmtj_weights net;
+    make_net(&net, 1, size);
+    net.steps = 80; /* 8 ns: the cmos cycle at the clamp is 4.6 ns */
+    for (int o = 0; o < 2; o++)
+        net.b[0][o] = 1.0f; /* 1 mA of drive: at the clamp */
+    dwmtj_infer_options o;
+    uint64_t idx[1];
+    first_images(&o, idx, NULL, 1);
+    o.periphery = DWMTJ_INFER_PERIPH_CMOS;
+    o.probe_fires = 1;
+    static char dir[2048];
+    const char *src = getenv("DWMTJ_SRCDIR");
+    snprintf(dir, sizeof dir, "%s/netlists", src && *src ? src : "..");
+    o.cell_dir = dir;
+    char *err = NULL;
+    ck_assert_int_eq(dwmtj_infer_check_backend(DWMTJ_INFER_KLU, DWMTJ_INFER_PERIPH_CMOS, &err),
+                     DWMTJ_H_ERR_USAGE);
+    ck_assert_msg(err && strstr(err, "--backend ngspice") && strstr(err, "BSIM4"), "%s", err);
+    free(err);
+    unsigned char pixels[4] = { 0, 0, 0, 0 };
+    dwmtj_session *s = open_session();
+    dwmtj_infer_result r[1];
+    infer_images(s, &net, &o, pixels, idx, 1, r);
+    const dwmtj_infer_result *x = &r[0];
+    double window = net.steps * net.dt;
+    for (int q = 0; q < x->n_neurons; q++) {
+        /* a fire in the window's last 0.15 ns (the sense delay) has no
+         * spike yet */
+        ck_assert_msg(x->neuron_spikes[q] == x->neuron_fires[q] ||
+                          x->neuron_spikes[q] == x->neuron_fires[q] - 1,
+                      "cmos neuron %d: %d spikes from spk, %d fires", q, x->neuron_spikes[q],
+                      x->neuron_fires[q]);
+        ck_assert_int_ge(x->neuron_spikes[q], 1);
+        ck_assert_int_ge(x->neuron_writes[q], x->neuron_fires[q]);
+    }
+    ck_assert_msg(x->energy_balance < 0.01, "terminals %g J, monitors %g J",
+                  x->energy_terminals, x->energy_device);
+    double parts = x->energy_mirror + x->energy_clear + x->energy_sense + x->energy_write_driver +
+                   x->energy_static;
+    tu_assert_rel(x->energy, x->energy_crossbar + parts, 1e-12);
+    ck_assert_msg(x->energy_mirror > 0.8 * 11.1e-3 * window * 2 &&
+                      x->energy_mirror < 1.3 * 11.1e-3 * window * 2,
+                  "input stages %g J over %g s", x->energy_mirror, window);
+    ck_assert_msg(x->energy_device > 0.0 && x->energy_device < 0.2 * x->energy,
+                  "devices %g J of %g J", x->energy_device, x->energy);
+    fprintf(stderr, "check_infer: cmos periphery, 4-2 network at the clamp, %g ns: spikes %d "
+                    "%d, energy %.4g J (input stages %.4g, sense %.3g, clear %.3g, write %.3g, "
+                    "devices %.3g; terminals vs monitors %.2g %%), %.1f s\n",
+            window * 1e9, x->neuron_spikes[0], x->neuron_spikes[1], x->energy,
+            x->energy_mirror, x->energy_sense, x->energy_clear, x->energy_write_driver,
+            x->energy_device, 100.0 * x->energy_balance, x->seconds);
+    dwmtj_infer_results_free(r, 1);
+    dwmtj_session_close(s);
+    dwmtj_weights_free(&net);
+}
+END_TEST
+
 static Suite *infer_suite(void)
 {
     Suite *s = suite_create("infer");
@@ -1037,6 +1103,7 @@ static Suite *infer_suite(void)
     tcase_add_loop_test(tc, test_cell_network, 0, 2);
     tcase_add_test(tc, test_cell_turns);
     tcase_add_test(tc, test_cell_turn_full);
+    tcase_add_test(tc, test_cmos_small);
     suite_add_tcase(s, tc);
     return s;
 }

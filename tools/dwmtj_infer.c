@@ -36,6 +36,9 @@
 #ifndef DWMTJ_NETDIR
 #define DWMTJ_NETDIR "/usr/local/share/dwmtj4t/networks"
 #endif
+#ifndef DWMTJ_CELLDIR
+#define DWMTJ_CELLDIR "/usr/local/share/dwmtj4t/netlists"
+#endif
 /* trained with the ideal circuit's own rule (--periphery continuous):
  * the network and its circuit agree on every test image (doc/training.md) */
 #define DEFAULT_NET "dwmtj-fmnist-continuous.net"
@@ -47,7 +50,7 @@ void dwmtj_usage_infer(FILE *f)
           "                   [--levels N] [--g-min S] [--g-max S] [--v-read V]\n"
           "                   [--i-max A] [--batch B]\n"
           "                   [--naive] [--network-clamp edges|continuous]\n"
-          "                   [--periphery ideal|behavioural]\n"
+          "                   [--periphery ideal|behavioural|cmos]\n"
           "                   [--klu-steps ngspice|exact|neuron] [--allow-unsafe]\n"
           "                   [--no-reference]\n"
           "                   [--tmax S] [--data DIR] [--cm PATH] [--timeout S]\n"
@@ -95,9 +98,14 @@ void dwmtj_usage_infer(FILE *f)
           "  --periphery P    ideal (the network's idealised mode: a mirror, the\n"
           "                   code model's clocked write, its fire counter) or\n"
           "                   behavioural (the cell of doc/cell.md: spikes read from\n"
-          "                   its comparator, writes from each neuron's reset);\n"
-          "                   default: the one the network was trained for\n"
-          "                   (ideal for a version 1 file)\n"
+          "                   its comparator, writes from each neuron's reset) or\n"
+          "                   cmos (the same cell in BSIM4 45 nm transistors,\n"
+          "                   doc/cell-cmos.md; ngspice only, slow: about a minute\n"
+          "                   per image and 10 neurons; an ideal gain from the\n"
+          "                   column pair into it); default: the one the network\n"
+          "                   was trained for (ideal for a version 1 file); the\n"
+          "                   cmos cell's files are read from $DWMTJ_CELLDIR\n"
+          "                   (default " DWMTJ_CELLDIR ")\n"
           "  --klu-steps S    klu backend time points: neuron (default: each neuron on\n"
           "                   its own exact points, every switch of its clamp: the\n"
           "                   continuous circuit's answer; doc/engine.md), exact (the\n"
@@ -132,7 +140,7 @@ void dwmtj_usage_infer(FILE *f)
           "  --tmax S         largest time step of the transients, > 0 (default and\n"
           "                   at most: the clock period): ngspice's step, nearer\n"
           "                   the continuous circuit when small (doc/engine.md,\n"
-          "                   Parity)\n"
+          "                   Parity); the cmos periphery's default is 2 ps\n"
           "  -h, --help       this help\n"
           "\n"
           "exit status: 0 success, 1 failure (network or data set missing or\n"
@@ -212,9 +220,12 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
 {
     static const char *const backends[] = { "ngspice", "klu" }; /* DWMTJ_INFER_* */
     static const char *const rules[] = { "edges", "continuous" };
-    static const char *const peripheries[] = { "ideal", "behavioural" }; /* DWMTJ_INFER_PERIPH_* */
+    static const char *const peripheries[] = { "ideal", "behavioural",
+                                                "cmos" }; /* DWMTJ_INFER_PERIPH_* */
     memset(a, 0, sizeof *a);
     dwmtj_infer_defaults(&a->o);
+    const char *cell_dir = getenv("DWMTJ_CELLDIR");
+    a->o.cell_dir = cell_dir && *cell_dir ? cell_dir : DWMTJ_CELLDIR;
     a->images = 10;
     *help = 0;
     int c, rc = 0;
@@ -245,7 +256,7 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
                                   DWMTJ_INFER_STEPS_COUNT, &a->o.klu_steps);
             break;
         case O_PERIPHERY:
-            rc = dwmtj_opt_choice(SUB, "--periphery", v, peripheries, 2, &a->o.periphery);
+            rc = dwmtj_opt_choice(SUB, "--periphery", v, peripheries, 3, &a->o.periphery);
             break;
         case O_NETWORK_CLAMP:
             rc = dwmtj_opt_choice(SUB, "--network-clamp", v, rules, 2, &a->clamp_ramp);
@@ -397,7 +408,7 @@ static void config_line(char *buf, size_t n, uint64_t hash, const struct infer_o
              o->backend == DWMTJ_INFER_KLU ? " backend=klu" : "",
              a->clamp_ramp ? " network_clamp=continuous" : "",
              /* the cell's runs say none: it always runs at the exact points */
-             o->backend != DWMTJ_INFER_KLU || a->periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL ||
+             o->backend != DWMTJ_INFER_KLU || a->periphery != DWMTJ_INFER_PERIPH_IDEAL ||
                      dwmtj_infer_klu_steps(o) == DWMTJ_INFER_STEPS_NGSPICE
                  ? ""
              : dwmtj_infer_klu_steps(o) == DWMTJ_INFER_STEPS_EXACT ? " klu_steps=exact"
@@ -789,8 +800,11 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
      * ideal comparator) and the writes (the initial one, and each spike's
      * clear and write) happen inside the clock periods */
     double lat = (net->steps + net->n_layers - 1) * net->dt;
-    int cellp = a->periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL;
+    int cellp = a->periphery != DWMTJ_INFER_PERIPH_IDEAL; /* a cell, either level */
+    int cmos = a->periphery == DWMTJ_INFER_PERIPH_CMOS;
     int rule = dwmtj_infer_network_rule(&a->o, net); /* the reference's */
+    dwmtj_infer_options resolved = a->o;
+    resolved.periphery = a->periphery;
     double t_init = cellp ? net->cell.t_start + net->cell.t_write : 0.0;
     double t_dead = cellp ? net->cell.t_clear + net->cell.t_write : 0.0;
     /* what the sources deliver: crossbar drivers and the periphery's */
@@ -869,7 +883,7 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_num(&j, "v_bd_V", op->v_bd);
         dwmtj_json_end(&j);
         dwmtj_json_int(&j, "naive", a->o.naive);
-        dwmtj_json_num(&j, "tmax_s", dwmtj_infer_tmax(&a->o, net->dt));
+        dwmtj_json_num(&j, "tmax_s", dwmtj_infer_tmax(&resolved, net->dt));
         dwmtj_json_str(&j, "network_clamp",
                        a->clamp_ramp || rule != DWMTJ_PERIPH_IDEAL ? "continuous"
                                                                              : "edges");
@@ -896,7 +910,9 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         printf(", T %d, dt %g s), klu engine\n", net->steps, net->dt);
     printf("test images %d..%d: %d\n", a->offset, a->offset + t->n - 1, t->n);
     printf("periphery               %s%s\n", dwmtj_infer_periphery_name(a->periphery),
-           cellp ? " (the cell of doc/cell.md at the device's terminals)"
+           cmos    ? " (the transistor-level cell of doc/cell-cmos.md, BSIM4 45 nm, behind an "
+                     "ideal gain from the column pair)"
+           : cellp ? " (the cell of doc/cell.md at the device's terminals)"
                  : " (the network's idealised mode: clocked write in the device, fire counter)");
     printf("network's rule          %s%s%s\n", dwmtj_periphery_name(rule),
            a->clamp_ramp && rule == DWMTJ_PERIPH_IDEAL ? ", clamped continuously" : "",
@@ -928,18 +944,25 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     for (int c = 0; c < 7; c++)
         printf("  %-21s %-10.4g J   %-10.4g J%s\n", comp_name[c], comp[c] / n,
                t->spikes ? comp[c] / t->spikes : NAN,
-               c == 3 ? "  (where the periphery's energy goes)"
-               : c == 6 ? "  (ideal elements)"
+               c == 3 && cmos ? "  (part of the blocks' energy)"
+               : c == 3      ? "  (where the periphery's energy goes)"
+               : c == 6 && cmos ? "  (inside each block's)"
+               : c == 6      ? "  (ideal elements)"
+               : cmos && c == 1 ? "  (input stage)"
+               : cmos && c == 5 ? "  (write driver and pulse generators)"
                : !cellp && (c == 1) ? "  (= device: its only source)"
                : !cellp && c == 5 ? "  (ideal writes, by formula)"
                                   : "");
     printf("  %-21s %.4g J\n", "supplied", supplied / n);
-    if (cellp)
+    if (cmos)
+        printf("energy conservation     devices' terminals vs their monitors within %.2g %% "
+               "(worst image)\n", 100.0 * t->bal);
+    else if (cellp)
         printf("energy conservation     sources vs devices within %.2g %% (worst image)\n",
                100.0 * t->bal);
-    printf("latency per inference   %.4g s (window %.4g s + pipeline %.4g s; sense 0, ideal; "
-           "%s)\n",
-           lat, net->steps * net->dt, (net->n_layers - 1) * net->dt,
+    printf("latency per inference   %.4g s (window %.4g s + pipeline %.4g s; %s; %s)\n", lat,
+           net->steps * net->dt, (net->n_layers - 1) * net->dt,
+           cmos ? "the sense's 0.15 ns delay inside the window" : "sense 0, ideal",
            cellp ? "the writes inside the window" : "writes at the clock edges");
     printf("seconds per image       %.3g s (%.3g ns per synapse-timestep)\n", spi, ns_syn);
     if (t->n_ref_timed)
@@ -1408,9 +1431,7 @@ setup_done:
             }
             for (int i = 0; i < mb && st == DWMTJ_EXIT_OK; i++)
                 mine[m++] = (struct row){ image[i], d.labels[image[i]], res[i].pred, apred[i],
-                                          res[i].spikes,
-                                          res[i].energy_crossbar + res[i].energy_device +
-                                              res[i].energy_write,
+                                          res[i].spikes, res[i].energy,
                                           res[i].energy_crossbar, res[i].energy_device,
                                           res[i].energy_write, res[i].energy_mirror,
                                           res[i].energy_clear, res[i].energy_sense,
