@@ -142,10 +142,11 @@ enum { DWMTJ_INFER_PERIPH_NET = -1, DWMTJ_INFER_PERIPH_IDEAL = 0,
  * klu_steps, DWMTJ_INFER_STEPS_NEURON for DWMTJ_INFER_STEPS_DEFAULT. */
 int dwmtj_infer_klu_steps(const dwmtj_infer_options *o);
 
-/* s, the transients' largest step for o and a clock period dt (s): its
- * tmax when set and below dt, else dt (the cmos periphery: 2 ps, the
- * step its cell was measured at, doc/cell-cmos.md). */
-double dwmtj_infer_tmax(const dwmtj_infer_options *o, double dt);
+/* s, the transients' largest step for o on net: o's tmax when set and
+ * below the clock period net->dt, else net->dt (for the periphery o asks
+ * for on net, the cmos one: 2 ps, the step its cell was measured at,
+ * doc/cell-cmos.md). */
+double dwmtj_infer_tmax(const dwmtj_infer_options *o, const dwmtj_weights *net);
 /* The periphery o asks for on net: o->periphery, or for
  * DWMTJ_INFER_PERIPH_NET the network's own. */
 int dwmtj_infer_periphery(const dwmtj_infer_options *o, const dwmtj_weights *net);
@@ -221,7 +222,10 @@ void dwmtj_infer_map_free(dwmtj_infer_map *m);
  * without them.  Node and element names: word line x<i> driven by vx<i>,
  * bias row xb (vxb), bit lines cp<o>/cm<o> sensed by vsp<o>/vsm<o>,
  * mirror bi<o>, neuron an<o> with terminals in<o>, 0, na<o>, nb<o> and
- * monitors m<o>_0..m<o>_3 (fires, writes, energy, position). */
+ * monitors m<o>_0..m<o>_3 (fires, writes, energy, position); the cmos
+ * periphery: gain bgi<o> through vgi<o> into ci<o>, the cell xc<o>
+ * (dwmtj_cell_c) with its spike on spk<o>, supplies vcvdd, vcvddh, vcvss,
+ * vcvwr. */
 int dwmtj_infer_deck(const dwmtj_infer_map *m, const dwmtj_weights *net,
                      const dwmtj_infer_options *o, int layer, const unsigned char *in,
                      const unsigned char *active, dwmtj_spice_deck **d);

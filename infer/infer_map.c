@@ -35,11 +35,14 @@ int dwmtj_infer_klu_steps(const dwmtj_infer_options *o)
     return o->klu_steps == DWMTJ_INFER_STEPS_DEFAULT ? DWMTJ_INFER_STEPS_NEURON : o->klu_steps;
 }
 
-double dwmtj_infer_tmax(const dwmtj_infer_options *o, double dt)
+double dwmtj_infer_tmax(const dwmtj_infer_options *o, const dwmtj_weights *net)
 {
+    double dt = net->dt;
     if (o->tmax > 0.0 && o->tmax < dt)
         return o->tmax;
-    return o->periphery == DWMTJ_INFER_PERIPH_CMOS && INFER_CMOS_TMAX < dt ? INFER_CMOS_TMAX : dt;
+    return dwmtj_infer_periphery(o, net) == DWMTJ_INFER_PERIPH_CMOS && INFER_CMOS_TMAX < dt
+               ? INFER_CMOS_TMAX
+               : dt;
 }
 
 int dwmtj_infer_periphery(const dwmtj_infer_options *o, const dwmtj_weights *net)

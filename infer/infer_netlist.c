@@ -488,9 +488,7 @@ static int layer_deck(dwmtj_spice_deck *d, const dwmtj_infer_map *m, const dwmtj
         if (!dwmtj_spice_add_a(top, name, tp, nmon, mp, "dwn"))
             return -1;
     }
-    dwmtj_infer_options resolved = *o;
-    resolved.periphery = periphery;
-    double tran[4] = { dt, decimal(T * dt), 0.0, dwmtj_infer_tmax(&resolved, dt) };
+    double tran[4] = { dt, decimal(T * dt), 0.0, dwmtj_infer_tmax(o, net) };
     if (!dwmtj_spice_add_tran(top, 4, tran))
         return -1;
     if (!o->naive) {

@@ -316,7 +316,7 @@ static void cmos_energy(const dwmtj_infer *c, const double *t, int n_t,
                  vw = INFER_CMOS_VWR, ib10 = 0.1 * INFER_CMOS_IB(c->o.i_max),
                  ird = c->cv.i_read;
     for (int j = 1; j < n_t; j++) {
-        double h = 0.5 * (t[j] - t[j - 1]), p[5] = { 0 }, term = 0.0;
+        double h = 0.5 * (t[j] - t[j - 1]), p[4] = { 0 }, term = 0.0;
         for (int e = j - 1; e <= j; e++) {
 #define V(k) v[k][e]
             p[0] += vdd * V(INFER_C_Q_IN_VDD) + vh * V(INFER_C_Q_IN_VDDH) +

@@ -155,8 +155,8 @@ struct infer_opts {
     int overwrite;  /* --overwrite: replace an existing --results file */
     int clamp_ramp; /* the reference network's drive rule (dwmtj_snn_options) */
     int no_ref;     /* --no-reference: the network itself is not run, no agreement */
-    int periphery;  /* DWMTJ_INFER_PERIPH_IDEAL or _BEHAVIOURAL: o.periphery
-                       resolved for the network */
+    int periphery;  /* DWMTJ_INFER_PERIPH_IDEAL, _BEHAVIOURAL or _CMOS:
+                       o.periphery resolved for the network */
     dwmtj_infer_options o;
 };
 
@@ -803,8 +803,6 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     int cellp = a->periphery != DWMTJ_INFER_PERIPH_IDEAL; /* a cell, either level */
     int cmos = a->periphery == DWMTJ_INFER_PERIPH_CMOS;
     int rule = dwmtj_infer_network_rule(&a->o, net); /* the reference's */
-    dwmtj_infer_options resolved = a->o;
-    resolved.periphery = a->periphery;
     double t_init = cellp ? net->cell.t_start + net->cell.t_write : 0.0;
     double t_dead = cellp ? net->cell.t_clear + net->cell.t_write : 0.0;
     /* what the sources deliver: crossbar drivers and the periphery's */
@@ -883,7 +881,7 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_num(&j, "v_bd_V", op->v_bd);
         dwmtj_json_end(&j);
         dwmtj_json_int(&j, "naive", a->o.naive);
-        dwmtj_json_num(&j, "tmax_s", dwmtj_infer_tmax(&resolved, net->dt));
+        dwmtj_json_num(&j, "tmax_s", dwmtj_infer_tmax(&a->o, net));
         dwmtj_json_str(&j, "network_clamp",
                        a->clamp_ramp || rule != DWMTJ_PERIPH_IDEAL ? "continuous"
                                                                              : "edges");
