@@ -157,6 +157,14 @@ enum dwmtj_soa {
  * write; a longer step is refused (DWMTJ_ERR_STEP_LONG) and dwmtj_eval's
  * t_next keeps every step within both. */
 #define DWMTJ_MAX_SLOTS 10000000L
+/* s, the shortest step dwmtj_eval.t_next asks for.  An event nearer than
+ * this is taken inside the next step, which places it at its own time: the
+ * domain, at a few hundred m/s, moves a few pm in 10 fs, far below any
+ * window, while a simulator's step of 1e-16 s makes C/h of its femtofarad
+ * nodes so large that Newton stops converging on rounding (ngspice:
+ * "Timestep too small" after the step approached a wall's arrival in
+ * ever shorter steps, doc/cell-cmos.md). */
+#define DWMTJ_H_MIN 1e-14
 #define DWMTJ_MAX_WRITES 64
 
 /* User-set parameters (NEST style: what a user writes on a .model card).
@@ -363,7 +371,8 @@ typedef struct dwmtj_eval {
                             edge; within DWMTJ_MAX_SLOTS noise slots (sigma >
                             0); earlier when the domain, as it was at the
                             step's start, would pass an MTJ's above-midpoint
-                            window before then with no time point in it.
+                            window before then with no time point in it;
+                            never before t + DWMTJ_H_MIN.
                             That part depends only on the step's start (the
                             accepted state), not on the trial voltages, so a
                             simulator may set it in every Newton iteration */

@@ -582,8 +582,8 @@ static double travel(const dwmtj_derived *d, uint64_t key, double t, double t_en
  * right after a write is left to the simulator's short first step after
  * a breakpoint.  The network decks (27 nm per 0.1 ns step at most, window
  * 33 nm) never need one. */
-static double next_point(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
-                         const dwmtj_state *s1, const dwmtj_eval *out)
+static double next_point_of(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
+                            const dwmtj_state *s1, const dwmtj_eval *out)
 {
     double t1 = s1->t, tn;
     if (d->p.t_rewrite > 0.0)
@@ -606,6 +606,15 @@ static double next_point(const dwmtj_derived *d, uint64_t key, const dwmtj_state
             tn = fmin(tn, reach(d, key, t, t_end, speed, 0.5 * (a + b)));
     }
     return tn;
+}
+
+/* ... never sooner than DWMTJ_H_MIN: an event predicted from the end of a
+ * step that fell just short of it would otherwise be approached in ever
+ * shorter steps (each one's end velocity predicts it a little early). */
+static double next_point(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0,
+                         const dwmtj_state *s1, const dwmtj_eval *out)
+{
+    return fmax(next_point_of(d, key, s0, s1, out), s1->t + DWMTJ_H_MIN);
 }
 
 /* A new domain of length l_nuc (or the pillar's) centred under pillar k,

@@ -870,6 +870,37 @@ START_TEST(test_event_prediction)
 }
 END_TEST
 
+/* An event a hair ahead (the fire, 1 % of DWMTJ_H_MIN away) is predicted
+ * at its own time, but the next point asked for is DWMTJ_H_MIN ahead, and
+ * the step to it takes the fire: no host is led through ever shorter steps
+ * towards an event (what stopped ngspice on the cmos cell). */
+START_TEST(test_t_next_floor)
+{
+    dwmtj_params p = params_of("scaled");
+    dwmtj_derived d;
+    derive_ok(&p, &d);
+    double fmid = p.rap_b / (p.rp_b + p.rap_b), ell = 50e-9, t0 = 3e-9;
+    double c_fire = p.xb - (0.5 * (ell + p.lb) - fmid * p.lb);
+    double c = c_fire - 0.5 * ell, v = 0.0;
+    for (int it = 0; it < 3; it++) { /* the velocity where the centre is */
+        v = ref_domain_velocity(&p, c - 0.5 * ell, c + 0.5 * ell, V_MOVE);
+        c = c_fire - 0.01 * v * DWMTJ_H_MIN;
+    }
+    dwmtj_state s;
+    dwmtj_eval e;
+    place(&s, t0, 0, c - 0.5 * ell, c + 0.5 * ell);
+    step_ok(&d, KEY, &s, t0, V_MOVE, &e);
+    ck_assert(!s.fired);
+    ck_assert_msg(e.t_event > t0 && e.t_event - t0 < 0.1 * DWMTJ_H_MIN, "t_event - t = %g s",
+                  e.t_event - t0);
+    ck_assert_rel(e.t_next - t0, DWMTJ_H_MIN, 1e-6);
+    double n_fire = s.n_fire;
+    step_ok(&d, KEY, &s, e.t_next, V_MOVE, &e);
+    ck_assert(s.fired);
+    ck_assert_double_eq(s.n_fire, n_fire + 1.0);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------
  * Core physics: noise
  * --------------------------------------------------------------------- */
@@ -2344,6 +2375,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_lost_on_turn);
     tcase_add_test(tc, test_turn_point);
     tcase_add_test(tc, test_event_prediction);
+    tcase_add_test(tc, test_t_next_floor);
     tcase_add_test(tc, test_step_for_agrees);
     tcase_add_test(tc, test_no_unseen_at_own_point);
     tcase_add_test(tc, test_noise_per_slot);
