@@ -115,8 +115,9 @@ typedef struct dwmtj_infer_options {
                          tests; the behavioural cell never reads them */
     const char *cell_dir; /* directory of cell_cmos.lib and bsim4_45nm.lib,
                          which the cmos periphery's decks read (the cell's
-                         subcircuits and its transistor cards); NULL: no
-                         cmos periphery */
+                         subcircuits and its transistor cards), and of
+                         cell_cmos_macro.txt (the macromodel's); NULL: no
+                         cmos periphery at either level */
     int allow_unsafe; /* 1: run an operating point outside the device's safe
                          operating area (dwmtj_infer_check_soa), which the
                          report then says; 0 (default): refuse it before any run */
@@ -134,9 +135,15 @@ enum { DWMTJ_INFER_NGSPICE = 0, DWMTJ_INFER_KLU = 1 };
  * doc/cell-cmos.md (netlists/cell_cmos.lib, BSIM4 45 nm-class cards) at
  * the same terminals, fed by an ideal current gain k from the column pair
  * (the cell's input stage is unity gain; doc/inference.md, "The cmos
- * periphery"), ngspice only. */
+ * periphery"), ngspice only.  CMOS_MACRO: the cmos cell's macromodel, both
+ * backends: the behavioural cell with the cmos cell's clamp, clear,
+ * sense delay and (fitted) write width, and each block's energy from its
+ * static power and its energy per spike (netlists/cell_cmos_macro.txt,
+ * written by scripts/cmos-macro from transistor-level runs;
+ * doc/inference.md, "The cmos macromodel"). */
 enum { DWMTJ_INFER_PERIPH_NET = -1, DWMTJ_INFER_PERIPH_IDEAL = 0,
-       DWMTJ_INFER_PERIPH_BEHAVIOURAL = 1, DWMTJ_INFER_PERIPH_CMOS = 2 };
+       DWMTJ_INFER_PERIPH_BEHAVIOURAL = 1, DWMTJ_INFER_PERIPH_CMOS = 2,
+       DWMTJ_INFER_PERIPH_CMOS_MACRO = 3 };
 
 /* The time points the klu backend runs the ideal periphery at for o: its
  * klu_steps, DWMTJ_INFER_STEPS_NEURON for DWMTJ_INFER_STEPS_DEFAULT. */

@@ -80,6 +80,32 @@ static inline int infer_wants(int what, int periphery, int last, int probe_fires
 #define INFER_CMOS_IB(i_max) ((i_max) / 0.94)
 #define INFER_CMOS_I_CLEAR 280e-6 /* A, the clear's track current (measured) */
 
+/* The cmos cell's macromodel (DWMTJ_INFER_PERIPH_CMOS_MACRO), as
+ * netlists/cell_cmos_macro.txt gives it: a line "KEY VALUE" per field
+ * below, '#' to the end of a line a comment.  scripts/cmos-macro writes
+ * it from transistor-level runs of dwmtj infer --periphery cmos. */
+typedef struct infer_cmos_macro {
+    double i_max;       /* A, the drive clamp it was extracted at */
+    double t_clear;     /* s, the network's clear width it was extracted at */
+    double t_write;     /* s, the network's write width it was extracted at */
+    double t_sense;     /* s, spk after R_B crosses its midpoint (measured) */
+    double i_clear;     /* A, the clear's track current (measured) */
+    double t_write_eff; /* s, the behavioural write width that gives the cmos
+                           cell's spikes (fitted) */
+    double p[4];        /* W per cell, static power of the input stage, the
+                           sense, the clear driver, the write driver and
+                           pulse generators (fitted) */
+    double e[4];        /* J per spike, the same blocks' (fitted) */
+} infer_cmos_macro;
+
+#define INFER_CMOS_MACRO_FILE "cell_cmos_macro.txt"
+
+/* Reads dir/INFER_CMOS_MACRO_FILE into *m: every field once, finite and
+ * positive (p, e: >= 0); a message naming the file, the line and what is
+ * wrong into *error otherwise (DWMTJ_H_ERR_FILE, whether it does not
+ * open or its content is wrong). */
+int infer_cmos_macro_read(const char *dir, infer_cmos_macro *m, char **error);
+
 /* The device every circuit of dwmtj infer carries (its decks' model card
  * names this set) and what the periphery and the operating point are
  * worked out on: *p its parameters, *d (may be NULL) derived from them. */
@@ -99,10 +125,26 @@ typedef struct infer_cell {
     double t_start; /* s, start of the initial write */
     double vdd;     /* V, logic level of spk and the control nodes */
     double r_track; /* Ohm, the track IN..GND */
+    double i_lo;    /* A, the mirror's lower clamp: -i_max, or the cmos
+                       cell's (-INFER_CMOS_V_IN_MIN / r_track) */
+    double t_sense; /* s, delay of spk after the bridge flips (0: ideal) */
 } infer_cell;
 
-/* The cell of net (its dwmtj_cell on the scaled device). */
-void infer_cell_values(const dwmtj_weights *net, infer_cell *c);
+/* The cell of net (its dwmtj_cell on the scaled device), driven with a
+ * clamp at +-i_max. */
+void infer_cell_values(const dwmtj_weights *net, double i_max, infer_cell *c);
+/* The cell o runs net with: infer_cell_values, or for the cmos
+ * macromodel infer_cmos_macro_cell on o->cell_dir's file. */
+int infer_cell_for(const dwmtj_weights *net, const dwmtj_infer_options *o, infer_cell *c,
+                   char **error);
+/* The cmos cell's lower clamp on the scaled device. */
+double infer_cmos_i_lo(const infer_cell *c, double i_max);
+/* The behavioural cell as the cmos macromodel m has it: the cmos clamp,
+ * clear current, sense delay (folded into the clear, which follows the
+ * spike) and the fitted write width.  0, or DWMTJ_H_ERR_USAGE with a
+ * message when net's cell or i_max is not the one m was extracted at. */
+int infer_cmos_macro_cell(const infer_cmos_macro *m, const dwmtj_weights *net, double i_max,
+                          infer_cell *c, char **error);
 
 /* Largest relative difference of the cell's sources' energy and the
  * devices' before a run warns (1 %). */
@@ -142,7 +184,9 @@ struct dwmtj_infer {
     double e_write;      /* J, charged per ideal write */
     int cell;            /* 1: a cell, behavioural or cmos (o.periphery resolved) */
     int cmos;            /* 1: the cmos cell */
-    infer_cell cv;       /* its values */
+    int macro;           /* 1: the cmos cell's macromodel (a behavioural cell) */
+    infer_cmos_macro mm; /* its values */
+    infer_cell cv;       /* the cell's values */
     dwmtj_infer_soa soa; /* the operating point against the safe operating area */
     double *g_sum[DWMTJ_W_MAX_LAYERS]; /* S, per word line (bias last): sum of its row */
     unsigned char *applied; /* ngspice: spike trains on the word lines of the

@@ -63,9 +63,10 @@ int dwmtj_infer_network_rule(const dwmtj_infer_options *o, const dwmtj_weights *
 
 const char *dwmtj_infer_periphery_name(int periphery)
 {
-    return periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL ? "behavioural"
-           : periphery == DWMTJ_INFER_PERIPH_CMOS      ? "cmos"
-                                                       : "ideal";
+    return periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL  ? "behavioural"
+           : periphery == DWMTJ_INFER_PERIPH_CMOS       ? "cmos"
+           : periphery == DWMTJ_INFER_PERIPH_CMOS_MACRO ? "cmos-macro"
+                                                        : "ideal";
 }
 
 int dwmtj_infer_check_backend(int backend, int periphery, char **error)
@@ -77,16 +78,15 @@ int dwmtj_infer_check_backend(int backend, int periphery, char **error)
     if (backend != DWMTJ_INFER_NGSPICE && backend != DWMTJ_INFER_KLU)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "backend %d: not ngspice (0) or klu (1)",
                           backend);
-    if (periphery != DWMTJ_INFER_PERIPH_IDEAL && periphery != DWMTJ_INFER_PERIPH_BEHAVIOURAL &&
-        periphery != DWMTJ_INFER_PERIPH_CMOS)
+    if (periphery < DWMTJ_INFER_PERIPH_IDEAL || periphery > DWMTJ_INFER_PERIPH_CMOS_MACRO)
         return infer_fail(error, DWMTJ_H_ERR_USAGE,
-                          "periphery %d: not ideal, behavioural or cmos", periphery);
+                          "periphery %d: not ideal, behavioural, cmos or cmos-macro", periphery);
     if (backend == DWMTJ_INFER_KLU && periphery == DWMTJ_INFER_PERIPH_CMOS)
         return infer_fail(error, DWMTJ_H_ERR_USAGE,
                           "the cmos periphery needs BSIM4 transistors (ngspice's level 54 "
                           "MOSFETs of netlists/bsim4_45nm.lib), which the klu engine does not "
-                          "have, and no macromodel of the cmos cell is written yet; run it "
-                          "with --backend ngspice");
+                          "have; run it with --backend ngspice, or its macromodel here with "
+                          "--periphery cmos-macro");
     return DWMTJ_H_OK;
 }
 
@@ -122,14 +122,18 @@ int infer_check_options(const dwmtj_infer_options *o, char **error)
                           "neuron (2)", o->klu_steps);
     if (o->klu_steps > DWMTJ_INFER_STEPS_NGSPICE && o->backend != DWMTJ_INFER_KLU)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "klu steps: a klu backend option");
-    if (o->periphery < DWMTJ_INFER_PERIPH_NET || o->periphery > DWMTJ_INFER_PERIPH_CMOS)
+    if (o->periphery < DWMTJ_INFER_PERIPH_NET || o->periphery > DWMTJ_INFER_PERIPH_CMOS_MACRO)
         return infer_fail(error, DWMTJ_H_ERR_USAGE,
-                          "periphery = %d: not the network's (-1), ideal (0), behavioural (1) "
-                          "or cmos (2)", o->periphery);
+                          "periphery = %d: not the network's (-1), ideal (0), behavioural (1), "
+                          "cmos (2) or cmos-macro (3)", o->periphery);
     if (o->periphery == DWMTJ_INFER_PERIPH_CMOS && !(o->cell_dir && *o->cell_dir))
         return infer_fail(error, DWMTJ_H_ERR_USAGE,
                           "cmos periphery: no cell_dir (the directory of cell_cmos.lib)");
-    if (o->periphery == DWMTJ_INFER_PERIPH_CMOS && o->naive)
+    if (o->periphery == DWMTJ_INFER_PERIPH_CMOS_MACRO && !(o->cell_dir && *o->cell_dir))
+        return infer_fail(error, DWMTJ_H_ERR_USAGE,
+                          "cmos-macro periphery: no cell_dir (the directory of "
+                          "cell_cmos_macro.txt)");
+    if (o->periphery >= DWMTJ_INFER_PERIPH_CMOS && o->naive)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "naive: not with the cmos periphery");
     if (o->backend == DWMTJ_INFER_KLU && o->naive)
         return infer_fail(error, DWMTJ_H_ERR_USAGE, "naive: an ngspice path; not with the klu "

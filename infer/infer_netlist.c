@@ -159,7 +159,7 @@ int infer_device(dwmtj_params *p, dwmtj_derived *d)
     return st < 0 || !d ? st : dwmtj_derive(p, d);
 }
 
-void infer_cell_values(const dwmtj_weights *net, infer_cell *c)
+void infer_cell_values(const dwmtj_weights *net, double i_max, infer_cell *c)
 {
     dwmtj_params p;
     infer_device(&p, NULL);
@@ -175,6 +175,24 @@ void infer_cell_values(const dwmtj_weights *net, infer_cell *c)
     c->t_start = net->cell.t_start;
     c->vdd = 1.0;
     c->r_track = per_m * p.length;
+    c->i_lo = -i_max;
+    c->t_sense = 0.0;
+}
+
+int infer_cell_for(const dwmtj_weights *net, const dwmtj_infer_options *o, infer_cell *c,
+                   char **error)
+{
+    infer_cell_values(net, o->i_max, c);
+    if (dwmtj_infer_periphery(o, net) != DWMTJ_INFER_PERIPH_CMOS_MACRO)
+        return DWMTJ_H_OK;
+    infer_cmos_macro m;
+    int rc = infer_cmos_macro_read(o->cell_dir, &m, error);
+    return rc != DWMTJ_H_OK ? rc : infer_cmos_macro_cell(&m, net, o->i_max, c, error);
+}
+
+double infer_cmos_i_lo(const infer_cell *c, double i_max)
+{
+    return -fmin(i_max, INFER_CMOS_V_IN_MIN / c->r_track);
 }
 
 /* The cell's logic: the one-shots' switches (10 Ohm on, 1 fF: dwmtj
@@ -233,7 +251,7 @@ static int cell(dwmtj_spice_scope *top, int r, double k, double i_max, const inf
     /* (1 - wen) (clr i_clear + (1 - clr) clamp(k (i(vsp) - i(vsm)), +-i_max)) */
     dwmtj_spice_expr *drive = dwmtj_spice_x_op(
         ADD, dwmtj_spice_x_op(MUL, dwmtj_spice_x_num(c->i_clear), dwmtj_spice_x_high(clr, c->vdd)),
-        dwmtj_spice_x_op(MUL, dwmtj_spice_x_low(clr, c->vdd), mirror(r, k, i_max)));
+        dwmtj_spice_x_op(MUL, dwmtj_spice_x_low(clr, c->vdd), mirror_to(r, k, c->i_lo, i_max)));
     snprintf(nm, sizeof nm, "bi%d", r);
     if (!dwmtj_spice_add_b(top, nm, "0", mi, 'i',
                            dwmtj_spice_x_op(MUL, dwmtj_spice_x_low(wen, c->vdd), drive)))
@@ -363,8 +381,7 @@ static int cmos_cell(dwmtj_spice_scope *top, int r, double k, double i_max, cons
     snprintf(cz, sizeof cz, "cz%d", r);
     snprintf(spk, sizeof spk, "spk%d", r);
     snprintf(nm, sizeof nm, "bgi%d", r);
-    double i_lo = -fmin(i_max, INFER_CMOS_V_IN_MIN / c->r_track);
-    if (!dwmtj_spice_add_b(top, nm, "0", gi, 'i', mirror_to(r, k, i_lo, i_max)))
+    if (!dwmtj_spice_add_b(top, nm, "0", gi, 'i', mirror_to(r, k, infer_cmos_i_lo(c, i_max), i_max)))
         return -1;
     snprintf(nm, sizeof nm, "vgi%d", r);
     if (!dwmtj_spice_add_v(top, nm, gi, ci, 0.0, 0, NULL, NULL))
@@ -398,11 +415,14 @@ static int layer_deck(dwmtj_spice_deck *d, const dwmtj_infer_map *m, const dwmtj
     double dt = net->dt, v = o->v_read;
     int last = layer == m->n_layers - 1, nmon = o->naive ? 13 : last ? 4 : 3;
     int periphery = dwmtj_infer_periphery(o, net);
-    int cellp = periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL;
+    /* the macromodel is the behavioural cell at the cmos cell's values */
+    int cellp = periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL ||
+                periphery == DWMTJ_INFER_PERIPH_CMOS_MACRO;
     int cmos = periphery == DWMTJ_INFER_PERIPH_CMOS; /* the device is the cell's own card */
     char name[64], a[64], b[64];
     infer_cell cv;
-    infer_cell_values(net, &cv);
+    if (infer_cell_for(net, o, &cv, NULL) != DWMTJ_H_OK)
+        return -1;
     /* ideal: the clocked write periphery (t_rewrite); the cell writes by
      * itself.  dx_max only limits steps, which the pinning-free device does
      * not need (one trapezoid is exact) */

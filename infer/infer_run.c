@@ -158,8 +158,10 @@ int dwmtj_infer_create(dwmtj_infer **out, dwmtj_session *s, const dwmtj_weights 
     c->o.periphery = dwmtj_infer_periphery(o, net);
     c->cell = c->o.periphery != DWMTJ_INFER_PERIPH_IDEAL;
     c->cmos = c->o.periphery == DWMTJ_INFER_PERIPH_CMOS;
-    infer_cell_values(net, &c->cv);
-    if (c->cmos && (rc = cmos_usable(net, &c->o, error)) != DWMTJ_H_OK) {
+    c->macro = c->o.periphery == DWMTJ_INFER_PERIPH_CMOS_MACRO;
+    if ((c->cmos && (rc = cmos_usable(net, &c->o, error)) != DWMTJ_H_OK) ||
+        (rc = infer_cell_for(net, &c->o, &c->cv, error)) != DWMTJ_H_OK ||
+        (c->macro && (rc = infer_cmos_macro_read(c->o.cell_dir, &c->mm, error)) != DWMTJ_H_OK)) {
         dwmtj_infer_free(c);
         return rc;
     }
@@ -249,8 +251,9 @@ static double membrane(const dwmtj_infer *c, double x_um)
 }
 
 /* The behavioural cell's spikes from v(spk): one per rising crossing of
- * vdd/2 (linear between the time points), in the clock period that holds
- * it; into out (T flags), the count returned, the last time into *last. */
+ * vdd/2 (linear between the time points) and the cell's sense delay, in
+ * the clock period that holds it (none past the window); into out (T
+ * flags), the count returned, the last time into *last. */
 static int spk_spikes(const dwmtj_infer *c, const double *t, const double *v, int n_t,
                       unsigned char *out, double *last)
 {
@@ -260,7 +263,10 @@ static int spk_spikes(const dwmtj_infer *c, const double *t, const double *v, in
     for (int j = 1; j < n_t; j++) {
         if (!(v[j - 1] < h && v[j] >= h))
             continue;
-        double tc = t[j - 1] + (t[j] - t[j - 1]) * (h - v[j - 1]) / (v[j] - v[j - 1]);
+        double tc = t[j - 1] + (t[j] - t[j - 1]) * (h - v[j - 1]) / (v[j] - v[j - 1]) +
+                    c->cv.t_sense;
+        if (tc > T * dt * (1.0 + 1e-9))
+            break; /* the sense delay took it past the window: no spike yet */
         /* a crossing on an edge (to rounding) belongs to the period it ends */
         int k = (int)ceil(tc / dt - 1e-6) - 1;
         k = k < 0 ? 0 : k >= T ? T - 1 : k;
@@ -299,6 +305,20 @@ static void cell_energy(const dwmtj_infer *c, const double *t, int n_t, const do
         /* i(vw) runs into its + node, IN's side: the source delivers -V i */
         res->energy_write_driver -= 0.5 * d * c->cv.v_write * (iw[j - 1] + iw[j]);
     }
+}
+
+/* The cmos macromodel's blocks for one cell over a window of t_win with
+ * spikes spikes: each block's static power and its energy per spike. */
+static void macro_energy(const dwmtj_infer *c, double t_win, int spikes,
+                         dwmtj_infer_result *res)
+{
+    double e[4];
+    for (int b = 0; b < 4; b++)
+        e[b] = c->mm.p[b] * t_win + c->mm.e[b] * spikes;
+    res->energy_mirror += e[0];
+    res->energy_sense += e[1];
+    res->energy_clear += e[2];
+    res->energy_write_driver += e[3];
 }
 
 /* The cmos cell's supplies over a run (trapezoids between the time
@@ -375,10 +395,11 @@ static int read_layer(dwmtj_infer *c, int l, unsigned char *out, dwmtj_infer_res
         int count = 0;
         double usum = 0.0, t_last = -1.0;
         memset(o, 0, (size_t)T);
-        if (c->cell)
-            spk_spikes(c, t, v[INFER_V_SPK], n_t, o, &t_last);
+        int fired = c->cell ? spk_spikes(c, t, v[INFER_V_SPK], n_t, o, &t_last) : 0;
         if (c->cmos)
             cmos_energy(c, t, n_t, v, res);
+        else if (c->macro)
+            macro_energy(c, T * dt, fired, res);
         else if (c->cell)
             cell_energy(c, t, n_t, v[INFER_V_IN], v[INFER_V_IMIR], v[INFER_V_CLR],
                         v[INFER_V_B], v[INFER_V_IWRITE], res);
@@ -424,7 +445,13 @@ static void finish(const dwmtj_infer *c, dwmtj_infer_result *res)
              res->out_membrane[k] > res->out_membrane[best]))
             best = k;
     res->pred = best;
-    if (c->cmos) { /* the blocks dissipate most: their supplies are the energy */
+    if (c->macro) { /* the fitted blocks hold the devices' energy */
+        res->energy_write = 0.0;
+        res->energy = res->energy_crossbar + res->energy_mirror + res->energy_clear +
+                      res->energy_sense + res->energy_write_driver + res->energy_static;
+        res->energy_terminals = res->energy_device;
+        res->energy_balance = 0.0;
+    } else if (c->cmos) { /* the blocks dissipate most: their supplies are the energy */
         res->energy_write = 0.0;
         res->energy = res->energy_crossbar + res->energy_mirror + res->energy_clear +
                       res->energy_sense + res->energy_write_driver + res->energy_static;
@@ -445,7 +472,7 @@ static void finish(const dwmtj_infer *c, dwmtj_infer_result *res)
         res->energy_write_driver = res->energy_write;
         res->energy_balance = 0.0;
     }
-    if (!c->cmos)
+    if (!c->cmos && !c->macro)
         res->energy = res->energy_crossbar + res->energy_device + res->energy_write;
 }
 

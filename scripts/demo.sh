@@ -8,7 +8,9 @@
 # same circuits through the KLU engine on 500 test images.  6: the small
 # network with the neuron cell at each device's terminals (behavioural
 # periphery, ngspice), energy by component.  7: the cell at transistor
-# level (BSIM4 45 nm) on a stepped input.
+# level (BSIM4 45 nm) on a stepped input.  8: the cell-tuned full network
+# through the engine.  9: the small network with the transistor-level cell
+# on one image (ngspice).  10: its macromodel through the engine.
 # usage: demo.sh CODEMODEL FIGCHECK SRCDIR OUTDIR   (env DWMTJ_TOOL: dwmtj)
 set -eu
 cm=$1 figcheck=$2 srcdir=$3 out=$4
@@ -52,4 +54,16 @@ if [ -n "${DWMTJ_TOOL:-}" ] && [ -x "$DWMTJ_TOOL" ]; then
     echo "   latency by component (about a second per image)"
     "$DWMTJ_TOOL" infer --backend klu --net "$srcdir/networks/dwmtj-fmnist-cell.net" \
         --images 50 --allow-unsafe --results "$out/infer-cell-klu.csv"
+    echo "== dwmtj4t demo 9: the small cell-trained network with the transistor-level cell"
+    echo "   (--periphery cmos: BSIM4 45 nm at every device's terminals, ngspice, one thread;"
+    echo "   doc/inference.md, 'The cmos periphery'), 1 test image: energy and latency by"
+    echo "   component (about 2 minutes)"
+    DWMTJ_CELLDIR="$srcdir/netlists" "$DWMTJ_TOOL" infer --cm "$cm" \
+        --net "$srcdir/networks/dwmtj-fmnist-14-cell.net" --images 1 --periphery cmos \
+        --allow-unsafe --results "$out/infer-cmos.csv"
+    echo "== dwmtj4t demo 10: its macromodel (--periphery cmos-macro, fitted to transistor-level"
+    echo "   runs: netlists/cell_cmos_macro.txt) through the KLU engine, 500 test images"
+    DWMTJ_CELLDIR="$srcdir/netlists" "$DWMTJ_TOOL" infer --backend klu \
+        --net "$srcdir/networks/dwmtj-fmnist-14-cell.net" --images 500 --periphery cmos-macro \
+        --allow-unsafe --results "$out/infer-cmos-macro.csv"
 fi

@@ -1637,7 +1637,29 @@ START_TEST(infer_periphery)
                  "--allow-unsafe"),
             &r);
     ck_exit(r, 2);
-    ck_assert_msg(strstr(r.err, "--backend ngspice") && strstr(r.err, "BSIM4"), "%s", r.err);
+    ck_assert_msg(strstr(r.err, "--backend ngspice") && strstr(r.err, "BSIM4") &&
+                      strstr(r.err, "--periphery cmos-macro"), "%s", r.err);
+    cli_free(&r);
+    /* its macromodel runs there (netlists/cell_cmos_macro.txt), the sense
+     * delay in the latency; without the file, the file is named */
+    char celldir[2048], nodir[2048];
+    snprintf(celldir, sizeof celldir, "DWMTJ_CELLDIR=%s/netlists", srcdir);
+    snprintf(nodir, sizeof nodir, "DWMTJ_CELLDIR=%s", scratch);
+    cli_opts mo = {.env = (const char *const[]){celldir, NULL}};
+    cli_run_opts(ARGS(INFER, "--net", small_net(), "--images", "1", "--backend", "klu",
+                      "--periphery", "cmos-macro", "--allow-unsafe", "--json"),
+                 &mo, &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "\"periphery\": \"cmos-macro\"") &&
+                      strstr(r.out, "\"sense\": 1.5e-10"),
+                  "%s", r.out);
+    cli_free(&r);
+    mo.env = (const char *const[]){nodir, NULL};
+    cli_run_opts(ARGS(INFER, "--net", small_net(), "--images", "1", "--backend", "klu",
+                      "--periphery", "cmos-macro", "--allow-unsafe"),
+                 &mo, &r);
+    ck_assert_int_ne(r.code, 0);
+    ck_assert_msg(strstr(r.err, "cell_cmos_macro.txt") && strstr(r.err, scratch), "%s", r.err);
     cli_free(&r);
     char *res = spath("cell_klu.csv");
     cli_run(ARGS(INFER, "--net", small_net(), "--images", "1", "--backend", "klu",

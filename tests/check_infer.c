@@ -1026,7 +1026,8 @@ START_TEST(test_cmos_small)
     int size[] = { 4, 2 };
     dwmtj_weights net;
     make_net(&net, 1, size);
-    net.steps = 80; /* 8 ns: the cmos cycle at the clamp is 4.6 ns */
+    net.steps = 75; /* 7.5 ns: the cmos cycle at the clamp is 4.6 ns, its first spike
+                     * at 3.5 ns; no fire within 0.4 ns of the window's end */
     for (int o = 0; o < 2; o++)
         net.b[0][o] = 1.0f; /* 1 mA of drive: at the clamp */
     dwmtj_infer_options o;
@@ -1041,7 +1042,8 @@ START_TEST(test_cmos_small)
     char *err = NULL;
     ck_assert_int_eq(dwmtj_infer_check_backend(DWMTJ_INFER_KLU, DWMTJ_INFER_PERIPH_CMOS, &err),
                      DWMTJ_H_ERR_USAGE);
-    ck_assert_msg(err && strstr(err, "--backend ngspice") && strstr(err, "BSIM4"), "%s", err);
+    ck_assert_msg(err && strstr(err, "--backend ngspice") && strstr(err, "BSIM4") &&
+                      strstr(err, "--periphery cmos-macro"), "%s", err);
     free(err);
     unsigned char pixels[4] = { 0, 0, 0, 0 };
     dwmtj_session *s = open_session();
@@ -1075,9 +1077,106 @@ START_TEST(test_cmos_small)
             window * 1e9, x->neuron_spikes[0], x->neuron_spikes[1], x->energy,
             x->energy_mirror, x->energy_sense, x->energy_clear, x->energy_write_driver,
             x->energy_device, 100.0 * x->energy_balance, x->seconds);
+    /* the macromodel (netlists/cell_cmos_macro.txt, fitted to the small
+     * network's images, not to this one) through both backends: the same
+     * spikes at both; against the transistors, each cell's spikes within
+     * one and the energy within 5 % */
+    dwmtj_infer_result m[2][1];
+    dwmtj_infer_options om = o;
+    om.periphery = DWMTJ_INFER_PERIPH_CMOS_MACRO;
+    om.probe_fires = 0;
+    infer_images(s, &net, &om, pixels, idx, 1, m[0]);
+    om.backend = DWMTJ_INFER_KLU;
+    infer_images(NULL, &net, &om, pixels, idx, 1, m[1]);
+    for (int q = 0; q < x->n_neurons; q++) {
+        ck_assert_int_eq(m[0][0].neuron_spikes[q], m[1][0].neuron_spikes[q]);
+        ck_assert_msg(abs(m[1][0].neuron_spikes[q] - x->neuron_spikes[q]) <= 1,
+                      "neuron %d: macromodel %d spikes, transistors %d", q,
+                      m[1][0].neuron_spikes[q], x->neuron_spikes[q]);
+    }
+    const dwmtj_infer_result *y = &m[1][0];
+    fprintf(stderr, "check_infer: cmos macromodel on the same: spikes %d %d, energy %.4g J "
+                    "(input stages %.4g, sense %.3g, clear %.3g, write %.3g)\n",
+            y->neuron_spikes[0], y->neuron_spikes[1], y->energy, y->energy_mirror,
+            y->energy_sense, y->energy_clear, y->energy_write_driver);
+    tu_assert_rel(y->energy, x->energy, 0.05);
+    tu_assert_rel(m[0][0].energy, y->energy, 1e-6);
+    dwmtj_infer_results_free(m[0], 1);
+    dwmtj_infer_results_free(m[1], 1);
     dwmtj_infer_results_free(r, 1);
     dwmtj_session_close(s);
     dwmtj_weights_free(&net);
+}
+END_TEST
+
+/* The cmos macromodel's file: the shipped one reads; a missing file, an
+ * unknown key, a bad value, a key given twice and one left out are each an
+ * error naming the file (and the line), as is a run at another i_max than
+ * the file was extracted at. */
+static const char *macro_good =
+    "# a comment\n"
+    "i_max 2e-4\nt_clear 1e-9\nt_write 1.2e-9\nt_sense 1.5e-10  # trailing\n"
+    "i_clear 2.8e-4\nt_write_eff 2e-9\np_mirror 0.012\np_sense 5e-4\np_clear 0\n"
+    "p_write_driver 1e-7\ne_mirror 0\ne_sense 0\ne_clear 4e-12\ne_write_driver 5e-12\n";
+
+static int macro_create(const char *dir, const char *text, double i_max, char **err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/cell_cmos_macro.txt", dir);
+    if (text) /* NULL: the directory's own file (or none) */
+        tu_write(path, text);
+    int size[] = { 4, 2 };
+    dwmtj_weights net;
+    make_net(&net, 1, size);
+    dwmtj_infer_options o;
+    uint64_t idx[1];
+    first_images(&o, idx, NULL, 1);
+    o.backend = DWMTJ_INFER_KLU;
+    o.periphery = DWMTJ_INFER_PERIPH_CMOS_MACRO;
+    o.cell_dir = dir;
+    o.i_max = i_max;
+    dwmtj_infer *ctx = NULL;
+    *err = NULL;
+    int rc = dwmtj_infer_create(&ctx, NULL, &net, &o, err);
+    dwmtj_infer_free(ctx);
+    dwmtj_weights_free(&net);
+    return rc;
+}
+
+START_TEST(test_macro_file)
+{
+    char dir[] = "/tmp/check_infer_macro.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    static char shipped[2048];
+    const char *src = getenv("DWMTJ_SRCDIR");
+    snprintf(shipped, sizeof shipped, "%s/netlists", src && *src ? src : "..");
+    char *err = NULL;
+    ck_assert_msg(macro_create(shipped, NULL, 200e-6, &err) == DWMTJ_H_OK, "shipped: %s", err);
+    free(err);
+    ck_assert_int_eq(macro_create(dir, NULL, 200e-6, &err), DWMTJ_H_ERR_FILE);
+    ck_assert_msg(err && strstr(err, "cannot read") && strstr(err, dir), "%s", err);
+    free(err);
+    struct { const char *text; int rc; const char *says; } bad[] = {
+        { "i_max 2e-4\nfoo 1\n", DWMTJ_H_ERR_FILE, "cell_cmos_macro.txt:2: unknown key 'foo'" },
+        { "i_max 2e-4\nt_sense -1e-10\n", DWMTJ_H_ERR_FILE, "cell_cmos_macro.txt:2: t_sense = '-1e-10'" },
+        { "i_max 2e-4\nt_sense 1e-10x\n", DWMTJ_H_ERR_FILE, "t_sense = '1e-10x'" },
+        { "i_max 2e-4\ni_max 2e-4\n", DWMTJ_H_ERR_FILE, ":2: i_max given twice" },
+        { "i_max 2e-4 A\n", DWMTJ_H_ERR_FILE, ":1: expected \"KEY VALUE\"" },
+        { "i_max 2e-4\n", DWMTJ_H_ERR_FILE, "no t_clear (s)" },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        int rc = macro_create(dir, bad[k].text, 200e-6, &err);
+        ck_assert_msg(rc == bad[k].rc && err && strstr(err, bad[k].says) && strstr(err, dir),
+                      "case %zu: %d, %s", k, rc, err ? err : "(no message)");
+        free(err);
+    }
+    ck_assert_msg(macro_create(dir, macro_good, 200e-6, &err) == DWMTJ_H_OK, "%s", err);
+    free(err);
+    int rc = macro_create(dir, macro_good, 100e-6, &err);
+    ck_assert_msg(rc == DWMTJ_H_ERR_USAGE && err && strstr(err, "extracted at i_max") &&
+                      strstr(err, "--backend ngspice"), "%d, %s", rc, err ? err : "");
+    free(err);
+    tu_remove_tree(dir);
 }
 END_TEST
 
@@ -1093,6 +1192,7 @@ static Suite *infer_suite(void)
     tcase_add_test(tc, test_device_warnings);
     tcase_add_test(tc, test_cell_deck);
     tcase_add_test(tc, test_soa);
+    tcase_add_test(tc, test_macro_file);
     suite_add_tcase(s, tc);
     tc = tcase_create("ngspice");
     tcase_set_timeout(tc, 900); /* ~30 s unloaded; distcheck on a busy machine took longer */

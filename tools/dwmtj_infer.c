@@ -39,6 +39,10 @@
 #ifndef DWMTJ_CELLDIR
 #define DWMTJ_CELLDIR "/usr/local/share/dwmtj4t/netlists"
 #endif
+/* s, the cmos cell's sense delay (doc/cell-cmos.md, "Sense"), which both of
+ * its levels report inside the window */
+#define CMOS_SENSE_DELAY 0.15e-9
+
 /* trained with the ideal circuit's own rule (--periphery continuous):
  * the network and its circuit agree on every test image (doc/training.md) */
 #define DEFAULT_NET "dwmtj-fmnist-continuous.net"
@@ -50,7 +54,7 @@ void dwmtj_usage_infer(FILE *f)
           "                   [--levels N] [--g-min S] [--g-max S] [--v-read V]\n"
           "                   [--i-max A] [--batch B]\n"
           "                   [--naive] [--network-clamp edges|continuous]\n"
-          "                   [--periphery ideal|behavioural|cmos]\n"
+          "                   [--periphery ideal|behavioural|cmos|cmos-macro]\n"
           "                   [--klu-steps ngspice|exact|neuron] [--allow-unsafe]\n"
           "                   [--no-reference]\n"
           "                   [--tmax S] [--data DIR] [--cm PATH] [--timeout S]\n"
@@ -102,9 +106,15 @@ void dwmtj_usage_infer(FILE *f)
           "                   cmos (the same cell in BSIM4 45 nm transistors,\n"
           "                   doc/cell-cmos.md; ngspice only, slow: about a minute\n"
           "                   per image and 10 neurons; an ideal gain from the\n"
-          "                   column pair into it); default: the one the network\n"
+          "                   column pair into it) or cmos-macro (its macromodel,\n"
+          "                   both backends: the behavioural cell at the cmos\n"
+          "                   cell's clamp, clear, sense delay and fitted write\n"
+          "                   width, each block's energy from its static power and\n"
+          "                   energy per spike: netlists/cell_cmos_macro.txt, from\n"
+          "                   scripts/cmos-macro); default: the one the network\n"
           "                   was trained for (ideal for a version 1 file); the\n"
-          "                   cmos cell's files are read from $DWMTJ_CELLDIR\n"
+          "                   cmos cell's files (and the macromodel's) are read\n"
+          "                   from $DWMTJ_CELLDIR\n"
           "                   (default " DWMTJ_CELLDIR ")\n"
           "  --klu-steps S    klu backend time points: neuron (default: each neuron on\n"
           "                   its own exact points, every switch of its clamp: the\n"
@@ -155,7 +165,7 @@ struct infer_opts {
     int overwrite;  /* --overwrite: replace an existing --results file */
     int clamp_ramp; /* the reference network's drive rule (dwmtj_snn_options) */
     int no_ref;     /* --no-reference: the network itself is not run, no agreement */
-    int periphery;  /* DWMTJ_INFER_PERIPH_IDEAL, _BEHAVIOURAL or _CMOS:
+    int periphery;  /* DWMTJ_INFER_PERIPH_IDEAL, _BEHAVIOURAL, _CMOS or _CMOS_MACRO:
                        o.periphery resolved for the network */
     dwmtj_infer_options o;
 };
@@ -220,8 +230,8 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
 {
     static const char *const backends[] = { "ngspice", "klu" }; /* DWMTJ_INFER_* */
     static const char *const rules[] = { "edges", "continuous" };
-    static const char *const peripheries[] = { "ideal", "behavioural",
-                                                "cmos" }; /* DWMTJ_INFER_PERIPH_* */
+    static const char *const peripheries[] = { "ideal", "behavioural", "cmos",
+                                                "cmos-macro" }; /* DWMTJ_INFER_PERIPH_* */
     memset(a, 0, sizeof *a);
     dwmtj_infer_defaults(&a->o);
     const char *cell_dir = getenv("DWMTJ_CELLDIR");
@@ -256,7 +266,7 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
                                   DWMTJ_INFER_STEPS_COUNT, &a->o.klu_steps);
             break;
         case O_PERIPHERY:
-            rc = dwmtj_opt_choice(SUB, "--periphery", v, peripheries, 3, &a->o.periphery);
+            rc = dwmtj_opt_choice(SUB, "--periphery", v, peripheries, 4, &a->o.periphery);
             break;
         case O_NETWORK_CLAMP:
             rc = dwmtj_opt_choice(SUB, "--network-clamp", v, rules, 2, &a->clamp_ramp);
@@ -802,6 +812,7 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     double lat = (net->steps + net->n_layers - 1) * net->dt;
     int cellp = a->periphery != DWMTJ_INFER_PERIPH_IDEAL; /* a cell, either level */
     int cmos = a->periphery == DWMTJ_INFER_PERIPH_CMOS;
+    int macro = a->periphery == DWMTJ_INFER_PERIPH_CMOS_MACRO;
     int rule = dwmtj_infer_network_rule(&a->o, net); /* the reference's */
     double t_init = cellp ? net->cell.t_start + net->cell.t_write : 0.0;
     double t_dead = cellp ? net->cell.t_clear + net->cell.t_write : 0.0;
@@ -852,7 +863,7 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_object(&j, "latency_by_part_s");
         dwmtj_json_num(&j, "window", net->steps * net->dt);
         dwmtj_json_num(&j, "pipeline", (net->n_layers - 1) * net->dt);
-        dwmtj_json_num(&j, "sense", 0.0);
+        dwmtj_json_num(&j, "sense", cmos || macro ? CMOS_SENSE_DELAY : 0.0);
         dwmtj_json_num(&j, "initial_write_in_window", t_init);
         dwmtj_json_num(&j, "dead_time_per_spike", t_dead);
         dwmtj_json_end(&j);
@@ -860,6 +871,10 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_num(&j, "reference_seconds_per_image", rspi);
         dwmtj_json_num(&j, "ns_per_synapse_timestep", ns_syn);
         dwmtj_json_int(&j, "synapses", syn);
+        int cells = 0;
+        for (int l = 1; l <= net->n_layers; l++)
+            cells += net->size[l];
+        dwmtj_json_int(&j, "neurons", cells);
         dwmtj_json_int(&j, "steps", net->steps);
         dwmtj_json_object(&j, "mapping");
         dwmtj_json_num(&j, "g_min_S", a->o.g_min);
@@ -910,6 +925,9 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     printf("periphery               %s%s\n", dwmtj_infer_periphery_name(a->periphery),
            cmos    ? " (the transistor-level cell of doc/cell-cmos.md, BSIM4 45 nm, behind an "
                      "ideal gain from the column pair)"
+           : macro ? " (the cmos cell's macromodel: the behavioural cell at its clamp, clear, "
+                     "sense delay and fitted write width; blocks' energy fitted to transistor-"
+                     "level runs, netlists/cell_cmos_macro.txt)"
            : cellp ? " (the cell of doc/cell.md at the device's terminals)"
                  : " (the network's idealised mode: clocked write in the device, fire counter)");
     printf("network's rule          %s%s%s\n", dwmtj_periphery_name(rule),
@@ -942,12 +960,12 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     for (int c = 0; c < 7; c++)
         printf("  %-21s %-10.4g J   %-10.4g J%s\n", comp_name[c], comp[c] / n,
                t->spikes ? comp[c] / t->spikes : NAN,
-               c == 3 && cmos ? "  (part of the blocks' energy)"
+               c == 3 && (cmos || macro) ? "  (part of the blocks' energy)"
                : c == 3      ? "  (where the periphery's energy goes)"
-               : c == 6 && cmos ? "  (inside each block's)"
+               : c == 6 && (cmos || macro) ? "  (inside each block's)"
                : c == 6      ? "  (ideal elements)"
-               : cmos && c == 1 ? "  (input stage)"
-               : cmos && c == 5 ? "  (write driver and pulse generators)"
+               : (cmos || macro) && c == 1 ? "  (input stage)"
+               : (cmos || macro) && c == 5 ? "  (write driver and pulse generators)"
                : !cellp && (c == 1) ? "  (= device: its only source)"
                : !cellp && c == 5 ? "  (ideal writes, by formula)"
                                   : "");
@@ -955,12 +973,15 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     if (cmos)
         printf("energy conservation     devices' terminals vs their monitors within %.2g %% "
                "(worst image)\n", 100.0 * t->bal);
+    else if (macro)
+        printf("energy conservation     not checked: the macromodel's blocks are fitted to the "
+               "cmos cell's supplies\n");
     else if (cellp)
         printf("energy conservation     sources vs devices within %.2g %% (worst image)\n",
                100.0 * t->bal);
     printf("latency per inference   %.4g s (window %.4g s + pipeline %.4g s; %s; %s)\n", lat,
            net->steps * net->dt, (net->n_layers - 1) * net->dt,
-           cmos ? "the sense's 0.15 ns delay inside the window" : "sense 0, ideal",
+           cmos || macro ? "the sense's 0.15 ns delay inside the window" : "sense 0, ideal",
            cellp ? "the writes inside the window" : "writes at the clock edges");
     printf("seconds per image       %.3g s (%.3g ns per synapse-timestep)\n", spi, ns_syn);
     if (t->n_ref_timed)

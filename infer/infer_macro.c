@@ -1,0 +1,116 @@
+/* The cmos cell's macromodel file (infer_internal.h, infer_cmos_macro). */
+#include "infer_internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *key;
+    size_t off;
+    int zero_ok; /* 1: >= 0 (an energy or power), else > 0 */
+    const char *unit;
+} macro_keys[] = {
+#define F(k, fld, z, u) { k, offsetof(infer_cmos_macro, fld), z, u }
+    F("i_max", i_max, 0, "A"),           F("t_clear", t_clear, 0, "s"),
+    F("t_write", t_write, 0, "s"),       F("t_sense", t_sense, 0, "s"),
+    F("i_clear", i_clear, 0, "A"),       F("t_write_eff", t_write_eff, 0, "s"),
+    F("p_mirror", p[0], 1, "W"),         F("p_sense", p[1], 1, "W"),
+    F("p_clear", p[2], 1, "W"),          F("p_write_driver", p[3], 1, "W"),
+    F("e_mirror", e[0], 1, "J"),         F("e_sense", e[1], 1, "J"),
+    F("e_clear", e[2], 1, "J"),          F("e_write_driver", e[3], 1, "J"),
+#undef F
+};
+#define N_KEYS (sizeof macro_keys / sizeof macro_keys[0])
+
+int infer_cmos_macro_read(const char *dir, infer_cmos_macro *m, char **error)
+{
+    char path[4096];
+    if (!dir || !*dir || !m)
+        return infer_fail(error, DWMTJ_H_ERR_USAGE, "the cmos macromodel: no directory");
+    snprintf(path, sizeof path, "%s/%s", dir, INFER_CMOS_MACRO_FILE);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return infer_fail(error, DWMTJ_H_ERR_FILE, "the cmos macromodel: cannot read %s: %s",
+                          path, strerror(errno));
+    memset(m, 0, sizeof *m);
+    int seen[N_KEYS] = { 0 }, line = 0, rc = DWMTJ_H_OK;
+    char buf[512];
+    while (rc == DWMTJ_H_OK && fgets(buf, sizeof buf, f)) {
+        line++;
+        if (!strchr(buf, '\n') && !feof(f)) {
+            rc = infer_fail(error, DWMTJ_H_ERR_FILE, "%s:%d: line longer than %zu characters",
+                            path, line, sizeof buf - 2);
+            break;
+        }
+        char *hash = strchr(buf, '#');
+        if (hash)
+            *hash = '\0';
+        char key[64], val[128], extra[8];
+        int n = sscanf(buf, "%63s %127s %7s", key, val, extra);
+        if (n <= 0)
+            continue;
+        if (n != 2) {
+            rc = infer_fail(error, DWMTJ_H_ERR_FILE, "%s:%d: expected \"KEY VALUE\"", path,
+                            line);
+            break;
+        }
+        size_t k = 0;
+        while (k < N_KEYS && strcmp(macro_keys[k].key, key) != 0)
+            k++;
+        if (k == N_KEYS) {
+            rc = infer_fail(error, DWMTJ_H_ERR_FILE, "%s:%d: unknown key '%s'", path, line,
+                            key);
+            break;
+        }
+        char *end;
+        errno = 0;
+        double x = strtod(val, &end);
+        int ok = *end == '\0' && errno == 0 && isfinite(x) &&
+                 (macro_keys[k].zero_ok ? x >= 0.0 : x > 0.0);
+        if (!ok)
+            rc = infer_fail(error, DWMTJ_H_ERR_FILE, "%s:%d: %s = '%s' %s: must be a finite "
+                            "number %s 0", path, line, key, val, macro_keys[k].unit,
+                            macro_keys[k].zero_ok ? ">=" : ">");
+        else if (seen[k]++)
+            rc = infer_fail(error, DWMTJ_H_ERR_FILE, "%s:%d: %s given twice", path, line, key);
+        else
+            *(double *)((char *)m + macro_keys[k].off) = x;
+    }
+    if (rc == DWMTJ_H_OK && ferror(f))
+        rc = infer_fail(error, DWMTJ_H_ERR_FILE, "the cmos macromodel: reading %s failed",
+                        path);
+    fclose(f);
+    for (size_t k = 0; k < N_KEYS && rc == DWMTJ_H_OK; k++)
+        if (!seen[k])
+            rc = infer_fail(error, DWMTJ_H_ERR_FILE, "%s: no %s (%s)", path, macro_keys[k].key,
+                            macro_keys[k].unit);
+    return rc;
+}
+
+int infer_cmos_macro_cell(const infer_cmos_macro *m, const dwmtj_weights *net, double i_max,
+                          infer_cell *c, char **error)
+{
+    /* the fit holds where it was made: the clamp and the one-shots' widths */
+    const struct { const char *what; double net, fit; } at[3] = {
+        { "i_max (A)", i_max, m->i_max },
+        { "the cell's t_clear (s)", net->cell.t_clear, m->t_clear },
+        { "the cell's t_write (s)", net->cell.t_write, m->t_write },
+    };
+    for (int k = 0; k < 3; k++)
+        if (fabs(at[k].net - at[k].fit) > 1e-6 * at[k].fit)
+            return infer_fail(error, DWMTJ_H_ERR_USAGE,
+                              "the cmos macromodel (%s) was extracted at %s = %g; this run has "
+                              "%g: extract it there (scripts/cmos-macro) or run the cmos cell "
+                              "itself (--periphery cmos --backend ngspice)",
+                              INFER_CMOS_MACRO_FILE, at[k].what, at[k].fit, at[k].net);
+    infer_cell_values(net, i_max, c);
+    c->i_lo = infer_cmos_i_lo(c, i_max);
+    c->i_clear = m->i_clear;
+    c->t_clear = net->cell.t_clear + m->t_sense;
+    c->t_write = m->t_write_eff;
+    c->t_sense = m->t_sense;
+    return DWMTJ_H_OK;
+}
