@@ -1618,6 +1618,69 @@ START_TEST(infer_errors)
 END_TEST
 
 
+/* The shipped cmos macromodel against the transistor-level runs it was
+ * not fitted to (doc/cmos/cmos14-transistor-12-49.csv: test images 12..49
+ * of the small cell network, dwmtj infer --periphery cmos).  It does not
+ * reach issue 13's goal of 98 % same class (doc/inference.md, "The cmos
+ * macromodel"), so scripts/cmos-macro --check fails it there; it passes
+ * at what it measured (CMOS_MACRO_CLASS, energy within 1 %), and fails
+ * those with its fitted write width 0.6 ns off (classes) or its input
+ * stage's static power 5 % off (energy). */
+#define CMOS_MACRO_CLASS "0.7"
+
+/* MACRO with key's value v changed to f(v): into out. */
+static void macro_edit(const char *macro, const char *key, double scale, double add,
+                       const char *out)
+{
+    char *text = read_text(macro), pat[64];
+    ck_assert_ptr_nonnull(text);
+    snprintf(pat, sizeof pat, "\n%s ", key);
+    char *at = strstr(text, pat);
+    ck_assert_ptr_nonnull(at);
+    double v = strtod(at + strlen(pat), NULL);
+    FILE *f = fopen(out, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%.*s\n%s %.9g\n%s", (int)(at - text), text, key, v * scale + add,
+            strchr(at + 1, '\n') + 1);
+    ck_assert_int_eq(fclose(f), 0);
+    free(text);
+}
+
+static void macro_check(const char *macro, const char *cls, const char *energy, int want)
+{
+    char script[2048], net[2048], runs[2048];
+    snprintf(script, sizeof script, "%s/scripts/cmos-macro", srcdir);
+    snprintf(net, sizeof net, "%s/networks/dwmtj-fmnist-14-cell.net", srcdir);
+    snprintf(runs, sizeof runs, "%s/doc/cmos/cmos14-transistor-12-49.csv", srcdir);
+    const char *const argv[] = { "sh", script, "--check", macro, "--class", cls, "--energy",
+                                 energy, tool, "-", net, runs, NULL };
+    cli_opts o = {.timeout = 600};
+    tool_result r;
+    tool_exec(argv, &o, &r);
+    ck_exit(r, want);
+    ck_assert_msg(strstr(r.out, want ? "FAILS" : "passes"), "%s", r.out);
+    fprintf(stderr, "check_cli: cmos-macro --check %s --class %s --energy %s:\n%s",
+            strrchr(macro, '/') + 1, cls, energy, r.out);
+    tool_result_free(&r);
+}
+
+START_TEST(cmos_macro_check)
+{
+    char macro[2048];
+    snprintf(macro, sizeof macro, "%s/netlists/cell_cmos_macro.txt", srcdir);
+    macro_check(macro, CMOS_MACRO_CLASS, "0.01", 0);
+    macro_check(macro, "0.98", "0.05", 1);
+    const char *bad = spath("macro-write.txt");
+    macro_edit(macro, "t_write_eff", 1.0, 0.6e-9, bad);
+    macro_check(bad, CMOS_MACRO_CLASS, "0.01", 1);
+    unlink(bad);
+    bad = spath("macro-power.txt");
+    macro_edit(macro, "p_mirror", 1.05, 0.0, bad);
+    macro_check(bad, CMOS_MACRO_CLASS, "0.01", 1);
+    unlink(bad);
+}
+END_TEST
+
 /* --periphery (issue 13): parsed, said in the report and the JSON, the
  * network's own by default (ideal for a version 1 file); the behavioural
  * cell through ngspice gives energy by component whose sources balance
@@ -3015,6 +3078,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, infer_json_resume);
     tcase_add_test(tc, infer_errors);
     tcase_add_test(tc, infer_periphery);
+    tcase_add_test(tc, cmos_macro_check);
     tcase_add_test(tc, infer_soa);
     tcase_add_test(tc, infer_no_reference);
     tcase_add_test(tc, infer_tmax);
