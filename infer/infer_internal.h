@@ -94,7 +94,7 @@ typedef struct infer_cmos_macro {
                            cell's spikes (fitted) */
     double p[4];        /* W per cell, static power of the input stage, the
                            sense, the clear driver, the write driver and
-                           pulse generators (fitted) */
+                           pulse generators (measured on an idle cell) */
     double e[4];        /* J per spike, the same blocks' (fitted) */
 } infer_cmos_macro;
 
@@ -134,9 +134,10 @@ typedef struct infer_cell {
  * clamp at +-i_max. */
 void infer_cell_values(const dwmtj_weights *net, double i_max, infer_cell *c);
 /* The cell o runs net with: infer_cell_values, or for the cmos
- * macromodel infer_cmos_macro_cell on o->cell_dir's file. */
+ * macromodel infer_cmos_macro_cell on o->cell_dir's file, which then also
+ * goes to *mm (may be NULL). */
 int infer_cell_for(const dwmtj_weights *net, const dwmtj_infer_options *o, infer_cell *c,
-                   char **error);
+                   infer_cmos_macro *mm, char **error);
 /* The cmos cell's lower clamp on the scaled device. */
 double infer_cmos_i_lo(const infer_cell *c, double i_max);
 /* The behavioural cell as the cmos macromodel m has it: the cmos clamp,

@@ -180,13 +180,15 @@ void infer_cell_values(const dwmtj_weights *net, double i_max, infer_cell *c)
 }
 
 int infer_cell_for(const dwmtj_weights *net, const dwmtj_infer_options *o, infer_cell *c,
-                   char **error)
+                   infer_cmos_macro *mm, char **error)
 {
     infer_cell_values(net, o->i_max, c);
     if (dwmtj_infer_periphery(o, net) != DWMTJ_INFER_PERIPH_CMOS_MACRO)
         return DWMTJ_H_OK;
     infer_cmos_macro m;
     int rc = infer_cmos_macro_read(o->cell_dir, &m, error);
+    if (rc == DWMTJ_H_OK && mm)
+        *mm = m;
     return rc != DWMTJ_H_OK ? rc : infer_cmos_macro_cell(&m, net, o->i_max, c, error);
 }
 
@@ -381,7 +383,8 @@ static int cmos_cell(dwmtj_spice_scope *top, int r, double k, double i_max, cons
     snprintf(cz, sizeof cz, "cz%d", r);
     snprintf(spk, sizeof spk, "spk%d", r);
     snprintf(nm, sizeof nm, "bgi%d", r);
-    if (!dwmtj_spice_add_b(top, nm, "0", gi, 'i', mirror_to(r, k, infer_cmos_i_lo(c, i_max), i_max)))
+    dwmtj_spice_expr *drive = mirror_to(r, k, infer_cmos_i_lo(c, i_max), i_max);
+    if (!dwmtj_spice_add_b(top, nm, "0", gi, 'i', drive))
         return -1;
     snprintf(nm, sizeof nm, "vgi%d", r);
     if (!dwmtj_spice_add_v(top, nm, gi, ci, 0.0, 0, NULL, NULL))
@@ -421,7 +424,7 @@ static int layer_deck(dwmtj_spice_deck *d, const dwmtj_infer_map *m, const dwmtj
     int cmos = periphery == DWMTJ_INFER_PERIPH_CMOS; /* the device is the cell's own card */
     char name[64], a[64], b[64];
     infer_cell cv;
-    if (infer_cell_for(net, o, &cv, NULL) != DWMTJ_H_OK)
+    if (infer_cell_for(net, o, &cv, NULL, NULL) != DWMTJ_H_OK)
         return -1;
     /* ideal: the clocked write periphery (t_rewrite); the cell writes by
      * itself.  dx_max only limits steps, which the pinning-free device does

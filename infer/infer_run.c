@@ -160,8 +160,7 @@ int dwmtj_infer_create(dwmtj_infer **out, dwmtj_session *s, const dwmtj_weights 
     c->cmos = c->o.periphery == DWMTJ_INFER_PERIPH_CMOS;
     c->macro = c->o.periphery == DWMTJ_INFER_PERIPH_CMOS_MACRO;
     if ((c->cmos && (rc = cmos_usable(net, &c->o, error)) != DWMTJ_H_OK) ||
-        (rc = infer_cell_for(net, &c->o, &c->cv, error)) != DWMTJ_H_OK ||
-        (c->macro && (rc = infer_cmos_macro_read(c->o.cell_dir, &c->mm, error)) != DWMTJ_H_OK)) {
+        (rc = infer_cell_for(net, &c->o, &c->cv, &c->mm, error)) != DWMTJ_H_OK) {
         dwmtj_infer_free(c);
         return rc;
     }
@@ -445,16 +444,12 @@ static void finish(const dwmtj_infer *c, dwmtj_infer_result *res)
              res->out_membrane[k] > res->out_membrane[best]))
             best = k;
     res->pred = best;
-    if (c->macro) { /* the fitted blocks hold the devices' energy */
+    if (c->cmos || c->macro) { /* the blocks dissipate most: their supplies are the energy */
         res->energy_write = 0.0;
         res->energy = res->energy_crossbar + res->energy_mirror + res->energy_clear +
                       res->energy_sense + res->energy_write_driver + res->energy_static;
-        res->energy_terminals = res->energy_device;
-        res->energy_balance = 0.0;
-    } else if (c->cmos) { /* the blocks dissipate most: their supplies are the energy */
-        res->energy_write = 0.0;
-        res->energy = res->energy_crossbar + res->energy_mirror + res->energy_clear +
-                      res->energy_sense + res->energy_write_driver + res->energy_static;
+        if (c->macro) /* the fitted blocks hold the devices' energy: balance 0 */
+            res->energy_terminals = res->energy_device;
         res->energy_balance =
             res->energy_device > 0.0
                 ? fabs(res->energy_terminals - res->energy_device) / res->energy_device

@@ -49,7 +49,8 @@ int dwmtj_infer_operating_point(const dwmtj_weights *net, const dwmtj_infer_opti
         const dwmtj_cell *c = &net->cell;
         /* the cmos cell clears by pulling IN to vddh (280 uA, measured)
          * and writes by pulling IN to vwr with A grounded: v_write = vwr */
-        int cmos = periphery == DWMTJ_INFER_PERIPH_CMOS || periphery == DWMTJ_INFER_PERIPH_CMOS_MACRO;
+        int cmos = periphery == DWMTJ_INFER_PERIPH_CMOS ||
+                   periphery == DWMTJ_INFER_PERIPH_CMOS_MACRO; /* its macromodel: the same */
         double v_write = cmos ? INFER_CMOS_VWR : c->v_write;
         op->j_clear = (cmos ? INFER_CMOS_I_CLEAR : c->i_clear) / d.area;
         /* the write's loop IN - track - A - source floats: v_write over

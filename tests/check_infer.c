@@ -1017,10 +1017,12 @@ END_TEST
 
 /* The cmos periphery (doc/cell-cmos.md) on a small network whose
  * neurons all sit at the drive clamp: the klu engine refuses it, naming
- * ngspice; through ngspice each cell's spikes (read from spk) are its
- * device's fires (but for one in the sense's delay at the window's end), the devices' terminal power integrates to their energy
- * monitors (1 %), and the input stage's class-A static power (11.1 mW per
- * cell, check_cell_cmos) dominates the inference's energy. */
+ * ngspice and the macromodel; through ngspice each cell's spikes (read
+ * from spk) are its device's fires (but for one in the sense's delay at
+ * the window's end), the devices' terminal power integrates to their
+ * energy monitors (1 %), the input stage's class-A static power (11.1 mW
+ * per cell, check_cell_cmos) dominates the inference's energy, and the
+ * macromodel follows the transistors (below). */
 START_TEST(test_cmos_small)
 {
     int size[] = { 4, 2 };
@@ -1158,7 +1160,8 @@ START_TEST(test_macro_file)
     free(err);
     struct { const char *text; int rc; const char *says; } bad[] = {
         { "i_max 2e-4\nfoo 1\n", DWMTJ_H_ERR_FILE, "cell_cmos_macro.txt:2: unknown key 'foo'" },
-        { "i_max 2e-4\nt_sense -1e-10\n", DWMTJ_H_ERR_FILE, "cell_cmos_macro.txt:2: t_sense = '-1e-10'" },
+        { "i_max 2e-4\nt_sense -1e-10\n", DWMTJ_H_ERR_FILE,
+          "cell_cmos_macro.txt:2: t_sense = '-1e-10'" },
         { "i_max 2e-4\nt_sense 1e-10x\n", DWMTJ_H_ERR_FILE, "t_sense = '1e-10x'" },
         { "i_max 2e-4\ni_max 2e-4\n", DWMTJ_H_ERR_FILE, ":2: i_max given twice" },
         { "i_max 2e-4 A\n", DWMTJ_H_ERR_FILE, ":1: expected \"KEY VALUE\"" },
