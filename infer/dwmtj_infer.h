@@ -172,6 +172,16 @@ int dwmtj_infer_check_backend(int backend, int periphery, char **error);
 
 void dwmtj_infer_defaults(dwmtj_infer_options *o);
 
+/* The cell rule of the cmos cell's macromodel (cell_dir's
+ * cell_cmos_macro.txt) at the drive clamp i_max: doc/cell.md's cell
+ * (dwmtj_cell_defaults) with the cmos cell's negative limit (i_neg), clear
+ * current, sense delay (t_sense) and fitted write width: the cell a
+ * network trained for the cmos cell records (dwmtj train --periphery
+ * cmos), which dwmtj infer then runs as the macromodel by default.  0, or a
+ * harness status with *error (malloc'd) naming the file and what is wrong
+ * in it, or the i_max it was not extracted at. */
+int dwmtj_infer_cmos_rule(const char *cell_dir, double i_max, dwmtj_cell *cell, char **error);
+
 /* The operating point the periphery gives the devices, at worst, against
  * the safe operating area (doc/operating-point.md, "At circuit level").
  * The network's device is the paper's model (set scaled), which states no

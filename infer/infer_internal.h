@@ -138,12 +138,17 @@ void infer_cell_values(const dwmtj_weights *net, double i_max, infer_cell *c);
  * goes to *mm (may be NULL). */
 int infer_cell_for(const dwmtj_weights *net, const dwmtj_infer_options *o, infer_cell *c,
                    infer_cmos_macro *mm, char **error);
+/* 1 when net was trained for a cmos macromodel (dwmtj train --periphery
+ * cmos): a cell network with a negative limit or a sense delay. */
+int infer_cmos_rule_net(const dwmtj_weights *net);
 /* The cmos cell's lower clamp on the scaled device. */
 double infer_cmos_i_lo(const infer_cell *c, double i_max);
 /* The behavioural cell as the cmos macromodel m has it: the cmos clamp,
  * clear current, sense delay (folded into the clear, which follows the
- * spike) and the fitted write width.  0, or DWMTJ_H_ERR_USAGE with a
- * message when net's cell or i_max is not the one m was extracted at. */
+ * spike) and the fitted write width; a network trained for a macromodel
+ * (infer_cmos_rule_net) carries these itself and must carry m's.  0, or
+ * DWMTJ_H_ERR_USAGE with a message when net's cell or i_max is not the
+ * one m was extracted at or gives. */
 int infer_cmos_macro_cell(const infer_cmos_macro *m, const dwmtj_weights *net, double i_max,
                           infer_cell *c, char **error);
 

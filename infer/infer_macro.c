@@ -90,23 +90,88 @@ int infer_cmos_macro_read(const char *dir, infer_cmos_macro *m, char **error)
     return rc;
 }
 
+/* The cell rule of m: on top of *c's other fields, the cmos clamp's
+ * negative limit (the track's resistance r_track), clear, sense delay and
+ * fitted write width. */
+static void macro_rule(const infer_cmos_macro *m, double r_track, dwmtj_cell *c)
+{
+    c->i_neg = INFER_CMOS_V_IN_MIN / r_track;
+    c->i_clear = m->i_clear;
+    c->t_clear = m->t_clear;
+    c->t_sense = m->t_sense;
+    c->t_write = m->t_write_eff;
+}
+
+/* The fit holds where it was made: 0 when run is fit's (to 1e-6). */
+static int extracted_at(const char *what, double fit, double run, char **error)
+{
+    if (fabs(run - fit) > 1e-6 * fit)
+        return infer_fail(error, DWMTJ_H_ERR_USAGE,
+                          "the cmos macromodel (%s) was extracted at %s = %g; this run has %g: "
+                          "extract it there (scripts/cmos-macro) or run the cmos cell itself "
+                          "(--periphery cmos --backend ngspice)",
+                          INFER_CMOS_MACRO_FILE, what, fit, run);
+    return DWMTJ_H_OK;
+}
+
+static int check_i_max(const infer_cmos_macro *m, double i_max, char **error)
+{
+    return extracted_at("i_max (A)", m->i_max, i_max, error);
+}
+
+int dwmtj_infer_cmos_rule(const char *cell_dir, double i_max, dwmtj_cell *cell, char **error)
+{
+    if (!cell)
+        return infer_fail(error, DWMTJ_H_ERR_USAGE, "dwmtj_infer_cmos_rule: no cell");
+    infer_cmos_macro m;
+    int rc = infer_cmos_macro_read(cell_dir, &m, error);
+    if (rc == DWMTJ_H_OK)
+        rc = check_i_max(&m, i_max, error);
+    if (rc != DWMTJ_H_OK)
+        return rc;
+    dwmtj_weights net;
+    memset(&net, 0, sizeof net);
+    net.periphery = DWMTJ_PERIPH_CELL;
+    dwmtj_cell_defaults(&net.cell);
+    infer_cell c;
+    infer_cell_values(&net, i_max, &c);
+    *cell = net.cell;
+    macro_rule(&m, c.r_track, cell);
+    return DWMTJ_H_OK;
+}
+
 int infer_cmos_macro_cell(const infer_cmos_macro *m, const dwmtj_weights *net, double i_max,
                           infer_cell *c, char **error)
 {
-    /* the fit holds where it was made: the clamp and the one-shots' widths */
-    const struct { const char *what; double net, fit; } at[3] = {
-        { "i_max (A)", i_max, m->i_max },
-        { "the cell's t_clear (s)", net->cell.t_clear, m->t_clear },
-        { "the cell's t_write (s)", net->cell.t_write, m->t_write },
-    };
-    for (int k = 0; k < 3; k++)
-        if (fabs(at[k].net - at[k].fit) > 1e-6 * at[k].fit)
-            return infer_fail(error, DWMTJ_H_ERR_USAGE,
-                              "the cmos macromodel (%s) was extracted at %s = %g; this run has "
-                              "%g: extract it there (scripts/cmos-macro) or run the cmos cell "
-                              "itself (--periphery cmos --backend ngspice)",
-                              INFER_CMOS_MACRO_FILE, at[k].what, at[k].fit, at[k].net);
+    int rc = check_i_max(m, i_max, error);
+    if (rc != DWMTJ_H_OK)
+        return rc;
     infer_cell_values(net, i_max, c);
+    if (infer_cmos_rule_net(net)) {
+        /* trained for a macromodel: its rule must be this file's */
+        dwmtj_cell r = net->cell;
+        macro_rule(m, c->r_track, &r);
+        const struct { const char *what; double net, fit; } rule[5] = {
+            { "cell.i_neg (A)", net->cell.i_neg, r.i_neg },
+            { "cell.i_clear (A)", net->cell.i_clear, r.i_clear },
+            { "cell.t_clear (s)", net->cell.t_clear, r.t_clear },
+            { "cell.t_sense (s)", net->cell.t_sense, r.t_sense },
+            { "cell.t_write (s)", net->cell.t_write, r.t_write },
+        };
+        for (int k = 0; k < 5; k++)
+            if (fabs(rule[k].net - rule[k].fit) > 1e-6 * rule[k].fit)
+                return infer_fail(error, DWMTJ_H_ERR_USAGE,
+                                  "the network was trained for a cmos macromodel with %s = %g; "
+                                  "%s gives %g: train it for this one (dwmtj train --periphery "
+                                  "cmos) or give the macromodel it was trained for",
+                                  rule[k].what, rule[k].net, INFER_CMOS_MACRO_FILE,
+                                  rule[k].fit);
+        return DWMTJ_H_OK; /* infer_cell_values took the rule from the network */
+    }
+    /* else the one-shots' widths must be those it was extracted at */
+    if ((rc = extracted_at("the cell's t_clear (s)", m->t_clear, net->cell.t_clear, error)) ||
+        (rc = extracted_at("the cell's t_write (s)", m->t_write, net->cell.t_write, error)))
+        return rc;
     c->i_lo = infer_cmos_i_lo(c, i_max);
     c->i_clear = m->i_clear;
     c->t_clear = net->cell.t_clear + m->t_sense;

@@ -49,6 +49,8 @@ int dwmtj_infer_periphery(const dwmtj_infer_options *o, const dwmtj_weights *net
 {
     if (o && o->periphery != DWMTJ_INFER_PERIPH_NET)
         return o->periphery;
+    if (net && infer_cmos_rule_net(net))
+        return DWMTJ_INFER_PERIPH_CMOS_MACRO; /* trained for it */
     return net && net->periphery == DWMTJ_PERIPH_CELL ? DWMTJ_INFER_PERIPH_BEHAVIOURAL
                                                       : DWMTJ_INFER_PERIPH_IDEAL;
 }

@@ -175,21 +175,42 @@ void infer_cell_values(const dwmtj_weights *net, double i_max, infer_cell *c)
     c->t_start = net->cell.t_start;
     c->vdd = 1.0;
     c->r_track = per_m * p.length;
-    c->i_lo = -i_max;
-    c->t_sense = 0.0;
+    /* a network trained for the cmos macromodel records its clamp and sense
+     * delay; the clear follows spk, which the delay holds back */
+    c->i_lo = -fmin(i_max, net->cell.i_neg);
+    c->t_sense = net->cell.t_sense;
+    c->t_clear += c->t_sense;
+}
+
+int infer_cmos_rule_net(const dwmtj_weights *net)
+{
+    return net->periphery == DWMTJ_PERIPH_CELL &&
+           (net->cell.t_sense > 0.0 || net->cell.i_neg < DWMTJ_W_CELL_I_MAX);
 }
 
 int infer_cell_for(const dwmtj_weights *net, const dwmtj_infer_options *o, infer_cell *c,
                    infer_cmos_macro *mm, char **error)
 {
     infer_cell_values(net, o->i_max, c);
-    if (dwmtj_infer_periphery(o, net) != DWMTJ_INFER_PERIPH_CMOS_MACRO)
+    int per = dwmtj_infer_periphery(o, net);
+    int rule = infer_cmos_rule_net(net);
+    if (per != DWMTJ_INFER_PERIPH_CMOS_MACRO && !(per == DWMTJ_INFER_PERIPH_CMOS && rule))
         return DWMTJ_H_OK;
     infer_cmos_macro m;
     int rc = infer_cmos_macro_read(o->cell_dir, &m, error);
     if (rc == DWMTJ_H_OK && mm)
         *mm = m;
-    return rc != DWMTJ_H_OK ? rc : infer_cmos_macro_cell(&m, net, o->i_max, c, error);
+    if (rc == DWMTJ_H_OK)
+        rc = infer_cmos_macro_cell(&m, net, o->i_max, c, error);
+    if (rc == DWMTJ_H_OK && per == DWMTJ_INFER_PERIPH_CMOS) {
+        /* the transistors' own one-shots, whose behaviour the network's rule
+         * is the macromodel of */
+        c->i_clear = m.i_clear;
+        c->t_clear = m.t_clear;
+        c->t_write = m.t_write;
+        c->t_sense = 0.0;
+    }
+    return rc;
 }
 
 double infer_cmos_i_lo(const infer_cell *c, double i_max)

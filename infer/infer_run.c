@@ -240,13 +240,7 @@ static double membrane(const dwmtj_infer *c, double x_um)
 {
     if (x_um <= 0.5 * DWMTJ_MON_X_NONE)
         return 0.0;
-    dwmtj_state s;
-    dwmtj_state_init(&s, 0.0);
-    double half = 0.5 * c->dev.l_mtj[0];
-    s.present = 1;
-    s.x_lo = 1e-6 * x_um - half;
-    s.x_hi = 1e-6 * x_um + half;
-    return 1.0 - dwmtj_fire_distance(&c->dev, &s) / c->d0;
+    return 1.0 - dwmtj_fire_distance_at(&c->dev, 1e-6 * x_um) / c->d0;
 }
 
 /* The behavioural cell's spikes from v(spk): one per rising crossing of

@@ -568,6 +568,12 @@ int dwmtj_write(const dwmtj_derived *d, dwmtj_state *s, int mtj);
  * the reader crosses its midpoint (fires); negative past it, NaN with no
  * domain.  The membrane potential of the neuron, in metres. */
 double dwmtj_fire_distance(const dwmtj_derived *d, const dwmtj_state *s);
+/* The same for a domain known by its centre x (m) only, as a host that
+ * reads the x monitor knows it: a domain of the written length (l_nuc, or
+ * MTJ_A's length) centred at x.  Equal to dwmtj_fire_distance while the
+ * whole written domain is on the track; the membrane readout of the neuron
+ * cell in the network and in its circuit alike.  NaN for a non-finite x. */
+double dwmtj_fire_distance_at(const dwmtj_derived *d, double x);
 
 /* s, the first clock edge of the write periphery (parameter t_rewrite)
  * after t; t within 1e-6 of a period of an edge counts as on it.  +inf when

@@ -1236,3 +1236,16 @@ double dwmtj_fire_distance(const dwmtj_derived *d, const dwmtj_state *s)
     double off = 0.5 * (f.ell + d->l_mtj[r]) - d->f_mid[r] * d->l_mtj[r];
     return (f.dist - off) - f.u;
 }
+
+double dwmtj_fire_distance_at(const dwmtj_derived *d, double x)
+{
+    if (!d || !isfinite(x))
+        return NAN;
+    dwmtj_state s;
+    dwmtj_state_init(&s, 0.0);
+    double half = 0.5 * (d->p.l_nuc > 0.0 ? d->p.l_nuc : d->l_mtj[0]);
+    s.present = 1;
+    s.x_lo = x - half;
+    s.x_hi = x + half;
+    return dwmtj_fire_distance(d, &s);
+}

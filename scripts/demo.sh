@@ -9,9 +9,12 @@
 # network with the neuron cell at each device's terminals (behavioural
 # periphery, ngspice), energy by component.  7: the cell at transistor
 # level (BSIM4 45 nm) on a stepped input.  8: the cell-tuned full network
-# through the engine.  9: the small network with the transistor-level cell
-# on one image (ngspice).  10: its macromodel through the engine.
-# usage: demo.sh CODEMODEL FIGCHECK SRCDIR OUTDIR   (env DWMTJ_TOOL: dwmtj)
+# through the engine.  9: the small network trained for the cmos cell with
+# the transistor-level cell on two images (ngspice).  10: the same network
+# with the cell's macromodel through the engine on the whole test set (two
+# ranks where mpirun is there).
+# usage: demo.sh CODEMODEL FIGCHECK SRCDIR OUTDIR
+# (env DWMTJ_TOOL: dwmtj; DWMTJ_MPIRUN: mpirun, may be empty)
 set -eu
 cm=$1 figcheck=$2 srcdir=$3 out=$4
 echo "== dwmtj4t demo 1: netlists/fig3d.cir, 100 cycles through ngspice -b"
@@ -54,16 +57,22 @@ if [ -n "${DWMTJ_TOOL:-}" ] && [ -x "$DWMTJ_TOOL" ]; then
     echo "   latency by component (about a second per image)"
     "$DWMTJ_TOOL" infer --backend klu --net "$srcdir/networks/dwmtj-fmnist-cell.net" \
         --images 50 --allow-unsafe --results "$out/infer-cell-klu.csv"
-    echo "== dwmtj4t demo 9: the small cell-trained network with the transistor-level cell"
-    echo "   (--periphery cmos: BSIM4 45 nm at every device's terminals, ngspice, one thread;"
-    echo "   doc/inference.md, 'The cmos periphery'), 1 test image: energy and latency by"
-    echo "   component (about 2 minutes)"
+    echo "== dwmtj4t demo 9: the small network trained for the cmos cell's rule"
+    echo "   (networks/dwmtj-fmnist-14-cmos.net: its clamp, sense delay, clear and write;"
+    echo "   doc/training.md) with the transistor-level cell (--periphery cmos: BSIM4 45 nm"
+    echo "   at every device's terminals, ngspice, one thread; doc/inference.md, 'The cmos"
+    echo "   periphery'), 2 test images: energy and latency by component (about 4 minutes)"
     DWMTJ_CELLDIR="$srcdir/netlists" "$DWMTJ_TOOL" infer --cm "$cm" \
-        --net "$srcdir/networks/dwmtj-fmnist-14-cell.net" --images 1 --periphery cmos \
+        --net "$srcdir/networks/dwmtj-fmnist-14-cmos.net" --images 2 --periphery cmos \
         --allow-unsafe --results "$out/infer-cmos.csv"
-    echo "== dwmtj4t demo 10: its macromodel (--periphery cmos-macro, fitted to transistor-level"
-    echo "   runs: netlists/cell_cmos_macro.txt) through the KLU engine, 500 test images"
-    DWMTJ_CELLDIR="$srcdir/netlists" "$DWMTJ_TOOL" infer --backend klu \
-        --net "$srcdir/networks/dwmtj-fmnist-14-cell.net" --images 500 --periphery cmos-macro \
-        --allow-unsafe --results "$out/infer-cmos-macro.csv"
+    echo "== dwmtj4t demo 10: the same network with the cmos cell's macromodel (its default"
+    echo "   periphery: netlists/cell_cmos_macro.txt, fitted to transistor-level runs) through"
+    echo "   the KLU engine on the whole test set, 10,000 images (about 20 minutes on two"
+    echo "   ranks)"
+    set -- "$DWMTJ_TOOL" infer --backend klu --net "$srcdir/networks/dwmtj-fmnist-14-cmos.net" \
+        --images 10000 --allow-unsafe --results "$out/infer-cmos-macro.csv"
+    if [ -n "${DWMTJ_MPIRUN:-}" ]; then
+        set -- "$DWMTJ_MPIRUN" --allow-run-as-root --oversubscribe -np 2 "$@"
+    fi
+    DWMTJ_CELLDIR="$srcdir/netlists" "$@"
 fi

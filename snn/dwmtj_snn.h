@@ -44,6 +44,12 @@
  *   write loop); the spike when R_B crosses its midpoint; spk's fall starts
  *   the clear (i_clear for t_clear) and then the write (t_write), during
  *   which the input is ignored; u = 0 from spk's fall to the next domain.
+ *   A cell with its own negative limit clamps the drive to [-min(cell.i_neg,
+ *   i_max), i_max]; one with a sense delay counts each spike on the step
+ *   that holds its fire + cell.t_sense (none past the window) and clears
+ *   for t_clear + t_sense (the cmos cell's macromodel: dwmtj train
+ *   --periphery cmos).  The membrane is read from the domain's centre
+ *   (dwmtj_fire_distance_at), as the circuit's x monitor gives it.
  *
  * Surrogate gradient: dS/du = 1 / (1 + k |u - 1|)^2 (fast sigmoid; k =
  * options.surr_k).  Resets are detached (no gradient through them).  LIF:
@@ -52,14 +58,15 @@
  * dwmtj_step_current and, as the step integrates the velocity by the
  * trapezoid, du(t)/dI(t-1) = the same (exact for the pinning-free scaled
  * device with t_slot = dt; also through a fresh write).  The cell and the
- * continuous clamp: the clamp's weights, gain mu h int s 1[|i(s)| < i_max]
- * ds / D0 for a(t) and the same with 1 - s for a(t-1), over the part of
+ * continuous clamp: the clamp's weights, gain mu h int s 1[inside] ds / D0 for a(t) and the same with 1 - s for a(t-1), over the part of
  * the step the mirror drives the domain.
  * Kind 3 takes for
  * dx_di the free flow's, stt(T) dt / (2 w d), on every step with a domain:
  * straight through the pinning, where the device's own is 0 while held.
  * The surrogate is applied on steps that start with an unfired domain
- * (later steps of a cycle cannot spike).
+ * (later steps of a cycle cannot spike); with a sense delay it stays on
+ * the fire's step while the spike goes out a step or two later (the
+ * gradient takes the delay as zero: a straight-through approximation).
  *
  * Loss: softmax cross-entropy of logits z, batch mean:
  *   DWMTJ_SNN_LOSS_COUNT:    z_c = loss_scale * (spike count of output c)

@@ -18,7 +18,8 @@
 #define DWMTJ_W_SIGMA_MAX 10.0        /* 1, largest relative velocity noise */
 #define DWMTJ_W_TAU_MAX 1.0           /* s, longest LIF membrane time constant */
 #define DWMTJ_W_RATE_MAX 1e15         /* Hz, largest input spike rate */
-#define DWMTJ_W_CELL_I_MAX 10e-3      /* A, largest i_read, i_clear of a cell */
+#define DWMTJ_W_CELL_I_MAX 10e-3      /* A, largest i_read, i_clear, i_neg of a cell; the
+                                         default i_neg (no lower clamp of its own) */
 #define DWMTJ_W_CELL_V_MAX 10.0       /* V, largest v_write */
 #define DWMTJ_W_CELL_T_MAX 1e-6       /* s, longest t_clear, t_write, t_start */
 
@@ -77,10 +78,18 @@ typedef struct dwmtj_cell {
     double v_write; /* V, V(IN) - V(A) during the write (track -> pillar A) */
     double t_write; /* s, write width (>= the device's t_nuc) */
     double t_start; /* s, start of the initial write of each image */
+    double i_neg;   /* A, the mirror's own negative limit: the drive is clamped to
+                       [-min(i_neg, i_max), i_max] (the cmos cell's write switches
+                       limit it; DWMTJ_W_CELL_I_MAX: none, the clamp is symmetric) */
+    double t_sense; /* s, the sense's delay: the spike counts t_sense after the fire
+                       (in the step that holds that time, none past the window) and
+                       the clear, which starts as spk falls, lasts t_clear + t_sense
+                       (0: the ideal comparator) */
 } dwmtj_cell;
 
 /* Fills every field of *c with doc/cell.md's values (i_read 5 uA, i_clear
- * 200 uA, t_clear 1 ns, v_write 1.5 V, t_write 1.2 ns, t_start 0.1 ns). */
+ * 200 uA, t_clear 1 ns, v_write 1.5 V, t_write 1.2 ns, t_start 0.1 ns,
+ * i_neg DWMTJ_W_CELL_I_MAX, t_sense 0). */
 void dwmtj_cell_defaults(dwmtj_cell *c);
 
 typedef struct dwmtj_weights {

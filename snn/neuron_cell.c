@@ -112,9 +112,10 @@ static int piece(const snn_dw *dw, uint64_t key, const dwmtj_state *s0, double t
     return st;
 }
 
-/* The step's drive line (unclamped, A) at time x, and its clamp. */
+/* The step's drive line (unclamped, A) at time x, and its clamp to
+ * [ilo, imax] (ilo = -min(i_neg, i_max): the cell's own negative limit). */
 struct line {
-    double t0, h, i0, i1, imax;
+    double t0, h, i0, i1, imax, ilo;
 };
 
 static double line_at(const struct line *l, double x)
@@ -124,10 +125,16 @@ static double line_at(const struct line *l, double x)
 
 static double clamp_at(const struct line *l, double x)
 {
-    return fmax(-l->imax, fmin(l->imax, line_at(l, x)));
+    return fmax(l->ilo, fmin(l->imax, line_at(l, x)));
 }
 
-/* The first time after a, up to b, at which the line crosses +-imax (b if
+static int inside_at(const struct line *l, double x)
+{
+    double i = line_at(l, x);
+    return i < l->imax && i > l->ilo;
+}
+
+/* The first time after a, up to b, at which the line crosses a limit (b if
  * none): the drive is one straight line or constant between. */
 static double next_cut(const struct line *l, double a, double b)
 {
@@ -135,7 +142,7 @@ static double next_cut(const struct line *l, double a, double b)
     if (l->i1 == l->i0)
         return b;
     for (int k = 0; k < 2; k++) {
-        double lim = k ? -l->imax : l->imax;
+        double lim = k ? l->ilo : l->imax;
         double c = l->t0 + l->h * (lim - l->i0) / (l->i1 - l->i0);
         if (c > a && c < best)
             best = c;
@@ -148,7 +155,7 @@ static double next_cut(const struct line *l, double a, double b)
 static double drive_at(const struct line *l, double x, double cut, double b)
 {
     if (cut < b) {
-        double lim = line_at(l, cut) > 0.0 ? l->imax : -l->imax;
+        double lim = line_at(l, cut) > 0.0 ? l->imax : l->ilo;
         if (fabs(line_at(l, cut) - lim) < 1e-9 * l->imax)
             return lim;
     }
@@ -215,6 +222,7 @@ int snn_cell_begin(const snn_dw *dw, snn_dw_neuron *q, int o, snn_devfail *fail)
     q->t_end = q->t_nuc = 0.0;
     q->fresh = 0;
     q->gm_prev = q->i_prev = 0.0;
+    q->t_spk = -1.0;
     int st = dw->c.t_start > 0.0 ? switch_to(dw, 0, &q->s, DRIVE, 0.0) : start_write(dw, 0, q);
     if (st != DWMTJ_OK)
         return snn_devfail_set(fail, DWMTJ_SNN_ERR_DEVICE, st, "dwmtj_step", 0, o, -1);
@@ -226,7 +234,8 @@ int snn_cell_step(const snn_dw *dw, snn_dw_neuron *q, int o, int layer, uint64_t
                   double *u, snn_devfail *fail)
 {
     const double h = dw->dt, t0 = (double)t * h, t1 = (double)(t + 1) * h;
-    const struct line l = { t0, h, q->i_prev, dw->gain * a, dw->i_max };
+    const struct line l = { t0, h, q->i_prev, dw->gain * a, dw->i_max,
+                            -fmin(dw->c.i_neg, dw->i_max) };
     const dwmtj_state s_start = q->s;
     const int phase_start = q->phase;
     /* the drive's weights in the domain's motion over the mirror's pieces:
@@ -278,7 +287,7 @@ int snn_cell_step(const snn_dw *dw, snn_dw_neuron *q, int o, int layer, uint64_t
         case SNN_CELL_INT: {
             double cut = next_cut(&l, now, t1), te = cut;
             double I = drive_at(&l, te, cut, t1);
-            int inside = fabs(line_at(&l, 0.5 * (now + te))) < dw->i_max;
+            int inside = inside_at(&l, 0.5 * (now + te));
             if ((st = piece(dw, key, &q->s, te, DRIVE, I, &n)) != DWMTJ_OK)
                 break;
             if (q->s.present && n.present && q->s.v * n.v < 0.0) {
@@ -336,7 +345,9 @@ int snn_cell_step(const snn_dw *dw, snn_dw_neuron *q, int o, int layer, uint64_t
                 q->s = n;
                 q->armed = 0;
                 q->phase = SNN_CELL_CLEAR;
-                q->t_end = n.t + dw->c.t_clear;
+                /* the sense's delay holds the clear's start back; the clear is
+                 * taken from spk's fall, t_sense longer (infer's macromodel) */
+                q->t_end = n.t + dw->c.t_clear + dw->c.t_sense;
                 st = switch_to(dw, key, &q->s, DRIVE, dw->c.i_clear);
             } else {
                 if (!n.present)
@@ -367,11 +378,25 @@ int snn_cell_step(const snn_dw *dw, snn_dw_neuron *q, int o, int layer, uint64_t
     const dwmtj_state *e = &q->s;
     int gate = s_start.present && !s_start.fired && e->present;
     int fire = e->n_fire > s_start.n_fire;
+    if (dw->c.t_sense > 0.0) {
+        /* the spike counts t_sense after the fire, in the clock step that
+         * holds that time (a time on an edge, to rounding, belongs to the
+         * step it ends: the circuit's rule, infer_run.c spk_spikes); one at
+         * most is pending, as the next fire needs a clear and a write */
+        if (fire)
+            q->t_spk = e->t_fire + dw->c.t_sense;
+        fire = q->t_spk >= 0.0 && (int)ceil(q->t_spk / h - 1e-6) - 1 <= t;
+        if (fire)
+            q->t_spk = -1.0;
+    }
     double uo = 0.0;
     /* from spk's fall the neuron is in its reset: the membrane is 0 while the
      * clear pushes the old domain out, as after the ideal periphery's reset */
     if (e->present && q->phase != SNN_CELL_CLEAR) {
-        uo = 1.0 - dwmtj_fire_distance(&dw->d, e) / dw->D0;
+        /* read from the domain's centre, as the circuit's x monitor gives
+         * it: a domain pushed back partly past IN (the cmos cell's small
+         * negative limit leaves many there) reads as the circuit reads it */
+        uo = 1.0 - dwmtj_fire_distance_at(&dw->d, dwmtj_position(e)) / dw->D0;
         double k = dw->gain * dw->mu * h / dw->D0;
         *A = k * w1;
         *B = k * w0;

@@ -94,6 +94,7 @@ typedef struct snn_dw_neuron {
     int armed;      /* 1 from the fire until spk falls */
     double t_end;   /* s, end of the clear or the write under way */
     double t_nuc;   /* s, when the write under way nucleates (its start + t_nuc) */
+    double t_spk;   /* s, when the pending spike counts (fire + t_sense); -1: none */
 } snn_dw_neuron;
 
 /* What the cell's periphery is doing (doc/cell.md, "The cell's own reset"). */

@@ -53,16 +53,20 @@ _Static_assert(sizeof(double) == 8 && DBL_MANT_DIG == 53, "double must be IEEE b
 #define MAGIC "DWMTJNET"
 #define MAGIC_LEN 8
 /* Version 1: no periphery (the ideal one).  Version 2 adds the periphery
- * and the cell's six values after version 1's header.  A network of the
- * ideal periphery is saved as version 1, so that its file is byte for byte
- * what it was before version 2 existed and older builds still read it; a
- * cell network is saved as version 2. */
-#define FORMAT_VERSION 2u
+ * and the cell's six values after version 1's header; version 3 the cell's
+ * i_neg and t_sense after them.  Each network is saved as the lowest
+ * version that holds it, so that its file is byte for byte what it was
+ * before the later versions existed and older builds still read it: the
+ * ideal periphery as version 1, a cell with the symmetric clamp and no
+ * sense delay (and the continuous clamp) as version 2. */
+#define FORMAT_VERSION 3u
 /* magic, version, header length, n_layers */
 #define PREFIX_LEN 20
-/* header length of version 1: 84 + 4 * n_layers; version 2: 52 more bytes */
+/* header length of version 1: 84 + 4 * n_layers; version 2: 52 more bytes;
+ * version 3: 16 more */
 #define HEADER_FIXED 84
 #define HEADER_V2_EXTRA 52 /* periphery int32, the cell's six float64 */
+#define HEADER_V3_EXTRA 16 /* the cell's i_neg and t_sense, float64 */
 #define MAX_SIZE DWMTJ_W_MAX_SIZE
 #define MAX_STEPS DWMTJ_W_MAX_STEPS
 #define MAX_PARAMS DWMTJ_W_MAX_PARAMS
@@ -159,13 +163,19 @@ static uLong crc_update(uLong crc, const unsigned char *p, size_t len)
 
 static uint64_t header_length(int n_layers, uint32_t version)
 {
-    return HEADER_FIXED + 4 * (uint64_t)n_layers + (version >= 2 ? HEADER_V2_EXTRA : 0);
+    return HEADER_FIXED + 4 * (uint64_t)n_layers + (version >= 2 ? HEADER_V2_EXTRA : 0) +
+           (version >= 3 ? HEADER_V3_EXTRA : 0);
 }
 
 /* The version a network is saved as (see FORMAT_VERSION). */
 static uint32_t version_of(const dwmtj_weights *n)
 {
-    return n->periphery == DWMTJ_PERIPH_IDEAL ? 1u : 2u;
+    if (n->periphery == DWMTJ_PERIPH_IDEAL)
+        return 1u;
+    if (n->periphery == DWMTJ_PERIPH_CELL &&
+        (n->cell.i_neg != DWMTJ_W_CELL_I_MAX || n->cell.t_sense != 0.0))
+        return 3u;
+    return 2u;
 }
 
 /* weights + biases of the given shape (sizes already in range) */
@@ -226,20 +236,24 @@ static int check_input_side(int64_t input_side, int64_t size0, const char *who, 
     return DWMTJ_W_OK;
 }
 
-/* The cell's fields in the order of a version 2 header (float64 each,
- * after the periphery), with their ranges (dwmtj_weights.h). */
+/* The cell's fields in the order of the header (float64 each, after the
+ * periphery), with their ranges (dwmtj_weights.h) and the version that
+ * brought them (a file of an earlier version reads their defaults). */
 static const struct cell_field {
     const char *name, *unit;
     size_t off;     /* offsetof in dwmtj_cell */
     double lo, hi;  /* range; lo excluded when lo_open */
     int lo_open;
+    uint32_t version;
 } cell_fields[] = {
-    { "cell.i_read", "A", offsetof(dwmtj_cell, i_read), 0.0, DWMTJ_W_CELL_I_MAX, 1 },
-    { "cell.i_clear", "A", offsetof(dwmtj_cell, i_clear), 0.0, DWMTJ_W_CELL_I_MAX, 1 },
-    { "cell.t_clear", "s", offsetof(dwmtj_cell, t_clear), 0.0, DWMTJ_W_CELL_T_MAX, 1 },
-    { "cell.v_write", "V", offsetof(dwmtj_cell, v_write), 0.0, DWMTJ_W_CELL_V_MAX, 1 },
-    { "cell.t_write", "s", offsetof(dwmtj_cell, t_write), 0.0, DWMTJ_W_CELL_T_MAX, 1 },
-    { "cell.t_start", "s", offsetof(dwmtj_cell, t_start), 0.0, DWMTJ_W_CELL_T_MAX, 0 },
+    { "cell.i_read", "A", offsetof(dwmtj_cell, i_read), 0.0, DWMTJ_W_CELL_I_MAX, 1, 2 },
+    { "cell.i_clear", "A", offsetof(dwmtj_cell, i_clear), 0.0, DWMTJ_W_CELL_I_MAX, 1, 2 },
+    { "cell.t_clear", "s", offsetof(dwmtj_cell, t_clear), 0.0, DWMTJ_W_CELL_T_MAX, 1, 2 },
+    { "cell.v_write", "V", offsetof(dwmtj_cell, v_write), 0.0, DWMTJ_W_CELL_V_MAX, 1, 2 },
+    { "cell.t_write", "s", offsetof(dwmtj_cell, t_write), 0.0, DWMTJ_W_CELL_T_MAX, 1, 2 },
+    { "cell.t_start", "s", offsetof(dwmtj_cell, t_start), 0.0, DWMTJ_W_CELL_T_MAX, 0, 2 },
+    { "cell.i_neg", "A", offsetof(dwmtj_cell, i_neg), 0.0, DWMTJ_W_CELL_I_MAX, 1, 3 },
+    { "cell.t_sense", "s", offsetof(dwmtj_cell, t_sense), 0.0, DWMTJ_W_CELL_T_MAX, 0, 3 },
 };
 #define N_CELL ((int)(sizeof cell_fields / sizeof cell_fields[0]))
 
@@ -448,6 +462,8 @@ void dwmtj_cell_defaults(dwmtj_cell *c)
     c->v_write = 1.5;
     c->t_write = 1.2e-9;
     c->t_start = 0.1e-9;
+    c->i_neg = DWMTJ_W_CELL_I_MAX;
+    c->t_sense = 0.0;
 }
 
 /* ------------------------------------------------------------------ save */
@@ -476,7 +492,8 @@ static size_t encode_header(const dwmtj_weights *n, unsigned char *h)
     if (version >= 2) {
         put_i32(p + 60, n->periphery);
         for (int k = 0; k < N_CELL; k++)
-            put_f64(p + 64 + 8 * k, cell_get(&n->cell, k));
+            if (cell_fields[k].version <= version)
+                put_f64(p + 64 + 8 * k, cell_get(&n->cell, k));
     }
     return hl;
 }
@@ -704,7 +721,7 @@ static int load_file(reader *r, dwmtj_weights *t, unsigned char *buf, int regula
                      uint64_t file_size, char **error)
 {
     const char *path = r->path;
-    unsigned char h[HEADER_FIXED + HEADER_V2_EXTRA + 4 * DWMTJ_W_MAX_LAYERS];
+    unsigned char h[HEADER_FIXED + HEADER_V2_EXTRA + HEADER_V3_EXTRA + 4 * DWMTJ_W_MAX_LAYERS];
 
     /* magic */
     size_t got = rd(r, h, MAGIC_LEN, 1);
@@ -786,7 +803,8 @@ static int load_file(reader *r, dwmtj_weights *t, unsigned char *buf, int regula
     if (version >= 2) {
         t->periphery = (int)get_i32(p + 60); /* within int32: exact */
         for (int k = 0; k < N_CELL; k++)
-            *cell_at(&t->cell, k) = get_f64(p + 64 + 8 * k);
+            if (cell_fields[k].version <= version)
+                *cell_at(&t->cell, k) = get_f64(p + 64 + 8 * k);
     }
 
     /* the data: known length, so a short regular file is told before the
@@ -900,7 +918,7 @@ int dwmtj_weights_load(dwmtj_weights *n, const char *path, char **error)
     reader r = {path, f, crc32(0L, Z_NULL, 0), 0, 0};
     dwmtj_weights t;
     memset(&t, 0, sizeof t);
-    dwmtj_cell_defaults(&t.cell); /* a version 1 file: the ideal periphery */
+    dwmtj_cell_defaults(&t.cell); /* what an earlier version's file does not hold */
     int rc = load_file(&r, &t, buf, regular, file_size, error);
     free(buf);
     fclose(f);

@@ -1354,7 +1354,7 @@ START_TEST(train_periphery)
             &r);
     ck_exit(r, 2);
     ck_assert_msg(strstr(r.err, "--periphery") && strstr(r.err, "bogus") &&
-                      strstr(r.err, "ideal, cell, continuous"),
+                      strstr(r.err, "ideal, cell, continuous, cmos"),
                   "%s", r.err);
     cli_free(&r);
     cli_run(ARGS("train", "--neuron", "lif", "--periphery", "cell", "--epochs", "1", "--seed", "1",
@@ -1366,6 +1366,58 @@ START_TEST(train_periphery)
     ck_assert(!exists(out));
     periphery_recorded("cell", 1);
     periphery_recorded("continuous", 2);
+}
+END_TEST
+
+/* --periphery cmos: the cell with the cmos macromodel's rule (its file in
+ * $DWMTJ_CELLDIR) is trained, printed and recorded as a version 3 file
+ * (i_neg 15 uA at 144, t_sense at 152), and dwmtj infer runs such a
+ * network as the macromodel by default; without the file, the file is
+ * named and nothing is written. */
+START_TEST(train_cmos)
+{
+    cli_result r;
+    char *out = spath("cmos.net");
+    char celldir[2048], nodir[2048];
+    snprintf(celldir, sizeof celldir, "DWMTJ_CELLDIR=%s/netlists", srcdir);
+    snprintf(nodir, sizeof nodir, "DWMTJ_CELLDIR=%s", scratch);
+    cli_opts mo = {.env = (const char *const[]){nodir, NULL}};
+#define TINY "--neuron", "dwmtj", "--downsample", "2", "--hidden", "8", "--train-images", "50", \
+             "--test-images", "20", "--batch", "25", "--seed", "1", "--out", out, \
+             "--periphery", "cmos", "--epochs", "1"
+    cli_run_opts(ARGS("train", TINY), &mo, &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "--periphery cmos") && strstr(r.err, "cell_cmos_macro.txt") &&
+                      strstr(r.err, scratch), "%s", r.err);
+    cli_free(&r);
+    ck_assert(!exists(out));
+    mo.env = (const char *const[]){celldir, NULL};
+    cli_run_opts(ARGS("train", TINY), &mo, &r);
+#undef TINY
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "periphery cell (the cmos macromodel's rule: negative limit "
+                                "1.5e-05 A, sense delay 1.52e-10 s"), "%s", r.out);
+    cli_free(&r);
+    FILE *f = fopen(out, "rb");
+    ck_assert_ptr_nonnull(f);
+    unsigned char h[160];
+    ck_assert_uint_eq(fread(h, 1, sizeof h, f), sizeof h);
+    fclose(f);
+    ck_assert_uint_eq(h[8] | h[9] << 8, 3);
+    ck_assert_uint_eq(h[12] | h[13] << 8, 160);
+    ck_assert_uint_eq(h[92], 1);
+    double v[2];
+    memcpy(v, h + 144, sizeof v); /* little-endian hosts only (as dwmtj runs on) */
+    tu_assert_rel(v[0], 15e-6, 1e-9);
+    ck_assert(v[1] == 1.52e-10);
+    cli_run_opts(ARGS(INFER, "--net", out, "--images", "1", "--backend", "klu", "--allow-unsafe",
+                      "--json"),
+                 &mo, &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "\"periphery\": \"cmos-macro\"") &&
+                      strstr(r.out, "\"network_rule\": \"cell\""), "%s", r.out);
+    cli_free(&r);
+    unlink(out);
 }
 END_TEST
 
@@ -2488,6 +2540,19 @@ START_TEST(bench_json)
     ck_assert_msg(num_after(r.out, "\"klu_wired\"", "wall_median") > 0.0, "%s", r.out);
     ck_assert(num_after(r.out, "\"crossbars\"", "compared") == 1.0);
     cli_free(&r);
+    /* the same figures as doc/engine.md's table: a header, a row per circuit
+     * (the network, the crossbar), the ranks and the memory */
+    cli_run(ARGS("bench", "--net", small_net(), "--images", "2", "--ngspice-images", "1",
+                 "--repeats", "2", "--floor-seconds", "0.02", "--sizes", "8x4", "--r-wire", "0",
+                 "--markdown"),
+            &r);
+    ck_exit(r, 0);
+    ck_assert_msg(strstr(r.out, "| circuit | synapses | neurons | klu s/image |") &&
+                      strstr(r.out, "\n| dwmtj-fmnist-14.net | 6634 | 42 | ") &&
+                      strstr(r.out, "\n| crossbar 8×4 | 36 | 4 | ") &&
+                      strstr(r.out, "two ranks against one: not measured") &&
+                      strstr(r.out, "peak memory"), "%s", r.out);
+    cli_free(&r);
     cli_run(ARGS("bench", "--sizes", "16by4"), &r);
     ck_exit(r, 2);
     ck_assert_msg(strstr(r.err, "--sizes") != NULL, "%s", r.err);
@@ -2514,6 +2579,7 @@ START_TEST(bench_options)
         { "--widths", "0", NULL, NULL, "--widths 0: expected H[,H...] with H in 1..4096" },
         { "--widths", "8x2", NULL, NULL, "--widths 8x2: expected H[,H...]" },
         { "--klu-steps", "fine", NULL, NULL, "--klu-steps" },
+        { "--json", "--markdown", NULL, NULL, "--json and --markdown: one report at a time" },
     };
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
         cli_result r;
@@ -3069,6 +3135,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, train_init);
     tcase_add_test(tc, train_errors);
     tcase_add_test(tc, train_periphery);
+    tcase_add_test(tc, train_cmos);
     tcase_add_test(tc, train_crash_resume);
     tcase_add_test(tc, train_resume_repairs);
     tcase_add_test(tc, train_ckpt_fields);

@@ -915,6 +915,78 @@ START_TEST(test_cell_network)
 }
 END_TEST
 
+/* The shipped network trained for the cmos cell's macromodel (its rule:
+ * negative limit, sense delay, clear, write width) runs as the macromodel
+ * by default; on its first test images the circuit through klu gives the
+ * class and output spikes of the network under its own rule, and ngspice
+ * (at its default step) each image's spikes to within one. */
+START_TEST(test_cmos_network)
+{
+    dwmtj_weights net;
+    dwmtj_dataset d;
+    char *err = NULL;
+    load_net(&net, &d, "dwmtj-fmnist-14-cmos.net");
+    ck_assert(net.cell.t_sense > 0.0 && net.cell.i_neg < 20e-6);
+    enum { N = 4 };
+    uint64_t idx[N];
+    int idx32[N], apred[N], counts[N * 10];
+    dwmtj_infer_options o;
+    first_images(&o, idx, idx32, N);
+    static char cells[2048];
+    const char *src = getenv("DWMTJ_SRCDIR");
+    snprintf(cells, sizeof cells, "%s/netlists", src && *src ? src : "..");
+    o.cell_dir = cells;
+    ck_assert_int_eq(dwmtj_infer_periphery(&o, &net), DWMTJ_INFER_PERIPH_CMOS_MACRO);
+    dwmtj_session *s = open_session();
+    dwmtj_infer_result r[2][N];
+    for (int b = 0; b < 2; b++) {
+        o.backend = b ? DWMTJ_INFER_KLU : DWMTJ_INFER_NGSPICE;
+        dwmtj_infer *ctx = NULL;
+        ck_assert_msg(dwmtj_infer_create(&ctx, b ? NULL : s, &net, &o, &err) == DWMTJ_H_OK,
+                      "%s", err);
+        ck_assert_msg(dwmtj_infer_run(ctx, d.pixels, idx, N, r[b]) == DWMTJ_H_OK, "%s",
+                      dwmtj_infer_error(ctx));
+        if (b == 0) {
+            const dwmtj_weights *eff = &dwmtj_infer_get_map(ctx)->eff;
+            ck_assert_int_eq(eff->periphery, DWMTJ_PERIPH_CELL);
+            ck_assert_mem_eq(&eff->cell, &net.cell, sizeof net.cell);
+            dwmtj_snn_ws *ws = NULL;
+            ck_assert_int_eq(dwmtj_snn_ws_create(&ws, eff, N), 0);
+            ws->opt.threads = 1;
+            ck_assert_int_eq(dwmtj_snn_forward(ws, eff, d.pixels, idx32, N, apred, counts), 0);
+            dwmtj_snn_ws_free(ws);
+        }
+        dwmtj_infer_free(ctx);
+    }
+    /* klu solves the circuit at its exact points (the clamp's kinks among
+     * them): the network's classes and output spikes.  ngspice at its
+     * default step (the clock period) cuts the kinks of the -15 uA limit,
+     * which the drive crosses often: within a spike per image of klu */
+    int total = 0, apart = 0, same = 0;
+    for (int k = 0; k < N; k++) {
+        int d = 0;
+        for (int q = 0; q < r[0][k].n_neurons; q++)
+            d += abs(r[0][k].neuron_spikes[q] - r[1][k].neuron_spikes[q]);
+        ck_assert_msg(d <= 1, "image %d: ngspice and klu %d spikes apart", k, d);
+        apart += d;
+        ck_assert_msg(r[1][k].pred == apred[k], "klu: image %d: circuit class %d, network %d",
+                      k, r[1][k].pred, apred[k]);
+        for (int c = 0; c < 10; c++)
+            ck_assert_int_eq(r[1][k].out_counts[c], counts[10 * k + c]);
+        same += r[0][k].pred == apred[k];
+        total += r[1][k].spikes;
+    }
+    fprintf(stderr, "check_infer: the cmos-trained network as its macromodel, %d images: klu "
+                    "%d spikes, classes and output spikes the network's; ngspice %d spikes "
+                    "apart, %d of %d classes the network's\n", N, total, apart, same, N);
+    for (int b = 0; b < 2; b++)
+        dwmtj_infer_results_free(r[b], N);
+    dwmtj_session_close(s);
+    dwmtj_dataset_free(&d);
+    dwmtj_weights_free(&net);
+}
+END_TEST
+
 /* Test images img[0..N-1] of d (at most 8) through net's circuit with the
  * behavioural cell on the klu engine, the devices' fires probed, into r;
  * the network with the cell's rule into apred (N) and counts (N x 10);
@@ -1121,15 +1193,22 @@ static const char *macro_good =
     "i_clear 2.8e-4\nt_write_eff 2e-9\np_mirror 0.012\np_sense 5e-4\np_clear 0\n"
     "p_write_driver 1e-7\ne_mirror 0\ne_sense 0\ne_clear 4e-12\ne_write_driver 5e-12\n";
 
-static int macro_create(const char *dir, const char *text, double i_max, char **err)
+/* A 4-2 network with cell (NULL: make_net's) through the cmos macromodel
+ * of dir, whose file is text (NULL: the directory's own, or none). */
+static int macro_create_cell(const char *dir, const char *text, double i_max,
+                             const dwmtj_cell *cell, char **err)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/cell_cmos_macro.txt", dir);
-    if (text) /* NULL: the directory's own file (or none) */
+    if (text)
         tu_write(path, text);
     int size[] = { 4, 2 };
     dwmtj_weights net;
     make_net(&net, 1, size);
+    if (cell) {
+        net.periphery = DWMTJ_PERIPH_CELL;
+        net.cell = *cell;
+    }
     dwmtj_infer_options o;
     uint64_t idx[1];
     first_images(&o, idx, NULL, 1);
@@ -1143,6 +1222,11 @@ static int macro_create(const char *dir, const char *text, double i_max, char **
     dwmtj_infer_free(ctx);
     dwmtj_weights_free(&net);
     return rc;
+}
+
+static int macro_create(const char *dir, const char *text, double i_max, char **err)
+{
+    return macro_create_cell(dir, text, i_max, NULL, err);
 }
 
 START_TEST(test_macro_file)
@@ -1179,6 +1263,31 @@ START_TEST(test_macro_file)
     ck_assert_msg(rc == DWMTJ_H_ERR_USAGE && err && strstr(err, "extracted at i_max") &&
                       strstr(err, "--backend ngspice"), "%d, %s", rc, err ? err : "");
     free(err);
+    /* the rule a network trained for the macromodel records (dwmtj train
+     * --periphery cmos): doc/cell.md's cell with the file's clear, sense
+     * delay and write width and the cmos clamp's 0.3 V over the 20 kOhm
+     * track */
+    dwmtj_cell cc, def;
+    dwmtj_cell_defaults(&def);
+    ck_assert_msg(dwmtj_infer_cmos_rule(dir, 200e-6, &cc, &err) == DWMTJ_H_OK, "%s", err);
+    ck_assert(cc.t_write == 2e-9 && cc.t_sense == 1.5e-10 && cc.i_clear == 2.8e-4 &&
+              cc.t_clear == 1e-9);
+    tu_assert_rel(cc.i_neg, 15e-6, 1e-9);
+    ck_assert(cc.i_read == def.i_read && cc.v_write == def.v_write && cc.t_start == def.t_start);
+    rc = dwmtj_infer_cmos_rule(dir, 100e-6, &cc, &err);
+    ck_assert_msg(rc == DWMTJ_H_ERR_USAGE && err && strstr(err, "extracted at i_max"), "%s",
+                  err ? err : "");
+    free(err);
+    /* such a network runs on it; trained for another macromodel it is refused */
+    ck_assert_int_eq(dwmtj_infer_cmos_rule(dir, 200e-6, &cc, NULL), DWMTJ_H_OK);
+    ck_assert_msg(macro_create_cell(dir, NULL, 200e-6, &cc, &err) == DWMTJ_H_OK, "%s", err);
+    free(err);
+    cc.t_write = 1.9e-9;
+    rc = macro_create_cell(dir, NULL, 200e-6, &cc, &err);
+    ck_assert_msg(rc == DWMTJ_H_ERR_USAGE && err &&
+                      strstr(err, "trained for a cmos macromodel with cell.t_write (s) = 1.9e-09") &&
+                      strstr(err, "gives 2e-09"), "%d, %s", rc, err ? err : "");
+    free(err);
     tu_remove_tree(dir);
 }
 END_TEST
@@ -1206,6 +1315,7 @@ static Suite *infer_suite(void)
     tcase_add_loop_test(tc, test_cell_network, 0, 2);
     tcase_add_test(tc, test_cell_turns);
     tcase_add_test(tc, test_cell_turn_full);
+    tcase_add_test(tc, test_cmos_network);
     tcase_add_test(tc, test_cmos_small);
     suite_add_tcase(s, tc);
     return s;

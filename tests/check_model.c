@@ -790,6 +790,32 @@ START_TEST(test_lost_on_turn)
 }
 END_TEST
 
+/* The membrane readout from the centre alone (dwmtj_fire_distance_at):
+ * the fire distance of the written domain wherever it lies whole on the
+ * track, of a domain of the written length where part of it has left past
+ * IN (its centre still says where it went); NaN without a centre. */
+START_TEST(test_fire_distance_at)
+{
+    dwmtj_params p = params_of("scaled");
+    dwmtj_derived d;
+    derive_ok(&p, &d);
+    const double ell = p.l_nuc > 0.0 ? p.l_nuc : p.la;
+    dwmtj_state s;
+    for (int k = 0; k <= 10; k++) {
+        double lo = 0.5 * ell + k * (p.length - 2.0 * ell) / 10.0;
+        place(&s, 0.0, 0, lo, lo + ell);
+        ck_assert_rel(dwmtj_fire_distance_at(&d, dwmtj_position(&s)),
+                      dwmtj_fire_distance(&d, &s), 1e-12);
+    }
+    /* a quarter of it past IN: one written length centred a quarter short */
+    place(&s, 0.0, 0, -0.25 * ell, 0.75 * ell);
+    double whole = dwmtj_fire_distance(&d, &s);
+    ck_assert_rel(dwmtj_fire_distance_at(&d, 0.25 * ell), whole, 1e-12);
+    ck_assert(isnan(dwmtj_fire_distance_at(&d, NAN)));
+    ck_assert(isnan(dwmtj_fire_distance_at(NULL, 0.0)));
+}
+END_TEST
+
 /* A drive that turns inside one step, taking the domain into the
  * reader's window and back out: the step counts no fire (a turn on the
  * track keeps the path of its ends) and says where it turned (t_turn, the
@@ -2374,6 +2400,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_lost_domain);
     tcase_add_test(tc, test_lost_on_turn);
     tcase_add_test(tc, test_turn_point);
+    tcase_add_test(tc, test_fire_distance_at);
     tcase_add_test(tc, test_event_prediction);
     tcase_add_test(tc, test_t_next_floor);
     tcase_add_test(tc, test_step_for_agrees);

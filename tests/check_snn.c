@@ -1195,6 +1195,108 @@ START_TEST(test_cell_dead_time)
 }
 END_TEST
 
+/* One neuron under a constant drive a (gain units) for T steps: the steps
+ * of its spike outputs into sp_step[] and libdwmtj's fire times into
+ * fire[] (up to nmax each); the number of fires returned, of spikes into
+ * *n_sp. */
+static int cell_trace(const snn_dw *dw, int T, double a, int *sp_step, double *fire, int nmax,
+                      int *n_sp, snn_dw_neuron *end)
+{
+    snn_dw_neuron q;
+    snn_devfail fail;
+    ck_assert_int_eq(snn_dw_begin(dw, &q, 1, &fail), DWMTJ_SNN_OK);
+    int nf = 0;
+    *n_sp = 0;
+    for (int t = 0; t < T; t++) {
+        double aa = a, sp, psi, A, B, u, before = q.s.n_fire;
+        unsigned char C;
+        ck_assert_int_eq(snn_dw_step(dw, &q, 1, 1, 0, t, &aa, &sp, &psi, &A, &B, &C, &u, &fail),
+                         DWMTJ_SNN_OK);
+        if (q.s.n_fire > before && nf < nmax)
+            fire[nf++] = q.s.t_fire;
+        if (sp == 1.0 && *n_sp < nmax)
+            sp_step[(*n_sp)++] = t;
+    }
+    if (end)
+        *end = q;
+    return nf;
+}
+
+/* The cmos cell's rule (dwmtj_cell.i_neg, t_sense; infer's macromodel):
+ * with a sense delay each spike is on the step that holds its fire plus
+ * t_sense (none past the window), the first fire is where it was and the
+ * period under a constant drive is t_sense longer (the clear, which
+ * follows spk, lasts t_clear + t_sense); with a negative limit the domain
+ * of the flat device goes back under a drive beyond it as fast as under
+ * the limit itself: i_neg / |I| of the distance of the symmetric clamp. */
+START_TEST(test_cell_cmos_rule)
+{
+    const double dt = 0.1e-9, ts = 0.152e-9;
+    snn_dw dw;
+    dwmtj_weights n;
+    double f0[16], f1[16];
+    int s0[16], s1[16], n0, n1;
+    cell_make(&dw, &n, dt, 1e-3, 0.0);
+    int nf0 = cell_trace(&dw, 300, 0.1, s0, f0, 16, &n0, NULL);
+    n.cell.t_sense = ts;
+    snn_devfail fail;
+    ck_assert_int_eq(snn_dw_setup(&dw, &n, 200e-6, 5.0, 0, 0, &fail), DWMTJ_SNN_OK);
+    int nf1 = cell_trace(&dw, 300, 0.1, s1, f1, 16, &n1, NULL);
+    ck_assert_int_eq(nf0, 6);
+    ck_assert_int_eq(n0, nf0);
+    ck_assert_int_ge(nf1, 5);
+    ck_assert_msg(fabs(f1[0] - f0[0]) < 1e-15, "first fire %.7g vs %.7g ns", f1[0] * 1e9,
+                  f0[0] * 1e9);
+    double p0 = (f0[nf0 - 1] - f0[0]) / (nf0 - 1), p1 = (f1[nf1 - 1] - f1[0]) / (nf1 - 1);
+    ck_assert_msg(fabs((p1 - p0) / ts - 1.0) < 1e-4, "period %.7g ns, without the delay %.7g",
+                  p1 * 1e9, p0 * 1e9);
+    int want = 0;
+    for (int k = 0; k < nf1; k++) {
+        double tc = f1[k] + ts;
+        if (tc > 300 * dt)
+            continue;
+        int step = (int)ceil(tc / dt - 1e-6) - 1;
+        ck_assert_msg(want < n1 && s1[want] == step, "fire %d at %.6f ns: spike step %d, "
+                      "expected %d", k, f1[k] * 1e9, want < n1 ? s1[want] : -1, step);
+        ck_assert_int_ne(step, (int)ceil(f1[k] / dt - 1e-6) - 1); /* the delay moved it */
+        want++;
+    }
+    ck_assert_int_eq(n1, want);
+    /* the negative limit: back from the written domain at -50 uA for 5 steps */
+    double back[2];
+    for (int k = 0; k < 2; k++) {
+        n.cell.t_sense = 0.0;
+        n.cell.i_neg = k ? 15e-6 : DWMTJ_W_CELL_I_MAX;
+        ck_assert_int_eq(snn_dw_setup(&dw, &n, 200e-6, 5.0, 0, 0, &fail), DWMTJ_SNN_OK);
+        snn_dw_neuron q;
+        int sp[4];
+        double f[4];
+        int nsp;
+        cell_trace(&dw, 14, 0.0, sp, f, 4, &nsp, &q); /* the write ends at 1.3 ns */
+        ck_assert_int_eq(q.phase, SNN_CELL_INT);
+        double x0 = dwmtj_position(&q.s);
+        for (int t = 14; t < 19; t++) {
+            double a = -0.05, s_, psi, A, B, u;
+            unsigned char C;
+            ck_assert_int_eq(snn_dw_step(&dw, &q, 1, 1, 0, t, &a, &s_, &psi, &A, &B, &C, &u,
+                                         &fail), DWMTJ_SNN_OK);
+        }
+        back[k] = x0 - dwmtj_position(&q.s);
+    }
+    ck_assert_msg(back[0] > 0.0 && back[1] > 0.0, "back %g, %g m", back[0], back[1]);
+    /* the first step ramps from 0 to -50 uA: 4.5 steps' worth of 50 uA; with
+     * the limit the ramp reaches -15 uA at 0.3 of it: 0.15 + 0.7 + 4 steps'
+     * worth of 15 uA (the flat device moves as the charge) */
+    double want_r = (0.5 * 0.3 + 0.7 + 4.0) * 15e-6 / (4.5 * 50e-6);
+    ck_assert_msg(fabs(back[1] / back[0] / want_r - 1.0) < 1e-6, "back %.6g of the symmetric "
+                  "clamp's, expected %.6g", back[1] / back[0], want_r);
+    fprintf(stderr, "check_snn: cmos rule: period %.4f ns (%.4f without the sense delay), back "
+                    "%.4f nm (symmetric %.4f nm)\n", p1 * 1e9, p0 * 1e9, back[1] * 1e9,
+            back[0] * 1e9);
+    net_free(&n);
+}
+END_TEST
+
 /* The continuous clamp's gradient (issue 4's closing note): the drive is
  * clamp(i0 + (i1 - i0) s) over a step, so du/da(t) = gain mu h int s 1[inside]
  * ds / D0 and du/da(t-1) the same with 1 - s.  One neuron, a drive that
@@ -1351,6 +1453,7 @@ static Suite *snn_suite(void)
     tc = tcase_create("cell");
     tcase_add_test(tc, test_cell_cycle);
     tcase_add_test(tc, test_cell_dead_time);
+    tcase_add_test(tc, test_cell_cmos_rule);
     tcase_add_test(tc, test_cell_clamp_grad);
     tcase_add_test(tc, test_continuous_turns);
     tcase_set_timeout(tc, 120);

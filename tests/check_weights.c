@@ -452,10 +452,10 @@ END_TEST
 START_TEST(test_version)
 {
     bytes b = small_file(NULL);
-    set32(b.p + 8, 3);
+    set32(b.p + 8, 4);
     fix_crc(&b);
-    expect_bytes("v3", &b, b.len, DWMTJ_W_ERR_VERSION,
-                 "format version 3; this build reads versions 1 to 2");
+    expect_bytes("v4", &b, b.len, DWMTJ_W_ERR_VERSION,
+                 "format version 4; this build reads versions 1 to 3");
     set32(b.p + 8, 0);
     expect_bytes("v0", &b, b.len, DWMTJ_W_ERR_VERSION, "version 0");
     /* version 2 with version 1's header: 52 bytes short */
@@ -589,6 +589,70 @@ START_TEST(test_v2)
         dwmtj_weights_free(&m);
     }
     ck_assert_msg(src != NULL, "DWMTJ_SRCDIR is not set: the shipped networks were not read");
+}
+END_TEST
+
+/* Version 3: a cell with its own negative limit and a sense delay (the
+ * cmos cell's rule) adds i_neg at 144 and t_sense at 152, data from 160;
+ * saved and loaded back bit for bit; the same cell with the defaults of
+ * these two is version 2 again (test_v2, which reads them as defaults);
+ * out of range, refused naming the field. */
+enum { V3_INEG = 144, V3_TSENSE = 152, V3_DATA = 160 };
+
+START_TEST(test_v3)
+{
+    dwmtj_weights n, m;
+    bytes v2 = cell_file(&n);
+    n.cell.i_neg = 15e-6;
+    n.cell.t_sense = 0.152e-9;
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("v3"), NULL), DWMTJ_W_OK);
+    bytes b = read_file(spath("v3"));
+    ck_assert_uint_eq(b.len, v2.len + 16);
+    ck_assert_uint_eq(le32(b.p + 8), 3);
+    ck_assert_uint_eq(le32(b.p + 12), 160);
+    ck_assert(getf64(b.p + V2_TSTART) == 0.2e-9);
+    ck_assert(getf64(b.p + V3_INEG) == 15e-6);
+    ck_assert(getf64(b.p + V3_TSENSE) == 0.152e-9);
+    ck_assert(getf32(b.p + V3_DATA) == n.w[0][0]);
+    ck_assert_int_eq(dwmtj_weights_load(&m, spath("v3"), NULL), DWMTJ_W_OK);
+    assert_same(&n, &m);
+    ck_assert_mem_eq(&m.cell, &n.cell, sizeof m.cell);
+    dwmtj_weights_free(&m);
+    /* either field alone away from its default makes version 3 */
+    n.cell.i_neg = DWMTJ_W_CELL_I_MAX;
+    ck_assert_int_eq(dwmtj_weights_save(&n, spath("v3s"), NULL), DWMTJ_W_OK);
+    bytes c = read_file(spath("v3s"));
+    ck_assert_uint_eq(le32(c.p + 8), 3);
+    free(c.p);
+    static const struct {
+        int off;
+        double v;
+        const char *want;
+    } bad[] = {
+        {V3_INEG, 0.0, "cell.i_neg is 0 A, expected above 0 to 0.01 A"},
+        {V3_INEG, NAN, "cell.i_neg is nan A"},
+        {V3_TSENSE, -1e-12, "cell.t_sense is -1e-12 s, expected from 0 to 1e-06 s"},
+        {V3_TSENSE, 2e-6, "cell.t_sense is 2e-06 s"},
+    };
+    bytes d = {malloc(b.len), b.len};
+    ck_assert_ptr_nonnull(d.p);
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        memcpy(d.p, b.p, b.len);
+        setf64(d.p + bad[k].off, bad[k].v);
+        fix_crc(&d);
+        expect_bytes("v3-bad", &d, d.len, DWMTJ_W_ERR_VALUE, bad[k].want);
+    }
+    /* a version 3 header on version 2's length: 16 bytes short */
+    memcpy(d.p, v2.p, v2.len);
+    set32(d.p + 8, 3);
+    d.len = v2.len;
+    fix_crc(&d);
+    expect_bytes("v3-short", &d, d.len, DWMTJ_W_ERR_SHAPE,
+                 "header length 144 bytes, but a version 3 header of 2 layers has 160");
+    free(d.p);
+    free(b.p);
+    free(v2.p);
+    dwmtj_weights_free(&n);
 }
 END_TEST
 
@@ -1149,6 +1213,7 @@ static Suite *weights_suite(void)
     tcase_add_test(tc, test_version);
     tcase_add_test(tc, test_v2);
     tcase_add_test(tc, test_v2_bad);
+    tcase_add_test(tc, test_v3);
     tcase_add_test(tc, test_truncated);
     tcase_add_test(tc, test_truncated_stream);
     tcase_add_test(tc, test_checksum);

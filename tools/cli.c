@@ -208,6 +208,12 @@ const char *dwmtj_network_path(char *buf, size_t n, const char *name)
     return buf;
 }
 
+const char *dwmtj_cell_dir(void)
+{
+    const char *dir = getenv("DWMTJ_CELLDIR");
+    return dir && *dir ? dir : DWMTJ_CELLDIR;
+}
+
 int dwmtj_parse_u64(const char *s, uint64_t *out)
 {
     if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))

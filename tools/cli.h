@@ -90,6 +90,12 @@ int dwmtj_opt_number(const char *sub, const char *opt, const char *v, double lo,
 /* The shipped network file name: $DWMTJ_NETDIR/name, else in the
  * installed networks directory; into buf. */
 const char *dwmtj_network_path(char *buf, size_t n, const char *name);
+/* The directory of the cell libraries and the cmos macromodel:
+ * $DWMTJ_CELLDIR, else the installed netlists directory. */
+#ifndef DWMTJ_CELLDIR
+#define DWMTJ_CELLDIR "/usr/local/share/dwmtj4t/netlists"
+#endif
+const char *dwmtj_cell_dir(void);
 
 /* ---- getopt_long ------------------------------------------------------- */
 

@@ -37,7 +37,7 @@ void dwmtj_usage_bench(FILE *f)
           "                   [--ranks2] [--ranks-images N] [--sizes RxC,...]\n"
           "                   [--ngspice-max-synapses S]\n"
           "                   [--r-wire OHM] [--widths H,...]\n"
-          "                   [--klu-steps ngspice|exact|neuron] [--json]\n"
+          "                   [--klu-steps ngspice|exact|neuron] [--json | --markdown]\n"
           "                   [--data DIR] [--cm PATH]\n"
           "\n"
           "Runs the same generated circuits through both backends in one run:\n"
@@ -84,6 +84,8 @@ void dwmtj_usage_bench(FILE *f)
           "  --r-wire OHM      wire resistance for the wired crossbars, 0 to 1meg\n"
           "                    (default 1; 0 = skip them)\n"
           "  --json            the report as JSON\n"
+          "  --markdown        the report as doc/engine.md's table (one row per\n"
+          "                    circuit: cpu medians, the crossbar part wall medians)\n"
           "  --data DIR        the data set (default as dwmtj infer)\n"
           "  --cm PATH         the code model (default $DWMTJ_CM, else installed)\n"
           "  -h, --help        this help\n"
@@ -95,7 +97,7 @@ void dwmtj_usage_bench(FILE *f)
 
 struct bench_args {
     const char *net, *data, *cm;
-    int images, ng_images, json, repeats, ng_repeats, ranks2;
+    int images, ng_images, json, markdown, repeats, ng_repeats, ranks2;
     int ranks_images; /* test images of the --ranks2 runs */
     int klu_steps;  /* DWMTJ_INFER_STEPS_* */
     double floor_s; /* s, wall time of each floor run */
@@ -141,6 +143,7 @@ enum {
     O_DATA,
     O_CM,
     O_JSON,
+    O_MARKDOWN,
     O_IMAGES,
     O_NG_IMAGES,
     O_NG_MAX_SYN,
@@ -162,6 +165,7 @@ static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
         { "data", required_argument, NULL, O_DATA },
         { "cm", required_argument, NULL, O_CM },
         { "json", no_argument, NULL, O_JSON },
+        { "markdown", no_argument, NULL, O_MARKDOWN },
         { "images", required_argument, NULL, O_IMAGES },
         { "ngspice-images", required_argument, NULL, O_NG_IMAGES },
         { "ngspice-max-synapses", required_argument, NULL, O_NG_MAX_SYN },
@@ -202,6 +206,7 @@ static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
         case O_DATA: a->data = v; break;
         case O_CM: a->cm = v; break;
         case O_JSON: a->json = 1; break;
+        case O_MARKDOWN: a->markdown = 1; break;
         case O_RANKS2: a->ranks2 = 1; break;
         case O_WIDTHS:
             if (parse_list(v, 4096, 1, a->width, NULL, &a->n_widths) != 0)
@@ -250,6 +255,8 @@ static int parse_args(int argc, char **argv, struct bench_args *a, int *help)
     }
     if (optind < argc)
         return dwmtj_usage_error(SUB, "unexpected argument '%s'", argv[optind]);
+    if (a->json && a->markdown)
+        return dwmtj_usage_error(SUB, "--json and --markdown: one report at a time");
     if (a->ng_images > a->images) {
         if (ng_set) /* each ngspice image is compared with the engine's run of it */
             return dwmtj_usage_error(SUB, "--ngspice-images %d: more than --images %d",
@@ -1001,6 +1008,50 @@ static void text_case(const struct bench_case *c)
            c->klu.image.cpu_median / e.cpu_median, crossbar_over_event(c));
 }
 
+/* ---- markdown ----------------------------------------------------------- */
+
+static void md_num(double v, const char *fmt)
+{
+    if (isfinite(v))
+        printf(fmt, v);
+    else
+        printf("–");
+    printf(" | ");
+}
+
+/* One row of doc/engine.md's table (its header: md_header). */
+static void md_row(const char *name, const struct bench_case *c)
+{
+    bench_time e = event_per_image(c);
+    bench_time dn = bench_time_scaled(&c->fl.dense, 1e9 / (double)c->fl.synapse_steps);
+    bench_time en = bench_time_scaled(&c->fl.event, 1e9 / (double)c->fl.synapse_steps);
+    printf("| %s | %ld | %ld | ", name, c->syn, c->neurons);
+    md_num(c->klu.image.cpu_median, "%.3g");
+    md_num(c->neuron.cpu_median, "%.3g");
+    md_num(engine_over_neuron(c), "**%.2f**");
+    md_num(c->klu.cross.wall_median * ns_syn(c), "%.3g");
+    md_num(en.wall_median, "%.3g");
+    md_num(c->klu.cross.wall_median / e.wall_median, "**%.2f**");
+    md_num(c->klu.neur.wall_median * 1e9 / ((double)c->neurons * c->T), "%.0f");
+    md_num(dn.cpu_median, "%.3g");
+    md_num(c->klu.setup_s, "%.2g");
+    md_num(c->have_ng ? c->ng.image.cpu_median : NAN, "%.3g");
+    if (c->have_ng)
+        printf("%.0f / %.0f / %.0f |\n", c->sp_min, c->sp_median, c->sp_max);
+    else
+        printf("– |\n");
+}
+
+static void md_header(void)
+{
+    printf("| circuit | synapses | neurons | klu s/image | neuron floor s/image | klu / neuron "
+           "floor | crossbar part ns/syn-step (wall) | event floor ns/syn-step (wall) | "
+           "crossbar / event floor | neuron part ns/neuron-step (wall) | dense floor "
+           "ns/syn-step | klu setup s (wall) | ngspice s/image | speedup min / median / max "
+           "|\n");
+    printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+}
+
 int dwmtj_cmd_bench(int argc, char **argv)
 {
     struct bench_args a;
@@ -1070,7 +1121,7 @@ int dwmtj_cmd_bench(int argc, char **argv)
     memcpy(img, d.pixels, (size_t)N * net.size[0]);
     for (int k = 0; k < N; k++)
         idx[k] = DWMTJ_SNN_TEST_KEY0 + (uint64_t)k;
-    if (!a.json)
+    if (!a.json && !a.markdown)
         fprintf(stderr, "bench: network %s, %d images through klu, %d through ngspice, "
                         "%d repeats\n", net_path, N, M, a.repeats);
     if (run_case(&net, &a, s, img, idx, N, M, 0, 0.0, &nc) != 0)
@@ -1176,6 +1227,30 @@ int dwmtj_cmd_bench(int argc, char **argv)
         dwmtj_json_end(&j);
         dwmtj_json_end(&j);
         fputc('\n', stdout);
+    } else if (a.markdown) {
+        md_header();
+        char name[128];
+        snprintf(name, sizeof name, "%s", strrchr(net_path, '/') ? strrchr(net_path, '/') + 1
+                                                                  : net_path);
+        md_row(name, &nc);
+        for (int k = 0; k < a.n_widths; k++) {
+            snprintf(name, sizeof name, "%d-%d-%d-%d, random", net.size[0], a.width[k],
+                     a.width[k], net.size[net.n_layers]);
+            md_row(name, &wd[k]);
+        }
+        for (int k = 0; k < a.n_sizes; k++) {
+            snprintf(name, sizeof name, "crossbar %d×%d", a.rows[k], a.cols[k]);
+            md_row(name, &sz[k]);
+        }
+        printf("\nklu time points: %s; %d repeats (ngspice %d); floors >= %g s a run; "
+               "speedups over %d images; ",
+               dwmtj_infer_steps_names[a.klu_steps], a.repeats, a.ng_repeats, a.floor_s, M);
+        if (rr == 0)
+            printf("two ranks against one (%d images, wall medians %.3g s, %.3g s): **%.2f**",
+                   a.ranks_images, ranks[0].wall_median, ranks[1].wall_median, r2);
+        else
+            printf("two ranks against one: not measured, %s", ranks_why);
+        printf("; peak memory (max RSS) %.0f MiB.\n", rss / 1024.0);
     } else {
         printf("network %s (%ld synapses, T %d), ngspice %s\n", net_path, nc.syn, nc.T,
                dwmtj_session_ngspice_version(s));

@@ -36,9 +36,6 @@
 #ifndef DWMTJ_NETDIR
 #define DWMTJ_NETDIR "/usr/local/share/dwmtj4t/networks"
 #endif
-#ifndef DWMTJ_CELLDIR
-#define DWMTJ_CELLDIR "/usr/local/share/dwmtj4t/netlists"
-#endif
 /* s, the cmos cell's sense delay (doc/cell-cmos.md, "Sense"), which both of
  * its levels report inside the window */
 #define CMOS_SENSE_DELAY 0.15e-9
@@ -234,8 +231,7 @@ static int parse_args(int argc, char **argv, struct infer_opts *a, int *help)
                                                 "cmos-macro" }; /* DWMTJ_INFER_PERIPH_* */
     memset(a, 0, sizeof *a);
     dwmtj_infer_defaults(&a->o);
-    const char *cell_dir = getenv("DWMTJ_CELLDIR");
-    a->o.cell_dir = cell_dir && *cell_dir ? cell_dir : DWMTJ_CELLDIR;
+    a->o.cell_dir = dwmtj_cell_dir();
     a->images = 10;
     *help = 0;
     int c, rc = 0;

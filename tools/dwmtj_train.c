@@ -11,6 +11,7 @@
 #include "dwmtj_output.h"
 #include "dwmtj_data.h"
 #include "dwmtj_file.h"
+#include "dwmtj_infer.h"
 #include "dwmtj_snn.h"
 
 #include <getopt.h>
@@ -44,7 +45,7 @@ void dwmtj_usage_train(FILE *f)
           "                   [--hidden 100,100] [--steps T] [--batch B] [--train-images N]\n"
           "                   [--test-images N] [--downsample F] [--lr R] [--gain A] [--log FILE.csv]\n"
           "                   [--resume] [--data DIR] [--threads N]\n"
-          "                   [--periphery ideal|cell|continuous]\n"
+          "                   [--periphery ideal|cell|continuous|cmos]\n"
           "                   [--init NET]\n"
           "\n"
           "Trains a fully connected spiking network (inputs, hidden..., 10 outputs) on\n"
@@ -96,7 +97,11 @@ void dwmtj_usage_train(FILE *f)
           "                      fire sensed at MTJ_B, clear and write from the\n"
           "                      neuron's own reset, with the dead time they take) or\n"
           "                      continuous (ideal with the drive clamped continuously,\n"
-          "                      as dwmtj infer's ideal circuit clamps it)\n"
+          "                      as dwmtj infer's ideal circuit clamps it) or cmos (the\n"
+          "                      cell as the cmos cell's macromodel has it: its negative\n"
+          "                      limit, clear, sense delay and write width, from\n"
+          "                      $DWMTJ_CELLDIR/cell_cmos_macro.txt, default\n"
+          "                      " DWMTJ_CELLDIR ")\n"
           "  --init NET          start from the weights and biases of the network file\n"
           "                      NET instead of random ones (fine-tuning, e.g. an ideal\n"
           "                      network for --periphery cell); NET must have the\n"
@@ -113,7 +118,9 @@ void dwmtj_usage_train(FILE *f)
           f);
 }
 
-static const char *const periphery_names[] = {"ideal", "cell", "continuous"}; /* dwmtj_periphery */
+/* dwmtj_periphery, then PERIPH_CMOS: the cell with the cmos macromodel's rule */
+static const char *const periphery_names[] = {"ideal", "cell", "continuous", "cmos"};
+#define PERIPH_CMOS 3
 
 /* ---- parsing ------------------------------------------------------------ */
 
@@ -226,7 +233,7 @@ static int parse_args(int argc, char **argv, struct train_args *o, int *help)
             rc = dwmtj_opt_choice(SUB, "--neuron", v, dwmtj_kind_names, DWMTJ_KIND_COUNT, &o->kind);
             break;
         case OPT_PERIPHERY:
-            rc = dwmtj_opt_choice(SUB, "--periphery", v, periphery_names, 3, &o->periphery);
+            rc = dwmtj_opt_choice(SUB, "--periphery", v, periphery_names, 4, &o->periphery);
             break;
         case OPT_EPOCHS: rc = parse_count(opt, v, DWMTJ_SNN_TRAIN_MAX_EPOCHS, &o->epochs); break;
         case OPT_SEED:
@@ -291,7 +298,7 @@ static void to_options(const struct train_args *a, dwmtj_snn_train_options *o)
     o->log = a->log;
     o->data = a->data;
     o->resume = a->resume;
-    o->periphery = a->periphery;
+    o->periphery = a->periphery == PERIPH_CMOS ? DWMTJ_PERIPH_CELL : a->periphery;
     if (a->have_hidden) {
         o->n_hidden = a->nhidden;
         memcpy(o->hidden, a->hidden, sizeof o->hidden);
@@ -353,6 +360,11 @@ static int on_event(const dwmtj_snn_train_event *ev, void *userdata)
             printf("%c%d", l ? '-' : ' ', n->size[l]);
         if (n->kind != DWMTJ_KIND_LIF)
             printf(", periphery %s", dwmtj_periphery_name(n->periphery));
+        if (n->periphery == DWMTJ_PERIPH_CELL &&
+            (n->cell.i_neg < DWMTJ_W_CELL_I_MAX || n->cell.t_sense > 0.0))
+            printf(" (the cmos macromodel's rule: negative limit %g A, sense delay %g s, clear "
+                   "%g A for %g s, write %g s)", n->cell.i_neg, n->cell.t_sense,
+                   n->cell.i_clear, n->cell.t_clear, n->cell.t_write);
         printf(", T %d, batch %d, %d training and %d test images, epochs %d..%d\n", n->steps,
                ev->batch, ev->train_images, ev->test_images, ev->first_epoch, ev->epochs);
         break;
@@ -398,6 +410,13 @@ int dwmtj_cmd_train(int argc, char **argv)
     dwmtj_snn_train_options o;
     to_options(&a, &o);
     char *err = NULL;
+    if (a.periphery == PERIPH_CMOS &&
+        dwmtj_infer_cmos_rule(dwmtj_cell_dir(), dwmtj_snn_default_i_max(a.kind), &o.cell,
+                              &err) != 0) {
+        dwmtj_error("--periphery cmos: %s", err ? err : "the cmos macromodel cannot be read");
+        free(err);
+        return DWMTJ_EXIT_SIM;
+    }
     dwmtj_weights init = {0};
     if (a.init) {
         if (dwmtj_weights_load(&init, a.init, &err) != DWMTJ_W_OK) {
