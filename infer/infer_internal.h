@@ -141,7 +141,9 @@ int infer_cell_for(const dwmtj_weights *net, const dwmtj_infer_options *o, infer
 /* 1 when net was trained for a cmos macromodel (dwmtj train --periphery
  * cmos): a cell network with a negative limit or a sense delay. */
 int infer_cmos_rule_net(const dwmtj_weights *net);
-/* The cmos cell's lower clamp on the scaled device. */
+/* A, the cmos cell's own negative limit (INFER_CMOS_V_IN_MIN over c's
+ * track), and its lower clamp at i_max. */
+double infer_cmos_i_neg(const infer_cell *c);
 double infer_cmos_i_lo(const infer_cell *c, double i_max);
 /* The behavioural cell as the cmos macromodel m has it: the cmos clamp,
  * clear current, sense delay (folded into the clear, which follows the

@@ -90,22 +90,28 @@ int infer_cmos_macro_read(const char *dir, infer_cmos_macro *m, char **error)
     return rc;
 }
 
-/* The cell rule of m: on top of *c's other fields, the cmos clamp's
- * negative limit (the track's resistance r_track), clear, sense delay and
- * fitted write width. */
-static void macro_rule(const infer_cmos_macro *m, double r_track, dwmtj_cell *c)
+/* The cell rule of m: on top of *c's other fields, the cmos cell's
+ * negative limit (on cv's track), clear, sense delay and fitted write
+ * width. */
+static void macro_rule(const infer_cmos_macro *m, const infer_cell *cv, dwmtj_cell *c)
 {
-    c->i_neg = INFER_CMOS_V_IN_MIN / r_track;
+    c->i_neg = infer_cmos_i_neg(cv);
     c->i_clear = m->i_clear;
     c->t_clear = m->t_clear;
     c->t_sense = m->t_sense;
     c->t_write = m->t_write_eff;
 }
 
-/* The fit holds where it was made: 0 when run is fit's (to 1e-6). */
+/* 1 when a value differs from the file's beyond rounding (1e-6). */
+static int differs(double run, double fit)
+{
+    return fabs(run - fit) > 1e-6 * fit;
+}
+
+/* The fit holds where it was made: 0 when run is fit's. */
 static int extracted_at(const char *what, double fit, double run, char **error)
 {
-    if (fabs(run - fit) > 1e-6 * fit)
+    if (differs(run, fit))
         return infer_fail(error, DWMTJ_H_ERR_USAGE,
                           "the cmos macromodel (%s) was extracted at %s = %g; this run has %g: "
                           "extract it there (scripts/cmos-macro) or run the cmos cell itself "
@@ -136,7 +142,7 @@ int dwmtj_infer_cmos_rule(const char *cell_dir, double i_max, dwmtj_cell *cell, 
     infer_cell c;
     infer_cell_values(&net, i_max, &c);
     *cell = net.cell;
-    macro_rule(&m, c.r_track, cell);
+    macro_rule(&m, &c, cell);
     return DWMTJ_H_OK;
 }
 
@@ -150,7 +156,7 @@ int infer_cmos_macro_cell(const infer_cmos_macro *m, const dwmtj_weights *net, d
     if (infer_cmos_rule_net(net)) {
         /* trained for a macromodel: its rule must be this file's */
         dwmtj_cell r = net->cell;
-        macro_rule(m, c->r_track, &r);
+        macro_rule(m, c, &r);
         const struct { const char *what; double net, fit; } rule[5] = {
             { "cell.i_neg (A)", net->cell.i_neg, r.i_neg },
             { "cell.i_clear (A)", net->cell.i_clear, r.i_clear },
@@ -159,7 +165,7 @@ int infer_cmos_macro_cell(const infer_cmos_macro *m, const dwmtj_weights *net, d
             { "cell.t_write (s)", net->cell.t_write, r.t_write },
         };
         for (int k = 0; k < 5; k++)
-            if (fabs(rule[k].net - rule[k].fit) > 1e-6 * rule[k].fit)
+            if (differs(rule[k].net, rule[k].fit))
                 return infer_fail(error, DWMTJ_H_ERR_USAGE,
                                   "the network was trained for a cmos macromodel with %s = %g; "
                                   "%s gives %g: train it for this one (dwmtj train --periphery "

@@ -184,8 +184,7 @@ void infer_cell_values(const dwmtj_weights *net, double i_max, infer_cell *c)
 
 int infer_cmos_rule_net(const dwmtj_weights *net)
 {
-    return net->periphery == DWMTJ_PERIPH_CELL &&
-           (net->cell.t_sense > 0.0 || net->cell.i_neg < DWMTJ_W_CELL_I_MAX);
+    return net->periphery == DWMTJ_PERIPH_CELL && dwmtj_cell_has_cmos_rule(&net->cell);
 }
 
 int infer_cell_for(const dwmtj_weights *net, const dwmtj_infer_options *o, infer_cell *c,
@@ -213,9 +212,14 @@ int infer_cell_for(const dwmtj_weights *net, const dwmtj_infer_options *o, infer
     return rc;
 }
 
+double infer_cmos_i_neg(const infer_cell *c)
+{
+    return INFER_CMOS_V_IN_MIN / c->r_track;
+}
+
 double infer_cmos_i_lo(const infer_cell *c, double i_max)
 {
-    return -fmin(i_max, INFER_CMOS_V_IN_MIN / c->r_track);
+    return -fmin(i_max, infer_cmos_i_neg(c));
 }
 
 /* The cell's logic: the one-shots' switches (10 Ohm on, 1 fF: dwmtj

@@ -260,8 +260,7 @@ static int spk_spikes(const dwmtj_infer *c, const double *t, const double *v, in
                     c->cv.t_sense;
         if (tc > T * dt * (1.0 + 1e-9))
             break; /* the sense delay took it past the window: no spike yet */
-        /* a crossing on an edge (to rounding) belongs to the period it ends */
-        int k = (int)ceil(tc / dt - 1e-6) - 1;
+        int k = dwmtj_snn_step_of(tc, dt);
         k = k < 0 ? 0 : k >= T ? T - 1 : k;
         out[k] = 1;
         count++;

@@ -153,6 +153,12 @@ void dwmtj_snn_ws_free(dwmtj_snn_ws *ws);
 
 #define DWMTJ_SNN_TEST_KEY0 1000000 /* image key of test image 0 */
 
+/* The clock step k whose period (k dt, (k+1) dt] holds time t (s); a time
+ * on an edge, to 1e-6 of a period, belongs to the step it ends: the step
+ * a delayed spike counts on, in the network (the cell's t_sense) and in
+ * dwmtj infer's reading of its circuit alike.  May be < 0 or >= T. */
+int dwmtj_snn_step_of(double t, double dt);
+
 /* Runs batch images (batch x size[0] bytes; image_index[b] keys the input
  * spikes and the device noise, NULL = 0..batch-1).  pred (batch) and
  * out_counts (batch x size[L]) may be NULL. */

@@ -91,6 +91,10 @@ typedef struct dwmtj_cell {
  * 200 uA, t_clear 1 ns, v_write 1.5 V, t_write 1.2 ns, t_start 0.1 ns,
  * i_neg DWMTJ_W_CELL_I_MAX, t_sense 0). */
 void dwmtj_cell_defaults(dwmtj_cell *c);
+/* 1 when c has its own negative limit or a sense delay (i_neg or t_sense
+ * away from dwmtj_cell_defaults'): the cmos cell's rule, which a cell
+ * network records in format version 3 only. */
+int dwmtj_cell_has_cmos_rule(const dwmtj_cell *c);
 
 typedef struct dwmtj_weights {
     int n_layers;                       /* weight layers (3 for 784-100-100-10) */

@@ -18,6 +18,11 @@
 
 enum { DRIVE = 0, WRITE = 1 };
 
+int dwmtj_snn_step_of(double t, double dt)
+{
+    return (int)ceil(t / dt - 1e-6) - 1;
+}
+
 void snn_cell_setup(snn_dw *dw, const dwmtj_weights *net)
 {
     const dwmtj_derived *d = &dw->d;
@@ -380,12 +385,11 @@ int snn_cell_step(const snn_dw *dw, snn_dw_neuron *q, int o, int layer, uint64_t
     int fire = e->n_fire > s_start.n_fire;
     if (dw->c.t_sense > 0.0) {
         /* the spike counts t_sense after the fire, in the clock step that
-         * holds that time (a time on an edge, to rounding, belongs to the
-         * step it ends: the circuit's rule, infer_run.c spk_spikes); one at
-         * most is pending, as the next fire needs a clear and a write */
+         * holds that time; one at most is pending, as the next fire needs a
+         * clear and a write */
         if (fire)
             q->t_spk = e->t_fire + dw->c.t_sense;
-        fire = q->t_spk >= 0.0 && (int)ceil(q->t_spk / h - 1e-6) - 1 <= t;
+        fire = q->t_spk >= 0.0 && dwmtj_snn_step_of(q->t_spk, h) <= t;
         if (fire)
             q->t_spk = -1.0;
     }

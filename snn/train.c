@@ -342,8 +342,7 @@ static void config_string(const dwmtj_snn_train_options *o, const dwmtj_weights 
                  n->cell.t_write, n->cell.t_start);
     k = strlen(s);
     /* the cell's fields of format version 3, where they are not the defaults */
-    if (n->periphery == DWMTJ_PERIPH_CELL && k < cap &&
-        (n->cell.i_neg != DWMTJ_W_CELL_I_MAX || n->cell.t_sense != 0.0))
+    if (n->periphery == DWMTJ_PERIPH_CELL && k < cap && dwmtj_cell_has_cmos_rule(&n->cell))
         snprintf(s + k, cap - k, ",i_neg=%.17g,t_sense=%.17g", n->cell.i_neg, n->cell.t_sense);
     k = strlen(s);
     if (o->init && k < cap)

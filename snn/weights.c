@@ -172,8 +172,7 @@ static uint32_t version_of(const dwmtj_weights *n)
 {
     if (n->periphery == DWMTJ_PERIPH_IDEAL)
         return 1u;
-    if (n->periphery == DWMTJ_PERIPH_CELL &&
-        (n->cell.i_neg != DWMTJ_W_CELL_I_MAX || n->cell.t_sense != 0.0))
+    if (n->periphery == DWMTJ_PERIPH_CELL && dwmtj_cell_has_cmos_rule(&n->cell))
         return 3u;
     return 2u;
 }
@@ -464,6 +463,11 @@ void dwmtj_cell_defaults(dwmtj_cell *c)
     c->t_start = 0.1e-9;
     c->i_neg = DWMTJ_W_CELL_I_MAX;
     c->t_sense = 0.0;
+}
+
+int dwmtj_cell_has_cmos_rule(const dwmtj_cell *c)
+{
+    return c->i_neg != DWMTJ_W_CELL_I_MAX || c->t_sense != 0.0;
 }
 
 /* ------------------------------------------------------------------ save */

@@ -360,8 +360,7 @@ static int on_event(const dwmtj_snn_train_event *ev, void *userdata)
             printf("%c%d", l ? '-' : ' ', n->size[l]);
         if (n->kind != DWMTJ_KIND_LIF)
             printf(", periphery %s", dwmtj_periphery_name(n->periphery));
-        if (n->periphery == DWMTJ_PERIPH_CELL &&
-            (n->cell.i_neg < DWMTJ_W_CELL_I_MAX || n->cell.t_sense > 0.0))
+        if (n->periphery == DWMTJ_PERIPH_CELL && dwmtj_cell_has_cmos_rule(&n->cell))
             printf(" (the cmos macromodel's rule: negative limit %g A, sense delay %g s, clear "
                    "%g A for %g s, write %g s)", n->cell.i_neg, n->cell.t_sense,
                    n->cell.i_clear, n->cell.t_clear, n->cell.t_write);
