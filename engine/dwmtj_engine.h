@@ -156,6 +156,9 @@ typedef struct dwmtj_engine_stats {
                              groups_split, the sum over the groups' own) */
     int turn_points;      /* of which at a device's turn inside a step
                              (dwmtj_eval.t_turn; exact steps only) */
+    int cross_points;     /* of which at a wall's crossing of a pillar's
+                             centre inside a step (dwmtj_eval.t_cross;
+                             exact steps only) */
     int newton_iterations;/* over all time points */
     int refactors;        /* block factorisations of the Newton groups: per
                              Newton iteration one for each block with a group

@@ -301,6 +301,7 @@ void dwmtj_engine_stats_add(dwmtj_engine_stats *sum, const dwmtj_engine_stats *s
         return;
     sum->time_points += s->time_points;
     sum->turn_points += s->turn_points;
+    sum->cross_points += s->cross_points;
     sum->newton_iterations += s->newton_iterations;
     sum->refactors += s->refactors;
     sum->linear_outputs += s->linear_outputs;

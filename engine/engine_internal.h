@@ -456,10 +456,12 @@ double eng_update(dwmtj_circuit *c, int k);
 /* Newton's failure at t, named by the unknown of the largest change. */
 int eng_fail_newton(dwmtj_circuit *c, double t, int worst);
 /* Of devices dev[0..n) (NULL: the first n): the earliest step limit after
- * t (dwmtj_eval.t_next) and the earliest turn inside (t0, t1)
- * (dwmtj_eval.t_turn), +inf if none. */
+ * t (dwmtj_eval.t_next) and the earliest turn or wall crossing inside
+ * (t0, t1) (dwmtj_eval.t_turn, t_cross; *cross 1 for a crossing), +inf if
+ * none. */
 double eng_devices_limit(const dwmtj_circuit *c, const int *dev, int n, double t);
-double eng_devices_turn(const dwmtj_circuit *c, const int *dev, int n, double t0, double t1);
+double eng_devices_turn(const dwmtj_circuit *c, const int *dev, int n, double t0, double t1,
+                        int *cross);
 /* The steps of at most tmax [t0, t1] is cut into (1 without tmax), and
  * the end of the p-th of them: the exact points' pieces. */
 int eng_tmax_parts(const dwmtj_circuit *c, double t0, double t1);

@@ -5,11 +5,12 @@
  * outputs at the ends of those pieces fix them everywhere.  Each group is
  * then stepped through the whole transient by itself, at the pieces' ends
  * and at its own events only: the instants at which its B sources' min()
- * or max() switch, its devices' step limits (dwmtj_eval.t_next) and turns
- * (dwmtj_eval.t_turn).  Those are the points DWMTJ_E_STEPS_EXACT gives it,
- * less the other groups' events, at which its drive is linear and nothing
- * of its own happens: the continuous circuit's answer, at about one device
- * step per group and clock period instead of one per event of any group. */
+ * or max() switch, its devices' step limits (dwmtj_eval.t_next), turns
+ * (dwmtj_eval.t_turn) and wall crossings (dwmtj_eval.t_cross).  Those are
+ * the points DWMTJ_E_STEPS_EXACT gives it, less the other groups' events,
+ * at which its drive is linear and nothing of its own happens: the
+ * continuous circuit's answer, at about one device step per group and
+ * clock period instead of one per event of any group. */
 #include "engine_internal.h"
 
 #include <math.h>
@@ -367,17 +368,22 @@ static int part_take(dwmtj_circuit *c, int g, double t)
 }
 
 /* From group g's accepted point at *t to one at next, or at the first turn
- * of its devices' domains before next (as advance() does for all). */
+ * or wall crossing of its devices' domains before next (as advance() does
+ * for all). */
 static int part_advance(dwmtj_circuit *c, int g, const piece *pc, double next, double *t)
 {
     const eng_part *p = &c->part[g];
     int rc = part_solve(c, g, pc, next);
     if (rc != DWMTJ_E_OK)
         return rc;
-    double first = eng_devices_turn(c, p->dev, p->n_dev, *t, next);
+    int cross;
+    double first = eng_devices_turn(c, p->dev, p->n_dev, *t, next, &cross);
     if (first < next) {
         next = first;
-        c->stats.turn_points++;
+        if (cross)
+            c->stats.cross_points++;
+        else
+            c->stats.turn_points++;
         if ((rc = part_solve(c, g, pc, next)) != DWMTJ_E_OK)
             return rc;
     }

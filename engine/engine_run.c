@@ -302,13 +302,20 @@ double eng_devices_limit(const dwmtj_circuit *c, const int *dev, int n, double t
     return lim;
 }
 
-double eng_devices_turn(const dwmtj_circuit *c, const int *dev, int n, double t0, double t1)
+double eng_devices_turn(const dwmtj_circuit *c, const int *dev, int n, double t0, double t1,
+                        int *cross)
 {
     double tol = 1e-9 * c->tstep, first = INFINITY;
+    *cross = 0;
     for (int q = 0; q < n; q++) {
-        double tt = c->dev[dev ? dev[q] : q].ev.t_turn;
-        if (tt > t0 + tol && tt < t1 - tol && tt < first)
-            first = tt;
+        const dwmtj_eval *e = &c->dev[dev ? dev[q] : q].ev;
+        for (int k = 0; k < 2; k++) {
+            double tt = k ? e->t_cross : e->t_turn;
+            if (tt > t0 + tol && tt < t1 - tol && tt < first) {
+                first = tt;
+                *cross = k;
+            }
+        }
     }
     return first;
 }
@@ -606,12 +613,14 @@ static int locate(dwmtj_circuit *c, eng_u *u, double thi, double *tc)
 /* With exact steps, the earliest turn of a device's domain inside
  * (c->t_acc, t) that the trial states report (dwmtj_eval.t_turn: an MTJ's
  * window entered and left on the turn, which the comparator reading MTJ_B
- * would see and the step does not count); +inf if none. */
-static double turn_before(const dwmtj_circuit *c, double t)
+ * would see and the step does not count), or wall crossing (t_cross: the
+ * velocity steps there); +inf if none; *cross: 1 for a crossing. */
+static double turn_before(const dwmtj_circuit *c, double t, int *cross)
 {
+    *cross = 0;
     if (c->steps == DWMTJ_E_STEPS_NGSPICE)
         return INFINITY; /* ngspice's points have none: the code model sets none */
-    return eng_devices_turn(c, NULL, c->n_dev, c->t_acc, t);
+    return eng_devices_turn(c, NULL, c->n_dev, c->t_acc, t, cross);
 }
 
 /* An accepted point at next, at the first device turn before it, or at
@@ -623,11 +632,15 @@ static int advance(dwmtj_circuit *c, double next, int sched, double *reached)
     int rc = solve(c, next, -1);
     if (rc != DWMTJ_E_OK)
         return rc;
-    double tt = turn_before(c, next);
+    int cross;
+    double tt = turn_before(c, next, &cross);
     if (tt < next) {
         next = *reached = tt;
         sched = 0;
-        c->stats.turn_points++;
+        if (cross)
+            c->stats.cross_points++;
+        else
+            c->stats.turn_points++;
         if ((rc = solve(c, next, -1)) != DWMTJ_E_OK)
             return rc;
     }
@@ -811,6 +824,7 @@ int eng_run(dwmtj_circuit *c)
         c->part[g].n_time = 0;
     c->stats.time_points = c->stats.newton_iterations = c->stats.refactors = 0;
     c->stats.turn_points = 0;
+    c->stats.cross_points = 0;
     c->stats.seconds_linear = c->stats.seconds_newton = 0.0;
     c->stats.warnings = c->n_model_warnings;
     snprintf(c->warning, sizeof c->warning, "%s", c->model_warning);

@@ -385,6 +385,13 @@ typedef struct dwmtj_eval {
                             step does not count (doc/model.md) and a host
                             that senses the MTJ needs a time point at; +inf
                             if none */
+    double t_cross;      /* s, the first instant inside the step just taken
+                            at which a wall crossed a pillar's centre whose
+                            two segments carry different currents (the
+                            domain's velocity steps there: a t_next event,
+                            which the step outran); a host that solves the
+                            continuous circuit needs a time point at it;
+                            +inf if none */
     int phase;           /* dwmtj_phase of the step just taken */
     double dx_dv[DWMTJ_NTERM]; /* m/V, d (domain centre at t1) / d v[j];
                                   0 when the domain stopped at a pin */

@@ -363,16 +363,57 @@ static double turn_time(const dwmtj_derived *d, const dwmtj_state *s0, const dwm
     return INFINITY;
 }
 
+/* dwmtj_eval.t_cross of the step from s0 to s1: the first instant inside
+ * it at which a wall crossed a pillar's centre whose two segments carry
+ * different currents at the step's end (boundary_ahead's event), on the
+ * step's path (the trapezoid, noise weights aside); +inf if none.  The
+ * step took its end's segments all along, so a host that wants the
+ * continuous circuit puts a point there (t_next predicts the arrival from
+ * the velocity at the step's start, which the write loop's rising current
+ * outruns). */
+static double cross_time(const dwmtj_derived *d, const dwmtj_state *s0, const dwmtj_state *s1,
+                         const dwmtj_net *n)
+{
+    if (!(s1->t > s0->t) || !s0->present || !s1->present || s1->n_write != s0->n_write ||
+        s1->n_lost != s0->n_lost || s1->n_reset != s0->n_reset)
+        return INFINITY;
+    const double xs[2] = { d->p.xa, d->p.xb };
+    const double half = 0.5 * (s0->x_hi - s0->x_lo), c0 = s0->x_lo + half;
+    const double c1 = 0.5 * (s1->x_lo + s1->x_hi);
+    const dwmtj_sweep w = { s0->t, s1->t, c0, c1, s0->v, s1->v, 0 };
+    double first = INFINITY;
+    for (int b = 0; b < 2; b++) {
+        double i0 = n->i_seg[b], i1 = n->i_seg[b + 1];
+        if (!(fabs(i1 - i0) > 1e-9 * fmax(fabs(i0), fabs(i1))))
+            continue;
+        for (int k = 0; k < 2; k++) {
+            double off = k ? half : -half; /* the wall from the centre */
+            if ((c0 + off - xs[b]) * (c1 + off - xs[b]) < 0.0)
+                first = fmin(first, dwmtj_sweep_time(&w, xs[b] - off));
+        }
+    }
+    return first;
+}
+
 /* The time at which the centre passes c on the path of w: the inverse of
- * x(tau) = va tau + (vb - va) tau^2 / 2 (scaled to the path) when the
- * velocity keeps its sign, else linear. */
+ * x(tau) = va tau + (vb - va) tau^2 / 2 (scaled to the path), linear only
+ * when the domain stopped at a pin on it.  The velocity may change sign
+ * on the path (a step that starts or ends a hair past a turn): the root
+ * is then the one on the part that moves along the net displacement, with
+ * a and b the velocities along it (a < 0: the path starts backwards; a
+ * linear inverse there puts a fire up to a quarter of the step early, which
+ * the network's rule, reading t_fire, then counted a clock step early). */
 double dwmtj_sweep_time(const dwmtj_sweep *w, double c)
 {
     double phi = w->cb != w->ca ? (c - w->ca) / (w->cb - w->ca) : 1.0;
     phi = fmin(1.0, fmax(0.0, phi));
-    double a = fabs(w->va), b = fabs(w->vb), tau = phi;
-    if (!w->linear && w->va * w->vb >= 0.0 && a + b > 0.0 && phi > 0.0)
-        tau = phi * (a + b) / (a + sqrt(a * a + phi * (b * b - a * a)));
+    double u = w->va + w->vb >= 0.0 ? 1.0 : -1.0;
+    double a = u * w->va, b = u * w->vb, tau = phi;
+    if (!w->linear && a + b > 0.0 && phi > 0.0) {
+        double r = sqrt(a * a + phi * (b * b - a * a));
+        /* the two forms of one root, each without cancellation */
+        tau = a >= 0.0 ? phi * (a + b) / (a + r) : (r - a) / (b - a);
+    }
     return w->ta + (w->tb - w->ta) * tau;
 }
 
@@ -471,6 +512,32 @@ double dwmtj_next_rewrite_edge(const dwmtj_derived *d, double t)
     return T > 0.0 ? T * (floor(t / T + 1e-6) + 1.0) : INFINITY;
 }
 
+/* m, how far the domain of s goes along its motion until a wall reaches a
+ * pillar's centre (xa, xb: where segment_of changes) whose two sides carry
+ * different currents in n: the velocity steps there (drive: a rigid domain
+ * moves with its walls' mean), so the step that crosses one must end on it
+ * or it carries the old velocity past (the write loop's drift stops where
+ * the trailing wall leaves IN..A'; doc/model.md).  +inf if none ahead. */
+static double boundary_ahead(const dwmtj_derived *d, const dwmtj_state *s, const dwmtj_net *n)
+{
+    const double xs[2] = { d->p.xa, d->p.xb }, walls[2] = { s->x_lo, s->x_hi };
+    double sg = s->v > 0.0 ? 1.0 : -1.0, best = INFINITY;
+    for (int b = 0; b < 2; b++) {
+        double i0 = n->i_seg[b], i1 = n->i_seg[b + 1];
+        if (!(fabs(i1 - i0) > 1e-9 * fmax(fabs(i0), fabs(i1))))
+            continue;
+        for (int k = 0; k < 2; k++) {
+            /* a wall a hair short of it counts too: the step that started
+             * there would carry the old velocity, as the state has it, over
+             * all its length (t_next's floor makes that step DWMTJ_H_MIN) */
+            double dist = sg * (xs[b] - walls[k]);
+            if (dist > 0.0 && dist < best)
+                best = dist;
+        }
+    }
+    return best;
+}
+
 /* Next event and longest step from the state at the end of a step. */
 static void predict(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s,
                     const dwmtj_net *n, dwmtj_eval *out)
@@ -486,8 +553,10 @@ static void predict(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s,
     if (d->model == DWMTJ_MODEL_THERMAL && s->present) {
         /* the held domain's escape at the end's rate, or the next stop */
         out->t_event = dwmtj_thermal_predict(d, s, fabs(s->j), s->temp);
-        if (s->v != 0.0)
+        if (s->v != 0.0) {
+            out->t_event = fmin(out->t_event, s->t + boundary_ahead(d, s, n) / fabs(s->v));
             out->h_max = d->p.dx_max / fabs(s->v);
+        }
         return;
     }
     if (!s->present) {
@@ -516,7 +585,7 @@ static void predict(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s,
     /* ejection past either end of the track */
     double xend = sm * f.dirn > 0 ? d->p.length : 0.0;
     targets[nt++] = ((xend - f.xw) * f.dirn) + sm * 0.5 * f.ell;
-    double best = stop_ahead(d, &f, sm, fabs(s->v) / d->stt);
+    double best = fmin(stop_ahead(d, &f, sm, fabs(s->v) / d->stt), boundary_ahead(d, s, n));
     for (int k = 0; k < nt; k++) {
         double dist = sm * (targets[k] - f.u);
         if (dist > eps_of(&f) && dist < best)
@@ -1103,6 +1172,7 @@ static int step(const dwmtj_derived *d, uint64_t key, const dwmtj_state *s0, dou
             }
         out->phase = phase;
         out->t_turn = turn_time(d, s0, s1);
+        out->t_cross = cross_time(d, s0, s1, &n);
         for (int k = 0; k < DWMTJ_NTERM; k++)
             out->dx_dv[k] = b->open ? NAN : dx_dv[k];
         /* a clocked device's t_next is the next clock edge (next_point):
@@ -1184,7 +1254,7 @@ int dwmtj_eval_static(const dwmtj_derived *d, const dwmtj_state *s,
     out->t_event = INFINITY;
     out->h_max = INFINITY;
     out->t_next = INFINITY;
-    out->t_turn = INFINITY;
+    out->t_turn = out->t_cross = INFINITY;
     out->phase = phase_of(d, s, &n);
     return DWMTJ_OK;
 }

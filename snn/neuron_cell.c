@@ -117,6 +117,23 @@ static int piece(const snn_dw *dw, uint64_t key, const dwmtj_state *s0, double t
     return st;
 }
 
+/* The write's piece ends no later than libdwmtj's next event of the
+ * drifting domain (*te): where a wall reaches a pillar's centre the
+ * loop's segment current steps and the drift stops, as the circuit's
+ * points (the device's t_next) have it; a fixed piece would carry the
+ * velocity up to a WRITE_PIECE past it. */
+static int write_event(const snn_dw *dw, uint64_t key, const dwmtj_state *s, double *te)
+{
+    double v[DWMTJ_NTERM];
+    dwmtj_state z;
+    dwmtj_eval ev;
+    volts(dw, s, WRITE, loop_current(dw, s), v);
+    int st = step_ok(dwmtj_step_for(&dw->d, key, s, s->t, v, &z, &ev, DWMTJ_NEED_EVENT));
+    if (st == DWMTJ_OK && isfinite(ev.t_event)) /* at least DWMTJ_H_MIN on, as t_next */
+        *te = fmin(*te, fmax(ev.t_event, s->t + DWMTJ_H_MIN));
+    return st;
+}
+
 /* The step's drive line (unclamped, A) at time x, and its clamp to
  * [ilo, imax] (ilo = -min(i_neg, i_max): the cell's own negative limit). */
 struct line {
@@ -273,6 +290,8 @@ int snn_cell_step(const snn_dw *dw, snn_dw_neuron *q, int o, int layer, uint64_t
                 te = fmin(te, q->t_nuc > now ? q->t_nuc : now + 1e-6 * dw->d.p.t_nuc);
             if (q->s.present)
                 te = fmin(te, now + WRITE_PIECE);
+            if (q->s.present && q->s.v != 0.0 && (st = write_event(dw, key, &q->s, &te)) != DWMTJ_OK)
+                break;
             if ((st = piece(dw, key, &q->s, te, WRITE, 0.0, &n)) != DWMTJ_OK)
                 break;
             int born = n.present && !q->s.present;

@@ -1674,15 +1674,22 @@ START_TEST(infer_errors)
 END_TEST
 
 
-/* The shipped cmos macromodel against the transistor-level runs it was
- * not fitted to (doc/cmos/cmos14-transistor-12-49.csv: test images 12..49
- * of the small cell network, dwmtj infer --periphery cmos).  It does not
- * reach issue 13's goal of 98 % same class (doc/inference.md, "The cmos
- * macromodel"), so scripts/cmos-macro --check fails it there; it passes
- * at what it measured (CMOS_MACRO_CLASS, energy within 1 %), and fails
- * those with its fitted write width 0.6 ns off (classes) or its input
- * stage's static power 5 % off (energy). */
-#define CMOS_MACRO_CLASS "0.7"
+/* The shipped cmos macromodel against transistor-level runs it was not
+ * fitted to (dwmtj infer --periphery cmos): test images 0..49 of the
+ * cmos-trained network (doc/cmos/cmos14-cmosnet-transistor-0-49.csv) and
+ * 12..49 of the small cell network (doc/cmos/cmos14-transistor-12-49.csv).
+ * It does not reach issue 13's goal of 98 % same class (doc/inference.md,
+ * "The cmos macromodel"), so scripts/cmos-macro --check fails it there; it
+ * passes at what it measured (the CMOS_* fractions, energy within 1 %),
+ * and fails with its input stage's static power 5 % off (energy).  The
+ * cmos network refuses another write width (it was trained for this
+ * one), so a wrong write width is shown on the cell network: 1 ns longer,
+ * its spikes and energy fall (25 against 35 spikes per inference) and the
+ * check fails; the class alone moves little there (63 % at the file's
+ * width, 66 % 1 ns longer, 82 % 0.7 ns shorter: the cell network's
+ * output decisions are close). */
+#define CMOS_MACRO_CLASS_CMOSNET "0.86" /* measured: 44 of 50 */
+#define CMOS_MACRO_CLASS_CELLNET "0.6"  /* measured: 24 of 38 */
 
 /* MACRO with key's value v changed to f(v): into out. */
 static void macro_edit(const char *macro, const char *key, double scale, double add,
@@ -1702,12 +1709,15 @@ static void macro_edit(const char *macro, const char *key, double scale, double 
     free(text);
 }
 
-static void macro_check(const char *macro, const char *cls, const char *energy, int want)
+/* scripts/cmos-macro --check MACRO against the runs RUNS of network NET
+ * (both in the source tree), exit want. */
+static void macro_check(const char *macro, const char *net_file, const char *runs_file,
+                        const char *cls, const char *energy, int want)
 {
     char script[2048], net[2048], runs[2048];
     snprintf(script, sizeof script, "%s/scripts/cmos-macro", srcdir);
-    snprintf(net, sizeof net, "%s/networks/dwmtj-fmnist-14-cell.net", srcdir);
-    snprintf(runs, sizeof runs, "%s/doc/cmos/cmos14-transistor-12-49.csv", srcdir);
+    snprintf(net, sizeof net, "%s/networks/%s", srcdir, net_file);
+    snprintf(runs, sizeof runs, "%s/doc/cmos/%s", srcdir, runs_file);
     const char *const argv[] = { "sh", script, "--check", macro, "--class", cls, "--energy",
                                  energy, tool, "-", net, runs, NULL };
     cli_opts o = {.timeout = 600};
@@ -1715,24 +1725,27 @@ static void macro_check(const char *macro, const char *cls, const char *energy, 
     tool_exec(argv, &o, &r);
     ck_exit(r, want);
     ck_assert_msg(strstr(r.out, want ? "FAILS" : "passes"), "%s", r.out);
-    fprintf(stderr, "check_cli: cmos-macro --check %s --class %s --energy %s:\n%s",
-            strrchr(macro, '/') + 1, cls, energy, r.out);
+    fprintf(stderr, "check_cli: cmos-macro --check %s (%s) --class %s --energy %s:\n%s",
+            strrchr(macro, '/') + 1, net_file, cls, energy, r.out);
     tool_result_free(&r);
 }
 
 START_TEST(cmos_macro_check)
 {
+    const char *cmos = "dwmtj-fmnist-14-cmos.net", *cmos_runs = "cmos14-cmosnet-transistor-0-49.csv";
+    const char *cell = "dwmtj-fmnist-14-cell.net", *cell_runs = "cmos14-transistor-12-49.csv";
     char macro[2048];
     snprintf(macro, sizeof macro, "%s/netlists/cell_cmos_macro.txt", srcdir);
-    macro_check(macro, CMOS_MACRO_CLASS, "0.01", 0);
-    macro_check(macro, "0.98", "0.05", 1);
-    const char *bad = spath("macro-write.txt");
-    macro_edit(macro, "t_write_eff", 1.0, 0.6e-9, bad);
-    macro_check(bad, CMOS_MACRO_CLASS, "0.01", 1);
-    unlink(bad);
-    bad = spath("macro-power.txt");
+    macro_check(macro, cmos, cmos_runs, CMOS_MACRO_CLASS_CMOSNET, "0.01", 0);
+    macro_check(macro, cmos, cmos_runs, "0.98", "0.05", 1);
+    macro_check(macro, cell, cell_runs, CMOS_MACRO_CLASS_CELLNET, "0.01", 0);
+    const char *bad = spath("macro-power.txt");
     macro_edit(macro, "p_mirror", 1.05, 0.0, bad);
-    macro_check(bad, CMOS_MACRO_CLASS, "0.01", 1);
+    macro_check(bad, cmos, cmos_runs, CMOS_MACRO_CLASS_CMOSNET, "0.01", 1);
+    unlink(bad);
+    bad = spath("macro-write.txt");
+    macro_edit(macro, "t_write_eff", 1.0, 1e-9, bad);
+    macro_check(bad, cell, cell_runs, CMOS_MACRO_CLASS_CELLNET, "0.01", 1);
     unlink(bad);
 }
 END_TEST

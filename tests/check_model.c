@@ -860,8 +860,11 @@ START_TEST(test_turn_point)
 }
 END_TEST
 
-/* t_event: time to the reader's midpoint (then to ejection) at the present
- * velocity; h_max = dx_max / |v|; nucleation time while writing. */
+/* t_event: time to the leading wall's arrival at MTJ_B's centre (where
+ * V_MOVE's segment current steps), then to the reader's midpoint, then to
+ * ejection, at the present velocity; under a current into IN with A and B
+ * open (one current in every segment) no wall arrival is an event;
+ * h_max = dx_max / |v|; nucleation time while writing. */
 START_TEST(test_event_prediction)
 {
     dwmtj_params p = params_of("scaled");
@@ -875,8 +878,26 @@ START_TEST(test_event_prediction)
     step_ok(&d, KEY, &s, s.t, V_MOVE, &e);
     double v = ref_domain_velocity(&p, lo, hi, V_MOVE);
     double c_fire = p.xb - (0.5 * (ell + p.lb) - fmid * p.lb);
-    ck_assert_rel(e.t_event, 3e-9 + (c_fire - 0.5 * (lo + hi)) / v, 1e-9);
+    ck_assert(p.xb - hi < c_fire - 0.5 * (lo + hi));
+    ck_assert_rel(e.t_event, 3e-9 + (p.xb - hi) / v, 1e-9);
     ck_assert_rel(e.h_max, p.dx_max / v, 1e-9);
+    /* the leading wall past it, the trailing one farther than the fire */
+    lo = p.xb - ell + 1e-9;
+    hi = lo + ell;
+    place(&s, 3e-9, 0, lo, hi);
+    step_ok(&d, KEY, &s, s.t, V_MOVE, &e);
+    v = ref_domain_velocity(&p, lo, hi, V_MOVE);
+    ck_assert(c_fire - 0.5 * (lo + hi) < p.xb - lo);
+    ck_assert_rel(e.t_event, 3e-9 + (c_fire - 0.5 * (lo + hi)) / v, 1e-9);
+    /* a current into IN, A and B open: the fire, though the wall is nearer */
+    lo = 100e-9;
+    hi = 150e-9;
+    place(&s, 3e-9, 0, lo, hi);
+    dwmtj_state o;
+    ck_assert_int_eq(dwmtj_step_open(&d, KEY, &s, s.t, 100e-6, &o, &e, NULL, DWMTJ_NEED_ALL),
+                     DWMTJ_OK);
+    ck_assert(o.v > 0.0);
+    ck_assert_rel(e.t_event, 3e-9 + (c_fire - 0.5 * (lo + hi)) / o.v, 1e-9);
     /* after the fire, the next event is the ejection */
     place(&s, 3e-9, 0, 430e-9, 480e-9);
     s.fired = 1;
@@ -924,6 +945,78 @@ START_TEST(test_t_next_floor)
     step_ok(&d, KEY, &s, e.t_next, V_MOVE, &e);
     ck_assert(s.fired);
     ck_assert_double_eq(s.n_fire, n_fire + 1.0);
+}
+END_TEST
+
+/* A step that starts a hair backwards (just past a turn, as a host's point
+ * at the turn leaves it to rounding) and fires: t_fire is on the step's
+ * own path x(tau) = c0 + h (va tau + (vb - va) tau^2 / 2), not on a linear
+ * inverse (which put it 0.55 - 0.3 of the step early here; the network's
+ * rule counted such spikes a clock step early). */
+START_TEST(test_fire_time_after_turn)
+{
+    dwmtj_params p = params_of("scaled");
+    dwmtj_derived d;
+    derive_ok(&p, &d);
+    double fmid = p.rap_b / (p.rp_b + p.rap_b), ell = 50e-9, t0 = 3e-9, h = 10e-12;
+    double c_fire = p.xb - (0.5 * (ell + p.lb) - fmid * p.lb);
+    double v1 = ref_domain_velocity(&p, c_fire - 0.5 * ell, c_fire + 0.5 * ell, V_MOVE);
+    double c0 = c_fire - 0.3 * 0.5 * v1 * h;
+    ck_assert(h * v1 < p.dx_max); /* one sub-step: one path */
+    dwmtj_state s, s1;
+    place(&s, t0, 0, c0 - 0.5 * ell, c0 + 0.5 * ell);
+    s.v = -1e-3 * v1;
+    ck_assert_int_eq(dwmtj_step(&d, KEY, &s, t0 + h, V_MOVE, &s1, NULL), DWMTJ_OK);
+    ck_assert_double_eq(s1.n_fire, 1.0);
+    double va = s.v, vb = s1.v;
+    ck_assert(vb > 0.0);
+    ck_assert_rel(0.5 * (s1.x_lo + s1.x_hi) - c0, 0.5 * h * (va + vb), 1e-9);
+    double D = (c_fire - c0) / h;
+    double tau = (-va + sqrt(va * va + 2.0 * (vb - va) * D)) / (vb - va);
+    ck_assert(tau > 0.5);
+    ck_assert_rel(s1.t_fire - t0, tau * h, 1e-6);
+}
+END_TEST
+
+/* t_cross: a step under V_MOVE whose leading wall passes MTJ_B's centre
+ * (where the segment current steps) says when, on its own path; the same
+ * step under a current into IN with A and B open (one current in every
+ * segment) says nothing; a wall a hair short of the centre is an event
+ * of t_next, DWMTJ_H_MIN ahead (the step from there would carry the old
+ * velocity all along). */
+START_TEST(test_cross_point)
+{
+    dwmtj_params p = params_of("scaled");
+    dwmtj_derived d;
+    derive_ok(&p, &d);
+    double ell = 50e-9, t0 = 3e-9, h = 10e-12;
+    double v1 = ref_domain_velocity(&p, p.xb - ell, p.xb, V_MOVE);
+    double hi = p.xb - 0.4 * v1 * h, lo = hi - ell;
+    dwmtj_state s, s1;
+    dwmtj_eval e;
+    place(&s, t0, 0, lo, hi);
+    step_ok(&d, KEY, &s, t0, V_MOVE, &e); /* the state's own velocity and current */
+    ck_assert_int_eq(dwmtj_step(&d, KEY, &s, t0 + h, V_MOVE, &s1, &e), DWMTJ_OK);
+    ck_assert(s1.x_hi > p.xb);
+    ck_assert(e.t_cross > t0 && e.t_cross < t0 + h);
+    ck_assert(isinf(e.t_turn));
+    /* a point there finds the wall there, to 5 % of the step's travel (the
+     * time is read off the step's trapezoid; the shorter step's own path
+     * left it 1.6 % short here, and the event below then takes the wall
+     * across in a step of DWMTJ_H_MIN) */
+    dwmtj_state s2;
+    ck_assert_int_eq(dwmtj_step(&d, KEY, &s, e.t_cross, V_MOVE, &s2, NULL), DWMTJ_OK);
+    ck_assert_msg(fabs(s2.x_hi - p.xb) < 0.05 * (s1.x_hi - hi), "wall %g m from the centre",
+                  s2.x_hi - p.xb);
+    ck_assert_int_eq(dwmtj_step_open(&d, KEY, &s, t0 + h, 100e-6, &s1, &e, NULL, DWMTJ_NEED_ALL),
+                     DWMTJ_OK);
+    ck_assert(s1.x_hi > p.xb);
+    ck_assert(isinf(e.t_cross));
+    /* a hair short: the next point is the floor's */
+    place(&s, t0, 0, p.xb - ell - 1e-20, p.xb - 1e-20);
+    step_ok(&d, KEY, &s, t0, V_MOVE, &e);
+    ck_assert(s.x_hi < p.xb && s.v > 0.0);
+    ck_assert_rel(e.t_next - t0, DWMTJ_H_MIN, 1e-6);
 }
 END_TEST
 
@@ -2403,6 +2496,8 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_fire_distance_at);
     tcase_add_test(tc, test_event_prediction);
     tcase_add_test(tc, test_t_next_floor);
+    tcase_add_test(tc, test_fire_time_after_turn);
+    tcase_add_test(tc, test_cross_point);
     tcase_add_test(tc, test_step_for_agrees);
     tcase_add_test(tc, test_no_unseen_at_own_point);
     tcase_add_test(tc, test_noise_per_slot);
