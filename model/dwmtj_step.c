@@ -364,15 +364,12 @@ static double turn_time(const dwmtj_derived *d, const dwmtj_state *s0, const dwm
 }
 
 /* 1 when the segments on the two sides of pillar centre b (0: xa, 1: xb)
- * carry currents that differ by more than 0.1 %: where the domain's
- * velocity steps by as much at a wall's crossing (a pillar that carries
- * next to nothing, as A beside the array's open write path, is no event:
- * its crossings there put points within picoseconds of the cell's
- * switches, and ngspice stopped on "Timestep too small"). */
+ * carry different currents in n (beyond rounding): a wall crossing there
+ * changes the domain's velocity. */
 static int segments_differ(const dwmtj_net *n, int b)
 {
     double i0 = n->i_seg[b], i1 = n->i_seg[b + 1];
-    return fabs(i1 - i0) > 1e-3 * fmax(fabs(i0), fabs(i1));
+    return fabs(i1 - i0) > 1e-9 * fmax(fabs(i0), fabs(i1));
 }
 
 /* dwmtj_eval.t_cross of the step from s0 to s1: the first instant inside
