@@ -462,6 +462,8 @@ int eng_fail_newton(dwmtj_circuit *c, double t, int worst);
 double eng_devices_limit(const dwmtj_circuit *c, const int *dev, int n, double t);
 double eng_devices_turn(const dwmtj_circuit *c, const int *dev, int n, double t0, double t1,
                         int *cross);
+/* A point taken at such a turn (cross 0) or crossing (1), in the stats. */
+void eng_count_turn(dwmtj_circuit *c, int cross);
 /* The steps of at most tmax [t0, t1] is cut into (1 without tmax), and
  * the end of the p-th of them: the exact points' pieces. */
 int eng_tmax_parts(const dwmtj_circuit *c, double t0, double t1);

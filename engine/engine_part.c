@@ -380,10 +380,7 @@ static int part_advance(dwmtj_circuit *c, int g, const piece *pc, double next, d
     double first = eng_devices_turn(c, p->dev, p->n_dev, *t, next, &cross);
     if (first < next) {
         next = first;
-        if (cross)
-            c->stats.cross_points++;
-        else
-            c->stats.turn_points++;
+        eng_count_turn(c, cross);
         if ((rc = part_solve(c, g, pc, next)) != DWMTJ_E_OK)
             return rc;
     }

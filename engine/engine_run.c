@@ -320,6 +320,14 @@ double eng_devices_turn(const dwmtj_circuit *c, const int *dev, int n, double t0
     return first;
 }
 
+void eng_count_turn(dwmtj_circuit *c, int cross)
+{
+    if (cross)
+        c->stats.cross_points++;
+    else
+        c->stats.turn_points++;
+}
+
 int eng_tmax_parts(const dwmtj_circuit *c, double t0, double t1)
 {
     int parts = c->tmax > 0.0 ? (int)ceil((t1 - t0) / c->tmax - 1e-9) : 1;
@@ -637,10 +645,7 @@ static int advance(dwmtj_circuit *c, double next, int sched, double *reached)
     if (tt < next) {
         next = *reached = tt;
         sched = 0;
-        if (cross)
-            c->stats.cross_points++;
-        else
-            c->stats.turn_points++;
+        eng_count_turn(c, cross);
         if ((rc = solve(c, next, -1)) != DWMTJ_E_OK)
             return rc;
     }
