@@ -735,8 +735,20 @@ static int build(dwmtj_spice_deck *d, const dwmtj_crossbar *x, const dwmtj_param
         snprintf(nm, sizeof nm, "rsense%d", k);
         if (add_r(top, nm, rd, b, x->r_sense))
             return -1;
+        /* with the reset periphery, blanked (held low) while clr<k> is
+         * high, as infer's cell: a domain that backs out of MTJ_B under a
+         * negative drive makes spk fall slowly through the threshold, the
+         * clear's current then pushes it back under B, and an unblanked
+         * comparator and the clear one-shot flip each other at the same
+         * time point until ngspice stops ("timestep too small") */
+        dwmtj_spice_expr *e = comparator(k, sn, x->r_sense);
+        if (x->arm == DWMTJ_CROSSBAR_ARM_RESET) {
+            char clr[32];
+            snprintf(clr, sizeof clr, "clr%d", k);
+            e = dwmtj_spice_x_op(DWMTJ_SPICE_X_MUL, e, dwmtj_spice_x_low(clr, LOGIC));
+        }
         snprintf(nm, sizeof nm, "bspk%d", k);
-        if (!dwmtj_spice_add_b(top, nm, spk, "0", 'v', comparator(k, sn, x->r_sense)))
+        if (!dwmtj_spice_add_b(top, nm, spk, "0", 'v', e))
             return -1;
     }
     (void)p;

@@ -25,10 +25,7 @@ if [ -n "${DWMTJ_TOOL:-}" ] && [ -x "$DWMTJ_TOOL" ]; then
     echo "== dwmtj4t demo 2: dwmtj run netlists/fig3d.cir (libngspice)"
     "$DWMTJ_TOOL" run --cm "$cm" "$srcdir/netlists/fig3d.cir" --csv "$out/fig3d-spikes.csv"
     echo "== dwmtj4t demo 3: dwmtj array, 64 x 16 crossbar"
-    # seed 2: seeds 1 and 3 stop ngspice with "Timestep too small" at a
-    # one-shot switch of the array's reset periphery (doc/crossbar.md,
-    # "Known limits"; seed 3 already before stop 30)
-    "$DWMTJ_TOOL" array --cm "$cm" --rows 64 --cols 16 --seed 2
+    "$DWMTJ_TOOL" array --cm "$cm" --rows 64 --cols 16
     echo "== dwmtj4t demo 4: dwmtj infer, the shipped DW-MTJ network (784-100-100-10,"
     echo "   trained with the ideal circuit's continuous clamp: network and circuit agree"
     echo "   on all 10,000 test images, doc/training.md) at circuit level on 3 test"

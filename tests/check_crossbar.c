@@ -1190,16 +1190,18 @@ END_TEST
 /* Events of one neuron in a reset-armed run (instrument(t, N, 1)). */
 #define MAXEV 64
 typedef struct {
-    int n_fall, n_wen, n_write, n_reset;
+    int n_fall, n_rb_fall, n_wen, n_write, n_reset;
     double fall[MAXEV];   /* s, spk crossing 0.5 downward (interpolated) */
+    double rb_fall[MAXEV]; /* s, R_B crossing its midpoint downward (interpolated) */
     double wen[MAXEV];    /* s, wen crossing 0.5 upward (interpolated) */
     double write[MAXEV];  /* s, first sample with one more domain written */
     double reset[MAXEV];  /* s, first sample with the domain gone (x = -1) */
     double q_a;           /* C, integral of the current into A through Sa */
     double q_a_first;     /* C, the same up to t_start + t_write + 0.5 ns */
     double nf, nw, ew;    /* fires, writes, write energy (pJ) at the end */
-    int mismatch;         /* samples where spk and R_B disagree (not within
-                             1 Ohm of the midpoint) */
+    int mismatch;         /* samples outside the clear where spk and R_B
+                             disagree (not within 1 Ohm of the midpoint) */
+    int blank_high;       /* samples inside the clear with spk high */
     double t_end;         /* s, last sample */
 } nev;
 
@@ -1236,8 +1238,14 @@ static void reset_events(const char *data, int N, double t_first, nev *ev)
             double t = row[0], t0 = prev[0];
             nev *e = &ev[k];
             /* columns: spk rb nf x nw wen clr me mew i(vpa) */
-            if ((r[0] > 0.5) != (r[1] > SC_RTH) && fabs(r[1] - SC_RTH) > 1.0)
+            /* inside the clear the comparator is blanked (spk held low) */
+            if (r[6] < 0.5 && (r[0] > 0.5) != (r[1] > SC_RTH) && fabs(r[1] - SC_RTH) > 1.0)
                 e->mismatch++;
+            if (r[6] >= 0.5 && r[0] > 0.5)
+                e->blank_high++;
+            if (q[1] >= SC_RTH && r[1] < SC_RTH)
+                push(e->rb_fall, &e->n_rb_fall,
+                     t0 + (t - t0) * (q[1] - SC_RTH) / (q[1] - r[1]));
             if (q[0] >= 0.5 && r[0] < 0.5)
                 push(e->fall, &e->n_fall, t0 + (t - t0) * (q[0] - 0.5) / (q[0] - r[0]));
             if (q[5] < 0.5 && r[5] >= 0.5)
@@ -1270,7 +1278,10 @@ START_TEST(reset_writes)
      * 1 (7.2 uA mean, a cycle every ~35 ns), column 1 all weights 0 (G+ =
      * G-, no input: its domain, written once, stays).  From the run's
      * events, per neuron:
-     *  - spk is high exactly while R_B is past its midpoint;
+     *  - outside the clear spk is high exactly while R_B is past its
+     *    midpoint; inside it spk is held low (blanked), and the clear
+     *    starts where R_B falls through its midpoint, decided at
+     *    ngspice's time point there: within 20 ps (11 ps measured);
      *  - writes and resets alternate, W R W R ...: each write after the
      *    first comes after the neuron's own reset, and writes = resets + 1;
      *  - each write one-shot starts t_clear after a fall of the neuron's own
@@ -1315,6 +1326,13 @@ START_TEST(reset_writes)
         nev *e = &ev[k];
         ck_assert_msg(e->mismatch == 0, "neuron %d: %d samples where spk and R_B disagree", k,
                       e->mismatch);
+        ck_assert_msg(e->blank_high == 0, "neuron %d: spk high in %d samples of the clear", k,
+                      e->blank_high);
+        ck_assert_int_eq(e->n_fall, e->n_rb_fall);
+        for (int j = 0; j < e->n_fall; j++)
+            ck_assert_msg(fabs(e->fall[j] - e->rb_fall[j]) < 20e-12,
+                          "neuron %d: spk falls at %g s, R_B at its midpoint at %g s", k,
+                          e->fall[j], e->rb_fall[j]);
         /* W R W R ...: write j (j >= 1) after reset j-1, before reset j */
         ck_assert_msg(e->n_write == (int)e->nw, "neuron %d: %d write events, nw %g", k,
                       e->n_write, e->nw);
