@@ -157,8 +157,13 @@ double dwmtj_infer_tmax(const dwmtj_infer_options *o, const dwmtj_weights *net);
 /* The periphery o asks for on net: o->periphery, or for
  * DWMTJ_INFER_PERIPH_NET the network's own. */
 int dwmtj_infer_periphery(const dwmtj_infer_options *o, const dwmtj_weights *net);
-/* "ideal", "behavioural" or "cmos". */
+/* "ideal", "behavioural", "cmos" or "cmos-macro". */
 const char *dwmtj_infer_periphery_name(int periphery);
+/* The files of cell_dir (dwmtj_infer_options.cell_dir) a periphery's
+ * circuit is built from, as a NULL-terminated list of names: the BSIM4
+ * cards and netlists/cell_cmos.lib for the cmos cell, the macromodel's
+ * cell_cmos_macro.txt for cmos-macro, none for the others. */
+const char *const *dwmtj_infer_periphery_files(int periphery);
 /* The rule (dwmtj_periphery) the algorithm-level reference follows on the
  * circuit o asks for: the cell's with the behavioural periphery, whatever
  * the network was trained for; with the ideal one the network's own

@@ -71,6 +71,16 @@ const char *dwmtj_infer_periphery_name(int periphery)
                                                         : "ideal";
 }
 
+const char *const *dwmtj_infer_periphery_files(int periphery)
+{
+    static const char *const cmos[] = { "bsim4_45nm.lib", "cell_cmos.lib", NULL };
+    static const char *const macro[] = { INFER_CMOS_MACRO_FILE, NULL };
+    static const char *const none[] = { NULL };
+    return periphery == DWMTJ_INFER_PERIPH_CMOS         ? cmos
+           : periphery == DWMTJ_INFER_PERIPH_CMOS_MACRO ? macro
+                                                        : none;
+}
+
 int dwmtj_infer_check_backend(int backend, int periphery, char **error)
 {
     if (error)

@@ -117,8 +117,8 @@ static int cmos_usable(const dwmtj_weights *net, const dwmtj_infer_options *o, c
                           "the cmos periphery: the network's device is noisy (sigma %g), the "
                           "cmos cell's device card (netlists/cell_cmos.lib) is deterministic",
                           net->sigma);
-    static const char *const file[2] = { "bsim4_45nm.lib", "cell_cmos.lib" };
-    for (int k = 0; k < 2; k++) {
+    const char *const *file = dwmtj_infer_periphery_files(DWMTJ_INFER_PERIPH_CMOS);
+    for (int k = 0; file[k]; k++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", o->cell_dir, file[k]);
         FILE *f = fopen(path, "r");

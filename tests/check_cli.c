@@ -1824,6 +1824,39 @@ START_TEST(infer_periphery)
     ck_assert_int_ne(r.code, 0);
     ck_assert_msg(strstr(r.err, "cell_cmos_macro.txt") && strstr(r.err, scratch), "%s", r.err);
     cli_free(&r);
+    /* its results are tied to the macromodel's file (cell= in the config
+     * line, a hash of its bytes): after the file changed, a resume is
+     * refused and the results are untouched */
+    char *mdir = spath("macro_cell"), mfrom[4096], mto[4200], mcell[4200];
+    ck_assert_int_eq(mkdir(mdir, 0755) == 0 || errno == EEXIST, 1);
+    snprintf(mfrom, sizeof mfrom, "%s/netlists/cell_cmos_macro.txt", srcdir);
+    snprintf(mto, sizeof mto, "%s/cell_cmos_macro.txt", mdir);
+    snprintf(mcell, sizeof mcell, "DWMTJ_CELLDIR=%s", mdir);
+    copy_file(mfrom, mto);
+    char *mres = spath("macro.csv");
+    mo.env = (const char *const[]){mcell, NULL};
+    cli_run_opts(ARGS(INFER, "--net", small_net(), "--images", "1", "--backend", "klu",
+                      "--periphery", "cmos-macro", "--allow-unsafe", "--results", mres),
+                 &mo, &r);
+    ck_exit(r, 0);
+    cli_free(&r);
+    char *mt = read_text(mres);
+    ck_assert_msg(mt && strstr(mt, " periphery=cmos-macro cell="), "%s", mt ? mt : "(none)");
+    FILE *mf = fopen(mto, "a");
+    ck_assert_ptr_nonnull(mf);
+    fputs("# edited\n", mf);
+    fclose(mf);
+    cli_run_opts(ARGS(INFER, "--net", small_net(), "--images", "2", "--backend", "klu",
+                      "--periphery", "cmos-macro", "--allow-unsafe", "--results", mres,
+                      "--resume"),
+                 &mo, &r);
+    ck_exit(r, 1);
+    ck_assert_msg(strstr(r.err, "another network or options"), "%s", r.err);
+    cli_free(&r);
+    char *mt2 = read_text(mres);
+    ck_assert_str_eq(mt2, mt);
+    free(mt);
+    free(mt2);
     char *res = spath("cell_klu.csv");
     cli_run(ARGS(INFER, "--net", small_net(), "--images", "1", "--backend", "klu",
                  "--periphery", "behavioural", "--json", "--results", res),

@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "dwmtj_crossbar.h"
+#include "testutil.h"
 
 #include <check.h>
 #include <math.h>
@@ -26,13 +27,6 @@
 #define SC_RAP 16e3
 #define SC_RTH (0.5 * (SC_RP + SC_RAP))
 
-#define ck_assert_rel(a, b, tol)                                                  \
-    do {                                                                          \
-        double a_ = (a), b_ = (b);                                                \
-        ck_assert_msg(fabs(a_ - b_) <= (tol) * fmax(fabs(a_), fabs(b_)),          \
-                      "%s = %.17g but %s = %.17g (relative tolerance %g)", #a, a_, \
-                      #b, b_, (double)(tol));                                     \
-    } while (0)
 
 /* ------------------------------------------------------------------------
  * Text helpers
@@ -117,9 +111,9 @@ START_TEST(map_to_window)
     ck_assert_int_eq(dwmtj_crossbar_conductances(&x, gp, gm), DWMTJ_H_OK);
     double d = 10e-6;
     for (int k = 0; k < 6; k++) {
-        ck_assert_rel(gp[k], 2e-6 + d * fmax(w[k], 0.0), 1e-15);
-        ck_assert_rel(gm[k], 2e-6 + d * fmax(-w[k], 0.0), 1e-15);
-        ck_assert_rel((gp[k] - gm[k]) / d, w[k] == 0.0 ? 0.0 : w[k], 1e-12);
+        tu_assert_rel(gp[k], 2e-6 + d * fmax(w[k], 0.0), 1e-15);
+        tu_assert_rel(gm[k], 2e-6 + d * fmax(-w[k], 0.0), 1e-15);
+        tu_assert_rel((gp[k] - gm[k]) / d, w[k] == 0.0 ? 0.0 : w[k], 1e-12);
     }
     ck_assert(gp[0] == 12e-6 && gm[0] == 2e-6);
     ck_assert(gp[1] == 2e-6 && gm[1] == 12e-6);
@@ -173,10 +167,10 @@ START_TEST(quantised_exact)
     x.levels = 5;
     double gp[4], gm[4];
     ck_assert_int_eq(dwmtj_crossbar_conductances(&x, gp, gm), DWMTJ_H_OK);
-    ck_assert_rel(gp[0], 1e-6 + 0.25 * 9e-6, 1e-14);
-    ck_assert_rel(gp[1], 1e-6 + 0.5 * 9e-6, 1e-14);
-    ck_assert_rel(gm[2], 1e-6 + 9e-6, 1e-14);
-    ck_assert_rel(gp[3], 1e-6, 1e-14);
+    tu_assert_rel(gp[0], 1e-6 + 0.25 * 9e-6, 1e-14);
+    tu_assert_rel(gp[1], 1e-6 + 0.5 * 9e-6, 1e-14);
+    tu_assert_rel(gm[2], 1e-6 + 9e-6, 1e-14);
+    tu_assert_rel(gp[3], 1e-6, 1e-14);
     ck_assert(gm[0] == 1e-6 && gm[1] == 1e-6 && gp[2] == 1e-6 && gm[3] == 1e-6);
 }
 END_TEST
@@ -926,11 +920,11 @@ START_TEST(linear_dc)
         snprintf(name, sizeof name, "i(vg%d)", k);
         double ig = printed(out, name);
         if (!_i) {
-            ck_assert_rel(ip, ideal[2 * k], 1e-9);
-            ck_assert_rel(im, ideal[2 * k + 1], 1e-9);
+            tu_assert_rel(ip, ideal[2 * k], 1e-9);
+            tu_assert_rel(im, ideal[2 * k + 1], 1e-9);
         } else {
-            ck_assert_rel(ip, wired[2 * k], 1e-6);
-            ck_assert_rel(im, wired[2 * k + 1], 1e-6);
+            tu_assert_rel(ip, wired[2 * k], 1e-6);
+            tu_assert_rel(im, wired[2 * k + 1], 1e-6);
             /* the wires matter here: the currents are visibly lower */
             ck_assert_msg(fabs(ip) < fabs(ideal[2 * k]) * (1 - 1e-3) &&
                               fabs(im) < fabs(ideal[2 * k + 1]) * (1 - 1e-3),
@@ -1381,11 +1375,11 @@ START_TEST(reset_writes)
     ck_assert_msg(fabs(ev[1].q_a - ev[1].q_a_first) <= 1e-6 * ev[1].q_a,
                   "idle neuron: %g C into A in all, %g C in its initial write", ev[1].q_a,
                   ev[1].q_a_first);
-    ck_assert_rel(ev[0].q_a, ev[0].nw * ev[1].q_a, 0.02);
+    tu_assert_rel(ev[0].q_a, ev[0].nw * ev[1].q_a, 0.02);
     /* the model books a step's energy to the phase at its start, so the
      * write's edges move up to a step's worth (0.193 .. 0.204 pJ per write
      * measured) between the write and its neighbours: 6 % */
-    ck_assert_rel(1e-12 * ev[0].ew, ev[0].nw * 1e-12 * ev[1].ew, 0.06);
+    tu_assert_rel(1e-12 * ev[0].ew, ev[0].nw * 1e-12 * ev[1].ew, 0.06);
     double per_spike = 1e-12 * ev[0].ew / ev[0].nf;
     ck_assert_msg(per_spike <= (1.0 + 1.0 / ev[0].nf) * e_hi,
                   "write energy per spike %g J above (1 + 1/%g) x %g J", per_spike, ev[0].nf,

@@ -9,6 +9,7 @@
  * Check's ck_assert_* marks a point on every success, which is a syscall in
  * fork mode, so hot loops count failures and assert once afterwards. */
 #include "dwmtj.h"
+#include "testutil.h"
 
 #include <check.h>
 #include <float.h>
@@ -34,13 +35,6 @@
 
 #define KEY 0x5eedULL
 
-#define ck_assert_rel(a, b, tol)                                                  \
-    do {                                                                          \
-        double a_ = (a), b_ = (b);                                                \
-        ck_assert_msg(fabs(a_ - b_) <= (tol) * fmax(fabs(a_), fabs(b_)),          \
-                      "%s = %.17g but %s = %.17g (relative tolerance %g)", #a, a_, \
-                      #b, b_, (double)(tol));                                     \
-    } while (0)
 
 /* Paper, Eq. for v: gamma mu0 Delta Heff / alpha + eta g muB P j / (2 e Ms). */
 static double ref_velocity(const dwmtj_params *p, double j)
@@ -213,7 +207,7 @@ static double run_const(const dwmtj_derived *d, uint64_t key, dwmtj_state *s,
         *s = s1;
     }
     ck_assert_int_eq(bad, 0);
-    ck_assert_rel(s->x_hi - s->x_lo, ell, 1e-9);
+    tu_assert_rel(s->x_hi - s->x_lo, ell, 1e-9);
     return s->x_lo - x0;
 }
 
@@ -352,8 +346,8 @@ START_TEST(test_velocity_current)
         dwmtj_state s;
         place(&s, 0.0, 0, 200e-9, 250e-9);
         double dx = run_const(&d, KEY, &s, vs[c], T / 400, 400);
-        ck_assert_rel(dx, vexp * T, 1e-6);
-        ck_assert_rel(s.v, vexp, 1e-9);
+        tu_assert_rel(dx, vexp * T, 1e-6);
+        tu_assert_rel(s.v, vexp, 1e-9);
         ck_assert_int_eq(s.present, 1);
     }
 }
@@ -381,7 +375,7 @@ START_TEST(test_velocity_field)
         dwmtj_state s;
         place(&s, 0.0, 0, 200e-9, 250e-9);
         double dx = run_const(&d, KEY, &s, vs[c], T / 300, 300);
-        ck_assert_rel(dx, vexp * T, 1e-6);
+        tu_assert_rel(dx, vexp * T, 1e-6);
     }
 }
 END_TEST
@@ -457,12 +451,12 @@ START_TEST(test_nucleation)
         dwmtj_eval e;
         dwmtj_state_init(&s, 0.0);
         step_ok(&d, KEY, &s, 0.0, v, &e);
-        ck_assert_rel(-e.i[2 + w], 1.5 * p.i_nuc, 1e-9);
-        ck_assert_rel(s.i_mtj[w], 1.5 * p.i_nuc, 1e-9);
+        tu_assert_rel(-e.i[2 + w], 1.5 * p.i_nuc, 1e-9);
+        tu_assert_rel(s.i_mtj[w], 1.5 * p.i_nuc, 1e-9);
         for (int k = 1; k <= 9; k++)
             step_ok(&d, KEY, &s, k * h, v, &e);
         ck_assert_int_eq(s.present, 0);
-        ck_assert_rel(s.t_wr[w], 0.9 * p.t_nuc, 1e-9);
+        tu_assert_rel(s.t_wr[w], 0.9 * p.t_nuc, 1e-9);
         ck_assert_double_eq(s.t_wr[1 - w], 0.0);
         step_ok(&d, KEY, &s, 11 * h, v, &e);
         ck_assert_int_eq(s.present, 1);
@@ -479,7 +473,7 @@ START_TEST(test_nucleation)
         dwmtj_mtj_resistance(&d, &s, R);
         for (int k = 0; k < 2; k++) {
             g[k] = ref_gmtj(&p, ref_overlap(&p, s.x_lo, s.x_hi, k), k);
-            ck_assert_rel(R[k], 1.0 / g[k], 1e-12);
+            tu_assert_rel(R[k], 1.0 / g[k], 1e-12);
         }
         ck_assert(R[w] > 0.5 * (w ? p.rp_b + p.rap_b : p.rp_a + p.rap_a));
         /* the currents reported are those with the new domain */
@@ -528,7 +522,7 @@ START_TEST(test_nucleation_rounding)
             ck_assert_double_eq(s.t_write, t1);
             ck_assert_double_eq_tol(s.x_lo, p.xa - 0.5 * p.la, 1e-15); /* no drift yet */
         } else {
-            ck_assert_rel(s.t_wr[0], t1, 1e-12);
+            tu_assert_rel(s.t_wr[0], t1, 1e-12);
             step_ok(&d, KEY, &s, p.t_nuc, v, NULL);
             ck_assert_int_eq(s.present, 1);
             ck_assert_double_eq_tol(s.t_write, p.t_nuc, 1e-6 * p.t_nuc);
@@ -587,11 +581,11 @@ START_TEST(test_nucleation_ramp)
     dwmtj_state_init(&s, 0.0);
     step_ok(&d, KEY, &s, 0.0, V_IDLE, NULL);
     step_ok(&d, KEY, &s, 0.4e-9, v, NULL);
-    ck_assert_rel(s.i_mtj[0], 2.0 * p.i_nuc, 1e-9);
-    ck_assert_rel(s.t_wr[0], 0.2e-9, 1e-9);
+    tu_assert_rel(s.i_mtj[0], 2.0 * p.i_nuc, 1e-9);
+    tu_assert_rel(s.t_wr[0], 0.2e-9, 1e-9);
     dwmtj_eval e;
     step_ok(&d, KEY, &s, 0.9e-9, v, &e);
-    ck_assert_rel(s.t_wr[0], 0.7e-9, 1e-9);
+    tu_assert_rel(s.t_wr[0], 0.7e-9, 1e-9);
     ck_assert_int_eq(s.present, 0);
     /* above i_nuc since 0.2 ns: t_nuc is reached at 1.2 ns; the write
      * current moves the new domain out of MTJ_A's window before the step
@@ -599,10 +593,10 @@ START_TEST(test_nucleation_ramp)
     dwmtj_state s1;
     ck_assert_int_eq(dwmtj_step(&d, KEY, &s, 1.5e-9, v, &s1, NULL), DWMTJ_WARN_UNSEEN);
     ck_assert_int_eq(s1.present, 1);
-    ck_assert_rel(s1.t_write, 0.2e-9 + p.t_nuc, 1e-9);
+    tu_assert_rel(s1.t_write, 0.2e-9 + p.t_nuc, 1e-9);
     ck_assert_double_eq(s1.n_depin, 1.0);
     /* a step to the library's next time point ends at the write */
-    ck_assert_rel(e.t_next, 0.2e-9 + p.t_nuc, 1e-9);
+    tu_assert_rel(e.t_next, 0.2e-9 + p.t_nuc, 1e-9);
     step_ok(&d, KEY, &s, e.t_next, v, NULL);
     ck_assert_int_eq(s.present, 1);
     ck_assert_double_eq(s.n_depin, 0.0);
@@ -626,13 +620,13 @@ START_TEST(test_nucleation_falling)
     step_ok(&d, KEY, &s, 0.0, v, NULL);
     step_ok(&d, KEY, &s, 0.75 * p.t_nuc, v, NULL);
     ck_assert_int_eq(s.present, 0);
-    ck_assert_rel(s.t_wr[0], 0.75 * p.t_nuc, 1e-9);
+    tu_assert_rel(s.t_wr[0], 0.75 * p.t_nuc, 1e-9);
     /* 2 i_nuc falling to 0 over t_nuc: above i_nuc for its first half, and
      * the timer reaches t_nuc a quarter of t_nuc into the step */
     step_ok(&d, KEY, &s, 1.75 * p.t_nuc, V_IDLE, NULL);
     ck_assert_int_eq(s.present, 1);
     ck_assert_double_eq(s.n_write, 1.0);
-    ck_assert_rel(s.t_write, p.t_nuc, 1e-9);
+    tu_assert_rel(s.t_write, p.t_nuc, 1e-9);
     ck_assert_double_eq(s.t_wr[0], 0.0);
 }
 END_TEST
@@ -676,8 +670,8 @@ START_TEST(test_fire_and_reset)
                       s0.x_lo > p.length - 2.0 * fabs(s0.v) * TU);
             ck_assert_int_eq(r.s.present, 0);
             ck_assert(r.s.t_reset > s0.t && r.s.t_reset <= r.s.t);
-            ck_assert_rel(R1[0], p.rp_a, 1e-12);
-            ck_assert_rel(R1[1], p.rp_b, 1e-12);
+            tu_assert_rel(R1[0], p.rp_a, 1e-12);
+            tu_assert_rel(R1[1], p.rp_b, 1e-12);
         } else {
             ck_assert_int_eq(r.s.present, 1);
             /* the domain is on the track until its trailing wall leaves */
@@ -771,7 +765,7 @@ START_TEST(test_lost_on_turn)
             drive_for(&p, hi - ell, hi, -V, vb);
             drive_for(&p, hi - ell, hi, V, vf);
             step_ok(&d, KEY, &s, 0.0, vb, NULL);
-            ck_assert_rel(s.v, -V, 1e-9);
+            tu_assert_rel(s.v, -V, 1e-9);
             for (int k = 1; k <= n && s.present; k++) {
                 double f = (double)k / n;
                 for (int i = 0; i < 4; i++)
@@ -804,13 +798,13 @@ START_TEST(test_fire_distance_at)
     for (int k = 0; k <= 10; k++) {
         double lo = 0.5 * ell + k * (p.length - 2.0 * ell) / 10.0;
         place(&s, 0.0, 0, lo, lo + ell);
-        ck_assert_rel(dwmtj_fire_distance_at(&d, dwmtj_position(&s)),
+        tu_assert_rel(dwmtj_fire_distance_at(&d, dwmtj_position(&s)),
                       dwmtj_fire_distance(&d, &s), 1e-12);
     }
     /* a quarter of it past IN: one written length centred a quarter short */
     place(&s, 0.0, 0, -0.25 * ell, 0.75 * ell);
     double whole = dwmtj_fire_distance(&d, &s);
-    ck_assert_rel(dwmtj_fire_distance_at(&d, 0.25 * ell), whole, 1e-12);
+    tu_assert_rel(dwmtj_fire_distance_at(&d, 0.25 * ell), whole, 1e-12);
     ck_assert(isnan(dwmtj_fire_distance_at(&d, NAN)));
     ck_assert(isnan(dwmtj_fire_distance_at(NULL, 0.0)));
 }
@@ -837,7 +831,7 @@ START_TEST(test_turn_point)
         drive_for(&p, lo, lo + ell, V, vf);
         drive_for(&p, lo, lo + ell, -V, vb);
         step_ok(&d, KEY, &s, 0.0, vf, NULL);
-        ck_assert_rel(s.v, V, 1e-9);
+        tu_assert_rel(s.v, V, 1e-9);
         a = s;
         dwmtj_eval e;
         step_ok(&d, KEY, &a, h, vb, &e);
@@ -879,8 +873,8 @@ START_TEST(test_event_prediction)
     double v = ref_domain_velocity(&p, lo, hi, V_MOVE);
     double c_fire = p.xb - (0.5 * (ell + p.lb) - fmid * p.lb);
     ck_assert(p.xb - hi < c_fire - 0.5 * (lo + hi));
-    ck_assert_rel(e.t_event, 3e-9 + (p.xb - hi) / v, 1e-9);
-    ck_assert_rel(e.h_max, p.dx_max / v, 1e-9);
+    tu_assert_rel(e.t_event, 3e-9 + (p.xb - hi) / v, 1e-9);
+    tu_assert_rel(e.h_max, p.dx_max / v, 1e-9);
     /* the leading wall past it, the trailing one farther than the fire */
     lo = p.xb - ell + 1e-9;
     hi = lo + ell;
@@ -888,7 +882,7 @@ START_TEST(test_event_prediction)
     step_ok(&d, KEY, &s, s.t, V_MOVE, &e);
     v = ref_domain_velocity(&p, lo, hi, V_MOVE);
     ck_assert(c_fire - 0.5 * (lo + hi) < p.xb - lo);
-    ck_assert_rel(e.t_event, 3e-9 + (c_fire - 0.5 * (lo + hi)) / v, 1e-9);
+    tu_assert_rel(e.t_event, 3e-9 + (c_fire - 0.5 * (lo + hi)) / v, 1e-9);
     /* a current into IN, A and B open: the fire, though the wall is nearer */
     lo = 100e-9;
     hi = 150e-9;
@@ -897,13 +891,13 @@ START_TEST(test_event_prediction)
     ck_assert_int_eq(dwmtj_step_open(&d, KEY, &s, s.t, 100e-6, &o, &e, NULL, DWMTJ_NEED_ALL),
                      DWMTJ_OK);
     ck_assert(o.v > 0.0);
-    ck_assert_rel(e.t_event, 3e-9 + (c_fire - 0.5 * (lo + hi)) / o.v, 1e-9);
+    tu_assert_rel(e.t_event, 3e-9 + (c_fire - 0.5 * (lo + hi)) / o.v, 1e-9);
     /* after the fire, the next event is the ejection */
     place(&s, 3e-9, 0, 430e-9, 480e-9);
     s.fired = 1;
     step_ok(&d, KEY, &s, s.t, V_MOVE, &e);
     v = ref_domain_velocity(&p, 430e-9, 480e-9, V_MOVE);
-    ck_assert_rel(e.t_event, 3e-9 + (p.length - 430e-9) / v, 1e-9);
+    tu_assert_rel(e.t_event, 3e-9 + (p.length - 430e-9) / v, 1e-9);
     /* idle: nothing ahead */
     dwmtj_state_init(&s, 0.0);
     step_ok(&d, KEY, &s, 1e-9, V_IDLE, &e);
@@ -913,7 +907,7 @@ START_TEST(test_event_prediction)
     step_ok(&d, KEY, &s, 1e-9, V_WRITE, &e);
     step_ok(&d, KEY, &s, 1.25e-9, V_WRITE, &e);
     ck_assert_int_eq(s.present, 0);
-    ck_assert_rel(e.t_event, 1.25e-9 + p.t_nuc - s.t_wr[0], 1e-12);
+    tu_assert_rel(e.t_event, 1.25e-9 + p.t_nuc - s.t_wr[0], 1e-12);
 }
 END_TEST
 
@@ -940,7 +934,7 @@ START_TEST(test_t_next_floor)
     ck_assert(!s.fired);
     ck_assert_msg(e.t_event > t0 && e.t_event - t0 < 0.1 * DWMTJ_H_MIN, "t_event - t = %g s",
                   e.t_event - t0);
-    ck_assert_rel(e.t_next - t0, DWMTJ_H_MIN, 1e-6);
+    tu_assert_rel(e.t_next - t0, DWMTJ_H_MIN, 1e-6);
     double n_fire = s.n_fire;
     step_ok(&d, KEY, &s, e.t_next, V_MOVE, &e);
     ck_assert(s.fired);
@@ -970,11 +964,11 @@ START_TEST(test_fire_time_after_turn)
     ck_assert_double_eq(s1.n_fire, 1.0);
     double va = s.v, vb = s1.v;
     ck_assert(vb > 0.0);
-    ck_assert_rel(0.5 * (s1.x_lo + s1.x_hi) - c0, 0.5 * h * (va + vb), 1e-9);
+    tu_assert_rel(0.5 * (s1.x_lo + s1.x_hi) - c0, 0.5 * h * (va + vb), 1e-9);
     double D = (c_fire - c0) / h;
     double tau = (-va + sqrt(va * va + 2.0 * (vb - va) * D)) / (vb - va);
     ck_assert(tau > 0.5);
-    ck_assert_rel(s1.t_fire - t0, tau * h, 1e-6);
+    tu_assert_rel(s1.t_fire - t0, tau * h, 1e-6);
 }
 END_TEST
 
@@ -1016,7 +1010,7 @@ START_TEST(test_cross_point)
     place(&s, t0, 0, p.xb - ell - 1e-20, p.xb - 1e-20);
     step_ok(&d, KEY, &s, t0, V_MOVE, &e);
     ck_assert(s.x_hi < p.xb && s.v > 0.0);
-    ck_assert_rel(e.t_next - t0, DWMTJ_H_MIN, 1e-6);
+    tu_assert_rel(e.t_next - t0, DWMTJ_H_MIN, 1e-6);
 }
 END_TEST
 
@@ -1127,14 +1121,14 @@ START_TEST(test_noise_linear_drive)
             expect += (1.0 + p.sigma * dwmtj_noise_normal(p.seed, KEY, k)) * (b - a) * vmid;
         }
         if (c == 0)
-            ck_assert_rel(expect, 0.5 * (v0 + v1) * h, 1e-12);
+            tu_assert_rel(expect, 0.5 * (v0 + v1) * h, 1e-12);
         dwmtj_state s;
         place(&s, t0, 0, lo, hi);
         step_ok(&d, KEY, &s, t0, va, NULL);
-        ck_assert_rel(s.v, v0, 1e-12);
+        tu_assert_rel(s.v, v0, 1e-12);
         step_ok(&d, KEY, &s, t0 + h, vb, NULL);
-        ck_assert_rel(s.v, v1, 1e-12);
-        ck_assert_rel(s.x_lo - lo, expect, 1e-12);
+        tu_assert_rel(s.v, v1, 1e-12);
+        tu_assert_rel(s.x_lo - lo, expect, 1e-12);
     }
 }
 END_TEST
@@ -1299,8 +1293,8 @@ START_TEST(test_open_voltages)
                     ck_assert(fabs(dv[k] - r[k]) <= 1e-12 * r[0]);
                 }
                 ck_assert_int_eq(dwmtj_eval_static(&d, &s, v, &e), DWMTJ_OK);
-                ck_assert_rel(e.i[DWMTJ_IN], i_in, 1e-12);
-                ck_assert_rel(e.i[DWMTJ_GND], -i_in, 1e-12);
+                tu_assert_rel(e.i[DWMTJ_IN], i_in, 1e-12);
+                tu_assert_rel(e.i[DWMTJ_GND], -i_in, 1e-12);
                 ck_assert_msg(fabs(e.i[DWMTJ_A]) <= 1e-12 * fabs(i_in) &&
                                   fabs(e.i[DWMTJ_B]) <= 1e-12 * fabs(i_in),
                               "%s, domain %d: MTJ currents %g %g A", sets[c], where,
@@ -1311,7 +1305,7 @@ START_TEST(test_open_voltages)
         dwmtj_open_voltages(NULL, 1e-6, v, NULL); /* nothing to do */
         ck_assert_double_eq(v[0], 1.0);
         dwmtj_open_voltages(&d, 1e-6, v, NULL);
-        ck_assert_rel(v[0], r[0] * 1e-6, 1e-12);
+        tu_assert_rel(v[0], r[0] * 1e-6, 1e-12);
     }
 }
 END_TEST
@@ -1475,7 +1469,7 @@ START_TEST(test_step_currents)
                 ck_assert(fabs(e.i[i] - r.i[i]) <= 1e-12 * isc);
                 p1 += v[i] * e.i[i];
             }
-            ck_assert_rel(s.power, p1, 1e-12);
+            tu_assert_rel(s.power, p1, 1e-12);
             ck_assert(fabs(s.i_mtj[0] + e.i[DWMTJ_A]) <= 1e-15 * isc);
             ck_assert(fabs(s.i_mtj[1] + e.i[DWMTJ_B]) <= 1e-15 * isc);
             ck_assert_int_eq(dwmtj_eval_static(&d, &s, v, &es), DWMTJ_OK);
@@ -1587,7 +1581,7 @@ START_TEST(test_energy_ramp)
         ck_assert(!s.present);
         double p1 = v1[0] * e.i[0];
         ck_assert(p1 > 0.0);
-        ck_assert_rel(dwmtj_energy_total(&s), p1 * h / 3.0, 1e-12);
+        tu_assert_rel(dwmtj_energy_total(&s), p1 * h / 3.0, 1e-12);
     }
 }
 END_TEST
@@ -1602,7 +1596,7 @@ START_TEST(test_energy_cycle)
     ck_assert(run_cycle(&r, 9, 16, 2, 64));
     ck_assert_int_eq(r.bad, 0);
     ck_assert_double_eq(r.s.n_fire, 1.0);
-    ck_assert_rel(dwmtj_energy_total(&r.s), r.e, 1e-9);
+    tu_assert_rel(dwmtj_energy_total(&r.s), r.e, 1e-9);
     const int phases[4] = { DWMTJ_PHASE_WRITE, DWMTJ_PHASE_INTEGRATE, DWMTJ_PHASE_FIRE,
                             DWMTJ_PHASE_RESET };
     for (int k = 0; k < 4; k++)
@@ -1614,8 +1608,8 @@ START_TEST(test_energy_cycle)
     /* a second cycle costs the same */
     double e1 = dwmtj_energy_total(&r.s);
     ck_assert(run_cycle(&r, 9, 16, 2, 64));
-    ck_assert_rel(dwmtj_energy_total(&r.s) - e1, e1, 1e-9);
-    ck_assert_rel(dwmtj_energy_total(&r.s), r.e, 1e-9);
+    tu_assert_rel(dwmtj_energy_total(&r.s) - e1, e1, 1e-9);
+    tu_assert_rel(dwmtj_energy_total(&r.s), r.e, 1e-9);
 }
 END_TEST
 
@@ -1649,8 +1643,8 @@ START_TEST(test_cycling)
     ck_assert_double_eq(r.s.n_fire, N);
     ck_assert_double_eq(r.s.n_reset, N);
     ck_assert_double_eq(r.s.n_depin, N);
-    ck_assert_rel(dwmtj_energy_total(&r.s) - e_before_last, e_first, 1e-9);
-    ck_assert_rel(dwmtj_energy_total(&r.s), r.e, 1e-9);
+    tu_assert_rel(dwmtj_energy_total(&r.s) - e_before_last, e_first, 1e-9);
+    tu_assert_rel(dwmtj_energy_total(&r.s), r.e, 1e-9);
 }
 END_TEST
 
@@ -1717,19 +1711,19 @@ START_TEST(test_proto_sweep)
         if (w <= 1) { /* written, and state 1 after 1.4 V: [R_AP, R_P] */
             ck_assert_int_eq(s.present, 1);
             ck_assert_double_eq_tol(dwmtj_position(&s), p.xa, 1e-15);
-            ck_assert_rel(R[0], p.rap_a, 1e-12);
-            ck_assert_rel(R[1], p.rp_b, 1e-12);
+            tu_assert_rel(R[0], p.rap_a, 1e-12);
+            tu_assert_rel(R[1], p.rp_b, 1e-12);
         }
         if (amp <= 2.4 + 1e-9)
             ck_assert_msg(s.n_fire == 0.0 && R[1] < mid_b, "fired at %g V", amp);
         if (fabs(amp - 2.5) < 1e-9 || fabs(amp - 2.6) < 1e-9) { /* state 3: fired, under MTJ_B */
             ck_assert_msg(s.n_fire == 1.0 && s.present, "not fired at %g V", amp);
-            ck_assert_rel(R[1], p.rap_b, 1e-9);
+            tu_assert_rel(R[1], p.rap_b, 1e-9);
         }
         if (amp >= 2.7 - 1e-9) { /* state 4: reset to the pre-write state */
             ck_assert_msg(!s.present && s.n_reset == 1.0, "not reset at %g V", amp);
-            ck_assert_rel(R[0], p.rp_a, 1e-12);
-            ck_assert_rel(R[1], p.rp_b, 1e-12);
+            tu_assert_rel(R[0], p.rp_a, 1e-12);
+            tu_assert_rel(R[1], p.rp_b, 1e-12);
         }
     }
     ck_assert_int_eq(bad, 0);
@@ -1764,9 +1758,9 @@ START_TEST(test_limit_sigma_zero)
         place(&fin[c], 0.0, 0, lo, hi);
         dx[c] = run_const(&d, 11 + (uint64_t)c, &fin[c], v, 0.1e-9, 1000);
     }
-    ck_assert_rel(dx[0], 1.0 * 100e-9, 1e-12);
+    tu_assert_rel(dx[0], 1.0 * 100e-9, 1e-12);
     assert_same_state(&fin[0], &fin[1]);
-    ck_assert_rel(dx[2], dx[0], 1e-8);
+    tu_assert_rel(dx[2], dx[0], 1e-8);
     ck_assert(fabs(dx[3] - dx[0]) > 1e-4 * dx[0]);
 }
 END_TEST
@@ -2253,7 +2247,7 @@ START_TEST(test_warn_t_slot)
     memset(&d, 0, sizeof d);
     ck_assert_int_eq(dwmtj_derive(&p, &d), DWMTJ_WARN_T_SLOT);
     ck_assert_double_eq(d.p.t_slot, 1e-15);
-    ck_assert_rel(d.stt, ref_velocity(&p, 1.0), 1e-12);
+    tu_assert_rel(d.stt, ref_velocity(&p, 1.0), 1e-12);
     dwmtj_state s, s1;
     place(&s, 0.0, 0, 200e-9, 250e-9);
     const double v[4] = { 0.1, 0, 0, 0 };
@@ -2292,7 +2286,7 @@ START_TEST(test_soa_dc_once)
     dwmtj_eval e;
     ck_assert_int_eq(dwmtj_dc(&d, KEY, v, &s, &e), DWMTJ_WARN_SOA);
     ck_assert_int_eq(s.soa_what, DWMTJ_SOA_CURRENT);
-    ck_assert_rel(s.soa_value, V / (p.rho * p.length), 1e-9);
+    tu_assert_rel(s.soa_value, V / (p.rho * p.length), 1e-9);
     ck_assert_msg(s.n_soa == 1.0, "n_soa = %g after one operating point, want 1", s.n_soa);
 }
 END_TEST

@@ -386,11 +386,12 @@ static const char *results_header(void)
     return buf;
 }
 
-/* FNV-1a of the network file: ties a results file to its network. */
-static uint64_t file_hash(const char *path)
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+
+/* FNV-1a of h continued over the file's bytes; 0 if it cannot be read. */
+static uint64_t file_hash_from(uint64_t h, const char *path)
 {
     FILE *f = fopen(path, "rb");
-    uint64_t h = 0xcbf29ce484222325ULL;
     int c;
     if (!f)
         return 0;
@@ -400,17 +401,41 @@ static uint64_t file_hash(const char *path)
     return h;
 }
 
+/* FNV-1a of the network file: ties a results file to its network. */
+static uint64_t file_hash(const char *path) { return file_hash_from(FNV_OFFSET, path); }
+
+/* FNV-1a over the files the periphery's cell is built from (the cmos
+ * cell's cards and subcircuit, the macromodel's values), in their order:
+ * ties a results file to the cell; 0 when there are none. */
+static uint64_t cell_hash(const struct infer_opts *a)
+{
+    const char *const *file = dwmtj_infer_periphery_files(a->periphery);
+    uint64_t h = file[0] ? FNV_OFFSET : 0;
+    for (int k = 0; file[k] && h; k++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", a->o.cell_dir ? a->o.cell_dir : ".", file[k]);
+        h = file_hash_from(h, path);
+    }
+    return h;
+}
+
 static void config_line(char *buf, size_t n, uint64_t hash, const struct infer_opts *a)
 {
     const dwmtj_infer_options *o = &a->o;
     char tmax_word[40] = ""; /* said only when set, so older files still resume */
     if (o->tmax > 0.0)
         snprintf(tmax_word, sizeof tmax_word, " tmax=%.17g", o->tmax);
+    /* only the cmos and cmos-macro cells are built from files (stop 31:
+     * their results files from before do not resume) */
+    char cell_word[40] = "";
+    uint64_t ch = cell_hash(a);
+    if (ch)
+        snprintf(cell_word, sizeof cell_word, " cell=%016" PRIx64, ch);
     snprintf(buf, n,
              "# dwmtj infer: net=%016" PRIx64 " g_min=%.17g g_max=%.17g levels=%d v_read=%.17g "
-             "i_max=%.17g naive=%d key0=%d periphery=%s%s%s%s%s%s energy=lines",
+             "i_max=%.17g naive=%d key0=%d periphery=%s%s%s%s%s%s%s energy=lines",
              hash, o->g_min, o->g_max, o->levels, o->v_read, o->i_max, o->naive,
-             DWMTJ_SNN_TEST_KEY0, dwmtj_infer_periphery_name(a->periphery),
+             DWMTJ_SNN_TEST_KEY0, dwmtj_infer_periphery_name(a->periphery), cell_word,
              o->backend == DWMTJ_INFER_KLU ? " backend=klu" : "",
              a->clamp_ramp ? " network_clamp=continuous" : "",
              /* the cell's runs say none: it always runs at the exact points */
