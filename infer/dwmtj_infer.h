@@ -320,6 +320,13 @@ void dwmtj_infer_free(dwmtj_infer *ctx);
 const dwmtj_infer_map *dwmtj_infer_get_map(const dwmtj_infer *ctx);
 /* The operating point ctx runs at (checked when it was created). */
 const dwmtj_infer_soa *dwmtj_infer_get_soa(const dwmtj_infer *ctx);
+/* s, the sense delay inside each clock period that ctx's latency
+ * includes: 0 for the ideal periphery; the cell's t_sense for the
+ * behavioural cell and the cmos cell's macromodel (netlists/
+ * cell_cmos_macro.txt's, measured from the transistors); for the cmos
+ * transistors, whose own sense makes the delay, that measured value when
+ * ctx read the macromodel's file, else NaN (not known). */
+double dwmtj_infer_sense_delay(const dwmtj_infer *ctx);
 /* The device warnings of ctx's runs so far: how many into *count (may be
  * NULL) and the first ("" when none).  A run that warned still succeeds;
  * the caller says so. */

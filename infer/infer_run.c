@@ -59,6 +59,15 @@ const dwmtj_infer_soa *dwmtj_infer_get_soa(const dwmtj_infer *ctx)
     return ctx ? &ctx->soa : NULL;
 }
 
+double dwmtj_infer_sense_delay(const dwmtj_infer *ctx)
+{
+    if (!ctx || !ctx->cell)
+        return 0.0;
+    if (!ctx->cmos)
+        return ctx->cv.t_sense;
+    return ctx->mm.t_sense > 0.0 ? ctx->mm.t_sense : NAN; /* mm read, or zeroed */
+}
+
 const dwmtj_infer_map *dwmtj_infer_get_map(const dwmtj_infer *ctx)
 {
     return ctx ? &ctx->map : NULL;

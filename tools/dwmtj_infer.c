@@ -36,10 +36,6 @@
 #ifndef DWMTJ_NETDIR
 #define DWMTJ_NETDIR "/usr/local/share/dwmtj4t/networks"
 #endif
-/* s, the cmos cell's sense delay (doc/cell-cmos.md, "Sense"), which both of
- * its levels report inside the window */
-#define CMOS_SENSE_DELAY 0.15e-9
-
 /* trained with the ideal circuit's own rule (--periphery continuous):
  * the network and its circuit agree on every test image (doc/training.md) */
 #define DEFAULT_NET "dwmtj-fmnist-continuous.net"
@@ -802,11 +798,12 @@ struct warned {
     char first[1024];
 };
 
-/* ranks: processes of the run; wall: s, wall time of the whole run. */
+/* ranks: processes of the run; wall: s, wall time of the whole run;
+ * t_sense: s, the sense delay inside the window (dwmtj_infer_sense_delay). */
 static void report(const struct infer_opts *a, const char *net_path, const dwmtj_weights *net,
                    const dwmtj_infer_soa *op, /* as checked before the run */
                    const struct totals *t, const char *ngver, int ranks, double wall,
-                   const struct warned *w)
+                   const struct warned *w, double t_sense)
 {
     /* a run that warned succeeded: the user is told what it warned */
     if (w->n > 0)
@@ -884,7 +881,7 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
         dwmtj_json_object(&j, "latency_by_part_s");
         dwmtj_json_num(&j, "window", net->steps * net->dt);
         dwmtj_json_num(&j, "pipeline", (net->n_layers - 1) * net->dt);
-        dwmtj_json_num(&j, "sense", cmos || macro ? CMOS_SENSE_DELAY : 0.0);
+        dwmtj_json_num(&j, "sense", t_sense);
         dwmtj_json_num(&j, "initial_write_in_window", t_init);
         dwmtj_json_num(&j, "dead_time_per_spike", t_dead);
         dwmtj_json_end(&j);
@@ -1000,9 +997,16 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
     else if (cellp)
         printf("energy conservation     sources vs devices within %.2g %% (worst image)\n",
                100.0 * t->bal);
+    char sense[80];
+    if (!cellp || t_sense == 0.0)
+        snprintf(sense, sizeof sense, "sense 0, ideal");
+    else if (isnan(t_sense))
+        snprintf(sense, sizeof sense, "the transistors' sense delay inside the window");
+    else
+        snprintf(sense, sizeof sense, "the sense's %.3g ns delay inside the window",
+                 1e9 * t_sense);
     printf("latency per inference   %.4g s (window %.4g s + pipeline %.4g s; %s; %s)\n", lat,
-           net->steps * net->dt, (net->n_layers - 1) * net->dt,
-           cmos || macro ? "the sense's 0.15 ns delay inside the window" : "sense 0, ideal",
+           net->steps * net->dt, (net->n_layers - 1) * net->dt, sense,
            cellp ? "the writes inside the window" : "writes at the clock edges");
     printf("seconds per image       %.3g s (%.3g ns per synapse-timestep)\n", spi, ns_syn);
     if (t->n_ref_timed)
@@ -1515,7 +1519,7 @@ setup_done:
     if (code != DWMTJ_EXIT_OK || k.me != 0)
         goto end;
     report(&a, net_path, &net, &soa, &tot, s ? dwmtj_session_ngspice_version(s) : NULL, k.n,
-           wall_now() - t0, &warned);
+           wall_now() - t0, &warned, dwmtj_infer_sense_delay(ctx));
     code = fflush(stdout) == 0 && !ferror(stdout) ? DWMTJ_EXIT_OK : DWMTJ_EXIT_OUTPUT;
 end:
     if (out && out == res_file.f) { /* in place: a device or FIFO */
