@@ -10,7 +10,8 @@
 static const struct {
     const char *key;
     size_t off;
-    int zero_ok; /* 1: >= 0 (an energy or power), else > 0 */
+    int zero_ok; /* 0: > 0; 1: >= 0 (a power); 2: any (an energy per spike:
+                    negative where a spike lowers a block's static draw) */
     const char *unit;
 } macro_keys[] = {
 #define F(k, fld, z, u) { k, offsetof(infer_cmos_macro, fld), z, u }
@@ -19,8 +20,8 @@ static const struct {
     F("i_clear", i_clear, 0, "A"),       F("t_write_eff", t_write_eff, 0, "s"),
     F("p_mirror", p[0], 1, "W"),         F("p_sense", p[1], 1, "W"),
     F("p_clear", p[2], 1, "W"),          F("p_write_driver", p[3], 1, "W"),
-    F("e_mirror", e[0], 1, "J"),         F("e_sense", e[1], 1, "J"),
-    F("e_clear", e[2], 1, "J"),          F("e_write_driver", e[3], 1, "J"),
+    F("e_mirror", e[0], 2, "J"),         F("e_sense", e[1], 2, "J"),
+    F("e_clear", e[2], 2, "J"),          F("e_write_driver", e[3], 2, "J"),
 #undef F
 };
 #define N_KEYS (sizeof macro_keys / sizeof macro_keys[0])
@@ -68,12 +69,13 @@ int infer_cmos_macro_read(const char *dir, infer_cmos_macro *m, char **error)
         char *end;
         errno = 0;
         double x = strtod(val, &end);
+        int z = macro_keys[k].zero_ok;
         int ok = *end == '\0' && errno == 0 && isfinite(x) &&
-                 (macro_keys[k].zero_ok ? x >= 0.0 : x > 0.0);
+                 (z == 2 || (z ? x >= 0.0 : x > 0.0));
         if (!ok)
             rc = infer_fail(error, DWMTJ_H_ERR_FILE, "%s:%d: %s = '%s' %s: must be a finite "
-                            "number %s 0", path, line, key, val, macro_keys[k].unit,
-                            macro_keys[k].zero_ok ? ">=" : ">");
+                            "number%s", path, line, key, val, macro_keys[k].unit,
+                            z == 2 ? "" : z ? " >= 0" : " > 0");
         else if (seen[k]++)
             rc = infer_fail(error, DWMTJ_H_ERR_FILE, "%s:%d: %s given twice", path, line, key);
         else

@@ -1208,6 +1208,12 @@ static const char *macro_good =
     "i_max 2e-4\nt_clear 1e-9\nt_write 1.2e-9\nt_sense 1.5e-10  # trailing\n"
     "i_clear 2.8e-4\nt_write_eff 2e-9\np_mirror 0.012\np_sense 5e-4\np_clear 0\n"
     "p_write_driver 1e-7\ne_mirror 0\ne_sense 0\ne_clear 4e-12\ne_write_driver 5e-12\n";
+/* the same with a negative energy per spike (a spike lowering a block's
+ * static draw, as the shipped sense's): accepted; a negative power is not */
+static const char *macro_neg_e =
+    "i_max 2e-4\nt_clear 1e-9\nt_write 1.2e-9\nt_sense 1.5e-10\n"
+    "i_clear 2.8e-4\nt_write_eff 2e-9\np_mirror 0.012\np_sense 5e-4\np_clear 0\n"
+    "p_write_driver 1e-7\ne_mirror 0\ne_sense -2e-13\ne_clear 4e-12\ne_write_driver 5e-12\n";
 
 /* A 4-2 network with cell (NULL: make_net's) through the cmos macromodel
  * of dir, whose file is text (NULL: the directory's own, or none). */
@@ -1263,6 +1269,8 @@ START_TEST(test_macro_file)
         { "i_max 2e-4\nt_sense -1e-10\n", DWMTJ_H_ERR_FILE,
           "cell_cmos_macro.txt:2: t_sense = '-1e-10'" },
         { "i_max 2e-4\nt_sense 1e-10x\n", DWMTJ_H_ERR_FILE, "t_sense = '1e-10x'" },
+        { "i_max 2e-4\np_sense -1e-4\n", DWMTJ_H_ERR_FILE,
+          "p_sense = '-1e-4' W: must be a finite number >= 0" },
         { "i_max 2e-4\ni_max 2e-4\n", DWMTJ_H_ERR_FILE, ":2: i_max given twice" },
         { "i_max 2e-4 A\n", DWMTJ_H_ERR_FILE, ":1: expected \"KEY VALUE\"" },
         { "i_max 2e-4\n", DWMTJ_H_ERR_FILE, "no t_clear (s)" },
@@ -1274,6 +1282,8 @@ START_TEST(test_macro_file)
         free(err);
     }
     ck_assert_msg(macro_create(dir, macro_good, 200e-6, &err) == DWMTJ_H_OK, "%s", err);
+    free(err);
+    ck_assert_msg(macro_create(dir, macro_neg_e, 200e-6, &err) == DWMTJ_H_OK, "%s", err);
     free(err);
     int rc = macro_create(dir, macro_good, 100e-6, &err);
     ck_assert_msg(rc == DWMTJ_H_ERR_USAGE && err && strstr(err, "extracted at i_max") &&
