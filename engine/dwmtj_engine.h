@@ -126,12 +126,14 @@ int dwmtj_engine_set_pwl_at(dwmtj_circuit *c, int source, int n, const double *t
  * with its terminals) on its own: the corners and clock edges, and its own
  * switch instants, step limits and turns only, not every other neuron's
  * (issue 14).  The drive of a group is a function of the linear groups'
- * outputs alone when the circuit has no logic (the ideal periphery), so
- * each group is run through the whole transient on its own; its vectors
- * then have a time axis of their own (dwmtj_engine_vector_time), and
- * "time" holds the corners and clock edges, the points of the linear
- * groups' vectors.  A circuit whose groups cannot be stepped on their
- * own (logic, a KLU block of several groups) runs as
+ * outputs and of its own logic alone when each piece of the logic is one
+ * group's (the ideal periphery; the behavioural cell, each neuron's
+ * comparator, one-shots and write switch its own), so each group is run
+ * through the whole transient on its own; its vectors (its logic nodes'
+ * included) then have a time axis of their own (dwmtj_engine_vector_time),
+ * and "time" holds the corners and clock edges, the points of the linear
+ * groups' vectors.  A circuit whose groups cannot be stepped on their own
+ * (logic that couples groups, a KLU block of several groups) runs as
  * DWMTJ_E_STEPS_EXACT; dwmtj_engine_stats.groups_split says which. */
 enum { DWMTJ_E_STEPS_NGSPICE = 0, DWMTJ_E_STEPS_EXACT = 1, DWMTJ_E_STEPS_NEURON = 2 };
 /* Chooses the time points of the next runs (DWMTJ_E_STEPS_*). */

@@ -219,6 +219,27 @@ typedef struct {
     double v;         /* V */
 } eng_nz;
 
+/* What the event loop of the exact steps (engine_run.c) works on: the
+ * whole circuit (group -1, every list NULL: all of each kind), or one
+ * Newton group with its own logic (engine_part.c): its steps, logic
+ * outputs, switches, devices, B current sources, controlling currents
+ * (indices into dwmtj_circuit.ctl) and the linear outputs it reads. */
+typedef struct {
+    int group;
+    const int *u; int n_u;
+    const int *bv; int n_bv;
+    const int *sw; int n_sw;
+    const int *dev; int n_dev;
+    const int *bs; int n_bs;
+    const int *ctl; int n_ctl;
+    const int *out; int n_out;
+} eng_scope;
+
+/* The number of elements of a kind (u, bv, sw, dev, bs, ctl) the event
+ * loop works on, and the q-th of them. */
+#define ENG_SC_N(c, kind) ((c)->sc && (c)->sc->kind ? (c)->sc->n_##kind : (c)->n_##kind)
+#define ENG_SC_AT(c, kind, q) ((c)->sc && (c)->sc->kind ? (c)->sc->kind[q] : (q))
+
 /* A Newton group stepped on its own time points (engine_part.c): what of
  * the circuit it loads, and its time axis. */
 typedef struct {
@@ -237,6 +258,12 @@ typedef struct {
                          by current sources between IN and ground: its node
                          equations in closed form (dwmtj_open_voltages), no
                          Newton iteration */
+    int *u, n_u;      /* with logic: its steps (into dwmtj_circuit.u) */
+    int *bv, n_bv;    /* its logic outputs (B voltage sources) */
+    int *sw, n_sw;    /* its switches */
+    int *out, n_out;  /* the linear outputs it reads (its controlling
+                         currents' and its steps' source nodes') */
+    eng_scope scope;  /* all of it, for the event loop */
 } eng_part;
 
 struct dwmtj_circuit {
@@ -269,6 +296,8 @@ struct dwmtj_circuit {
     eng_u *u; int n_u, cap_u;           /* the steps of all expressions */
     int n_un;         /* of which U_NEWTON */
     int *node_rc;     /* per node: its one-shot, or -1 */
+    int *node_part;   /* per node: the part of a logic or one-shot node, -1
+                         (eng_parts_plan with logic; else NULL) */
     int *node_out;    /* per node: its linear output, or -1 */
     double *lv;       /* V, per node: value of a logic node */
     double ta, tb;    /* s, the piece on which y0, y1 hold the linear outputs'
@@ -324,7 +353,11 @@ struct dwmtj_circuit {
                                      sources are linear (DWMTJ_E_STEPS_NEURON) */
     double *piece_cur;     /* A, per piece end the controlling currents
                               (n_piece x n_ctl), or with fmap the folded
-                              lines (n_piece x n_part) */
+                              lines (n_piece x n_part), or with logic all
+                              the linear outputs (n_piece x n_out) */
+    int logic_parts;       /* 1: the parts carry logic (eng_parts_plan) */
+    eng_scope all;         /* the whole circuit */
+    const eng_scope *sc;   /* what the event loop works on now */
     double *fmap;          /* with every part open and fed by one clamped
                               line: n_lin_src x n_part, each column the
                               line's coefficients folded into the map (the
@@ -469,7 +502,15 @@ void eng_count_turn(dwmtj_circuit *c, int cross);
 int eng_tmax_parts(const dwmtj_circuit *c, double t0, double t1);
 double eng_part_end(double t0, double t1, int p, int parts);
 
+/* The exact steps of [ta, tb] from the accepted point at *t (its end
+ * reached), c->y0, c->y1 the linear outputs at the ends, on c->sc. */
+int eng_piece_steps(dwmtj_circuit *c, double ta, double tb, double *t);
+
 /* engine_part.c */
+/* Group g's Newton solve at t (c->cur set), and its accepted point at t
+ * (its devices, its vectors on its axis). */
+int eng_part_newton(dwmtj_circuit *c, int g, double t);
+int eng_part_take(dwmtj_circuit *c, int g, double t);
 /* Whether each Newton group can be stepped on its own (no logic, every
  * group its own block, every device in a group), and if so its lists;
  * otherwise n_part = 0.  Sets stats.groups_split. */

@@ -432,8 +432,8 @@ static double u_cross(const dwmtj_circuit *c, const eng_u *u)
 double eng_logic_next(const dwmtj_circuit *c, double t)
 {
     double te = INFINITY;
-    for (int k = 0; k < c->n_u; k++) {
-        const eng_u *u = &c->u[k];
+    for (int q = 0; q < ENG_SC_N(c, u); q++) {
+        const eng_u *u = &c->u[ENG_SC_AT(c, u, q)];
         if (u->kind == U_RC || u->kind == U_SRC) {
             double x = u_cross(c, u);
             if (x < te)
@@ -445,8 +445,8 @@ double eng_logic_next(const dwmtj_circuit *c, double t)
 
 void eng_logic_flip_due(dwmtj_circuit *c, double te)
 {
-    for (int k = 0; k < c->n_u; k++) {
-        eng_u *u = &c->u[k];
+    for (int q = 0; q < ENG_SC_N(c, u); q++) {
+        eng_u *u = &c->u[ENG_SC_AT(c, u, q)];
         if ((u->kind == U_RC || u->kind == U_SRC) && u_cross(c, u) <= te)
             u->state = !u->state;
     }
@@ -457,7 +457,8 @@ int eng_logic_settle(dwmtj_circuit *c, double t)
     int changed = 0, pass = 0;
     for (;; pass++) {
         int any = 0;
-        for (int k = 0; k < c->n_bv; k++) {
+        for (int q = 0; q < ENG_SC_N(c, bv); q++) {
+            int k = ENG_SC_AT(c, bv, q);
             double v = eng_expr_eval(c, c->bv[k].e, c->cur);
             if (!isfinite(v))
                 return eng_fail(c, DWMTJ_E_ERR_VALUE, "%s: B source %s: its voltage is %g V at "
@@ -470,13 +471,13 @@ int eng_logic_settle(dwmtj_circuit *c, double t)
         if (!any)
             break;
         changed = 1;
-        if (pass > c->n_bv + 2)
+        if (pass > ENG_SC_N(c, bv) + 2)
             return eng_fail(c, DWMTJ_E_ERR_CONVERGENCE,
                             "%s: the logic of the B voltage sources has no fixed point at t = %g "
                             "s (it oscillates)", c->name, t);
     }
-    for (int k = 0; k < c->n_sw; k++) {
-        eng_sw *w = &c->sw[k];
+    for (int q = 0; q < ENG_SC_N(c, sw); q++) {
+        eng_sw *w = &c->sw[ENG_SC_AT(c, sw, q)];
         const eng_swmodel *m = &c->swm[w->model];
         double v = eng_node_v(c, w->node[2], t) - eng_node_v(c, w->node[3], t);
         int on = v > m->vt + m->vh ? 1 : v < m->vt - m->vh ? 0 : w->on;

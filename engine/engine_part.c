@@ -19,6 +19,10 @@
 
 static void part_clear(eng_part *p)
 {
+    free(p->u);
+    free(p->bv);
+    free(p->sw);
+    free(p->out);
     free(p->res);
     free(p->vs);
     free(p->bs);
@@ -44,6 +48,9 @@ void eng_parts_free(dwmtj_circuit *c)
     free(c->nz_start);
     free(c->fmap);
     free(c->fline0);
+    free(c->node_part);
+    c->node_part = NULL;
+    c->logic_parts = 0;
     c->fmap = c->fline0 = NULL;
     c->nz = NULL;
     c->nz_order = c->nz_start = NULL;
@@ -77,6 +84,8 @@ static int vec_group(const dwmtj_circuit *c, const eng_vec *v)
     case KIND_NEWTON: return node_group(c, v->node);
     case VEC_BRANCH_NEWTON: return c->row_group[c->vs[v->idx].row];
     case KIND_MON: return c->dev[v->idx].group;
+    case KIND_LOGIC:
+    case KIND_RC: return c->node_part ? c->node_part[v->node] : -1;
     default: return -1;
     }
 }
@@ -209,19 +218,172 @@ static int fold(dwmtj_circuit *c)
     return DWMTJ_E_OK;
 }
 
+static int uf_find(int *up, int a)
+{
+    while (up[a] != a)
+        a = up[a] = up[up[a]];
+    return a;
+}
+
+/* The smaller root stays: a class's root is its group when it has one. */
+static void uf_join(int *up, int a, int b)
+{
+    a = uf_find(up, a);
+    b = uf_find(up, b);
+    if (a != b)
+        up[a < b ? b : a] = a < b ? a : b;
+}
+
+/* Joins every step of e to item owner (steps at u0 + index). */
+static void expr_join(const eng_expr *e, int *up, int owner, int u0)
+{
+    if (!e)
+        return;
+    if (e->op == X_U)
+        uf_join(up, owner, u0 + e->u);
+    expr_join(e->a, up, owner, u0);
+    expr_join(e->b, up, owner, u0);
+}
+
+/* With logic: which group each step, logic output, one-shot and switch
+ * belongs to, through what reads what (a step in an expression, a logic
+ * node a step or a switch reads, a one-shot's switch, a Newton switch's
+ * resistor); the sources' nodes belong to none.  *part: per item (groups,
+ * then logic outputs, one-shots, steps) its group; 0 when a class holds
+ * two groups or none (the logic then couples them: the shared path). */
+static int logic_classes(dwmtj_circuit *c, int **part)
+{
+    int G = c->n_groups, B0 = G, R0 = B0 + c->n_bv, U0 = R0 + c->n_rc, n = U0 + c->n_u;
+    int *up = malloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
+    int *node_bv = malloc(sizeof(int) * (size_t)c->n_nodes);
+    if (!up || !node_bv) {
+        free(up);
+        free(node_bv);
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        up[i] = i;
+    for (int i = 0; i < c->n_nodes; i++)
+        node_bv[i] = -1;
+    for (int k = 0; k < c->n_bv; k++)
+        node_bv[c->bv[k].p] = k;
+    int ok = 1;
+    for (int k = 0; k < c->n_u && ok; k++) {
+        const eng_u *u = &c->u[k];
+        if (u->kind == U_NEWTON)
+            ok = u->group >= 0 && (uf_join(up, U0 + k, u->group), 1);
+        else if (u->kind == U_RC)
+            uf_join(up, U0 + k, R0 + u->rc);
+        else if (u->kind == U_LOGIC)
+            for (int j = 0; j < u->n; j++)
+                uf_join(up, U0 + k, B0 + node_bv[u->node[j]]);
+    }
+    for (int k = 0; k < c->n_bv; k++)
+        expr_join(c->bv[k].e, up, B0 + k, U0);
+    for (int k = 0; k < c->n_bs && ok; k++) {
+        int g = node_group(c, c->bs[k].p);
+        if (g < 0)
+            g = node_group(c, c->bs[k].m);
+        ok = g >= 0;
+        if (ok)
+            expr_join(c->bs[k].e, up, g, U0);
+    }
+    for (int k = 0; k < c->n_sw && ok; k++) {
+        const eng_sw *w = &c->sw[k];
+        int item = w->rc >= 0 ? R0 + w->rc
+                              : node_group(c, c->res[w->res].a ? c->res[w->res].a
+                                                                : c->res[w->res].b);
+        ok = item >= 0;
+        for (int j = 2; j < 4 && ok; j++)
+            if (w->node[j] && c->node_kind[w->node[j]] == KIND_LOGIC)
+                uf_join(up, item, B0 + node_bv[w->node[j]]);
+    }
+    for (int g = 0; g < G && ok; g++)
+        ok = uf_find(up, g) == g; /* no two groups in one class */
+    for (int i = G; i < n && ok; i++)
+        ok = uf_find(up, i) < G; /* and every item with one */
+    for (int i = 0; i < n && ok; i++)
+        up[i] = uf_find(up, i);
+    free(node_bv);
+    if (!ok) {
+        free(up);
+        return 0;
+    }
+    *part = up;
+    return 1;
+}
+
+/* The parts' logic: steps, logic outputs, switches, and the linear
+ * outputs they read (after part_controls). */
+static int part_logic_lists(dwmtj_circuit *c, const int *item)
+{
+    int G = c->n_groups, B0 = G, R0 = B0 + c->n_bv, U0 = R0 + c->n_rc;
+    for (int g = 0; g < c->n_part; g++) {
+        eng_part *p = &c->part[g];
+        p->u = malloc(sizeof(int) * (size_t)(c->n_u + 1));
+        p->bv = malloc(sizeof(int) * (size_t)(c->n_bv + 1));
+        p->sw = malloc(sizeof(int) * (size_t)(c->n_sw + 1));
+        p->out = malloc(sizeof(int) * (size_t)(p->n_ctl + c->n_u + 1));
+        if (!p->u || !p->bv || !p->sw || !p->out)
+            return DWMTJ_E_ERR_NOMEM;
+        for (int q = 0; q < p->n_ctl; q++)
+            p->out[p->n_out++] = c->vs[c->ctl[p->ctl[q]]].out;
+    }
+    for (int k = 0; k < c->n_u; k++) {
+        eng_part *p = &c->part[item[U0 + k]];
+        p->u[p->n_u++] = k;
+        if (c->u[k].kind == U_SRC)
+            p->out[p->n_out++] = c->node_out[c->u[k].node[0]];
+    }
+    for (int k = 0; k < c->n_bv; k++) {
+        eng_part *p = &c->part[item[B0 + k]];
+        p->bv[p->n_bv++] = k;
+    }
+    for (int k = 0; k < c->n_sw; k++) {
+        const eng_sw *w = &c->sw[k];
+        eng_part *p = &c->part[w->rc >= 0 ? item[R0 + w->rc]
+                                          : node_group(c, c->res[w->res].a ? c->res[w->res].a
+                                                                           : c->res[w->res].b)];
+        p->sw[p->n_sw++] = k;
+    }
+    c->logic_parts = 1;
+    return DWMTJ_E_OK;
+}
+
 int eng_parts_plan(dwmtj_circuit *c)
 {
     eng_parts_free(c);
-    if (c->n_groups < 1 || c->n_u || c->n_sw || c->n_rc || c->n_bv)
-        return DWMTJ_E_OK; /* logic couples the groups' events */
+    if (c->n_groups < 1)
+        return DWMTJ_E_OK;
+    int *item = NULL, logic = c->n_u || c->n_sw || c->n_rc || c->n_bv;
+    if (logic) {
+        int k = logic_classes(c, &item);
+        if (k < 0)
+            return DWMTJ_E_ERR_NOMEM;
+        if (k == 0)
+            return DWMTJ_E_OK; /* the logic couples the groups' events */
+        /* the parts' logic nodes for their vectors (part_lists) */
+        if (!(c->node_part = malloc(sizeof(int) * (size_t)c->n_nodes))) {
+            free(item);
+            return DWMTJ_E_ERR_NOMEM;
+        }
+        for (int i = 0; i < c->n_nodes; i++)
+            c->node_part[i] = -1;
+        for (int b = 0; b < c->n_bv; b++)
+            c->node_part[c->bv[b].p] = item[c->n_groups + b];
+        for (int r = 0; r < c->n_rc; r++)
+            c->node_part[c->rc[r].node] = item[c->n_groups + c->n_bv + r];
+    }
+    int shared = 0;
     for (int b = 0; b < c->n_blk; b++)
-        if (c->blk[b].n_groups != 1)
-            return DWMTJ_E_OK; /* groups factored together */
+        shared |= c->blk[b].n_groups != 1; /* groups factored together */
     for (int k = 0; k < c->n_dev; k++)
-        if (c->dev[k].group < 0)
-            return DWMTJ_E_OK;
-    if (!(c->part = calloc((size_t)c->n_groups, sizeof *c->part)))
-        return DWMTJ_E_ERR_NOMEM;
+        shared |= c->dev[k].group < 0;
+    if (shared || !(c->part = calloc((size_t)c->n_groups, sizeof *c->part))) {
+        free(item);
+        eng_parts_free(c);
+        return shared ? DWMTJ_E_OK : DWMTJ_E_ERR_NOMEM;
+    }
     c->n_part = c->n_groups;
     part_lists(c, 0);
     for (int g = 0; g < c->n_part; g++) {
@@ -253,16 +415,27 @@ int eng_parts_plan(dwmtj_circuit *c)
                 p->line[q] = NULL;
         if (rc == DWMTJ_E_OK)
             rc = part_controls(c, p, mark);
-        p->open = part_is_open(c, p, g);
+        p->open = !logic && part_is_open(c, p, g);
     }
     free(mark);
-    return rc == DWMTJ_E_OK ? fold(c) : rc;
+    if (rc == DWMTJ_E_OK && logic)
+        rc = part_logic_lists(c, item);
+    free(item);
+    for (int g = 0; g < c->n_part && rc == DWMTJ_E_OK; g++) {
+        eng_part *p = &c->part[g];
+        p->scope = (eng_scope){ g,         p->u,   p->n_u,   p->bv,  p->n_bv,
+                                p->sw,     p->n_sw, p->dev,  p->n_dev, p->bs,
+                                p->n_bs,   p->ctl, p->n_ctl, p->out, p->n_out };
+        if (!logic) /* the lists the event loop needs are the part path's own */
+            p->scope.u = p->scope.bv = p->scope.sw = p->scope.out = NULL;
+    }
+    return rc == DWMTJ_E_OK && !logic ? fold(c) : rc;
 }
 
 /* Group g's Newton solve at t from its devices' accepted states, the
  * controlling currents in c->cur; the trial states in s1, as newton()
  * leaves a group (done once its own update is within tolerance). */
-static int part_newton(dwmtj_circuit *c, int g, double t)
+int eng_part_newton(dwmtj_circuit *c, int g, double t)
 {
     const eng_part *p = &c->part[g];
     eng_block *b = &c->blk[c->group_block[g]];
@@ -338,17 +511,17 @@ static int part_solve(dwmtj_circuit *c, int g, const piece *pc, double t)
         int k = p->bs[0];
         double x = f >= 1.0 ? pc->x1 : pc->x0 + f * (pc->x1 - pc->x0);
         c->bval[k] = eng_clamp(x, p->lo[0], p->hi[0]);
-        return eng_bs_check(c, k, t) == DWMTJ_E_OK ? part_newton(c, g, t) : DWMTJ_E_ERR_VALUE;
+        return eng_bs_check(c, k, t) == DWMTJ_E_OK ? eng_part_newton(c, g, t) : DWMTJ_E_ERR_VALUE;
     }
     for (int q = 0; q < p->n_ctl; q++) {
         int s = c->ctl[p->ctl[q]];
         c->cur[s] = f >= 1.0 ? c->cur1[s] : c->cur0[s] + f * (c->cur1[s] - c->cur0[s]);
     }
-    return part_newton(c, g, t);
+    return eng_part_newton(c, g, t);
 }
 
 /* The trial solution at t becomes group g's accepted point. */
-static int part_take(dwmtj_circuit *c, int g, double t)
+int eng_part_take(dwmtj_circuit *c, int g, double t)
 {
     eng_part *p = &c->part[g];
     int rc = eng_bounds(c, p->n_time, t);
@@ -385,7 +558,7 @@ static int part_advance(dwmtj_circuit *c, int g, const piece *pc, double next, d
             return rc;
     }
     *t = next;
-    return part_take(c, g, next);
+    return eng_part_take(c, g, next);
 }
 
 /* Group g through the whole run, on the pieces c->piece_t. */
@@ -511,7 +684,8 @@ static int pieces(dwmtj_circuit *c, const double *g, int ng)
     free(c->piece_t);
     free(c->piece_cur);
     c->piece_t = malloc(sizeof(double) * (size_t)n);
-    int width = c->fmap ? c->n_part : c->n_ctl; /* values per piece end */
+    /* values per piece end */
+    int width = c->fmap ? c->n_part : c->logic_parts ? c->n_out : c->n_ctl;
     c->piece_cur = malloc(sizeof(double) * (size_t)n * (size_t)(width > 0 ? width : 1));
     if (!c->piece_t || !c->piece_cur)
         return DWMTJ_E_ERR_NOMEM;
@@ -533,6 +707,9 @@ static int pieces(dwmtj_circuit *c, const double *g, int ng)
             piece_outputs(c, j, c->fmap, c->n_part, cur);
             for (int g = 0; g < c->n_part; g++)
                 cur[g] += c->fline0[g];
+        } else if (c->logic_parts) {
+            piece_outputs(c, j, c->map, c->n_out, cur);
+            memcpy(c->yt, cur, sizeof(double) * (size_t)(c->n_out > 0 ? c->n_out : 1));
         } else {
             piece_outputs(c, j, c->map, c->n_out, c->yt);
             for (int q = 0; q < c->n_ctl; q++)
@@ -556,13 +733,40 @@ static int pieces(dwmtj_circuit *c, const double *g, int ng)
     return DWMTJ_E_OK;
 }
 
+/* Group g with its logic through the whole run: the exact steps' event
+ * loop (engine_run.c) on its scope, on the pieces c->piece_t, its linear
+ * outputs at their ends. */
+static int part_run_logic(dwmtj_circuit *c, int g)
+{
+    eng_part *p = &c->part[g];
+    if (eng_push(&p->time, &p->n_time, &p->cap_time, 0.0) != 0)
+        return DWMTJ_E_ERR_NOMEM; /* the operating point's, recorded with all */
+    c->stats.time_points++;
+    c->sc = &p->scope;
+    c->t_acc = 0.0;
+    double t = 0.0;
+    int rc = DWMTJ_E_OK;
+    for (int j = 1; j < c->n_piece && rc == DWMTJ_E_OK; j++) {
+        const double *ya = c->piece_cur + (size_t)(j - 1) * (size_t)c->n_out;
+        const double *yb = ya + c->n_out;
+        for (int q = 0; q < p->n_out; q++) {
+            int o = p->out[q];
+            c->y0[o] = ya[o];
+            c->y1[o] = yb[o];
+        }
+        rc = eng_piece_steps(c, c->piece_t[j - 1], c->piece_t[j], &t);
+    }
+    c->sc = &c->all;
+    return rc;
+}
+
 int eng_parts_run(dwmtj_circuit *c, const double *g, int ng)
 {
     int rc = pieces(c, g, ng);
     double t0 = eng_wall_s();
     c->stats.time_points = 0; /* the groups' points, each's t = 0 included */
     for (int k = 0; k < c->n_part && rc == DWMTJ_E_OK; k++)
-        rc = part_run(c, k);
+        rc = c->logic_parts ? part_run_logic(c, k) : part_run(c, k);
     c->stats.seconds_newton += eng_wall_s() - t0;
     return rc;
 }

@@ -41,8 +41,10 @@ static void lin_outputs(dwmtj_circuit *c, double t, double *y)
 
 static void controls(const dwmtj_circuit *c, const double *y, double *cur)
 {
-    for (int k = 0; k < c->n_ctl; k++)
-        cur[c->ctl[k]] = y[c->vs[c->ctl[k]].out];
+    for (int q = 0; q < ENG_SC_N(c, ctl); q++) {
+        int s = c->ctl[ENG_SC_AT(c, ctl, q)];
+        cur[s] = y[c->vs[s].out];
+    }
 }
 
 int eng_push(double **v, int *n, int *cap, double x)
@@ -507,7 +509,7 @@ int eng_grid(dwmtj_circuit *c, double **out, int *n_out)
  * (dwmtj_eval.t_next), the breakpoints the code model sets in ngspice. */
 static double device_limit(const dwmtj_circuit *c, double t)
 {
-    return eng_devices_limit(c, NULL, c->n_dev, t);
+    return eng_devices_limit(c, c->sc->dev, ENG_SC_N(c, dev), t);
 }
 
 /* The linear outputs and controlling currents at t on the piece
@@ -515,8 +517,10 @@ static double device_limit(const dwmtj_circuit *c, double t)
 static void interp(dwmtj_circuit *c, double t)
 {
     double f = c->tb > c->ta ? (t - c->ta) / (c->tb - c->ta) : 1.0;
-    for (int o = 0; o < c->n_out; o++)
+    for (int q = 0; q < ENG_SC_N(c, out); q++) {
+        int o = ENG_SC_AT(c, out, q);
         c->yt[o] = f >= 1.0 ? c->y1[o] : c->y0[o] + f * (c->y1[o] - c->y0[o]);
+    }
     controls(c, c->yt, c->cur);
 }
 
@@ -525,7 +529,7 @@ static int solve(dwmtj_circuit *c, double t, int only)
 {
     interp(c, t);
     double t0 = eng_wall_s();
-    int rc = newton(c, t, 0, only);
+    int rc = c->sc->group >= 0 ? eng_part_newton(c, c->sc->group, t) : newton(c, t, 0, only);
     c->stats.seconds_newton += eng_wall_s() - t0;
     return rc;
 }
@@ -533,12 +537,16 @@ static int solve(dwmtj_circuit *c, double t, int only)
 /* The trial solution at t becomes the accepted point. */
 static int take(dwmtj_circuit *c, double t)
 {
-    accept(c);
+    int g = c->sc->group;
+    if (g < 0)
+        accept(c);
     c->t_acc = t;
-    for (int k = 0; k < c->n_u; k++)
-        if (c->u[k].kind == U_NEWTON)
-            c->u[k].arg0 = eng_u_arg(c, &c->u[k], t);
-    return record(c, t);
+    for (int q = 0; q < ENG_SC_N(c, u); q++) {
+        eng_u *u = &c->u[ENG_SC_AT(c, u, q)];
+        if (u->kind == U_NEWTON)
+            u->arg0 = eng_u_arg(c, u, t);
+    }
+    return g < 0 ? record(c, t) : eng_part_take(c, g, t);
 }
 
 /* 1 when comparator u's argument a says it changes: beyond the Newton
@@ -565,8 +573,8 @@ static int cascade(dwmtj_circuit *c, double t)
         if (rc != DWMTJ_E_OK)
             return rc;
         int flips = 0;
-        for (int k = 0; k < c->n_u; k++) {
-            eng_u *u = &c->u[k];
+        for (int q = 0; q < ENG_SC_N(c, u); q++) {
+            eng_u *u = &c->u[ENG_SC_AT(c, u, q)];
             if (u->kind == U_NEWTON && changes(u, u->arg0)) {
                 u->state = !u->state;
                 flips++;
@@ -628,7 +636,7 @@ static double turn_before(const dwmtj_circuit *c, double t, int *cross)
     *cross = 0;
     if (c->steps == DWMTJ_E_STEPS_NGSPICE)
         return INFINITY; /* ngspice's points have none: the code model sets none */
-    return eng_devices_turn(c, NULL, c->n_dev, c->t_acc, t, cross);
+    return eng_devices_turn(c, c->sc->dev, ENG_SC_N(c, dev), c->t_acc, t, cross);
 }
 
 /* An accepted point at next, at the first device turn before it, or at
@@ -651,7 +659,8 @@ static int advance(dwmtj_circuit *c, double next, int sched, double *reached)
     }
     int first = -1;
     double tc = next;
-    for (int k = 0; k < c->n_u && c->n_un; k++) {
+    for (int q = 0; q < ENG_SC_N(c, u) && c->n_un; q++) {
+        int k = ENG_SC_AT(c, u, q);
         eng_u *u = &c->u[k];
         if (u->kind != U_NEWTON || !changes(u, eng_u_arg(c, u, next)))
             continue;
@@ -680,7 +689,8 @@ static int advance(dwmtj_circuit *c, double next, int sched, double *reached)
         return rc;
     /* the located one changes here whatever its argument's last digits say;
      * the others if they have crossed too */
-    for (int k = 0; k < c->n_u; k++) {
+    for (int q = 0; q < ENG_SC_N(c, u); q++) {
+        int k = ENG_SC_AT(c, u, q);
         eng_u *u = &c->u[k];
         if (k == first || (u->kind == U_NEWTON && changes(u, u->arg0)))
             u->state = !u->state;
@@ -697,7 +707,7 @@ static int reach(dwmtj_circuit *c, double next, double *t)
 {
     int rc = DWMTJ_E_OK, due = 0;
     while (rc == DWMTJ_E_OK && *t < next) {
-        double target = next, te = c->n_u ? eng_logic_next(c, *t) : INFINITY;
+        double target = next, te = ENG_SC_N(c, u) ? eng_logic_next(c, *t) : INFINITY;
         int sched = te <= next;
         if (sched)
             target = te;
@@ -771,6 +781,34 @@ static int steps_ngspice(dwmtj_circuit *c, const double *g, int ng)
     return rc;
 }
 
+int eng_piece_steps(dwmtj_circuit *c, double ta, double tb, double *tp)
+{
+    double t = *tp;
+    int nk = 0, rc = DWMTJ_E_OK;
+    controls(c, c->y0, c->cur0);
+    controls(c, c->y1, c->cur1);
+    for (int q = 0; q < ENG_SC_N(c, bs); q++)
+        nk += eng_expr_kinks(c, c->bs[ENG_SC_AT(c, bs, q)].e, c->cur0, c->cur1, c->n_vs,
+                             c->kink + nk, 32);
+    qsort(c->kink, (size_t)nk, sizeof(double), eng_cmp_double);
+    c->ta = ta;
+    c->tb = tb;
+    for (int j = 0; j <= nk && rc == DWMTJ_E_OK; j++) {
+        double target = j < nk ? ta + c->kink[j] * (tb - ta) : tb;
+        if (target - t <= 1e-9 * c->tstep && j < nk)
+            continue; /* coincides with the last point */
+        while (rc == DWMTJ_E_OK && t < target) {
+            double next = target, lim = device_limit(c, t);
+            if (lim < next && lim > t + 1e-9 * c->tstep)
+                next = lim;
+            rc = reach(c, next, &t);
+            t = next;
+        }
+    }
+    *tp = tb;
+    return rc;
+}
+
 /* Exact steps: the corners, clock edges and tmax parts, and inside each
  * interval the instants at which a B source's min()/max() switches, so
  * that the drive between points is exactly linear. */
@@ -785,29 +823,8 @@ static int steps_exact(dwmtj_circuit *c, const double *g, int ng)
         for (int p = 1; p <= parts && rc == DWMTJ_E_OK; p++) {
             double ta = t, tb = eng_part_end(t_start, end, p, parts);
             lin_outputs(c, tb, c->y1);
-            int nk = 0;
-            controls(c, c->y0, c->cur0);
-            controls(c, c->y1, c->cur1);
-            for (int b = 0; b < c->n_bs; b++)
-                nk += eng_expr_kinks(c, c->bs[b].e, c->cur0, c->cur1, c->n_vs, c->kink + nk,
-                                     32);
-            qsort(c->kink, (size_t)nk, sizeof(double), eng_cmp_double);
-            c->ta = ta;
-            c->tb = tb;
-            for (int j = 0; j <= nk && rc == DWMTJ_E_OK; j++) {
-                double target = j < nk ? ta + c->kink[j] * (tb - ta) : tb;
-                if (target - t <= 1e-9 * c->tstep && j < nk)
-                    continue; /* coincides with the last point */
-                while (rc == DWMTJ_E_OK && t < target) {
-                    double next = target, lim = device_limit(c, t);
-                    if (lim < next && lim > t + 1e-9 * c->tstep)
-                        next = lim;
-                    rc = reach(c, next, &t);
-                    t = next;
-                }
-            }
+            rc = eng_piece_steps(c, ta, tb, &t);
             memcpy(c->y0, c->y1, sizeof(double) * (size_t)(c->n_out > 0 ? c->n_out : 1));
-            t = tb;
         }
     }
     return rc;
@@ -816,6 +833,8 @@ static int steps_exact(dwmtj_circuit *c, const double *g, int ng)
 int eng_run(dwmtj_circuit *c)
 {
     c->n_time = 0;
+    c->all = (eng_scope){ .group = -1 };
+    c->sc = &c->all;
     c->deadline = c->timeout_s > 0.0 ? eng_wall_s() + c->timeout_s : 0.0;
     /* the steps are at most tmax (ngspice's limit) long: refuse a run
      * that cannot fit before it starts */

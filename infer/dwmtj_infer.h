@@ -148,6 +148,9 @@ enum { DWMTJ_INFER_PERIPH_NET = -1, DWMTJ_INFER_PERIPH_IDEAL = 0,
 /* The time points the klu backend runs the ideal periphery at for o: its
  * klu_steps, DWMTJ_INFER_STEPS_NEURON for DWMTJ_INFER_STEPS_DEFAULT. */
 int dwmtj_infer_klu_steps(const dwmtj_infer_options *o);
+/* The time points it runs periphery at: the same, but a cell's logic at
+ * the exact points at least (ngspice's become the shared exact ones). */
+int dwmtj_infer_klu_steps_for(const dwmtj_infer_options *o, int periphery);
 
 /* s, the transients' largest step for o on net: o's tmax when set and
  * below the clock period net->dt, else net->dt (for the periphery o asks

@@ -35,6 +35,14 @@ int dwmtj_infer_klu_steps(const dwmtj_infer_options *o)
     return o->klu_steps == DWMTJ_INFER_STEPS_DEFAULT ? DWMTJ_INFER_STEPS_NEURON : o->klu_steps;
 }
 
+int dwmtj_infer_klu_steps_for(const dwmtj_infer_options *o, int periphery)
+{
+    int k = dwmtj_infer_klu_steps(o);
+    return periphery != DWMTJ_INFER_PERIPH_IDEAL && k == DWMTJ_INFER_STEPS_NGSPICE
+               ? DWMTJ_INFER_STEPS_EXACT
+               : k;
+}
+
 double dwmtj_infer_tmax(const dwmtj_infer_options *o, const dwmtj_weights *net)
 {
     double dt = net->dt;

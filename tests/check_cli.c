@@ -1863,15 +1863,17 @@ START_TEST(infer_periphery)
             &r);
     ck_exit(r, 0);
     ck_assert_msg(strstr(r.out, "\"periphery\": \"behavioural\""), "%s", r.out);
-    /* the cell runs at the exact points whatever --klu-steps says */
-    ck_assert_msg(strstr(r.out, "\"klu_steps\": \"exact\""), "%s", r.out);
+    /* the cell runs each neuron on its own exact points (stop 31: its
+     * logic is the neuron's own), and says so in its results */
+    ck_assert_msg(strstr(r.out, "\"klu_steps\": \"neuron\""), "%s", r.out);
     double bal;
     ck_assert_int_eq(json_num(r.out, "energy_conservation_worst", &bal), 1);
     ck_assert_msg(bal < 0.01, "%s", r.out);
     cli_free(&r);
     char *kt = read_text(res);
-    ck_assert_msg(kt && strstr(kt, " periphery=behavioural") && strstr(kt, " backend=klu"), "%s",
-                  kt ? kt : "(none)");
+    ck_assert_msg(kt && strstr(kt, " periphery=behavioural") && strstr(kt, " backend=klu") &&
+                      strstr(kt, " klu_steps=neuron"),
+                  "%s", kt ? kt : "(none)");
     free(kt);
     unlink(res);
     /* the default for the shipped (version 1) network: ideal */

@@ -531,12 +531,16 @@ static const char cell_deck[] =
 
 START_TEST(test_cell_cycle)
 {
+    static const int steps[3] = { DWMTJ_E_STEPS_NGSPICE, DWMTJ_E_STEPS_EXACT,
+                                  DWMTJ_E_STEPS_NEURON };
+    static const char *const name[3] = { "ngspice", "exact", "neuron" };
     dwmtj_circuit *c = parse_ok(cell_deck);
-    ck_assert_int_eq(dwmtj_engine_set_steps(c, _i ? DWMTJ_E_STEPS_EXACT : DWMTJ_E_STEPS_NGSPICE),
-                     DWMTJ_E_OK);
+    ck_assert_int_eq(dwmtj_engine_set_steps(c, steps[_i]), DWMTJ_E_OK);
     ck_assert_msg(dwmtj_engine_run(c) == DWMTJ_E_OK, "%s", dwmtj_engine_error(c));
     int n;
-    const double *t = vec(c, "time", &n), *spk = vec(c, "v(spk0)", &n);
+    const double *t = NULL, *spk = vec(c, "v(spk0)", &n);
+    /* the cell's vectors on its own points with neuron steps (its group's) */
+    ck_assert_int_eq(dwmtj_engine_vector_time(c, "v(spk0)", &t, &n), DWMTJ_E_OK);
     const double *clr = vec(c, "v(clr0)", &n), *wen = vec(c, "v(wen0)", &n);
     const double *nf = vec(c, "v(m0_0)", &n), *nw = vec(c, "v(m0_1)", &n);
     const double *e = vec(c, "v(m0_2)", &n), *vin = vec(c, "v(in0)", &n);
@@ -576,9 +580,10 @@ START_TEST(test_cell_cycle)
     dwmtj_engine_stats st;
     dwmtj_engine_get_stats(c, &st);
     ck_assert_int_eq(st.warnings, 0);
+    ck_assert_int_eq(st.groups_split, _i == 2);
     fprintf(stderr, "check_engine: cell at 100 uA (%s steps): first spike %.6g ns, period "
                     "%.6g ns, %d points\n",
-            _i ? "exact" : "ngspice", 1e9 * rise[0],
+            name[_i], 1e9 * rise[0],
             1e9 * (rise[spikes - 1] - rise[0]) / (spikes - 1), n);
     dwmtj_engine_free(c);
 }
@@ -1024,8 +1029,9 @@ END_TEST
 
 /* Groups behind their own sources, one of them coupled neurons in a KLU
  * block of its own, step on their own too, to the shared exact points'
- * answer; a circuit with logic (the behavioural cell) cannot and runs on
- * the shared points, saying so. */
+ * answer; so does a neuron with its own logic (the behavioural cell),
+ * its vectors on its own points; logic shared by two neurons runs them
+ * on the shared points, saying so. */
 START_TEST(test_neuron_points_fallback)
 {
     char *deck = blocks_deck();
@@ -1052,13 +1058,30 @@ START_TEST(test_neuron_points_fallback)
     ck_assert_int_eq(dwmtj_engine_set_steps(c, DWMTJ_E_STEPS_NEURON), DWMTJ_E_OK);
     ck_assert_msg(dwmtj_engine_run(c) == DWMTJ_E_OK, "%s", dwmtj_engine_error(c));
     dwmtj_engine_get_stats(c, &st);
-    ck_assert_int_eq(st.groups_split, 0);
+    ck_assert_int_eq(st.groups_split, 1);
     int n = 0, nt = 0;
     const double *t = NULL;
     vec(c, "v(m0_0)", &n);
     ck_assert_int_eq(dwmtj_engine_vector_time(c, "v(m0_0)", &t, &nt), DWMTJ_E_OK);
     ck_assert_int_eq(nt, n);
-    ck_assert_ptr_eq(t, vec(c, "time", &nt));
+    ck_assert_ptr_ne(t, vec(c, "time", &nt));
+    dwmtj_engine_free(c);
+    /* two cells whose clears one logic output drives: coupled, shared */
+    char two[4096];
+    snprintf(two, sizeof two,
+             "* two neurons, one logic output\n"
+             ".model dwn dwmtj4t(set=\"scaled\")\n"
+             ".model sww sw(vt=0.5 vh=0.1 ron=0.01 roff=1e12)\n"
+             "bi0 0 in0 i = 100u\nbi1 0 in1 i = 100u\n"
+             "bg g 0 v = (1 * (u((v(in0) - 10)) * u((v(in1) - 10))))\n"
+             "sw0 in0 0 g 0 sww\nsw1 in1 0 g 0 sww\n"
+             "an0 in0 0 na0 nb0 NULL dwn\nan1 in1 0 na1 nb1 NULL dwn\n"
+             ".tran 1e-10 2e-09\n.save v(in0) v(in1)\n.end\n");
+    c = parse_ok(two);
+    ck_assert_int_eq(dwmtj_engine_set_steps(c, DWMTJ_E_STEPS_NEURON), DWMTJ_E_OK);
+    ck_assert_msg(dwmtj_engine_run(c) == DWMTJ_E_OK, "%s", dwmtj_engine_error(c));
+    dwmtj_engine_get_stats(c, &st);
+    ck_assert_int_eq(st.groups_split, 0);
     dwmtj_engine_free(c);
 }
 END_TEST
@@ -1107,7 +1130,7 @@ static Suite *engine_suite(void)
     tc = tcase_create("ngspice");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_neuron_vs_ngspice, 0, 2);
-    tcase_add_loop_test(tc, test_cell_cycle, 0, 2);
+    tcase_add_loop_test(tc, test_cell_cycle, 0, 3);
     tcase_add_test(tc, test_device_warning);
     tcase_add_loop_test(tc, test_temperature, 0, 6);
     tcase_add_test(tc, test_soa_warning);

@@ -114,9 +114,8 @@ void dwmtj_usage_infer(FILE *f)
           "                   continuous circuit's answer; doc/engine.md), exact (the\n"
           "                   same answer on points shared by all neurons, slower)\n"
           "                   or ngspice (ngspice's own points: the ngspice backend's\n"
-          "                   discretised circuit, same spikes); the behavioural\n"
-          "                   cell always at the shared exact points (its logic's\n"
-          "                   events are the whole circuit's)\n"
+          "                   discretised circuit, same spikes); a cell's logic at\n"
+          "                   the exact points at least (ngspice: the shared ones)\n"
           "  --network-clamp R  how the algorithm-level reference clamps the drive\n"
           "                   within a step: edges (default, the training rule: a\n"
           "                   line between clamped values) or continuous (the\n"
@@ -423,6 +422,8 @@ static void config_line(char *buf, size_t n, uint64_t hash, const struct infer_o
         snprintf(tmax_word, sizeof tmax_word, " tmax=%.17g", o->tmax);
     /* only the cmos and cmos-macro cells are built from files (stop 31:
      * their results files from before do not resume) */
+    int cellp = a->periphery != DWMTJ_INFER_PERIPH_IDEAL;
+    int ks = dwmtj_infer_klu_steps_for(o, a->periphery);
     char cell_word[40] = "";
     uint64_t ch = cell_hash(a);
     if (ch)
@@ -434,12 +435,13 @@ static void config_line(char *buf, size_t n, uint64_t hash, const struct infer_o
              DWMTJ_SNN_TEST_KEY0, dwmtj_infer_periphery_name(a->periphery), cell_word,
              o->backend == DWMTJ_INFER_KLU ? " backend=klu" : "",
              a->clamp_ramp ? " network_clamp=continuous" : "",
-             /* the cell's runs say none: it always runs at the exact points */
-             o->backend != DWMTJ_INFER_KLU || a->periphery != DWMTJ_INFER_PERIPH_IDEAL ||
-                     dwmtj_infer_klu_steps(o) == DWMTJ_INFER_STEPS_NGSPICE
+             /* a cell's runs at the shared exact points say none (all of
+              * them did before stop 31) */
+             o->backend != DWMTJ_INFER_KLU || ks == DWMTJ_INFER_STEPS_NGSPICE ||
+                     (cellp && ks == DWMTJ_INFER_STEPS_EXACT)
                  ? ""
-             : dwmtj_infer_klu_steps(o) == DWMTJ_INFER_STEPS_EXACT ? " klu_steps=exact"
-                                                                    : " klu_steps=neuron",
+             : ks == DWMTJ_INFER_STEPS_EXACT ? " klu_steps=exact"
+                                             : " klu_steps=neuron",
              a->no_ref ? " reference=0" : "", tmax_word);
     /* energy=lines: libdwmtj's device energy integrates v.i with both
      * linear on each step (stop 21, doc/model.md); rows of the trapezoid
@@ -919,11 +921,9 @@ static void report(const struct infer_opts *a, const char *net_path, const dwmtj
                        a->clamp_ramp || rule != DWMTJ_PERIPH_IDEAL ? "continuous"
                                                                              : "edges");
         if (a->o.backend == DWMTJ_INFER_KLU)
-            /* the behavioural cell always runs at the exact points */
             dwmtj_json_str(&j, "klu_steps",
-                           a->periphery == DWMTJ_INFER_PERIPH_BEHAVIOURAL
-                               ? "exact"
-                               : dwmtj_infer_steps_names[dwmtj_infer_klu_steps(&a->o)]);
+                           dwmtj_infer_steps_names[dwmtj_infer_klu_steps_for(&a->o,
+                                                                             a->periphery)]);
         dwmtj_json_int(&j, "ranks", ranks);
         dwmtj_json_num(&j, "wall_seconds", wall);
         dwmtj_json_int(&j, "warnings", w->n);
