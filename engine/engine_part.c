@@ -619,6 +619,11 @@ static int source_values(dwmtj_circuit *c)
     c->n_nz = 0;
     for (int j = 0; j < c->n_lin_src; j++) {
         const eng_vsrc *s = &c->vs[c->lin_src[j]];
+        int live = 0;
+        for (int q = 0; q < s->n && !live; q++)
+            live = s->v[q] != 0.0;
+        if (!live)
+            continue; /* a silent word line: no sweep along the pieces */
         int q = 0; /* s->t[q] < t <= s->t[q + 1] inside the wave */
         for (int p = 0; p < c->n_piece; p++) {
             double t = c->piece_t[p], v;
@@ -701,7 +706,15 @@ static int pieces(dwmtj_circuit *c, const double *g, int ng)
     int rc = source_values(c);
     if (rc != DWMTJ_E_OK)
         return rc;
-    for (int j = 0; j < c->n_piece; j++) {
+    /* the linear groups' vectors, listed once (none when the map is
+     * folded): a piece end records only those */
+    int n_lin = 0, *lin = malloc(sizeof(int) * (size_t)(c->n_vec + 1));
+    if (!lin)
+        return DWMTJ_E_ERR_NOMEM;
+    for (int k = 0; k < c->n_vec; k++)
+        if (c->vec[k].axis < 0)
+            lin[n_lin++] = k;
+    for (int j = 0; j < c->n_piece && rc == DWMTJ_E_OK; j++) {
         double *cur = c->piece_cur + (size_t)j * width;
         if (c->fmap) {
             piece_outputs(c, j, c->fmap, c->n_part, cur);
@@ -718,19 +731,17 @@ static int pieces(dwmtj_circuit *c, const double *g, int ng)
         if (j == 0)
             continue; /* t = 0: the operating point recorded every vector */
         rc = eng_bounds(c, c->n_time, c->piece_t[j]);
-        if (rc != DWMTJ_E_OK)
-            return rc;
-        if (eng_push(&c->time, &c->n_time, &c->cap_time, c->piece_t[j]) != 0)
-            return DWMTJ_E_ERR_NOMEM;
-        for (int k = 0; k < c->n_vec; k++) {
-            eng_vec *v = &c->vec[k];
-            if (v->axis < 0 && eng_push(&v->v, &v->n, &v->cap,
-                                        eng_vec_value(c, v, c->piece_t[j])) != 0)
-                return DWMTJ_E_ERR_NOMEM;
+        if (rc == DWMTJ_E_OK && eng_push(&c->time, &c->n_time, &c->cap_time, c->piece_t[j]) != 0)
+            rc = DWMTJ_E_ERR_NOMEM;
+        for (int q = 0; q < n_lin && rc == DWMTJ_E_OK; q++) {
+            eng_vec *v = &c->vec[lin[q]];
+            if (eng_push(&v->v, &v->n, &v->cap, eng_vec_value(c, v, c->piece_t[j])) != 0)
+                rc = DWMTJ_E_ERR_NOMEM;
         }
     }
+    free(lin);
     c->stats.seconds_linear += eng_wall_s() - t0;
-    return DWMTJ_E_OK;
+    return rc;
 }
 
 /* Group g with its logic through the whole run: the exact steps' event
