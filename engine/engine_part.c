@@ -77,6 +77,12 @@ static int node_group(const dwmtj_circuit *c, int node)
     return node && c->node_kind[node] == KIND_NEWTON ? c->row_group[c->node_row[node]] : -1;
 }
 
+/* The Newton group of resistor k (a node of it on ground or not). */
+static int res_group(const dwmtj_circuit *c, int k)
+{
+    return node_group(c, c->res[k].a ? c->res[k].a : c->res[k].b);
+}
+
 /* The group a saved vector belongs to, -1 none (the linear groups'). */
 static int vec_group(const dwmtj_circuit *c, const eng_vec *v)
 {
@@ -98,7 +104,7 @@ static void part_lists(dwmtj_circuit *c, int fill)
 {
     for (int r = 0; r < c->n_nl_res; r++) {
         int k = c->nl_res[r];
-        eng_part *p = &c->part[node_group(c, c->res[k].a ? c->res[k].a : c->res[k].b)];
+        eng_part *p = &c->part[res_group(c, k)];
         if (fill)
             APPEND(p->res, p->n_res, k);
         else
@@ -245,6 +251,27 @@ static void expr_join(const eng_expr *e, int *up, int owner, int u0)
     expr_join(e->b, up, owner, u0);
 }
 
+/* The items logic_classes sorts, one index range per kind: the groups
+ * [0, G), then the logic outputs from b0, the one-shots from r0, the steps
+ * from u0; n in all. */
+struct items {
+    int b0, r0, u0, n;
+};
+
+static struct items items_of(const dwmtj_circuit *c)
+{
+    struct items it = { c->n_groups, c->n_groups + c->n_bv, 0, 0 };
+    it.u0 = it.r0 + c->n_rc;
+    it.n = it.u0 + c->n_u;
+    return it;
+}
+
+/* The item a switch belongs with: its one-shot, or its resistor's group. */
+static int sw_item(const dwmtj_circuit *c, const eng_sw *w, const struct items *it)
+{
+    return w->rc >= 0 ? it->r0 + w->rc : res_group(c, w->res);
+}
+
 /* With logic: which group each step, logic output, one-shot and switch
  * belongs to, through what reads what (a step in an expression, a logic
  * node a step or a switch reads, a one-shot's switch, a Newton switch's
@@ -253,7 +280,8 @@ static void expr_join(const eng_expr *e, int *up, int owner, int u0)
  * two groups or none (the logic then couples them: the shared path). */
 static int logic_classes(dwmtj_circuit *c, int **part)
 {
-    int G = c->n_groups, B0 = G, R0 = B0 + c->n_bv, U0 = R0 + c->n_rc, n = U0 + c->n_u;
+    const struct items it = items_of(c);
+    int G = c->n_groups, B0 = it.b0, R0 = it.r0, U0 = it.u0, n = it.n;
     int *up = malloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
     int *node_bv = malloc(sizeof(int) * (size_t)c->n_nodes);
     if (!up || !node_bv) {
@@ -290,9 +318,7 @@ static int logic_classes(dwmtj_circuit *c, int **part)
     }
     for (int k = 0; k < c->n_sw && ok; k++) {
         const eng_sw *w = &c->sw[k];
-        int item = w->rc >= 0 ? R0 + w->rc
-                              : node_group(c, c->res[w->res].a ? c->res[w->res].a
-                                                                : c->res[w->res].b);
+        int item = sw_item(c, w, &it);
         ok = item >= 0;
         for (int j = 2; j < 4 && ok; j++)
             if (w->node[j] && c->node_kind[w->node[j]] == KIND_LOGIC)
@@ -305,10 +331,19 @@ static int logic_classes(dwmtj_circuit *c, int **part)
     for (int i = 0; i < n && ok; i++)
         up[i] = uf_find(up, i);
     free(node_bv);
-    if (!ok) {
+    if (ok && !(c->node_part = malloc(sizeof(int) * (size_t)c->n_nodes)))
+        ok = -1;
+    if (ok <= 0) {
         free(up);
-        return 0;
+        return ok;
     }
+    /* the part of every logic and one-shot node, for their vectors */
+    for (int i = 0; i < c->n_nodes; i++)
+        c->node_part[i] = -1;
+    for (int k = 0; k < c->n_bv; k++)
+        c->node_part[c->bv[k].p] = up[B0 + k];
+    for (int r = 0; r < c->n_rc; r++)
+        c->node_part[c->rc[r].node] = up[R0 + r];
     *part = up;
     return 1;
 }
@@ -317,7 +352,7 @@ static int logic_classes(dwmtj_circuit *c, int **part)
  * outputs they read (after part_controls). */
 static int part_logic_lists(dwmtj_circuit *c, const int *item)
 {
-    int G = c->n_groups, B0 = G, R0 = B0 + c->n_bv, U0 = R0 + c->n_rc;
+    const struct items it = items_of(c);
     for (int g = 0; g < c->n_part; g++) {
         eng_part *p = &c->part[g];
         p->u = malloc(sizeof(int) * (size_t)(c->n_u + 1));
@@ -330,20 +365,18 @@ static int part_logic_lists(dwmtj_circuit *c, const int *item)
             p->out[p->n_out++] = c->vs[c->ctl[p->ctl[q]]].out;
     }
     for (int k = 0; k < c->n_u; k++) {
-        eng_part *p = &c->part[item[U0 + k]];
+        eng_part *p = &c->part[item[it.u0 + k]];
         p->u[p->n_u++] = k;
         if (c->u[k].kind == U_SRC)
             p->out[p->n_out++] = c->node_out[c->u[k].node[0]];
     }
     for (int k = 0; k < c->n_bv; k++) {
-        eng_part *p = &c->part[item[B0 + k]];
+        eng_part *p = &c->part[item[it.b0 + k]];
         p->bv[p->n_bv++] = k;
     }
     for (int k = 0; k < c->n_sw; k++) {
         const eng_sw *w = &c->sw[k];
-        eng_part *p = &c->part[w->rc >= 0 ? item[R0 + w->rc]
-                                          : node_group(c, c->res[w->res].a ? c->res[w->res].a
-                                                                           : c->res[w->res].b)];
+        eng_part *p = &c->part[item[sw_item(c, w, &it)]]; /* a group is its own root */
         p->sw[p->n_sw++] = k;
     }
     c->logic_parts = 1;
@@ -355,34 +388,21 @@ int eng_parts_plan(dwmtj_circuit *c)
     eng_parts_free(c);
     if (c->n_groups < 1)
         return DWMTJ_E_OK;
+    for (int b = 0; b < c->n_blk; b++)
+        if (c->blk[b].n_groups != 1)
+            return DWMTJ_E_OK; /* groups factored together */
+    for (int k = 0; k < c->n_dev; k++)
+        if (c->dev[k].group < 0)
+            return DWMTJ_E_OK;
     int *item = NULL, logic = c->n_u || c->n_sw || c->n_rc || c->n_bv;
     if (logic) {
-        int k = logic_classes(c, &item);
-        if (k < 0)
-            return DWMTJ_E_ERR_NOMEM;
-        if (k == 0)
-            return DWMTJ_E_OK; /* the logic couples the groups' events */
-        /* the parts' logic nodes for their vectors (part_lists) */
-        if (!(c->node_part = malloc(sizeof(int) * (size_t)c->n_nodes))) {
-            free(item);
-            return DWMTJ_E_ERR_NOMEM;
-        }
-        for (int i = 0; i < c->n_nodes; i++)
-            c->node_part[i] = -1;
-        for (int b = 0; b < c->n_bv; b++)
-            c->node_part[c->bv[b].p] = item[c->n_groups + b];
-        for (int r = 0; r < c->n_rc; r++)
-            c->node_part[c->rc[r].node] = item[c->n_groups + c->n_bv + r];
+        int k = logic_classes(c, &item); /* and c->node_part, for part_lists */
+        if (k <= 0)
+            return k < 0 ? DWMTJ_E_ERR_NOMEM : DWMTJ_E_OK; /* 0: the logic couples groups */
     }
-    int shared = 0;
-    for (int b = 0; b < c->n_blk; b++)
-        shared |= c->blk[b].n_groups != 1; /* groups factored together */
-    for (int k = 0; k < c->n_dev; k++)
-        shared |= c->dev[k].group < 0;
-    if (shared || !(c->part = calloc((size_t)c->n_groups, sizeof *c->part))) {
+    if (!(c->part = calloc((size_t)c->n_groups, sizeof *c->part))) {
         free(item);
-        eng_parts_free(c);
-        return shared ? DWMTJ_E_OK : DWMTJ_E_ERR_NOMEM;
+        return DWMTJ_E_ERR_NOMEM;
     }
     c->n_part = c->n_groups;
     part_lists(c, 0);
@@ -421,13 +441,12 @@ int eng_parts_plan(dwmtj_circuit *c)
     if (rc == DWMTJ_E_OK && logic)
         rc = part_logic_lists(c, item);
     free(item);
-    for (int g = 0; g < c->n_part && rc == DWMTJ_E_OK; g++) {
+    /* a part with logic runs the exact steps' event loop on its scope */
+    for (int g = 0; g < c->n_part && rc == DWMTJ_E_OK && logic; g++) {
         eng_part *p = &c->part[g];
         p->scope = (eng_scope){ g,         p->u,   p->n_u,   p->bv,  p->n_bv,
                                 p->sw,     p->n_sw, p->dev,  p->n_dev, p->bs,
                                 p->n_bs,   p->ctl, p->n_ctl, p->out, p->n_out };
-        if (!logic) /* the lists the event loop needs are the part path's own */
-            p->scope.u = p->scope.bv = p->scope.sw = p->scope.out = NULL;
     }
     return rc == DWMTJ_E_OK && !logic ? fold(c) : rc;
 }

@@ -49,10 +49,8 @@ static int layer(dwmtj_infer *c, int l, const unsigned char *active)
      * circuit; the exact points are the latter, the cell rule's answer */
     static const int steps[] = { DWMTJ_E_STEPS_NGSPICE, DWMTJ_E_STEPS_EXACT,
                                  DWMTJ_E_STEPS_NEURON };
-    dwmtj_engine_set_steps(c->eng[l],
-                           steps[dwmtj_infer_klu_steps_for(
-                               &c->o, c->cell ? DWMTJ_INFER_PERIPH_BEHAVIOURAL
-                                              : DWMTJ_INFER_PERIPH_IDEAL)]);
+    dwmtj_engine_set_steps(
+        c->eng[l], steps[dwmtj_infer_klu_steps_for(&c->o, dwmtj_infer_periphery(&c->o, c->net))]);
     if (c->o.timeout_s > 0.0)
         dwmtj_engine_set_limits(c->eng[l], DWMTJ_E_MAX_POINTS, c->o.timeout_s);
     int nin = c->net->size[l];

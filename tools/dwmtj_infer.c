@@ -420,10 +420,10 @@ static void config_line(char *buf, size_t n, uint64_t hash, const struct infer_o
     char tmax_word[40] = ""; /* said only when set, so older files still resume */
     if (o->tmax > 0.0)
         snprintf(tmax_word, sizeof tmax_word, " tmax=%.17g", o->tmax);
-    /* only the cmos and cmos-macro cells are built from files (stop 31:
-     * their results files from before do not resume) */
     int cellp = a->periphery != DWMTJ_INFER_PERIPH_IDEAL;
     int ks = dwmtj_infer_klu_steps_for(o, a->periphery);
+    /* only the cmos and cmos-macro cells are built from files (stop 31:
+     * their results files from before do not resume) */
     char cell_word[40] = "";
     uint64_t ch = cell_hash(a);
     if (ch)
